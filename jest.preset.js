@@ -1,0 +1,16 @@
+// Shared Jest settings for every project: SWC transform (with decorator metadata, which NestJS DI
+// needs) and Nx's resolver, which maps the tsconfig.base.json path aliases (@tickwire/*).
+const nxPreset = require('@nx/jest/preset').default;
+const { readFileSync } = require('node:fs');
+const { join } = require('node:path');
+
+const swcrc = JSON.parse(readFileSync(join(__dirname, '.swcrc'), 'utf8'));
+delete swcrc.$schema;
+
+module.exports = {
+  ...nxPreset,
+  testEnvironment: 'node',
+  transform: { '^.+\\.[tj]s$': ['@swc/jest', { ...swcrc, swcrc: false }] },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  coverageReporters: ['text-summary'],
+};

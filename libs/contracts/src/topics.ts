@@ -1,0 +1,42 @@
+/**
+ * Kafka topic names of the Tickwire event streams: one place, used by every service, the local
+ * stack's provisioning and infra/.
+ *
+ * Naming: `market.<stream>.v<major>`. Within a version only optional fields may be added; a breaking
+ * change is a new `.v2` topic. Dead letters of topic T go to `T.dlq` (see {@link dlqTopic}); events
+ * later than a window's allowed lateness go to `T.late` (see {@link lateTopic}).
+ */
+export const TOPICS = {
+  /** Raw trades (executions), keyed by symbol. */
+  trades: 'market.trades.v1',
+  /** Raw level-1 quotes (best bid/offer), keyed by symbol. */
+  quotes: 'market.quotes.v1',
+  /** Raw daily OHLCV bars (reference/end-of-day data), keyed by symbol. */
+  barsDaily: 'market.bars.daily.v1',
+  /** Trades and quotes enriched with previous close, change % and indicators, keyed by symbol. */
+  enriched: 'market.enriched.v1',
+  /** 1-minute tumbling OHLCV bars with VWAP and trade count, keyed by symbol. */
+  bars1m: 'market.bars.1m.v1',
+  /** Threshold, moving-average cross and volume-spike alerts, keyed by symbol. */
+  alerts: 'market.alerts.v1',
+} as const;
+
+export type TopicKey = keyof typeof TOPICS;
+export type TopicName = (typeof TOPICS)[TopicKey];
+
+/** Topics that ingest-producer writes (raw input). */
+export const RAW_TOPICS: readonly TopicName[] = [TOPICS.trades, TOPICS.quotes, TOPICS.barsDaily];
+/** Topics that enricher writes and customers may read. */
+export const CUSTOMER_TOPICS: readonly TopicName[] = [TOPICS.enriched, TOPICS.bars1m, TOPICS.alerts];
+/** Every main (non-DLQ) topic. */
+export const ALL_TOPICS: readonly TopicName[] = [...RAW_TOPICS, ...CUSTOMER_TOPICS];
+
+/** Dead-letter topic of `topic`, e.g. `market.trades.v1.dlq`. */
+export function dlqTopic(topic: TopicName): `${TopicName}.dlq` {
+  return `${topic}.dlq`;
+}
+
+/** Late-event topic of `topic`: events behind the watermark by more than the allowed lateness. */
+export function lateTopic(topic: TopicName): `${TopicName}.late` {
+  return `${topic}.late`;
+}
