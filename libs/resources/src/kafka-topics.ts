@@ -1,0 +1,94 @@
+import { ALL_TOPICS, dlqTopic, lateTopic, TOPICS, type TopicName } from '@tickwire/contracts';
+
+/**
+ * A Kafka topic as Tickwire provisions it, independent of any client library, so the local stack
+ * (kafkajs admin) and infra/ (MSK, Terraform) create the same thing.
+ */
+export interface KafkaTopicSpec {
+  /** Topic name, e.g. `market.trades.v1` or `market.trades.v1.dlq`. */
+  readonly name: string;
+  /** Partition count. Partition key is the symbol, so one symbol's events stay ordered. */
+  readonly partitions: number;
+  /** Replication factor: 1 on the single-broker local stack, 3 on MSK. */
+  readonly replicationFactor: number;
+  /** Topic-level configs (Kafka names, string values). */
+  readonly configs: Readonly<Record<string, string>>;
+  /** What the topic carries, for docs and the AsyncAPI document. */
+  readonly role: 'stream' | 'dlq' | 'late';
+}
+
+/** Options for {@link kafkaTopicSpecs}. */
+export interface KafkaTopicOptions {
+  /** Partitions of the main streams (default 3). DLQ and late topics get 1: they are low volume. */
+  readonly partitions?: number;
+  /** Replication factor (default 1, the local single-node broker; MSK uses 3). */
+  readonly replicationFactor?: number;
+  /** `min.insync.replicas` (default 1 locally; 2 on MSK with RF 3 so `acks=all` survives one broker loss). */
+  readonly minInsyncReplicas?: number;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Retention of the raw and enriched streams: 7 days, Kafka's default, enough for any replay. */
+const STREAM_RETENTION_MS = 7 * DAY_MS;
+/** Dead letters are kept longer (30 days): someone has to look at them and replay them. */
+const DLQ_RETENTION_MS = 30 * DAY_MS;
+/**
+ * Largest record accepted: 1 MiB (Kafka's default `max.message.bytes` is ~1 MiB). Market events are
+ * a few hundred bytes; anything near this is malformed and goes to the DLQ.
+ */
+export const MAX_MESSAGE_BYTES = 1_048_576;
+
+/** Topics that receive a `.late` companion: the inputs of event-time windows (trades and quotes). */
+export const TOPICS_WITH_LATE: readonly TopicName[] = [TOPICS.trades, TOPICS.quotes];
+
+/**
+ * Every topic Tickwire needs: each main stream, its `.dlq`, and `.late` for the windowed inputs.
+ *
+ * @returns specs in a stable order (stream, then its DLQ, then its late topic).
+ * @throws RangeError when partitions, replication factor or min ISR are not positive integers, or
+ *   min ISR exceeds the replication factor.
+ */
+export function kafkaTopicSpecs(options: KafkaTopicOptions = {}): KafkaTopicSpec[] {
+  const partitions = options.partitions ?? 3;
+  const replicationFactor = options.replicationFactor ?? 1;
+  const minInsyncReplicas = options.minInsyncReplicas ?? 1;
+  for (const [name, value] of Object.entries({ partitions, replicationFactor, minInsyncReplicas })) {
+    if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  }
+  if (minInsyncReplicas > replicationFactor) {
+    throw new RangeError(`minInsyncReplicas (${minInsyncReplicas}) exceeds replicationFactor (${replicationFactor})`);
+  }
+  const base = {
+    'min.insync.replicas': String(minInsyncReplicas),
+    'max.message.bytes': String(MAX_MESSAGE_BYTES),
+    'message.timestamp.type': 'CreateTime',
+  };
+  const specs: KafkaTopicSpec[] = [];
+  for (const topic of ALL_TOPICS) {
+    specs.push({
+      name: topic,
+      partitions,
+      replicationFactor,
+      role: 'stream',
+      configs: { ...base, 'cleanup.policy': 'delete', 'retention.ms': String(STREAM_RETENTION_MS) },
+    });
+    specs.push({
+      name: dlqTopic(topic),
+      partitions: 1,
+      replicationFactor,
+      role: 'dlq',
+      configs: { ...base, 'cleanup.policy': 'delete', 'retention.ms': String(DLQ_RETENTION_MS) },
+    });
+    if (TOPICS_WITH_LATE.includes(topic)) {
+      specs.push({
+        name: lateTopic(topic),
+        partitions: 1,
+        replicationFactor,
+        role: 'late',
+        configs: { ...base, 'cleanup.policy': 'delete', 'retention.ms': String(DLQ_RETENTION_MS) },
+      });
+    }
+  }
+  return specs;
+}
