@@ -13,4 +13,5 @@ module.exports = {
   transform: { '^.+\\.[tj]s$': ['@swc/jest', { ...swcrc, swcrc: false }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
   coverageReporters: ['text-summary'],
+  reporters: ['default', [join(__dirname, 'tools/jest/summary-reporter.cjs'), {}]],
 };
