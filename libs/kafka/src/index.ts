@@ -1,1 +1,13 @@
-export {};
+export * from './client/structured-logger';
+export * from './client/kafka-client-factory';
+export * from './client/kafka-log-creator';
+export * from './client/kafka-readiness-probe';
+export * from './kafka-record';
+export * from './kafka-metrics-sink';
+export * from './producer/record-producer';
+export * from './dead-letter/dead-letter-headers';
+export * from './dead-letter/dead-letter-publisher';
+export * from './consumer/kafka-consumer-context';
+export * from './consumer/kafka-handler-options';
+export * from './consumer/kafka-consumer-server';
+export * from './consumer/rethrow-rpc-exception-filter';

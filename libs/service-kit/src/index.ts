@@ -1,1 +1,14 @@
-export {};
+export * from './config/env-fields';
+export * from './config/service-env-schemas';
+export * from './config/service-config-loader';
+export * from './config/service-config.token';
+export * from './logging/service-logger';
+export * from './metrics/metrics.service';
+export * from './metrics/metrics.controller';
+export * from './health/health.controller';
+export * from './dependencies/dependency-tokens';
+export * from './dependencies/connection-options';
+export * from './dependencies/dependency-providers';
+export * from './service-kit.module';
+export * from './bootstrap/service-definition';
+export * from './bootstrap/bootstrap-service';

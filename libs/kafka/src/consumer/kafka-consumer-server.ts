@@ -1,0 +1,285 @@
+import { type CustomTransportStrategy, type MessageHandler, Server } from '@nestjs/microservices';
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { lastValueFrom } from 'rxjs';
+import { createKafkaClient, type KafkaConnectionOptions } from '../client/kafka-client-factory';
+import type { StructuredLogger } from '../client/structured-logger';
+import { DeadLetterPublisher, describeError } from '../dead-letter/dead-letter-publisher';
+import { type KafkaRecord, toKafkaRecord } from '../kafka-record';
+import { type KafkaMetricsSink, NOOP_KAFKA_METRICS } from '../kafka-metrics-sink';
+import { RecordProducer } from '../producer/record-producer';
+import { KafkaConsumerContext } from './kafka-consumer-context';
+import type { BatchHandlingResult, KafkaHandlerExtras } from './kafka-handler-options';
+
+/** Identifies this transport in Nest (e.g. for `@EventPattern(topic, TICKWIRE_KAFKA_TRANSPORT)`). */
+export const TICKWIRE_KAFKA_TRANSPORT = Symbol('tickwire-kafka');
+
+export interface KafkaConsumerServerOptions {
+  connection: KafkaConnectionOptions;
+  /** Consumer group; by convention the service name. */
+  groupId: string;
+  /** Written into dead letters' `service` header. */
+  serviceName: string;
+  logger: StructuredLogger;
+  metrics?: KafkaMetricsSink;
+  /** Where a group without committed offsets starts: true = earliest retained record (default). */
+  fromBeginning?: boolean;
+  /** Partitions handled in parallel (each partition stays strictly ordered). Default 1. */
+  partitionsConsumedConcurrently?: number;
+  /** Enables `KafkaConsumerContext.transaction()`; must be unique per live instance (see RecordProducer). */
+  transactionalId?: string;
+  /** Group session timeout in ms; default 30000 (kafkajs default). Heartbeats go every third of it. */
+  sessionTimeoutMs?: number;
+  /** Upper bound of bytes fetched per partition per request; default 1 MiB (kafkajs default). */
+  maxBytesPerPartition?: number;
+}
+
+type Status = 'connected' | 'disconnected' | 'rebalancing' | 'stopped' | 'crashed';
+
+/**
+ * A NestJS custom transport on kafkajs with Tickwire's consumer discipline:
+ *
+ * - delivers each fetched batch to the `@EventPattern(topic)` handler of its topic, record by record
+ *   (default) or as a whole (`{ batch: true }`, see {@link KafkaHandlerExtras});
+ * - no auto-commit: an offset is resolved only after its handler resolved (or the record's dead letter
+ *   was acknowledged), and the resolved offsets (`offset + 1`) are committed at the end of each batch;
+ * - a record whose handler throws goes to `<topic>.dlq` (original bytes + headers, see
+ *   DeadLetterPublisher) and the partition keeps going; if the DLQ write itself fails, the batch
+ *   throws and kafkajs redelivers from the last committed offset;
+ * - reads only committed transactional data (`readUncommitted: false`);
+ * - on close (SIGTERM via `enableShutdownHooks`), stops fetching, lets the in-flight batch finish and
+ *   commit, then disconnects.
+ *
+ * Unlike @nestjs/microservices' ServerKafka (request-reply oriented, commits as kafkajs auto-commits),
+ * handlers must be `@EventPattern`s, one per topic.
+ */
+export class KafkaConsumerServer extends Server implements CustomTransportStrategy {
+  override readonly transportId = TICKWIRE_KAFKA_TRANSPORT;
+
+  private kafka: Kafka | null = null;
+  private consumer: Consumer | null = null;
+  private deadLetterProducer: RecordProducer | null = null;
+  private transactionalProducer: RecordProducer | null = null;
+  private deadLetters: DeadLetterPublisher | null = null;
+  private readonly metrics: KafkaMetricsSink;
+  private readonly log: StructuredLogger;
+
+  constructor(private readonly options: KafkaConsumerServerOptions) {
+    super();
+    this.metrics = options.metrics ?? NOOP_KAFKA_METRICS;
+    this.log = options.logger;
+  }
+
+  /** Topics with a registered handler: what the consumer subscribes to. */
+  subscribedTopics(): string[] {
+    return [...this.messageHandlers.keys()];
+  }
+
+  /** Connects, subscribes to every handled topic and starts the fetch loop; then calls `callback`. */
+  async listen(callback: (error?: unknown) => void): Promise<void> {
+    try {
+      await this.start();
+      callback();
+    } catch (error) {
+      callback(error);
+    }
+  }
+
+  /**
+   * Stops fetching, waits for the in-flight batch (which commits its own offsets), then disconnects
+   * the consumer and producers. Idempotent.
+   */
+  async close(): Promise<void> {
+    const consumer = this.consumer;
+    this.consumer = null;
+    if (consumer) {
+      // disconnect() stops the runner first, and the runner waits for the running eachBatch.
+      await consumer.disconnect();
+    }
+    await this.deadLetterProducer?.disconnect();
+    await this.transactionalProducer?.disconnect();
+    this.deadLetterProducer = null;
+    this.transactionalProducer = null;
+    this.deadLetters = null;
+    this.kafka = null;
+  }
+
+  /** `[kafka client, consumer]`. @throws Error before listen(). */
+  unwrap<T>(): T {
+    if (!this.kafka || !this.consumer) {
+      throw new Error('KafkaConsumerServer is not listening yet');
+    }
+    return [this.kafka, this.consumer] as T;
+  }
+
+  /** Registers a kafkajs consumer event listener (e.g. `consumer.crash`). @throws Error before listen(). */
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- Server's abstract signature
+  on<EventKey extends string = string, EventCallback extends Function = Function>(event: EventKey, callback: EventCallback): void {
+    if (!this.consumer) {
+      throw new Error('KafkaConsumerServer.on() is available after listen()');
+    }
+    this.consumer.on(event as Parameters<Consumer['on']>[0], callback as never);
+  }
+
+  private async start(): Promise<void> {
+    const topics = this.subscribedTopics();
+    for (const topic of topics) {
+      const handler = this.messageHandlers.get(topic);
+      if (!handler?.isEventHandler) {
+        throw new Error(`KafkaConsumerServer: ${topic} needs an @EventPattern handler (no request-reply on this transport)`);
+      }
+      if (handler.next) {
+        // Two handlers for one record would need two commit decisions; keep one owner per topic.
+        throw new Error(`KafkaConsumerServer: more than one @EventPattern handler for ${topic}`);
+      }
+    }
+    const { options } = this;
+    this.kafka = createKafkaClient(options.connection, this.log);
+    this.deadLetterProducer = new RecordProducer(this.kafka);
+    this.deadLetters = new DeadLetterPublisher(this.deadLetterProducer, options.serviceName, this.metrics);
+    if (options.transactionalId !== undefined) {
+      this.transactionalProducer = new RecordProducer(this.kafka, { transactionalId: options.transactionalId });
+    }
+    const consumer = this.kafka.consumer({
+      groupId: options.groupId,
+      readUncommitted: false,
+      allowAutoTopicCreation: false,
+      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: Math.floor((options.sessionTimeoutMs ?? 30_000) / 3),
+      maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
+    });
+    this.consumer = consumer;
+    this.registerStatusEvents(consumer);
+
+    await this.deadLetterProducer.connect();
+    await this.transactionalProducer?.connect();
+    await consumer.connect();
+    if (topics.length > 0) {
+      await consumer.subscribe({ topics, fromBeginning: options.fromBeginning ?? true });
+    }
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
+    this.log.info({ groupId: options.groupId, topics }, 'Kafka consumer started');
+  }
+
+  /**
+   * One fetched batch of one partition: hand it to the topic's handler, dead-letter what failed,
+   * resolve handled offsets, commit. Exposed (protected) as the extension point for subclasses that
+   * need e.g. per-batch tracing.
+   */
+  protected async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, isRunning, isStale } = payload;
+    const handler = this.getHandlerByPattern(batch.topic);
+    if (!handler) {
+      // Cannot happen for subscribed topics; never commit past records nobody handled.
+      throw new Error(`KafkaConsumerServer: no handler for ${batch.topic}`);
+    }
+    const records = batch.messages.map((message) => toKafkaRecord(batch.topic, batch.partition, message));
+    if (records.length === 0) return;
+    const extras = (handler.extras ?? {}) as KafkaHandlerExtras;
+    let handled = 0;
+    try {
+      if (extras.batch) {
+        if (!isRunning() || isStale()) return;
+        await this.runBatchHandler(handler, records, payload);
+        const lastOffset = records[records.length - 1]?.offset;
+        if (lastOffset !== undefined) resolveOffset(lastOffset);
+        handled = records.length;
+      } else {
+        for (const record of records) {
+          // Stop between records on shutdown or after a seek/rebalance made the rest of the batch stale.
+          if (!isRunning() || isStale()) break;
+          await this.runRecordHandler(handler, record, payload);
+          resolveOffset(record.offset);
+          handled += 1;
+          await payload.heartbeat();
+        }
+      }
+    } finally {
+      // Commit what was handled even when a later record's DLQ write failed, so it is not redone.
+      if (handled > 0) {
+        await payload.commitOffsetsIfNecessary(payload.uncommittedOffsets());
+        this.metrics.recordsConsumed(batch.topic, handled);
+      }
+    }
+  }
+
+  private async runRecordHandler(handler: MessageHandler, record: KafkaRecord, payload: EachBatchPayload): Promise<void> {
+    const started = process.hrtime.bigint();
+    try {
+      await this.invoke(handler, record, this.contextFor([record], payload));
+    } catch (error) {
+      const { errorClass, message } = describeError(error);
+      this.log.warn(
+        { topic: record.topic, partition: record.partition, offset: record.offset, errorClass, error: message },
+        'Record handler failed; dead-lettering the record',
+      );
+      await this.deadLetterPublisher().publish([{ record, error }]);
+    } finally {
+      this.metrics.handlerDuration(record.topic, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  }
+
+  private async runBatchHandler(handler: MessageHandler, records: KafkaRecord[], payload: EachBatchPayload): Promise<void> {
+    const started = process.hrtime.bigint();
+    try {
+      const result = (await this.invoke(handler, records, this.contextFor(records, payload))) as
+        | BatchHandlingResult
+        | undefined;
+      const deadLetters = result?.deadLetters ?? [];
+      if (deadLetters.length > 0) {
+        this.log.warn(
+          { topic: payload.batch.topic, partition: payload.batch.partition, count: deadLetters.length },
+          'Batch handler rejected records; dead-lettering them',
+        );
+        await this.deadLetterPublisher().publish(deadLetters);
+      }
+    } catch (error) {
+      const { errorClass, message } = describeError(error);
+      this.log.error(
+        { topic: payload.batch.topic, partition: payload.batch.partition, firstOffset: records[0]?.offset, errorClass, error: message },
+        'Batch handler failed; the batch is not committed and will be redelivered',
+      );
+      throw error;
+    } finally {
+      this.metrics.handlerDuration(payload.batch.topic, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  }
+
+  /** Calls a Nest handler and waits for its result, whether a value, a promise or an observable. */
+  private async invoke(handler: MessageHandler, data: unknown, context: KafkaConsumerContext): Promise<unknown> {
+    const result: unknown = await handler(data, context);
+    return lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+  }
+
+  private deadLetterPublisher(): DeadLetterPublisher {
+    if (!this.deadLetters) throw new Error('KafkaConsumerServer: dead-letter producer is not connected');
+    return this.deadLetters;
+  }
+
+  private contextFor(records: readonly KafkaRecord[], payload: EachBatchPayload): KafkaConsumerContext {
+    return new KafkaConsumerContext({
+      groupId: this.options.groupId,
+      topic: payload.batch.topic,
+      partition: payload.batch.partition,
+      records,
+      heartbeat: () => payload.heartbeat(),
+      transactionalProducer: this.transactionalProducer,
+    });
+  }
+
+  private registerStatusEvents(consumer: Consumer): void {
+    const emit = (status: Status) => () => this._status$.next(status);
+    consumer.on(consumer.events.CONNECT, emit('connected'));
+    consumer.on(consumer.events.DISCONNECT, emit('disconnected'));
+    consumer.on(consumer.events.REBALANCING, emit('rebalancing'));
+    consumer.on(consumer.events.STOP, emit('stopped'));
+    consumer.on(consumer.events.CRASH, (event) => {
+      this._status$.next('crashed');
+      this.log.error({ error: String(event.payload.error), restart: event.payload.restart }, 'Kafka consumer crashed');
+    });
+  }
+}

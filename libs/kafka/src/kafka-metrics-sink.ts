@@ -1,0 +1,20 @@
+/**
+ * The metrics port of libs/kafka. service-kit's MetricsService implements it with Prometheus
+ * counters and histograms; libs/kafka stays free of any metrics library. Topic labels are Kafka
+ * topic names (bounded); `reason` is an error class name (bounded by the code base).
+ */
+export interface KafkaMetricsSink {
+  /** `count` records of `topic` were handled (or dead-lettered) and their offsets committed. */
+  recordsConsumed(topic: string, count: number): void;
+  /** One record of `topic` was written to `<topic>.dlq` because of `reason`. */
+  recordDeadLettered(topic: string, reason: string): void;
+  /** A handler took `durationSeconds` for one batch (or one record) of `topic`. */
+  handlerDuration(topic: string, durationSeconds: number): void;
+}
+
+/** A sink that records nothing, for tools and tests that do not observe metrics. */
+export const NOOP_KAFKA_METRICS: KafkaMetricsSink = {
+  recordsConsumed: () => undefined,
+  recordDeadLettered: () => undefined,
+  handlerDuration: () => undefined,
+};

@@ -1,0 +1,128 @@
+import { hostname } from 'node:os';
+import type { INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { KafkaConsumerServer, RethrowRpcExceptionFilter } from '@tickwire/kafka';
+import { Logger as NestPinoLogger } from 'nestjs-pino';
+import pino, { type Logger } from 'pino';
+import type { z } from 'zod';
+import { loadServiceConfig, ServiceConfigError } from '../config/service-config-loader';
+import type { BaseServiceConfig } from '../config/service-config.token';
+import { kafkaConnectionFrom, type KafkaEnvConfig } from '../dependencies/connection-options';
+import { createServiceLogger } from '../logging/service-logger';
+import { MetricsService } from '../metrics/metrics.service';
+import { ServiceKitModule } from '../service-kit.module';
+import type { ServiceDefinition } from './service-definition';
+
+/** A started service: the Nest app, its configuration and base URL. */
+export interface RunningService<Config> {
+  app: INestApplication;
+  config: Config;
+  logger: Logger;
+  /** `http://127.0.0.1:<port>` of the HTTP listener. */
+  url: string;
+  /** The Kafka transport, when the service consumes Kafka. */
+  kafkaServer: KafkaConsumerServer | null;
+}
+
+export interface StartServiceOptions {
+  /** Environment to validate; default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  /** Override HTTP_PORT, e.g. 0 for an ephemeral port in tests. */
+  httpPort?: number;
+  /** Override the log destination (tests). */
+  logDestination?: pino.DestinationStream;
+}
+
+/**
+ * Validates the configuration, builds the app (ServiceKitModule + `appModule`), connects the Kafka
+ * transport when the service consumes Kafka, starts it and listens on HTTP_PORT (all interfaces).
+ * Used by {@link bootstrapService} and by tests, so both run the same start-up path.
+ *
+ * @throws ServiceConfigError before anything is created or connected, when the environment is invalid;
+ *   whatever Nest or a dependency throws during start-up.
+ */
+export async function startService<Schema extends z.ZodType>(
+  appModule: Type<unknown>,
+  definition: ServiceDefinition<Schema>,
+  options: StartServiceOptions = {},
+): Promise<RunningService<z.output<Schema>>> {
+  const config = loadServiceConfig(definition.name, definition.envSchema, options.env ?? process.env) as z.output<Schema> &
+    BaseServiceConfig;
+  const logger = createServiceLogger(config.SERVICE_NAME, config.LOG_LEVEL, options.logDestination);
+  const app = await NestFactory.create(
+    {
+      module: class ServiceRootModule {},
+      imports: [ServiceKitModule.forRoot({ ...definition, config, logger }), appModule],
+    },
+    { bufferLogs: true },
+  );
+  app.useLogger(app.get(NestPinoLogger));
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+
+  let kafkaServer: KafkaConsumerServer | null = null;
+  if (definition.kafkaConsumer) {
+    const kafkaConfig = config as unknown as KafkaEnvConfig & { KAFKA_CONSUMER_GROUP?: string; KAFKA_PARTITIONS_CONCURRENCY?: number };
+    kafkaServer = new KafkaConsumerServer({
+      connection: kafkaConnectionFrom(kafkaConfig),
+      groupId: kafkaConfig.KAFKA_CONSUMER_GROUP ?? config.SERVICE_NAME,
+      serviceName: config.SERVICE_NAME,
+      logger: logger.child({ component: 'kafka-consumer' }),
+      metrics: app.get(MetricsService),
+      partitionsConsumedConcurrently: kafkaConfig.KAFKA_PARTITIONS_CONCURRENCY ?? 1,
+      ...(definition.kafkaConsumer.transactional ? { transactionalId: `${config.SERVICE_NAME}-${hostname()}` } : {}),
+    });
+    const microservice = app.connectMicroservice({ strategy: kafkaServer }, { inheritAppConfig: false });
+    microservice.useGlobalFilters(new RethrowRpcExceptionFilter());
+  }
+
+  try {
+    await app.startAllMicroservices();
+    await app.listen(options.httpPort ?? config.HTTP_PORT, '0.0.0.0');
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    throw error;
+  }
+  const address = app.getHttpServer().address() as { port: number };
+  logger.info({ port: address.port, kafkaTopics: kafkaServer?.subscribedTopics() ?? [] }, `${config.SERVICE_NAME} started`);
+  return { app, config, logger, url: `http://127.0.0.1:${address.port}`, kafkaServer };
+}
+
+/**
+ * The whole `main.ts` of a service: start it, and exit non-zero with one clear message when the
+ * configuration is invalid or start-up fails. On SIGTERM/SIGINT Nest's shutdown hooks stop the Kafka
+ * consumer (in-flight batch finishes and commits), close clients and the HTTP server; a watchdog
+ * exits with code 1 if that takes longer than SHUTDOWN_TIMEOUT_MS (default 10 s, below the 30 s
+ * default grace period of ECS and Kubernetes).
+ */
+export async function bootstrapService<Schema extends z.ZodType>(
+  appModule: Type<unknown>,
+  definition: ServiceDefinition<Schema>,
+): Promise<void> {
+  const fallbackLogger = pino({
+    base: { service: definition.name },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+  }, pino.destination({ dest: 2, sync: true }));
+  let running: RunningService<z.output<Schema>>;
+  try {
+    running = await startService(appModule, definition);
+  } catch (error) {
+    if (error instanceof ServiceConfigError) {
+      fallbackLogger.fatal({ problems: error.problems }, error.message);
+    } else {
+      fallbackLogger.fatal({ err: error }, `${definition.name} failed to start`);
+    }
+    process.exit(1);
+  }
+  const { logger, config } = running;
+  const timeoutMs = (config as BaseServiceConfig).SHUTDOWN_TIMEOUT_MS;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      logger.info({ signal }, 'Shutting down');
+      setTimeout(() => {
+        logger.error({ timeoutMs }, 'Graceful shutdown took too long; exiting');
+        process.exit(1);
+      }, timeoutMs).unref();
+    });
+  }
+}
