@@ -1,0 +1,181 @@
+import type { z } from 'zod';
+import { EventContractError, formatContractIssues, toContractIssues, type ContractIssue } from './common/contract-error';
+import type { ContractErrorClass } from './dead-letter/error-classes';
+import { ALERT_V1_SCHEMA, alertV1EventId, alertV1EventSchema, alertV1PayloadSchema } from './market/alert/v1';
+import { BAR_1M_V1_SCHEMA, bar1mV1EventId, bar1mV1EventSchema, bar1mV1PayloadSchema } from './market/bar-1m/v1';
+import { BAR_DAILY_V1_SCHEMA, barDailyV1EventId, barDailyV1EventSchema, barDailyV1PayloadSchema } from './market/bar-daily/v1';
+import { ENRICHED_V1_SCHEMA, enrichedV1EventId, enrichedV1EventSchema, enrichedV1PayloadSchema } from './market/enriched/v1';
+import { QUOTE_V1_SCHEMA, quoteV1EventId, quoteV1EventSchema, quoteV1PayloadSchema } from './market/quote/v1';
+import { TRADE_V1_SCHEMA, tradeV1EventId, tradeV1EventSchema, tradeV1PayloadSchema } from './market/trade/v1';
+import { TOPICS, type TopicName } from './topics';
+
+/**
+ * The catalog: schema name -> topic, envelope schema and payload schema. One schema per topic.
+ * Pattern after trigger.dev's zodMessageHandler: one table drives parsing, building, JSON Schema
+ * and AsyncAPI generation, so a new event cannot be half-registered.
+ */
+export const EVENT_CATALOG = {
+  [TRADE_V1_SCHEMA]: { topic: TOPICS.trades, eventSchema: tradeV1EventSchema, payloadSchema: tradeV1PayloadSchema, title: 'Trade' },
+  [QUOTE_V1_SCHEMA]: { topic: TOPICS.quotes, eventSchema: quoteV1EventSchema, payloadSchema: quoteV1PayloadSchema, title: 'Quote (level-1 BBO)' },
+  [BAR_DAILY_V1_SCHEMA]: { topic: TOPICS.barsDaily, eventSchema: barDailyV1EventSchema, payloadSchema: barDailyV1PayloadSchema, title: 'Daily bar (raw)' },
+  [ENRICHED_V1_SCHEMA]: { topic: TOPICS.enriched, eventSchema: enrichedV1EventSchema, payloadSchema: enrichedV1PayloadSchema, title: 'Enriched trade or quote' },
+  [BAR_1M_V1_SCHEMA]: { topic: TOPICS.bars1m, eventSchema: bar1mV1EventSchema, payloadSchema: bar1mV1PayloadSchema, title: '1-minute bar' },
+  [ALERT_V1_SCHEMA]: { topic: TOPICS.alerts, eventSchema: alertV1EventSchema, payloadSchema: alertV1PayloadSchema, title: 'Alert' },
+} as const;
+
+/** Schema names, e.g. `market.trade.v1`. */
+export type SchemaName = keyof typeof EVENT_CATALOG;
+/** All schema names in catalog order. */
+export const SCHEMA_NAMES = Object.keys(EVENT_CATALOG) as SchemaName[];
+
+/** Topic -> the schema name its messages carry. */
+export const TOPIC_SCHEMAS = {
+  [TOPICS.trades]: TRADE_V1_SCHEMA,
+  [TOPICS.quotes]: QUOTE_V1_SCHEMA,
+  [TOPICS.barsDaily]: BAR_DAILY_V1_SCHEMA,
+  [TOPICS.enriched]: ENRICHED_V1_SCHEMA,
+  [TOPICS.bars1m]: BAR_1M_V1_SCHEMA,
+  [TOPICS.alerts]: ALERT_V1_SCHEMA,
+} as const satisfies Record<TopicName, SchemaName>;
+
+/** Parsed event of schema `S` (envelope + payload). */
+export type EventOf<S extends SchemaName> = z.output<(typeof EVENT_CATALOG)[S]['eventSchema']>;
+/** Payload of schema `S`. */
+export type PayloadOf<S extends SchemaName> = EventOf<S>['payload'];
+/** Schema name carried on topic `T`. */
+export type SchemaOfTopic<T extends TopicName> = (typeof TOPIC_SCHEMAS)[T];
+/** Parsed event on topic `T`. */
+export type EventOfTopic<T extends TopicName> = EventOf<SchemaOfTopic<T>>;
+/** Any Tickwire event (discriminated by `schema`). */
+export type TickwireEvent = { [S in SchemaName]: EventOf<S> }[SchemaName];
+
+/** True if `topic` is a main Tickwire topic (not `.dlq` / `.late`). */
+export function isTopicName(topic: string): topic is TopicName {
+  return Object.prototype.hasOwnProperty.call(TOPIC_SCHEMAS, topic);
+}
+
+/** Result of {@link safeParseEvent}: the typed event, or a dead-letter-ready failure. */
+export type ParseEventResult<Event> =
+  | { success: true; event: Event }
+  | { success: false; errorClass: ContractErrorClass; reason: string; issues: readonly ContractIssue[] };
+
+function failure(errorClass: ContractErrorClass, reason: string, issues: readonly ContractIssue[] = []) {
+  return { success: false as const, errorClass, reason, issues };
+}
+
+/**
+ * Validates an already-decoded value against the schema of `topic`.
+ * Failure classes: `UnknownTopic`, `EmptyValue` (null/undefined), `SchemaViolation` (with issues).
+ */
+export function safeParseEventValue<T extends TopicName>(topic: T, value: unknown): ParseEventResult<EventOfTopic<T>>;
+export function safeParseEventValue(topic: string, value: unknown): ParseEventResult<TickwireEvent>;
+export function safeParseEventValue(topic: string, value: unknown): ParseEventResult<TickwireEvent> {
+  if (!isTopicName(topic)) return failure('UnknownTopic', `topic ${topic} is not in the Tickwire event catalog`);
+  if (value === null || value === undefined) return failure('EmptyValue', 'value is empty (null)');
+  const result = EVENT_CATALOG[TOPIC_SCHEMAS[topic]].eventSchema.safeParse(value);
+  if (result.success) return { success: true, event: result.data as TickwireEvent };
+  const issues = toContractIssues(result.error);
+  return failure('SchemaViolation', formatContractIssues(issues), issues);
+}
+
+/**
+ * Decodes a Kafka record value (UTF-8 JSON text or bytes) and validates it against the schema of
+ * `topic`. Never throws. Failure classes: `EmptyValue` (null/empty), `MalformedJson` (not UTF-8 JSON),
+ * `UnknownTopic`, `SchemaViolation`; `reason` is one human-readable line for the DLQ header.
+ * @example safeParseEvent('market.trades.v1', message.value) // -> { success: true, event: TradeV1Event }
+ */
+export function safeParseEvent<T extends TopicName>(topic: T, value: string | Uint8Array | null | undefined): ParseEventResult<EventOfTopic<T>>;
+export function safeParseEvent(topic: string, value: string | Uint8Array | null | undefined): ParseEventResult<TickwireEvent>;
+export function safeParseEvent(topic: string, value: string | Uint8Array | null | undefined): ParseEventResult<TickwireEvent> {
+  if (!isTopicName(topic)) return failure('UnknownTopic', `topic ${topic} is not in the Tickwire event catalog`);
+  if (value === null || value === undefined || value.length === 0) return failure('EmptyValue', 'value is empty (null or zero bytes)');
+  let text: string;
+  try {
+    text = typeof value === 'string' ? value : new TextDecoder('utf-8', { fatal: true }).decode(value);
+  } catch {
+    return failure('MalformedJson', 'value is not valid UTF-8');
+  }
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(text);
+  } catch (error) {
+    return failure('MalformedJson', `value is not valid JSON: ${(error as Error).message}`);
+  }
+  return safeParseEventValue(topic, decoded);
+}
+
+/**
+ * Like {@link safeParseEvent} but returns the event or throws.
+ * @throws EventContractError with `errorClass` and `reason`.
+ */
+export function parseEvent<T extends TopicName>(topic: T, value: string | Uint8Array | null | undefined): EventOfTopic<T>;
+export function parseEvent(topic: string, value: string | Uint8Array | null | undefined): TickwireEvent;
+export function parseEvent(topic: string, value: string | Uint8Array | null | undefined): TickwireEvent {
+  const result = safeParseEvent(topic, value);
+  if (result.success) return result.event;
+  throw new EventContractError(result.errorClass, result.reason, result.issues, topic);
+}
+
+/** What a producer supplies to {@link buildEvent}: everything but `schema`; `id` defaults to the recipe. */
+export type BuildEventInput<S extends SchemaName> = Omit<z.input<(typeof EVENT_CATALOG)[S]['eventSchema']>, 'schema' | 'id'> & {
+  id?: string;
+};
+
+/**
+ * The deterministic id of an event per its schema's recipe (see README "Event ids"):
+ * trade/quote `buildMarketEventId`, daily bar `[schema, source, symbol, tradingDate]`, 1-minute bar
+ * `<symbol>:<startTime>`, enriched `[schema, sourceEventId]`, alert `[schema, source, symbol, alertType, eventTime, rule…]`.
+ */
+export function eventIdOf<S extends SchemaName>(schema: S, event: BuildEventInput<S>): string {
+  const e = event as never;
+  switch (schema) {
+    case TRADE_V1_SCHEMA:
+      return tradeV1EventId(e);
+    case QUOTE_V1_SCHEMA:
+      return quoteV1EventId(e);
+    case BAR_DAILY_V1_SCHEMA:
+      return barDailyV1EventId(e);
+    case BAR_1M_V1_SCHEMA:
+      return bar1mV1EventId((event as BuildEventInput<typeof BAR_1M_V1_SCHEMA>).payload);
+    case ENRICHED_V1_SCHEMA:
+      return enrichedV1EventId((event as BuildEventInput<typeof ENRICHED_V1_SCHEMA>).payload);
+    case ALERT_V1_SCHEMA:
+      return alertV1EventId(e);
+    default:
+      throw new TypeError(`unknown schema ${String(schema)}`);
+  }
+}
+
+/**
+ * Builds a validated event in the envelope: sets `schema`, computes `id` when absent, parses with the
+ * schema (producers `parse` before sending). Unknown fields are dropped.
+ * @throws EventContractError (`SchemaViolation`) with a human-readable reason if the event breaks the contract.
+ */
+export function buildEvent<S extends SchemaName>(schema: S, input: BuildEventInput<S>): EventOf<S> {
+  const entry = EVENT_CATALOG[schema];
+  if (!entry) throw new EventContractError('UnknownTopic', `schema ${String(schema)} is not in the Tickwire event catalog`);
+  const candidate = { schema, ...input, id: input.id ?? safeEventId(schema, input) };
+  const result = entry.eventSchema.safeParse(candidate);
+  if (result.success) return result.data as EventOf<S>;
+  const issues = toContractIssues(result.error);
+  throw new EventContractError('SchemaViolation', formatContractIssues(issues), issues, schema);
+}
+
+/** The id, or a placeholder that fails validation with the real field errors when inputs are too broken to hash. */
+function safeEventId<S extends SchemaName>(schema: S, input: BuildEventInput<S>): string {
+  try {
+    return eventIdOf(schema, input);
+  } catch {
+    return '';
+  }
+}
+
+/** Kafka message key of an event: its symbol (keeps one symbol's events ordered in one partition). */
+export function eventKey(event: { payload: { symbol: string } }): string {
+  return event.payload.symbol;
+}
+
+/** Kafka message value of an event: compact UTF-8 JSON text. */
+export function serializeEvent(event: TickwireEvent): string {
+  return JSON.stringify(event);
+}
