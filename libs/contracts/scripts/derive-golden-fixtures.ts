@@ -241,7 +241,8 @@ const alertEnvelope = (eventTime: number, payload: Record<string, unknown> & { a
   ...extra,
   ingestTime: INGEST_TIME,
   source: 'lobster',
-  payload: { symbol: 'AAPL', ...payload },
+  // Key order as in the schema, so serialize(parse(fixture)) reproduces the file byte for byte.
+  payload: { alertType: payload.alertType, symbol: 'AAPL', ...payload },
 });
 
 const THRESHOLD_PERCENT = 1;
