@@ -135,7 +135,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     const { options } = this;
     this.kafka = createKafkaClient(options.connection, this.log);
     this.deadLetterProducer = new RecordProducer(this.kafka);
-    this.deadLetters = new DeadLetterPublisher(this.deadLetterProducer, options.serviceName, this.metrics);
+    this.deadLetters = new DeadLetterPublisher(this.deadLetterProducer, options.serviceName, this.metrics, options.groupId);
     if (options.transactionalId !== undefined) {
       this.transactionalProducer = new RecordProducer(this.kafka, { transactionalId: options.transactionalId });
     }

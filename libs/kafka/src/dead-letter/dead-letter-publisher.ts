@@ -1,11 +1,13 @@
+import {
+  buildDlqHeaders,
+  DEAD_LETTER_ERROR_CLASSES,
+  type DeadLetterErrorClass,
+  dlqTopic,
+  isTopicName,
+} from '@tickwire/contracts';
 import type { KafkaRecord, OutgoingRecord } from '../kafka-record';
 import type { KafkaMetricsSink } from '../kafka-metrics-sink';
 import { NOOP_KAFKA_METRICS } from '../kafka-metrics-sink';
-import {
-  DEAD_LETTER_HEADERS,
-  DEAD_LETTER_MAX_MESSAGE_LENGTH,
-  deadLetterTopicOf,
-} from './dead-letter-headers';
 
 /** Where dead letters are sent: any producer that can `sendBatch` (normally a RecordProducer). */
 export interface DeadLetterSink {
@@ -14,75 +16,89 @@ export interface DeadLetterSink {
 
 /** What {@link describeError} extracts from a thrown value for the dead-letter headers and metrics. */
 export interface ErrorDescription {
-  /** E.g. `SchemaViolation`, `TypeError`; `NonError` for thrown non-Error values. */
-  errorClass: string;
+  /** One of @tickwire/contracts' DEAD_LETTER_ERROR_CLASSES. */
+  errorClass: DeadLetterErrorClass;
   message: string;
 }
 
+const KNOWN_ERROR_CLASSES: ReadonlySet<string> = new Set(DEAD_LETTER_ERROR_CLASSES);
+
 /**
- * Error class and message of any thrown value. An error carrying a string `errorClass` (as
- * @tickwire/contracts' EventContractError does, e.g. `SchemaViolation`) reports that; other errors
- * report their class name; non-Error values report `NonError`.
+ * Maps any thrown value onto the dead-letter vocabulary of @tickwire/contracts. An error carrying a
+ * known `errorClass` (EventContractError: `SchemaViolation`, `MalformedJson`, ...; or a service's own
+ * error such as `UnknownSymbol`) keeps it; anything else is `ProcessingFailed`, with the JavaScript
+ * error class in front of the message (`TypeError: ...`) so the cause stays visible.
  */
 export function describeError(error: unknown): ErrorDescription {
-  if (error instanceof Error) {
-    const declared = (error as { errorClass?: unknown }).errorClass;
-    if (typeof declared === 'string' && declared.length > 0) {
-      return { errorClass: declared, message: error.message };
-    }
-    return { errorClass: error.constructor.name || error.name, message: error.message };
+  const declared = typeof error === 'object' && error !== null ? (error as { errorClass?: unknown }).errorClass : undefined;
+  const rawMessage =
+    error instanceof Error
+      ? error.message
+      : typeof error === 'object' && error !== null && 'message' in error
+        ? String((error as { message: unknown }).message)
+        : String(error);
+  if (typeof declared === 'string' && KNOWN_ERROR_CLASSES.has(declared)) {
+    return { errorClass: declared as DeadLetterErrorClass, message: rawMessage };
   }
-  if (typeof error === 'object' && error !== null && 'message' in error) {
-    return { errorClass: 'NonError', message: String((error as { message: unknown }).message) };
-  }
-  return { errorClass: 'NonError', message: String(error) };
+  const jsClass = error instanceof Error ? error.constructor.name || error.name : 'NonError';
+  return { errorClass: 'ProcessingFailed', message: `${jsClass}: ${rawMessage}` };
+}
+
+/** The dead-letter topic of `topic`: `<topic>.dlq` (@tickwire/contracts' `dlqTopic` for catalog topics). */
+export function deadLetterTopicOf(topic: string): string {
+  return isTopicName(topic) ? dlqTopic(topic) : `${topic}.dlq`;
 }
 
 /**
  * Writes records that could not be handled to `<topic>.dlq`: key, value and original headers verbatim
- * (byte for byte), plus the {@link DEAD_LETTER_HEADERS} that say where the record came from and why
- * it failed. Keeping the original bytes lets a replay tool re-publish the record unchanged once the
- * cause is fixed.
+ * (byte for byte), plus @tickwire/contracts' DLQ_HEADERS (original topic/partition/offset/timestamp,
+ * error class and message, service, consumer group, failed-at epoch ms). Keeping the original bytes
+ * lets a replay tool re-publish the record unchanged once the cause is fixed.
  */
 export class DeadLetterPublisher {
   constructor(
     private readonly sink: DeadLetterSink,
     private readonly serviceName: string,
     private readonly metrics: KafkaMetricsSink = NOOP_KAFKA_METRICS,
-    private readonly clock: () => Date = () => new Date(),
+    private readonly consumerGroup?: string,
+    private readonly clock: () => number = Date.now,
   ) {}
 
-  /** The dead letter that {@link publish} would send for `record` failing with `error`. */
+  /**
+   * The dead letter that {@link publish} would send for `record` failing with `error`.
+   * @throws z.ZodError (from contracts' buildDlqHeaders) only if the record's coordinates are malformed.
+   */
   build(record: KafkaRecord, error: unknown): OutgoingRecord {
     const { errorClass, message } = describeError(error);
     const original: Record<string, string | Buffer> = {};
     for (const [name, value] of Object.entries(record.headers)) {
-      if (value === undefined) continue;
-      // kafkajs sends one value per header name; a repeated header keeps its first value.
+      // kafkajs produces one value per header name; a repeated header keeps its first value.
       const first = Array.isArray(value) ? value[0] : value;
       if (first !== undefined) original[name] = first;
     }
+    const deadLetterHeaders = buildDlqHeaders({
+      originalTopic: record.topic,
+      originalPartition: record.partition,
+      originalOffset: record.offset,
+      ...(Number.isFinite(record.timestamp) && record.timestamp >= 0 ? { originalTimestamp: record.timestamp } : {}),
+      errorClass,
+      errorMessage: message,
+      service: this.serviceName,
+      ...(this.consumerGroup !== undefined ? { consumerGroup: this.consumerGroup } : {}),
+      failedAt: this.clock(),
+    });
     return {
       topic: deadLetterTopicOf(record.topic),
       key: record.key,
       value: record.value,
       timestamp: record.timestamp,
-      headers: {
-        ...original,
-        [DEAD_LETTER_HEADERS.originalTopic]: record.topic,
-        [DEAD_LETTER_HEADERS.originalPartition]: String(record.partition),
-        [DEAD_LETTER_HEADERS.originalOffset]: record.offset,
-        [DEAD_LETTER_HEADERS.errorClass]: errorClass,
-        [DEAD_LETTER_HEADERS.errorMessage]: message.slice(0, DEAD_LETTER_MAX_MESSAGE_LENGTH),
-        [DEAD_LETTER_HEADERS.service]: this.serviceName,
-        [DEAD_LETTER_HEADERS.failedAt]: this.clock().toISOString(),
-      },
+      headers: { ...original, ...(deadLetterHeaders as Record<string, string>) },
     };
   }
 
   /**
-   * Sends the dead letters of `failures` in one batch and counts them in
-   * `tickwire_dlq_records_total{topic, reason=<error class>}` once acknowledged.
+   * Sends the dead letters of `failures` in one batch and, once acknowledged, counts each in
+   * `tickwire_dlq_records_total{topic, reason=<error class>}`.
    *
    * @throws whatever the sink throws; the caller must then NOT commit the failed records' offsets.
    */

@@ -1,4 +1,4 @@
-import { CompressionTypes, type Kafka, type Message, type Producer, type TopicMessages, type Transaction } from 'kafkajs';
+import { CompressionTypes, type Kafka, Partitioners, type Message, type Producer, type TopicMessages, type Transaction } from 'kafkajs';
 import type { OutgoingRecord } from '../kafka-record';
 
 /** Offsets a transaction commits for a consumer group: the next offset to read (`handled + 1`) per partition. */
@@ -49,6 +49,8 @@ export class RecordProducer {
   constructor(kafka: Kafka, private readonly options: RecordProducerOptions = {}) {
     const transactional = options.transactionalId !== undefined;
     this.producer = kafka.producer({
+      // murmur2 on the key, as the Java client: a symbol lands on the same partition whichever client produced it.
+      createPartitioner: Partitioners.DefaultPartitioner,
       idempotent: true,
       maxInFlightRequests: transactional ? 1 : 5,
       allowAutoTopicCreation: false,

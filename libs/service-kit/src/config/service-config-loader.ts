@@ -8,8 +8,8 @@ export interface ConfigProblem {
 
 /**
  * Thrown by {@link loadServiceConfig} when the environment does not satisfy the service's schema.
- * The message names every offending variable, one per line, e.g.
- * `Invalid configuration for enricher:\n  KAFKA_BROKERS: must be a comma-separated list of host:port`.
+ * The message names every offending variable on one line (one log line), e.g.
+ * `Invalid configuration for enricher: KAFKA_BROKERS must list at least one broker as host:port`.
  */
 export class ServiceConfigError extends Error {
   override readonly name = 'ServiceConfigError';
@@ -18,10 +18,7 @@ export class ServiceConfigError extends Error {
     readonly service: string,
     readonly problems: readonly ConfigProblem[],
   ) {
-    super(
-      `Invalid configuration for ${service}:\n` +
-        problems.map(({ variable, reason }) => `  ${variable}: ${reason}`).join('\n'),
-    );
+    super(`Invalid configuration for ${service}: ${problems.map(({ variable, reason }) => `${variable} ${reason}`).join('; ')}`);
   }
 }
 
@@ -39,10 +36,11 @@ export function loadServiceConfig<Schema extends z.ZodType>(
 ): z.output<Schema> {
   const result = schema.safeParse(env);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => ({
-    variable: issue.path.length > 0 ? issue.path.map(String).join('.') : '(environment)',
-    reason: issue.code === 'invalid_type' && issue.input === undefined ? 'is required but not set' : issue.message,
-  }));
+  const problems = result.error.issues.map((issue) => {
+    const variable = issue.path.length > 0 ? issue.path.map(String).join('.') : '(environment)';
+    const unset = issue.path.length === 1 && env[variable] === undefined && issue.code === 'invalid_type';
+    return { variable, reason: unset ? 'is required but not set' : issue.message };
+  });
   throw new ServiceConfigError(service, problems);
 }
 

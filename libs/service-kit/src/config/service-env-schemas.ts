@@ -51,6 +51,11 @@ export const kafkaEnvShape = {
   KAFKA_SASL_PASSWORD: z.string().min(1, { error: 'must not be empty' }).optional(),
 };
 
+/** Kafka producers: batch compression (kafkajs ships gzip only); worth it towards MSK, not on loopback. */
+export const kafkaProducerEnvShape = {
+  KAFKA_COMPRESSION: z.enum(['none', 'gzip'], { error: 'must be none or gzip' }).default('none'),
+};
+
 /** Kafka consumers: the consumer group (default SERVICE_NAME, applied by the service). */
 export const kafkaConsumerEnvShape = {
   KAFKA_CONSUMER_GROUP: serviceNameField.optional(),
@@ -87,7 +92,7 @@ function requireCompleteSasl(env: { KAFKA_SASL_MECHANISM?: string; KAFKA_SASL_US
 }
 
 export const ingestProducerEnvSchema = z
-  .object({ ...baseEnvShape('ingest-producer'), ...kafkaEnvShape, KAFKA_COMPRESSION: z.enum(['none', 'gzip']).default('none') })
+  .object({ ...baseEnvShape('ingest-producer'), ...kafkaEnvShape, ...kafkaProducerEnvShape })
   .superRefine(requireCompleteSasl);
 
 export const enricherEnvSchema = z

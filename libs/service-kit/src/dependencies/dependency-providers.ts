@@ -37,7 +37,10 @@ import { SERVICE_CONFIG } from '../config/service-config.token';
 /** What the service declares about its dependencies (see `ServiceDefinition`). */
 export interface DependencyDeclaration {
   dependencies: readonly ServiceDependency[];
-  /** Provide a connected idempotent {@link RecordProducer} under KAFKA_PRODUCER. */
+  /**
+   * Provide a connected idempotent {@link RecordProducer} under KAFKA_PRODUCER. Its compression comes
+   * from KAFKA_COMPRESSION when the service's schema has it, else from these options.
+   */
   kafkaProducer?: RecordProducerOptions;
   /** Config variable naming the S3 bucket the readiness probe HEADs (e.g. `ARCHIVE_BUCKET`); ListBuckets when omitted. */
   s3ReadinessBucketVariable?: string;
@@ -64,7 +67,12 @@ export function dependencyProviders(declaration: DependencyDeclaration): Provide
     checks.push({ token: KAFKA_CLIENT, check: (kafka: KafkaClient) => ({ name: 'kafka', probe: async () => ({ ...(await probeKafka(kafka)) }) }) });
     if (declaration.kafkaProducer) {
       const options = declaration.kafkaProducer;
-      providers.push({ provide: KAFKA_PRODUCER, useFactory: (kafka: KafkaClient) => new RecordProducer(kafka, options), inject: [KAFKA_CLIENT] });
+      providers.push({
+        provide: KAFKA_PRODUCER,
+        useFactory: (kafka: KafkaClient, config: { KAFKA_COMPRESSION?: 'none' | 'gzip' }) =>
+          new RecordProducer(kafka, { ...options, ...(config.KAFKA_COMPRESSION ? { compression: config.KAFKA_COMPRESSION } : {}) }),
+        inject: [KAFKA_CLIENT, SERVICE_CONFIG],
+      });
     }
   }
   if (uses.has('opensearch')) {

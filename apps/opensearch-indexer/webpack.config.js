@@ -1,0 +1,25 @@
+// Nx's Node/Nest build: one bundle of the app and the @tickwire/* libraries, node_modules left external
+// (installed from the generated package.json). tsc, not SWC, so decorator metadata is emitted exactly as
+// TypeScript does, which Nest's dependency injection relies on.
+const { NxAppWebpackPlugin } = require('@nx/webpack/app-plugin');
+const { join } = require('path');
+
+module.exports = {
+  output: {
+    path: join(__dirname, '../../dist/apps/opensearch-indexer'),
+    clean: true,
+  },
+  plugins: [
+    new NxAppWebpackPlugin({
+      target: 'node',
+      compiler: 'tsc',
+      main: './src/main.ts',
+      tsConfig: './tsconfig.app.json',
+      assets: [],
+      optimization: false,
+      outputHashing: 'none',
+      generatePackageJson: true,
+      sourceMap: true,
+    }),
+  ],
+};
