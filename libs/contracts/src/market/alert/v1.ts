@@ -18,7 +18,7 @@ export const ALERT_V1_TOPIC = TOPICS.alerts;
 const commonShape = {
   symbol: symbolSchema,
   /** `id` of the event that triggered the alert (a trade id, or a 1-minute bar id `<symbol>:<startTime>`). */
-  sourceEventId: eventIdSchema,
+  sourceEventId: eventIdSchema.describe('id of the triggering event (trade id, or 1-minute bar id <symbol>:<startTime>)'),
 };
 
 const positiveFinite = (what: string) => finiteNumber(what).positive({ error: `${what} must be > 0` });
@@ -36,7 +36,7 @@ export const priceChangeThresholdAlertSchema = z.object({
   direction: z.enum(['up', 'down'], { error: 'direction must be up or down' }),
   /** Threshold in percent units (1 = 1 %), > 0. */
   thresholdPercent: positiveFinite('thresholdPercent'),
-  changePercent: finiteNumber('changePercent'),
+  changePercent: finiteNumber('changePercent').describe('(price - previousClose) / previousClose * 100, percent units'),
   /** Triggering trade price, USD. */
   price: priceSchema('price'),
   /** USD, same share basis as price. */
@@ -76,7 +76,9 @@ export const volumeSpikeAlertSchema = z.object({
   /** Volume of the spiking bar, shares. */
   volume: positiveSharesSchema('volume'),
   /** Mean volume (shares, may be fractional) of the `lookbackBars` bars before it. */
-  meanVolume: finiteNumber('meanVolume').nonnegative({ error: 'meanVolume must be >= 0' }),
+  meanVolume: finiteNumber('meanVolume')
+    .nonnegative({ error: 'meanVolume must be >= 0' })
+    .describe('Mean volume of the lookbackBars bars before the spiking bar, shares'),
   /** k, > 0. */
   multiplier: positiveFinite('multiplier'),
   /** n, the number of previous bars averaged, >= 1. */

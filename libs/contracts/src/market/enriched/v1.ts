@@ -36,13 +36,15 @@ const nullablePrice = (what: string) => priceSchema(what).nullable();
 const enrichmentShape = {
   symbol: symbolSchema,
   /** `id` of the raw trade/quote event this enriches. */
-  sourceEventId: eventIdSchema,
+  sourceEventId: eventIdSchema.describe('id of the raw trade/quote event this enriches'),
   /** Close of the latest session before this event's trading date (split-adjusted on ex-dates); null if unknown. */
   previousClose: nullablePrice('previousClose'),
   /** Trading date of `previousClose`, YYYY-MM-DD America/New_York. */
   previousCloseDate: tradingDateSchema.nullable().optional(),
   /** `(lastPrice - previousClose) / previousClose * 100`, see {@link computeChangePercent}; null if either is null. */
-  changePercent: finiteNumber('changePercent').nullable(),
+  changePercent: finiteNumber('changePercent')
+    .nullable()
+    .describe('(lastPrice - previousClose) / previousClose * 100, percent units, unrounded; null if either is null'),
   /** Latest trade price of the symbol (this trade's price for kind `trade`); null before the first trade. */
   lastPrice: nullablePrice('lastPrice'),
   /** Latest known best bid/ask (this quote's for kind `quote`); null before the first quote. */
@@ -56,8 +58,8 @@ const enrichmentShape = {
   emaFast: nullablePrice('emaFast').optional(),
   emaSlow: nullablePrice('emaSlow').optional(),
   /** Periods of the fast/slow averages, in 1-minute bars. */
-  fastPeriod: z.number().int().positive().optional(),
-  slowPeriod: z.number().int().positive().optional(),
+  fastPeriod: z.number().int().positive().optional().describe('Fast moving-average period, 1-minute bars'),
+  slowPeriod: z.number().int().positive().optional().describe('Slow moving-average period, 1-minute bars'),
   /** When the enricher produced this record, epoch ms UTC. */
   processingTime: epochMsSchema('processingTime'),
 };

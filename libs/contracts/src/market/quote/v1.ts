@@ -27,9 +27,9 @@ export const quoteV1PayloadSchema = z
     askPrice: priceSchema('askPrice'),
     askSize: nonNegativeSharesSchema('askSize'),
     /** Venue: ISO 10383 MIC (e.g. `XNAS`) or the source's exchange code. */
-    venue: z.string().min(1).max(16).optional(),
+    venue: z.string().min(1).max(16).optional().describe('Venue: ISO 10383 MIC (e.g. XNAS) or the source exchange code'),
     /** Source sequence number (LOBSTER: 1-based row number of the message/orderbook files). */
-    sequence: z.number().int().nonnegative().optional(),
+    sequence: z.number().int().nonnegative().optional().describe('Source sequence number (LOBSTER: 1-based row); part of the event id'),
   })
   .refine((quote) => quote.bidPrice <= quote.askPrice, {
     path: ['bidPrice'],

@@ -19,9 +19,9 @@ export const TRADE_V1_TOPIC = TOPICS.trades;
  * Side of the aggressive (liquidity-taking) order. `buy` = buyer-initiated (lifted the offer).
  * LOBSTER: aggressor = -direction of the resting order (README "Deriving the streams").
  */
-export const aggressorSideSchema = z.enum(['buy', 'sell', 'unknown'], {
-  error: 'aggressorSide must be buy, sell or unknown',
-});
+export const aggressorSideSchema = z
+  .enum(['buy', 'sell', 'unknown'], { error: 'aggressorSide must be buy, sell or unknown' })
+  .describe('Side of the liquidity-taking order: buy = buyer-initiated');
 export type AggressorSide = z.infer<typeof aggressorSideSchema>;
 
 /** A trade (execution) print. */
@@ -33,16 +33,16 @@ export const tradeV1PayloadSchema = z.object({
   size: positiveSharesSchema('size'),
   aggressorSide: aggressorSideSchema,
   /** Venue: ISO 10383 MIC (e.g. `XNAS`) or the source's exchange code (Alpaca `x`). */
-  venue: z.string().min(1).max(16).optional(),
+  venue: z.string().min(1).max(16).optional().describe('Venue: ISO 10383 MIC (e.g. XNAS) or the source exchange code'),
   /** Venue/source trade id, when the source assigns one (Alpaca `i`). Preferred over `sequence` in the id. */
-  tradeId: z.string().min(1).max(64).optional(),
+  tradeId: z.string().min(1).max(64).optional().describe('Venue/source trade id; part of the event id when present'),
   /**
    * Source sequence number distinguishing records with the same timestamp; for LOBSTER the 1-based row
    * number in the message file.
    */
-  sequence: z.number().int().nonnegative().optional(),
+  sequence: z.number().int().nonnegative().optional().describe('Source sequence number (LOBSTER: 1-based message-file row); part of the event id'),
   /** Sale-condition codes as the source reports them (e.g. Alpaca/UTP `@`, `F`, `I`). */
-  conditions: z.array(z.string().min(1).max(8)).max(16).optional(),
+  conditions: z.array(z.string().min(1).max(8)).max(16).optional().describe('Sale-condition codes as reported by the source'),
 });
 export type TradeV1Payload = z.infer<typeof tradeV1PayloadSchema>;
 
