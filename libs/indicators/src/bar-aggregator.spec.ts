@@ -1,6 +1,13 @@
 import { BarAggregator, type BarAggregatorSnapshot } from './bar-aggregator';
 import type { OhlcvBar, TradeInput } from './market-types';
-import { LOBSTER_MIDNIGHT_MS, LOBSTER_SYMBOLS, type LobsterSymbol, type LobsterTrade, readLobsterTrades } from './testing/market-data-files';
+import {
+  LOBSTER_MIDNIGHT_MS,
+  LOBSTER_SYMBOLS,
+  type LobsterSymbol,
+  type LobsterTrade,
+  readLobsterTrades,
+  REAL_DATA_TIMEOUT_MS,
+} from './testing/market-data-files';
 
 const T0 = Date.UTC(2012, 5, 21, 13, 30); // 09:30 EDT, a minute boundary
 const trade = (eventTime: number, price: number, size: number, symbol = 'AAPL'): TradeInput => ({
@@ -11,7 +18,10 @@ const trade = (eventTime: number, price: number, size: number, symbol = 'AAPL'):
 });
 
 /** Runs trades through an aggregator and returns every emitted bar plus the late trades. */
-function run(aggregator: BarAggregator, trades: readonly TradeInput[]): { bars: OhlcvBar[]; late: TradeInput[] } {
+function run(
+  aggregator: BarAggregator,
+  trades: readonly TradeInput[],
+): { bars: OhlcvBar[]; late: TradeInput[] } {
   const bars: OhlcvBar[] = [];
   const late: TradeInput[] = [];
   for (const t of trades) {
@@ -45,7 +55,9 @@ describe('BarAggregator', () => {
         tradeCount: 4,
       },
     ]);
-    expect(aggregator.flush()).toEqual([expect.objectContaining({ startTime: T0 + 60_000, open: 13, close: 13, volume: 10 })]);
+    expect(aggregator.flush()).toEqual([
+      expect.objectContaining({ startTime: T0 + 60_000, open: 13, close: 13, volume: 10 }),
+    ]);
   });
 
   it('emits no bar for a minute without trades and closes several windows at once, oldest first', () => {
@@ -66,7 +78,9 @@ describe('BarAggregator', () => {
     const lateButInBound = aggregator.add(trade(T0 + 59_000, 21, 1)); // becomes the close of minute 0
     expect(lateButInBound.late).toBe(false);
     const { bars } = aggregator.add(trade(T0 + 65_000, 26, 1)); // watermark T0 + 60 s: closes minute 0
-    expect(bars).toEqual([expect.objectContaining({ startTime: T0, open: 19, close: 21, high: 21, low: 19, tradeCount: 3 })]);
+    expect(bars).toEqual([
+      expect.objectContaining({ startTime: T0, open: 19, close: 21, high: 21, low: 19, tradeCount: 3 }),
+    ]);
     expect(aggregator.watermarkOf('AAPL')).toBe(T0 + 60_000);
   });
 
@@ -76,10 +90,14 @@ describe('BarAggregator', () => {
     expect(aggregator.add(trade(T0 + 65_000, 11, 1)).bars).toEqual([]); // W = end + 5 s < end + 10 s
     expect(aggregator.add(trade(T0 + 2_000, 9, 50)).late).toBe(false); // still accepted
     const closing = aggregator.add(trade(T0 + 70_000, 11, 1)); // W = end + 10 s: closes
-    expect(closing.bars).toEqual([expect.objectContaining({ startTime: T0, volume: 150, low: 9, tradeCount: 2 })]);
+    expect(closing.bars).toEqual([
+      expect.objectContaining({ startTime: T0, volume: 150, low: 9, tradeCount: 2 }),
+    ]);
     const late = aggregator.add(trade(T0 + 3_000, 1, 1_000));
     expect(late).toEqual({ bars: [], late: true });
-    expect(aggregator.flush()).toEqual([expect.objectContaining({ startTime: T0 + 60_000, volume: 2, low: 11 })]);
+    expect(aggregator.flush()).toEqual([
+      expect.objectContaining({ startTime: T0 + 60_000, volume: 2, low: 11 }),
+    ]);
   });
 
   it('keeps one watermark per symbol, so one symbol does not close or make late another', () => {
@@ -100,7 +118,9 @@ describe('BarAggregator', () => {
       ['AAPL', T0],
       ['AMZN', T0],
     ]);
-    expect(aggregator.advanceTo(T0 + 120_000).map((b) => [b.symbol, b.startTime])).toEqual([['MSFT', T0 + 60_000]]);
+    expect(aggregator.advanceTo(T0 + 120_000).map((b) => [b.symbol, b.startTime])).toEqual([
+      ['MSFT', T0 + 60_000],
+    ]);
     expect(aggregator.add(trade(T0 + 3_000, 10, 1, 'AAPL')).late).toBe(true);
   });
 
@@ -170,12 +190,36 @@ describe('BarAggregator on the LOBSTER 2012-06-21 session (data/market/README.md
   const trades = new Map<LobsterSymbol, LobsterTrade[]>();
   beforeAll(async () => {
     for (const symbol of LOBSTER_SYMBOLS) trades.set(symbol, await readLobsterTrades(symbol));
-  });
+  }, REAL_DATA_TIMEOUT_MS);
 
   const reference = {
-    AAPL: { trades: 34_990, shares: 2_850_140, vwap: 582.7244, high: 588.21, low: 577.45, minutes: 390, first: [585.74, 585.93, 585.3, 585.63, 16_390] },
-    AMZN: { trades: 11_419, shares: 810_755, vwap: 222.6348, high: 226.03, low: 220.51, minutes: 387, first: [223.82, 224.45, 223.75, 224.33, 10_821] },
-    GOOG: { trades: 11_678, shares: 706_125, vwap: 569.4399, high: 579.73, low: 563.73, minutes: 385, first: [579.4, 579.73, 577.28, 578.06, 8_519] },
+    AAPL: {
+      trades: 34_990,
+      shares: 2_850_140,
+      vwap: 582.7244,
+      high: 588.21,
+      low: 577.45,
+      minutes: 390,
+      first: [585.74, 585.93, 585.3, 585.63, 16_390],
+    },
+    AMZN: {
+      trades: 11_419,
+      shares: 810_755,
+      vwap: 222.6348,
+      high: 226.03,
+      low: 220.51,
+      minutes: 387,
+      first: [223.82, 224.45, 223.75, 224.33, 10_821],
+    },
+    GOOG: {
+      trades: 11_678,
+      shares: 706_125,
+      vwap: 569.4399,
+      high: 579.73,
+      low: 563.73,
+      minutes: 385,
+      first: [579.4, 579.73, 577.28, 578.06, 8_519],
+    },
   } as const;
 
   it.each(LOBSTER_SYMBOLS)('%s: trade count, 1-minute bars, the 09:30 bar and the session VWAP', (symbol) => {
@@ -188,7 +232,12 @@ describe('BarAggregator on the LOBSTER 2012-06-21 session (data/market/README.md
     bars.push(...aggregator.flush());
     expect(late).toEqual([]);
     expect(bars).toHaveLength(expected.minutes);
-    expect(bars.every((b) => b.startTime >= LOBSTER_MIDNIGHT_MS + 34_200_000 && b.endTime <= LOBSTER_MIDNIGHT_MS + 57_600_000)).toBe(true);
+    expect(
+      bars.every(
+        (b) =>
+          b.startTime >= LOBSTER_MIDNIGHT_MS + 34_200_000 && b.endTime <= LOBSTER_MIDNIGHT_MS + 57_600_000,
+      ),
+    ).toBe(true);
     const [first] = bars;
     expect(first?.startTime).toBe(LOBSTER_MIDNIGHT_MS + 34_200_000);
     expect([first?.open, first?.high, first?.low, first?.close, first?.volume]).toEqual(expected.first);
@@ -200,7 +249,12 @@ describe('BarAggregator on the LOBSTER 2012-06-21 session (data/market/README.md
     run(session, all);
     const [day] = session.flush();
     expect(day?.vwap.toFixed(4)).toBe(expected.vwap.toFixed(4));
-    expect([day?.high, day?.low, day?.tradeCount, day?.volume]).toEqual([expected.high, expected.low, expected.trades, expected.shares]);
+    expect([day?.high, day?.low, day?.tradeCount, day?.volume]).toEqual([
+      expected.high,
+      expected.low,
+      expected.trades,
+      expected.shares,
+    ]);
     // The minute VWAPs weighted by volume give back the session VWAP.
     const weighted = bars.reduce((sum, b) => sum + b.vwap * b.volume, 0) / expected.shares;
     expect(Math.abs(weighted - (day?.vwap ?? 0)) / weighted).toBeLessThan(1e-12);
@@ -214,7 +268,9 @@ describe('BarAggregator on the LOBSTER 2012-06-21 session (data/market/README.md
     const half = Math.floor(all.length / 2) + 17;
     const before = new BarAggregator({ maxOutOfOrdernessMs: 2_000, allowedLatenessMs: 3_000 });
     const firstPart = run(before, all.slice(0, half)).bars;
-    const restored = BarAggregator.restore(JSON.parse(JSON.stringify(before.snapshot())) as BarAggregatorSnapshot);
+    const restored = BarAggregator.restore(
+      JSON.parse(JSON.stringify(before.snapshot())) as BarAggregatorSnapshot,
+    );
     const secondPart = run(restored, all.slice(half)).bars.concat(restored.flush());
     expect(firstPart.concat(secondPart)).toEqual(expected);
   });

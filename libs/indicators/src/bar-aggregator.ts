@@ -190,7 +190,9 @@ export class BarAggregator {
    */
   watermarkOf(symbol: string): number | undefined {
     const maxEventTime = this.states.get(symbol)?.maxEventTime;
-    return maxEventTime === null || maxEventTime === undefined ? undefined : maxEventTime - this.maxOutOfOrdernessMs;
+    return maxEventTime === null || maxEventTime === undefined
+      ? undefined
+      : maxEventTime - this.maxOutOfOrdernessMs;
   }
 
   /**
@@ -202,7 +204,8 @@ export class BarAggregator {
    * @throws RangeError if `eventTime` is not finite
    */
   advanceTo(eventTime: number): OhlcvBar[] {
-    if (!Number.isFinite(eventTime)) throw new RangeError(`eventTime must be finite epoch ms, got ${eventTime}`);
+    if (!Number.isFinite(eventTime))
+      throw new RangeError(`eventTime must be finite epoch ms, got ${eventTime}`);
     const bars: OhlcvBar[] = [];
     for (const [symbol, state] of this.states) {
       if (state.maxEventTime === null || eventTime > state.maxEventTime) state.maxEventTime = eventTime;
@@ -260,9 +263,12 @@ export class BarAggregator {
    * @throws RangeError on an unknown snapshot version, a different intervalMs, or malformed windows
    */
   static restore(snapshot: BarAggregatorSnapshot, options: BarAggregatorOptions = {}): BarAggregator {
-    if (snapshot.version !== 1) throw new RangeError(`unsupported BarAggregator snapshot version ${String(snapshot.version)}`);
+    if (snapshot.version !== 1)
+      throw new RangeError(`unsupported BarAggregator snapshot version ${String(snapshot.version)}`);
     if (options.intervalMs !== undefined && options.intervalMs !== snapshot.intervalMs) {
-      throw new RangeError(`snapshot intervalMs ${snapshot.intervalMs} differs from requested ${options.intervalMs}`);
+      throw new RangeError(
+        `snapshot intervalMs ${snapshot.intervalMs} differs from requested ${options.intervalMs}`,
+      );
     }
     const aggregator = new BarAggregator({
       intervalMs: snapshot.intervalMs,
@@ -277,7 +283,11 @@ export class BarAggregator {
         }
         windows.set(w.startTime, { ...w, notionalMicros: BigInt(w.notionalMicros) });
       }
-      aggregator.states.set(s.symbol, { maxEventTime: s.maxEventTime, closedThrough: s.closedThrough, windows });
+      aggregator.states.set(s.symbol, {
+        maxEventTime: s.maxEventTime,
+        closedThrough: s.closedThrough,
+        windows,
+      });
     }
     return aggregator;
   }
@@ -293,7 +303,10 @@ export class BarAggregator {
 
   private isClosed(state: SymbolState, endTime: number): boolean {
     if (state.closedThrough !== null && endTime <= state.closedThrough) return true;
-    return state.maxEventTime !== null && state.maxEventTime - this.maxOutOfOrdernessMs >= endTime + this.allowedLatenessMs;
+    return (
+      state.maxEventTime !== null &&
+      state.maxEventTime - this.maxOutOfOrdernessMs >= endTime + this.allowedLatenessMs
+    );
   }
 
   private closeReady(symbol: string, state: SymbolState): OhlcvBar[] {
@@ -336,7 +349,9 @@ function validateTrade(trade: TradeInput): void {
     throw new RangeError(`trade.price must be a finite USD amount > 0, got ${trade.price} (${trade.symbol})`);
   }
   if (!Number.isSafeInteger(trade.size) || trade.size <= 0) {
-    throw new RangeError(`trade.size must be a positive integer number of shares, got ${trade.size} (${trade.symbol})`);
+    throw new RangeError(
+      `trade.size must be a positive integer number of shares, got ${trade.size} (${trade.symbol})`,
+    );
   }
   if (!Number.isFinite(trade.eventTime)) {
     throw new RangeError(`trade.eventTime must be finite epoch ms, got ${trade.eventTime} (${trade.symbol})`);
@@ -350,5 +365,7 @@ function maxWindowEnd(starts: Iterable<number>, intervalMs: number): number | un
 }
 
 function sortBars(bars: OhlcvBar[]): OhlcvBar[] {
-  return bars.sort((a, b) => a.endTime - b.endTime || (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));
+  return bars.sort(
+    (a, b) => a.endTime - b.endTime || (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0),
+  );
 }

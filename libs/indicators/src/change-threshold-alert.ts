@@ -109,7 +109,11 @@ export class ChangeThresholdAlerter {
     if (!Number.isFinite(this.thresholdPercent) || this.thresholdPercent <= 0) {
       throw new RangeError(`thresholdPercent must be finite and > 0, got ${this.thresholdPercent}`);
     }
-    if (!Number.isFinite(this.rearmPercent) || this.rearmPercent <= 0 || this.rearmPercent > this.thresholdPercent) {
+    if (
+      !Number.isFinite(this.rearmPercent) ||
+      this.rearmPercent <= 0 ||
+      this.rearmPercent > this.thresholdPercent
+    ) {
       throw new RangeError(`rearmPercent must be in (0, ${this.thresholdPercent}], got ${this.rearmPercent}`);
     }
   }
@@ -174,8 +178,12 @@ export class ChangeThresholdAlerter {
    * Rebuilds an alerter from {@link snapshot} output; `options` (if given) replace the snapshot's.
    * @throws RangeError on an unknown version or an invalid zone
    */
-  static restore(snapshot: ChangeThresholdSnapshot, options?: ChangeThresholdOptions): ChangeThresholdAlerter {
-    if (snapshot.version !== 1) throw new RangeError(`unsupported ChangeThresholdAlerter snapshot version ${String(snapshot.version)}`);
+  static restore(
+    snapshot: ChangeThresholdSnapshot,
+    options?: ChangeThresholdOptions,
+  ): ChangeThresholdAlerter {
+    if (snapshot.version !== 1)
+      throw new RangeError(`unsupported ChangeThresholdAlerter snapshot version ${String(snapshot.version)}`);
     const alerter = new ChangeThresholdAlerter(
       options ?? { thresholdPercent: snapshot.thresholdPercent, rearmPercent: snapshot.rearmPercent },
     );

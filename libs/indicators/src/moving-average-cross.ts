@@ -129,12 +129,15 @@ export class MovingAverageCrossDetector {
     this.kind = options.kind ?? 'sma';
     this.fastPeriod = options.fastPeriod ?? DEFAULT_FAST_PERIOD;
     this.slowPeriod = options.slowPeriod ?? DEFAULT_SLOW_PERIOD;
-    if (this.kind !== 'sma' && this.kind !== 'ema') throw new RangeError(`kind must be sma or ema, got ${String(this.kind)}`);
+    if (this.kind !== 'sma' && this.kind !== 'ema')
+      throw new RangeError(`kind must be sma or ema, got ${String(this.kind)}`);
     if (!Number.isSafeInteger(this.fastPeriod) || this.fastPeriod < 1) {
       throw new RangeError(`fastPeriod must be an integer >= 1, got ${this.fastPeriod}`);
     }
     if (!Number.isSafeInteger(this.slowPeriod) || this.slowPeriod <= this.fastPeriod) {
-      throw new RangeError(`slowPeriod must be an integer > fastPeriod (${this.fastPeriod}), got ${this.slowPeriod}`);
+      throw new RangeError(
+        `slowPeriod must be an integer > fastPeriod (${this.fastPeriod}), got ${this.slowPeriod}`,
+      );
     }
   }
 
@@ -208,17 +211,22 @@ export class MovingAverageCrossDetector {
    * @throws RangeError on an unknown version or a symbol entry that does not match the kind
    */
   static restore(snapshot: MovingAverageCrossSnapshot): MovingAverageCrossDetector {
-    if (snapshot.version !== 1) throw new RangeError(`unsupported MovingAverageCrossDetector snapshot version ${String(snapshot.version)}`);
+    if (snapshot.version !== 1)
+      throw new RangeError(
+        `unsupported MovingAverageCrossDetector snapshot version ${String(snapshot.version)}`,
+      );
     const detector = new MovingAverageCrossDetector(snapshot);
     for (const s of snapshot.symbols) {
       const averages = detector.newAverages();
       if (averages.fast instanceof SMA && averages.slow instanceof SMA) {
-        if (s.fastPrices === undefined || s.slowPrices === undefined) throw new RangeError(`SMA prices missing for ${s.symbol}`);
+        if (s.fastPrices === undefined || s.slowPrices === undefined)
+          throw new RangeError(`SMA prices missing for ${s.symbol}`);
         // SMA recomputes its mean from the stored window, so replaying the window restores it exactly.
         for (const price of s.fastPrices) averages.fast.add(price);
         for (const price of s.slowPrices) averages.slow.add(price);
       } else {
-        if (s.fastEma === undefined || s.slowEma === undefined) throw new RangeError(`EMA state missing for ${s.symbol}`);
+        if (s.fastEma === undefined || s.slowEma === undefined)
+          throw new RangeError(`EMA state missing for ${s.symbol}`);
         (averages.fast as RestorableEma).seed(s.fastEma.value, s.fastEma.inputs);
         (averages.slow as RestorableEma).seed(s.slowEma.value, s.slowEma.inputs);
       }

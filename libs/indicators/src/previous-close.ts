@@ -96,9 +96,10 @@ export interface PreviousCloseOptions {
 
 /**
  * Relative tolerance for recognising a split ratio in vendor float noise (7.00000700001, 1.49999925,
- * 3.000003, 1.0499999475 are 7, 3/2, 3, 21/20; the noise seen is <= 1e-6 relative).
+ * 3.000003, 1.0499999475 are 7, 3/2, 3, 21/20; the noise seen in the daily data is <= 1e-6 relative).
+ * Tight enough that GNRC 2010-02-12's 0.303582270795 is not mistaken for 17/56 (3.6e-5 away).
  */
-export const SPLIT_RATIO_TOLERANCE = 1e-4;
+export const SPLIT_RATIO_TOLERANCE = 1e-5;
 /** Largest denominator of a recognised split ratio (covers 21-for-20 stock dividends and 1-for-32 reverse splits). */
 export const MAX_SPLIT_RATIO_DENOMINATOR = 20;
 
@@ -293,10 +294,14 @@ export class PreviousCloseReference {
     const split = source.splitCoefficient;
     const dividend = source.dividendAmount;
     if (split !== undefined && (!Number.isFinite(split) || split <= 0)) {
-      throw new RangeError(`${source.symbol} ${source.date}: split coefficient must be finite and > 0, got ${split}`);
+      throw new RangeError(
+        `${source.symbol} ${source.date}: split coefficient must be finite and > 0, got ${split}`,
+      );
     }
     if (dividend !== undefined && (!Number.isFinite(dividend) || dividend < 0)) {
-      throw new RangeError(`${source.symbol} ${source.date}: dividend must be finite and >= 0, got ${dividend}`);
+      throw new RangeError(
+        `${source.symbol} ${source.date}: dividend must be finite and >= 0, got ${dividend}`,
+      );
     }
     const hasSplit = split !== undefined && split !== 1;
     const hasDividend = dividend !== undefined && dividend > 0;

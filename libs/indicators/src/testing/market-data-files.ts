@@ -49,6 +49,16 @@ export const DAILY_FILES = {
   lobsterSymbols: 'daily/lobster_symbols_daily_1999-11-01_2021-04-21.csv.gz',
 } as const;
 
+/** Every `split_coefficient != 1` row of all 504 full histories, 1999-11-01..2021-04-21. */
+export const SPLITS_FILE = 'daily/splits_1999-11-01_2021-04-21.csv.gz';
+
+/** A row of the splits list. */
+export interface SplitRow {
+  readonly symbol: string;
+  readonly date: string;
+  readonly splitCoefficient: number;
+}
+
 /**
  * Epoch ms UTC of a LOBSTER time string, truncated (not rounded) to the millisecond, so that a trade
  * at 34259.9999 s stays in the 09:30 minute as it does with the nanosecond original. Exact: the string
@@ -105,3 +115,23 @@ export async function readDailyRows(file: keyof typeof DAILY_FILES): Promise<Dai
   }
   return out;
 }
+
+/** Every row of the splits list, in file order (by date). */
+export async function readSplitRows(): Promise<SplitRow[]> {
+  const out: SplitRow[] = [];
+  const rows = open(SPLITS_FILE).pipe(parse({ columns: true }));
+  for await (const r of rows as AsyncIterable<Record<string, string>>) {
+    out.push({
+      symbol: r['symbol'] as string,
+      date: r['date'] as string,
+      splitCoefficient: Number(r['split_coefficient']),
+    });
+  }
+  return out;
+}
+
+/**
+ * Jest hook timeout for loading real data: parsing the 11 MB S&P 500 file takes about 1 s alone, and
+ * several suites run in parallel on a 2-core machine.
+ */
+export const REAL_DATA_TIMEOUT_MS = 60_000;

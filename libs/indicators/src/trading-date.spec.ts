@@ -1,0 +1,31 @@
+import { assertTradingDate, tradingDateOf } from './trading-date';
+
+describe('tradingDateOf', () => {
+  it('uses the New York date across the EDT midnight (UTC-4 in June)', () => {
+    expect(tradingDateOf(Date.UTC(2012, 5, 21, 3, 59, 59, 999))).toBe('2012-06-20');
+    expect(tradingDateOf(Date.UTC(2012, 5, 21, 4, 0, 0, 0))).toBe('2012-06-21');
+    expect(tradingDateOf(1_340_285_400_000)).toBe('2012-06-21'); // 09:30 EDT
+    expect(tradingDateOf(Date.UTC(2012, 5, 22, 3, 0))).toBe('2012-06-21'); // 23:00 EDT
+  });
+
+  it('uses the New York date across the EST midnight (UTC-5 in January) and the DST switch', () => {
+    expect(tradingDateOf(Date.UTC(2020, 0, 2, 4, 59, 59, 999))).toBe('2020-01-01');
+    expect(tradingDateOf(Date.UTC(2020, 0, 2, 5, 0))).toBe('2020-01-02');
+    // 2020-03-08 02:00 EST -> 03:00 EDT: the day is 23 hours long.
+    expect(tradingDateOf(Date.UTC(2020, 2, 9, 3, 59))).toBe('2020-03-08');
+    expect(tradingDateOf(Date.UTC(2020, 2, 9, 4, 0))).toBe('2020-03-09');
+  });
+
+  it('rejects a non-finite time', () => {
+    expect(() => tradingDateOf(Number.NaN)).toThrow(RangeError);
+  });
+});
+
+describe('assertTradingDate', () => {
+  it('accepts real dates and rejects malformed or impossible ones', () => {
+    expect(() => assertTradingDate('2020-02-29')).not.toThrow();
+    expect(() => assertTradingDate('2021-02-29')).toThrow(RangeError);
+    expect(() => assertTradingDate('2020-1-02')).toThrow(RangeError);
+    expect(() => assertTradingDate('20200102')).toThrow(RangeError);
+  });
+});
