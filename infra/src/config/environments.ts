@@ -1,0 +1,38 @@
+import { ARCHIVE_BUCKET } from '@tickwire/resources';
+import type { ConsumerAccountStackProps } from '../stacks/consumer-account-stack';
+import type { ProducerAccountStackProps } from '../stacks/producer-account-stack';
+
+/**
+ * The production pair. Account ids are not here: each stack runs with its own account's credentials,
+ * and the only cross-account value the producer needs (the consumer account id) is a Terraform variable.
+ */
+export const PRODUCTION_PRODUCER: ProducerAccountStackProps = {
+  environment: 'prod',
+  region: 'us-east-1',
+  vpcCidr: '10.40.0.0/16',
+  kafka: { version: '3.8.x', instanceType: 'kafka.m7g.large', volumeSizeGiB: 500, partitions: 6 },
+  search: { engineVersion: 'OpenSearch_2.19', instanceType: 'r7g.large.search', instanceCount: 3, volumeSizeGiB: 200, replicas: 1 },
+  customerUsers: ['customer'],
+  // S3 names are global: the shared name gets the environment as suffix.
+  archive: {
+    bucketName: `${ARCHIVE_BUCKET}-prod`,
+    tiering: {
+      glacierInstantRetrievalAfterDays: 30,
+      deepArchiveAfterDays: 180,
+      noncurrentVersionExpirationDays: 30,
+      errorObjectExpirationDays: 90,
+    },
+  },
+  logRetentionDays: 30,
+  initialImageTag: 'bootstrap',
+};
+
+/** The sample customer account connecting to {@link PRODUCTION_PRODUCER}. */
+export const PRODUCTION_CONSUMER: ConsumerAccountStackProps = {
+  environment: 'prod',
+  region: 'us-east-1',
+  customer: 'sample',
+  vpcCidr: '10.60.0.0/16',
+  sampleConsumerImage: 'apache/kafka:3.9.1',
+  logRetentionDays: 14,
+};

@@ -1,0 +1,62 @@
+import { CUSTOMER_TOPICS, RAW_TOPICS } from '@tickwire/contracts';
+import { DYNAMODB_TABLES, kafkaTopicSpecs } from '@tickwire/resources';
+import { SERVICE_NAMES, SERVICES, serviceDeploymentNames } from './service-catalogue';
+import { serviceKafkaAcls } from './service-kafka-acls';
+
+describe('service catalogue', () => {
+  it('lists each deployable app once, with the workspace port convention', () => {
+    expect(SERVICES.map((s) => s.name)).toEqual([...SERVICE_NAMES]);
+    expect(Object.fromEntries(SERVICES.map((s) => [s.name, s.port]))).toEqual({
+      'consumer-gateway': 8080,
+      'ingest-producer': 8081,
+      enricher: 8082,
+      'opensearch-indexer': 8083,
+      'firehose-archiver': 8084,
+    });
+  });
+
+  it('names only topics and tables that the shared definitions create', () => {
+    const topics = new Set(kafkaTopicSpecs().map((t) => t.name));
+    const tables = new Set(DYNAMODB_TABLES.map((t) => t.tableName));
+    for (const service of SERVICES) {
+      for (const topic of [...service.consumes, ...service.produces]) expect(topics).toContain(topic);
+      for (const table of service.tables) expect(tables).toContain(table.tableName);
+      expect(Boolean(service.consumerGroup)).toBe(service.consumes.length > 0);
+    }
+  });
+
+  it('derives deployment names from environment and service', () => {
+    expect(serviceDeploymentNames('prod', 'enricher')).toEqual({
+      cluster: 'tickwire-prod',
+      service: 'enricher',
+      repository: 'tickwire/enricher',
+      taskFamily: 'tickwire-prod-enricher',
+      logGroup: '/tickwire/prod/enricher',
+      namesParameter: '/tickwire/prod/deploy/enricher/names',
+      imageTagParameter: '/tickwire/prod/deploy/enricher/image-tag',
+    });
+  });
+});
+
+describe('serviceKafkaAcls', () => {
+  const enricher = SERVICES.find((s) => s.name === 'enricher')!;
+  const gateway = SERVICES.find((s) => s.name === 'consumer-gateway')!;
+
+  it('lets the enricher read raw topics, write enriched ones and its DLQs, and use its group and transactions', () => {
+    const acls = serviceKafkaAcls(enricher);
+    expect(acls.every((a) => a.principal === 'User:tickwire-enricher' && a.permission === 'ALLOW')).toBe(true);
+    const on = (op: string): string[] => acls.filter((a) => a.resourceType === 'TOPIC' && a.operation === op).map((a) => a.resourceName);
+    expect(on('READ').sort()).toEqual([...RAW_TOPICS].sort());
+    expect(on('WRITE')).toEqual(expect.arrayContaining([...CUSTOMER_TOPICS, 'market.trades.v1.dlq', 'market.trades.v1.late']));
+    expect(on('WRITE')).not.toEqual(expect.arrayContaining(['market.trades.v1']));
+    expect(acls).toContainEqual(expect.objectContaining({ resourceType: 'GROUP', resourceName: 'enricher', operation: 'READ' }));
+    expect(acls).toContainEqual(
+      expect.objectContaining({ resourceType: 'TRANSACTIONAL_ID', patternType: 'PREFIXED', resourceName: 'enricher', operation: 'WRITE' }),
+    );
+  });
+
+  it('gives the gateway no write at all and never ALL', () => {
+    const acls = serviceKafkaAcls(gateway);
+    expect(acls.some((a) => a.operation === 'WRITE' || a.operation === 'ALL')).toBe(false);
+  });
+});

@@ -1,0 +1,136 @@
+import { DataAwsAvailabilityZones } from '@cdktf/provider-aws/lib/data-aws-availability-zones';
+import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
+import { Eip } from '@cdktf/provider-aws/lib/eip';
+import { InternetGateway } from '@cdktf/provider-aws/lib/internet-gateway';
+import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';
+import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
+import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { Subnet } from '@cdktf/provider-aws/lib/subnet';
+import { Vpc } from '@cdktf/provider-aws/lib/vpc';
+import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
+import { Fn } from 'cdktf';
+import { Construct } from 'constructs';
+
+/** Props of {@link PrivateVpc}. */
+export interface PrivateVpcProps {
+  /** Name prefix, e.g. `tickwire-prod`. */
+  readonly name: string;
+  /** IPv4 CIDR of the VPC, at least a /20 (each private subnet is a /20 of a /16; see `subnetBits`). */
+  readonly cidrBlock: string;
+  /** Number of availability zones (default 3: MSK and OpenSearch spread over three). */
+  readonly azCount?: number;
+  /**
+   * One NAT gateway for outbound internet (e.g. a live market-data WebSocket). The public subnets it
+   * needs hold only the NAT gateway; no task or data store is ever placed there. Default false.
+   */
+  readonly natGateway?: boolean;
+  /** Interface endpoint services, e.g. `ecr.api`, `logs`: AWS APIs reached without the internet. */
+  readonly interfaceEndpoints?: readonly string[];
+  /** Gateway endpoint services (`s3`, `dynamodb`), free and attached to the private route tables. */
+  readonly gatewayEndpoints?: readonly ('s3' | 'dynamodb')[];
+}
+
+/**
+ * A VPC of private subnets over `azCount` AZs (no public IPs on launch), with optional single NAT gateway
+ * and VPC endpoints so Fargate tasks reach ECR, CloudWatch Logs, Secrets Manager, S3 and DynamoDB privately.
+ */
+export class PrivateVpc extends Construct {
+  readonly vpcId: string;
+  readonly cidrBlock: string;
+  /** Private subnet ids, one per AZ, in AZ order. */
+  readonly privateSubnetIds: string[];
+  /** Security group of the interface endpoints (HTTPS from inside the VPC). */
+  readonly endpointSecurityGroupId: string;
+
+  constructor(scope: Construct, id: string, props: PrivateVpcProps) {
+    super(scope, id);
+    const azCount = props.azCount ?? 3;
+    const azs = new DataAwsAvailabilityZones(this, 'azs', {
+      state: 'available',
+      filter: [{ name: 'opt-in-status', values: ['opt-in-not-required'] }],
+    });
+    const region = new DataAwsRegion(this, 'region');
+    const vpc = new Vpc(this, 'vpc', {
+      cidrBlock: props.cidrBlock,
+      enableDnsHostnames: true,
+      enableDnsSupport: true,
+      tags: { Name: props.name },
+    });
+    this.vpcId = vpc.id;
+    this.cidrBlock = vpc.cidrBlock;
+
+    let natGatewayId: string | undefined;
+    if (props.natGateway) {
+      const igw = new InternetGateway(this, 'igw', { vpcId: vpc.id, tags: { Name: `${props.name}-igw` } });
+      const publicSubnet = new Subnet(this, 'nat-subnet', {
+        vpcId: vpc.id,
+        // A /24 at the top of the range, away from the private /20s.
+        cidrBlock: Fn.cidrsubnet(props.cidrBlock, 8, 255),
+        availabilityZone: Fn.element(azs.names, 0),
+        mapPublicIpOnLaunch: false,
+        tags: { Name: `${props.name}-nat`, Tier: 'nat-only' },
+      });
+      const publicRoutes = new RouteTable(this, 'nat-routes', {
+        vpcId: vpc.id,
+        route: [{ cidrBlock: '0.0.0.0/0', gatewayId: igw.id }],
+        tags: { Name: `${props.name}-nat` },
+      });
+      new RouteTableAssociation(this, 'nat-routes-assoc', { subnetId: publicSubnet.id, routeTableId: publicRoutes.id });
+      const eip = new Eip(this, 'nat-eip', { domain: 'vpc', tags: { Name: `${props.name}-nat` } });
+      natGatewayId = new NatGateway(this, 'nat', {
+        allocationId: eip.allocationId,
+        subnetId: publicSubnet.id,
+        tags: { Name: `${props.name}-nat` },
+        dependsOn: [igw],
+      }).id;
+    }
+
+    const privateRoutes = new RouteTable(this, 'private-routes', {
+      vpcId: vpc.id,
+      route: natGatewayId ? [{ cidrBlock: '0.0.0.0/0', natGatewayId }] : [],
+      tags: { Name: `${props.name}-private` },
+    });
+    this.privateSubnetIds = [];
+    for (let i = 0; i < azCount; i++) {
+      const subnet = new Subnet(this, `private-${i}`, {
+        vpcId: vpc.id,
+        cidrBlock: Fn.cidrsubnet(props.cidrBlock, 4, i),
+        availabilityZone: Fn.element(azs.names, i),
+        mapPublicIpOnLaunch: false,
+        tags: { Name: `${props.name}-private-${i}`, Tier: 'private' },
+      });
+      new RouteTableAssociation(this, `private-${i}-assoc`, { subnetId: subnet.id, routeTableId: privateRoutes.id });
+      this.privateSubnetIds.push(subnet.id);
+    }
+
+    const endpointSg = new SecurityGroup(this, 'endpoints-sg', {
+      name: `${props.name}-vpc-endpoints`,
+      description: 'HTTPS from inside the VPC to AWS interface endpoints',
+      vpcId: vpc.id,
+      ingress: [
+        { description: 'HTTPS from the VPC', protocol: 'tcp', fromPort: 443, toPort: 443, cidrBlocks: [props.cidrBlock] },
+      ],
+      egress: [],
+    });
+    this.endpointSecurityGroupId = endpointSg.id;
+    for (const service of props.interfaceEndpoints ?? []) {
+      new VpcEndpoint(this, `endpoint-${service.replace(/\./g, '-')}`, {
+        vpcId: vpc.id,
+        serviceName: `com.amazonaws.${region.region}.${service}`,
+        vpcEndpointType: 'Interface',
+        privateDnsEnabled: true,
+        subnetIds: this.privateSubnetIds,
+        securityGroupIds: [endpointSg.id],
+      });
+    }
+    for (const service of props.gatewayEndpoints ?? []) {
+      new VpcEndpoint(this, `endpoint-${service}`, {
+        vpcId: vpc.id,
+        serviceName: `com.amazonaws.${region.region}.${service}`,
+        vpcEndpointType: 'Gateway',
+        routeTableIds: [privateRoutes.id],
+      });
+    }
+  }
+}

@@ -1,0 +1,44 @@
+import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
+import { Construct } from 'constructs';
+
+/** SSM's Standard tier holds up to 4 KB; Advanced up to 8 KB. */
+const STANDARD_TIER_MAX_BYTES = 4096;
+const ADVANCED_TIER_MAX_BYTES = 8192;
+
+/** Props of {@link JsonParameter}. */
+export interface JsonParameterProps {
+  /** Parameter name, e.g. `/tickwire/prod/kafka/topics`. */
+  readonly name: string;
+  readonly description: string;
+  /** A JSON-serializable value without CDKTF tokens (its size picks the tier at synth time). */
+  readonly value: unknown;
+}
+
+/**
+ * A plain (non-secret) SSM String parameter holding JSON: how one stack hands definitions to a task or
+ * to another stack without shared Terraform state. The tier is chosen from the rendered size.
+ *
+ * @throws RangeError when the JSON exceeds the 8 KB SSM limit.
+ */
+export class JsonParameter extends Construct {
+  readonly parameterName: string;
+  readonly parameterArn: string;
+
+  constructor(scope: Construct, id: string, props: JsonParameterProps) {
+    super(scope, id);
+    const json = JSON.stringify(props.value);
+    const bytes = Buffer.byteLength(json, 'utf8');
+    if (bytes > ADVANCED_TIER_MAX_BYTES) {
+      throw new RangeError(`SSM parameter ${props.name} would hold ${bytes} bytes, above the 8 KB limit`);
+    }
+    const parameter = new SsmParameter(this, 'parameter', {
+      name: props.name,
+      description: props.description,
+      type: 'String',
+      tier: bytes > STANDARD_TIER_MAX_BYTES ? 'Advanced' : 'Standard',
+      value: json,
+    });
+    this.parameterName = parameter.name;
+    this.parameterArn = parameter.arn;
+  }
+}

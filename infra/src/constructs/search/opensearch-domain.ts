@@ -1,0 +1,111 @@
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { OpensearchDomain } from '@cdktf/provider-aws/lib/opensearch-domain';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { Construct } from 'constructs';
+import { policyJson } from '../../core/policy-document';
+
+/** HTTP methods an IAM principal may send to the domain; FGAC then decides per index. */
+export const OPENSEARCH_HTTP_ACTIONS = [
+  'es:ESHttpGet',
+  'es:ESHttpHead',
+  'es:ESHttpPost',
+  'es:ESHttpPut',
+  'es:ESHttpDelete',
+  'es:ESHttpPatch',
+] as const;
+
+/** Props of {@link VpcOpenSearchDomain}. */
+export interface VpcOpenSearchDomainProps {
+  /** Domain name (3-28 lowercase characters), e.g. `tickwire-prod`. */
+  readonly domainName: string;
+  /** e.g. `OpenSearch_2.19`. */
+  readonly engineVersion: string;
+  readonly instanceType: string;
+  /** Data nodes; a multiple of the AZ count. */
+  readonly instanceCount: number;
+  /** Data subnets, one per AZ (zone awareness spans them). */
+  readonly subnetIds: string[];
+  readonly vpcId: string;
+  /** CIDR allowed to reach HTTPS (443). */
+  readonly clientCidrBlock: string;
+  readonly volumeSizeGiB: number;
+  readonly kmsKeyArn: string;
+  readonly accountId: string;
+  readonly partition: string;
+  readonly region: string;
+}
+
+/**
+ * An OpenSearch domain inside the VPC (no public endpoint), with fine-grained access control whose
+ * master user is an IAM role (no internal user database, no passwords), encryption at rest with the
+ * customer-managed key, node-to-node encryption, HTTPS enforced with TLS 1.2+ (the PFS 2023-10 policy).
+ *
+ * The domain access policy admits IAM principals of this account only; FGAC maps roles to OpenSearch
+ * roles (the indexer's task role is mapped by the provisioning task, see infra/README.md).
+ */
+export class VpcOpenSearchDomain extends Construct {
+  readonly domainArn: string;
+  readonly endpoint: string;
+  readonly masterRoleArn: string;
+
+  constructor(scope: Construct, id: string, props: VpcOpenSearchDomainProps) {
+    super(scope, id);
+    const root = `arn:${props.partition}:iam::${props.accountId}:root`;
+    const domainArn = `arn:${props.partition}:es:${props.region}:${props.accountId}:domain/${props.domainName}`;
+
+    const master = new IamRole(this, 'master-role', {
+      name: `${props.domainName}-opensearch-admin`,
+      description: 'OpenSearch fine-grained access control master user; assumed by operators only',
+      assumeRolePolicy: policyJson([
+        {
+          Effect: 'Allow',
+          Principal: { AWS: root },
+          Action: 'sts:AssumeRole',
+          Condition: { Bool: { 'aws:MultiFactorAuthPresent': true } },
+        },
+      ]),
+    });
+    this.masterRoleArn = master.arn;
+
+    const sg = new SecurityGroup(this, 'sg', {
+      name: `${props.domainName}-opensearch`,
+      description: 'OpenSearch domain: HTTPS from the VPC only',
+      vpcId: props.vpcId,
+      ingress: [{ description: 'HTTPS from the VPC', protocol: 'tcp', fromPort: 443, toPort: 443, cidrBlocks: [props.clientCidrBlock] }],
+      egress: [],
+    });
+
+    const domain = new OpensearchDomain(this, 'domain', {
+      domainName: props.domainName,
+      engineVersion: props.engineVersion,
+      clusterConfig: {
+        instanceType: props.instanceType,
+        instanceCount: props.instanceCount,
+        zoneAwarenessEnabled: true,
+        zoneAwarenessConfig: { availabilityZoneCount: props.subnetIds.length },
+      },
+      vpcOptions: { subnetIds: props.subnetIds, securityGroupIds: [sg.id] },
+      ebsOptions: { ebsEnabled: true, volumeType: 'gp3', volumeSize: props.volumeSizeGiB },
+      encryptAtRest: { enabled: true, kmsKeyId: props.kmsKeyArn },
+      nodeToNodeEncryption: { enabled: true },
+      domainEndpointOptions: { enforceHttps: true, tlsSecurityPolicy: 'Policy-Min-TLS-1-2-PFS-2023-10' },
+      advancedSecurityOptions: {
+        enabled: true,
+        anonymousAuthEnabled: false,
+        internalUserDatabaseEnabled: false,
+        masterUserOptions: { masterUserArn: master.arn },
+      },
+      accessPolicies: policyJson([
+        {
+          Sid: 'AccountPrincipalsThenFineGrainedAccessControl',
+          Effect: 'Allow',
+          Principal: { AWS: root },
+          Action: [...OPENSEARCH_HTTP_ACTIONS],
+          Resource: `${domainArn}/*`,
+        },
+      ]),
+    });
+    this.domainArn = domain.arn;
+    this.endpoint = domain.endpoint;
+  }
+}

@@ -1,0 +1,122 @@
+import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
+import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
+import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
+import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
+import { S3BucketServerSideEncryptionConfigurationA as S3BucketServerSideEncryptionConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
+import { S3BucketVersioningA as S3BucketVersioning } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import { Construct } from 'constructs';
+import { policyJson } from '../../core/policy-document';
+
+/** When archived objects change storage class; days after creation. */
+export interface ArchiveTiering {
+  /** To S3 Glacier Instant Retrieval: rarely read, still millisecond access for an ad-hoc replay. */
+  readonly glacierInstantRetrievalAfterDays: number;
+  /** To S3 Glacier Deep Archive: kept for retention (e.g. record-keeping), restore takes hours. */
+  readonly deepArchiveAfterDays: number;
+  /** Old versions (after an overwrite by a redelivery) are deleted after this many days. */
+  readonly noncurrentVersionExpirationDays: number;
+  /** Validation-failure objects are deleted after this many days. */
+  readonly errorObjectExpirationDays: number;
+}
+
+/** Props of {@link ArchiveBucket}. */
+export interface ArchiveBucketProps {
+  readonly bucketName: string;
+  /** Prefix of archived records (tiered), from `@tickwire/resources` (`raw`). */
+  readonly dataPrefix: string;
+  /** Prefix of failed records (expire), from `@tickwire/resources` (`errors`). */
+  readonly errorPrefix: string;
+  readonly kmsKeyArn: string;
+  readonly tiering: ArchiveTiering;
+}
+
+/**
+ * The raw archive bucket: every public-access block on, bucket-owner-enforced ownership (no ACLs),
+ * SSE-KMS with the customer-managed key and S3 Bucket Keys (fewer KMS calls), versioning, TLS-only
+ * bucket policy, and lifecycle tiering of the data prefix (Glacier IR, then Deep Archive).
+ */
+export class ArchiveBucket extends Construct {
+  readonly bucketName: string;
+  readonly bucketArn: string;
+
+  constructor(scope: Construct, id: string, props: ArchiveBucketProps) {
+    super(scope, id);
+    const { tiering } = props;
+    if (tiering.deepArchiveAfterDays < tiering.glacierInstantRetrievalAfterDays + 90) {
+      // Glacier IR bills a 90-day minimum: moving earlier would pay twice.
+      throw new RangeError('deepArchiveAfterDays must be at least 90 days after glacierInstantRetrievalAfterDays');
+    }
+    const bucket = new S3Bucket(this, 'bucket', { bucket: props.bucketName, forceDestroy: false });
+    this.bucketName = bucket.bucket;
+    this.bucketArn = bucket.arn;
+
+    new S3BucketPublicAccessBlock(this, 'public-access-block', {
+      bucket: bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    new S3BucketOwnershipControls(this, 'ownership', {
+      bucket: bucket.id,
+      rule: { objectOwnership: 'BucketOwnerEnforced' },
+    });
+    new S3BucketServerSideEncryptionConfiguration(this, 'encryption', {
+      bucket: bucket.id,
+      rule: [
+        {
+          applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: props.kmsKeyArn },
+          bucketKeyEnabled: true,
+        },
+      ],
+    });
+    const versioning = new S3BucketVersioning(this, 'versioning', {
+      bucket: bucket.id,
+      versioningConfiguration: { status: 'Enabled' },
+    });
+    new S3BucketLifecycleConfiguration(this, 'lifecycle', {
+      bucket: bucket.id,
+      dependsOn: [versioning],
+      rule: [
+        {
+          id: 'tier-archived-records',
+          status: 'Enabled',
+          filter: [{ prefix: `${props.dataPrefix}/` }],
+          transition: [
+            { days: tiering.glacierInstantRetrievalAfterDays, storageClass: 'GLACIER_IR' },
+            { days: tiering.deepArchiveAfterDays, storageClass: 'DEEP_ARCHIVE' },
+          ],
+          noncurrentVersionExpiration: [{ noncurrentDays: tiering.noncurrentVersionExpirationDays }],
+        },
+        {
+          id: 'expire-error-records',
+          status: 'Enabled',
+          filter: [{ prefix: `${props.errorPrefix}/` }],
+          expiration: [{ days: tiering.errorObjectExpirationDays }],
+          noncurrentVersionExpiration: [{ noncurrentDays: tiering.noncurrentVersionExpirationDays }],
+        },
+        {
+          id: 'abort-incomplete-uploads',
+          status: 'Enabled',
+          filter: [{ prefix: '' }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
+        },
+      ],
+    });
+    new S3BucketPolicy(this, 'policy', {
+      bucket: bucket.id,
+      policy: policyJson([
+        {
+          Sid: 'DenyInsecureTransport',
+          Effect: 'Deny',
+          Principal: '*',
+          // A deny on every S3 action is the point here: no request without TLS.
+          Action: 's3:*',
+          Resource: [bucket.arn, `${bucket.arn}/*`],
+          Condition: { Bool: { 'aws:SecureTransport': false } },
+        },
+      ]),
+    });
+  }
+}

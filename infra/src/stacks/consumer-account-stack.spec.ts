@@ -1,0 +1,63 @@
+import { MskVpcConnection } from '@cdktf/provider-aws/lib/msk-vpc-connection';
+import { TOPICS } from '@tickwire/contracts';
+import { Testing } from 'cdktf';
+import { PRODUCTION_CONSUMER } from '../config/environments';
+import { leastPrivilegeViolations, policyStatements, resourcesOf, type SynthesizedStack } from '../testing/synthesized-stack';
+import { ConsumerAccountStack } from './consumer-account-stack';
+
+describe('ConsumerAccountStack', () => {
+  let synth: string;
+  let stack: SynthesizedStack;
+
+  beforeAll(() => {
+    synth = Testing.synth(new ConsumerAccountStack(Testing.app(), 'consumer', PRODUCTION_CONSUMER));
+    stack = JSON.parse(synth) as SynthesizedStack;
+  });
+
+  it('matches the reviewed Terraform JSON', () => {
+    expect(stack).toMatchSnapshot();
+  });
+
+  it('connects to the producer cluster (a variable) privately with SASL/SCRAM', () => {
+    expect(synth).toHaveResourceWithProperties(MskVpcConnection, {
+      authentication: 'SASL_SCRAM',
+      target_cluster_arn: '${var.producer_cluster_arn}',
+    });
+    expect(Object.keys(stack.variable ?? {}).sort()).toEqual(['producer_bootstrap_brokers', 'producer_cluster_arn']);
+  });
+
+  it('shares no state with the producer', () => {
+    expect(stack.data?.['terraform_remote_state']).toBeUndefined();
+    expect(JSON.stringify(stack)).not.toContain('remote_state');
+  });
+
+  it('runs the sample consumer on market.enriched.v1 in a customer- group with the SCRAM secret, no public IP', () => {
+    const [[, task]] = resourcesOf(stack, 'aws_ecs_task_definition') as [[string, Record<string, unknown>]];
+    const [container] = JSON.parse(String(task['container_definitions'])) as {
+      environment: { name: string; value: string }[];
+      secrets: { name: string; valueFrom: string }[];
+    }[];
+    const env = Object.fromEntries(container!.environment.map((e) => [e.name, e.value]));
+    expect(env['KAFKA_TOPIC']).toBe(TOPICS.enriched);
+    expect(env['KAFKA_GROUP_ID']).toMatch(/^customer-/);
+    expect(env['KAFKA_BROKERS']).toBe('${var.producer_bootstrap_brokers}');
+    expect(container!.secrets.map((s) => s.valueFrom)).toEqual([
+      expect.stringMatching(/^\$\{aws_secretsmanager_secret\.[^}]+\.arn\}:username::$/),
+      expect.stringMatching(/^\$\{aws_secretsmanager_secret\.[^}]+\.arn\}:password::$/),
+    ]);
+    for (const [, subnet] of resourcesOf(stack, 'aws_subnet')) expect(subnet['map_public_ip_on_launch']).toBe(false);
+  });
+
+  it('admits the broker port range on the connection only from the client security group', () => {
+    const groups = new Map(resourcesOf(stack, 'aws_security_group').map(([name, g]) => [name, g]));
+    const connection = [...groups.values()].find((g) => String(g['name']).endsWith('-msk-connection'));
+    const client = [...groups.entries()].find(([, g]) => String(g['name']).endsWith('-msk-clients'));
+    expect(connection?.['ingress']).toEqual([
+      expect.objectContaining({ from_port: 14001, to_port: 14100, security_groups: [`\${aws_security_group.${client?.[0]}.id}`] }),
+    ]);
+  });
+
+  it('grants no wildcard actions', () => {
+    expect(leastPrivilegeViolations(policyStatements(stack), [])).toEqual([]);
+  });
+});

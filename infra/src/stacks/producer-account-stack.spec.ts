@@ -1,0 +1,293 @@
+import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
+import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
+import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { MskCluster } from '@cdktf/provider-aws/lib/msk-cluster';
+import { OpensearchDomain } from '@cdktf/provider-aws/lib/opensearch-domain';
+import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
+import { TOPICS } from '@tickwire/contracts';
+import { ARCHIVE_DATA_PREFIX, customerReadOnlyAcls, DYNAMODB_TABLES, kafkaTopicSpecs } from '@tickwire/resources';
+import { Testing } from 'cdktf';
+import { PRODUCTION_PRODUCER } from '../config/environments';
+import { SERVICE_NAMES, SERVICES } from '../config/service-catalogue';
+import {
+  leastPrivilegeViolations,
+  policyStatements,
+  POLICY_ATTRIBUTES,
+  resourcesOf,
+  type SynthesizedStack,
+  deepPartial,
+} from '../testing/synthesized-stack';
+import { ProducerAccountStack } from './producer-account-stack';
+
+const props = PRODUCTION_PRODUCER;
+
+describe('ProducerAccountStack', () => {
+  let synth: string;
+  let stack: SynthesizedStack;
+  let cmkArn: string;
+  const ref = (type: string, name: string, attribute: string): string => `\${${type}.${name}.${attribute}}`;
+  const only = (type: string): [string, Record<string, unknown>] => {
+    const all = resourcesOf(stack, type);
+    expect(all).toHaveLength(1);
+    return all[0]!;
+  };
+
+  beforeAll(() => {
+    const app = Testing.app();
+    synth = Testing.synth(new ProducerAccountStack(app, 'producer', props));
+    stack = JSON.parse(synth) as SynthesizedStack;
+    cmkArn = ref('aws_kms_key', only('aws_kms_key')[0], 'arn');
+  });
+
+  it('matches the reviewed Terraform JSON', () => {
+    expect(stack).toMatchSnapshot();
+  });
+
+  describe('encryption at rest with the customer-managed key', () => {
+    it('rotates the key', () => {
+      expect(synth).toHaveResourceWithProperties(KmsKey, { enable_key_rotation: true });
+    });
+
+    it('encrypts MSK, OpenSearch, DynamoDB, S3, ECR, secrets and logs with it', () => {
+      expect(synth).toHaveResourceWithProperties(MskCluster, deepPartial({ encryption_info: { encryption_at_rest_kms_key_arn: cmkArn } }));
+      expect(synth).toHaveResourceWithProperties(OpensearchDomain, { encrypt_at_rest: { enabled: true, kms_key_id: cmkArn } });
+      const [, sse] = only('aws_s3_bucket_server_side_encryption_configuration');
+      expect(sse['rule']).toEqual([
+        { apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms', kms_master_key_id: cmkArn }, bucket_key_enabled: true },
+      ]);
+      for (const [, table] of resourcesOf(stack, 'aws_dynamodb_table')) {
+        expect(table['server_side_encryption']).toEqual({ enabled: true, kms_key_arn: cmkArn });
+      }
+      for (const [, repo] of resourcesOf(stack, 'aws_ecr_repository')) {
+        expect(repo['encryption_configuration']).toEqual([{ encryption_type: 'KMS', kms_key: cmkArn }]);
+      }
+      for (const [, secret] of resourcesOf(stack, 'aws_secretsmanager_secret')) expect(secret['kms_key_id']).toBe(cmkArn);
+      for (const [, group] of resourcesOf(stack, 'aws_cloudwatch_log_group')) expect(group['kms_key_id']).toBe(cmkArn);
+      expect(only('aws_sns_topic')[1]['kms_master_key_id']).toBe(cmkArn);
+    });
+  });
+
+  describe('MSK', () => {
+    it('uses TLS only in transit and SASL/SCRAM + IAM, never unauthenticated or public', () => {
+      expect(synth).toHaveResourceWithProperties(MskCluster, deepPartial({
+        encryption_info: { encryption_in_transit: { client_broker: 'TLS', in_cluster: true } },
+        client_authentication: { unauthenticated: false, sasl: { scram: true, iam: true } },
+        broker_node_group_info: {
+          connectivity_info: {
+            public_access: { type: 'DISABLED' },
+            vpc_connectivity: { client_authentication: { sasl: { scram: true } } },
+          },
+        },
+      }));
+    });
+
+    it('spreads one broker per private subnet', () => {
+      const [, cluster] = only('aws_msk_cluster');
+      const subnets = (cluster['broker_node_group_info'] as { client_subnets: string[] }).client_subnets;
+      expect(cluster['number_of_broker_nodes']).toBe(3);
+      expect(subnets).toHaveLength(3);
+      for (const s of subnets) expect(privateSubnetRefs()).toContain(s);
+    });
+
+    it('configures brokers: no topic auto-creation, RF 3, min ISR 2, deny without ACL', () => {
+      const [, configuration] = only('aws_msk_configuration');
+      const properties = Object.fromEntries(
+        String(configuration['server_properties'])
+          .split('\n')
+          .map((line) => line.split('=') as [string, string]),
+      );
+      expect(properties).toMatchObject({
+        'auto.create.topics.enable': 'false',
+        'min.insync.replicas': '2',
+        'default.replication.factor': '3',
+        'allow.everyone.if.no.acl.found': 'false',
+      });
+    });
+
+    it('lets only the consumer account (a variable) create a VPC connection and read bootstrap brokers', () => {
+      expect(stack.variable).toHaveProperty('consumer_account_id');
+      const [, policy] = only('aws_msk_cluster_policy');
+      const document = JSON.parse(String(policy['policy'])) as { Statement: Record<string, unknown>[] };
+      expect(document.Statement).toHaveLength(1);
+      const statement = document.Statement[0]!;
+      expect(statement['Principal']).toEqual({ AWS: expect.stringMatching(/^arn:\$\{data\.aws_partition\.[^}]+\}:iam::\$\{var\.consumer_account_id\}:root$/) });
+      expect(statement['Action']).toEqual(
+        expect.arrayContaining(['kafka:CreateVpcConnection', 'kafka:GetBootstrapBrokers', 'kafka:DescribeClusterV2']),
+      );
+      expect(statement['Resource']).toBe(ref('aws_msk_cluster', only('aws_msk_cluster')[0], 'arn'));
+    });
+
+    it('keeps SCRAM credentials in AmazonMSK_ secrets, one per service and customer, all associated', () => {
+      const secrets = resourcesOf(stack, 'aws_secretsmanager_secret').filter(([, s]) => String(s['name']).startsWith('AmazonMSK_'));
+      expect(secrets).toHaveLength(SERVICES.length + props.customerUsers.length);
+      const [, association] = only('aws_msk_scram_secret_association');
+      expect([...(association['secret_arn_list'] as string[])].sort()).toEqual(
+        secrets.map(([name]) => ref('aws_secretsmanager_secret', name, 'arn')).sort(),
+      );
+    });
+
+    it('publishes the topics (RF 3, min ISR 2) and ACLs for the provisioning task, as the provider has no topic resource', () => {
+      const parameters = new Map(resourcesOf(stack, 'aws_ssm_parameter').map(([, p]) => [String(p['name']), p]));
+      const topics = JSON.parse(String(parameters.get('/tickwire/prod/kafka/topics')?.['value'])) as unknown;
+      expect(topics).toEqual(kafkaTopicSpecs({ partitions: props.kafka.partitions, replicationFactor: 3, minInsyncReplicas: 2 }));
+      const customerAcls = JSON.parse(String(parameters.get('/tickwire/prod/kafka/acls/customer')?.['value'])) as unknown;
+      expect(customerAcls).toEqual(customerReadOnlyAcls('customer'));
+      expect(parameters.has('/tickwire/prod/kafka/acls/tickwire-enricher')).toBe(true);
+    });
+  });
+
+  describe('no public access', () => {
+    it('blocks every kind of public access to the archive bucket and denies plain HTTP', () => {
+      expect(synth).toHaveResourceWithProperties(S3BucketPublicAccessBlock, {
+        block_public_acls: true,
+        block_public_policy: true,
+        ignore_public_acls: true,
+        restrict_public_buckets: true,
+      });
+      const [, policy] = only('aws_s3_bucket_policy');
+      expect(JSON.parse(String(policy['policy']))).toMatchObject({
+        Statement: [{ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': false } } }],
+      });
+    });
+
+    it('puts OpenSearch in the private subnets with FGAC, node-to-node encryption and HTTPS with TLS 1.2+', () => {
+      const [, domain] = only('aws_opensearch_domain');
+      const vpcOptions = domain['vpc_options'] as { subnet_ids: string[] };
+      expect(vpcOptions.subnet_ids).toHaveLength(3);
+      for (const s of vpcOptions.subnet_ids) expect(privateSubnetRefs()).toContain(s);
+      expect(domain).toMatchObject({
+        node_to_node_encryption: { enabled: true },
+        domain_endpoint_options: { enforce_https: true, tls_security_policy: expect.stringMatching(/^Policy-Min-TLS-1-2/) },
+        advanced_security_options: { enabled: true, anonymous_auth_enabled: false, internal_user_database_enabled: false },
+      });
+    });
+
+    it('launches no subnet with public IPs and runs every task in private subnets without a public IP', () => {
+      for (const [, subnet] of resourcesOf(stack, 'aws_subnet')) expect(subnet['map_public_ip_on_launch']).toBe(false);
+      const services = resourcesOf(stack, 'aws_ecs_service');
+      expect(services).toHaveLength(SERVICE_NAMES.length);
+      for (const [, service] of services) {
+        const network = service['network_configuration'] as { assign_public_ip: boolean; subnets: string[] };
+        expect(network.assign_public_ip).toBe(false);
+        expect([...network.subnets].sort()).toEqual(privateSubnetRefs().sort());
+      }
+      expect(synth).toHaveResourceWithProperties(EcsService, deepPartial({ network_configuration: { assign_public_ip: false } }));
+    });
+  });
+
+  describe('least-privilege IAM', () => {
+    it('audits every policy attribute present in the stack', () => {
+      const audited = new Set(POLICY_ATTRIBUTES.map((p) => `${p.type}.${p.attribute}`));
+      for (const [type, resources] of Object.entries(stack.resource)) {
+        for (const config of Object.values(resources)) {
+          for (const [attribute, value] of Object.entries(config)) {
+            if (typeof value === 'string' && value.includes('"Statement"')) expect(audited).toContain(`${type}.${attribute}`);
+          }
+        }
+      }
+    });
+
+    it('grants no "*" or "<service>:*" action and no data action on resource "*"', () => {
+      const statements = policyStatements(stack);
+      expect(statements.length).toBeGreaterThan(20);
+      expect(leastPrivilegeViolations(statements, ['ecr:GetAuthorizationToken'])).toEqual([]);
+    });
+
+    it('gives each service only its own tables, prefixes and domain', () => {
+      const taskPolicy = (service: string): { Action: string[]; Resource: string | string[] }[] => {
+        const found = resourcesOf(stack, 'aws_iam_role_policy').find(([name]) => name.startsWith(`svc-${service}_task-policy`));
+        return found ? (JSON.parse(String(found[1]['policy'])) as { Statement: { Action: string[]; Resource: string[] }[] }).Statement : [];
+      };
+      const tableRef = (table: string): string => ref('aws_dynamodb_table', `tables_${table}`, 'arn');
+      const resources = (service: string): string[] => taskPolicy(service).flatMap((s) => [s.Resource].flat());
+
+      expect(taskPolicy('ingest-producer')).toEqual([]);
+      expect(resources('enricher').map((r) => r.replace(/_[0-9A-F]{8}\./, '.')).sort()).toEqual(
+        [tableRef('reference-daily-bars'), tableRef('symbol-state')].sort(),
+      );
+      const gatewayActions = taskPolicy('consumer-gateway').flatMap((s) => s.Action);
+      expect(gatewayActions.every((a) => ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'].includes(a))).toBe(true);
+      const archiverS3 = taskPolicy('firehose-archiver').find((s) => s.Action.includes('s3:PutObject'));
+      expect([archiverS3?.Resource].flat()).toEqual([
+        expect.stringMatching(new RegExp(`\\.arn\\}/${ARCHIVE_DATA_PREFIX}/\\*$`)),
+        expect.stringMatching(/\.arn\}\/errors\/\*$/),
+      ]);
+      expect(resources('opensearch-indexer')).toEqual([expect.stringMatching(/^\$\{aws_opensearch_domain\.[^}]+\.arn\}\/\*$/)]);
+    });
+  });
+
+  it('creates every shared DynamoDB table on demand with point-in-time recovery', () => {
+    for (const spec of DYNAMODB_TABLES) {
+      expect(synth).toHaveResourceWithProperties(DynamodbTable, {
+        name: spec.tableName,
+        billing_mode: 'PAY_PER_REQUEST',
+        hash_key: spec.partitionKey.name,
+        point_in_time_recovery: { enabled: true },
+        deletion_protection_enabled: true,
+      });
+    }
+    expect(resourcesOf(stack, 'aws_dynamodb_table')).toHaveLength(DYNAMODB_TABLES.length);
+  });
+
+  it('tiers the raw prefix to Glacier IR then Deep Archive', () => {
+    const [, lifecycle] = only('aws_s3_bucket_lifecycle_configuration');
+    const rules = lifecycle['rule'] as { filter: { prefix: string }[]; transition?: { storage_class: string; days: number }[] }[];
+    const raw = rules.find((r) => r.filter[0]?.prefix === `${ARCHIVE_DATA_PREFIX}/`);
+    expect(raw?.transition).toEqual([
+      { days: props.archive.tiering.glacierInstantRetrievalAfterDays, storage_class: 'GLACIER_IR' },
+      { days: props.archive.tiering.deepArchiveAfterDays, storage_class: 'DEEP_ARCHIVE' },
+    ]);
+  });
+
+  it('has one immutable, scanned ECR repository per app', () => {
+    const names = resourcesOf(stack, 'aws_ecr_repository').map(([, r]) => r['name']);
+    expect(names.sort()).toEqual(SERVICE_NAMES.map((s) => `tickwire/${s}`).sort());
+    expect(synth).toHaveResourceWithProperties(EcrRepository, {
+      image_tag_mutability: 'IMMUTABLE',
+      image_scanning_configuration: { scan_on_push: true },
+    });
+  });
+
+  it('alarms on SumOffsetLag of every consuming service, per consumed topic', () => {
+    for (const service of SERVICES.filter((s) => s.consumerGroup)) {
+      for (const topic of service.consumes) {
+        expect(synth).toHaveResourceWithProperties(
+          CloudwatchMetricAlarm,
+          deepPartial({
+            namespace: 'AWS/Kafka',
+            metric_name: 'SumOffsetLag',
+            dimensions: { 'Consumer Group': service.consumerGroup, Topic: topic },
+          }),
+        );
+      }
+    }
+    const alarmed = new Set(resourcesOf(stack, 'aws_cloudwatch_metric_alarm').map(([, a]) => (a['dimensions'] as Record<string, string>)['Consumer Group']));
+    expect([...alarmed].sort()).toEqual(['consumer-gateway', 'enricher', 'firehose-archiver', 'opensearch-indexer']);
+    expect(TOPICS.enriched).toBe('market.enriched.v1');
+  });
+
+  it('runs the services with non-secret settings in the environment and credentials as secrets', () => {
+    for (const [, task] of resourcesOf(stack, 'aws_ecs_task_definition')) {
+      const [container] = JSON.parse(String(task['container_definitions'])) as {
+        environment: { name: string; value: string }[];
+        secrets: { name: string; valueFrom: string }[];
+        readonlyRootFilesystem: boolean;
+        healthCheck: { command: string[] };
+      }[];
+      const env = Object.fromEntries(container!.environment.map((e) => [e.name, e.value]));
+      expect(env).toMatchObject({ KAFKA_SSL: 'true', KAFKA_SASL_MECHANISM: 'scram-sha-512' });
+      expect(Object.keys(env).some((k) => /PASSWORD|SECRET/.test(k))).toBe(false);
+      expect(container!.secrets.map((s) => s.name)).toEqual(expect.arrayContaining(['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD']));
+      expect(container!.readonlyRootFilesystem).toBe(true);
+      expect(container!.healthCheck.command.join(' ')).toContain('/health/live');
+    }
+  });
+
+  function privateSubnetRefs(): string[] {
+    return resourcesOf(stack, 'aws_subnet')
+      .filter(([, s]) => (s['tags'] as Record<string, string>)['Tier'] === 'private')
+      .map(([name]) => ref('aws_subnet', name, 'id'));
+  }
+});

@@ -1,0 +1,293 @@
+import { TOPICS } from '@tickwire/contracts';
+import {
+  ARCHIVE_DATA_PREFIX,
+  ARCHIVE_ERROR_PREFIX,
+  customerReadOnlyAcls,
+  DYNAMODB_TABLES,
+  indexTemplates,
+  kafkaTopicSpecs,
+} from '@tickwire/resources';
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
+import { TerraformOutput, TerraformVariable } from 'cdktf';
+import type { Construct } from 'constructs';
+import { ecsClusterName, SERVICES, serviceDeploymentNames, serviceScramUser, type ServiceSpec } from '../config/service-catalogue';
+import { serviceKafkaAcls } from '../config/service-kafka-acls';
+import { TickwireStack, type TickwireStackProps } from '../core/tickwire-stack';
+import { ServiceImageRepository } from '../constructs/compute/ecr-repository';
+import { FargateCluster } from '../constructs/compute/ecs-cluster';
+import { FargateService, type ContainerSecret } from '../constructs/compute/fargate-service';
+import { PrivateVpc } from '../constructs/network/private-vpc';
+import { AlarmTopic } from '../constructs/observability/alarm-topic';
+import { ConsumerLagAlarm } from '../constructs/observability/consumer-lag-alarm';
+import { JsonParameter } from '../constructs/parameters/json-parameter';
+import { VpcOpenSearchDomain } from '../constructs/search/opensearch-domain';
+import { CustomerManagedKey } from '../constructs/security/customer-managed-key';
+import { OperatorSetSecret } from '../constructs/security/operator-set-secret';
+import { ArchiveBucket, type ArchiveTiering } from '../constructs/storage/archive-bucket';
+import { DynamoDbTables } from '../constructs/storage/dynamodb-tables';
+import { MSK_PORTS, MskKafkaCluster } from '../constructs/streaming/msk-cluster';
+import { serviceTaskStatements } from '../policies/service-task-policy';
+
+/** Sizing and options of the producer account. */
+export interface ProducerAccountStackProps extends TickwireStackProps {
+  /** VPC CIDR (a /16; private subnets are /20s). Must not overlap customers' VPCs only if they peer (they don't: multi-VPC connectivity is PrivateLink). */
+  readonly vpcCidr: string;
+  readonly kafka: {
+    readonly version: string;
+    readonly instanceType: string;
+    readonly volumeSizeGiB: number;
+    /** Partitions of each main stream (DLQ and late topics get 1). */
+    readonly partitions: number;
+  };
+  readonly search: {
+    readonly engineVersion: string;
+    readonly instanceType: string;
+    readonly instanceCount: number;
+    readonly volumeSizeGiB: number;
+    /** Replicas of each daily index (1: one copy survives a node loss). */
+    readonly replicas: number;
+  };
+  /** SCRAM user names of customers, each allowed read-only access (`customerReadOnlyAcls`). */
+  readonly customerUsers: readonly string[];
+  readonly archive: { readonly bucketName: string; readonly tiering: ArchiveTiering };
+  readonly logRetentionDays: number;
+  /** Tag the image-tag parameters start with, before the first deploy. */
+  readonly initialImageTag: string;
+}
+
+/** Replication settings on MSK (three brokers, one per AZ). */
+const KAFKA_REPLICATION = { replicationFactor: 3, minInsyncReplicas: 2 } as const;
+
+/**
+ * The provider's AWS account: the whole pipeline.
+ *
+ * VPC (3 AZs, private subnets, one NAT for the live market-data source, VPC endpoints), customer-managed
+ * KMS key, MSK (TLS, SCRAM + IAM, multi-VPC connectivity for the consumer account), topic/ACL/index
+ * definitions as SSM parameters for the provisioning task, OpenSearch in the VPC, the S3 archive, the
+ * DynamoDB tables, and per service an ECR repository, an ECS Fargate service, least-privilege roles,
+ * logs and consumer-lag alarms.
+ *
+ * Terraform variables: `consumer_account_id` (12 digits), the only principal of the MSK cluster policy.
+ */
+export class ProducerAccountStack extends TickwireStack {
+  constructor(scope: Construct, id: string, props: ProducerAccountStackProps) {
+    super(scope, id, props);
+    const prefix = this.namePrefix;
+    const consumerAccountId = new TerraformVariable(this, 'consumer_account_id', {
+      type: 'string',
+      description: 'AWS account id of the consumer (customer) account allowed to connect to MSK privately',
+      validation: [{ condition: 'can(regex("^[0-9]{12}$", var.consumer_account_id))', errorMessage: 'consumer_account_id must be 12 digits' }],
+    });
+    const account = new DataAwsCallerIdentity(this, 'account');
+    const partition = new DataAwsPartition(this, 'partition');
+
+    const key = new CustomerManagedKey(this, 'cmk', { alias: prefix, description: `Tickwire ${props.environment}: data at rest` });
+    const alarms = new AlarmTopic(this, 'alarms', { name: `${prefix}-alarms`, kmsKeyArn: key.keyArn });
+    const vpc = new PrivateVpc(this, 'network', {
+      name: prefix,
+      cidrBlock: props.vpcCidr,
+      natGateway: true,
+      interfaceEndpoints: ['ecr.api', 'ecr.dkr', 'logs', 'secretsmanager', 'sts'],
+      gatewayEndpoints: ['s3', 'dynamodb'],
+    });
+
+    const serviceUsers = SERVICES.map((s) => serviceScramUser(s.name));
+    const msk = new MskKafkaCluster(this, 'kafka', {
+      name: prefix,
+      kafkaVersion: props.kafka.version,
+      instanceType: props.kafka.instanceType,
+      subnetIds: vpc.privateSubnetIds,
+      vpcId: vpc.vpcId,
+      clientCidrBlock: props.vpcCidr,
+      volumeSizeGiB: props.kafka.volumeSizeGiB,
+      kmsKeyArn: key.keyArn,
+      scramUsers: [...serviceUsers, ...props.customerUsers],
+      consumerAccountId: consumerAccountId.stringValue,
+      partition: partition.partition,
+      logRetentionDays: props.logRetentionDays,
+    });
+
+    // The AWS provider has no resource for Kafka topics or ACLs (those are Kafka admin-API objects, not
+    // AWS ones): their definitions go to SSM as JSON, and the provisioning task applies them with the
+    // Kafka admin client, as tools/stack does locally.
+    new JsonParameter(this, 'kafka-topics', {
+      name: `/tickwire/${props.environment}/kafka/topics`,
+      description: 'Kafka topics to create (name, partitions, replicationFactor, configs) - applied by the provisioning task',
+      value: kafkaTopicSpecs({ partitions: props.kafka.partitions, ...KAFKA_REPLICATION }),
+    });
+    for (const service of SERVICES) {
+      new JsonParameter(this, `kafka-acls-${service.name}`, {
+        name: `/tickwire/${props.environment}/kafka/acls/${serviceScramUser(service.name)}`,
+        description: `Kafka ACLs of ${service.name}`,
+        value: serviceKafkaAcls(service),
+      });
+    }
+    for (const user of props.customerUsers) {
+      new JsonParameter(this, `kafka-acls-${user}`, {
+        name: `/tickwire/${props.environment}/kafka/acls/${user}`,
+        description: `Kafka ACLs of customer ${user} (read-only)`,
+        value: customerReadOnlyAcls(user),
+      });
+    }
+
+    const search = new VpcOpenSearchDomain(this, 'search', {
+      domainName: prefix,
+      engineVersion: props.search.engineVersion,
+      instanceType: props.search.instanceType,
+      instanceCount: props.search.instanceCount,
+      subnetIds: vpc.privateSubnetIds,
+      vpcId: vpc.vpcId,
+      clientCidrBlock: props.vpcCidr,
+      volumeSizeGiB: props.search.volumeSizeGiB,
+      kmsKeyArn: key.keyArn,
+      accountId: account.accountId,
+      partition: partition.partition,
+      region: props.region,
+    });
+    for (const template of indexTemplates({ replicas: props.search.replicas })) {
+      new JsonParameter(this, `index-template-${template.name}`, {
+        name: `/tickwire/${props.environment}/opensearch/index-templates/${template.name}`,
+        description: `OpenSearch index template ${template.name} - applied by the provisioning task`,
+        value: template,
+      });
+    }
+
+    const archive = new ArchiveBucket(this, 'archive', {
+      bucketName: props.archive.bucketName,
+      dataPrefix: ARCHIVE_DATA_PREFIX,
+      errorPrefix: ARCHIVE_ERROR_PREFIX,
+      kmsKeyArn: key.keyArn,
+      tiering: props.archive.tiering,
+    });
+    const tables = new DynamoDbTables(this, 'tables', { tables: DYNAMODB_TABLES, kmsKeyArn: key.keyArn });
+
+    const alpaca = new OperatorSetSecret(this, 'alpaca-credentials', {
+      name: `${prefix}/ingest-producer/alpaca`,
+      description: 'Alpaca market-data API credentials, JSON {"keyId": "...", "secretKey": "..."}; set by an operator',
+      kmsKeyArn: key.keyArn,
+    });
+
+    const cluster = new FargateCluster(this, 'ecs', { name: ecsClusterName(props.environment) });
+    const searchEndpoint = `https://${search.endpoint}`;
+    for (const service of SERVICES) {
+      const names = serviceDeploymentNames(props.environment, service.name);
+      const repository = new ServiceImageRepository(this, `ecr-${service.name}`, {
+        name: names.repository,
+        kmsKeyArn: key.keyArn,
+        keepImages: 50,
+      });
+      const scramSecretArn = msk.scramSecretArns.get(serviceScramUser(service.name));
+      if (!scramSecretArn) throw new Error(`no SCRAM secret for ${service.name}`);
+      const secrets: ContainerSecret[] = [
+        { name: 'KAFKA_SASL_USERNAME', secretArn: scramSecretArn, jsonKey: 'username' },
+        { name: 'KAFKA_SASL_PASSWORD', secretArn: scramSecretArn, jsonKey: 'password' },
+      ];
+      if (service.name === 'ingest-producer') {
+        secrets.push(
+          { name: 'ALPACA_KEY_ID', secretArn: alpaca.secretArn, jsonKey: 'keyId' },
+          { name: 'ALPACA_SECRET_KEY', secretArn: alpaca.secretArn, jsonKey: 'secretKey' },
+        );
+      }
+      new FargateService(this, `svc-${service.name}`, {
+        serviceName: service.name,
+        clusterArn: cluster.clusterArn,
+        taskFamily: names.taskFamily,
+        logGroupName: names.logGroup,
+        logRetentionDays: props.logRetentionDays,
+        repositoryUrl: repository.repositoryUrl,
+        repositoryArn: repository.repositoryArn,
+        imageTagParameterName: names.imageTagParameter,
+        initialImageTag: props.initialImageTag,
+        port: service.port,
+        cpu: service.cpu,
+        memoryMiB: service.memoryMiB,
+        desiredCount: service.desiredCount,
+        subnetIds: vpc.privateSubnetIds,
+        vpcId: vpc.vpcId,
+        vpcCidrBlock: props.vpcCidr,
+        egressPorts: [MSK_PORTS.saslScram],
+        internetEgress: service.name === 'ingest-producer',
+        environment: containerEnvironment(service, props, {
+          bootstrapBrokers: msk.bootstrapBrokersSaslScram,
+          searchEndpoint,
+          archiveBucket: archive.bucketName,
+        }),
+        secrets,
+        kmsKeyArn: key.keyArn,
+        taskRoleStatements: serviceTaskStatements(service, {
+          tableArns: tables.tableArns,
+          archiveBucketArn: archive.bucketArn,
+          searchDomainArn: search.domainArn,
+          kmsKeyArn: key.keyArn,
+        }),
+        region: props.region,
+        partition: partition.partition,
+        accountId: account.accountId,
+      });
+      new JsonParameter(this, `deploy-${service.name}`, {
+        name: names.namesParameter,
+        description: `Deployment names of ${service.name}, read by its deploy target`,
+        value: names,
+      });
+      const consumerGroup = service.consumerGroup;
+      if (consumerGroup) {
+        for (const topic of service.consumes) {
+          new ConsumerLagAlarm(this, `lag-${service.name}-${topic}`, {
+            alarmName: `${prefix}-${service.name}-lag-${topic}`,
+            clusterName: msk.clusterName,
+            consumerGroup,
+            topic,
+            threshold: service.lagAlarmThreshold ?? 10_000,
+            actions: [alarms.topicArn],
+          });
+        }
+      }
+    }
+
+    new TerraformOutput(this, 'msk_cluster_arn', { value: msk.clusterArn, description: 'Pass to the consumer stack as producer_cluster_arn' });
+    new TerraformOutput(this, 'msk_bootstrap_brokers_vpc_connectivity_sasl_scram', {
+      value: msk.bootstrapBrokersVpcConnectivitySaslScram,
+      description: 'Pass to the consumer stack as producer_bootstrap_brokers',
+    });
+    new TerraformOutput(this, 'customer_scram_secret_arns', {
+      value: Object.fromEntries(props.customerUsers.map((u) => [u, msk.scramSecretArns.get(u)])),
+      description: 'Secrets whose credentials are handed to each customer (over a secure channel)',
+    });
+    new TerraformOutput(this, 'opensearch_master_role_arn', { value: search.masterRoleArn });
+    new TerraformOutput(this, 'customer_topic', { value: TOPICS.enriched });
+  }
+}
+
+/**
+ * Environment of a service's container, in the variable names of the services' config schemas
+ * (libs/service-kit `SERVICE_ENV_SCHEMAS`). Kafka credentials come as secrets
+ * (KAFKA_SASL_USERNAME / KAFKA_SASL_PASSWORD), never here. The DynamoDB and S3 endpoint overrides are
+ * set empty on purpose: their defaults point at the local emulators, empty means the region's AWS endpoint.
+ */
+function containerEnvironment(
+  service: ServiceSpec,
+  props: ProducerAccountStackProps,
+  endpoints: { bootstrapBrokers: string; searchEndpoint: string; archiveBucket: string },
+): Record<string, string> {
+  const env: Record<string, string> = {
+    NODE_ENV: 'production',
+    SERVICE_NAME: service.name,
+    LOG_LEVEL: 'info',
+    HTTP_PORT: String(service.port),
+    AWS_REGION: props.region,
+    KAFKA_BROKERS: endpoints.bootstrapBrokers,
+    KAFKA_SSL: 'true',
+    KAFKA_SASL_MECHANISM: 'scram-sha-512',
+  };
+  // Compression pays towards MSK (cross-AZ traffic is billed per byte).
+  if (service.produces.length > 0) env['KAFKA_COMPRESSION'] = 'gzip';
+  if (service.consumerGroup) env['KAFKA_CONSUMER_GROUP'] = service.consumerGroup;
+  if (service.tables.length > 0) env['DYNAMODB_ENDPOINT'] = '';
+  if (service.writesSearch) env['OPENSEARCH_URL'] = endpoints.searchEndpoint;
+  if (service.archiveWritePrefixes.length > 0) {
+    env['S3_ENDPOINT'] = '';
+    env['ARCHIVE_BUCKET'] = endpoints.archiveBucket;
+  }
+  return env;
+}
