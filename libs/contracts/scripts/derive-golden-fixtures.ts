@@ -234,15 +234,15 @@ write('bar-1m', 'goog-0930', `${barOrigin(goog, googBar)}; README reference 579.
 
 // ---- alerts (AAPL): first occurrence of each rule ----
 const PREVIOUS_CLOSE = 585.741; // AAPL 2012-06-20 close, daily/ line above
-const alertEnvelope = (eventTime: number, payload: Record<string, unknown> & { alertType: string }, rule: (string | number)[], extra: object = {}) => ({
+const alertEnvelope = (eventTime: number, { alertType, ...rest }: Record<string, unknown> & { alertType: string }, rule: (string | number)[], extra: object = {}) => ({
   schema: 'market.alert.v1',
-  id: hashEventId(['market.alert.v1', 'lobster', 'AAPL', payload.alertType, eventTime, ...rule]),
+  id: hashEventId(['market.alert.v1', 'lobster', 'AAPL', alertType, eventTime, ...rule]),
   eventTime,
   ...extra,
   ingestTime: INGEST_TIME,
   source: 'lobster',
   // Key order as in the schema, so serialize(parse(fixture)) reproduces the file byte for byte.
-  payload: { alertType: payload.alertType, symbol: 'AAPL', ...payload },
+  payload: { alertType, symbol: 'AAPL', ...rest },
 });
 
 const THRESHOLD_PERCENT = 1;
