@@ -12,3 +12,4 @@ export * from './dependencies/dependency-providers';
 export * from './service-kit.module';
 export * from './bootstrap/service-definition';
 export * from './bootstrap/bootstrap-service';
+export * from './bootstrap/hybrid-exception-filter';

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { KafkaConsumerServer, RethrowRpcExceptionFilter } from '@tickwire/kafka';
+import { KafkaConsumerServer } from '@tickwire/kafka';
 import { Logger as NestPinoLogger } from 'nestjs-pino';
 import pino, { type Logger } from 'pino';
 import type { z } from 'zod';
@@ -11,6 +11,7 @@ import { kafkaConnectionFrom, type KafkaEnvConfig } from '../dependencies/connec
 import { createServiceLogger } from '../logging/service-logger';
 import { MetricsService } from '../metrics/metrics.service';
 import { ServiceKitModule } from '../service-kit.module';
+import { HybridExceptionFilter } from './hybrid-exception-filter';
 import type { ServiceDefinition } from './service-definition';
 
 /** A started service: the Nest app, its configuration and base URL. */
@@ -57,6 +58,8 @@ export async function startService<Schema extends z.ZodType>(
     { bufferLogs: true },
   );
   app.useLogger(app.get(NestPinoLogger));
+  // Do not advertise the framework to scanners.
+  (app.getHttpAdapter().getInstance() as { disable(setting: string): void }).disable('x-powered-by');
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
 
   let kafkaServer: KafkaConsumerServer | null = null;
@@ -71,8 +74,8 @@ export async function startService<Schema extends z.ZodType>(
       partitionsConsumedConcurrently: kafkaConfig.KAFKA_PARTITIONS_CONCURRENCY ?? 1,
       ...(definition.kafkaConsumer.transactional ? { transactionalId: `${config.SERVICE_NAME}-${hostname()}` } : {}),
     });
-    const microservice = app.connectMicroservice({ strategy: kafkaServer }, { inheritAppConfig: false });
-    microservice.useGlobalFilters(new RethrowRpcExceptionFilter());
+    app.useGlobalFilters(new HybridExceptionFilter(app.getHttpAdapter()));
+    app.connectMicroservice({ strategy: kafkaServer }, { inheritAppConfig: true });
   }
 
   try {

@@ -21,10 +21,17 @@ export const brokerListField = z
 export const httpUrlField = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
 
 /**
- * An endpoint override for an AWS service emulator: an http(s) URL, or the empty string meaning
- * "no override, use the region's AWS endpoint" (so deployments can clear the local default).
+ * An endpoint override for an AWS service emulator: an http(s) URL (default `localDefault`, the local
+ * stack), or the empty string meaning "no override, use the region's AWS endpoint", so a deployment
+ * clears the local default by setting the variable empty.
  */
-export const endpointOverrideField = z.union([z.literal(''), httpUrlField]).transform((raw) => raw || undefined);
+export function endpointOverrideField(localDefault: string) {
+  return z
+    .string()
+    .default(localDefault)
+    .pipe(z.union([z.literal(''), httpUrlField]))
+    .transform((raw) => raw || undefined);
+}
 
 /** A TCP port, 1..65535. */
 export const portField = z.coerce

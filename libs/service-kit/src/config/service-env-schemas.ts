@@ -69,12 +69,12 @@ export const awsEnvShape = {
 
 export const dynamoDbEnvShape = {
   ...awsEnvShape,
-  DYNAMODB_ENDPOINT: endpointOverrideField.default('http://127.0.0.1:8000'),
+  DYNAMODB_ENDPOINT: endpointOverrideField('http://127.0.0.1:8000'),
 };
 
 export const s3EnvShape = {
   ...awsEnvShape,
-  S3_ENDPOINT: endpointOverrideField.default('http://127.0.0.1:9090'),
+  S3_ENDPOINT: endpointOverrideField('http://127.0.0.1:9090'),
 };
 
 export const openSearchEnvShape = {

@@ -148,5 +148,6 @@ export class DependencyLifecycle implements OnApplicationBootstrap, OnApplicatio
     for (const result of results) {
       if (result.status === 'rejected') this.logger.warn({ err: result.reason }, 'Closing a dependency client failed');
     }
+    this.logger.info('Dependency clients closed');
   }
 }
