@@ -13,6 +13,8 @@ import {
   EVENT_CATALOG,
   EventContractError,
   eventIdOf,
+  GOLDEN_FIXTURES,
+  INVALID_FIXTURES,
   eventKey,
   parseEvent,
   QUOTE_V1_FIXTURES,
@@ -58,6 +60,10 @@ describe('event catalog', () => {
     expect(SCHEMA_NAMES.map((name) => EVENT_CATALOG[name].topic).sort()).toEqual(Object.values(TOPICS).sort());
     for (const [topic, schema] of Object.entries(TOPIC_SCHEMAS)) expect(EVENT_CATALOG[schema].topic).toBe(topic);
     expect(SUITES.map((suite) => suite.schema).sort()).toEqual([...SCHEMA_NAMES].sort());
+    for (const suite of SUITES) {
+      expect(GOLDEN_FIXTURES[suite.schema]).toBe(suite.golden);
+      expect(INVALID_FIXTURES[suite.schema]).toBe(suite.invalid);
+    }
   });
 });
 

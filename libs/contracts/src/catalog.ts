@@ -1,12 +1,27 @@
 import type { z } from 'zod';
 import { EventContractError, formatContractIssues, toContractIssues, type ContractIssue } from './common/contract-error';
+import type { GoldenFixture, InvalidFixture } from './common/fixtures';
 import type { ContractErrorClass } from './dead-letter/error-classes';
-import { ALERT_V1_SCHEMA, alertV1EventId, alertV1EventSchema, alertV1PayloadSchema } from './market/alert/v1';
-import { BAR_1M_V1_SCHEMA, bar1mV1EventId, bar1mV1EventSchema, bar1mV1PayloadSchema } from './market/bar-1m/v1';
-import { BAR_DAILY_V1_SCHEMA, barDailyV1EventId, barDailyV1EventSchema, barDailyV1PayloadSchema } from './market/bar-daily/v1';
-import { ENRICHED_V1_SCHEMA, enrichedV1EventId, enrichedV1EventSchema, enrichedV1PayloadSchema } from './market/enriched/v1';
-import { QUOTE_V1_SCHEMA, quoteV1EventId, quoteV1EventSchema, quoteV1PayloadSchema } from './market/quote/v1';
-import { TRADE_V1_SCHEMA, tradeV1EventId, tradeV1EventSchema, tradeV1PayloadSchema } from './market/trade/v1';
+import { ALERT_V1_FIXTURES, ALERT_V1_INVALID_FIXTURES, ALERT_V1_SCHEMA, alertV1EventId, alertV1EventSchema, alertV1PayloadSchema } from './market/alert/v1';
+import { BAR_1M_V1_FIXTURES, BAR_1M_V1_INVALID_FIXTURES, BAR_1M_V1_SCHEMA, bar1mV1EventId, bar1mV1EventSchema, bar1mV1PayloadSchema } from './market/bar-1m/v1';
+import {
+  BAR_DAILY_V1_FIXTURES,
+  BAR_DAILY_V1_INVALID_FIXTURES,
+  BAR_DAILY_V1_SCHEMA,
+  barDailyV1EventId,
+  barDailyV1EventSchema,
+  barDailyV1PayloadSchema,
+} from './market/bar-daily/v1';
+import {
+  ENRICHED_V1_FIXTURES,
+  ENRICHED_V1_INVALID_FIXTURES,
+  ENRICHED_V1_SCHEMA,
+  enrichedV1EventId,
+  enrichedV1EventSchema,
+  enrichedV1PayloadSchema,
+} from './market/enriched/v1';
+import { QUOTE_V1_FIXTURES, QUOTE_V1_INVALID_FIXTURES, QUOTE_V1_SCHEMA, quoteV1EventId, quoteV1EventSchema, quoteV1PayloadSchema } from './market/quote/v1';
+import { TRADE_V1_FIXTURES, TRADE_V1_INVALID_FIXTURES, TRADE_V1_SCHEMA, tradeV1EventId, tradeV1EventSchema, tradeV1PayloadSchema } from './market/trade/v1';
 import { TOPICS, type TopicName } from './topics';
 
 /**
@@ -48,6 +63,26 @@ export type SchemaOfTopic<T extends TopicName> = (typeof TOPIC_SCHEMAS)[T];
 export type EventOfTopic<T extends TopicName> = EventOf<SchemaOfTopic<T>>;
 /** Any Tickwire event (discriminated by `schema`). */
 export type TickwireEvent = { [S in SchemaName]: EventOf<S> }[SchemaName];
+
+/** Golden fixtures of every schema, for producers' and consumers' contract tests. */
+export const GOLDEN_FIXTURES: { readonly [S in SchemaName]: readonly GoldenFixture<EventOf<S>>[] } = {
+  [TRADE_V1_SCHEMA]: TRADE_V1_FIXTURES,
+  [QUOTE_V1_SCHEMA]: QUOTE_V1_FIXTURES,
+  [BAR_DAILY_V1_SCHEMA]: BAR_DAILY_V1_FIXTURES,
+  [ENRICHED_V1_SCHEMA]: ENRICHED_V1_FIXTURES,
+  [BAR_1M_V1_SCHEMA]: BAR_1M_V1_FIXTURES,
+  [ALERT_V1_SCHEMA]: ALERT_V1_FIXTURES,
+};
+
+/** Invalid fixtures of every schema, with the expected error class, path and reason. */
+export const INVALID_FIXTURES: { readonly [S in SchemaName]: readonly InvalidFixture[] } = {
+  [TRADE_V1_SCHEMA]: TRADE_V1_INVALID_FIXTURES,
+  [QUOTE_V1_SCHEMA]: QUOTE_V1_INVALID_FIXTURES,
+  [BAR_DAILY_V1_SCHEMA]: BAR_DAILY_V1_INVALID_FIXTURES,
+  [ENRICHED_V1_SCHEMA]: ENRICHED_V1_INVALID_FIXTURES,
+  [BAR_1M_V1_SCHEMA]: BAR_1M_V1_INVALID_FIXTURES,
+  [ALERT_V1_SCHEMA]: ALERT_V1_INVALID_FIXTURES,
+};
 
 /** True if `topic` is a main Tickwire topic (not `.dlq` / `.late`). */
 export function isTopicName(topic: string): topic is TopicName {

@@ -1,13 +1,6 @@
 import { stringify } from 'yaml';
-import { EVENT_CATALOG, SCHEMA_NAMES, type SchemaName } from '../catalog';
+import { EVENT_CATALOG, GOLDEN_FIXTURES, SCHEMA_NAMES } from '../catalog';
 import { SYMBOL_PATTERN } from '../common/primitives';
-import { ALERT_V1_FIXTURES } from '../market/alert/v1';
-import { BAR_1M_V1_FIXTURES } from '../market/bar-1m/v1';
-import { BAR_DAILY_V1_FIXTURES } from '../market/bar-daily/v1';
-import { ENRICHED_V1_FIXTURES } from '../market/enriched/v1';
-import { QUOTE_V1_FIXTURES } from '../market/quote/v1';
-import { TRADE_V1_FIXTURES } from '../market/trade/v1';
-import type { GoldenFixture } from '../common/fixtures';
 import { CUSTOMER_TOPICS, dlqTopic, lateTopic, TOPICS, type TopicName } from '../topics';
 import { DLQ_HEADERS_SCHEMA_FILE, JSON_SCHEMA_FORMAT, jsonSchemaFileName, LATE_HEADERS_SCHEMA_FILE } from './json-schemas';
 
@@ -16,15 +9,6 @@ export const LATE_TOPICS: readonly TopicName[] = [TOPICS.trades, TOPICS.quotes];
 
 /** Ports of the two listeners described in the AsyncAPI document. */
 export const KAFKA_PORTS = { plaintext: 9092, scram: 9096 } as const;
-
-const EXAMPLES: Record<SchemaName, readonly GoldenFixture<unknown>[]> = {
-  'market.trade.v1': TRADE_V1_FIXTURES,
-  'market.quote.v1': QUOTE_V1_FIXTURES,
-  'market.bar.daily.v1': BAR_DAILY_V1_FIXTURES,
-  'market.enriched.v1': ENRICHED_V1_FIXTURES,
-  'market.bar.1m.v1': BAR_1M_V1_FIXTURES,
-  'market.alert.v1': ALERT_V1_FIXTURES,
-};
 
 /** camelCase identifier of a topic for AsyncAPI keys, e.g. `market.bars.1m.v1` -> `bars1mV1`. */
 function topicKey(topic: string): string {
@@ -64,7 +48,7 @@ export function buildAsyncApiDocument(): Record<string, unknown> {
       contentType: 'application/json',
       payload: { schemaFormat: JSON_SCHEMA_FORMAT, schema: { $ref: `./schemas/${jsonSchemaFileName(schemaName)}` } },
       bindings: symbolKeyBinding,
-      examples: EXAMPLES[schemaName].slice(0, 2).map((fixture) => ({
+      examples: GOLDEN_FIXTURES[schemaName].slice(0, 2).map((fixture) => ({
         name: fixture.name,
         summary: fixture.origin.length > 200 ? `${fixture.origin.slice(0, 199)}…` : fixture.origin,
         payload: fixture.event,

@@ -3,14 +3,8 @@ import Ajv from 'ajv';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { EVENT_CATALOG, SCHEMA_NAMES } from '../catalog';
+import { EVENT_CATALOG, GOLDEN_FIXTURES, SCHEMA_NAMES } from '../catalog';
 import { ALL_TOPICS, dlqTopic, lateTopic } from '../topics';
-import { TRADE_V1_FIXTURES } from '../market/trade/v1';
-import { ALERT_V1_FIXTURES } from '../market/alert/v1';
-import { ENRICHED_V1_FIXTURES } from '../market/enriched/v1';
-import { QUOTE_V1_FIXTURES } from '../market/quote/v1';
-import { BAR_1M_V1_FIXTURES } from '../market/bar-1m/v1';
-import { BAR_DAILY_V1_FIXTURES } from '../market/bar-daily/v1';
 import { buildDlqHeaders } from '../dead-letter/dead-letter-headers';
 import { LATE_TOPICS } from './asyncapi-document';
 import { ASYNCAPI_FILE, generatedFiles, SCHEMAS_DIR } from './generated-files';
@@ -37,14 +31,7 @@ describe('committed generated files', () => {
 
 describe('JSON Schema snapshots', () => {
   const ajv = new Ajv({ strict: false, allErrors: true });
-  const fixturesBySchema: Record<string, readonly GoldenFixture<unknown>[]> = {
-    'market.trade.v1': TRADE_V1_FIXTURES,
-    'market.quote.v1': QUOTE_V1_FIXTURES,
-    'market.bar.daily.v1': BAR_DAILY_V1_FIXTURES,
-    'market.enriched.v1': ENRICHED_V1_FIXTURES,
-    'market.bar.1m.v1': BAR_1M_V1_FIXTURES,
-    'market.alert.v1': ALERT_V1_FIXTURES,
-  };
+  const fixturesBySchema: Record<string, readonly GoldenFixture<unknown>[]> = GOLDEN_FIXTURES;
 
   it.each(SCHEMA_NAMES.map((name) => [name]))('%s accepts its golden fixtures and rejects a missing payload field', (name) => {
     const schema = JSON.parse(readFileSync(join(LIB_ROOT, SCHEMAS_DIR, jsonSchemaFileName(name)), 'utf8'));
