@@ -31,6 +31,12 @@ export const CUSTOMER_TOPICS: readonly TopicName[] = [TOPICS.enriched, TOPICS.ba
 /** Every main (non-DLQ) topic. */
 export const ALL_TOPICS: readonly TopicName[] = [...RAW_TOPICS, ...CUSTOMER_TOPICS];
 
+/**
+ * Topics that have a `.late` companion: the inputs of event-time windows (1-minute bars), whose
+ * records can fall behind the watermark.
+ */
+export const LATE_TOPICS: readonly TopicName[] = [TOPICS.trades, TOPICS.quotes];
+
 /** Dead-letter topic of `topic`, e.g. `market.trades.v1.dlq`. */
 export function dlqTopic(topic: TopicName): `${TopicName}.dlq` {
   return `${topic}.dlq`;

@@ -1,11 +1,8 @@
 import { stringify } from 'yaml';
 import { EVENT_CATALOG, GOLDEN_FIXTURES, SCHEMA_NAMES } from '../catalog';
 import { SYMBOL_PATTERN } from '../common/primitives';
-import { CUSTOMER_TOPICS, dlqTopic, lateTopic, TOPICS, type TopicName } from '../topics';
+import { CUSTOMER_TOPICS, dlqTopic, LATE_TOPICS, lateTopic } from '../topics';
 import { DLQ_HEADERS_SCHEMA_FILE, JSON_SCHEMA_FORMAT, jsonSchemaFileName, LATE_HEADERS_SCHEMA_FILE } from './json-schemas';
-
-/** Topics whose late events (behind the watermark beyond the allowed lateness) go to `<topic>.late`: the windowed inputs. */
-export const LATE_TOPICS: readonly TopicName[] = [TOPICS.trades, TOPICS.quotes];
 
 /** Ports of the two listeners described in the AsyncAPI document. */
 export const KAFKA_PORTS = { plaintext: 9092, scram: 9096 } as const;
