@@ -22,10 +22,14 @@ export interface AwsConnectionOptions {
   credentials?: AwsCredentialIdentity;
 }
 
-/** Placeholder credentials for local emulators; never valid against AWS. */
+/**
+ * Placeholder credentials for local emulators; never valid against AWS. Letters and digits only:
+ * DynamoDB Local 2.x rejects access key ids with other characters ("The Access Key ID or security
+ * token is invalid").
+ */
 export const LOCAL_EMULATOR_CREDENTIALS: AwsCredentialIdentity = {
-  accessKeyId: 'tickwire-local',
-  secretAccessKey: 'tickwire-local',
+  accessKeyId: 'tickwirelocal',
+  secretAccessKey: 'tickwirelocal',
 };
 
 /**

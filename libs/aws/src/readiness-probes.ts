@@ -2,7 +2,10 @@ import { DescribeTableCommand, type DynamoDBClient, ListTablesCommand } from '@a
 import { HeadBucketCommand, ListBucketsCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Client as OpenSearchClient } from '@opensearch-project/opensearch';
 
-/** Readiness probes: each resolves with a small description of what answered, or rejects. */
+/**
+ * Readiness probes: each resolves with a small description of what answered, or rejects. Result
+ * keys never use `status`, which @nestjs/terminus reserves for up/down.
+ */
 
 /**
  * DynamoDB answers: `DescribeTable` on `tableName` (the table must exist and be ACTIVE or UPDATING),
@@ -15,18 +18,18 @@ export async function probeDynamoDb(
   client: DynamoDBClient,
   tableName?: string,
   timeoutMs = 3_000,
-): Promise<{ table?: string; status?: string }> {
+): Promise<{ table?: string; tableStatus?: string }> {
   const abortSignal = AbortSignal.timeout(timeoutMs);
   if (tableName === undefined) {
     await client.send(new ListTablesCommand({ Limit: 1 }), { abortSignal });
     return {};
   }
   const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }), { abortSignal });
-  const status = Table?.TableStatus ?? 'UNKNOWN';
-  if (status !== 'ACTIVE' && status !== 'UPDATING') {
-    throw new Error(`DynamoDB table ${tableName} is ${status}`);
+  const tableStatus = Table?.TableStatus ?? 'UNKNOWN';
+  if (tableStatus !== 'ACTIVE' && tableStatus !== 'UPDATING') {
+    throw new Error(`DynamoDB table ${tableName} is ${tableStatus}`);
   }
-  return { table: tableName, status };
+  return { table: tableName, tableStatus };
 }
 
 /**
@@ -51,11 +54,11 @@ export async function probeS3(client: S3Client, bucket?: string, timeoutMs = 3_0
  *
  * @throws Error when the cluster does not answer or is red.
  */
-export async function probeOpenSearch(client: OpenSearchClient, timeoutMs = 3_000): Promise<{ status: string }> {
+export async function probeOpenSearch(client: OpenSearchClient, timeoutMs = 3_000): Promise<{ clusterStatus: string }> {
   const response = await client.cluster.health({}, { requestTimeout: timeoutMs, maxRetries: 0 });
   const status = String(response.body.status);
   if (status === 'red') {
     throw new Error('OpenSearch cluster health is red');
   }
-  return { status };
+  return { clusterStatus: status };
 }

@@ -28,8 +28,13 @@ class RecordingSink {
 
 class RecordingMetrics implements KafkaMetricsSink {
   deadLettered: [string, string][] = [];
-  recordsConsumed(): void {}
-  handlerDuration(): void {}
+  consumed = 0;
+  recordsConsumed(_topic: string, count: number): void {
+    this.consumed += count;
+  }
+  handlerDuration(): void {
+    return undefined;
+  }
   recordDeadLettered(topic: string, reason: string): void {
     this.deadLettered.push([topic, reason]);
   }

@@ -93,9 +93,9 @@ export async function startService<Schema extends z.ZodType>(
 /**
  * The whole `main.ts` of a service: start it, and exit non-zero with one clear message when the
  * configuration is invalid or start-up fails. On SIGTERM/SIGINT Nest's shutdown hooks stop the Kafka
- * consumer (in-flight batch finishes and commits), close clients and the HTTP server; a watchdog
- * exits with code 1 if that takes longer than SHUTDOWN_TIMEOUT_MS (default 10 s, below the 30 s
- * default grace period of ECS and Kubernetes).
+ * consumer (in-flight batch finishes and commits), close clients and the HTTP server, then the
+ * process exits 0; a watchdog exits with code 1 if that takes longer than SHUTDOWN_TIMEOUT_MS
+ * (default 10 s, below the 30 s default grace period of ECS and Kubernetes).
  */
 export async function bootstrapService<Schema extends z.ZodType>(
   appModule: Type<unknown>,
@@ -119,13 +119,22 @@ export async function bootstrapService<Schema extends z.ZodType>(
   }
   const { logger, config } = running;
   const timeoutMs = (config as BaseServiceConfig).SHUTDOWN_TIMEOUT_MS;
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      logger.info({ signal }, 'Shutting down');
+  let signalsSeen = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signalsSeen += 1;
+    if (signalsSeen === 1) {
+      logger.info({ signal, timeoutMs }, 'Shutting down');
       setTimeout(() => {
         logger.error({ timeoutMs }, 'Graceful shutdown took too long; exiting');
         process.exit(1);
       }, timeoutMs).unref();
-    });
-  }
+      return;
+    }
+    // Nest re-raises the signal once its shutdown hooks have completed (or a second Ctrl-C came):
+    // exit 0 rather than letting the re-raised signal kill the process with 128+n.
+    logger.info({ signal }, 'Shutdown complete');
+    process.exit(0);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
 }
