@@ -1,4 +1,4 @@
-import { ALL_TOPICS, dlqTopic, lateTopic, TOPICS, type TopicName } from '@tickwire/contracts';
+import { ALL_TOPICS, dlqTopic, LATE_TOPICS, lateTopic } from '@tickwire/contracts';
 
 /**
  * A Kafka topic as Tickwire provisions it, independent of any client library, so the local stack
@@ -39,9 +39,6 @@ const DLQ_RETENTION_MS = 30 * DAY_MS;
  */
 export const MAX_MESSAGE_BYTES = 1_048_576;
 
-/** Topics that receive a `.late` companion: the inputs of event-time windows (trades and quotes). */
-export const TOPICS_WITH_LATE: readonly TopicName[] = [TOPICS.trades, TOPICS.quotes];
-
 /**
  * Every topic Tickwire needs: each main stream, its `.dlq`, and `.late` for the windowed inputs.
  *
@@ -80,7 +77,7 @@ export function kafkaTopicSpecs(options: KafkaTopicOptions = {}): KafkaTopicSpec
       role: 'dlq',
       configs: { ...base, 'cleanup.policy': 'delete', 'retention.ms': String(DLQ_RETENTION_MS) },
     });
-    if (TOPICS_WITH_LATE.includes(topic)) {
+    if (LATE_TOPICS.includes(topic)) {
       specs.push({
         name: lateTopic(topic),
         partitions: 1,
