@@ -76,10 +76,8 @@ describe('ChangeThresholdAlerter (unit)', () => {
     alerter.update(tick(103, 1, 'AAA'), DAY);
     const { alert } = alerter.update(tick(97, 2, 'BBB'), DAY);
     expect(alert).toEqual<ChangeThresholdAlert>({
-      type: 'change-threshold',
+      alertType: 'price-change-threshold',
       symbol: 'BBB',
-      eventTime: 2,
-      tradingDate: '2020-03-16',
       direction: 'down',
       price: 97,
       previousClose: 100,
@@ -142,7 +140,7 @@ describe('ChangeThresholdAlerter on the S&P 500 daily data 2020-2021', () => {
   beforeAll(async () => {
     rows = await readDailyRows('sp500');
     reference = new PreviousCloseReference(rows);
-    for (const r of rows) bySymbolDate.set(`${r.symbol}|${r.date}`, r);
+    for (const r of rows) bySymbolDate.set(`${r.symbol}|${r.tradingDate}`, r);
   }, REAL_DATA_TIMEOUT_MS);
 
   /**
@@ -161,8 +159,8 @@ describe('ChangeThresholdAlerter on the S&P 500 daily data 2020-2021', () => {
       day.close >= day.open
         ? [day.open, day.low, day.high, day.close]
         : [day.open, day.high, day.low, day.close];
-    return path.flatMap((price, i) => {
-      const alert = alerter.update({ symbol, price, eventTime: i }, ref).alert;
+    return path.flatMap((price) => {
+      const alert = alerter.update({ symbol, price }, ref).alert;
       return alert ? [alert] : [];
     });
   }
@@ -170,7 +168,7 @@ describe('ChangeThresholdAlerter on the S&P 500 daily data 2020-2021', () => {
   it('raises no alert for AAPL on its 4-for-1 split day 2020-08-31 (a raw comparison would say -74 %)', () => {
     expect(dayAlerts('AAPL', '2020-08-31')).toEqual([]);
     const naive = new ChangeThresholdAlerter().update(
-      { symbol: 'AAPL', price: 129.04, eventTime: 0 },
+      { symbol: 'AAPL', price: 129.04 },
       {
         previousClose: 499.23,
         tradingDate: '2020-08-31',
@@ -198,7 +196,7 @@ describe('ChangeThresholdAlerter on the S&P 500 daily data 2020-2021', () => {
     const expected: string[] = [];
     const alerted: string[] = [];
     const alerter = new ChangeThresholdAlerter();
-    for (const day of rows.filter((r) => r.date === date)) {
+    for (const day of rows.filter((r) => r.tradingDate === date)) {
       const previous = bySymbolDate.get(`${day.symbol}|2020-03-13`);
       if (previous === undefined || day.splitCoefficient !== 1 || day.dividendAmount !== 0) continue;
       // Computed here from the raw closes, independently of PreviousCloseReference.
@@ -206,13 +204,13 @@ describe('ChangeThresholdAlerter on the S&P 500 daily data 2020-2021', () => {
       if (rawChange <= -5) expected.push(`${day.symbol}:down`);
       if (rawChange >= 5) expected.push(`${day.symbol}:up`);
       const ref = reference.previousClose(day.symbol, date);
-      const alert = ref && alerter.update({ symbol: day.symbol, price: day.close, eventTime: 0 }, ref).alert;
+      const alert = ref && alerter.update({ symbol: day.symbol, price: day.close }, ref).alert;
       if (alert) alerted.push(`${alert.symbol}:${alert.direction}`);
     }
     expect(expected.filter((e) => e.endsWith(':down')).length).toBeGreaterThan(400);
     expect(alerted).toEqual(expected);
     const aapl = new ChangeThresholdAlerter().update(
-      { symbol: 'AAPL', price: 242.21, eventTime: 0 },
+      { symbol: 'AAPL', price: 242.21 },
       reference.previousClose('AAPL', date) as ChangeReference,
     );
     expect(aapl.alert?.changePercent).toBeCloseTo(-12.8647, 4);
@@ -222,17 +220,14 @@ describe('ChangeThresholdAlerter on the S&P 500 daily data 2020-2021', () => {
     let checked = 0;
     for (const day of rows) {
       if (day.splitCoefficient === 1) continue;
-      const ref = reference.previousClose(day.symbol, day.date);
+      const ref = reference.previousClose(day.symbol, day.tradingDate);
       if (ref === undefined || ref.approximate) continue;
       const previous = bySymbolDate.get(`${day.symbol}|${ref.previousCloseDate}`) as DailyCsvRow;
       // adjusted_close is the vendor's split- and dividend-adjusted series: an independent reference.
       const vendorChange = (day.adjustedClose / previous.adjustedClose - 1) * 100;
       const ours = changePercent(day.close, ref.previousClose);
       expect(Math.abs(ours - vendorChange)).toBeLessThan(0.5);
-      const alert = new ChangeThresholdAlerter().update(
-        { symbol: day.symbol, price: day.close, eventTime: 0 },
-        ref,
-      ).alert;
+      const alert = new ChangeThresholdAlerter().update({ symbol: day.symbol, price: day.close }, ref).alert;
       if (Math.abs(Math.abs(vendorChange) - 5) > 0.5)
         expect(alert !== undefined).toBe(Math.abs(vendorChange) >= 5);
       checked++;

@@ -1,3 +1,5 @@
+import type { PriceChangeThresholdAlertV1 } from '@tickwire/contracts';
+
 /** Default alert band: +-5 % from the previous close. */
 export const DEFAULT_CHANGE_THRESHOLD_PERCENT = 5;
 
@@ -16,13 +18,11 @@ export function changePercent(price: number, previousClose: number): number {
   return ((price - previousClose) / previousClose) * 100;
 }
 
-/** A price observation (usually a trade). */
+/** A price observation (usually a trade; extra fields are ignored). */
 export interface PriceTick {
   readonly symbol: string;
   /** USD. */
   readonly price: number;
-  /** Epoch ms UTC. */
-  readonly eventTime: number;
 }
 
 /** The reference the change is measured against; a `PreviousClose` from previous-close.ts fits. */
@@ -47,24 +47,12 @@ export interface ChangeThresholdOptions {
   readonly rearmPercent?: number;
 }
 
-/** Alert raised when the change crosses the band. */
-export interface ChangeThresholdAlert {
-  readonly type: 'change-threshold';
-  readonly symbol: string;
-  /** Event time of the tick that crossed, epoch ms UTC. */
-  readonly eventTime: number;
-  readonly tradingDate: string;
-  /** `up`: crossed +threshold; `down`: crossed -threshold. */
-  readonly direction: 'up' | 'down';
-  /** USD. */
-  readonly price: number;
-  /** USD. */
-  readonly previousClose: number;
-  /** Percent. */
-  readonly changePercent: number;
-  /** Percent (positive), the band that was crossed. */
-  readonly thresholdPercent: number;
-}
+/**
+ * Alert raised when the change crosses the band: the `market.alert.v1` `price-change-threshold` payload
+ * without `sourceEventId` (the caller adds the triggering trade's id; the envelope's eventTime is the
+ * trade's eventTime). price and previousClose USD, changePercent and thresholdPercent in percent units.
+ */
+export type ChangeThresholdAlert = Readonly<Omit<PriceChangeThresholdAlertV1, 'sourceEventId'>>;
 
 /** Result of {@link ChangeThresholdAlerter.update}. */
 export interface ChangeThresholdResult {
@@ -149,15 +137,13 @@ export class ChangeThresholdAlerter {
     return {
       changePercent: percent,
       alert: {
-        type: 'change-threshold',
+        alertType: 'price-change-threshold',
         symbol: tick.symbol,
-        eventTime: tick.eventTime,
-        tradingDate: reference.tradingDate,
         direction,
+        thresholdPercent: this.thresholdPercent,
+        changePercent: percent,
         price: tick.price,
         previousClose: reference.previousClose,
-        changePercent: percent,
-        thresholdPercent: this.thresholdPercent,
       },
     };
   }

@@ -42,28 +42,31 @@ describe('MovingAverageCrossDetector (unit)', () => {
     const detector = new MovingAverageCrossDetector({ fastPeriod: 2, slowPeriod: 3 });
     // Stable from the 3rd bar: fast 11.5 > slow 11 establishes "above" without a signal.
     const found = signals(detector, bars([10, 11, 12, 9, 9, 12]));
+    const common = {
+      alertType: 'ma-cross',
+      symbol: 'XYZ',
+      movingAverage: 'sma',
+      fastPeriod: 2,
+      slowPeriod: 3,
+    } as const;
     expect(found).toEqual<MovingAverageCrossSignal[]>([
       {
-        type: 'death-cross',
-        average: 'sma',
-        symbol: 'XYZ',
-        startTime: 180_000,
-        close: 9,
-        fast: 10.5,
-        slow: 32 / 3,
-        fastPeriod: 2,
-        slowPeriod: 3,
+        ...common,
+        cross: 'death',
+        fastValue: 10.5,
+        slowValue: 32 / 3,
+        previousFastValue: 11.5,
+        previousSlowValue: 11,
+        barStartTime: 180_000,
       },
       {
-        type: 'golden-cross',
-        average: 'sma',
-        symbol: 'XYZ',
-        startTime: 300_000,
-        close: 12,
-        fast: 10.5,
-        slow: 10,
-        fastPeriod: 2,
-        slowPeriod: 3,
+        ...common,
+        cross: 'golden',
+        fastValue: 10.5,
+        slowValue: 10,
+        previousFastValue: 9,
+        previousSlowValue: 10,
+        barStartTime: 300_000,
       },
     ]);
     expect(detector.averagesOf('XYZ')).toEqual({ fast: 10.5, slow: 10 });
@@ -73,8 +76,8 @@ describe('MovingAverageCrossDetector (unit)', () => {
     const detector = new MovingAverageCrossDetector({ fastPeriod: 1, slowPeriod: 2 });
     // above (11 > 10.5), tie (11 = 11), above (12 > 11.5): no cross happened.
     expect(signals(detector, bars([10, 11, 11, 12]))).toEqual([]);
-    expect(signals(detector, [{ symbol: 'XYZ', startTime: 240_000, close: 5 }]).map((s) => s.type)).toEqual([
-      'death-cross',
+    expect(signals(detector, [{ symbol: 'XYZ', startTime: 240_000, close: 5 }]).map((s) => s.cross)).toEqual([
+      'death',
     ]);
   });
 
@@ -82,9 +85,9 @@ describe('MovingAverageCrossDetector (unit)', () => {
     const detector = new MovingAverageCrossDetector({ kind: 'ema', fastPeriod: 2, slowPeriod: 3 });
     const closes = [10, 11, 12, 9, 8, 12, 13];
     const found = signals(detector, bars(closes));
-    expect(found.map((s) => [s.type, s.startTime])).toEqual([
-      ['death-cross', 180_000],
-      ['golden-cross', 300_000],
+    expect(found.map((s) => [s.cross, s.barStartTime])).toEqual([
+      ['death', 180_000],
+      ['golden', 300_000],
     ]);
     const [fast, slow] = [naiveAverage('ema', closes, 2).at(-1), naiveAverage('ema', closes, 3).at(-1)];
     expect(detector.averagesOf('XYZ')?.fast).toBeCloseTo(fast ?? Number.NaN, 12);
@@ -142,7 +145,7 @@ describe('MovingAverageCrossDetector on LOBSTER 1-minute bars', () => {
     });
 
     const detector = new MovingAverageCrossDetector({ kind });
-    const found = signals(detector, series).map((s) => `${s.type.split('-')[0]}@${s.startTime}`);
+    const found = signals(detector, series).map((s) => `${s.cross}@${s.barStartTime}`);
     expect(found).toEqual(expected);
     expect(found.length).toBeGreaterThan(3);
   });

@@ -1,3 +1,4 @@
+import type { MaCrossAlertV1 } from '@tickwire/contracts';
 import { EMA, SMA } from 'trading-signals';
 
 /** `sma`: simple moving average; `ema`: exponential moving average with alpha = 2 / (period + 1). */
@@ -26,21 +27,14 @@ export interface BarClose {
   readonly close: number;
 }
 
-/** A golden cross (fast crosses above slow) or a death cross (fast crosses below slow). */
-export interface MovingAverageCrossSignal {
-  readonly type: 'golden-cross' | 'death-cross';
-  readonly average: MovingAverageKind;
-  readonly symbol: string;
-  /** Start of the bar on whose close the cross happened, epoch ms UTC. */
-  readonly startTime: number;
-  /** That bar's close, USD. */
-  readonly close: number;
-  /** Fast and slow averages after that bar, USD. */
-  readonly fast: number;
-  readonly slow: number;
-  readonly fastPeriod: number;
-  readonly slowPeriod: number;
-}
+/**
+ * A golden cross (fast crosses above slow) or a death cross (fast crosses below slow): the
+ * `market.alert.v1` `ma-cross` payload without `sourceEventId` (the caller adds the bar id
+ * `<symbol>:<startTime>`; the envelope's eventTime is the bar's endTime). Values in USD; periods in bars;
+ * barStartTime epoch ms UTC of the bar whose close completed the cross; previous values are the
+ * averages after the bar before it.
+ */
+export type MovingAverageCrossSignal = Readonly<Omit<MaCrossAlertV1, 'sourceEventId'>>;
 
 /** Serialized averages of one symbol. */
 export interface MovingAverageSymbolSnapshot {
@@ -48,6 +42,9 @@ export interface MovingAverageSymbolSnapshot {
   readonly lastStartTime: number;
   /** Which side the fast average was on at the last bar where they differed; null before both are stable. */
   readonly relation: 'above' | 'below' | null;
+  /** Fast and slow averages after the last bar, once both are stable (USD). */
+  readonly lastFast?: number;
+  readonly lastSlow?: number;
   /** `sma`: the last <= period closes of each average, oldest first. */
   readonly fastPrices?: readonly number[];
   readonly slowPrices?: readonly number[];
@@ -102,6 +99,8 @@ interface SymbolAverages {
   readonly slow: SMA | RestorableEma;
   lastStartTime: number;
   relation: 'above' | 'below' | null;
+  lastFast?: number;
+  lastSlow?: number;
 }
 
 /**
@@ -164,19 +163,24 @@ export class MovingAverageCrossDetector {
     const fast = state.fast.getResultOrThrow();
     const slow = state.slow.getResultOrThrow();
     const relation = fast > slow ? 'above' : fast < slow ? 'below' : state.relation;
-    const previous = state.relation;
+    const previous = { relation: state.relation, fast: state.lastFast, slow: state.lastSlow };
     state.relation = relation;
-    if (previous === null || relation === previous) return undefined;
+    state.lastFast = fast;
+    state.lastSlow = slow;
+    // A known relation implies the previous bar had stable averages.
+    if (previous.relation === null || relation === previous.relation) return undefined;
     return {
-      type: relation === 'above' ? 'golden-cross' : 'death-cross',
-      average: this.kind,
+      alertType: 'ma-cross',
       symbol: bar.symbol,
-      startTime: bar.startTime,
-      close: bar.close,
-      fast,
-      slow,
+      cross: relation === 'above' ? 'golden' : 'death',
+      movingAverage: this.kind,
       fastPeriod: this.fastPeriod,
       slowPeriod: this.slowPeriod,
+      fastValue: fast,
+      slowValue: slow,
+      previousFastValue: previous.fast as number,
+      previousSlowValue: previous.slow as number,
+      barStartTime: bar.startTime,
     };
   }
 
@@ -191,7 +195,12 @@ export class MovingAverageCrossDetector {
   snapshot(): MovingAverageCrossSnapshot {
     const symbols = [...this.states.keys()].sort().map((symbol): MovingAverageSymbolSnapshot => {
       const s = this.states.get(symbol) as SymbolAverages;
-      const base = { symbol, lastStartTime: s.lastStartTime, relation: s.relation };
+      const base = {
+        symbol,
+        lastStartTime: s.lastStartTime,
+        relation: s.relation,
+        ...(s.lastFast === undefined ? {} : { lastFast: s.lastFast, lastSlow: s.lastSlow }),
+      };
       if (s.fast instanceof SMA && s.slow instanceof SMA) {
         return { ...base, fastPrices: [...s.fast.prices], slowPrices: [...s.slow.prices] };
       }
@@ -232,7 +241,13 @@ export class MovingAverageCrossDetector {
       }
       // JSON turns -Infinity into null; a symbol in a snapshot has seen at least one bar anyway.
       const lastStartTime = typeof s.lastStartTime === 'number' ? s.lastStartTime : Number.NEGATIVE_INFINITY;
-      detector.states.set(s.symbol, { ...averages, lastStartTime, relation: s.relation });
+      detector.states.set(s.symbol, {
+        ...averages,
+        lastStartTime,
+        relation: s.relation,
+        lastFast: s.lastFast,
+        lastSlow: s.lastSlow,
+      });
     }
     return detector;
   }

@@ -7,9 +7,14 @@ import {
   REAL_DATA_TIMEOUT_MS,
 } from './testing/market-data-files';
 
-const row = (symbol: string, date: string, close: number, extra: Partial<DailyBarRow> = {}): DailyBarRow => ({
+const row = (
+  symbol: string,
+  tradingDate: string,
+  close: number,
+  extra: Partial<DailyBarRow> = {},
+): DailyBarRow => ({
   symbol,
-  date,
+  tradingDate,
   close,
   ...extra,
 });
@@ -43,7 +48,7 @@ describe('classifySplitCoefficient', () => {
       const splits = await readSplitRows();
       expect(splits).toHaveLength(473);
       const nonRatio = splits.filter((s) => !classifySplitCoefficient(s.splitCoefficient).isSplitRatio);
-      expect(nonRatio.map((s) => `${s.symbol} ${s.date}`)).toEqual(
+      expect(nonRatio.map((s) => `${s.symbol} ${s.tradingDate}`)).toEqual(
         expect.arrayContaining([
           'RTX 2020-04-03',
           'FTV 2020-10-09',
@@ -118,7 +123,7 @@ describe('PreviousCloseReference (unit)', () => {
 
   it('merges corporate actions given separately (e.g. a split announced before its daily row exists)', () => {
     const withAction = new PreviousCloseReference(rows, {
-      corporateActions: [{ symbol: 'XYZ', date: '2020-01-13', splitCoefficient: 4 }],
+      corporateActions: [{ symbol: 'XYZ', tradingDate: '2020-01-13', splitCoefficient: 4 }],
     });
     expect(withAction.previousClose('XYZ', '2020-01-13')).toMatchObject({
       previousClose: 10,

@@ -30,11 +30,11 @@ export const DEFAULT_SYMBOL_ALIASES: readonly SymbolAlias[] = [
   },
 ];
 
-/** A corporate action going ex on `date`, e.g. a row of the splits list; fields override the daily row's. */
+/** A corporate action going ex on `tradingDate`, e.g. a row of the splits list; fields override the daily row's. */
 export interface CorporateAction {
   readonly symbol: string;
-  /** Ex-date `YYYY-MM-DD`. */
-  readonly date: string;
+  /** Ex-date `YYYY-MM-DD` (America/New_York). */
+  readonly tradingDate: string;
   /** New shares per old share (4 = 4-for-1); 1 or absent if none. */
   readonly splitCoefficient?: number;
   /** Cash (or cash-valued) distribution per share, USD; 0 or absent if none. */
@@ -187,18 +187,20 @@ export class PreviousCloseReference {
     const bySymbol = new Map<string, { date: string; close: number }[]>();
     const calendar = new Set<string>();
     for (const row of rows) {
-      assertTradingDate(row.date, `${row.symbol} date`);
+      assertTradingDate(row.tradingDate, `${row.symbol} tradingDate`);
       if (!Number.isFinite(row.close) || row.close <= 0) {
-        throw new RangeError(`${row.symbol} ${row.date}: close must be finite and > 0, got ${row.close}`);
+        throw new RangeError(
+          `${row.symbol} ${row.tradingDate}: close must be finite and > 0, got ${row.close}`,
+        );
       }
       let list = bySymbol.get(row.symbol);
       if (list === undefined) bySymbol.set(row.symbol, (list = []));
-      list.push({ date: row.date, close: row.close });
-      calendar.add(row.date);
+      list.push({ date: row.tradingDate, close: row.close });
+      calendar.add(row.tradingDate);
       this.recordAction(row);
     }
     for (const action of options.corporateActions ?? []) {
-      assertTradingDate(action.date, `${action.symbol} corporate action date`);
+      assertTradingDate(action.tradingDate, `${action.symbol} corporate action tradingDate`);
       this.recordAction(action);
     }
     for (const date of options.tradingDates ?? []) {
@@ -290,23 +292,23 @@ export class PreviousCloseReference {
     return this.previousClose(symbol, tradingDateOf(eventTime));
   }
 
-  private recordAction(source: ActionFields & { symbol: string; date: string }): void {
+  private recordAction(source: ActionFields & { symbol: string; tradingDate: string }): void {
     const split = source.splitCoefficient;
     const dividend = source.dividendAmount;
     if (split !== undefined && (!Number.isFinite(split) || split <= 0)) {
       throw new RangeError(
-        `${source.symbol} ${source.date}: split coefficient must be finite and > 0, got ${split}`,
+        `${source.symbol} ${source.tradingDate}: split coefficient must be finite and > 0, got ${split}`,
       );
     }
     if (dividend !== undefined && (!Number.isFinite(dividend) || dividend < 0)) {
       throw new RangeError(
-        `${source.symbol} ${source.date}: dividend must be finite and >= 0, got ${dividend}`,
+        `${source.symbol} ${source.tradingDate}: dividend must be finite and >= 0, got ${dividend}`,
       );
     }
     const hasSplit = split !== undefined && split !== 1;
     const hasDividend = dividend !== undefined && dividend > 0;
     if (!hasSplit && !hasDividend) return;
-    const key = actionKey(source.symbol, source.date);
+    const key = actionKey(source.symbol, source.tradingDate);
     const fields = this.actions.get(key) ?? {};
     if (hasSplit) fields.splitCoefficient = split;
     if (hasDividend) fields.dividendAmount = dividend;

@@ -24,30 +24,27 @@ describe('VolumeSpikeDetector (unit)', () => {
     expect(spikes(detector, bars([975], 'XYZ', 4))).toEqual([]); // 975 = 3 x 325: not above
     const [alert] = spikes(detector, bars([3_000], 'XYZ', 5)); // history [100, 1000, 100, 975]: mean 543.75
     expect(alert).toEqual<VolumeSpikeAlert>({
-      type: 'volume-spike',
+      alertType: 'volume-spike',
       symbol: 'XYZ',
-      startTime: 300_000,
       volume: 3_000,
       meanVolume: 543.75,
-      ratio: 3_000 / 543.75,
       multiplier: 3,
-      lookback: 4,
+      lookbackBars: 4,
+      barStartTime: 300_000,
     });
   });
 
   it('lets a spike join the history, so a sustained surge stops alerting', () => {
     const detector = new VolumeSpikeDetector({ multiplier: 2, lookback: 2 });
-    expect(spikes(detector, bars([10, 10, 50, 50, 50])).map((a) => a.startTime)).toEqual([120_000]);
+    expect(spikes(detector, bars([10, 10, 50, 50, 50])).map((a) => a.barStartTime)).toEqual([120_000]);
   });
 
-  it('reports an infinite ratio over an all-zero history, ignores redelivered bars and keeps symbols apart', () => {
+  it('alerts over an all-zero history, ignores redelivered bars and keeps symbols apart', () => {
     const detector = new VolumeSpikeDetector({ multiplier: 3, lookback: 2 });
     spikes(detector, bars([0, 0]));
     spikes(detector, bars([5, 5], 'ABC'));
     expect(detector.update({ symbol: 'XYZ', startTime: 60_000, volume: 1_000 })).toBeUndefined(); // redelivery
-    expect(detector.update({ symbol: 'XYZ', startTime: 120_000, volume: 1 })?.ratio).toBe(
-      Number.POSITIVE_INFINITY,
-    );
+    expect(detector.update({ symbol: 'XYZ', startTime: 120_000, volume: 1 })?.meanVolume).toBe(0);
     expect(detector.update({ symbol: 'ABC', startTime: 120_000, volume: 15 })).toBeUndefined();
   });
 
@@ -102,11 +99,11 @@ describe('VolumeSpikeDetector on LOBSTER 1-minute bars (Nasdaq-only volume)', ()
               bar.volume > (k * series.slice(i - 20, i).reduce((sum, b) => sum + b.volume, 0)) / 20,
           )
           .map((b) => b.startTime);
-      const found = spikes(new VolumeSpikeDetector(), series).map((a) => a.startTime);
+      const found = spikes(new VolumeSpikeDetector(), series).map((a) => a.barStartTime);
       expect(found).toEqual(independent(5));
       expect(found).toHaveLength(atDefault);
       const atK3 = spikes(new VolumeSpikeDetector({ multiplier: 3, lookback: 20 }), series).map(
-        (a) => a.startTime,
+        (a) => a.barStartTime,
       );
       expect(atK3).toEqual(independent(3));
       expect(atK3).toHaveLength(atThree);

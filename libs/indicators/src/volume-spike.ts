@@ -1,3 +1,5 @@
+import type { VolumeSpikeAlertV1 } from '@tickwire/contracts';
+
 /** Default spike factor k: volume above 5x the recent mean (calibrated, see {@link VolumeSpikeDetector}). */
 export const DEFAULT_VOLUME_SPIKE_MULTIPLIER = 5;
 /** Default history length n, in bars. */
@@ -20,21 +22,13 @@ export interface BarVolume {
   readonly volume: number;
 }
 
-/** Alert for a bar whose volume exceeds k times the mean of the previous n bars. */
-export interface VolumeSpikeAlert {
-  readonly type: 'volume-spike';
-  readonly symbol: string;
-  /** Start of the spiking bar, epoch ms UTC. */
-  readonly startTime: number;
-  /** Shares. */
-  readonly volume: number;
-  /** Mean volume of the previous `lookback` bars, shares. */
-  readonly meanVolume: number;
-  /** volume / meanVolume (Infinity if the mean is 0). */
-  readonly ratio: number;
-  readonly multiplier: number;
-  readonly lookback: number;
-}
+/**
+ * Alert for a bar whose volume exceeds k times the mean of the previous n bars: the `market.alert.v1`
+ * `volume-spike` payload without `sourceEventId` (the caller adds the bar id `<symbol>:<startTime>`;
+ * the envelope's eventTime is the bar's endTime). volume and meanVolume in shares; multiplier = k;
+ * lookbackBars = n; barStartTime epoch ms UTC.
+ */
+export type VolumeSpikeAlert = Readonly<Omit<VolumeSpikeAlertV1, 'sourceEventId'>>;
 
 /** Plain-JSON state of a {@link VolumeSpikeDetector}. */
 export interface VolumeSpikeSnapshot {
@@ -109,14 +103,13 @@ export class VolumeSpikeDetector {
       const meanVolume = state.volumes.reduce((sum, v) => sum + v, 0) / this.lookback;
       if (bar.volume > this.multiplier * meanVolume) {
         alert = {
-          type: 'volume-spike',
+          alertType: 'volume-spike',
           symbol: bar.symbol,
-          startTime: bar.startTime,
           volume: bar.volume,
           meanVolume,
-          ratio: meanVolume === 0 ? Number.POSITIVE_INFINITY : bar.volume / meanVolume,
           multiplier: this.multiplier,
-          lookback: this.lookback,
+          lookbackBars: this.lookback,
+          barStartTime: bar.startTime,
         };
       }
     }

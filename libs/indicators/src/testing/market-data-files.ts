@@ -30,7 +30,7 @@ export interface LobsterTrade extends TradeInput {
   readonly aggressorSide: 1 | -1;
 }
 
-/** Daily CSV row with every column of `data/market/daily/*.csv`. */
+/** Daily CSV row with every column of `data/market/daily/*.csv` (`date` is named `tradingDate`, as in the contract). */
 export interface DailyCsvRow extends DailyBarRow {
   readonly open: number;
   readonly high: number;
@@ -55,7 +55,8 @@ export const SPLITS_FILE = 'daily/splits_1999-11-01_2021-04-21.csv.gz';
 /** A row of the splits list. */
 export interface SplitRow {
   readonly symbol: string;
-  readonly date: string;
+  /** Ex-date `YYYY-MM-DD`. */
+  readonly tradingDate: string;
   readonly splitCoefficient: number;
 }
 
@@ -102,7 +103,7 @@ export async function readDailyRows(file: keyof typeof DAILY_FILES): Promise<Dai
   for await (const r of rows as AsyncIterable<Record<string, string>>) {
     out.push({
       symbol: r['symbol'] as string,
-      date: r['date'] as string,
+      tradingDate: r['date'] as string,
       open: Number(r['open']),
       high: Number(r['high']),
       low: Number(r['low']),
@@ -123,7 +124,7 @@ export async function readSplitRows(): Promise<SplitRow[]> {
   for await (const r of rows as AsyncIterable<Record<string, string>>) {
     out.push({
       symbol: r['symbol'] as string,
-      date: r['date'] as string,
+      tradingDate: r['date'] as string,
       splitCoefficient: Number(r['split_coefficient']),
     });
   }
