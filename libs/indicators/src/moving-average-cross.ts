@@ -111,8 +111,9 @@ interface SymbolAverages {
  *
  * Precisely: once both averages are stable (slowPeriod bars seen), the relation of fast to slow is
  * `above` or `below`; a tie keeps the previous relation, so touching without crossing does not signal
- * (trading-signals' `hasCrossedOver` would signal a touch followed by a move back). A change of
- * relation is the signal; the first stable bar only establishes the relation.
+ * (trading-signals' `hasCrossedOver` alone would signal a touch followed by a move back to the same
+ * side). A change of relation is the signal; the first stable bar only establishes the relation. Every
+ * signal also satisfies the contract's check (golden: previousFast <= previousSlow and fast > slow).
  *
  * A bar whose startTime is not after the symbol's last bar is ignored (redelivered after a restart),
  * which makes the detector idempotent under at-least-once delivery.
