@@ -48,10 +48,21 @@ export function credentialSource(env: NodeJS.ProcessEnv, home: string): string |
 const isCommand = (value: string | undefined): value is Command => COMMANDS.includes(value as Command);
 
 function main(argv: string[]): void {
-  const [command, stack, ...rest] = argv;
-  if (!isCommand(command)) fail(2, `usage: cdktf-cli.ts <${COMMANDS.join('|')}> <stack> [cdktf options]`);
+  // `nx affected -t deploy --dry-run` forwards --dry-run here too (per-service deploys share the target name).
+  const dryRun = argv.some((a) => a === '--dry-run' || a === '--dryRun' || a === '--dry-run=true' || a === '--dryRun=true');
+  const [command, stack, ...rest] = argv.filter((a) => !/^--dry-?[rR]un(=true)?$/.test(a));
+  if (!isCommand(command)) fail(2, `usage: cdktf-cli.ts <${COMMANDS.join('|')}> <stack> [cdktf options] [--dry-run]`);
   const outDir = join(__dirname, '..', '..', 'cdktf.out', 'stacks');
   const stacks = existsSync(outDir) ? readdirSync(outDir) : [];
+  if (dryRun) {
+    const targets = stack ? [stack] : stacks;
+    process.stdout.write(
+      `[dry-run] infra ${command}: synthesized ${stacks.join(', ')}; would run, each with its own account's credentials:\n` +
+        targets.map((s) => `  cdktf ${command} ${s} --skip-synth ${rest.join(' ')}`.trimEnd()).join('\n') +
+        '\n',
+    );
+    return;
+  }
   if (!stack || !stacks.includes(stack)) {
     fail(2, `name one stack (each belongs to its own AWS account): ${stacks.join(', ') || 'run `nx run infra:synth` first'}\n` +
       `  e.g. npx nx run infra:${command} -- ${stacks[0] ?? 'tickwire-producer-prod'}`);
