@@ -16,3 +16,12 @@ export function isPortOpen(host: string, port: number, timeoutMs = 500): Promise
     socket.once('error', () => done(false));
   });
 }
+
+/**
+ * The ports of `ports` on `host` that already accept connections, in the given order.
+ * Probed in parallel: each closed port costs at most `timeoutMs`.
+ */
+export async function findOpenPorts(host: string, ports: readonly number[], timeoutMs = 500): Promise<number[]> {
+  const open = await Promise.all(ports.map((port) => isPortOpen(host, port, timeoutMs)));
+  return ports.filter((_, i) => open[i]);
+}

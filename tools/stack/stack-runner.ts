@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import lockfile from 'proper-lockfile';
 import { findJavaRuntime } from './java-runtime';
-import { isPortOpen } from './port-probe';
+import { findOpenPorts } from './port-probe';
 import {
   isOwnedProcess,
   readPidFile,
@@ -100,15 +100,23 @@ export async function upStack(config: StackConfig, options: UpOptions = {}): Pro
       return step;
     };
     const servers = createServers(config);
-    const results = await Promise.allSettled(servers.map((server) => bringUp(server, context, fetchInOrder)));
-    const failures = results.flatMap((result, i) =>
-      result.status === 'rejected' ? [`${servers[i]!.title}: ${describe(result.reason)}`] : [],
+    const results = await Promise.all(
+      servers.map((server) =>
+        bringUp(server, context, fetchInOrder).then(
+          (outcome) => ({ server, outcome, error: undefined }),
+          (error: unknown) => ({ server, outcome: undefined, error }),
+        ),
+      ),
+    );
+    const failures = results.flatMap(({ server, error }) =>
+      error === undefined ? [] : [`${server.title}: ${describe(error)}`],
     );
     if (failures.length > 0) throw new StackError(failures.join('\n\n'));
 
-    const outcomes = Object.fromEntries(
-      servers.map((server, i) => [server.name, (results[i] as PromiseFulfilledResult<UpOutcome>).value]),
-    ) as Record<ServerName, UpOutcome>;
+    const outcomes = Object.fromEntries(results.map(({ server, outcome }) => [server.name, outcome])) as Record<
+      ServerName,
+      UpOutcome
+    >;
     const startedAny = Object.values(outcomes).includes('started');
     const startedByFile = join(config.stackDir, STARTED_BY_FILE);
     if (options.startedBy && startedAny) {
@@ -147,7 +155,7 @@ async function bringUp(
   log(`${server.name}: started (pid ${newPid}), waiting for it to answer`);
   const t0 = Date.now();
   await waitUntilHealthy(server, newPid, config.startTimeoutMs);
-  log(`${server.name}: healthy after ${((Date.now() - t0) / 1000).toFixed(1)} s on port ${server.ports[0]}`);
+  log(`${server.name}: healthy after ${((Date.now() - t0) / 1000).toFixed(1)} s on port ${server.mainPort}`);
   return 'started';
 }
 
@@ -162,13 +170,12 @@ function consoleLog(server: StackServer): string {
  * @throws StackError naming the port and its environment variable.
  */
 async function assertPortsFree(server: StackServer, host: string): Promise<void> {
-  for (const port of server.ports) {
-    if (await isPortOpen(host, port)) {
-      throw new StackError(
-        `port ${port} on ${host} is in use by a process this stack did not start; stop it, or move ${server.name} ` +
-          `to another port (see the *_PORT variables in tools/stack/stack-config.ts)`,
-      );
-    }
+  const taken = await findOpenPorts(host, server.ports);
+  if (taken.length > 0) {
+    throw new StackError(
+      `port ${taken.join(', ')} on ${host} is in use by a process this stack did not start; stop it, or move ` +
+        `${server.name} to another port (see the *_PORT variables in tools/stack/stack-config.ts)`,
+    );
   }
 }
 
@@ -234,7 +241,7 @@ export async function stackStatus(config: StackConfig): Promise<ServerStatus[]> 
       return {
         server: server.name,
         title: server.title,
-        port: server.ports[0]!,
+        port: server.mainPort,
         ...(pid !== undefined ? { pid } : {}),
         healthy,
         dataDir: server.dirs.data,

@@ -17,6 +17,7 @@ export function createDynamoDbLocalServer(config: StackConfig): StackServer {
   return {
     name: 'dynamodb',
     title: `DynamoDB Local ${STACK_VERSIONS.dynamodbLocal}`,
+    mainPort: config.ports.dynamodb,
     ports: [config.ports.dynamodb],
     dirs,
     mainLogFile: join(dirs.logs, 'console.log'),

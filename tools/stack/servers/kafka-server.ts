@@ -123,6 +123,7 @@ export function createKafkaServer(config: StackConfig): StackServer {
   return {
     name: 'kafka',
     title: `Kafka ${STACK_VERSIONS.kafka}`,
+    mainPort: config.ports.kafka,
     ports: [config.ports.kafka, config.ports.kafkaScram, config.ports.kafkaController],
     dirs,
     mainLogFile: join(dirs.logs, 'server.log'),

@@ -72,6 +72,7 @@ export function createOpenSearchServer(config: StackConfig): StackServer {
   return {
     name: 'opensearch',
     title: `OpenSearch ${version}`,
+    mainPort: config.ports.opensearch,
     ports: [config.ports.opensearch],
     dirs,
     mainLogFile: join(dirs.logs, 'tickwire-local.log'),

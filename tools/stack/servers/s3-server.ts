@@ -19,6 +19,7 @@ export function createS3Server(config: StackConfig): StackServer {
   return {
     name: 's3',
     title: `S3Mock ${version}`,
+    mainPort: config.ports.s3,
     ports: [config.ports.s3, config.ports.s3Https],
     dirs,
     mainLogFile: join(dirs.logs, 'console.log'),

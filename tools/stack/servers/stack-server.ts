@@ -27,7 +27,9 @@ export interface StackServer {
   readonly name: ServerName;
   /** Human name for messages, e.g. `Kafka 4.1.2`. */
   readonly title: string;
-  /** Every TCP port it binds on 127.0.0.1, main (probed) port first. */
+  /** The port clients use and the probe asks. */
+  readonly mainPort: number;
+  /** Every TCP port it binds on 127.0.0.1 (checked free before a start), main port included. */
   readonly ports: readonly number[];
   readonly dirs: ServerDirs;
   /** The log that explains a failed start. */

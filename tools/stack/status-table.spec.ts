@@ -1,0 +1,16 @@
+import { formatStatusTable } from './status-table';
+
+describe('formatStatusTable', () => {
+  it('prints one aligned row per server, "-" for a missing pid', () => {
+    const table = formatStatusTable([
+      { server: 'kafka', title: 'Kafka 4.1.2', port: 9092, pid: 42, healthy: true, dataDir: '/k' },
+      { server: 's3', title: 'S3Mock 4.7.0', port: 9090, healthy: false, dataDir: '/s' },
+    ]);
+    expect(table.split('\n')).toEqual([
+      'server        port  pid  healthy  data dir',
+      '------------  ----  ---  -------  --------',
+      'Kafka 4.1.2   9092  42   yes      /k',
+      'S3Mock 4.7.0  9090  -    no       /s',
+    ]);
+  });
+});
