@@ -10,8 +10,13 @@ delete swcrc.$schema;
 module.exports = {
   ...nxPreset,
   testEnvironment: 'node',
-  transform: { '^.+\\.[tj]s$': ['@swc/jest', { ...swcrc, swcrc: false }] },
-  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleFileExtensions: ['ts', 'js', 'json', 'mjs'],
+  // trading-signals ships ES modules only; Jest (CommonJS) must transform it.
+  transform: {
+    '^.+\\.[tj]s$': ['@swc/jest', { ...swcrc, swcrc: false }],
+    '^.+\\.mjs$': ['@swc/jest', { ...swcrc, swcrc: false }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!trading-signals/)'],
   coverageReporters: ['text-summary'],
   reporters: ['default', [join(__dirname, 'tools/jest/summary-reporter.cjs'), {}]],
 };

@@ -4,7 +4,5 @@ module.exports = {
   preset: '../../jest.preset.js',
   rootDir: __dirname,
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/src/**/*.int-spec.ts'],
-  // trading-signals ships ES modules only; Jest's CommonJS runtime needs them transformed by SWC.
-  transformIgnorePatterns: ['/node_modules/(?!trading-signals/)'],
   coverageDirectory: '../../coverage/libs/indicators',
 };
