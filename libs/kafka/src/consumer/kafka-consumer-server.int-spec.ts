@@ -1,0 +1,177 @@
+import { Controller, type INestMicroservice, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { DLQ_HEADERS, parseDlqHeaders } from '@tickwire/contracts';
+import { SILENT_LOGGER } from '../client/structured-logger';
+import type { KafkaRecord } from '../kafka-record';
+import { KafkaTestCluster, TEST_BROKERS, waitFor } from '../testing/kafka-test-cluster';
+import type { BatchHandlingResult } from './kafka-handler-options';
+import { KafkaConsumerContext } from './kafka-consumer-context';
+import { KafkaConsumerServer, type KafkaConsumerServerOptions } from './kafka-consumer-server';
+import { RethrowRpcExceptionFilter } from './rethrow-rpc-exception-filter';
+
+jest.setTimeout(90_000);
+
+/** A latch a handler awaits, so the test can look at the broker while the handler is mid-flight. */
+function latch(): { wait: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const wait = new Promise<void>((resolve) => (open = resolve));
+  return { wait, open };
+}
+
+async function startMicroservice(controller: new (...args: never[]) => unknown, options: KafkaConsumerServerOptions): Promise<INestMicroservice> {
+  @Module({ controllers: [controller] })
+  class TestModule {}
+  const app = await NestFactory.createMicroservice(TestModule, { strategy: new KafkaConsumerServer(options), logger: false });
+  app.useGlobalFilters(new RethrowRpcExceptionFilter());
+  await app.listen();
+  return app;
+}
+
+function serverOptions(groupId: string, extra: Partial<KafkaConsumerServerOptions> = {}): KafkaConsumerServerOptions {
+  return { connection: { brokers: TEST_BROKERS, clientId: groupId }, groupId, serviceName: 'kafka-int-test', logger: SILENT_LOGGER, ...extra };
+}
+
+describe('KafkaConsumerServer on the real Kafka', () => {
+  const cluster = new KafkaTestCluster();
+  let app: INestMicroservice | undefined;
+
+  beforeAll(() => cluster.connect());
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+  });
+  afterAll(() => cluster.disconnect());
+
+  it('commits a failing record only after its dead letter is written, and keeps consuming', async () => {
+    const topic = cluster.uniqueName('orders');
+    const groupId = cluster.uniqueName('group');
+    await cluster.createTopics([topic, `${topic}.dlq`]);
+    const poisonReached = latch();
+    const releasePoison = latch();
+    const handled: string[] = [];
+
+    @Controller()
+    class OrdersController {
+      @EventPattern(topic)
+      async handle(@Payload() record: KafkaRecord, @Ctx() context: KafkaConsumerContext): Promise<void> {
+        expect(context.getTopic()).toBe(topic);
+        const text = record.value?.toString('utf8') ?? '';
+        if (text === 'poison') {
+          poisonReached.open();
+          await releasePoison.wait;
+          throw new TypeError('poison pill');
+        }
+        handled.push(text);
+      }
+    }
+
+    await cluster.produce(topic, [
+      { key: 'AAPL', value: 'first' },
+      { key: 'AAPL', value: 'poison', headers: { traceparent: '00-trace-01' } },
+      { key: 'AAPL', value: 'third' },
+    ]);
+    app = await startMicroservice(OrdersController, serverOptions(groupId));
+
+    await poisonReached.wait;
+    try {
+      // The poison record (offset 1) is in its handler: nothing at or past it may be committed yet.
+      expect(await cluster.committedOffset(groupId, topic)).toBeLessThanOrEqual(1);
+      expect(await cluster.readTopic(`${topic}.dlq`, { count: 1, timeoutMs: 1_500 })).toEqual([]);
+    } finally {
+      releasePoison.open();
+    }
+
+    await waitFor('offset 3 committed', async () => (await cluster.committedOffset(groupId, topic)) === 3);
+    expect(handled).toEqual(['first', 'third']);
+    const [dead, ...more] = await cluster.readTopic(`${topic}.dlq`, { count: 2, timeoutMs: 3_000 });
+    expect(more).toEqual([]);
+    expect(dead!.key!.toString()).toBe('AAPL');
+    expect(dead!.value!.toString()).toBe('poison');
+    expect(dead!.headers['traceparent']!.toString()).toBe('00-trace-01');
+    const headers = parseDlqHeaders(dead!.headers as Record<string, Buffer>);
+    expect(headers.success).toBe(true);
+    expect(headers.data).toMatchObject({
+      [DLQ_HEADERS.originalTopic]: topic,
+      [DLQ_HEADERS.originalPartition]: '0',
+      [DLQ_HEADERS.originalOffset]: '1',
+      [DLQ_HEADERS.errorClass]: 'ProcessingFailed',
+      [DLQ_HEADERS.errorMessage]: 'TypeError: poison pill',
+      [DLQ_HEADERS.service]: 'kafka-int-test',
+      [DLQ_HEADERS.consumerGroup]: groupId,
+    });
+  });
+
+  it('redelivers a batch whose handler threw, and dead-letters what a batch handler rejects', async () => {
+    const topic = cluster.uniqueName('bulk');
+    const groupId = cluster.uniqueName('group');
+    await cluster.createTopics([topic, `${topic}.dlq`]);
+    const attempts: string[][] = [];
+
+    @Controller()
+    class BulkController {
+      @EventPattern(topic, { batch: true })
+      handle(@Payload() records: KafkaRecord[]): BatchHandlingResult {
+        attempts.push(records.map((record) => record.offset));
+        // First delivery: the sink is "down", nothing may be committed and the batch must come again.
+        if (attempts.length === 1) throw new Error('sink unavailable');
+        return {
+          deadLetters: records
+            .filter((record) => record.value?.toString() === 'rejected')
+            .map((record) => ({ record, error: Object.assign(new Error('mapping conflict'), { errorClass: 'ProcessingFailed' }) })),
+        };
+      }
+    }
+
+    await cluster.produce(topic, [
+      { key: 'MSFT', value: 'a' },
+      { key: 'MSFT', value: 'rejected' },
+      { key: 'MSFT', value: 'c' },
+    ]);
+    app = await startMicroservice(BulkController, serverOptions(groupId));
+
+    await waitFor('offset 3 committed', async () => (await cluster.committedOffset(groupId, topic)) === 3, 45_000);
+    expect(attempts.length).toBeGreaterThanOrEqual(2);
+    expect(attempts[0]![0]).toBe('0');
+    expect(attempts[attempts.length - 1]![0]).toBe('0');
+    const dead = await cluster.readTopic(`${topic}.dlq`, { count: 2, timeoutMs: 3_000 });
+    expect(dead.map((record) => record.value!.toString())).toEqual(['rejected']);
+    expect(dead[0]!.headers[DLQ_HEADERS.errorMessage]!.toString()).toBe('mapping conflict');
+  });
+
+  it('consume-transform-produce: output and input offset commit in one transaction, read_committed sees only committed output', async () => {
+    const input = cluster.uniqueName('in');
+    const output = cluster.uniqueName('out');
+    const groupId = cluster.uniqueName('group');
+    await cluster.createTopics([input, `${input}.dlq`, output]);
+
+    @Controller()
+    class TransformController {
+      @EventPattern(input)
+      async handle(@Payload() record: KafkaRecord, @Ctx() context: KafkaConsumerContext): Promise<void> {
+        const text = record.value!.toString();
+        await context.transaction(async (tx) => {
+          await tx.sendBatch([{ topic: output, key: record.key, value: text.toUpperCase() }]);
+          // Fails after sending: the transaction aborts, the output must never become visible.
+          if (text === 'abort-me') throw new Error('late failure');
+        });
+      }
+    }
+
+    await cluster.produce(input, [
+      { key: 'GOOG', value: 'one' },
+      { key: 'GOOG', value: 'abort-me' },
+      { key: 'GOOG', value: 'two' },
+    ]);
+    app = await startMicroservice(TransformController, serverOptions(groupId, { transactionalId: cluster.uniqueName('tx') }));
+
+    await waitFor('offset 3 committed', async () => (await cluster.committedOffset(groupId, input)) === 3);
+    const committed = await cluster.readTopic(output, { count: 3, timeoutMs: 3_000 });
+    expect(committed.map((record) => record.value!.toString())).toEqual(['ONE', 'TWO']);
+    // The aborted record is physically in the log; only read_uncommitted shows it.
+    const uncommitted = await cluster.readTopic(output, { count: 3, timeoutMs: 3_000, readUncommitted: true });
+    expect(uncommitted.map((record) => record.value!.toString())).toEqual(['ONE', 'ABORT-ME', 'TWO']);
+    const dead = await cluster.readTopic(`${input}.dlq`, { count: 1, timeoutMs: 3_000 });
+    expect(dead.map((record) => record.value!.toString())).toEqual(['abort-me']);
+  });
+});

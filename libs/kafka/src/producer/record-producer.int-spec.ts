@@ -1,0 +1,70 @@
+import { SILENT_LOGGER } from '../client/structured-logger';
+import { createKafkaClient } from '../client/kafka-client-factory';
+import { KafkaTestCluster, TEST_BROKERS } from '../testing/kafka-test-cluster';
+import { RecordProducer } from './record-producer';
+
+jest.setTimeout(60_000);
+
+describe('RecordProducer on the real Kafka', () => {
+  const cluster = new KafkaTestCluster();
+  const kafka = createKafkaClient({ brokers: TEST_BROKERS, clientId: 'record-producer-int-test' }, SILENT_LOGGER);
+
+  beforeAll(() => cluster.connect());
+  afterAll(() => cluster.disconnect());
+
+  it('sends an idempotent batch keyed by symbol, all acknowledged', async () => {
+    const topic = cluster.uniqueName('trades');
+    await cluster.createTopics([topic], 3);
+    const producer = new RecordProducer(kafka, { compression: 'gzip' });
+    await producer.connect();
+    try {
+      await producer.sendBatch([
+        { topic, key: 'AAPL', value: '1', headers: { schema: 'market.trade.v1' } },
+        { topic, key: 'MSFT', value: '2' },
+        { topic, key: 'AAPL', value: '3' },
+      ]);
+    } finally {
+      await producer.disconnect();
+    }
+    const records = await cluster.readTopic(topic, { count: 3, timeoutMs: 10_000 });
+    expect(records).toHaveLength(3);
+    const aapl = records.filter((record) => record.key!.toString() === 'AAPL');
+    // One symbol, one partition, in order.
+    expect(new Set(aapl.map((record) => record.partition)).size).toBe(1);
+    expect(aapl.map((record) => record.value!.toString())).toEqual(['1', '3']);
+    expect(aapl[0]!.headers['schema']!.toString()).toBe('market.trade.v1');
+  });
+
+  it('makes transactional records visible to read_committed consumers only after commit', async () => {
+    const topic = cluster.uniqueName('tx');
+    await cluster.createTopics([topic]);
+    const producer = new RecordProducer(kafka, { transactionalId: cluster.uniqueName('txid') });
+    await producer.connect();
+    try {
+      await expect(producer.sendBatch([{ topic, key: 'X', value: 'y' }])).rejects.toThrow(/inside transaction/);
+      await producer.transaction(async (tx) => {
+        await tx.sendBatch([
+          { topic, key: 'AAPL', value: 'a' },
+          { topic, key: 'AAPL', value: 'b' },
+        ]);
+        // Written but not committed: read_uncommitted sees both, read_committed nothing.
+        const uncommitted = await cluster.readTopic(topic, { count: 2, timeoutMs: 10_000, readUncommitted: true });
+        expect(uncommitted.map((record) => record.value!.toString())).toEqual(['a', 'b']);
+        expect(await cluster.readTopic(topic, { count: 1, timeoutMs: 2_000 })).toEqual([]);
+      });
+      const committed = await cluster.readTopic(topic, { count: 2, timeoutMs: 10_000 });
+      expect(committed.map((record) => record.value!.toString())).toEqual(['a', 'b']);
+
+      await expect(
+        producer.transaction(async (tx) => {
+          await tx.sendBatch([{ topic, key: 'AAPL', value: 'aborted' }]);
+          throw new Error('changed my mind');
+        }),
+      ).rejects.toThrow('changed my mind');
+      const afterAbort = await cluster.readTopic(topic, { count: 3, timeoutMs: 2_500 });
+      expect(afterAbort.map((record) => record.value!.toString())).toEqual(['a', 'b']);
+    } finally {
+      await producer.disconnect();
+    }
+  });
+});
