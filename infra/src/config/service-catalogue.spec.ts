@@ -1,4 +1,4 @@
-import { CUSTOMER_TOPICS, RAW_TOPICS } from '@tickwire/contracts';
+import { CUSTOMER_TOPICS, TOPICS } from '@tickwire/contracts';
 import { DYNAMODB_TABLES, kafkaTopicSpecs } from '@tickwire/resources';
 import { SERVICE_NAMES, SERVICES, serviceDeploymentNames } from './service-catalogue';
 import { serviceKafkaAcls } from './service-kafka-acls';
@@ -46,7 +46,7 @@ describe('serviceKafkaAcls', () => {
     const acls = serviceKafkaAcls(enricher);
     expect(acls.every((a) => a.principal === 'User:tickwire-enricher' && a.permission === 'ALLOW')).toBe(true);
     const on = (op: string): string[] => acls.filter((a) => a.resourceType === 'TOPIC' && a.operation === op).map((a) => a.resourceName);
-    expect(on('READ').sort()).toEqual([...RAW_TOPICS].sort());
+    expect(on('READ').sort()).toEqual([TOPICS.quotes, TOPICS.trades]);
     expect(on('WRITE')).toEqual(expect.arrayContaining([...CUSTOMER_TOPICS, 'market.trades.v1.dlq', 'market.trades.v1.late']));
     expect(on('WRITE')).not.toEqual(expect.arrayContaining(['market.trades.v1']));
     expect(acls).toContainEqual(expect.objectContaining({ resourceType: 'GROUP', resourceName: 'enricher', operation: 'READ' }));

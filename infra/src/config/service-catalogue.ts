@@ -86,8 +86,9 @@ export const SERVICES: readonly ServiceSpec[] = [
     memoryMiB: 2048,
     desiredCount: 2,
     consumerGroup: 'enricher',
-    consumes: [...RAW_TOPICS],
-    produces: [...CUSTOMER_TOPICS, ...dlqAndLateOf(RAW_TOPICS)],
+    // Daily bars reach the enricher as reference data in DynamoDB, not as a stream.
+    consumes: [TOPICS.trades, TOPICS.quotes],
+    produces: [...CUSTOMER_TOPICS, ...dlqAndLateOf([TOPICS.trades, TOPICS.quotes])],
     transactionalIdPrefix: 'enricher',
     tables: [
       { tableName: SYMBOL_STATE_TABLE.tableName, access: 'read-write' },
