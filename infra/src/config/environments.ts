@@ -11,7 +11,14 @@ export const PRODUCTION_PRODUCER: ProducerAccountStackProps = {
   region: 'us-east-1',
   vpcCidr: '10.40.0.0/16',
   kafka: { version: '3.8.x', instanceType: 'kafka.m7g.large', volumeSizeGiB: 500, partitions: 6 },
-  search: { engineVersion: 'OpenSearch_2.19', instanceType: 'r7g.large.search', instanceCount: 3, volumeSizeGiB: 200, replicas: 1 },
+  search: {
+    engineVersion: 'OpenSearch_2.19',
+    instanceType: 'r7g.large.search',
+    instanceCount: 3,
+    dedicatedMasterType: 'm7g.large.search',
+    volumeSizeGiB: 200,
+    replicas: 1,
+  },
   customerUsers: ['customer'],
   // S3 names are global: the shared name gets the environment as suffix.
   archive: {

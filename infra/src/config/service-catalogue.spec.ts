@@ -44,19 +44,41 @@ describe('serviceKafkaAcls', () => {
 
   it('lets the enricher read raw topics, write enriched ones and its DLQs, and use its group and transactions', () => {
     const acls = serviceKafkaAcls(enricher);
-    expect(acls.every((a) => a.principal === 'User:tickwire-enricher' && a.permission === 'ALLOW')).toBe(true);
-    const on = (op: string): string[] => acls.filter((a) => a.resourceType === 'TOPIC' && a.operation === op).map((a) => a.resourceName);
+    expect(acls.every((a) => a.principal === 'User:tickwire-enricher' && a.permission === 'ALLOW')).toBe(
+      true,
+    );
+    const on = (op: string): string[] =>
+      acls.filter((a) => a.resourceType === 'TOPIC' && a.operation === op).map((a) => a.resourceName);
     expect(on('READ').sort()).toEqual([TOPICS.quotes, TOPICS.trades]);
-    expect(on('WRITE')).toEqual(expect.arrayContaining([...CUSTOMER_TOPICS, 'market.trades.v1.dlq', 'market.trades.v1.late']));
+    expect(on('WRITE')).toEqual(
+      expect.arrayContaining([...CUSTOMER_TOPICS, 'market.trades.v1.dlq', 'market.trades.v1.late']),
+    );
     expect(on('WRITE')).not.toEqual(expect.arrayContaining(['market.trades.v1']));
-    expect(acls).toContainEqual(expect.objectContaining({ resourceType: 'GROUP', resourceName: 'enricher', operation: 'READ' }));
     expect(acls).toContainEqual(
-      expect.objectContaining({ resourceType: 'TRANSACTIONAL_ID', patternType: 'PREFIXED', resourceName: 'enricher', operation: 'WRITE' }),
+      expect.objectContaining({ resourceType: 'GROUP', resourceName: 'enricher', operation: 'READ' }),
+    );
+    expect(acls).toContainEqual(
+      expect.objectContaining({
+        resourceType: 'TRANSACTIONAL_ID',
+        patternType: 'PREFIXED',
+        resourceName: 'enricher',
+        operation: 'WRITE',
+      }),
     );
   });
 
-  it('gives the gateway no write at all and never ALL', () => {
+  it('gives the gateway no write at all and never ALL, and its instances their own groups', () => {
     const acls = serviceKafkaAcls(gateway);
     expect(acls.some((a) => a.operation === 'WRITE' || a.operation === 'ALL')).toBe(false);
+    expect(acls).toContainEqual(
+      expect.objectContaining({
+        resourceType: 'GROUP',
+        resourceName: 'consumer-gateway',
+        patternType: 'PREFIXED',
+      }),
+    );
+    expect(serviceKafkaAcls(enricher)).toContainEqual(
+      expect.objectContaining({ resourceType: 'GROUP', patternType: 'LITERAL' }),
+    );
   });
 });

@@ -1,4 +1,11 @@
-import { CUSTOMER_TOPICS, dlqTopic, lateTopic, RAW_TOPICS, TOPICS, type TopicName } from '@tickwire/contracts';
+import {
+  CUSTOMER_TOPICS,
+  dlqTopic,
+  lateTopic,
+  RAW_TOPICS,
+  TOPICS,
+  type TopicName,
+} from '@tickwire/contracts';
 import {
   ARCHIVE_DATA_PREFIX,
   ARCHIVE_ERROR_PREFIX,
@@ -41,6 +48,11 @@ export interface ServiceSpec {
   readonly desiredCount: number;
   /** Kafka consumer group, when the service consumes. */
   readonly consumerGroup?: string;
+  /**
+   * How the group ACL matches: LITERAL (default) or PREFIXED, for a service whose instances may each
+   * use their own `<group>-<instance>` group (a fan-out gateway needs every partition on every instance).
+   */
+  readonly consumerGroupPattern?: 'LITERAL' | 'PREFIXED';
   /** Topics the service reads (needs a consumer group). */
   readonly consumes: readonly string[];
   /** Topics the service writes, including the DLQ and late topics of what it consumes. */
@@ -60,7 +72,9 @@ export interface ServiceSpec {
 }
 
 const dlqAndLateOf = (topics: readonly TopicName[]): string[] =>
-  topics.flatMap((t) => (t === TOPICS.trades || t === TOPICS.quotes ? [dlqTopic(t), lateTopic(t)] : [dlqTopic(t)]));
+  topics.flatMap((t) =>
+    t === TOPICS.trades || t === TOPICS.quotes ? [dlqTopic(t), lateTopic(t)] : [dlqTopic(t)],
+  );
 
 /**
  * The service catalogue. Ports follow the workspace convention (gateway 8080, ingest-producer 8081,
@@ -134,6 +148,7 @@ export const SERVICES: readonly ServiceSpec[] = [
     memoryMiB: 2048,
     desiredCount: 2,
     consumerGroup: 'consumer-gateway',
+    consumerGroupPattern: 'PREFIXED',
     consumes: [...CUSTOMER_TOPICS],
     produces: [],
     tables: [

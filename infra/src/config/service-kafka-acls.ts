@@ -3,7 +3,8 @@ import { serviceScramUser, type ServiceSpec } from './service-catalogue';
 
 /**
  * Kafka ACLs of a service's SCRAM user, derived from the catalogue: READ+DESCRIBE on what it consumes,
- * WRITE+DESCRIBE on what it produces, READ on its consumer group (literal), WRITE+DESCRIBE on its
+ * WRITE+DESCRIBE on what it produces, READ on its consumer group (literal, or prefixed when the
+ * catalogue says so), WRITE+DESCRIBE on its
  * transactional ids (prefixed). Nothing else: the cluster runs with `allow.everyone.if.no.acl.found=false`.
  */
 export function serviceKafkaAcls(service: ServiceSpec): KafkaAclSpec[] {
@@ -13,13 +14,22 @@ export function serviceKafkaAcls(service: ServiceSpec): KafkaAclSpec[] {
     resourceName: string,
     operation: KafkaAclSpec['operation'],
     patternType: KafkaAclSpec['patternType'] = 'LITERAL',
-  ): KafkaAclSpec => ({ resourceType, resourceName, patternType, principal, host: '*', operation, permission: 'ALLOW' });
+  ): KafkaAclSpec => ({
+    resourceType,
+    resourceName,
+    patternType,
+    principal,
+    host: '*',
+    operation,
+    permission: 'ALLOW',
+  });
 
   const acls: KafkaAclSpec[] = [
     ...service.consumes.flatMap((t) => [allow('TOPIC', t, 'READ'), allow('TOPIC', t, 'DESCRIBE')]),
     ...service.produces.flatMap((t) => [allow('TOPIC', t, 'WRITE'), allow('TOPIC', t, 'DESCRIBE')]),
   ];
-  if (service.consumerGroup) acls.push(allow('GROUP', service.consumerGroup, 'READ'));
+  if (service.consumerGroup)
+    acls.push(allow('GROUP', service.consumerGroup, 'READ', service.consumerGroupPattern ?? 'LITERAL'));
   if (service.transactionalIdPrefix) {
     acls.push(
       allow('TRANSACTIONAL_ID', service.transactionalIdPrefix, 'WRITE', 'PREFIXED'),

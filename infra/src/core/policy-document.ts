@@ -27,6 +27,11 @@ export function policyJson(statements: readonly PolicyStatement[]): string {
 /** Trust policy letting an AWS service (e.g. `ecs-tasks.amazonaws.com`) assume a role. */
 export function serviceTrustPolicy(service: string, condition?: PolicyStatement['Condition']): string {
   return policyJson([
-    { Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole', ...(condition ? { Condition: condition } : {}) },
+    {
+      Effect: 'Allow',
+      Principal: { Service: service },
+      Action: 'sts:AssumeRole',
+      ...(condition ? { Condition: condition } : {}),
+    },
   ]);
 }

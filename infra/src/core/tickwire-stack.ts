@@ -41,14 +41,18 @@ export abstract class TickwireStack extends TerraformStack {
   protected constructor(scope: Construct, id: string, props: TickwireStackProps) {
     super(scope, id);
     if (!/^[a-z][a-z0-9-]{1,15}$/.test(props.environment)) {
-      throw new RangeError(`environment must be 2-16 lowercase letters, digits or dashes, got "${props.environment}"`);
+      throw new RangeError(
+        `environment must be 2-16 lowercase letters, digits or dashes, got "${props.environment}"`,
+      );
     }
     this.environment = props.environment;
     this.region = props.region;
     this.namePrefix = `tickwire-${props.environment}`;
     new AwsProvider(this, 'aws', {
       region: props.region,
-      defaultTags: [{ tags: { Project: 'tickwire', Environment: props.environment, Stack: id, ...props.tags } }],
+      defaultTags: [
+        { tags: { Project: 'tickwire', Environment: props.environment, Stack: id, ...props.tags } },
+      ],
     });
     const backend = props.backend ?? { kind: 'local' };
     if (backend.kind === 's3') {

@@ -16,7 +16,11 @@ const service = (name: string): ServiceSpec => SERVICES.find((s) => s.name === n
 describe('serviceTaskStatements', () => {
   it('gives the gateway read-only item access to its two tables and the API-key index', () => {
     const statements = serviceTaskStatements(service('consumer-gateway'), resources);
-    expect(statements.flatMap((s) => [s.Action].flat()).every((a) => (DYNAMODB_ACTIONS.read as readonly string[]).includes(a))).toBe(true);
+    expect(
+      statements
+        .flatMap((s) => [s.Action].flat())
+        .every((a) => (DYNAMODB_ACTIONS.read as readonly string[]).includes(a)),
+    ).toBe(true);
     expect(statements.flatMap((s) => [s.Resource].flat())).toEqual([
       'arn:aws:dynamodb:us-east-1:111122223333:table/customer-api-keys',
       'arn:aws:dynamodb:us-east-1:111122223333:table/customer-api-keys/index/*',
@@ -31,7 +35,10 @@ describe('serviceTaskStatements', () => {
         Action: ['s3:PutObject', 's3:AbortMultipartUpload'],
         Resource: ['arn:aws:s3:::tickwire-archive-prod/raw/*', 'arn:aws:s3:::tickwire-archive-prod/errors/*'],
       }),
-      expect.objectContaining({ Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: resources.kmsKeyArn }),
+      expect.objectContaining({
+        Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        Resource: resources.kmsKeyArn,
+      }),
     ]);
   });
 

@@ -33,11 +33,15 @@ export interface TaskPolicyResources {
  * @returns an empty list for a service that touches no AWS data service (ingest-producer).
  * @throws Error when the service names a table that is not deployed.
  */
-export function serviceTaskStatements(service: ServiceSpec, resources: TaskPolicyResources): PolicyStatement[] {
+export function serviceTaskStatements(
+  service: ServiceSpec,
+  resources: TaskPolicyResources,
+): PolicyStatement[] {
   const statements: PolicyStatement[] = [];
   for (const access of service.tables) {
     const arn = resources.tableArns.get(access.tableName);
-    if (!arn) throw new Error(`${service.name} uses table ${access.tableName}, which the stack does not create`);
+    if (!arn)
+      throw new Error(`${service.name} uses table ${access.tableName}, which the stack does not create`);
     statements.push({
       Sid: sid(`Table ${access.tableName}`),
       Effect: 'Allow',

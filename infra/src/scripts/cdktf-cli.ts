@@ -39,7 +39,10 @@ function runs(command: string, args: string[]): boolean {
 export function credentialSource(env: NodeJS.ProcessEnv, home: string): string | undefined {
   const variable = CREDENTIAL_ENV.find((name) => env[name]);
   if (variable) return `environment (${variable})`;
-  for (const file of [env['AWS_SHARED_CREDENTIALS_FILE'] ?? join(home, '.aws', 'credentials'), env['AWS_CONFIG_FILE'] ?? join(home, '.aws', 'config')]) {
+  for (const file of [
+    env['AWS_SHARED_CREDENTIALS_FILE'] ?? join(home, '.aws', 'credentials'),
+    env['AWS_CONFIG_FILE'] ?? join(home, '.aws', 'config'),
+  ]) {
     if (existsSync(file)) return file;
   }
   return undefined;
@@ -49,9 +52,12 @@ const isCommand = (value: string | undefined): value is Command => COMMANDS.incl
 
 function main(argv: string[]): void {
   // `nx affected -t deploy --dry-run` forwards --dry-run here too (per-service deploys share the target name).
-  const dryRun = argv.some((a) => a === '--dry-run' || a === '--dryRun' || a === '--dry-run=true' || a === '--dryRun=true');
+  const dryRun = argv.some(
+    (a) => a === '--dry-run' || a === '--dryRun' || a === '--dry-run=true' || a === '--dryRun=true',
+  );
   const [command, stack, ...rest] = argv.filter((a) => !/^--dry-?[rR]un(=true)?$/.test(a));
-  if (!isCommand(command)) fail(2, `usage: cdktf-cli.ts <${COMMANDS.join('|')}> <stack> [cdktf options] [--dry-run]`);
+  if (!isCommand(command))
+    fail(2, `usage: cdktf-cli.ts <${COMMANDS.join('|')}> <stack> [cdktf options] [--dry-run]`);
   const outDir = join(__dirname, '..', '..', 'cdktf.out', 'stacks');
   const stacks = existsSync(outDir) ? readdirSync(outDir) : [];
   if (dryRun) {
@@ -64,23 +70,38 @@ function main(argv: string[]): void {
     return;
   }
   if (!stack || !stacks.includes(stack)) {
-    fail(2, `name one stack (each belongs to its own AWS account): ${stacks.join(', ') || 'run `nx run infra:synth` first'}\n` +
-      `  e.g. npx nx run infra:${command} -- ${stacks[0] ?? 'tickwire-producer-prod'}`);
+    fail(
+      2,
+      `name one stack (each belongs to its own AWS account): ${stacks.join(', ') || 'run `nx run infra:synth` first'}\n` +
+        `  e.g. npx nx run infra:${command} -- ${stacks[0] ?? 'tickwire-producer-prod'}`,
+    );
   }
   if (!runs('terraform', ['version'])) {
-    fail(3, 'the terraform binary (>= 1.10) is not on PATH: install it from HashiCorp (or OpenTofu with TERRAFORM_BINARY_NAME=tofu)');
+    fail(
+      3,
+      'the terraform binary (>= 1.10) is not on PATH: install it from HashiCorp (or OpenTofu with TERRAFORM_BINARY_NAME=tofu)',
+    );
   }
   const cdktf = join(__dirname, '..', '..', '..', 'node_modules', '.bin', 'cdktf');
   const cli = existsSync(cdktf) ? cdktf : 'cdktf';
   if (!runs(cli, ['--version'])) {
-    fail(3, 'the cdktf CLI is not installed: `npm install --global cdktf-cli@0.21` (see infra/README.md for the fork)');
+    fail(
+      3,
+      'the cdktf CLI is not installed: `npm install --global cdktf-cli@0.21` (see infra/README.md for the fork)',
+    );
   }
   const source = credentialSource(process.env, homedir());
   if (!source) {
-    fail(4, `no AWS credentials for ${stack}: set AWS_PROFILE (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) for the account this stack deploys to`);
+    fail(
+      4,
+      `no AWS credentials for ${stack}: set AWS_PROFILE (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) for the account this stack deploys to`,
+    );
   }
   process.stdout.write(`infra: ${command} ${stack} with AWS credentials from ${source}\n`);
-  const result = spawnSync(cli, [command, stack, '--skip-synth', ...rest], { stdio: 'inherit', cwd: join(__dirname, '..', '..') });
+  const result = spawnSync(cli, [command, stack, '--skip-synth', ...rest], {
+    stdio: 'inherit',
+    cwd: join(__dirname, '..', '..'),
+  });
   process.exit(result.status ?? 1);
 }
 

@@ -2,7 +2,12 @@ import { MskVpcConnection } from '@cdktf/provider-aws/lib/msk-vpc-connection';
 import { TOPICS } from '@tickwire/contracts';
 import { Testing } from 'cdktf';
 import { PRODUCTION_CONSUMER } from '../config/environments';
-import { leastPrivilegeViolations, policyStatements, resourcesOf, type SynthesizedStack } from '../testing/synthesized-stack';
+import {
+  leastPrivilegeViolations,
+  policyStatements,
+  resourcesOf,
+  type SynthesizedStack,
+} from '../testing/synthesized-stack';
 import { ConsumerAccountStack } from './consumer-account-stack';
 
 describe('ConsumerAccountStack', () => {
@@ -23,7 +28,10 @@ describe('ConsumerAccountStack', () => {
       authentication: 'SASL_SCRAM',
       target_cluster_arn: '${var.producer_cluster_arn}',
     });
-    expect(Object.keys(stack.variable ?? {}).sort()).toEqual(['producer_bootstrap_brokers', 'producer_cluster_arn']);
+    expect(Object.keys(stack.variable ?? {}).sort()).toEqual([
+      'producer_bootstrap_brokers',
+      'producer_cluster_arn',
+    ]);
   });
 
   it('shares no state with the producer', () => {
@@ -45,7 +53,8 @@ describe('ConsumerAccountStack', () => {
       expect.stringMatching(/^\$\{aws_secretsmanager_secret\.[^}]+\.arn\}:username::$/),
       expect.stringMatching(/^\$\{aws_secretsmanager_secret\.[^}]+\.arn\}:password::$/),
     ]);
-    for (const [, subnet] of resourcesOf(stack, 'aws_subnet')) expect(subnet['map_public_ip_on_launch']).toBe(false);
+    for (const [, subnet] of resourcesOf(stack, 'aws_subnet'))
+      expect(subnet['map_public_ip_on_launch']).toBe(false);
   });
 
   it('admits the broker port range on the connection only from the client security group', () => {
@@ -53,7 +62,11 @@ describe('ConsumerAccountStack', () => {
     const connection = [...groups.values()].find((g) => String(g['name']).endsWith('-msk-connection'));
     const client = [...groups.entries()].find(([, g]) => String(g['name']).endsWith('-msk-clients'));
     expect(connection?.['ingress']).toEqual([
-      expect.objectContaining({ from_port: 14001, to_port: 14100, security_groups: [`\${aws_security_group.${client?.[0]}.id}`] }),
+      expect.objectContaining({
+        from_port: 14001,
+        to_port: 14100,
+        security_groups: [`\${aws_security_group.${client?.[0]}.id}`],
+      }),
     ]);
   });
 

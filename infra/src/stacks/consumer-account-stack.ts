@@ -40,17 +40,25 @@ export class ConsumerAccountStack extends TickwireStack {
       type: 'string',
       description: 'ARN of the producer MSK cluster (producer stack output msk_cluster_arn)',
       validation: [
-        { condition: 'can(regex("^arn:aws[a-z-]*:kafka:[a-z0-9-]+:[0-9]{12}:cluster/", var.producer_cluster_arn))', errorMessage: 'producer_cluster_arn must be an MSK cluster ARN' },
+        {
+          condition:
+            'can(regex("^arn:aws[a-z-]*:kafka:[a-z0-9-]+:[0-9]{12}:cluster/", var.producer_cluster_arn))',
+          errorMessage: 'producer_cluster_arn must be an MSK cluster ARN',
+        },
       ],
     });
     const bootstrapBrokers = new TerraformVariable(this, 'producer_bootstrap_brokers', {
       type: 'string',
-      description: 'Multi-VPC SASL/SCRAM bootstrap brokers (producer stack output msk_bootstrap_brokers_vpc_connectivity_sasl_scram)',
+      description:
+        'Multi-VPC SASL/SCRAM bootstrap brokers (producer stack output msk_bootstrap_brokers_vpc_connectivity_sasl_scram)',
     });
     const account = new DataAwsCallerIdentity(this, 'account');
     const partition = new DataAwsPartition(this, 'partition');
 
-    const key = new CustomerManagedKey(this, 'cmk', { alias: name, description: `Tickwire consumer ${props.customer}: secrets and logs` });
+    const key = new CustomerManagedKey(this, 'cmk', {
+      alias: name,
+      description: `Tickwire consumer ${props.customer}: secrets and logs`,
+    });
     const vpc = new PrivateVpc(this, 'network', {
       name,
       cidrBlock: props.vpcCidr,
@@ -67,7 +75,8 @@ export class ConsumerAccountStack extends TickwireStack {
     });
     const credentials = new OperatorSetSecret(this, 'scram-credentials', {
       name: `${name}/msk-scram`,
-      description: 'Tickwire SASL/SCRAM credentials, JSON {"username": "...", "password": "..."}; set by the customer',
+      description:
+        'Tickwire SASL/SCRAM credentials, JSON {"username": "...", "password": "..."}; set by the customer',
       kmsKeyArn: key.keyArn,
     });
     const sample = new SampleConsumerTask(this, 'sample-consumer', {

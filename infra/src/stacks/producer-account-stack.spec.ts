@@ -7,7 +7,12 @@ import { MskCluster } from '@cdktf/provider-aws/lib/msk-cluster';
 import { OpensearchDomain } from '@cdktf/provider-aws/lib/opensearch-domain';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { TOPICS } from '@tickwire/contracts';
-import { ARCHIVE_DATA_PREFIX, customerReadOnlyAcls, DYNAMODB_TABLES, kafkaTopicSpecs } from '@tickwire/resources';
+import {
+  ARCHIVE_DATA_PREFIX,
+  customerReadOnlyAcls,
+  DYNAMODB_TABLES,
+  kafkaTopicSpecs,
+} from '@tickwire/resources';
 import { Testing } from 'cdktf';
 import { PRODUCTION_PRODUCER } from '../config/environments';
 import { SERVICE_NAMES, SERVICES } from '../config/service-catalogue';
@@ -51,11 +56,19 @@ describe('ProducerAccountStack', () => {
     });
 
     it('encrypts MSK, OpenSearch, DynamoDB, S3, ECR, secrets and logs with it', () => {
-      expect(synth).toHaveResourceWithProperties(MskCluster, deepPartial({ encryption_info: { encryption_at_rest_kms_key_arn: cmkArn } }));
-      expect(synth).toHaveResourceWithProperties(OpensearchDomain, { encrypt_at_rest: { enabled: true, kms_key_id: cmkArn } });
+      expect(synth).toHaveResourceWithProperties(
+        MskCluster,
+        deepPartial({ encryption_info: { encryption_at_rest_kms_key_arn: cmkArn } }),
+      );
+      expect(synth).toHaveResourceWithProperties(OpensearchDomain, {
+        encrypt_at_rest: { enabled: true, kms_key_id: cmkArn },
+      });
       const [, sse] = only('aws_s3_bucket_server_side_encryption_configuration');
       expect(sse['rule']).toEqual([
-        { apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms', kms_master_key_id: cmkArn }, bucket_key_enabled: true },
+        {
+          apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms', kms_master_key_id: cmkArn },
+          bucket_key_enabled: true,
+        },
       ]);
       for (const [, table] of resourcesOf(stack, 'aws_dynamodb_table')) {
         expect(table['server_side_encryption']).toEqual({ enabled: true, kms_key_arn: cmkArn });
@@ -63,24 +76,29 @@ describe('ProducerAccountStack', () => {
       for (const [, repo] of resourcesOf(stack, 'aws_ecr_repository')) {
         expect(repo['encryption_configuration']).toEqual([{ encryption_type: 'KMS', kms_key: cmkArn }]);
       }
-      for (const [, secret] of resourcesOf(stack, 'aws_secretsmanager_secret')) expect(secret['kms_key_id']).toBe(cmkArn);
-      for (const [, group] of resourcesOf(stack, 'aws_cloudwatch_log_group')) expect(group['kms_key_id']).toBe(cmkArn);
+      for (const [, secret] of resourcesOf(stack, 'aws_secretsmanager_secret'))
+        expect(secret['kms_key_id']).toBe(cmkArn);
+      for (const [, group] of resourcesOf(stack, 'aws_cloudwatch_log_group'))
+        expect(group['kms_key_id']).toBe(cmkArn);
       expect(only('aws_sns_topic')[1]['kms_master_key_id']).toBe(cmkArn);
     });
   });
 
   describe('MSK', () => {
     it('uses TLS only in transit and SASL/SCRAM + IAM, never unauthenticated or public', () => {
-      expect(synth).toHaveResourceWithProperties(MskCluster, deepPartial({
-        encryption_info: { encryption_in_transit: { client_broker: 'TLS', in_cluster: true } },
-        client_authentication: { unauthenticated: false, sasl: { scram: true, iam: true } },
-        broker_node_group_info: {
-          connectivity_info: {
-            public_access: { type: 'DISABLED' },
-            vpc_connectivity: { client_authentication: { sasl: { scram: true } } },
+      expect(synth).toHaveResourceWithProperties(
+        MskCluster,
+        deepPartial({
+          encryption_info: { encryption_in_transit: { client_broker: 'TLS', in_cluster: true } },
+          client_authentication: { unauthenticated: false, sasl: { scram: true, iam: true } },
+          broker_node_group_info: {
+            connectivity_info: {
+              public_access: { type: 'DISABLED' },
+              vpc_connectivity: { client_authentication: { sasl: { scram: true } } },
+            },
           },
-        },
-      }));
+        }),
+      );
     });
 
     it('spreads one broker per private subnet', () => {
@@ -112,15 +130,25 @@ describe('ProducerAccountStack', () => {
       const document = JSON.parse(String(policy['policy'])) as { Statement: Record<string, unknown>[] };
       expect(document.Statement).toHaveLength(1);
       const statement = document.Statement[0]!;
-      expect(statement['Principal']).toEqual({ AWS: expect.stringMatching(/^arn:\$\{data\.aws_partition\.[^}]+\}:iam::\$\{var\.consumer_account_id\}:root$/) });
+      expect(statement['Principal']).toEqual({
+        AWS: expect.stringMatching(
+          /^arn:\$\{data\.aws_partition\.[^}]+\}:iam::\$\{var\.consumer_account_id\}:root$/,
+        ),
+      });
       expect(statement['Action']).toEqual(
-        expect.arrayContaining(['kafka:CreateVpcConnection', 'kafka:GetBootstrapBrokers', 'kafka:DescribeClusterV2']),
+        expect.arrayContaining([
+          'kafka:CreateVpcConnection',
+          'kafka:GetBootstrapBrokers',
+          'kafka:DescribeClusterV2',
+        ]),
       );
       expect(statement['Resource']).toBe(ref('aws_msk_cluster', only('aws_msk_cluster')[0], 'arn'));
     });
 
     it('keeps SCRAM credentials in AmazonMSK_ secrets, one per service and customer, all associated', () => {
-      const secrets = resourcesOf(stack, 'aws_secretsmanager_secret').filter(([, s]) => String(s['name']).startsWith('AmazonMSK_'));
+      const secrets = resourcesOf(stack, 'aws_secretsmanager_secret').filter(([, s]) =>
+        String(s['name']).startsWith('AmazonMSK_'),
+      );
       expect(secrets).toHaveLength(SERVICES.length + props.customerUsers.length);
       const [, association] = only('aws_msk_scram_secret_association');
       expect([...(association['secret_arn_list'] as string[])].sort()).toEqual(
@@ -129,10 +157,16 @@ describe('ProducerAccountStack', () => {
     });
 
     it('publishes the topics (RF 3, min ISR 2) and ACLs for the provisioning task, as the provider has no topic resource', () => {
-      const parameters = new Map(resourcesOf(stack, 'aws_ssm_parameter').map(([, p]) => [String(p['name']), p]));
+      const parameters = new Map(
+        resourcesOf(stack, 'aws_ssm_parameter').map(([, p]) => [String(p['name']), p]),
+      );
       const topics = JSON.parse(String(parameters.get('/tickwire/prod/kafka/topics')?.['value'])) as unknown;
-      expect(topics).toEqual(kafkaTopicSpecs({ partitions: props.kafka.partitions, replicationFactor: 3, minInsyncReplicas: 2 }));
-      const customerAcls = JSON.parse(String(parameters.get('/tickwire/prod/kafka/acls/customer')?.['value'])) as unknown;
+      expect(topics).toEqual(
+        kafkaTopicSpecs({ partitions: props.kafka.partitions, replicationFactor: 3, minInsyncReplicas: 2 }),
+      );
+      const customerAcls = JSON.parse(
+        String(parameters.get('/tickwire/prod/kafka/acls/customer')?.['value']),
+      ) as unknown;
       expect(customerAcls).toEqual(customerReadOnlyAcls('customer'));
       expect(parameters.has('/tickwire/prod/kafka/acls/tickwire-enricher')).toBe(true);
     });
@@ -159,13 +193,21 @@ describe('ProducerAccountStack', () => {
       for (const s of vpcOptions.subnet_ids) expect(privateSubnetRefs()).toContain(s);
       expect(domain).toMatchObject({
         node_to_node_encryption: { enabled: true },
-        domain_endpoint_options: { enforce_https: true, tls_security_policy: expect.stringMatching(/^Policy-Min-TLS-1-2/) },
-        advanced_security_options: { enabled: true, anonymous_auth_enabled: false, internal_user_database_enabled: false },
+        domain_endpoint_options: {
+          enforce_https: true,
+          tls_security_policy: expect.stringMatching(/^Policy-Min-TLS-1-2/),
+        },
+        advanced_security_options: {
+          enabled: true,
+          anonymous_auth_enabled: false,
+          internal_user_database_enabled: false,
+        },
       });
     });
 
     it('launches no subnet with public IPs and runs every task in private subnets without a public IP', () => {
-      for (const [, subnet] of resourcesOf(stack, 'aws_subnet')) expect(subnet['map_public_ip_on_launch']).toBe(false);
+      for (const [, subnet] of resourcesOf(stack, 'aws_subnet'))
+        expect(subnet['map_public_ip_on_launch']).toBe(false);
       const services = resourcesOf(stack, 'aws_ecs_service');
       expect(services).toHaveLength(SERVICE_NAMES.length);
       for (const [, service] of services) {
@@ -173,7 +215,10 @@ describe('ProducerAccountStack', () => {
         expect(network.assign_public_ip).toBe(false);
         expect([...network.subnets].sort()).toEqual(privateSubnetRefs().sort());
       }
-      expect(synth).toHaveResourceWithProperties(EcsService, deepPartial({ network_configuration: { assign_public_ip: false } }));
+      expect(synth).toHaveResourceWithProperties(
+        EcsService,
+        deepPartial({ network_configuration: { assign_public_ip: false } }),
+      );
     });
   });
 
@@ -183,7 +228,8 @@ describe('ProducerAccountStack', () => {
       for (const [type, resources] of Object.entries(stack.resource)) {
         for (const config of Object.values(resources)) {
           for (const [attribute, value] of Object.entries(config)) {
-            if (typeof value === 'string' && value.includes('"Statement"')) expect(audited).toContain(`${type}.${attribute}`);
+            if (typeof value === 'string' && value.includes('"Statement"'))
+              expect(audited).toContain(`${type}.${attribute}`);
           }
         }
       }
@@ -197,24 +243,46 @@ describe('ProducerAccountStack', () => {
 
     it('gives each service only its own tables, prefixes and domain', () => {
       const taskPolicy = (service: string): { Action: string[]; Resource: string | string[] }[] => {
-        const found = resourcesOf(stack, 'aws_iam_role_policy').find(([name]) => name.startsWith(`svc-${service}_task-policy`));
-        return found ? (JSON.parse(String(found[1]['policy'])) as { Statement: { Action: string[]; Resource: string[] }[] }).Statement : [];
+        const found = resourcesOf(stack, 'aws_iam_role_policy').find(([name]) =>
+          name.startsWith(`svc-${service}_task-policy`),
+        );
+        return found
+          ? (
+              JSON.parse(String(found[1]['policy'])) as {
+                Statement: { Action: string[]; Resource: string[] }[];
+              }
+            ).Statement
+          : [];
       };
       const tableRef = (table: string): string => ref('aws_dynamodb_table', `tables_${table}`, 'arn');
-      const resources = (service: string): string[] => taskPolicy(service).flatMap((s) => [s.Resource].flat());
+      const resources = (service: string): string[] =>
+        taskPolicy(service).flatMap((s) => [s.Resource].flat());
 
       expect(taskPolicy('ingest-producer')).toEqual([]);
-      expect(resources('enricher').map((r) => r.replace(/_[0-9A-F]{8}\./, '.')).sort()).toEqual(
-        [tableRef('reference-daily-bars'), tableRef('symbol-state')].sort(),
-      );
+      expect(
+        resources('enricher')
+          .map((r) => r.replace(/_[0-9A-F]{8}\./, '.'))
+          .sort(),
+      ).toEqual([tableRef('reference-daily-bars'), tableRef('symbol-state')].sort());
       const gatewayActions = taskPolicy('consumer-gateway').flatMap((s) => s.Action);
-      expect(gatewayActions.every((a) => ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'].includes(a))).toBe(true);
+      expect(
+        gatewayActions.every((a) =>
+          [
+            'dynamodb:GetItem',
+            'dynamodb:BatchGetItem',
+            'dynamodb:Query',
+            'dynamodb:ConditionCheckItem',
+          ].includes(a),
+        ),
+      ).toBe(true);
       const archiverS3 = taskPolicy('firehose-archiver').find((s) => s.Action.includes('s3:PutObject'));
       expect([archiverS3?.Resource].flat()).toEqual([
         expect.stringMatching(new RegExp(`\\.arn\\}/${ARCHIVE_DATA_PREFIX}/\\*$`)),
         expect.stringMatching(/\.arn\}\/errors\/\*$/),
       ]);
-      expect(resources('opensearch-indexer')).toEqual([expect.stringMatching(/^\$\{aws_opensearch_domain\.[^}]+\.arn\}\/\*$/)]);
+      expect(resources('opensearch-indexer')).toEqual([
+        expect.stringMatching(/^\$\{aws_opensearch_domain\.[^}]+\.arn\}\/\*$/),
+      ]);
     });
   });
 
@@ -233,7 +301,10 @@ describe('ProducerAccountStack', () => {
 
   it('tiers the raw prefix to Glacier IR then Deep Archive', () => {
     const [, lifecycle] = only('aws_s3_bucket_lifecycle_configuration');
-    const rules = lifecycle['rule'] as { filter: { prefix: string }[]; transition?: { storage_class: string; days: number }[] }[];
+    const rules = lifecycle['rule'] as {
+      filter: { prefix: string }[];
+      transition?: { storage_class: string; days: number }[];
+    }[];
     const raw = rules.find((r) => r.filter[0]?.prefix === `${ARCHIVE_DATA_PREFIX}/`);
     expect(raw?.transition).toEqual([
       { days: props.archive.tiering.glacierInstantRetrievalAfterDays, storage_class: 'GLACIER_IR' },
@@ -263,8 +334,17 @@ describe('ProducerAccountStack', () => {
         );
       }
     }
-    const alarmed = new Set(resourcesOf(stack, 'aws_cloudwatch_metric_alarm').map(([, a]) => (a['dimensions'] as Record<string, string>)['Consumer Group']));
-    expect([...alarmed].sort()).toEqual(['consumer-gateway', 'enricher', 'firehose-archiver', 'opensearch-indexer']);
+    const alarmed = new Set(
+      resourcesOf(stack, 'aws_cloudwatch_metric_alarm').map(
+        ([, a]) => (a['dimensions'] as Record<string, string>)['Consumer Group'],
+      ),
+    );
+    expect([...alarmed].sort()).toEqual([
+      'consumer-gateway',
+      'enricher',
+      'firehose-archiver',
+      'opensearch-indexer',
+    ]);
     expect(TOPICS.enriched).toBe('market.enriched.v1');
   });
 
@@ -279,7 +359,9 @@ describe('ProducerAccountStack', () => {
       const env = Object.fromEntries(container!.environment.map((e) => [e.name, e.value]));
       expect(env).toMatchObject({ KAFKA_SSL: 'true', KAFKA_SASL_MECHANISM: 'scram-sha-512' });
       expect(Object.keys(env).some((k) => /PASSWORD|SECRET/.test(k))).toBe(false);
-      expect(container!.secrets.map((s) => s.name)).toEqual(expect.arrayContaining(['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD']));
+      expect(container!.secrets.map((s) => s.name)).toEqual(
+        expect.arrayContaining(['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD']),
+      );
       expect(container!.readonlyRootFilesystem).toBe(true);
       expect(container!.healthCheck.command.join(' ')).toContain('/health/live');
     }

@@ -11,7 +11,13 @@ import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-i
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { TerraformOutput, TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
-import { ecsClusterName, SERVICES, serviceDeploymentNames, serviceScramUser, type ServiceSpec } from '../config/service-catalogue';
+import {
+  ecsClusterName,
+  SERVICES,
+  serviceDeploymentNames,
+  serviceScramUser,
+  type ServiceSpec,
+} from '../config/service-catalogue';
 import { serviceKafkaAcls } from '../config/service-kafka-acls';
 import { TickwireStack, type TickwireStackProps } from '../core/tickwire-stack';
 import { ServiceImageRepository } from '../constructs/compute/ecr-repository';
@@ -44,6 +50,8 @@ export interface ProducerAccountStackProps extends TickwireStackProps {
     readonly engineVersion: string;
     readonly instanceType: string;
     readonly instanceCount: number;
+    /** Dedicated cluster-manager nodes' instance type (three of them), if any. */
+    readonly dedicatedMasterType?: string;
     readonly volumeSizeGiB: number;
     /** Replicas of each daily index (1: one copy survives a node loss). */
     readonly replicas: number;
@@ -77,12 +85,20 @@ export class ProducerAccountStack extends TickwireStack {
     const consumerAccountId = new TerraformVariable(this, 'consumer_account_id', {
       type: 'string',
       description: 'AWS account id of the consumer (customer) account allowed to connect to MSK privately',
-      validation: [{ condition: 'can(regex("^[0-9]{12}$", var.consumer_account_id))', errorMessage: 'consumer_account_id must be 12 digits' }],
+      validation: [
+        {
+          condition: 'can(regex("^[0-9]{12}$", var.consumer_account_id))',
+          errorMessage: 'consumer_account_id must be 12 digits',
+        },
+      ],
     });
     const account = new DataAwsCallerIdentity(this, 'account');
     const partition = new DataAwsPartition(this, 'partition');
 
-    const key = new CustomerManagedKey(this, 'cmk', { alias: prefix, description: `Tickwire ${props.environment}: data at rest` });
+    const key = new CustomerManagedKey(this, 'cmk', {
+      alias: prefix,
+      description: `Tickwire ${props.environment}: data at rest`,
+    });
     const alarms = new AlarmTopic(this, 'alarms', { name: `${prefix}-alarms`, kmsKeyArn: key.keyArn });
     const vpc = new PrivateVpc(this, 'network', {
       name: prefix,
@@ -113,7 +129,8 @@ export class ProducerAccountStack extends TickwireStack {
     // Kafka admin client, as tools/stack does locally.
     new JsonParameter(this, 'kafka-topics', {
       name: `/tickwire/${props.environment}/kafka/topics`,
-      description: 'Kafka topics to create (name, partitions, replicationFactor, configs) - applied by the provisioning task',
+      description:
+        'Kafka topics to create (name, partitions, replicationFactor, configs) - applied by the provisioning task',
       value: kafkaTopicSpecs({ partitions: props.kafka.partitions, ...KAFKA_REPLICATION }),
     });
     for (const service of SERVICES) {
@@ -136,6 +153,7 @@ export class ProducerAccountStack extends TickwireStack {
       engineVersion: props.search.engineVersion,
       instanceType: props.search.instanceType,
       instanceCount: props.search.instanceCount,
+      ...(props.search.dedicatedMasterType ? { dedicatedMasterType: props.search.dedicatedMasterType } : {}),
       subnetIds: vpc.privateSubnetIds,
       vpcId: vpc.vpcId,
       clientCidrBlock: props.vpcCidr,
@@ -164,7 +182,8 @@ export class ProducerAccountStack extends TickwireStack {
 
     const alpaca = new OperatorSetSecret(this, 'alpaca-credentials', {
       name: `${prefix}/ingest-producer/alpaca`,
-      description: 'Alpaca market-data API credentials, JSON {"keyId": "...", "secretKey": "..."}; set by an operator',
+      description:
+        'Alpaca market-data API credentials, JSON {"keyId": "...", "secretKey": "..."}; set by an operator',
       kmsKeyArn: key.keyArn,
     });
 
@@ -245,7 +264,10 @@ export class ProducerAccountStack extends TickwireStack {
       }
     }
 
-    new TerraformOutput(this, 'msk_cluster_arn', { value: msk.clusterArn, description: 'Pass to the consumer stack as producer_cluster_arn' });
+    new TerraformOutput(this, 'msk_cluster_arn', {
+      value: msk.clusterArn,
+      description: 'Pass to the consumer stack as producer_cluster_arn',
+    });
     new TerraformOutput(this, 'msk_bootstrap_brokers_vpc_connectivity_sasl_scram', {
       value: msk.bootstrapBrokersVpcConnectivitySaslScram,
       description: 'Pass to the consumer stack as producer_bootstrap_brokers',

@@ -2,13 +2,21 @@ import { leastPrivilegeViolations, policyStatements, type SynthesizedStack } fro
 
 const stackWith = (resource: SynthesizedStack['resource']): SynthesizedStack => ({ resource, terraform: {} });
 const rolePolicy = (statements: unknown[]): SynthesizedStack =>
-  stackWith({ aws_iam_role_policy: { app: { policy: JSON.stringify({ Version: '2012-10-17', Statement: statements }) } } });
+  stackWith({
+    aws_iam_role_policy: {
+      app: { policy: JSON.stringify({ Version: '2012-10-17', Statement: statements }) },
+    },
+  });
 
 describe('least-privilege audit of synthesized policies', () => {
   it('flags "*" and "<service>:*" actions in any Allow statement', () => {
     const stack = rolePolicy([
       { Effect: 'Allow', Action: 's3:*', Resource: 'arn:aws:s3:::bucket/*' },
-      { Effect: 'Allow', Action: ['dynamodb:GetItem', '*'], Resource: 'arn:aws:dynamodb:us-east-1:1:table/t' },
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', '*'],
+        Resource: 'arn:aws:dynamodb:us-east-1:1:table/t',
+      },
     ]);
     expect(leastPrivilegeViolations(policyStatements(stack), [])).toEqual([
       'aws_iam_role_policy.app allows s3:*',
@@ -38,7 +46,10 @@ describe('least-privilege audit of synthesized policies', () => {
       },
       aws_kms_key: {
         key: {
-          policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:Describe*', Resource: '*' }] }),
+          policy: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Action: 'kms:Describe*', Resource: '*' }],
+          }),
         },
       },
     });
@@ -46,7 +57,9 @@ describe('least-privilege audit of synthesized policies', () => {
   });
 
   it('refuses a policy it cannot read rather than skipping it', () => {
-    const stack = stackWith({ aws_iam_role_policy: { app: { policy: '${data.aws_iam_policy_document.x.json}' } } });
+    const stack = stackWith({
+      aws_iam_role_policy: { app: { policy: '${data.aws_iam_policy_document.x.json}' } },
+    });
     expect(() => policyStatements(stack)).toThrow(/not a JSON policy document/);
   });
 });

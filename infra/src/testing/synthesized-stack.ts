@@ -18,7 +18,11 @@ export function resourcesOf(stack: SynthesizedStack, type: string): [string, Rec
 }
 
 /** Where each resource type keeps a policy document (JSON string), and whether it is an identity policy. */
-export const POLICY_ATTRIBUTES: readonly { type: string; attribute: string; kind: 'identity' | 'resource' | 'trust' }[] = [
+export const POLICY_ATTRIBUTES: readonly {
+  type: string;
+  attribute: string;
+  kind: 'identity' | 'resource' | 'trust';
+}[] = [
   { type: 'aws_iam_role_policy', attribute: 'policy', kind: 'identity' },
   { type: 'aws_iam_policy', attribute: 'policy', kind: 'identity' },
   { type: 'aws_iam_role', attribute: 'assume_role_policy', kind: 'trust' },
@@ -39,7 +43,8 @@ export interface LocatedStatement {
   readonly resources: string[];
 }
 
-const asList = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
+const asList = (v: unknown): string[] =>
+  v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)];
 
 /**
  * Every statement of every policy document in the stack.
@@ -110,7 +115,8 @@ export function leastPrivilegeViolations(
  */
 export function deepPartial(shape: Record<string, unknown>): Record<string, unknown> {
   const wrap = (value: unknown): unknown => {
-    if (value === null || typeof value !== 'object' || Array.isArray(value) || 'asymmetricMatch' in value) return value;
+    if (value === null || typeof value !== 'object' || Array.isArray(value) || 'asymmetricMatch' in value)
+      return value;
     return expect.objectContaining(Object.fromEntries(Object.entries(value).map(([k, v]) => [k, wrap(v)])));
   };
   return Object.fromEntries(Object.entries(shape).map(([k, v]) => [k, wrap(v)]));

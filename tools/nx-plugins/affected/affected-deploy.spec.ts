@@ -7,7 +7,13 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
 const WORKSPACE = join(__dirname, '..', '..', '..');
-const SERVICES = ['consumer-gateway', 'enricher', 'firehose-archiver', 'ingest-producer', 'opensearch-indexer'];
+const SERVICES = [
+  'consumer-gateway',
+  'enricher',
+  'firehose-archiver',
+  'ingest-producer',
+  'opensearch-indexer',
+];
 
 function nx(args: string[]): string {
   const result = spawnSync('npx', ['nx', ...args], {
@@ -15,7 +21,8 @@ function nx(args: string[]): string {
     encoding: 'utf8',
     env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0' },
   });
-  if (result.status !== 0) throw new Error(`nx ${args.join(' ')} failed:\n${result.stdout}\n${result.stderr}`);
+  if (result.status !== 0)
+    throw new Error(`nx ${args.join(' ')} failed:\n${result.stdout}\n${result.stderr}`);
   return result.stdout;
 }
 
@@ -28,19 +35,39 @@ const projects = (output: string): string[] =>
 
 describe('nx affected -t deploy', () => {
   it('gives every app with a Dockerfile a deploy target (infra has its own, the stack deploy)', () => {
-    expect(projects(nx(['show', 'projects', '--with-target', 'deploy']))).toEqual([...SERVICES, 'infra'].sort());
+    expect(projects(nx(['show', 'projects', '--with-target', 'deploy']))).toEqual(
+      [...SERVICES, 'infra'].sort(),
+    );
   });
 
   it('selects only the enricher after a change to the enricher', () => {
-    expect(projects(nx(['show', 'projects', '--affected', '--files=apps/enricher/src/main.ts', '--with-target', 'deploy']))).toEqual([
-      'enricher',
-    ]);
+    expect(
+      projects(
+        nx([
+          'show',
+          'projects',
+          '--affected',
+          '--files=apps/enricher/src/main.ts',
+          '--with-target',
+          'deploy',
+        ]),
+      ),
+    ).toEqual(['enricher']);
   });
 
   it('selects only the gateway after a change to its Dockerfile', () => {
-    expect(projects(nx(['show', 'projects', '--affected', '--files=apps/consumer-gateway/Dockerfile', '--with-target', 'deploy']))).toEqual([
-      'consumer-gateway',
-    ]);
+    expect(
+      projects(
+        nx([
+          'show',
+          'projects',
+          '--affected',
+          '--files=apps/consumer-gateway/Dockerfile',
+          '--with-target',
+          'deploy',
+        ]),
+      ),
+    ).toEqual(['consumer-gateway']);
   });
 
   it('runs the dry-run plan of the affected service only, without AWS credentials', () => {
@@ -56,6 +83,7 @@ describe('nx affected -t deploy', () => {
     expect(output).toContain('[dry-run] deploy plan');
     expect(output).toMatch(/ECS service:\s+enricher/);
     expect(output).toMatch(/task definition:\s+tickwire-prod-enricher/);
-    for (const other of [...SERVICES, 'infra'].filter((s) => s !== 'enricher')) expect(output).not.toContain(`${other}:deploy`);
+    for (const other of [...SERVICES, 'infra'].filter((s) => s !== 'enricher'))
+      expect(output).not.toContain(`${other}:deploy`);
   });
 });

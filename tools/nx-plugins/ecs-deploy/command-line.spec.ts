@@ -10,9 +10,12 @@ describe('parseCommandLine', () => {
     });
   });
 
-  it.each([['--dry-run'], ['--dryRun'], ['--dry-run=true'], ['--dryRun=true']])('sees a dry run forwarded by Nx as %s', (flag) => {
-    expect(parseCommandLine(['enricher', flag]).dryRun).toBe(true);
-  });
+  it.each([['--dry-run'], ['--dryRun'], ['--dry-run=true'], ['--dryRun=true']])(
+    'sees a dry run forwarded by Nx as %s',
+    (flag) => {
+      expect(parseCommandLine(['enricher', flag]).dryRun).toBe(true);
+    },
+  );
 
   it('keeps an explicit image tag and requires a service', () => {
     expect(parseCommandLine(['enricher', '--image-tag', 'abc123']).imageTag).toBe('abc123');

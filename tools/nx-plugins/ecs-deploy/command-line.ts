@@ -33,21 +33,36 @@ export function parseCommandLine(argv: readonly string[]): CommandOptions {
     },
   });
   const [service] = positionals;
-  if (!service) throw new Error('usage: <service> [--environment prod] [--region us-east-1] [--dry-run] [--image-tag <tag>]');
+  if (!service)
+    throw new Error(
+      'usage: <service> [--environment prod] [--region us-east-1] [--dry-run] [--image-tag <tag>]',
+    );
   const flag = (v: unknown): boolean => v === true || v === '' || v === 'true';
   const imageTag = typeof values['image-tag'] === 'string' ? values['image-tag'] : undefined;
   return {
     service,
     environment: String(values.environment),
     region: String(values.region),
-    dryRun: flag(values['dry-run']) || flag(values.dryRun) || argv.includes('--dry-run') || argv.includes('--dryRun'),
+    dryRun:
+      flag(values['dry-run']) ||
+      flag(values.dryRun) ||
+      argv.includes('--dry-run') ||
+      argv.includes('--dryRun'),
     ...(imageTag ? { imageTag } : {}),
   };
 }
 
 /** Runs a command, returning trimmed stdout, or undefined when it cannot run or exits non-zero. */
-export function tryOutput(command: string, args: readonly string[], options: SpawnSyncOptions = {}): string | undefined {
-  const result = spawnSync(command, [...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...options });
+export function tryOutput(
+  command: string,
+  args: readonly string[],
+  options: SpawnSyncOptions = {},
+): string | undefined {
+  const result = spawnSync(command, [...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...options,
+  });
   if (result.error || result.status !== 0) return undefined;
   return String(result.stdout).trim();
 }
@@ -60,7 +75,8 @@ export function tryOutput(command: string, args: readonly string[], options: Spa
 export function run(command: string, args: readonly string[], options: SpawnSyncOptions = {}): void {
   const result = spawnSync(command, [...args], { stdio: 'inherit', ...options });
   if (result.error) throw new Error(`${command} could not start: ${result.error.message}`);
-  if (result.status !== 0) throw new Error(`${command} ${args.slice(0, 2).join(' ')} exited with ${result.status}`);
+  if (result.status !== 0)
+    throw new Error(`${command} ${args.slice(0, 2).join(' ')} exited with ${result.status}`);
 }
 
 /** Image tag from `--image-tag`, else from the git commit (and dirtiness) of the workspace. */

@@ -2,10 +2,22 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { conventionalNames, describePlan, imageTagFor, nextTaskDefinition, planDeployment } from './deployment-plan';
+import {
+  conventionalNames,
+  describePlan,
+  imageTagFor,
+  nextTaskDefinition,
+  planDeployment,
+} from './deployment-plan';
 
 const WORKSPACE = join(__dirname, '..', '..', '..');
-const SERVICES = ['ingest-producer', 'enricher', 'opensearch-indexer', 'firehose-archiver', 'consumer-gateway'];
+const SERVICES = [
+  'ingest-producer',
+  'enricher',
+  'opensearch-indexer',
+  'firehose-archiver',
+  'consumer-gateway',
+];
 
 describe('planDeployment', () => {
   const target = { service: 'enricher', environment: 'prod', region: 'us-east-1', imageTag: '0123456789ab' };
@@ -14,12 +26,23 @@ describe('planDeployment', () => {
     const plan = planDeployment({ ...target, accountId: '111122223333' });
     expect(plan.imageUri).toBe('111122223333.dkr.ecr.us-east-1.amazonaws.com/tickwire/enricher:0123456789ab');
     expect(plan.localImage).toBe('tickwire/enricher:0123456789ab');
-    expect(plan.names).toMatchObject({ cluster: 'tickwire-prod', service: 'enricher', taskFamily: 'tickwire-prod-enricher' });
+    expect(plan.names).toMatchObject({
+      cluster: 'tickwire-prod',
+      service: 'enricher',
+      taskFamily: 'tickwire-prod-enricher',
+    });
   });
 
   it('plans without an account (dry run) and prints every name a reviewer needs', () => {
     const text = describePlan(planDeployment(target));
-    for (const expected of ['0123456789ab', 'tickwire/enricher', 'tickwire-prod', 'tickwire-prod-enricher', '--force-new-deployment', '<account-id>']) {
+    for (const expected of [
+      '0123456789ab',
+      'tickwire/enricher',
+      'tickwire-prod',
+      'tickwire-prod-enricher',
+      '--force-new-deployment',
+      '<account-id>',
+    ]) {
       expect(text).toContain(expected);
     }
   });
@@ -46,7 +69,11 @@ describe('nextTaskDefinition', () => {
     compatibilities: ['EC2', 'FARGATE'],
     registeredAt: '2026-01-01T00:00:00Z',
     containerDefinitions: [
-      { name: 'enricher', image: 'repo/tickwire/enricher:old', environment: [{ name: 'HTTP_PORT', value: '8082' }] },
+      {
+        name: 'enricher',
+        image: 'repo/tickwire/enricher:old',
+        environment: [{ name: 'HTTP_PORT', value: '8082' }],
+      },
       { name: 'sidecar', image: 'otel:1' },
     ],
   };
@@ -56,7 +83,11 @@ describe('nextTaskDefinition', () => {
     expect(next).toEqual({
       family: 'tickwire-prod-enricher',
       containerDefinitions: [
-        { name: 'enricher', image: 'repo/tickwire/enricher:new', environment: [{ name: 'HTTP_PORT', value: '8082' }] },
+        {
+          name: 'enricher',
+          image: 'repo/tickwire/enricher:new',
+          environment: [{ name: 'HTTP_PORT', value: '8082' }],
+        },
         { name: 'sidecar', image: 'otel:1' },
       ],
     });
@@ -77,7 +108,9 @@ describe('names agree with the producer-account stack', () => {
         encoding: 'utf8',
       });
       expect(result.status).toBe(0);
-      const stack = JSON.parse(readFileSync(join(out, 'stacks', 'tickwire-producer-prod', 'cdk.tf.json'), 'utf8')) as {
+      const stack = JSON.parse(
+        readFileSync(join(out, 'stacks', 'tickwire-producer-prod', 'cdk.tf.json'), 'utf8'),
+      ) as {
         resource: { aws_ssm_parameter: Record<string, { name: string; value?: string }> };
       };
       const parameters = Object.values(stack.resource.aws_ssm_parameter);

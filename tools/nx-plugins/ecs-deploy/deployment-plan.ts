@@ -76,7 +76,10 @@ export function imageTagFor(commit: string, dirty: boolean): string {
  * @param names names read from SSM; defaults to {@link conventionalNames}.
  * @throws RangeError when the account id is given but not 12 digits.
  */
-export function planDeployment(target: DeployTarget, names = conventionalNames(target.environment, target.service)): DeployPlan {
+export function planDeployment(
+  target: DeployTarget,
+  names = conventionalNames(target.environment, target.service),
+): DeployPlan {
   if (target.accountId !== undefined && !/^\d{12}$/.test(target.accountId)) {
     throw new RangeError(`AWS account id must be 12 digits, got "${target.accountId}"`);
   }
@@ -129,13 +132,19 @@ const READ_ONLY_TASK_FIELDS = [
  * @param current `taskDefinition` object of `aws ecs describe-task-definition`.
  * @throws Error when the task definition has no container of that name.
  */
-export function nextTaskDefinition(current: Record<string, unknown>, containerName: string, image: string): Record<string, unknown> {
+export function nextTaskDefinition(
+  current: Record<string, unknown>,
+  containerName: string,
+  image: string,
+): Record<string, unknown> {
   const containers = current['containerDefinitions'];
   if (!Array.isArray(containers) || !containers.some((c: { name?: string }) => c.name === containerName)) {
     throw new Error(`task definition ${String(current['family'])} has no container "${containerName}"`);
   }
   const next: Record<string, unknown> = { ...current };
   for (const field of READ_ONLY_TASK_FIELDS) delete next[field];
-  next['containerDefinitions'] = containers.map((c: { name?: string }) => (c.name === containerName ? { ...c, image } : c));
+  next['containerDefinitions'] = containers.map((c: { name?: string }) =>
+    c.name === containerName ? { ...c, image } : c,
+  );
   return next;
 }

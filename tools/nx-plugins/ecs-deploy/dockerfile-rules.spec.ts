@@ -19,7 +19,9 @@ describe('service Dockerfiles', () => {
   });
 
   it('keeps dependencies, build output, git history and secrets out of the build context', () => {
-    const ignored = readFileSync(join(WORKSPACE, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+    const ignored = readFileSync(join(WORKSPACE, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim());
     expect(ignored).toEqual(expect.arrayContaining(['.git', '**/node_modules', 'dist', '.nx', '**/.env']));
   });
 });
@@ -28,9 +30,9 @@ describe('dockerfileViolations', () => {
   const good = readFileSync(join(WORKSPACE, 'apps', 'enricher', 'Dockerfile'), 'utf8');
 
   it('reports a single-stage image', () => {
-    expect(dockerfileViolations('FROM node:20\nCMD ["node", "main.js"]\n', { app: 'enricher', port: 8082 })).toEqual([
-      'must be multi-stage (a build and a runtime stage)',
-    ]);
+    expect(
+      dockerfileViolations('FROM node:20\nCMD ["node", "main.js"]\n', { app: 'enricher', port: 8082 }),
+    ).toEqual(['must be multi-stage (a build and a runtime stage)']);
   });
 
   it('reports a root runtime, a wrong port, a full runtime image and a missing health check', () => {
@@ -47,7 +49,9 @@ describe('dockerfileViolations', () => {
   });
 
   it('reports a runtime that installs dev dependencies or builds another app', () => {
-    const bad = good.replace('npm ci --omit=dev', 'npm ci').replace('nx build enricher', 'nx build ingest-producer');
+    const bad = good
+      .replace('npm ci --omit=dev', 'npm ci')
+      .replace('nx build enricher', 'nx build ingest-producer');
     expect(dockerfileViolations(bad, { app: 'enricher', port: 8082 })).toEqual([
       'build stage must run nx build enricher',
       'runtime stage must install production dependencies only (npm ci --omit=dev)',
@@ -55,7 +59,10 @@ describe('dockerfileViolations', () => {
   });
 
   it('reports secrets baked into the image', () => {
-    const bad = good.replace('ENV NODE_ENV=production', 'ENV KAFKA_SASL_PASSWORD=hunter2 NODE_ENV=production');
+    const bad = good.replace(
+      'ENV NODE_ENV=production',
+      'ENV KAFKA_SASL_PASSWORD=hunter2 NODE_ENV=production',
+    );
     expect(dockerfileViolations(bad, { app: 'enricher', port: 8082 })).toEqual([
       expect.stringMatching(/^no secrets in ENV/),
     ]);

@@ -47,7 +47,8 @@ export function dockerfileViolations(content: string, expected: ServiceImageExpe
   const stages = stagesOf(dockerfile.getInstructions(), dockerfile.getFROMs());
   const runtime = stages.at(-1);
   if (stages.length < 2 || !runtime) return ['must be multi-stage (a build and a runtime stage)'];
-  const keyword = (stage: Stage, name: string): Instruction[] => stage.instructions.filter((i) => i.getKeyword() === name);
+  const keyword = (stage: Stage, name: string): Instruction[] =>
+    stage.instructions.filter((i) => i.getKeyword() === name);
 
   const build = stages.find((s) => s.from.getBuildStage() === 'build');
   if (!build) violations.push('needs a stage named "build"');
@@ -57,7 +58,8 @@ export function dockerfileViolations(content: string, expected: ServiceImageExpe
     }
     const runs = keyword(build, 'RUN').map(args);
     if (!runs.some((r) => /\bnpm ci\b/.test(r))) violations.push('build stage must install with npm ci');
-    if (!runs.some((r) => new RegExp(`\\bnx build ${expected.app}\\b`).test(r))) violations.push(`build stage must run nx build ${expected.app}`);
+    if (!runs.some((r) => new RegExp(`\\bnx build ${expected.app}\\b`).test(r)))
+      violations.push(`build stage must run nx build ${expected.app}`);
   }
 
   if (runtime.from.getImageName() !== 'node' || !/^20.*slim/.test(String(runtime.from.getImageTag()))) {
@@ -78,16 +80,22 @@ export function dockerfileViolations(content: string, expected: ServiceImageExpe
     violations.push(`runtime stage must EXPOSE ${expected.port}`);
   }
   const [healthcheck, ...extraHealthchecks] = keyword(runtime, 'HEALTHCHECK');
-  if (!healthcheck || extraHealthchecks.length > 0) violations.push('runtime stage needs exactly one HEALTHCHECK');
+  if (!healthcheck || extraHealthchecks.length > 0)
+    violations.push('runtime stage needs exactly one HEALTHCHECK');
   else if (!args(healthcheck).includes(`:${expected.port}/health/live`)) {
     violations.push(`HEALTHCHECK must probe /health/live on port ${expected.port}`);
   }
-  if (!keyword(runtime, 'CMD').some((i) => args(i).includes('main.js'))) violations.push('runtime stage must run main.js');
+  if (!keyword(runtime, 'CMD').some((i) => args(i).includes('main.js')))
+    violations.push('runtime stage must run main.js');
 
   for (const instruction of dockerfile.getInstructions()) {
     const name = instruction.getKeyword();
-    if (name === 'ADD' && /https?:\/\//.test(args(instruction))) violations.push('no ADD from URLs (unverified downloads)');
-    if ((name === 'ENV' || name === 'ARG') && /(SECRET|PASSWORD|TOKEN|PRIVATE_KEY)/i.test(args(instruction))) {
+    if (name === 'ADD' && /https?:\/\//.test(args(instruction)))
+      violations.push('no ADD from URLs (unverified downloads)');
+    if (
+      (name === 'ENV' || name === 'ARG') &&
+      /(SECRET|PASSWORD|TOKEN|PRIVATE_KEY)/i.test(args(instruction))
+    ) {
       violations.push(`no secrets in ${name}: ${args(instruction)}`);
     }
   }

@@ -4,11 +4,17 @@ describe('ecs-deploy Nx plugin', () => {
   it('infers container and deploy targets for each apps/*/Dockerfile', async () => {
     const [pattern, create] = createNodes;
     expect(pattern).toBe('apps/*/Dockerfile');
-    const results = await create(['apps/enricher/Dockerfile', 'apps/consumer-gateway/Dockerfile'], { environment: 'staging' }, {
-      workspaceRoot: '/workspace',
-      nxJsonConfiguration: {},
-    });
-    const projects = Object.fromEntries(results.map(([file, result]) => [file, Object.keys(result.projects ?? {})]));
+    const results = await create(
+      ['apps/enricher/Dockerfile', 'apps/consumer-gateway/Dockerfile'],
+      { environment: 'staging' },
+      {
+        workspaceRoot: '/workspace',
+        nxJsonConfiguration: {},
+      },
+    );
+    const projects = Object.fromEntries(
+      results.map(([file, result]) => [file, Object.keys(result.projects ?? {})]),
+    );
     expect(projects).toEqual({
       'apps/enricher/Dockerfile': ['apps/enricher'],
       'apps/consumer-gateway/Dockerfile': ['apps/consumer-gateway'],

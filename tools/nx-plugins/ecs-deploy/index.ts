@@ -8,7 +8,12 @@
  * services whose sources, libraries or Dockerfile changed.
  */
 import { dirname } from 'node:path';
-import { createNodesFromFiles, type CreateNodes, type CreateNodesResult, type TargetConfiguration } from '@nx/devkit';
+import {
+  createNodesFromFiles,
+  type CreateNodes,
+  type CreateNodesResult,
+  type TargetConfiguration,
+} from '@nx/devkit';
 
 /** Plugin options (nx.json `plugins[].options`). */
 export interface EcsDeployPluginOptions {
@@ -21,7 +26,10 @@ export interface EcsDeployPluginOptions {
 const SCRIPTS = 'tools/nx-plugins/ecs-deploy';
 
 /** The inferred targets of the app at `projectRoot` (e.g. `apps/enricher`). */
-export function ecsDeployTargets(projectRoot: string, options: EcsDeployPluginOptions = {}): Record<string, TargetConfiguration> {
+export function ecsDeployTargets(
+  projectRoot: string,
+  options: EcsDeployPluginOptions = {},
+): Record<string, TargetConfiguration> {
   const app = projectRoot.split('/').pop() ?? projectRoot;
   const flags = `--environment ${options.environment ?? 'prod'} --region ${options.region ?? 'us-east-1'}`;
   return {
@@ -31,14 +39,20 @@ export function ecsDeployTargets(projectRoot: string, options: EcsDeployPluginOp
       cache: false,
       inputs: ['production', '^production', '{projectRoot}/Dockerfile', '{workspaceRoot}/.dockerignore'],
       options: { command: `tsx ${SCRIPTS}/container-build.ts ${app} ${flags}` },
-      metadata: { description: `docker build of apps/${app}/Dockerfile as tickwire/${app}:<commit>`, technologies: ['docker'] },
+      metadata: {
+        description: `docker build of apps/${app}/Dockerfile as tickwire/${app}:<commit>`,
+        technologies: ['docker'],
+      },
     },
     deploy: {
       executor: 'nx:run-commands',
       cache: false,
       dependsOn: [{ target: 'container', params: 'forward' }],
       options: { command: `tsx ${SCRIPTS}/deploy-service.ts ${app} ${flags}` },
-      metadata: { description: `push tickwire/${app} to ECR and roll the ECS service (--dry-run prints the plan)`, technologies: ['docker', 'aws'] },
+      metadata: {
+        description: `push tickwire/${app} to ECR and roll the ECS service (--dry-run prints the plan)`,
+        technologies: ['docker', 'aws'],
+      },
     },
   };
 }

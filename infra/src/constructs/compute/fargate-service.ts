@@ -146,11 +146,19 @@ export class FargateService extends Construct {
       description: `Tasks of ${props.serviceName}`,
       vpcId: props.vpcId,
       ingress: [
-        { description: 'HTTP (health, metrics, API) from the VPC', protocol: 'tcp', fromPort: props.port, toPort: props.port, cidrBlocks: [props.vpcCidrBlock] },
+        {
+          description: 'HTTP (health, metrics, API) from the VPC',
+          protocol: 'tcp',
+          fromPort: props.port,
+          toPort: props.port,
+          cidrBlocks: [props.vpcCidrBlock],
+        },
       ],
       egress: [
         {
-          description: props.internetEgress ? 'HTTPS (AWS endpoints, OpenSearch, market-data source)' : 'HTTPS (AWS endpoints, OpenSearch)',
+          description: props.internetEgress
+            ? 'HTTPS (AWS endpoints, OpenSearch, market-data source)'
+            : 'HTTPS (AWS endpoints, OpenSearch)',
           protocol: 'tcp',
           fromPort: 443,
           toPort: 443,

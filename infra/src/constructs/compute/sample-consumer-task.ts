@@ -49,13 +49,26 @@ export class SampleConsumerTask extends Construct {
     const trust = serviceTrustPolicy('ecs-tasks.amazonaws.com', {
       StringEquals: { 'aws:SourceAccount': props.accountId },
     });
-    const executionRole = new IamRole(this, 'execution-role', { name: `${props.name}-execution`, assumeRolePolicy: trust });
+    const executionRole = new IamRole(this, 'execution-role', {
+      name: `${props.name}-execution`,
+      assumeRolePolicy: trust,
+    });
     new IamRolePolicy(this, 'execution-policy', {
       name: 'execution',
       role: executionRole.id,
       policy: policyJson([
-        { Sid: 'Logs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `${logGroup.arn}:log-stream:*` },
-        { Sid: 'ScramSecret', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: props.scramSecretArn },
+        {
+          Sid: 'Logs',
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: `${logGroup.arn}:log-stream:*`,
+        },
+        {
+          Sid: 'ScramSecret',
+          Effect: 'Allow',
+          Action: 'secretsmanager:GetSecretValue',
+          Resource: props.scramSecretArn,
+        },
         {
           Sid: 'ScramSecretDecrypt',
           Effect: 'Allow',
@@ -103,7 +116,11 @@ export class SampleConsumerTask extends Construct {
           ],
           logConfiguration: {
             logDriver: 'awslogs',
-            options: { 'awslogs-group': logGroup.name, 'awslogs-region': props.region, 'awslogs-stream-prefix': 'sample-consumer' },
+            options: {
+              'awslogs-group': logGroup.name,
+              'awslogs-region': props.region,
+              'awslogs-stream-prefix': 'sample-consumer',
+            },
           },
         },
       ]),

@@ -76,7 +76,10 @@ export class PrivateVpc extends Construct {
         route: [{ cidrBlock: '0.0.0.0/0', gatewayId: igw.id }],
         tags: { Name: `${props.name}-nat` },
       });
-      new RouteTableAssociation(this, 'nat-routes-assoc', { subnetId: publicSubnet.id, routeTableId: publicRoutes.id });
+      new RouteTableAssociation(this, 'nat-routes-assoc', {
+        subnetId: publicSubnet.id,
+        routeTableId: publicRoutes.id,
+      });
       const eip = new Eip(this, 'nat-eip', { domain: 'vpc', tags: { Name: `${props.name}-nat` } });
       natGatewayId = new NatGateway(this, 'nat', {
         allocationId: eip.allocationId,
@@ -100,7 +103,10 @@ export class PrivateVpc extends Construct {
         mapPublicIpOnLaunch: false,
         tags: { Name: `${props.name}-private-${i}`, Tier: 'private' },
       });
-      new RouteTableAssociation(this, `private-${i}-assoc`, { subnetId: subnet.id, routeTableId: privateRoutes.id });
+      new RouteTableAssociation(this, `private-${i}-assoc`, {
+        subnetId: subnet.id,
+        routeTableId: privateRoutes.id,
+      });
       this.privateSubnetIds.push(subnet.id);
     }
 
@@ -109,7 +115,13 @@ export class PrivateVpc extends Construct {
       description: 'HTTPS from inside the VPC to AWS interface endpoints',
       vpcId: vpc.id,
       ingress: [
-        { description: 'HTTPS from the VPC', protocol: 'tcp', fromPort: 443, toPort: 443, cidrBlocks: [props.cidrBlock] },
+        {
+          description: 'HTTPS from the VPC',
+          protocol: 'tcp',
+          fromPort: 443,
+          toPort: 443,
+          cidrBlocks: [props.cidrBlock],
+        },
       ],
       egress: [],
     });

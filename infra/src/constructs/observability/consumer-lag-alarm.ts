@@ -27,7 +27,11 @@ export class ConsumerLagAlarm extends Construct {
       alarmDescription: `Consumer group ${props.consumerGroup} is more than ${props.threshold} messages behind on ${props.topic}`,
       namespace: 'AWS/Kafka',
       metricName: 'SumOffsetLag',
-      dimensions: { 'Cluster Name': props.clusterName, 'Consumer Group': props.consumerGroup, Topic: props.topic },
+      dimensions: {
+        'Cluster Name': props.clusterName,
+        'Consumer Group': props.consumerGroup,
+        Topic: props.topic,
+      },
       statistic: 'Maximum',
       period: 60,
       evaluationPeriods: 5,

@@ -23,6 +23,11 @@ export interface VpcOpenSearchDomainProps {
   readonly instanceType: string;
   /** Data nodes; a multiple of the AZ count. */
   readonly instanceCount: number;
+  /**
+   * Instance type of three dedicated cluster-manager nodes, or undefined for none. AWS recommends
+   * three dedicated managers for production domains (stable elections while data nodes are busy).
+   */
+  readonly dedicatedMasterType?: string;
   /** Data subnets, one per AZ (zone awareness spans them). */
   readonly subnetIds: string[];
   readonly vpcId: string;
@@ -71,7 +76,15 @@ export class VpcOpenSearchDomain extends Construct {
       name: `${props.domainName}-opensearch`,
       description: 'OpenSearch domain: HTTPS from the VPC only',
       vpcId: props.vpcId,
-      ingress: [{ description: 'HTTPS from the VPC', protocol: 'tcp', fromPort: 443, toPort: 443, cidrBlocks: [props.clientCidrBlock] }],
+      ingress: [
+        {
+          description: 'HTTPS from the VPC',
+          protocol: 'tcp',
+          fromPort: 443,
+          toPort: 443,
+          cidrBlocks: [props.clientCidrBlock],
+        },
+      ],
       egress: [],
     });
 
@@ -82,6 +95,13 @@ export class VpcOpenSearchDomain extends Construct {
         instanceType: props.instanceType,
         instanceCount: props.instanceCount,
         zoneAwarenessEnabled: true,
+        ...(props.dedicatedMasterType
+          ? {
+              dedicatedMasterEnabled: true,
+              dedicatedMasterCount: 3,
+              dedicatedMasterType: props.dedicatedMasterType,
+            }
+          : { dedicatedMasterEnabled: false }),
         zoneAwarenessConfig: { availabilityZoneCount: props.subnetIds.length },
       },
       vpcOptions: { subnetIds: props.subnetIds, securityGroupIds: [sg.id] },

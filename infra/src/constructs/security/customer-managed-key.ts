@@ -63,7 +63,14 @@ export class CustomerManagedKey extends Construct {
           Sid: 'KeyUseThroughIamPolicies',
           Effect: 'Allow',
           Principal: { AWS: root },
-          Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:CreateGrant', 'kms:ListGrants'],
+          Action: [
+            'kms:Encrypt',
+            'kms:Decrypt',
+            'kms:ReEncrypt*',
+            'kms:GenerateDataKey*',
+            'kms:CreateGrant',
+            'kms:ListGrants',
+          ],
           Resource: '*',
         },
         {
@@ -73,7 +80,9 @@ export class CustomerManagedKey extends Construct {
           Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
           Resource: '*',
           Condition: {
-            ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${partition.partition}:logs:${region.region}:${account.accountId}:*` },
+            ArnLike: {
+              'kms:EncryptionContext:aws:logs:arn': `arn:${partition.partition}:logs:${region.region}:${account.accountId}:*`,
+            },
           },
         },
         {

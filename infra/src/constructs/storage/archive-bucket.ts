@@ -45,7 +45,9 @@ export class ArchiveBucket extends Construct {
     const { tiering } = props;
     if (tiering.deepArchiveAfterDays < tiering.glacierInstantRetrievalAfterDays + 90) {
       // Glacier IR bills a 90-day minimum: moving earlier would pay twice.
-      throw new RangeError('deepArchiveAfterDays must be at least 90 days after glacierInstantRetrievalAfterDays');
+      throw new RangeError(
+        'deepArchiveAfterDays must be at least 90 days after glacierInstantRetrievalAfterDays',
+      );
     }
     const bucket = new S3Bucket(this, 'bucket', { bucket: props.bucketName, forceDestroy: false });
     this.bucketName = bucket.bucket;

@@ -12,7 +12,12 @@ import { Construct } from 'constructs';
 import { policyJson } from '../../core/policy-document';
 
 /** Broker ports (Amazon MSK): SASL/SCRAM over TLS, IAM over TLS, multi-VPC private connectivity range. */
-export const MSK_PORTS = { saslScram: 9096, saslIam: 9098, vpcConnectivityFrom: 14001, vpcConnectivityTo: 14100 } as const;
+export const MSK_PORTS = {
+  saslScram: 9096,
+  saslIam: 9098,
+  vpcConnectivityFrom: 14001,
+  vpcConnectivityTo: 14100,
+} as const;
 
 /**
  * Broker settings applied through an MSK configuration. Values from the Kafka and MSK docs:
@@ -81,8 +86,20 @@ export class MskKafkaCluster extends Construct {
       description: 'MSK brokers: SASL/SCRAM and IAM over TLS from the VPC, multi-VPC connectivity range',
       vpcId: props.vpcId,
       ingress: [
-        { description: 'SASL/SCRAM over TLS', protocol: 'tcp', fromPort: MSK_PORTS.saslScram, toPort: MSK_PORTS.saslScram, cidrBlocks: [props.clientCidrBlock] },
-        { description: 'IAM over TLS', protocol: 'tcp', fromPort: MSK_PORTS.saslIam, toPort: MSK_PORTS.saslIam, cidrBlocks: [props.clientCidrBlock] },
+        {
+          description: 'SASL/SCRAM over TLS',
+          protocol: 'tcp',
+          fromPort: MSK_PORTS.saslScram,
+          toPort: MSK_PORTS.saslScram,
+          cidrBlocks: [props.clientCidrBlock],
+        },
+        {
+          description: 'IAM over TLS',
+          protocol: 'tcp',
+          fromPort: MSK_PORTS.saslIam,
+          toPort: MSK_PORTS.saslIam,
+          cidrBlocks: [props.clientCidrBlock],
+        },
         {
           description: 'Multi-VPC private connectivity',
           protocol: 'tcp',

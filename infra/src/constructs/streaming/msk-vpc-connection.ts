@@ -38,7 +38,13 @@ export class MskPrivateConnection extends Construct {
           toPort: MSK_PORTS.vpcConnectivityTo,
           cidrBlocks: [props.vpcCidrBlock],
         },
-        { description: 'HTTPS (AWS endpoints, image pull)', protocol: 'tcp', fromPort: 443, toPort: 443, cidrBlocks: ['0.0.0.0/0'] },
+        {
+          description: 'HTTPS (AWS endpoints, image pull)',
+          protocol: 'tcp',
+          fromPort: 443,
+          toPort: 443,
+          cidrBlocks: ['0.0.0.0/0'],
+        },
       ],
     });
     const connectionSg = new SecurityGroup(this, 'connection-sg', {
