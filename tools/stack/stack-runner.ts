@@ -18,7 +18,7 @@ import { createKafkaServer } from './servers/kafka-server';
 import { createOpenSearchServer } from './servers/opensearch-server';
 import { createS3Server } from './servers/s3-server';
 import type { StackContext, StackServer } from './servers/stack-server';
-import type { ServerName, StackConfig } from './stack-config';
+import { PORT_ENV, type ServerName, STACK_ENV, type StackConfig } from './stack-config';
 import { StackError } from './stack-errors';
 
 /** The four servers of `config`, in display order. */
@@ -140,7 +140,7 @@ async function bringUp(
     return 'reused';
   }
   if (pid !== undefined) removePidFile(server.dirs.pidFile);
-  await assertPortsFree(server, config.host);
+  await assertPortsFree(server, config);
 
   await fetchInOrder(server);
   await server.prepare(context);
@@ -163,18 +163,35 @@ function consoleLog(server: StackServer): string {
   return join(server.dirs.logs, 'console.log');
 }
 
+/** A port of a server that already accepts connections, with the variable that moves it. */
+export interface PortConflict {
+  readonly port: number;
+  readonly variable: string;
+}
+
 /**
- * Fails when any port of `server` already accepts connections: with no process of ours recorded, it
- * belongs to something else, and starting would only fail later with a bind error deep in a log.
- *
- * @throws StackError naming the port and its environment variable.
+ * The ports of `server` (as `config` sets them) that already accept connections on 127.0.0.1.
+ * Called only when no process of ours is recorded for `server`, so whatever answers is someone else's.
  */
-async function assertPortsFree(server: StackServer, host: string): Promise<void> {
-  const taken = await findOpenPorts(host, server.ports);
+export async function findPortConflicts(server: StackServer, config: StackConfig): Promise<PortConflict[]> {
+  const ports = server.ports.map((key) => ({ port: config.ports[key], variable: STACK_ENV[PORT_ENV[key]].name }));
+  const open = new Set(await findOpenPorts(config.host, ports.map(({ port }) => port)));
+  return ports.filter(({ port }) => open.has(port));
+}
+
+/**
+ * Fails when a port of `server` is taken: starting would only fail later with a bind error deep in
+ * a log.
+ *
+ * @throws StackError naming each port and its environment variable.
+ */
+async function assertPortsFree(server: StackServer, config: StackConfig): Promise<void> {
+  const taken = await findPortConflicts(server, config);
   if (taken.length > 0) {
+    const list = taken.map(({ port, variable }) => `${port} (${variable})`).join(', ');
     throw new StackError(
-      `port ${taken.join(', ')} on ${host} is in use by a process this stack did not start; stop it, or move ` +
-        `${server.name} to another port (see the *_PORT variables in tools/stack/stack-config.ts)`,
+      `${taken.length > 1 ? 'ports' : 'port'} ${list} on ${config.host} ${taken.length > 1 ? 'are' : 'is'} in use ` +
+        `by a process this stack did not start: stop it, or set the variable to a free port`,
     );
   }
 }

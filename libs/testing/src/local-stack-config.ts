@@ -121,6 +121,21 @@ export interface StackConfig {
   readonly startTimeoutMs: number;
 }
 
+/** A port setting of {@link StackConfig.ports}. */
+export type PortKey = keyof StackConfig['ports'];
+
+/** The environment variable of each port setting, for messages that tell the user what to change. */
+export const PORT_ENV: Readonly<Record<PortKey, StackEnvKey>> = {
+  kafka: 'kafkaPort',
+  kafkaScram: 'kafkaScramPort',
+  kafkaController: 'kafkaControllerPort',
+  opensearch: 'openSearchPort',
+  dynamodb: 'dynamoDbPort',
+  s3: 's3Port',
+  s3Https: 's3HttpsPort',
+  gateway: 'gatewayPort',
+};
+
 function read(env: NodeJS.ProcessEnv, key: StackEnvKey): string {
   const value = env[STACK_ENV[key].name];
   return value === undefined || value === '' ? STACK_ENV[key].defaultValue : value;
@@ -143,16 +158,9 @@ const readPort = (env: NodeJS.ProcessEnv, key: StackEnvKey): number => readInt(e
  * @throws RangeError when a port or number is out of range, or two servers would share a port.
  */
 export function resolveStackConfig(env: NodeJS.ProcessEnv = process.env): StackConfig {
-  const ports = {
-    kafka: readPort(env, 'kafkaPort'),
-    kafkaScram: readPort(env, 'kafkaScramPort'),
-    kafkaController: readPort(env, 'kafkaControllerPort'),
-    opensearch: readPort(env, 'openSearchPort'),
-    dynamodb: readPort(env, 'dynamoDbPort'),
-    s3: readPort(env, 's3Port'),
-    s3Https: readPort(env, 's3HttpsPort'),
-    gateway: readPort(env, 'gatewayPort'),
-  };
+  const ports = Object.fromEntries(
+    Object.entries(PORT_ENV).map(([key, envKey]) => [key, readPort(env, envKey)]),
+  ) as Record<PortKey, number>;
   assertDistinctPorts(ports);
   return {
     host: '127.0.0.1',

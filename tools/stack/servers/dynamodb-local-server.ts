@@ -18,7 +18,7 @@ export function createDynamoDbLocalServer(config: StackConfig): StackServer {
     name: 'dynamodb',
     title: `DynamoDB Local ${STACK_VERSIONS.dynamodbLocal}`,
     mainPort: config.ports.dynamodb,
-    ports: [config.ports.dynamodb],
+    ports: ['dynamodb'],
     dirs,
     mainLogFile: join(dirs.logs, 'console.log'),
 

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { mavenFetch } from '../maven-fetch';
@@ -94,6 +94,14 @@ export function newClusterId(): string {
   }
 }
 
+/** Fingerprint of the SCRAM users and passwords (never the passwords themselves on disk). */
+function credentialsFingerprint(config: StackConfig): string {
+  const { customer, admin } = config.kafkaUsers;
+  return createHash('sha256')
+    .update(JSON.stringify([customer.user, customer.password, admin.user, admin.password]))
+    .digest('hex');
+}
+
 /**
  * Kafka broker, KRaft single node. Storage is formatted once (with the SCRAM users, which KRaft
  * stores in the metadata log); later starts reuse it.
@@ -103,6 +111,7 @@ export function createKafkaServer(config: StackConfig): StackServer {
   const libDir = join(config.cacheDir, `kafka-${STACK_VERSIONS.kafka}`, 'lib');
   const propertiesFile = join(dirs.conf, 'server.properties');
   const log4jFile = join(dirs.conf, 'log4j2.properties');
+  const fingerprintFile = join(dirs.root, 'scram-users.sha256');
   const jvm = (java: string, main: string, ...args: string[]): [string, string[]] => [
     java,
     [
@@ -124,7 +133,7 @@ export function createKafkaServer(config: StackConfig): StackServer {
     name: 'kafka',
     title: `Kafka ${STACK_VERSIONS.kafka}`,
     mainPort: config.ports.kafka,
-    ports: [config.ports.kafka, config.ports.kafkaScram, config.ports.kafkaController],
+    ports: ['kafka', 'kafkaScram', 'kafkaController'],
     dirs,
     mainLogFile: join(dirs.logs, 'server.log'),
 
@@ -144,7 +153,17 @@ export function createKafkaServer(config: StackConfig): StackServer {
       for (const dir of [dirs.data, dirs.logs, dirs.conf]) mkdirSync(dir, { recursive: true });
       writeFileSync(propertiesFile, kafkaServerProperties(config, dirs.data));
       writeFileSync(log4jFile, KAFKA_LOG4J2_PROPERTIES);
-      if (existsSync(join(dirs.data, 'meta.properties'))) return;
+      if (existsSync(join(dirs.data, 'meta.properties'))) {
+        // KRaft stored the SCRAM users when the storage was formatted; changed variables do not reach it.
+        const recorded = existsSync(fingerprintFile) ? readFileSync(fingerprintFile, 'utf8').trim() : undefined;
+        if (recorded !== undefined && recorded !== credentialsFingerprint(config)) {
+          context.log(
+            'kafka: WARNING the KAFKA_*_USER/PASSWORD variables changed since the storage was formatted; ' +
+              'the broker keeps the old SCRAM users. Run `npm run stack:down -- --purge` and `stack:up` to apply them.',
+          );
+        }
+        return;
+      }
 
       const users = [config.kafkaUsers.customer, config.kafkaUsers.admin];
       for (const { user, password } of users) {
@@ -170,6 +189,7 @@ export function createKafkaServer(config: StackConfig): StackServer {
       if (result.status !== 0) {
         throw new StackError(`kafka storage format failed:\n${result.stdout}\n${result.stderr}`.trim());
       }
+      writeFileSync(fingerprintFile, `${credentialsFingerprint(config)}\n`);
     },
 
     launch(context: StackContext): LaunchSpec {

@@ -73,7 +73,7 @@ export function createOpenSearchServer(config: StackConfig): StackServer {
     name: 'opensearch',
     title: `OpenSearch ${version}`,
     mainPort: config.ports.opensearch,
-    ports: [config.ports.opensearch],
+    ports: ['opensearch'],
     dirs,
     mainLogFile: join(dirs.logs, 'tickwire-local.log'),
 

@@ -20,7 +20,7 @@ export function createS3Server(config: StackConfig): StackServer {
     name: 's3',
     title: `S3Mock ${version}`,
     mainPort: config.ports.s3,
-    ports: [config.ports.s3, config.ports.s3Https],
+    ports: ['s3', 's3Https'],
     dirs,
     mainLogFile: join(dirs.logs, 'console.log'),
 

@@ -1,5 +1,5 @@
 import type { JavaRuntime } from '../java-runtime';
-import type { ServerDirs, ServerName, StackConfig } from '../stack-config';
+import type { PortKey, ServerDirs, ServerName, StackConfig } from '../stack-config';
 
 /** What every server of the stack needs to be fetched, started and probed. */
 export interface StackContext {
@@ -29,8 +29,8 @@ export interface StackServer {
   readonly title: string;
   /** The port clients use and the probe asks. */
   readonly mainPort: number;
-  /** Every TCP port it binds on 127.0.0.1 (checked free before a start), main port included. */
-  readonly ports: readonly number[];
+  /** Every port setting it binds on 127.0.0.1 (checked free before a start), main port included. */
+  readonly ports: readonly PortKey[];
   readonly dirs: ServerDirs;
   /** The log that explains a failed start. */
   readonly mainLogFile: string;
