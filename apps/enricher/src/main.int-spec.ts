@@ -1,0 +1,93 @@
+import { Writable } from 'node:stream';
+import { DLQ_HEADERS, TOPICS, TRADE_V1_FIXTURES } from '@tickwire/contracts';
+import { type RunningService, startService } from '@tickwire/service-kit';
+import { createLocalKafka, uniqueName } from '@tickwire/testing';
+import { AppModule } from './app.module';
+import { ENRICHER } from './service-definition';
+
+const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
+
+describe('enricher on the local stack', () => {
+  const kafka = createLocalKafka('enricher-int-test');
+  const admin = kafka.admin();
+  const groupId = uniqueName('it-enricher');
+  let running: RunningService<unknown>;
+
+  beforeAll(async () => {
+    await admin.connect();
+    // Start the test's group at the end of the shared raw topics: only this test's records matter.
+    for (const topic of [TOPICS.trades, TOPICS.quotes]) await admin.resetOffsets({ groupId, topic, earliest: false });
+    running = await startService(AppModule, ENRICHER, {
+      env: { ...process.env, KAFKA_CONSUMER_GROUP: groupId, LOG_LEVEL: 'warn' },
+      httpPort: 0,
+      logDestination: discard,
+    });
+  });
+
+  afterAll(async () => {
+    await running?.app.close();
+    await admin.disconnect();
+  });
+
+  it('answers liveness, readiness (Kafka, DynamoDB) and metrics', async () => {
+    expect((await fetch(`${running.url}/health/live`)).status).toBe(200);
+    const ready = await fetch(`${running.url}/health/ready`);
+    const body = (await ready.json()) as { info: Record<string, { status: string }> };
+    expect(ready.status).toBe(200);
+    expect(Object.keys(body.info).sort()).toEqual(['dynamodb', 'kafka']);
+    expect(await (await fetch(`${running.url}/metrics`)).text()).toContain('process_cpu_seconds_total{service="enricher"}');
+  });
+
+  it('consumes valid trades and dead-letters a malformed one, then commits past both', async () => {
+    const symbol = 'ZZIT';
+    const valid = { ...TRADE_V1_FIXTURES[0]!.event, payload: { ...TRADE_V1_FIXTURES[0]!.event.payload, symbol } };
+    const producer = kafka.producer();
+    await producer.connect();
+    const marker = uniqueName('malformed');
+    const [sent] = await producer.send({
+      topic: TOPICS.trades,
+      acks: -1,
+      messages: [
+        { key: symbol, value: JSON.stringify(valid) },
+        { key: symbol, value: `{"not json ${marker}` },
+      ],
+    });
+    await producer.disconnect();
+
+    // Both records went to one partition (same key); the group must commit past the malformed one.
+    const afterOurs = BigInt(sent!.baseOffset!) + 2n;
+    const committed = async (): Promise<bigint> => {
+      const [offsets] = await admin.fetchOffsets({ groupId, topics: [TOPICS.trades] });
+      return BigInt(offsets!.partitions.find((p) => p.partition === sent!.partition)?.offset ?? '-1');
+    };
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && (await committed()) < afterOurs) await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await committed()).toBeGreaterThanOrEqual(afterOurs);
+
+    // Other tests may write to the shared topic meanwhile, hence "at least".
+    const metrics = await (await fetch(`${running.url}/metrics`)).text();
+    const sample = (pattern: RegExp) => Number(pattern.exec(metrics)?.[1] ?? 0);
+    expect(sample(/tickwire_records_consumed_total\{topic="market\.trades\.v1",service="enricher"\} (\d+)/)).toBeGreaterThanOrEqual(2);
+    expect(sample(/tickwire_dlq_records_total\{topic="market\.trades\.v1",reason="MalformedJson",service="enricher"\} (\d+)/)).toBeGreaterThanOrEqual(1);
+
+    // The dead letter carries the original bytes and the contract's error class.
+    const reader = kafka.consumer({ groupId: uniqueName('it-dlq-reader'), maxWaitTimeInMs: 200 });
+    await reader.connect();
+    await reader.subscribe({ topics: [`${TOPICS.trades}.dlq`], fromBeginning: true });
+    const found = await new Promise<Record<string, string>>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('dead letter not found')), 20_000);
+      void reader.run({
+        eachMessage: async ({ message }) => {
+          if (message.value?.toString().includes(marker)) {
+            clearTimeout(timer);
+            resolve(Object.fromEntries(Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)])));
+          }
+        },
+      });
+    });
+    await reader.disconnect();
+    expect(found[DLQ_HEADERS.errorClass]).toBe('MalformedJson');
+    expect(found[DLQ_HEADERS.service]).toBe('enricher');
+    expect(found[DLQ_HEADERS.consumerGroup]).toBe(groupId);
+  });
+});

@@ -1,0 +1,44 @@
+import { Writable } from 'node:stream';
+import { type RunningService, startService } from '@tickwire/service-kit';
+import { uniqueName } from '@tickwire/testing';
+import { AppModule } from './app.module';
+import { OPENSEARCH_INDEXER } from './service-definition';
+
+const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
+
+describe('opensearch-indexer on the local stack', () => {
+  let running: RunningService<unknown>;
+
+  beforeAll(async () => {
+    running = await startService(AppModule, OPENSEARCH_INDEXER, {
+      env: { ...process.env, KAFKA_CONSUMER_GROUP: uniqueName('it-opensearch-indexer'), LOG_LEVEL: 'warn' },
+      httpPort: 0,
+      logDestination: discard,
+    });
+  });
+
+  afterAll(async () => {
+    await running?.app.close();
+  });
+
+  it('answers liveness', async () => {
+    const live = await fetch(`${running.url}/health/live`);
+    expect(live.status).toBe(200);
+    expect(await live.json()).toMatchObject({ status: 'ok' });
+  });
+
+  it('is ready once its dependencies answer, and checks only those', async () => {
+    const ready = await fetch(`${running.url}/health/ready`);
+    const body = (await ready.json()) as { status: string; info: Record<string, { status: string }> };
+    expect(ready.status).toBe(200);
+    expect(Object.keys(body.info).sort()).toEqual(['kafka','opensearch']);
+  });
+
+  it('serves Prometheus metrics labelled with the service', async () => {
+    const response = await fetch(`${running.url}/metrics`);
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    expect(text).toContain('process_cpu_seconds_total{service="opensearch-indexer"}');
+    expect(text).toContain('# TYPE tickwire_records_consumed_total counter');
+  });
+});
