@@ -1,1 +1,15 @@
-export {};
+export * from './core/source-record';
+export * from './core/clock';
+export * from './core/abortable-source';
+export * from './core/merge-sorted';
+export * from './core/gzip-csv-reader';
+export * from './core/csv-fields';
+export * from './core/market-data-dir';
+export * from './lobster/lobster-time';
+export * from './lobster/lobster-files';
+export * from './lobster/lobster-symbol-reader';
+export * from './lobster/lobster-replay-source';
+export * from './daily/daily-bars-files';
+export * from './daily/daily-bars-replay-source';
+export * from './pacing/pacing';
+export * from './pacing/paced-source';
