@@ -1,6 +1,7 @@
 export * from './core/source-record';
 export * from './core/clock';
 export * from './core/abortable-source';
+export * from './core/iterable-source';
 export * from './core/merge-sorted';
 export * from './core/gzip-csv-reader';
 export * from './core/csv-fields';

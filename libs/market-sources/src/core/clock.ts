@@ -34,5 +34,8 @@ export const systemWallClock: WallClock = () => Date.now();
 
 /** True for the error an aborted `sleep`/stream raises. */
 export function isAbortError(error: unknown): boolean {
-  return error instanceof Error && (error.name === 'AbortError' || (error as NodeJS.ErrnoException).code === 'ABORT_ERR');
+  // Duck-typed: errors raised by Node internals may come from another realm (Jest's vm contexts), so `instanceof Error` fails.
+  if (typeof error !== 'object' || error === null) return false;
+  const { name, code } = error as { name?: unknown; code?: unknown };
+  return name === 'AbortError' || code === 'ABORT_ERR';
 }
