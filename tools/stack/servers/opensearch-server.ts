@@ -1,6 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import { chownSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  chownSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
 import extractZip from 'extract-zip';
 import { createOpenSearchClient, probeOpenSearch } from '@tickwire/aws';
 import { mavenFetch } from '../maven-fetch';
@@ -41,13 +52,39 @@ export interface RunAs {
  */
 export function unprivilegedAccount(): RunAs | undefined {
   if (process.getuid?.() !== 0) return undefined;
-  const id = (flag: string): number => Number(spawnSync('id', [flag, 'nobody'], { encoding: 'utf8' }).stdout.trim());
+  const id = (flag: string): number =>
+    Number(spawnSync('id', [flag, 'nobody'], { encoding: 'utf8' }).stdout.trim());
   const uid = id('-u');
   const gid = id('-g');
   if (!Number.isInteger(uid) || !Number.isInteger(gid) || uid === 0) {
     throw new StackError('running as root, and there is no "nobody" account to run OpenSearch as');
   }
   return { uid, gid };
+}
+
+/**
+ * Fails early when `account` cannot traverse the folders above `dir` (e.g. a stack folder under
+ * /root): OpenSearch would otherwise die with an access error deep in its log.
+ *
+ * @throws StackError naming the folder.
+ */
+function assertReachable(dir: string, account: RunAs): void {
+  for (let current = dirname(dir); ; current = dirname(current)) {
+    const stat = statSync(current);
+    const searchable =
+      stat.uid === account.uid
+        ? stat.mode & 0o100
+        : stat.gid === account.gid
+          ? stat.mode & 0o010
+          : stat.mode & 0o001;
+    if (!searchable) {
+      throw new StackError(
+        `OpenSearch runs as uid ${account.uid} (it refuses root), which cannot enter ${current}; ` +
+          'set TICKWIRE_STACK_DIR to a folder under /tmp',
+      );
+    }
+    if (current === dirname(current)) return;
+  }
 }
 
 function chownTree(path: string, account: RunAs): void {
@@ -87,6 +124,7 @@ export function createOpenSearchServer(config: StackConfig): StackServer {
 
     async prepare(context: StackContext): Promise<void> {
       for (const dir of [dirs.data, dirs.logs]) mkdirSync(dir, { recursive: true });
+      if (runAs) assertReachable(dirs.root, runAs);
       if (!existsSync(join(home, 'bin', 'opensearch'))) {
         context.log(`opensearch: unpacking ${version}`);
         const staging = `${distDir}.partial-${process.pid}`;
@@ -123,7 +161,10 @@ export function createOpenSearchServer(config: StackConfig): StackServer {
     },
 
     async probe(timeoutMs: number): Promise<void> {
-      const client = createOpenSearchClient({ url: `http://${config.host}:${config.ports.opensearch}`, maxRetries: 0 });
+      const client = createOpenSearchClient({
+        url: `http://${config.host}:${config.ports.opensearch}`,
+        maxRetries: 0,
+      });
       try {
         await probeOpenSearch(client, timeoutMs);
       } finally {

@@ -6,9 +6,10 @@ import { LOCAL_AWS_CREDENTIALS, STACK_VERSIONS, serverDirs, type StackConfig } f
 import { type LaunchSpec, type StackContext, type StackServer } from './stack-server';
 
 /**
- * S3-compatible server: Adobe S3Mock's Spring Boot jar. Property names are S3Mock's
- * (`S3MockApplication`): `http.port`, `server.port` (its HTTPS port), and the store's `root`,
- * `retainFilesOnExit` (keep objects across restarts) and `initialBuckets`.
+ * S3-compatible server: Adobe S3Mock's Spring Boot jar. Property names are those S3Mock 4 binds
+ * (`S3MockProperties`, `StoreProperties`): `com.adobe.testing.s3mock.http-port`, `server.port` (its
+ * HTTPS port), and the store's `root`, `retain-files-on-exit` (keep objects across restarts) and
+ * `initial-buckets`. (`http.port` is only read when S3Mock is started in-process.)
  */
 export function createS3Server(config: StackConfig): StackServer {
   const dirs = serverDirs(config, 's3');
@@ -46,12 +47,12 @@ export function createS3Server(config: StackConfig): StackServer {
           '-XX:TieredStopAtLevel=1',
           '-jar',
           jar,
-          `--http.port=${config.ports.s3}`,
+          `--com.adobe.testing.s3mock.http-port=${config.ports.s3}`,
           `--server.port=${config.ports.s3Https}`,
           `--server.address=${config.host}`,
           `--com.adobe.testing.s3mock.store.root=${dirs.data}`,
-          '--com.adobe.testing.s3mock.store.retainFilesOnExit=true',
-          `--com.adobe.testing.s3mock.store.initialBuckets=${config.archiveBucket}`,
+          '--com.adobe.testing.s3mock.store.retain-files-on-exit=true',
+          `--com.adobe.testing.s3mock.store.initial-buckets=${config.archiveBucket}`,
           '--spring.main.banner-mode=off',
         ],
         env: { ...process.env, JAVA_HOME: context.java.javaHome },
