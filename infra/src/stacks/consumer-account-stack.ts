@@ -65,6 +65,7 @@ export class ConsumerAccountStack extends TickwireStack {
       natGateway: true,
       interfaceEndpoints: ['logs', 'secretsmanager'],
       gatewayEndpoints: ['s3'],
+      flowLogs: { kmsKeyArn: key.keyArn, retentionDays: props.logRetentionDays },
     });
     const connection = new MskPrivateConnection(this, 'msk-connection', {
       name,

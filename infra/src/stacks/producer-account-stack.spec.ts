@@ -205,6 +205,27 @@ describe('ProducerAccountStack', () => {
       });
     });
 
+    it('closes the default security group and logs all VPC traffic', () => {
+      expect(only('aws_default_security_group')[1]).toMatchObject({ ingress: [], egress: [] });
+      expect(only('aws_flow_log')[1]).toMatchObject({
+        traffic_type: 'ALL',
+        log_destination_type: 'cloud-watch-logs',
+      });
+    });
+
+    it('publishes OpenSearch application, slow and audit logs', () => {
+      const [, domain] = only('aws_opensearch_domain');
+      const published = (domain['log_publishing_options'] as { log_type: string; enabled: boolean }[])
+        .filter((o) => o.enabled)
+        .map((o) => o.log_type);
+      expect(published.sort()).toEqual([
+        'AUDIT_LOGS',
+        'ES_APPLICATION_LOGS',
+        'INDEX_SLOW_LOGS',
+        'SEARCH_SLOW_LOGS',
+      ]);
+    });
+
     it('launches no subnet with public IPs and runs every task in private subnets without a public IP', () => {
       for (const [, subnet] of resourcesOf(stack, 'aws_subnet'))
         expect(subnet['map_public_ip_on_launch']).toBe(false);

@@ -106,6 +106,7 @@ export class ProducerAccountStack extends TickwireStack {
       natGateway: true,
       interfaceEndpoints: ['ecr.api', 'ecr.dkr', 'logs', 'secretsmanager', 'sts'],
       gatewayEndpoints: ['s3', 'dynamodb'],
+      flowLogs: { kmsKeyArn: key.keyArn, retentionDays: props.logRetentionDays },
     });
 
     const serviceUsers = SERVICES.map((s) => serviceScramUser(s.name));
@@ -159,6 +160,7 @@ export class ProducerAccountStack extends TickwireStack {
       clientCidrBlock: props.vpcCidr,
       volumeSizeGiB: props.search.volumeSizeGiB,
       kmsKeyArn: key.keyArn,
+      logRetentionDays: props.logRetentionDays,
       accountId: account.accountId,
       partition: partition.partition,
       region: props.region,

@@ -32,6 +32,7 @@ export const POLICY_ATTRIBUTES: readonly {
   { type: 'aws_opensearch_domain', attribute: 'access_policies', kind: 'resource' },
   { type: 'aws_secretsmanager_secret_policy', attribute: 'policy', kind: 'resource' },
   { type: 'aws_sns_topic_policy', attribute: 'policy', kind: 'resource' },
+  { type: 'aws_cloudwatch_log_resource_policy', attribute: 'policy_document', kind: 'resource' },
 ];
 
 /** One statement of a policy found in a stack, with where it came from. */

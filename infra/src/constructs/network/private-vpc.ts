@@ -1,5 +1,11 @@
 import { DataAwsAvailabilityZones } from '@cdktf/provider-aws/lib/data-aws-availability-zones';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
+import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group';
+import { FlowLog } from '@cdktf/provider-aws/lib/flow-log';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Eip } from '@cdktf/provider-aws/lib/eip';
 import { InternetGateway } from '@cdktf/provider-aws/lib/internet-gateway';
 import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';
@@ -11,6 +17,7 @@ import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
+import { policyJson, serviceTrustPolicy } from '../../core/policy-document';
 
 /** Props of {@link PrivateVpc}. */
 export interface PrivateVpcProps {
@@ -29,6 +36,8 @@ export interface PrivateVpcProps {
   readonly interfaceEndpoints?: readonly string[];
   /** Gateway endpoint services (`s3`, `dynamodb`), free and attached to the private route tables. */
   readonly gatewayEndpoints?: readonly ('s3' | 'dynamodb')[];
+  /** VPC flow logs (all traffic, 1-minute aggregation) to a log group encrypted with this key. */
+  readonly flowLogs: { readonly kmsKeyArn: string; readonly retentionDays: number };
 }
 
 /**
@@ -59,6 +68,9 @@ export class PrivateVpc extends Construct {
     });
     this.vpcId = vpc.id;
     this.cidrBlock = vpc.cidrBlock;
+    // The default group is attached to anything launched without a group: make it deny everything.
+    new DefaultSecurityGroup(this, 'default-sg', { vpcId: vpc.id, ingress: [], egress: [] });
+    this.addFlowLogs(vpc.id, props);
 
     let natGatewayId: string | undefined;
     if (props.natGateway) {
@@ -144,5 +156,40 @@ export class PrivateVpc extends Construct {
         routeTableIds: [privateRoutes.id],
       });
     }
+  }
+
+  /** Flow logs to CloudWatch through a role that may write only to this VPC's log group. */
+  private addFlowLogs(vpcId: string, props: PrivateVpcProps): void {
+    const account = new DataAwsCallerIdentity(this, 'flow-logs-account');
+    const group = new CloudwatchLogGroup(this, 'flow-logs', {
+      name: `/tickwire/vpc/${props.name}`,
+      retentionInDays: props.flowLogs.retentionDays,
+      kmsKeyId: props.flowLogs.kmsKeyArn,
+    });
+    const role = new IamRole(this, 'flow-logs-role', {
+      name: `${props.name}-vpc-flow-logs`,
+      assumeRolePolicy: serviceTrustPolicy('vpc-flow-logs.amazonaws.com', {
+        StringEquals: { 'aws:SourceAccount': account.accountId },
+      }),
+    });
+    new IamRolePolicy(this, 'flow-logs-policy', {
+      name: 'flow-logs',
+      role: role.id,
+      policy: policyJson([
+        {
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+          Resource: [group.arn, `${group.arn}:*`],
+        },
+      ]),
+    });
+    new FlowLog(this, 'flow-log', {
+      vpcId,
+      trafficType: 'ALL',
+      logDestinationType: 'cloud-watch-logs',
+      logDestination: group.arn,
+      iamRoleArn: role.arn,
+      maxAggregationInterval: 60,
+    });
   }
 }

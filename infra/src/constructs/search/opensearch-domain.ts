@@ -1,3 +1,5 @@
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { CloudwatchLogResourcePolicy } from '@cdktf/provider-aws/lib/cloudwatch-log-resource-policy';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { OpensearchDomain } from '@cdktf/provider-aws/lib/opensearch-domain';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
@@ -35,6 +37,7 @@ export interface VpcOpenSearchDomainProps {
   readonly clientCidrBlock: string;
   readonly volumeSizeGiB: number;
   readonly kmsKeyArn: string;
+  readonly logRetentionDays: number;
   readonly accountId: string;
   readonly partition: string;
   readonly region: string;
@@ -44,6 +47,9 @@ export interface VpcOpenSearchDomainProps {
  * An OpenSearch domain inside the VPC (no public endpoint), with fine-grained access control whose
  * master user is an IAM role (no internal user database, no passwords), encryption at rest with the
  * customer-managed key, node-to-node encryption, HTTPS enforced with TLS 1.2+ (the PFS 2023-10 policy).
+ *
+ * Application, slow and audit logs go to CloudWatch log groups encrypted with the same key (audit
+ * logging itself is then switched on in the security plugin by the provisioning task).
  *
  * The domain access policy admits IAM principals of this account only; FGAC maps roles to OpenSearch
  * roles (the indexer's task role is mapped by the provisioning task, see infra/README.md).
@@ -88,7 +94,36 @@ export class VpcOpenSearchDomain extends Construct {
       egress: [],
     });
 
+    const logTypes = ['ES_APPLICATION_LOGS', 'INDEX_SLOW_LOGS', 'SEARCH_SLOW_LOGS', 'AUDIT_LOGS'] as const;
+    const logs = logTypes.map((logType) => ({
+      logType,
+      group: new CloudwatchLogGroup(this, `logs-${logType.toLowerCase()}`, {
+        name: `/tickwire/opensearch/${props.domainName}/${logType.toLowerCase().replace(/_/g, '-')}`,
+        retentionInDays: props.logRetentionDays,
+        kmsKeyId: props.kmsKeyArn,
+      }),
+    }));
+    // OpenSearch writes logs as its service principal: a Logs resource policy scoped to these groups.
+    const logPolicy = new CloudwatchLogResourcePolicy(this, 'logs-policy', {
+      policyName: `${props.domainName}-opensearch-logs`,
+      policyDocument: policyJson([
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'es.amazonaws.com' },
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: logs.map(({ group }) => `${group.arn}:*`),
+          Condition: { StringEquals: { 'aws:SourceAccount': props.accountId } },
+        },
+      ]),
+    });
+
     const domain = new OpensearchDomain(this, 'domain', {
+      dependsOn: [logPolicy],
+      logPublishingOptions: logs.map(({ logType, group }) => ({
+        logType,
+        cloudwatchLogGroupArn: group.arn,
+        enabled: true,
+      })),
       domainName: props.domainName,
       engineVersion: props.engineVersion,
       clusterConfig: {
