@@ -14,3 +14,8 @@ export * from './daily/daily-bars-files';
 export * from './daily/daily-bars-replay-source';
 export * from './pacing/pacing';
 export * from './pacing/paced-source';
+export * from './core/record-queue';
+export * from './alpaca/alpaca-protocol';
+export * from './alpaca/alpaca-message-mapper';
+export * from './alpaca/alpaca-source';
+export * from './alpaca/alpaca-protocol-server';

@@ -1,0 +1,133 @@
+import { BAR_1M_INTERVAL_MS, TOPICS, epochNsToEpochMs, type TopicName } from '@tickwire/contracts';
+import { buildEventRecord, rejectedRecord, type RecordOrigin, type SourceRecord } from '../core/source-record';
+import { rfc3339ToEpochNs } from './alpaca-protocol';
+
+/** Envelope `source` of events received from Alpaca. */
+export const ALPACA_SOURCE = 'alpaca';
+
+/** Where and when a message was received, for the envelope and for dead letters. */
+export interface AlpacaReceipt {
+  /** Epoch ms UTC: the envelope `ingestTime`. */
+  readonly receivedAt: number;
+  /** e.g. `alpaca wss://stream.data.alpaca.markets/v2/iex`. */
+  readonly origin: string;
+}
+
+type Fields = Readonly<Record<string, unknown>>;
+
+const TOPIC_OF_TYPE: Readonly<Record<string, TopicName>> = { t: TOPICS.trades, q: TOPICS.quotes, b: TOPICS.bars1m };
+
+/**
+ * Maps one Alpaca data message (`T` = `t`, `q` or `b`) to a contract event record, or to a rejected
+ * record with the reason (the message re-serialised as `raw`):
+ *
+ * - trade `t` -> `market.trade.v1`: price `p` USD, size `s` shares, venue `x`, tradeId `String(i)`
+ *   (part of the id), conditions `c`, aggressorSide `unknown` (Alpaca does not report it).
+ * - quote `q` -> `market.quote.v1`: bid `bp`/`bs`, ask `ap`/`as` (shares), venue when `bx === ax`.
+ *   No sequence: two quotes of a symbol in the same nanosecond share an id (the later wins downstream).
+ *   Crossed NBBO quotes and zero-price sides are rejected, as the contract requires.
+ * - bar `b` -> `market.bar.1m.v1`: `t` is the bar START; startTime = t, endTime = eventTime = t + 60 s,
+ *   o/h/l/c, vwap `vw`, volume `v`, tradeCount `n`.
+ *
+ * `t` is converted to exact epoch ns ({@link rfc3339ToEpochNs}); `eventTime` is that rounded half up to ms.
+ * Never throws.
+ */
+export function mapAlpacaDataMessage(message: Fields, receipt: AlpacaReceipt): SourceRecord {
+  const type = String(message['T']);
+  const topic = TOPIC_OF_TYPE[type] ?? null;
+  const symbol = typeof message['S'] === 'string' ? message['S'] : undefined;
+  const origin = (): RecordOrigin => ({ source: ALPACA_SOURCE, raw: JSON.stringify(message), origin: receipt.origin, symbol, receivedAt: receipt.receivedAt });
+  if (topic === null) return rejectedRecord(null, 'SchemaViolation', `unsupported Alpaca message type T=${JSON.stringify(message['T'])}`, origin());
+  if (typeof message['t'] !== 'string') return rejectedRecord(topic, 'SchemaViolation', `t (timestamp) must be an RFC 3339 string, got ${describe(message['t'])}`, origin());
+  let eventTimeNs: string;
+  try {
+    eventTimeNs = rfc3339ToEpochNs(message['t']);
+  } catch (error) {
+    return rejectedRecord(topic, 'SchemaViolation', `t: ${(error as Error).message}`, origin());
+  }
+  const eventTime = epochNsToEpochMs(eventTimeNs);
+  const common = { ingestTime: receipt.receivedAt, source: ALPACA_SOURCE };
+
+  if (type === 't') {
+    const id = message['i'];
+    if (id !== undefined && typeof id !== 'number' && typeof id !== 'string') {
+      return rejectedRecord(topic, 'SchemaViolation', `i (trade id) must be a number or string, got ${describe(id)}`, origin());
+    }
+    return buildEventRecord(
+      'market.trade.v1',
+      {
+        ...common,
+        eventTime,
+        eventTimeNs,
+        payload: {
+          symbol: symbol as string,
+          price: message['p'] as number,
+          size: message['s'] as number,
+          aggressorSide: 'unknown',
+          ...definedOnly({ venue: optionalString(message['x']), tradeId: id === undefined ? undefined : String(id), conditions: message['c'] as string[] | undefined }),
+        },
+      },
+      origin,
+    );
+  }
+
+  if (type === 'q') {
+    const bidVenue = optionalString(message['bx']);
+    return buildEventRecord(
+      'market.quote.v1',
+      {
+        ...common,
+        eventTime,
+        eventTimeNs,
+        payload: {
+          symbol: symbol as string,
+          bidPrice: message['bp'] as number,
+          bidSize: message['bs'] as number,
+          askPrice: message['ap'] as number,
+          askSize: message['as'] as number,
+          ...definedOnly({ venue: bidVenue !== undefined && bidVenue === message['ax'] ? bidVenue : undefined }),
+        },
+      },
+      origin,
+    );
+  }
+
+  // Bars: Alpaca stamps the start of the minute; the contract's eventTime is the end.
+  const startTime = eventTime;
+  if (startTime % BAR_1M_INTERVAL_MS !== 0) {
+    return rejectedRecord(topic, 'SchemaViolation', `t of a minute bar must be minute-aligned, got ${String(message['t'])}`, origin());
+  }
+  return buildEventRecord(
+    'market.bar.1m.v1',
+    {
+      ...common,
+      eventTime: startTime + BAR_1M_INTERVAL_MS,
+      payload: {
+        symbol: symbol as string,
+        startTime,
+        endTime: startTime + BAR_1M_INTERVAL_MS,
+        open: message['o'] as number,
+        high: message['h'] as number,
+        low: message['l'] as number,
+        close: message['c'] as number,
+        vwap: message['vw'] as number,
+        volume: message['v'] as number,
+        tradeCount: message['n'] as number,
+      },
+    },
+    origin,
+  );
+}
+
+/** Drops undefined optional fields, so events carry no `key: undefined` (they compare equal to their JSON round trip). */
+function definedOnly<T extends Record<string, unknown>>(fields: T): Partial<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
+function optionalString(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+function describe(value: unknown): string {
+  return value === undefined ? 'nothing' : JSON.stringify(value) ?? typeof value;
+}

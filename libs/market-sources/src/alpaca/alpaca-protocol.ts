@@ -1,0 +1,185 @@
+/**
+ * The Alpaca Market Data v2 WebSocket protocol (stocks), as documented at
+ * docs.alpaca.markets "WebSocket Stream" / "Real-time Stock Data": JSON arrays of messages, each with a
+ * type `T`.
+ *
+ * ```
+ * server: [{"T":"success","msg":"connected"}]
+ * client: {"action":"auth","key":"<KEY_ID>","secret":"<SECRET>"}          (within 10 s)
+ * server: [{"T":"success","msg":"authenticated"}]
+ * client: {"action":"subscribe","trades":["AAPL"],"quotes":["AMZN"],"bars":["*"],"statuses":["*"]}
+ * server: [{"T":"subscription","trades":["AAPL"],"quotes":["AMZN"],"bars":["*"],...}]
+ * server: [{"T":"t","S":"AAPL","i":96921,"x":"D","p":126.55,"s":1,"c":["@","I"],"t":"2021-02-22T15:51:44.208Z","z":"C"}, ...]
+ * server: [{"T":"error","code":402,"msg":"auth failed"}]
+ * ```
+ * Control messages (success, error, subscription) arrive alone in their array; data messages may be batched.
+ */
+
+/** Channels a client can subscribe to here (Alpaca also has updatedBars, dailyBars and lulds). */
+export const ALPACA_CHANNELS = ['trades', 'quotes', 'bars', 'statuses'] as const;
+export type AlpacaChannel = (typeof ALPACA_CHANNELS)[number];
+
+/** Symbols per channel; `*` subscribes to every symbol (bars and statuses; trades/quotes need a SIP entitlement). */
+export type AlpacaSubscription = { readonly [C in AlpacaChannel]?: readonly string[] };
+
+/** The server's `subscription` message: the complete current subscription after a subscribe/unsubscribe. */
+export interface AlpacaSubscriptionAck {
+  readonly trades: readonly string[];
+  readonly quotes: readonly string[];
+  readonly bars: readonly string[];
+  readonly updatedBars: readonly string[];
+  readonly dailyBars: readonly string[];
+  readonly statuses: readonly string[];
+  readonly lulds: readonly string[];
+  /** Trade corrections: subscribed automatically with trades. */
+  readonly corrections: readonly string[];
+  /** Trade cancels/errors: subscribed automatically with trades. */
+  readonly cancelErrors: readonly string[];
+}
+
+/** Client -> server messages. */
+export type AlpacaClientMessage =
+  | { readonly action: 'auth'; readonly key: string; readonly secret: string }
+  | ({ readonly action: 'subscribe' | 'unsubscribe' } & AlpacaSubscription);
+
+/** Trade: `S` symbol, `i` trade id, `x` exchange code, `p` price USD, `s` size shares, `c` conditions, `t` RFC-3339 ns, `z` tape. */
+export interface AlpacaTradeMessage {
+  readonly T: 't';
+  readonly S: string;
+  readonly i?: number;
+  readonly x?: string;
+  readonly p: number;
+  readonly s: number;
+  readonly c?: readonly string[];
+  readonly t: string;
+  readonly z?: string;
+}
+
+/** Quote (NBBO): `bx/bp/bs` bid exchange, price, size; `ax/ap/as` ask; `c` conditions; `t`; `z` tape. */
+export interface AlpacaQuoteMessage {
+  readonly T: 'q';
+  readonly S: string;
+  readonly bx?: string;
+  readonly bp: number;
+  readonly bs: number;
+  readonly ax?: string;
+  readonly ap: number;
+  readonly as: number;
+  readonly c?: readonly string[];
+  readonly t: string;
+  readonly z?: string;
+}
+
+/** Minute bar: `o/h/l/c` USD, `v` volume shares, `vw` VWAP, `n` trade count, `t` bar START time. */
+export interface AlpacaBarMessage {
+  readonly T: 'b';
+  readonly S: string;
+  readonly o: number;
+  readonly h: number;
+  readonly l: number;
+  readonly c: number;
+  readonly v: number;
+  readonly vw: number;
+  readonly n: number;
+  readonly t: string;
+}
+
+/** Trading status (halts, resumes): `sc/sm` status code/message, `rc/rm` reason code/message. */
+export interface AlpacaStatusMessage {
+  readonly T: 's';
+  readonly S: string;
+  readonly sc: string;
+  readonly sm: string;
+  readonly rc: string;
+  readonly rm: string;
+  readonly t: string;
+  readonly z?: string;
+}
+
+/** `{"T":"error","code":402,"msg":"auth failed"}`. */
+export interface AlpacaErrorMessage {
+  readonly T: 'error';
+  readonly code: number;
+  readonly msg: string;
+}
+
+/** Data message types that map to Tickwire contract events. */
+export const ALPACA_EVENT_TYPES = ['t', 'q', 'b'] as const;
+
+/**
+ * Data message types of the protocol that have no Tickwire contract: statuses, trade corrections (`c`),
+ * cancel errors (`x`), LULD bands (`l`), updated bars (`u`), daily bars (`d`). They are reported to the
+ * source's observer as notices, not dead-lettered: they are valid protocol, just not ours to publish.
+ */
+export const ALPACA_NOTICE_TYPES = ['s', 'c', 'x', 'l', 'u', 'd'] as const;
+
+/** What a client does when the server reports an error code. */
+export type AlpacaErrorHandling =
+  /** Stop: retrying cannot help (bad credentials, not entitled, subscription refused). */
+  | 'fatal'
+  /** Drop the connection and reconnect with backoff. */
+  | 'reconnect'
+  /** Harmless; log and continue. */
+  | 'ignore';
+
+/**
+ * Alpaca stream error codes (docs.alpaca.markets, "Real-time Stock Data" > Errors) and how the
+ * {@link AlpacaSource} client handles each.
+ */
+export const ALPACA_ERRORS: Readonly<Record<number, { readonly msg: string; readonly handling: AlpacaErrorHandling; readonly why: string }>> = {
+  400: { msg: 'invalid syntax', handling: 'fatal', why: 'the client sent a malformed message: a bug, retrying repeats it' },
+  401: { msg: 'not authenticated', handling: 'reconnect', why: 'a message before auth completed: re-run the handshake' },
+  402: { msg: 'auth failed', handling: 'fatal', why: 'wrong key or secret: retrying would hammer the endpoint with bad credentials' },
+  403: { msg: 'already authenticated', handling: 'ignore', why: 'a duplicate auth on a healthy session' },
+  404: { msg: 'auth timeout', handling: 'fatal', why: 'no auth within 10 s of connecting: treated as a credentials/config failure, not retried' },
+  405: { msg: 'symbol limit exceeded', handling: 'fatal', why: 'the subscription exceeds the plan (30 symbols on the free IEX plan): fix the configuration' },
+  406: { msg: 'connection limit exceeded', handling: 'reconnect', why: 'another connection with these credentials is open (limit 1): back off until it closes' },
+  407: { msg: 'slow client', handling: 'reconnect', why: 'the server dropped us for not reading fast enough: reconnect' },
+  408: { msg: 'v2 not enabled', handling: 'fatal', why: 'the account cannot use v2 streaming' },
+  409: { msg: 'insufficient subscription', handling: 'fatal', why: 'the account is not entitled to this feed (e.g. sip without a paid plan)' },
+  410: { msg: 'invalid subscribe action for this feed', handling: 'fatal', why: 'the feed does not offer that channel' },
+  411: { msg: 'insufficient scope', handling: 'fatal', why: 'the OAuth token lacks the market-data scope' },
+  500: { msg: 'internal error', handling: 'reconnect', why: 'server-side failure: reconnect' },
+};
+
+/** Handling of an error code; unknown codes reconnect (the safe choice for a long-running producer). */
+export function alpacaErrorHandling(code: number): AlpacaErrorHandling {
+  return ALPACA_ERRORS[code]?.handling ?? 'reconnect';
+}
+
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
+
+/**
+ * RFC 3339 timestamp with up to nanosecond precision (Alpaca's `t`, e.g. `2021-02-22T15:51:44.208123456Z`)
+ * to exact epoch nanoseconds, without a double in between (a double holds epoch ns only to ~256 ns).
+ * @returns decimal epoch-ns string.
+ * @throws RangeError if the text is not RFC 3339, names an impossible date/time (Feb 30, 24:00, leap
+ *   second 60), or lies before 1970.
+ */
+export function rfc3339ToEpochNs(text: string): string {
+  const match = RFC3339.exec(text);
+  if (!match) throw new RangeError(`timestamp must be RFC 3339 (YYYY-MM-DDTHH:MM:SS[.fraction]Z), got ${JSON.stringify(text)}`);
+  const [, y, mo, d, h, mi, s, fraction = '', zulu, sign, offH, offM] = match;
+  const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, s].map(Number) as [number, number, number, number, number, number];
+  const local = Date.UTC(year, month - 1, day, hour, minute, second);
+  const check = new Date(local);
+  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
+    throw new RangeError(`timestamp ${JSON.stringify(text)} is not a valid date and time`);
+  }
+  const offsetMinutes = zulu ? 0 : (sign === '-' ? -1 : 1) * (Number(offH) * 60 + Number(offM));
+  const epochSeconds = local / 1000 - offsetMinutes * 60;
+  if (epochSeconds < 0) throw new RangeError(`timestamp ${JSON.stringify(text)} is before 1970`);
+  return `${epochSeconds}${fraction.padEnd(9, '0')}`.replace(/^0+(?=\d)/, '');
+}
+
+/**
+ * Epoch nanoseconds (decimal string) to RFC 3339 UTC with 9 fractional digits, as Alpaca writes `t`.
+ * @throws RangeError if `epochNs` is not a non-negative decimal integer string.
+ */
+export function epochNsToRfc3339(epochNs: string): string {
+  if (!/^\d+$/.test(epochNs)) throw new RangeError(`epochNs must be a decimal integer string, got ${JSON.stringify(epochNs)}`);
+  const padded = epochNs.padStart(10, '0');
+  const seconds = Number(padded.slice(0, -9));
+  const fraction = padded.slice(-9);
+  return `${new Date(seconds * 1000).toISOString().slice(0, 19)}.${fraction}Z`;
+}

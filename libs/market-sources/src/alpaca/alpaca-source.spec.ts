@@ -1,0 +1,250 @@
+import WebSocket from 'ws';
+import { safeParseEventValue, type TradeV1Event } from '@tickwire/contracts';
+import type { RejectedRecord, SourceRecord } from '../core/source-record';
+import { LobsterReplaySource } from '../lobster/lobster-replay-source';
+import { AlpacaProtocolServer, type AlpacaProtocolServerOptions } from './alpaca-protocol-server';
+import { AlpacaSource, AlpacaStreamError, type AlpacaSourceEvent, type AlpacaSourceOptions } from './alpaca-source';
+
+/** Loopback tests: the real client against our own protocol server on 127.0.0.1 (no Alpaca account involved). */
+const credentials = { keyId: 'PKTEST', secretKey: 'secret-test' };
+const fastReconnect = { minDelayMs: 10, maxDelayMs: 50, jitter: false };
+
+const servers: AlpacaProtocolServer[] = [];
+const sources: AlpacaSource[] = [];
+afterEach(async () => {
+  await Promise.all(sources.splice(0).map((source) => source.close()));
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+});
+
+async function startServer(options: Partial<AlpacaProtocolServerOptions> = {}): Promise<AlpacaProtocolServer> {
+  const server = new AlpacaProtocolServer({ credentials, ...options });
+  servers.push(server);
+  await server.start();
+  return server;
+}
+
+function client(server: AlpacaProtocolServer, options: Partial<AlpacaSourceOptions> = {}): { source: AlpacaSource; events: AlpacaSourceEvent[] } {
+  const events: AlpacaSourceEvent[] = [];
+  const source = new AlpacaSource({ url: server.url, credentials, subscription: {}, reconnect: fastReconnect, onEvent: (event) => events.push(event), ...options });
+  sources.push(source);
+  return { source, events };
+}
+
+/** Pulls records until `count` match `predicate`. */
+async function take(iterator: AsyncIterator<SourceRecord>, count: number, predicate: (record: SourceRecord) => boolean = () => true): Promise<SourceRecord[]> {
+  const out: SourceRecord[] = [];
+  while (out.length < count) {
+    const next = await iterator.next();
+    if (next.done) throw new Error(`stream ended after ${out.length} matching records`);
+    if (predicate(next.value)) out.push(next.value);
+  }
+  return out;
+}
+
+const isTrade = (symbol: string) => (record: SourceRecord) => record.kind === 'event' && record.event.schema === 'market.trade.v1' && record.event.payload.symbol === symbol;
+
+/** Resolves when `predicate` holds, polling every 5 ms (fails after 10 s). */
+async function until(predicate: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error('condition not reached within 10 s');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+describe('AlpacaSource against AlpacaProtocolServer (loopback)', () => {
+  it('authenticates, subscribes (ack contents) and receives the replayed LOBSTER trades as valid events', async () => {
+    const server = await startServer();
+    const { source, events } = client(server, { subscription: { trades: ['AAPL'], quotes: ['AMZN'] } });
+    const iterator = source[Symbol.asyncIterator]();
+    const trades = (await take(iterator, 5, isTrade('AAPL'))).map((record) => (record.kind === 'event' ? (record.event as TradeV1Event) : undefined));
+
+    expect(events.map((event) => event.type).slice(0, 4)).toEqual(['connecting', 'connected', 'authenticated', 'subscribed']);
+    expect(source.subscription).toEqual({
+      trades: ['AAPL'],
+      quotes: ['AMZN'],
+      bars: [],
+      updatedBars: [],
+      dailyBars: [],
+      statuses: [],
+      lulds: [],
+      corrections: ['AAPL'],
+      cancelErrors: ['AAPL'],
+    });
+    expect(source.connectionState).toBe('streaming');
+
+    // The same trades straight from the LOBSTER files: exact time, price, size; tradeId = LOBSTER row.
+    const expected: TradeV1Event[] = [];
+    for await (const record of new LobsterReplaySource({ symbols: ['AAPL'], quotes: 'none' })) {
+      if (record.kind === 'event') expected.push(record.event as TradeV1Event);
+      if (expected.length === 5) break;
+    }
+    expect(trades.map((t) => [t?.eventTimeNs, t?.payload.price, t?.payload.size, t?.payload.tradeId, t?.source])).toEqual(
+      expected.map((t) => [t.eventTimeNs, t.payload.price, t.payload.size, String(t.payload.sequence), 'alpaca']),
+    );
+    for (const trade of trades) expect(safeParseEventValue('market.trades.v1', trade).success).toBe(true);
+
+    const amznQuote = await take(iterator, 1, (r) => r.kind === 'event' && r.event.schema === 'market.quote.v1');
+    expect(amznQuote[0]).toMatchObject({ topic: 'market.quotes.v1', event: { payload: { symbol: 'AMZN', venue: 'Q' } } });
+  }, 60_000);
+
+  it('fails with 402 on wrong credentials, without reconnecting', async () => {
+    const server = await startServer();
+    const { source, events } = client(server, { credentials: { keyId: 'PKTEST', secretKey: 'wrong' }, subscription: { trades: ['AAPL'] } });
+    const error = await source[Symbol.asyncIterator]().next().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AlpacaStreamError);
+    expect(error).toMatchObject({ code: 402, message: expect.stringContaining('auth failed') });
+    expect(events).toContainEqual({ type: 'server-error', code: 402, message: 'auth failed', handling: 'fatal' });
+    expect(server.stats.connectionsAccepted).toBe(1);
+    expect(events.some((event) => event.type === 'reconnecting')).toBe(false);
+  });
+
+  it('fails with 404 when the auth never lands within the server auth timeout', async () => {
+    const server = await startServer({ ignoreAuth: true, authTimeoutMs: 100 });
+    const { source } = client(server, { subscription: { trades: ['AAPL'] } });
+    await expect(source[Symbol.asyncIterator]().next()).rejects.toMatchObject({ name: 'AlpacaStreamError', code: 404, message: expect.stringContaining('auth timeout') });
+    expect(server.stats.errorsSent[404]).toBe(1);
+  });
+
+  it.each([
+    ['409 insufficient subscription', { denyAuthWith: 409 as const }, { trades: ['AAPL'] }, 409],
+    ['411 insufficient scope', { denyAuthWith: 411 as const }, { trades: ['AAPL'] }, 411],
+    ['405 symbol limit exceeded', { symbolLimit: 1 }, { trades: ['AAPL', 'AMZN'] }, 405],
+    ['410 invalid subscribe action', { channels: ['trades', 'quotes'] as const }, { bars: ['AAPL'] }, 410],
+  ])('fails on %s', async (_name, serverOptions, subscription, code) => {
+    const server = await startServer(serverOptions);
+    const { source } = client(server, { subscription });
+    await expect(source[Symbol.asyncIterator]().next()).rejects.toMatchObject({ name: 'AlpacaStreamError', code });
+    expect(server.stats.connectionsAccepted).toBe(1);
+  });
+
+  it('reconnects with backoff after the server drops the connection and resubscribes', async () => {
+    const server = await startServer();
+    const { source, events } = client(server, { subscription: { trades: ['GOOG'] } });
+    const iterator = source[Symbol.asyncIterator]();
+    const before = await take(iterator, 20, isTrade('GOOG'));
+    server.dropConnections();
+    await until(() => events.filter((event) => event.type === 'subscribed').length === 2);
+    const after = await take(iterator, 20, isTrade('GOOG'));
+
+    expect(events.map((event) => event.type)).toEqual(
+      expect.arrayContaining(['disconnected', 'reconnecting', 'connecting', 'connected', 'authenticated', 'subscribed']),
+    );
+    expect(events.find((event) => event.type === 'reconnecting')).toEqual({ type: 'reconnecting', attempt: 1, delayMs: 10 });
+    expect(server.stats.connectionsAccepted).toBe(2);
+    expect(server.stats.subscribeRequests).toBe(2);
+    expect(source.subscription?.trades).toEqual(['GOOG']);
+    // The feed went on (live-like): trades after the reconnect are later LOBSTER rows.
+    const sequence = (r: SourceRecord | undefined) => Number(r?.kind === 'event' && r.event.schema === 'market.trade.v1' ? r.event.payload.tradeId : Number.NaN);
+    expect(sequence(after[0])).toBeGreaterThan(sequence(before[before.length - 1]));
+  }, 60_000);
+
+  it('backs off on 406 connection limit exceeded and connects once the other connection is gone', async () => {
+    const server = await startServer({ maxConnections: 1 });
+    const squatter = new WebSocket(server.url);
+    await new Promise((resolve) => squatter.once('message', resolve)); // its "connected"
+    const { source, events } = client(server, { subscription: { trades: ['AAPL'] } });
+    const iterator = source[Symbol.asyncIterator]();
+    const first = iterator.next();
+    await until(() => events.some((event) => event.type === 'server-error' && event.code === 406));
+    squatter.close();
+    await first;
+    expect(events).toContainEqual({ type: 'server-error', code: 406, message: 'connection limit exceeded', handling: 'reconnect' });
+    expect(events.some((event) => event.type === 'subscribed')).toBe(true);
+  }, 30_000);
+
+  it('turns an invalid frame and an invalid trade into rejected records and keeps streaming', async () => {
+    const server = await startServer();
+    const { source, events } = client(server, { subscription: {} });
+    const iterator = source[Symbol.asyncIterator]();
+    const firstRecord = iterator.next();
+    await until(() => events.some((event) => event.type === 'authenticated'));
+    server.injectFrame('{not json');
+    server.injectFrame(JSON.stringify([{ T: 't', S: 'AAPL', i: 1, x: 'Q', p: -5, s: 10, t: '2012-06-21T13:30:00.000000001Z' }]));
+    server.injectFrame(JSON.stringify([{ T: 's', S: 'AAPL', sc: 'H', sm: 'Trading Halt', rc: 'T12', rm: 'Additional Information Requested by NASDAQ', t: '2012-06-21T13:30:00Z', z: 'C' }]));
+    server.injectFrame(JSON.stringify([{ T: 't', S: 'AAPL', i: 2, x: 'Q', p: 585.5, s: 10, t: '2012-06-21T13:30:00.000000002Z' }]));
+    const records = [(await firstRecord).value as SourceRecord, ...(await take(iterator, 2))];
+    const [malformed, invalid, valid] = records as [RejectedRecord, RejectedRecord, SourceRecord];
+    expect(malformed).toMatchObject({ kind: 'rejected', topic: null, errorClass: 'MalformedJson', raw: '{not json', source: 'alpaca' });
+    expect(invalid).toMatchObject({ kind: 'rejected', topic: 'market.trades.v1', errorClass: 'SchemaViolation', symbol: 'AAPL' });
+    expect(invalid.reason).toContain('price must be > 0');
+    expect(valid).toMatchObject({ kind: 'event', event: { payload: { symbol: 'AAPL', price: 585.5, tradeId: '2' } } });
+    expect(events).toContainEqual(expect.objectContaining({ type: 'notice', message: expect.objectContaining({ T: 's', sc: 'H' }) }));
+  });
+
+  it('subscribes and unsubscribes at runtime', async () => {
+    const server = await startServer();
+    const { source, events } = client(server, { subscription: { trades: ['AAPL'] } });
+    const iterator = source[Symbol.asyncIterator]();
+    await take(iterator, 1, isTrade('AAPL'));
+    source.subscribe({ trades: ['AMZN'] });
+    source.unsubscribe({ trades: ['AAPL'] });
+    await until(() => source.subscription?.trades.join() === 'AMZN');
+    expect(events.filter((event) => event.type === 'subscribed')).toHaveLength(3);
+    await take(iterator, 1, isTrade('AMZN'));
+  }, 30_000);
+
+  it('close() during the reconnect backoff ends the iteration promptly', async () => {
+    const server = await startServer();
+    const { source, events } = client(server, { subscription: { trades: ['AAPL'] }, reconnect: { minDelayMs: 60_000, jitter: false } });
+    const iterator = source[Symbol.asyncIterator]();
+    await take(iterator, 1, isTrade('AAPL'));
+    server.dropConnections();
+    await until(() => events.some((event) => event.type === 'reconnecting'));
+    const started = Date.now();
+    await source.close();
+    await expect(iterator.next()).resolves.toEqual({ done: true, value: undefined });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(source.connectionState).toBe('closed');
+  }, 30_000);
+
+  it('gives up after maxAttempts consecutive failed connections', async () => {
+    const server = await startServer();
+    const url = server.url;
+    await server.close();
+    servers.length = 0;
+    const source = new AlpacaSource({ url, credentials, subscription: { trades: ['AAPL'] }, reconnect: { ...fastReconnect, maxAttempts: 2 } });
+    sources.push(source);
+    await expect(source[Symbol.asyncIterator]().next()).rejects.toMatchObject({ name: 'AlpacaStreamError', code: undefined, message: expect.stringContaining('gave up after 2') });
+  });
+});
+
+describe('AlpacaProtocolServer protocol errors (raw WebSocket client)', () => {
+  /** Connects and returns a function that resolves the next server frame. */
+  async function raw(server: AlpacaProtocolServer): Promise<{ socket: WebSocket; next: () => Promise<unknown> }> {
+    const socket = new WebSocket(server.url);
+    const frames: unknown[] = [];
+    const waiters: ((frame: unknown) => void)[] = [];
+    socket.on('message', (data) => {
+      const frame: unknown = JSON.parse(data.toString());
+      const waiter = waiters.shift();
+      if (waiter) waiter(frame);
+      else frames.push(frame);
+    });
+    const next = () => (frames.length > 0 ? Promise.resolve(frames.shift()) : new Promise<unknown>((resolve) => waiters.push(resolve)));
+    expect(await next()).toEqual([{ T: 'success', msg: 'connected' }]);
+    return { socket, next };
+  }
+
+  it('answers 400 / 401 / 403 / 404 as the protocol says', async () => {
+    const server = await startServer({ authTimeoutMs: 150 });
+    const a = await raw(server);
+    a.socket.send('hello');
+    expect(await a.next()).toEqual([{ T: 'error', code: 400, msg: 'invalid syntax' }]);
+    a.socket.send(JSON.stringify({ action: 'subscribe', trades: ['AAPL'] }));
+    expect(await a.next()).toEqual([{ T: 'error', code: 401, msg: 'not authenticated' }]);
+    a.socket.send(JSON.stringify({ action: 'auth', key: credentials.keyId, secret: credentials.secretKey }));
+    expect(await a.next()).toEqual([{ T: 'success', msg: 'authenticated' }]);
+    a.socket.send(JSON.stringify({ action: 'auth', key: credentials.keyId, secret: credentials.secretKey }));
+    expect(await a.next()).toEqual([{ T: 'error', code: 403, msg: 'already authenticated' }]);
+    a.socket.send(JSON.stringify({ action: 'subscribe', trades: 'AAPL' }));
+    expect(await a.next()).toEqual([{ T: 'error', code: 400, msg: 'invalid syntax' }]);
+    a.socket.close();
+    await until(() => server.connectionCount === 0);
+
+    const b = await raw(server);
+    const closed = new Promise((resolve) => b.socket.once('close', resolve));
+    expect(await b.next()).toEqual([{ T: 'error', code: 404, msg: 'auth timeout' }]);
+    await closed;
+  });
+});
