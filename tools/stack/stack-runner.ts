@@ -75,9 +75,9 @@ export async function withStackLock<T>(config: StackConfig, fn: () => Promise<T>
 }
 
 /**
- * Brings every server up: reuses one that is already running (ours, by PID file and command-line
- * environment marker), otherwise fetches it (first time only), prepares and starts it detached, and waits until it
- * answers a real request. Servers start in parallel; Maven fetches run one at a time (they share ~/.m2)
+ * Brings every server up: reuses one that is already running (ours, by PID file and environment
+ * marker), otherwise fetches it (first time only), prepares and starts it detached, and waits until
+ * it answers a real request. Servers start in parallel; Maven fetches run one at a time (they share ~/.m2)
  * and each server starts as soon as its own fetch is done.
  *
  * @throws StackError when java/mvn is missing, a port is taken by a process that is not ours, or a
@@ -99,10 +99,18 @@ export async function upStack(config: StackConfig, options: UpOptions = {}): Pro
       fetchChain = step.catch(() => undefined);
       return step;
     };
+    // Recorded as soon as this call starts a process, so a run whose `up` failed half-way can still
+    // stop what it started (`down --if-started-by`).
+    const recordStart = (): void => {
+      if (options.startedBy) {
+        const record = { runId: options.startedBy, at: new Date().toISOString() };
+        writeFileSync(join(config.stackDir, STARTED_BY_FILE), `${JSON.stringify(record)}\n`);
+      }
+    };
     const servers = createServers(config);
     const results = await Promise.all(
       servers.map((server) =>
-        bringUp(server, context, fetchInOrder).then(
+        bringUp(server, context, fetchInOrder, recordStart).then(
           (outcome) => ({ server, outcome, error: undefined }),
           (error: unknown) => ({ server, outcome: undefined, error }),
         ),
@@ -117,11 +125,6 @@ export async function upStack(config: StackConfig, options: UpOptions = {}): Pro
       ServerName,
       UpOutcome
     >;
-    const startedAny = Object.values(outcomes).includes('started');
-    const startedByFile = join(config.stackDir, STARTED_BY_FILE);
-    if (options.startedBy && startedAny) {
-      writeFileSync(startedByFile, `${JSON.stringify({ runId: options.startedBy, at: new Date().toISOString() })}\n`);
-    }
     await options.afterUp?.();
     return { outcomes, elapsedMs: Date.now() - started };
   });
@@ -131,6 +134,7 @@ async function bringUp(
   server: StackServer,
   context: StackContext,
   fetchInOrder: (server: StackServer) => Promise<void>,
+  recordStart: () => void,
 ): Promise<UpOutcome> {
   const { config, log } = context;
   const pid = readPidFile(server.dirs.pidFile);
@@ -146,6 +150,7 @@ async function bringUp(
   await server.prepare(context);
   const spec = server.launch(context);
   mkdirSync(server.dirs.logs, { recursive: true });
+  recordStart();
   const newPid = await startDetached({
     ...spec,
     env: { ...spec.env, [SERVER_ENV_MARKER]: server.name },
