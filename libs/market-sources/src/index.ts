@@ -19,3 +19,4 @@ export * from './alpaca/alpaca-protocol';
 export * from './alpaca/alpaca-message-mapper';
 export * from './alpaca/alpaca-source';
 export * from './alpaca/alpaca-protocol-server';
+export * from './synthetic/synthetic-source';
