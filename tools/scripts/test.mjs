@@ -3,8 +3,8 @@
 // through Nx, then one closing line `tests: N passed, N failed, N skipped` for the whole workspace.
 //
 // Integration tests start the local stack themselves (Jest globalSetup from @tickwire/testing) when it
-// is not running. When this run found the stack down and runs in CI, it stops the stack at the end so
-// no server outlives the run. Extra arguments go to Nx, e.g. `npm test -- -p contracts`.
+// is not running. In CI, a stack this run started is stopped at the end so no server outlives the run.
+// Extra arguments go to Nx, e.g. `npm test -- -p contracts` (the end-to-end step is then skipped).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,18 +17,20 @@ mkdirSync(summaryDir, { recursive: true });
 const run = (cmd, args, opts = {}) =>
   spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...opts.env } }).status ?? 1;
 
-const stackWasUp =
-  spawnSync('npx', ['tsx', 'tools/stack/cli.ts', 'status'], { cwd: root, stdio: 'ignore' }).status === 0;
+// Integration tests' globalSetup records this id when it has to start the local stack, so the stack
+// is stopped at the end only if this run started it.
+const runId = `npm-test-${process.pid}-${Date.now()}`;
 
 const extra = process.argv.slice(2);
-const targets = ['lint', 'typecheck', 'test'];
-const status = run(
-  'npx',
-  ['nx', 'run-many', '-t', ...targets, '--skip-nx-cache', '--outputStyle=static', '--parallel=2', ...extra],
-  { env: { TICKWIRE_TEST_SUMMARY_DIR: summaryDir, NX_DAEMON: 'false', FORCE_COLOR: '0' } },
-);
+const env = { TICKWIRE_TEST_SUMMARY_DIR: summaryDir, TICKWIRE_TEST_RUN_ID: runId, NX_DAEMON: 'false', FORCE_COLOR: '0' };
+const nx = ['nx', 'run-many', '--skip-nx-cache', '--outputStyle=static'];
+// Every project's lint, typecheck, unit and integration tests, two at a time.
+let status = run('npx', [...nx, '-t', 'lint', 'typecheck', 'test', '--parallel=2', ...extra], { env });
+// Then the end-to-end tests alone: they reset the pipeline's topics, indices, bucket and tables,
+// which must not happen under another project's integration test.
+if (extra.length === 0) status = run('npx', [...nx, '-t', 'e2e', '--parallel=1'], { env }) || status;
 
-if (!stackWasUp && process.env.CI) run('npx', ['tsx', 'tools/stack/cli.ts', 'down']);
+if (process.env.CI) run('npx', ['tsx', 'tools/stack/cli.ts', 'down', '--if-started-by', runId]);
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
 for (const file of readdirSync(summaryDir)) {

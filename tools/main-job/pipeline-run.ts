@@ -1,0 +1,226 @@
+import { TOPICS, type TopicName } from '@tickwire/contracts';
+import { ensureLocalStack, type LocalStack } from '@tickwire/testing';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { resetPipeline } from './pipeline-reset';
+import { scrapeMetrics, sumMetric, type MetricFamilies } from './prometheus-scrape';
+import {
+  getJson,
+  runRepoTool,
+  SERVICE_NAMES,
+  startService,
+  stopService,
+  type RunningService,
+  type ServiceName,
+  type StopOutcome,
+} from './service-processes';
+import { countSinks, type SinkCounts } from './sink-counts';
+
+/** What the replay publishes: the LOBSTER day, the S&P 500 daily bars, or both. */
+export type ReplayDataset = 'lobster' | 'daily' | 'all';
+
+/** `GET /v1/ingest/status` of ingest-producer. */
+export interface IngestStatus {
+  readonly source: string;
+  readonly state: 'starting' | 'running' | 'completed' | 'failed';
+  readonly published: Readonly<Record<string, number>>;
+  readonly deadLettered: Readonly<Record<string, number>>;
+  readonly rejected?: number;
+  readonly error?: string;
+}
+
+/** Options of {@link PipelineRun.start}. */
+export interface PipelineRunOptions {
+  readonly dataset: ReplayDataset;
+  /** `max` (as fast as possible), `realtime`, or a multiple such as `x10`. */
+  readonly speed: string;
+  /** Delete topics, indices, archive objects and symbol-state first, so counts reconcile (default true). */
+  readonly reset?: boolean;
+  /** Extra environment per service (e.g. shorter archive buffering for a run that must finish). */
+  readonly serviceEnv?: Partial<Record<ServiceName, Readonly<Record<string, string>>>>;
+  readonly log?: (line: string) => void;
+}
+
+/** The raw topics ingest-producer writes and the archiver and enricher read. */
+export const RAW_INPUT_TOPICS: readonly TopicName[] = [TOPICS.trades, TOPICS.quotes, TOPICS.barsDaily];
+/** The topics the enricher writes and the indexer reads. */
+export const ENRICHED_OUTPUT_TOPICS: readonly TopicName[] = [TOPICS.enriched, TOPICS.bars1m, TOPICS.alerts];
+
+/** Everything measured after a run, for the summary table and the end-to-end tests. */
+export interface PipelineTotals {
+  readonly ingest: IngestStatus;
+  /** Records each service counted as produced / consumed / dead-lettered, per topic (its /metrics). */
+  readonly metrics: Readonly<Record<ServiceName, MetricFamilies>>;
+  readonly sinks: SinkCounts;
+}
+
+const METRIC = {
+  consumed: 'tickwire_records_consumed_total',
+  produced: 'tickwire_records_produced_total',
+  dlq: 'tickwire_dlq_records_total',
+} as const;
+
+const inTopics = (topics: readonly string[]) => (topic: string) => topics.includes(topic);
+
+/**
+ * One run of the whole pipeline on the local stack: stack up and provisioned, optional reset,
+ * reference data loaded into DynamoDB, the five services started as processes (consumers first,
+ * ingest-producer last), the replay, and the wait until every sink has caught up.
+ */
+export class PipelineRun {
+  private constructor(
+    readonly stack: LocalStack,
+    readonly services: ReadonlyMap<ServiceName, RunningService>,
+    readonly logDir: string,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  /**
+   * Brings everything up and starts the replay.
+   *
+   * @throws Error when the stack, the reference-data load or a service fails to start (with its log tail).
+   */
+  static async start(options: PipelineRunOptions): Promise<PipelineRun> {
+    const log = options.log ?? (() => undefined);
+    log('local stack: starting (or reusing) Kafka, OpenSearch, DynamoDB Local, S3Mock');
+    const stack = await ensureLocalStack({ log: (line) => log(`  ${line}`) });
+    if (options.reset ?? true) {
+      log('pipeline: resetting topics, indices, archive and symbol-state');
+      await resetPipeline(stack.config, (line) => log(`  ${line}`));
+    }
+    log('reference data: loading daily bars into DynamoDB');
+    await runRepoTool(['libs/reference-data/src/cli.ts', 'load'], stack.env, log);
+
+    const logDir = join(stack.config.stackDir, 'services');
+    const services = new Map<ServiceName, RunningService>();
+    const run = new PipelineRun(stack, services, logDir, log);
+    try {
+      for (const name of SERVICE_NAMES) {
+        const env = {
+          ...stack.env,
+          ...(name === 'ingest-producer'
+            ? { SOURCE: 'replay', REPLAY_DATASET: options.dataset, REPLAY_SPEED: options.speed }
+            : {}),
+          ...options.serviceEnv?.[name],
+        };
+        log(`service: starting ${name}`);
+        services.set(name, await startService(name, { env, logDir }));
+      }
+    } catch (error) {
+      await run.stop();
+      throw error;
+    }
+    return run;
+  }
+
+  /** The running service `name`. @throws Error when it was not started. */
+  service(name: ServiceName): RunningService {
+    const service = this.services.get(name);
+    if (!service) throw new Error(`${name} is not running`);
+    return service;
+  }
+
+  /** ingest-producer's replay status. */
+  ingestStatus(): Promise<IngestStatus> {
+    return getJson<IngestStatus>(this.service('ingest-producer'), '/v1/ingest/status');
+  }
+
+  /**
+   * Polls the replay until it completed, calling `onProgress` with the records published so far.
+   *
+   * @throws Error when the replay failed or a service died.
+   */
+  async waitForIngest(onProgress: (published: number, status: IngestStatus) => void = () => undefined): Promise<IngestStatus> {
+    for (;;) {
+      this.assertAlive();
+      const status = await this.ingestStatus();
+      onProgress(sumValues(status.published), status);
+      if (status.state === 'completed') return status;
+      if (status.state === 'failed') throw new Error(`replay failed: ${status.error ?? 'unknown error'}`);
+      await sleep(500);
+    }
+  }
+
+  /**
+   * Waits until every sink has handled everything upstream produced: the enricher and the archiver
+   * consumed every raw record ingested, the indexer consumed every record the enricher produced, and
+   * the enricher's output stayed unchanged for `quietMs` (its last bars close on an idle timeout).
+   * Counts come from each service's `/metrics`, which count a record only once it is handled and its
+   * offset committed.
+   *
+   * @throws Error after `timeoutMs` with the counts that did not match.
+   */
+  async waitForSinks(options: { timeoutMs?: number; quietMs?: number } = {}): Promise<void> {
+    const deadline = Date.now() + (options.timeoutMs ?? 15 * 60_000);
+    const quietMs = options.quietMs ?? 5_000;
+    let lastProduced = -1;
+    let quietSince = Date.now();
+    for (;;) {
+      this.assertAlive();
+      const ingest = await this.ingestStatus();
+      const raw = sumValues(ingest.published);
+      const m = await this.scrapeAll();
+      const enricherIn = sumMetric(m.enricher, METRIC.consumed, { topic: inTopics(RAW_INPUT_TOPICS) });
+      const archiverIn = sumMetric(m['firehose-archiver'], METRIC.consumed, { topic: inTopics(RAW_INPUT_TOPICS) });
+      const produced = sumMetric(m.enricher, METRIC.produced, { topic: inTopics(ENRICHED_OUTPUT_TOPICS) });
+      const indexerIn = sumMetric(m['opensearch-indexer'], METRIC.consumed, { topic: inTopics(ENRICHED_OUTPUT_TOPICS) });
+      if (produced !== lastProduced) {
+        lastProduced = produced;
+        quietSince = Date.now();
+      }
+      const caughtUp =
+        ingest.state === 'completed' &&
+        enricherIn >= raw &&
+        archiverIn >= raw &&
+        indexerIn >= produced &&
+        Date.now() - quietSince >= quietMs;
+      if (caughtUp) return;
+      if (Date.now() > deadline) {
+        throw new Error(
+          `sinks did not catch up: ingested ${raw}, enricher consumed ${enricherIn}, archiver consumed ${archiverIn}, ` +
+            `enricher produced ${produced}, indexer consumed ${indexerIn}`,
+        );
+      }
+      await sleep(1_000);
+    }
+  }
+
+  /** Every service's metrics, the replay status and the counts at the sinks. */
+  async totals(): Promise<PipelineTotals> {
+    const [ingest, metrics, sinks] = await Promise.all([this.ingestStatus(), this.scrapeAll(), countSinks(this.stack.config)]);
+    return { ingest, metrics, sinks };
+  }
+
+  /** SIGTERM every service (producer first, so consumers drain), in parallel per stage. */
+  async stop(): Promise<StopOutcome[]> {
+    const order: ServiceName[] = ['ingest-producer', 'enricher', 'opensearch-indexer', 'firehose-archiver', 'consumer-gateway'];
+    const outcomes: StopOutcome[] = [];
+    for (const name of order) {
+      const service = this.services.get(name);
+      if (service) outcomes.push(await stopService(service));
+    }
+    return outcomes;
+  }
+
+  private async scrapeAll(): Promise<Record<ServiceName, MetricFamilies>> {
+    const entries = await Promise.all(
+      [...this.services.values()].map(async (s) => [s.name, await scrapeMetrics(s.baseUrl)] as const),
+    );
+    return Object.fromEntries(entries) as Record<ServiceName, MetricFamilies>;
+  }
+
+  private assertAlive(): void {
+    for (const service of this.services.values()) {
+      if (service.child.exitCode !== null || service.child.signalCode !== null) {
+        throw new Error(`${service.name} exited (${service.child.exitCode ?? service.child.signalCode}); see ${service.logFile}`);
+      }
+    }
+  }
+}
+
+/** Sum of an object's numeric values. */
+export function sumValues(counts: Readonly<Record<string, number>>): number {
+  return Object.values(counts).reduce((a, b) => a + b, 0);
+}
+
+export { METRIC };

@@ -1,0 +1,81 @@
+import { TOPICS } from '@tickwire/contracts';
+import Table from 'cli-table3';
+import { ENRICHED_OUTPUT_TOPICS, METRIC, type PipelineTotals, RAW_INPUT_TOPICS, sumValues } from './pipeline-run';
+import { sumMetric } from './prometheus-scrape';
+
+/** One line of the summary: a count, what it should equal (if anything) and whether it does. */
+export interface SummaryRow {
+  readonly stage: string;
+  readonly count: number;
+  /** The value `count` must reconcile with; undefined when the row is informational. */
+  readonly expected?: number;
+  readonly basis: string;
+}
+
+const pick = (counts: Readonly<Record<string, number>>, topic: string): number => counts[topic] ?? 0;
+
+/**
+ * The rows of the main job's summary, each count taken where it lands (ingest status, the services'
+ * committed-record counters, OpenSearch `_count`, the archive's NDJSON lines, DLQ/late topic offsets)
+ * and reconciled against its upstream:
+ * - enriched = trades + quotes ingested - those the enricher dead-lettered;
+ * - indexed documents = what the enricher produced, per stream;
+ * - archived records = raw records ingested;
+ * - records in DLQ topics = dead letters counted by every service.
+ */
+export function summaryRows(totals: PipelineTotals): SummaryRow[] {
+  const { ingest, metrics, sinks } = totals;
+  const produced = (topic: string) => sumMetric(metrics.enricher, METRIC.produced, { topic });
+  const trades = pick(ingest.published, TOPICS.trades);
+  const quotes = pick(ingest.published, TOPICS.quotes);
+  const daily = pick(ingest.published, TOPICS.barsDaily);
+  const enricherDlq = sumMetric(metrics.enricher, METRIC.dlq, { topic: (t) => [TOPICS.trades, TOPICS.quotes].includes(t as never) });
+  const enriched = produced(TOPICS.enriched);
+  const bars = produced(TOPICS.bars1m);
+  const alerts = produced(TOPICS.alerts);
+  const ingestDlq = sumValues(ingest.deadLettered);
+  const serviceDlq = ['enricher', 'opensearch-indexer', 'firehose-archiver'].reduce(
+    (sum, name) => sum + sumMetric(metrics[name as keyof typeof metrics], METRIC.dlq),
+    0,
+  );
+  const archived = RAW_INPUT_TOPICS.reduce((sum, topic) => sum + pick(sinks.archive.records, topic), 0);
+  return [
+    { stage: 'ingested trades', count: trades, basis: 'ingest-producer, acknowledged by Kafka' },
+    { stage: 'ingested quotes', count: quotes, basis: 'ingest-producer, acknowledged by Kafka' },
+    { stage: 'ingested daily bars', count: daily, basis: 'ingest-producer, acknowledged by Kafka' },
+    { stage: 'enriched events', count: enriched, expected: trades + quotes - enricherDlq, basis: 'trades + quotes - enricher DLQ' },
+    { stage: '1-minute bars', count: bars, basis: `enricher -> ${TOPICS.bars1m}` },
+    { stage: 'alerts', count: alerts, basis: `enricher -> ${TOPICS.alerts}` },
+    { stage: 'indexed enriched', count: sinks.indexed.enriched, expected: enriched, basis: 'OpenSearch market-enriched-*' },
+    { stage: 'indexed bars', count: sinks.indexed['bars-1m'], expected: bars, basis: 'OpenSearch market-bars-1m-*' },
+    { stage: 'indexed alerts', count: sinks.indexed.alerts, expected: alerts, basis: 'OpenSearch market-alerts-*' },
+    { stage: 'archived objects', count: sinks.archive.objects, basis: 'S3 gzip NDJSON objects (raw/)' },
+    { stage: 'archived records', count: archived, expected: trades + quotes + daily, basis: 'NDJSON lines = raw ingested' },
+    { stage: 'archive error records', count: sinks.archive.errorRecords, basis: 'S3 errors/ (failed validation)' },
+    { stage: 'dead letters (DLQ)', count: sumValues(sinks.dlq), expected: ingestDlq + serviceDlq, basis: '*.dlq topics = DLQ counted by services' },
+    { stage: 'late events', count: sumValues(sinks.late), basis: '*.late topics (beyond allowed lateness)' },
+  ];
+}
+
+/** True when every row with an expectation matches it. */
+export function reconciles(rows: readonly SummaryRow[]): boolean {
+  return rows.every((row) => row.expected === undefined || row.expected === row.count);
+}
+
+const mark = (row: SummaryRow): string => (row.expected === undefined ? '' : row.expected === row.count ? 'yes' : `NO (expected ${row.expected})`);
+
+/** The summary as a terminal table. */
+export function formatSummaryTable(rows: readonly SummaryRow[]): string {
+  const table = new Table({ head: ['stage', 'count', 'reconciles', 'basis'], style: { head: [], border: [] } });
+  for (const row of rows) table.push([row.stage, row.count.toLocaleString('en-US'), mark(row), row.basis]);
+  return table.toString();
+}
+
+/** The summary as a Markdown table (for the README). */
+export function formatSummaryMarkdown(rows: readonly SummaryRow[]): string {
+  const lines = ['| stage | count | reconciles | basis |', '|---|---:|---|---|'];
+  for (const row of rows) lines.push(`| ${row.stage} | ${row.count.toLocaleString('en-US')} | ${mark(row)} | ${row.basis} |`);
+  return lines.join('\n');
+}
+
+export { ENRICHED_OUTPUT_TOPICS };

@@ -1,0 +1,160 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** The repository root (this file is tools/main-job/service-processes.ts). */
+export const REPO_ROOT = resolve(__dirname, '..', '..');
+
+/** The five Tickwire services, in start order (consumers before the producer that feeds them). */
+export const SERVICE_NAMES = [
+  'enricher',
+  'opensearch-indexer',
+  'firehose-archiver',
+  'consumer-gateway',
+  'ingest-producer',
+] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+/** Each service's HTTP port (health, metrics; the gateway's customer traffic), as in the README. */
+export const SERVICE_PORTS: Readonly<Record<ServiceName, number>> = {
+  'consumer-gateway': 8080,
+  'ingest-producer': 8081,
+  enricher: 8082,
+  'opensearch-indexer': 8083,
+  'firehose-archiver': 8084,
+};
+
+/** A service started as a child process. */
+export interface RunningService {
+  readonly name: ServiceName;
+  readonly port: number;
+  readonly baseUrl: string;
+  readonly logFile: string;
+  readonly child: ChildProcess;
+}
+
+/** Options of {@link startService}. */
+export interface StartServiceOptions {
+  /** Environment on top of `process.env` (stack endpoints, service settings). */
+  readonly env: Readonly<Record<string, string>>;
+  /** Folder for `<name>.log` (stdout and stderr, JSON lines). */
+  readonly logDir: string;
+  /** How long to wait for `/health/ready`; default 180 s (first start compiles TypeScript with SWC). */
+  readonly readyTimeoutMs?: number;
+}
+
+/**
+ * Starts `apps/<name>/src/main.ts` as a child process (`node -r @swc-node/register`, no build step)
+ * with its output in `<logDir>/<name>.log`, and waits until `GET /health/ready` answers 200.
+ *
+ * @throws Error with the tail of the service's log when it exits early or is not ready in time.
+ */
+export async function startService(name: ServiceName, options: StartServiceOptions): Promise<RunningService> {
+  mkdirSync(options.logDir, { recursive: true });
+  const logFile = join(options.logDir, `${name}.log`);
+  const log = createWriteStream(logFile, { flags: 'a' });
+  await new Promise((resolveOpen) => log.once('open', resolveOpen));
+  const port = Number(options.env['HTTP_PORT'] ?? SERVICE_PORTS[name]);
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', join('apps', name, 'src', 'main.ts')], {
+    cwd: REPO_ROOT,
+    env: {
+      ...process.env,
+      SWC_NODE_PROJECT: join('apps', name, 'tsconfig.app.json'),
+      HTTP_PORT: String(port),
+      ...options.env,
+    },
+    stdio: ['ignore', log, log],
+  });
+  const service: RunningService = { name, port, baseUrl: `http://127.0.0.1:${port}`, logFile, child };
+  await waitUntilReady(service, options.readyTimeoutMs ?? 180_000);
+  return service;
+}
+
+async function waitUntilReady(service: RunningService, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (service.child.exitCode !== null || service.child.signalCode !== null) {
+      throw new Error(`${service.name} exited (${service.child.exitCode ?? service.child.signalCode}) before it was ready:\n${logTail(service.logFile)}`);
+    }
+    try {
+      const response = await fetch(`${service.baseUrl}/health/ready`, { signal: AbortSignal.timeout(2_000) });
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(500);
+  }
+  throw new Error(`${service.name} was not ready within ${timeoutMs / 1000} s:\n${logTail(service.logFile)}`);
+}
+
+/** The last `lines` lines of a log file, for error messages. */
+export function logTail(file: string, lines = 30): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+/** How one service ended on {@link stopService}. */
+export interface StopOutcome {
+  readonly name: ServiceName;
+  /** Time from SIGTERM to exit, ms. */
+  readonly exitMs: number;
+  readonly exitCode: number | null;
+  /** True when it did not exit within the grace period and was killed. */
+  readonly killed: boolean;
+}
+
+/**
+ * Graceful stop: SIGTERM, then SIGKILL after `graceMs` (default 15 s; services are built to exit
+ * within 10 s of SIGTERM after finishing in-flight work and committing offsets).
+ */
+export async function stopService(service: RunningService, graceMs = 15_000): Promise<StopOutcome> {
+  const started = Date.now();
+  const { child } = service;
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return { name: service.name, exitMs: 0, exitCode: child.exitCode, killed: false };
+  }
+  const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+  child.kill('SIGTERM');
+  const timer = sleep(graceMs).then(() => 'timeout' as const);
+  const result = await Promise.race([exited, timer]);
+  if (result === 'timeout') {
+    child.kill('SIGKILL');
+    await exited;
+    return { name: service.name, exitMs: Date.now() - started, exitCode: null, killed: true };
+  }
+  return { name: service.name, exitMs: Date.now() - started, exitCode: result, killed: false };
+}
+
+/** GETs `path` of a service and parses the JSON body. @throws Error on a non-2xx status. */
+export async function getJson<T>(service: RunningService, path: string): Promise<T> {
+  const response = await fetch(`${service.baseUrl}${path}`, { signal: AbortSignal.timeout(5_000) });
+  if (!response.ok) throw new Error(`${service.name} ${path}: HTTP ${response.status}`);
+  return (await response.json()) as T;
+}
+
+/**
+ * Runs a TypeScript tool of the repo (`tsx <args>`) with `env` on top of `process.env`, passing each
+ * output line to `log`.
+ *
+ * @throws Error with the tool's last output when it exits non-zero.
+ */
+export function runRepoTool(args: readonly string[], env: Readonly<Record<string, string>>, log: (line: string) => void): Promise<void> {
+  const tsxCli = require.resolve('tsx/cli', { paths: [REPO_ROOT] });
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(process.execPath, [tsxCli, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const onData = (chunk: Buffer): void => {
+      const text = chunk.toString('utf8');
+      output = (output + text).slice(-10_000);
+      for (const line of text.split('\n')) if (line.trim()) log(`  ${line}`);
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolveRun() : reject(new Error(`tsx ${args.join(' ')} exited ${code}:\n${output}`))));
+  });
+}

@@ -1,0 +1,103 @@
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { ALL_TOPICS, dlqTopic, LATE_TOPICS, lateTopic, type TopicName } from '@tickwire/contracts';
+import { ARCHIVE_DATA_PREFIX, ARCHIVE_ERROR_PREFIX, indexPrefix, type SearchStream } from '@tickwire/resources';
+import { createLocalKafka, createLocalOpenSearch, createLocalS3, type StackConfig } from '@tickwire/testing';
+import { gunzipSync } from 'node:zlib';
+
+/** What the sinks hold after a run, counted at the sinks themselves (not from the services' metrics). */
+export interface SinkCounts {
+  /** Documents per search stream in OpenSearch (`market-<stream>-*`). */
+  readonly indexed: Readonly<Record<SearchStream, number>>;
+  /** Archive objects and NDJSON records per topic under the data prefix; records under the error prefix. */
+  readonly archive: {
+    readonly objects: number;
+    readonly records: Readonly<Record<string, number>>;
+    readonly errorRecords: number;
+  };
+  /** Records per `.dlq` topic (offsets: DLQ topics are written without transactions). */
+  readonly dlq: Readonly<Record<string, number>>;
+  /** Records per `.late` topic. */
+  readonly late: Readonly<Record<string, number>>;
+}
+
+/**
+ * Counts what reached OpenSearch, S3 and the dead-letter/late topics, to reconcile with what was
+ * ingested. Archive objects are downloaded and their gzip NDJSON lines counted.
+ *
+ * @throws Error when a server does not answer.
+ */
+export async function countSinks(config: StackConfig): Promise<SinkCounts> {
+  const [indexed, archive, topicCounts] = await Promise.all([
+    countIndexed(config),
+    countArchive(config),
+    countSideTopics(config),
+  ]);
+  return { indexed, archive, ...topicCounts };
+}
+
+async function countIndexed(config: StackConfig): Promise<Record<SearchStream, number>> {
+  const client = createLocalOpenSearch(config);
+  try {
+    const result = {} as Record<SearchStream, number>;
+    for (const stream of ['enriched', 'bars-1m', 'alerts'] as const) {
+      const index = `${indexPrefix(stream)}*`;
+      await client.indices.refresh({ index, ignore_unavailable: true, allow_no_indices: true });
+      const response = await client.count({ index, ignore_unavailable: true, allow_no_indices: true });
+      result[stream] = Number(response.body.count);
+    }
+    return result;
+  } finally {
+    await client.close();
+  }
+}
+
+async function countArchive(config: StackConfig): Promise<SinkCounts['archive']> {
+  const s3 = createLocalS3(config);
+  const records: Record<string, number> = {};
+  let objects = 0;
+  let errorRecords = 0;
+  try {
+    let token: string | undefined;
+    do {
+      const page = await s3.send(new ListObjectsV2Command({ Bucket: config.archiveBucket, ContinuationToken: token }));
+      for (const object of page.Contents ?? []) {
+        if (!object.Key) continue;
+        const body = await s3.send(new GetObjectCommand({ Bucket: config.archiveBucket, Key: object.Key }));
+        if (!body.Body) throw new Error(`s3://${config.archiveBucket}/${object.Key} has no body`);
+        const text = gunzipSync(Buffer.from(await body.Body.transformToByteArray())).toString('utf8');
+        const lines = text.split('\n').filter((line) => line.length > 0).length;
+        if (object.Key.startsWith(`${ARCHIVE_ERROR_PREFIX}/`)) {
+          errorRecords += lines;
+        } else if (object.Key.startsWith(`${ARCHIVE_DATA_PREFIX}/`)) {
+          const topic = object.Key.split('/')[1] ?? 'unknown';
+          records[topic] = (records[topic] ?? 0) + lines;
+          objects += 1;
+        }
+      }
+      token = page.NextContinuationToken;
+    } while (token);
+    return { objects, records, errorRecords };
+  } finally {
+    s3.destroy();
+  }
+}
+
+async function countSideTopics(config: StackConfig): Promise<Pick<SinkCounts, 'dlq' | 'late'>> {
+  const admin = createLocalKafka('tickwire-main-job-counts', config).admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const count = async (topic: string): Promise<number> => {
+      if (!existing.has(topic)) return 0;
+      const offsets = await admin.fetchTopicOffsets(topic);
+      return offsets.reduce((sum, p) => sum + (Number(p.high) - Number(p.low)), 0);
+    };
+    const dlq: Record<string, number> = {};
+    for (const topic of ALL_TOPICS) dlq[dlqTopic(topic)] = await count(dlqTopic(topic));
+    const late: Record<string, number> = {};
+    for (const topic of LATE_TOPICS as readonly TopicName[]) late[lateTopic(topic)] = await count(lateTopic(topic));
+    return { dlq, late };
+  } finally {
+    await admin.disconnect();
+  }
+}
