@@ -58,7 +58,8 @@ function main(argv: string[]): void {
   const [command, stack, ...rest] = argv.filter((a) => !/^--dry-?[rR]un(=true)?$/.test(a));
   if (!isCommand(command))
     fail(2, `usage: cdktf-cli.ts <${COMMANDS.join('|')}> <stack> [cdktf options] [--dry-run]`);
-  const outDir = join(__dirname, '..', '..', 'cdktf.out', 'stacks');
+  // Same override as src/main.ts, so both agree on where the synthesized stacks are.
+  const outDir = join(process.env['CDKTF_OUTDIR'] ?? join(__dirname, '..', '..', 'cdktf.out'), 'stacks');
   const stacks = existsSync(outDir) ? readdirSync(outDir) : [];
   if (dryRun) {
     const targets = stack ? [stack] : stacks;
