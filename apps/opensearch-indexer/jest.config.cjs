@@ -9,4 +9,6 @@ module.exports = {
   coverageDirectory: '../../coverage/apps/opensearch-indexer',
   // Integration tests wait for consumer group joins and broker round trips.
   testTimeout: 60_000,
+  // p-retry (and its is-network-error) ship ES modules only, like trading-signals in the preset.
+  transformIgnorePatterns: ['/node_modules/(?!(trading-signals|p-retry|is-network-error)/)'],
 };

@@ -1,36 +1,31 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { TOPICS } from '@tickwire/contracts';
-import { type BatchHandlingResult, type KafkaRecord, parseBatch } from '@tickwire/kafka';
-import { OpenSearchBulkWriter } from './opensearch-bulk-writer';
+import type { BatchHandlingResult, KafkaRecord } from '@tickwire/kafka';
+import { BulkIndexingService } from './bulk-indexing.service';
 
 /**
- * Customer streams in, one bulk request per fetched batch. Records that break their contract, and
- * documents OpenSearch rejects permanently, are returned as dead letters; a transient OpenSearch
- * failure throws, so the batch is not committed and Kafka redelivers it (creates are idempotent).
+ * Customer streams in (read_committed, as the enricher writes them in transactions), one call per
+ * fetched batch of one partition. The transport commits the batch's offsets only after this resolves
+ * and the returned dead letters were written; a thrown error (OpenSearch unavailable after retries)
+ * leaves the batch uncommitted, to be redelivered.
  */
 @Controller()
 export class BulkIndexingController {
-  constructor(private readonly writer: OpenSearchBulkWriter) {}
+  constructor(private readonly indexing: BulkIndexingService) {}
 
   @EventPattern(TOPICS.enriched, { batch: true })
   onEnriched(@Payload() records: KafkaRecord[]): Promise<BatchHandlingResult> {
-    return this.indexBatch(records);
+    return this.indexing.indexRecords(records);
   }
 
   @EventPattern(TOPICS.bars1m, { batch: true })
   onBars(@Payload() records: KafkaRecord[]): Promise<BatchHandlingResult> {
-    return this.indexBatch(records);
+    return this.indexing.indexRecords(records);
   }
 
   @EventPattern(TOPICS.alerts, { batch: true })
   onAlerts(@Payload() records: KafkaRecord[]): Promise<BatchHandlingResult> {
-    return this.indexBatch(records);
-  }
-
-  private async indexBatch(records: KafkaRecord[]): Promise<BatchHandlingResult> {
-    const { parsed, deadLetters } = parseBatch(records);
-    const rejected = await this.writer.index(parsed);
-    return { deadLetters: [...deadLetters, ...rejected] };
+    return this.indexing.indexRecords(records);
   }
 }

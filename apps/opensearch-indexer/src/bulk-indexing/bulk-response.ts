@@ -1,4 +1,4 @@
-/** The status and error of one item of a `_bulk` response (`items[i].create`). */
+/** The status and error of one item of a `_bulk` response (`items[i].index`). */
 export interface BulkItemResult {
   status: number;
   error?: { type?: string; reason?: string };
@@ -19,32 +19,25 @@ export class BulkItemRejectedError extends Error {
   }
 }
 
-/** OpenSearch could not take some documents right now (429 or 5xx); the whole batch is retried. */
-export class BulkRetryableError extends Error {
-  override readonly name = 'BulkRetryableError';
+/** The fate of one bulk item: indexed, to retry (429 / 5xx), or rejected for good. */
+export type BulkItemOutcome = { kind: 'indexed' } | { kind: 'retry'; status: number; type: string } | { kind: 'rejected'; error: BulkItemRejectedError };
+
+/** True for an HTTP status worth retrying: 429 Too Many Requests (back-pressure) and any 5xx. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 429 || status >= 500;
 }
 
 /**
- * Decides the fate of each item of a bulk `create` response:
- * - 2xx: indexed;
- * - 409 (version conflict): a document with this `_id` exists already: the event was indexed by an
- *   earlier delivery, which is success for an idempotent create (the daytona model);
- * - 429 / 5xx: transient: throws {@link BulkRetryableError} so the batch is not committed;
- * - other 4xx: permanent: returned as a rejection, to be dead-lettered.
- *
- * @returns per item: null when done, or the rejection error.
- * @throws BulkRetryableError when any item failed transiently.
+ * Decides the fate of one item of a bulk `index` response (OpenSearch `_bulk` API, per-item status):
+ * - 2xx: indexed (201 created, 200 overwritten by a redelivery);
+ * - 429 / 5xx: transient (`es_rejected_execution_exception` when the write queue is full, shard not
+ *   available): retried;
+ * - other 4xx: permanent (`mapper_parsing_exception`, `illegal_argument_exception`): the record is
+ *   dead-lettered with the item's error as reason.
  */
-export function interpretBulkItems(items: readonly BulkItemResult[]): (BulkItemRejectedError | null)[] {
-  const transient = items.filter((item) => item.status === 429 || item.status >= 500);
-  if (transient.length > 0) {
-    const first = transient[0];
-    throw new BulkRetryableError(
-      `${transient.length} of ${items.length} bulk items failed transiently (first: ${first?.status} ${first?.error?.type ?? ''})`,
-    );
-  }
-  return items.map((item) => {
-    if ((item.status >= 200 && item.status < 300) || item.status === 409) return null;
-    return new BulkItemRejectedError(item.status, item.error?.type ?? 'unknown', item.error?.reason ?? 'no reason given');
-  });
+export function interpretBulkItem(item: BulkItemResult): BulkItemOutcome {
+  if (item.status >= 200 && item.status < 300) return { kind: 'indexed' };
+  const type = item.error?.type ?? 'unknown';
+  if (isRetryableStatus(item.status)) return { kind: 'retry', status: item.status, type };
+  return { kind: 'rejected', error: new BulkItemRejectedError(item.status, type, item.error?.reason ?? 'no reason given') };
 }

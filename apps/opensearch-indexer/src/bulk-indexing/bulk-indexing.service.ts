@@ -1,0 +1,71 @@
+import type { TickwireEvent } from '@tickwire/contracts';
+import { type BatchHandlingResult, type KafkaRecord, parseBatch } from '@tickwire/kafka';
+import type { SearchStream } from '@tickwire/resources';
+import type { BulkBatcher } from './bulk-batcher';
+import type { BulkItemOutcome } from './bulk-response';
+import { type BulkOperation, bulkIndexOperation } from './opensearch-bulk-writer';
+import { indexTarget, searchDocument, searchStreamOf } from './search-document';
+
+/** What the service counts (Prometheus in production, a recorder in tests). */
+export interface IndexingObserver {
+  /** `count` documents of `stream` were indexed (acknowledged 2xx). */
+  documentsIndexed(stream: SearchStream, count: number): void;
+  /** One document of `stream` was rejected for good with OpenSearch error `type` (dead-lettered). */
+  documentRejected(stream: SearchStream, type: string): void;
+}
+
+/** Makes sure the index templates exist (see IndexTemplateInstaller). */
+export interface TemplateGuard {
+  ensure(): Promise<void>;
+}
+
+/**
+ * The indexer's logic for one Kafka batch (one topic-partition): validate every record against its
+ * topic's contract (@tickwire/contracts, via libs/kafka's parseBatch), map valid events to flat
+ * documents in their daily index with a deterministic `_id` (see indexTarget), hand them to the
+ * shared bulk batcher, and return what must be dead-lettered: contract violations (errorClass
+ * `SchemaViolation` / `MalformedJson` / `EmptyValue`, reason = the contract's message) and documents
+ * OpenSearch rejected permanently (`ProcessingFailed`, reason = the item's error).
+ *
+ * Plain TypeScript; the batcher's sender and the template guard are ports.
+ */
+export class BulkIndexingService {
+  constructor(
+    private readonly batcher: BulkBatcher<BulkOperation, BulkItemOutcome>,
+    private readonly templates: TemplateGuard,
+    private readonly observer: IndexingObserver,
+  ) {}
+
+  /**
+   * Indexes one batch; resolves once OpenSearch acknowledged or rejected every valid record.
+   * @throws BulkRequestFailedError (from the writer) or the template guard's error when OpenSearch
+   *   stayed unavailable: the caller must not commit the batch (Kafka redelivers it, and `index`
+   *   with the same `_id` overwrites what was already written).
+   */
+  async indexRecords(records: readonly KafkaRecord[]): Promise<Required<BatchHandlingResult>> {
+    const { parsed, deadLetters } = parseBatch(records);
+    if (parsed.length === 0) return { deadLetters };
+    await this.templates.ensure();
+    const operations = parsed.map(({ record, event }) => toOperation(record.topic, event));
+    const outcomes = await this.batcher.submit(operations);
+    const indexed = new Map<SearchStream, number>();
+    outcomes.forEach((outcome, position) => {
+      const { record } = parsed[position] as (typeof parsed)[number];
+      const stream = searchStreamOf(record.topic);
+      if (outcome.kind === 'rejected') {
+        this.observer.documentRejected(stream, outcome.error.type);
+        deadLetters.push({ record, error: outcome.error });
+      } else {
+        indexed.set(stream, (indexed.get(stream) ?? 0) + 1);
+      }
+    });
+    indexed.forEach((count, stream) => this.observer.documentsIndexed(stream, count));
+    return { deadLetters };
+  }
+}
+
+/** The bulk `index` operation of an event consumed from `topic`. */
+export function toOperation(topic: string, event: TickwireEvent): BulkOperation {
+  const { index, id } = indexTarget(topic, event);
+  return bulkIndexOperation(index, id, searchDocument(event));
+}

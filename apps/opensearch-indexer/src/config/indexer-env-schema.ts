@@ -1,0 +1,33 @@
+import { opensearchIndexerEnvSchema } from '@tickwire/service-kit';
+import { z } from 'zod';
+
+const positiveInt = (what: string) =>
+  z.coerce.number({ error: `must be a number of ${what}` }).int({ error: `must be an integer number of ${what}` }).positive({ error: `must be a positive number of ${what}` });
+
+/**
+ * Bulk defaults, measured on the local stack (single-node OpenSearch 3, 2 cores shared with Kafka and
+ * the other services; see apps/opensearch-indexer/README.md "Throughput"): 1,000 documents or 5 MiB per
+ * `_bulk`, whichever comes first, is where docs/s flattened out; OpenSearch's own guidance is 5-15 MiB
+ * per bulk request (docs.opensearch.org, "Tuning for indexing speed"). The 50 ms flush interval lets
+ * concurrently handled partitions share one request without adding visible latency.
+ */
+export const BULK_DEFAULTS = { maxDocs: 1_000, maxBytes: 5 * 1024 * 1024, flushIntervalMs: 50, maxRetries: 5 } as const;
+
+/**
+ * opensearch-indexer's environment: service-kit's shared variables (KAFKA_*, OPENSEARCH_URL, HTTP_PORT,
+ * LOG_LEVEL, ...) plus the bulk tuning:
+ * - BULK_MAX_DOCS: documents per `_bulk` request (default 1000);
+ * - BULK_MAX_BYTES: NDJSON bytes per `_bulk` request (default 5 MiB); a single larger document still
+ *   goes alone;
+ * - BULK_FLUSH_INTERVAL_MS: longest a document waits for others to share its request (default 50);
+ * - BULK_MAX_RETRIES: retries of a `_bulk` answered 429/5xx or failing to connect, with exponential
+ *   backoff 200 ms x2 up to 5 s (default 5); after that the Kafka batch is not committed and redelivered.
+ */
+export const indexerEnvSchema = opensearchIndexerEnvSchema.safeExtend({
+  BULK_MAX_DOCS: positiveInt('documents').default(BULK_DEFAULTS.maxDocs),
+  BULK_MAX_BYTES: positiveInt('bytes').default(BULK_DEFAULTS.maxBytes),
+  BULK_FLUSH_INTERVAL_MS: positiveInt('milliseconds').default(BULK_DEFAULTS.flushIntervalMs),
+  BULK_MAX_RETRIES: z.coerce.number({ error: 'must be a number of retries' }).int().min(0, { error: 'must be at least 0' }).default(BULK_DEFAULTS.maxRetries),
+});
+
+export type IndexerConfig = z.output<typeof indexerEnvSchema>;
