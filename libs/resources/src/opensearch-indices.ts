@@ -9,13 +9,20 @@ export type SearchStream = 'enriched' | 'bars-1m' | 'alerts';
 
 export const SEARCH_STREAMS: readonly SearchStream[] = ['enriched', 'bars-1m', 'alerts'];
 
-/** An OpenSearch field mapping (the subset we use). */
-export interface FieldMapping {
-  readonly type: 'keyword' | 'date' | 'double' | 'long' | 'integer' | 'boolean' | 'text' | 'scaled_float';
+/** An OpenSearch leaf field mapping (the subset we use). */
+export interface LeafFieldMapping {
+  readonly type: 'keyword' | 'date' | 'double' | 'long' | 'integer' | 'boolean' | 'text';
   /** For dates: `epoch_millis` (all Tickwire times are epoch ms UTC). */
   readonly format?: string;
-  readonly scaling_factor?: number;
 }
+
+/** An object field (e.g. the raw trade inside an enriched event) with its own properties. */
+export interface ObjectFieldMapping {
+  readonly type: 'object';
+  readonly properties: Readonly<Record<string, LeafFieldMapping>>;
+}
+
+export type FieldMapping = LeafFieldMapping | ObjectFieldMapping;
 
 /** A composable index template body for `PUT _index_template/<name>`. */
 export interface IndexTemplateSpec {
@@ -35,10 +42,11 @@ export interface IndexTemplateSpec {
   };
 }
 
-const date: FieldMapping = { type: 'date', format: 'epoch_millis' };
-const usd: FieldMapping = { type: 'double' };
-const keyword: FieldMapping = { type: 'keyword' };
-const long: FieldMapping = { type: 'long' };
+const date: LeafFieldMapping = { type: 'date', format: 'epoch_millis' };
+const usd: LeafFieldMapping = { type: 'double' };
+const keyword: LeafFieldMapping = { type: 'keyword' };
+const long: LeafFieldMapping = { type: 'long' };
+const percent: LeafFieldMapping = { type: 'double' };
 
 const COMMON: Record<string, FieldMapping> = {
   id: keyword,
@@ -49,25 +57,39 @@ const COMMON: Record<string, FieldMapping> = {
   schema: keyword,
 };
 
+/**
+ * Documents are the event's payload flattened next to the envelope fields (see the indexer), so the
+ * field names are those of the contracts in @tickwire/contracts: `market.enriched.v1` keeps the raw
+ * trade or quote as an object (`trade.price`, `quote.bidPrice`, ...).
+ */
 const MAPPINGS: Record<SearchStream, Record<string, FieldMapping>> = {
   enriched: {
     ...COMMON,
     kind: keyword,
+    sourceEventId: keyword,
     processingTime: date,
-    price: usd,
-    size: long,
-    side: keyword,
+    trade: {
+      type: 'object',
+      properties: { symbol: keyword, price: usd, size: long, aggressorSide: keyword, venue: keyword, tradeId: keyword, sequence: long },
+    },
+    quote: {
+      type: 'object',
+      properties: { symbol: keyword, bidPrice: usd, bidSize: long, askPrice: usd, askSize: long, venue: keyword, sequence: long },
+    },
+    lastPrice: usd,
     bidPrice: usd,
     bidSize: long,
     askPrice: usd,
     askSize: long,
-    lastPrice: usd,
     previousClose: usd,
-    changePercent: { type: 'double' },
+    previousCloseDate: keyword,
+    changePercent: percent,
     smaFast: usd,
     smaSlow: usd,
     emaFast: usd,
     emaSlow: usd,
+    fastPeriod: { type: 'integer' },
+    slowPeriod: { type: 'integer' },
   },
   'bars-1m': {
     ...COMMON,
@@ -84,15 +106,28 @@ const MAPPINGS: Record<SearchStream, Record<string, FieldMapping>> = {
   alerts: {
     ...COMMON,
     alertType: keyword,
+    sourceEventId: keyword,
+    // price-change-threshold
     direction: keyword,
-    crossType: keyword,
-    maKind: keyword,
+    thresholdPercent: percent,
+    changePercent: percent,
     price: usd,
     previousClose: usd,
-    changePercent: { type: 'double' },
-    thresholdPercent: { type: 'double' },
+    // ma-cross
+    cross: keyword,
+    movingAverage: keyword,
+    fastPeriod: { type: 'integer' },
+    slowPeriod: { type: 'integer' },
+    fastValue: usd,
+    slowValue: usd,
+    previousFastValue: usd,
+    previousSlowValue: usd,
+    barStartTime: date,
+    // volume-spike
     volume: long,
-    message: { type: 'text' },
+    meanVolume: { type: 'double' },
+    multiplier: { type: 'double' },
+    lookbackBars: { type: 'integer' },
   },
 };
 

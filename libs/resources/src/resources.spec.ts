@@ -1,4 +1,4 @@
-import { CUSTOMER_TOPICS, TOPICS } from '@tickwire/contracts';
+import { CUSTOMER_TOPICS, GOLDEN_FIXTURES, TOPICS } from '@tickwire/contracts';
 import {
   archiveObjectKey,
   customerReadOnlyAcls,
@@ -91,5 +91,19 @@ describe('archiveObjectKey', () => {
     const ref = { prefix: 'raw', topic: 't', partition: 0, startOffset: 0, eventTime: 0 };
     expect(() => archiveObjectKey({ ...ref, startOffset: -1 })).toThrow(RangeError);
     expect(() => archiveObjectKey({ ...ref, eventTime: Number.POSITIVE_INFINITY })).toThrow(RangeError);
+  });
+});
+
+describe('index templates agree with the contracts', () => {
+  it('map every top-level field of the golden enriched, bar and alert events', () => {
+    const streams = { 'market.enriched.v1': 'tickwire-enriched', 'market.bar.1m.v1': 'tickwire-bars-1m', 'market.alert.v1': 'tickwire-alerts' } as const;
+    for (const [schema, template] of Object.entries(streams)) {
+      const mapped = indexTemplates().find((t) => t.name === template)!.body.template.mappings.properties;
+      const fixtures = (GOLDEN_FIXTURES as Record<string, readonly { event: { payload: object } }[]>)[schema]!;
+      expect(fixtures.length).toBeGreaterThan(0);
+      for (const { event } of fixtures) {
+        for (const field of Object.keys(event.payload)) expect([schema, field, field in mapped]).toEqual([schema, field, true]);
+      }
+    }
   });
 });
