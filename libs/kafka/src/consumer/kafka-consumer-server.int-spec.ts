@@ -102,6 +102,46 @@ describe('KafkaConsumerServer on the real Kafka', () => {
     });
   });
 
+  it('on close, stops fetching, lets the in-flight record finish and commits it before disconnecting', async () => {
+    const topic = cluster.uniqueName('shutdown');
+    const groupId = cluster.uniqueName('group');
+    await cluster.createTopics([topic, `${topic}.dlq`]);
+    const inFlight = latch();
+    const release = latch();
+    const handled: string[] = [];
+
+    @Controller()
+    class SlowController {
+      @EventPattern(topic)
+      async handle(@Payload() record: KafkaRecord): Promise<void> {
+        const text = record.value!.toString();
+        if (text === 'slow') {
+          inFlight.open();
+          await release.wait;
+        }
+        handled.push(text);
+      }
+    }
+
+    await cluster.produce(topic, [
+      { key: 'IBM', value: 'slow' },
+      { key: 'IBM', value: 'after-shutdown' },
+    ]);
+    const microservice = await startMicroservice(SlowController, serverOptions(groupId));
+    await inFlight.wait;
+    const closed = microservice.close();
+    let closeResolved = false;
+    void closed.then(() => (closeResolved = true));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // close() waits for the handler still running.
+    expect(closeResolved).toBe(false);
+    release.open();
+    await closed;
+    expect(handled).toEqual(['slow']);
+    // The in-flight record was committed on the way out; the next one was never started.
+    expect(await cluster.committedOffset(groupId, topic)).toBe(1);
+  });
+
   it('redelivers a batch whose handler threw, and dead-letters what a batch handler rejects', async () => {
     const topic = cluster.uniqueName('bulk');
     const groupId = cluster.uniqueName('group');
