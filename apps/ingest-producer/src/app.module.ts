@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { PublishingModule } from './publishing/publishing.module';
+import { IngestModule } from './ingest/ingest.module';
 
 /** ingest-producer's features; config, logging, health, metrics and the Kafka producer come from service-kit. */
-@Module({ imports: [PublishingModule] })
+@Module({ imports: [IngestModule] })
 export class AppModule {}

@@ -1,0 +1,50 @@
+import { AbortableSource, type MarketDataSource, type SourceRecord } from '@tickwire/market-sources';
+
+/**
+ * Replays several sources one after the other, each created only when the previous one is exhausted
+ * (so its files are not opened early and its pacing anchors on its own first event), optionally
+ * stopping after `limit` records in total. `close()` closes the source being read.
+ *
+ * Used for `REPLAY_DATASET=all` (LOBSTER 2012-06-21, then the 2020-2021 daily bars: the two datasets
+ * are years apart, so a paced replay must not sleep across the gap) and for `REPLAY_LIMIT`.
+ */
+export class SequentialSource extends AbortableSource {
+  private current: MarketDataSource | undefined;
+
+  /**
+   * @param factories create the sources in replay order.
+   * @param limit stop after this many records (valid and rejected alike); default unlimited.
+   * @throws RangeError for an empty factory list or a limit below 1.
+   */
+  constructor(
+    readonly name: string,
+    private readonly factories: readonly (() => MarketDataSource)[],
+    private readonly limit = Number.POSITIVE_INFINITY,
+  ) {
+    super();
+    if (factories.length === 0) throw new RangeError('SequentialSource needs at least one source');
+    if (!(limit >= 1)) throw new RangeError(`limit must be at least 1, got ${limit}`);
+  }
+
+  protected override async onClose(): Promise<void> {
+    await this.current?.close();
+  }
+
+  protected async *generate(signal: AbortSignal): AsyncGenerator<SourceRecord> {
+    let emitted = 0;
+    for (const create of this.factories) {
+      if (signal.aborted || emitted >= this.limit) return;
+      const source = create();
+      this.current = source;
+      try {
+        for await (const record of source) {
+          yield record;
+          emitted += 1;
+          if (emitted >= this.limit || signal.aborted) return;
+        }
+      } finally {
+        await source.close();
+      }
+    }
+  }
+}
