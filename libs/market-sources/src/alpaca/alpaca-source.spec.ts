@@ -198,6 +198,22 @@ describe('AlpacaSource against AlpacaProtocolServer (loopback)', () => {
     expect(source.connectionState).toBe('closed');
   }, 30_000);
 
+  it('pauses the socket when the consumer falls behind: the buffer stays near highWaterMark and the server waits', async () => {
+    const server = await startServer({ slowClientBytes: 64 * 1024 });
+    const { source } = client(server, { subscription: { trades: ['*'], quotes: ['*'] }, highWaterMark: 500 });
+    const iterator = source[Symbol.asyncIterator]();
+    await take(iterator, 1);
+    // Stop reading for a while: without backpressure the max-paced feed would push its whole day (~266k records).
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const sentWhilePaused = server.stats.tradesSent + server.stats.quotesSent;
+    expect(source.bufferedRecords).toBeGreaterThanOrEqual(500);
+    expect(source.bufferedRecords).toBeLessThan(5_000);
+    expect(sentWhilePaused).toBeLessThan(100_000);
+    // Draining resumes the socket and the feed.
+    await take(iterator, 20_000);
+    expect(server.stats.tradesSent + server.stats.quotesSent).toBeGreaterThan(sentWhilePaused);
+  }, 60_000);
+
   it('gives up after maxAttempts consecutive failed connections', async () => {
     const server = await startServer();
     const url = server.url;

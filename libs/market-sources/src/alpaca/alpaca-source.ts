@@ -146,6 +146,11 @@ export class AlpacaSource implements MarketDataSource {
     return this.acknowledged;
   }
 
+  /** Records received and not yet pulled by the consumer (bounded by about `highWaterMark` plus the frames in flight). */
+  get bufferedRecords(): number {
+    return this.queue.size;
+  }
+
   /** Connection state: `idle` before iteration, then `connecting` .. `streaming`, `closed` at the end. */
   get connectionState(): string {
     return this.state;
