@@ -1,5 +1,8 @@
 import { safeParseEventValue, type QuoteV1Event, type TradeV1Event } from '@tickwire/contracts';
 import type { MarketEvent, SourceRecord } from '../core/source-record';
+import type { MonotonicClock } from '../core/clock';
+import { PacedSource } from '../pacing/paced-source';
+import { REALTIME_PACING } from '../pacing/pacing';
 import { SyntheticSource, type SyntheticSourceOptions } from './synthetic-source';
 
 async function generate(options: SyntheticSourceOptions): Promise<MarketEvent[]> {
@@ -62,6 +65,26 @@ describe('SyntheticSource', () => {
     const jumps = bids.slice(1).map((bid, i) => Math.abs(bid - (bids[i] as number)));
     expect(Math.max(...jumps)).toBeLessThanOrEqual(0.010000001);
     expect(new Set(bids).size).toBeGreaterThan(5);
+  });
+
+  it('emits at the target rate in wall time when paced realtime', async () => {
+    const clock: MonotonicClock & { time: number } = {
+      time: 0,
+      now() {
+        return this.time;
+      },
+      async sleep(ms: number) {
+        this.time += ms;
+      },
+    };
+    const emittedAt: number[] = [];
+    for await (const record of new PacedSource(new SyntheticSource({ seed: 5, ratePerSecond: 1_000, count: 2_001 }), REALTIME_PACING, { clock })) {
+      void record;
+      emittedAt.push(clock.now());
+    }
+    expect(emittedAt).toHaveLength(2_001);
+    expect(emittedAt[1_000]).toBe(1_000); // 1,000 records per second
+    expect(emittedAt[2_000]).toBe(2_000);
   });
 
   it('runs unlimited until closed', async () => {
