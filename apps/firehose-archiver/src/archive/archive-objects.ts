@@ -1,52 +1,122 @@
 import { gzipSync } from 'node:zlib';
-import type { TickwireEvent } from '@tickwire/contracts';
-import type { ParsedRecord } from '@tickwire/kafka';
-import { ARCHIVE_DATA_PREFIX, archiveObjectKey } from '@tickwire/resources';
+import type { ContractErrorClass } from '@tickwire/contracts';
+import type { KafkaRecord } from '@tickwire/kafka';
+import { archiveObjectKey } from '@tickwire/resources';
 
-/** One S3 object to write: key and gzip NDJSON body. */
+/**
+ * One buffered record: its offset, the time that picks its hour folder, and its NDJSON line (without
+ * the newline). Data records are filed by event time; records that failed validation have no
+ * trustworthy event time and are filed by their Kafka record timestamp (≈ arrival time, as Firehose
+ * files its error output), which is just as deterministic on redelivery.
+ */
+export interface BufferedEntry {
+  kind: 'data' | 'error';
+  offset: bigint;
+  /** epoch ms UTC: eventTime for data, the Kafka record timestamp for errors. */
+  time: number;
+  line: string;
+}
+
+/** One S3 object to write. */
 export interface ArchiveObject {
+  kind: 'data' | 'error';
   key: string;
+  /** gzip of the NDJSON text. */
   body: Buffer;
-  /** Number of events (lines) in it. */
-  count: number;
+  /** Number of records (lines). */
+  records: number;
+  firstOffset: bigint;
+  lastOffset: bigint;
+}
+
+/** Where a topic-partition's objects go. */
+export interface ArchiveTarget {
+  topic: string;
+  partition: number;
+  /** Key prefix of valid records, e.g. `raw`. */
+  dataPrefix: string;
+  /** Key prefix of records that failed validation, e.g. `errors`. */
+  errorPrefix: string;
 }
 
 const HOUR_MS = 3_600_000;
 
 /**
- * Groups events of ONE topic-partition into archive objects: one per UTC event-time hour (the
- * folder), named after the first record's offset in that hour, each a gzip of NDJSON (one envelope
- * per line, in offset order), as Kinesis Data Firehose delivers. The same batch always yields the
- * same keys, so a redelivery overwrites rather than duplicates.
- *
- * @throws Error when the items span more than one topic or partition (a caller bug).
+ * The NDJSON line of a valid record: the record value exactly as produced (the event JSON), so the
+ * archive is byte-for-byte what travelled on Kafka. Only a value containing line breaks (pretty-printed
+ * JSON: breaks can only sit between tokens) is compacted, since a raw break would split the line.
  */
-export function archiveObjects(items: readonly ParsedRecord<TickwireEvent>[]): ArchiveObject[] {
-  const first = items[0];
-  if (!first) return [];
-  const groups = new Map<number, ParsedRecord<TickwireEvent>[]>();
-  for (const item of items) {
-    if (item.record.topic !== first.record.topic || item.record.partition !== first.record.partition) {
-      throw new Error('archiveObjects: all items must come from one topic-partition');
+export function dataLine(value: Buffer): string {
+  const text = value.toString('utf8');
+  return /[\r\n]/.test(text) ? JSON.stringify(JSON.parse(text)) : text;
+}
+
+/**
+ * The NDJSON line of a record that failed validation, Firehose error-output style:
+ * `{ reason, errorClass, topic, partition, offset, timestamp, rawValue, rawValueEncoding }`; the raw value
+ * is kept as UTF-8 text when it is valid UTF-8, else base64 (null for a tombstone).
+ */
+export function errorLine(record: KafkaRecord, errorClass: ContractErrorClass, reason: string): string {
+  let rawValue: string | null = null;
+  let rawValueEncoding: 'utf8' | 'base64' = 'utf8';
+  if (record.value !== null) {
+    try {
+      rawValue = new TextDecoder('utf-8', { fatal: true }).decode(record.value);
+    } catch {
+      rawValue = record.value.toString('base64');
+      rawValueEncoding = 'base64';
     }
-    const hour = Math.floor(item.event.eventTime / HOUR_MS);
-    const group = groups.get(hour) ?? [];
-    group.push(item);
-    groups.set(hour, group);
   }
-  return [...groups.values()].map((group) => {
-    const head = group[0] as ParsedRecord<TickwireEvent>;
-    const ndjson = group.map(({ event }) => `${JSON.stringify(event)}\n`).join('');
+  return JSON.stringify({
+    reason,
+    errorClass,
+    topic: record.topic,
+    partition: record.partition,
+    offset: record.offset,
+    timestamp: record.timestamp,
+    rawValue,
+    rawValueEncoding,
+  });
+}
+
+/**
+ * Groups the buffered records of ONE topic-partition (in offset order) into archive objects: one per
+ * kind (data / error) and UTC hour, each a gzip of NDJSON lines in offset order, keyed
+ * `<prefix>/<topic>/year=YYYY/month=MM/day=DD/hour=HH/<topic>+<partition>+<startOffset>.json.gz` where
+ * startOffset is the offset of the object's first record (@tickwire/resources' archiveObjectKey).
+ *
+ * Deterministic: the same entries always give the same keys and bodies. Why this makes redelivery
+ * overwrite rather than duplicate is explained in ArchiveService.
+ *
+ * @throws RangeError (from archiveObjectKey) for a non-finite time.
+ */
+export function buildArchiveObjects(
+  entries: readonly BufferedEntry[],
+  target: ArchiveTarget,
+): ArchiveObject[] {
+  const groups = new Map<string, BufferedEntry[]>();
+  for (const entry of entries) {
+    const group = `${entry.kind}:${Math.floor(entry.time / HOUR_MS)}`;
+    const members = groups.get(group);
+    if (members) members.push(entry);
+    else groups.set(group, [entry]);
+  }
+  return [...groups.values()].map((members) => {
+    const head = members[0] as BufferedEntry;
+    const tail = members[members.length - 1] as BufferedEntry;
     return {
+      kind: head.kind,
       key: archiveObjectKey({
-        prefix: ARCHIVE_DATA_PREFIX,
-        topic: head.record.topic,
-        partition: head.record.partition,
-        startOffset: head.record.offset,
-        eventTime: head.event.eventTime,
+        prefix: head.kind === 'data' ? target.dataPrefix : target.errorPrefix,
+        topic: target.topic,
+        partition: target.partition,
+        startOffset: head.offset,
+        eventTime: head.time,
       }),
-      body: gzipSync(ndjson),
-      count: group.length,
+      body: gzipSync(members.map((entry) => `${entry.line}\n`).join('')),
+      records: members.length,
+      firstOffset: head.offset,
+      lastOffset: tail.offset,
     };
   });
 }
