@@ -4,7 +4,7 @@
  *   npx nx run market-sources:bench        (node -r @swc-node/register, as the apps run)
  *
  * Prints records/s of wall time and per CPU-second (the second is steadier on a shared machine), and
- * the peak RSS, for: the full LOBSTER day (3 symbols merged), the S&P 500 daily file, the synthetic
+ * the peak RSS and V8 heap (sampled every 20 ms), for: the full LOBSTER day (3 symbols merged), the S&P 500 daily file, the synthetic
  * generator, and Alpaca trades+quotes of the LOBSTER day through the local protocol server (loopback WS).
  */
 import { cpus, loadavg } from 'node:os';
@@ -18,11 +18,17 @@ import {
 } from '../src';
 
 let peakRss = 0;
-const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+let peakHeap = 0;
+const sampler = setInterval(() => {
+  const { rss, heapUsed } = process.memoryUsage();
+  peakRss = Math.max(peakRss, rss);
+  peakHeap = Math.max(peakHeap, heapUsed);
+}, 20);
 
 async function measure(name: string, make: () => MarketDataSource | Promise<MarketDataSource>, limit = Number.POSITIVE_INFINITY): Promise<void> {
   const source = await make();
   peakRss = process.memoryUsage().rss;
+  peakHeap = process.memoryUsage().heapUsed;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let events = 0;
@@ -38,7 +44,7 @@ async function measure(name: string, make: () => MarketDataSource | Promise<Mark
   const n = events + rejected;
   console.log(
     `${name.padEnd(34)} ${String(n).padStart(8)} records (${rejected} rejected) in ${seconds.toFixed(2)} s: ` +
-      `${Math.round(n / seconds).toLocaleString('en-US')} rec/s wall, ${Math.round(n / cpuSeconds).toLocaleString('en-US')} rec/CPU-s, peak RSS ${Math.round(peakRss / 2 ** 20)} MiB`,
+      `${Math.round(n / seconds).toLocaleString('en-US')} rec/s wall, ${Math.round(n / cpuSeconds).toLocaleString('en-US')} rec/CPU-s, peak RSS ${Math.round(peakRss / 2 ** 20)} MiB, peak heap ${Math.round(peakHeap / 2 ** 20)} MiB`,
   );
 }
 
