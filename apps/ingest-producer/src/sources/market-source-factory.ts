@@ -62,8 +62,13 @@ export function createMarketSource(config: IngestProducerConfig, hooks: SourceFa
         );
       const daily = () => pace(new DailyBarsReplaySource({ dataDir, files: [DAILY_BARS_FILES.sp500] }), config.REPLAY_SPEED);
       const factories = { lobster: [lobster], daily: [daily], all: [lobster, daily] }[config.REPLAY_DATASET];
+      const [only] = factories;
       return {
-        source: new SequentialSource(`replay-${config.REPLAY_DATASET}@${speed}`, factories, config.REPLAY_LIMIT),
+        // One unlimited dataset needs no wrapper (one async hop less per record).
+        source:
+          factories.length === 1 && only && config.REPLAY_LIMIT === undefined
+            ? only()
+            : new SequentialSource(`replay-${config.REPLAY_DATASET}@${speed}`, factories, config.REPLAY_LIMIT),
         description: { source: 'replay', dataset: config.REPLAY_DATASET, speed, finite: true },
       };
     }
