@@ -16,7 +16,8 @@ describe('enricher on the local stack', () => {
   beforeAll(async () => {
     await admin.connect();
     // Start the test's group at the end of the shared raw topics: only this test's records matter.
-    for (const topic of [TOPICS.trades, TOPICS.quotes]) await admin.resetOffsets({ groupId, topic, earliest: false });
+    for (const topic of [TOPICS.trades, TOPICS.quotes])
+      await admin.resetOffsets({ groupId, topic, earliest: false });
     running = await startService(AppModule, ENRICHER, {
       env: { ...process.env, KAFKA_CONSUMER_GROUP: groupId, LOG_LEVEL: 'warn' },
       httpPort: 0,
@@ -34,13 +35,18 @@ describe('enricher on the local stack', () => {
     const ready = await fetch(`${running.url}/health/ready`);
     const body = (await ready.json()) as { info: Record<string, { status: string }> };
     expect(ready.status).toBe(200);
-    expect(Object.keys(body.info).sort()).toEqual(['dynamodb', 'kafka']);
-    expect(await (await fetch(`${running.url}/metrics`)).text()).toContain('process_cpu_seconds_total{service="enricher"}');
+    expect(Object.keys(body.info).sort()).toEqual(['dynamodb', 'kafka', 'kafka-consumer']);
+    expect(await (await fetch(`${running.url}/metrics`)).text()).toContain(
+      'process_cpu_seconds_total{service="enricher"}',
+    );
   });
 
   it('consumes valid trades and dead-letters a malformed one, then commits past both', async () => {
     const symbol = 'ZZIT';
-    const valid = { ...TRADE_V1_FIXTURES[0]!.event, payload: { ...TRADE_V1_FIXTURES[0]!.event.payload, symbol } };
+    const valid = {
+      ...TRADE_V1_FIXTURES[0]!.event,
+      payload: { ...TRADE_V1_FIXTURES[0]!.event.payload, symbol },
+    };
     const producer = kafka.producer();
     await producer.connect();
     const marker = uniqueName('malformed');
@@ -61,14 +67,21 @@ describe('enricher on the local stack', () => {
       return BigInt(offsets!.partitions.find((p) => p.partition === sent!.partition)?.offset ?? '-1');
     };
     const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline && (await committed()) < afterOurs) await new Promise((resolve) => setTimeout(resolve, 200));
+    while (Date.now() < deadline && (await committed()) < afterOurs)
+      await new Promise((resolve) => setTimeout(resolve, 200));
     expect(await committed()).toBeGreaterThanOrEqual(afterOurs);
 
     // Other tests may write to the shared topic meanwhile, hence "at least".
     const metrics = await (await fetch(`${running.url}/metrics`)).text();
     const sample = (pattern: RegExp) => Number(pattern.exec(metrics)?.[1] ?? 0);
-    expect(sample(/tickwire_records_consumed_total\{topic="market\.trades\.v1",service="enricher"\} (\d+)/)).toBeGreaterThanOrEqual(2);
-    expect(sample(/tickwire_dlq_records_total\{topic="market\.trades\.v1",reason="MalformedJson",service="enricher"\} (\d+)/)).toBeGreaterThanOrEqual(1);
+    expect(
+      sample(/tickwire_records_consumed_total\{topic="market\.trades\.v1",service="enricher"\} (\d+)/),
+    ).toBeGreaterThanOrEqual(2);
+    expect(
+      sample(
+        /tickwire_dlq_records_total\{topic="market\.trades\.v1",reason="MalformedJson",service="enricher"\} (\d+)/,
+      ),
+    ).toBeGreaterThanOrEqual(1);
 
     // The dead letter carries the original bytes and the contract's error class.
     const reader = kafka.consumer({ groupId: uniqueName('it-dlq-reader'), maxWaitTimeInMs: 200 });
@@ -80,7 +93,11 @@ describe('enricher on the local stack', () => {
         eachMessage: async ({ message }) => {
           if (message.value?.toString().includes(marker)) {
             clearTimeout(timer);
-            resolve(Object.fromEntries(Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)])));
+            resolve(
+              Object.fromEntries(
+                Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)]),
+              ),
+            );
           }
         },
       });

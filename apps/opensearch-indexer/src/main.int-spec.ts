@@ -31,7 +31,7 @@ describe('opensearch-indexer on the local stack', () => {
     const ready = await fetch(`${running.url}/health/ready`);
     const body = (await ready.json()) as { status: string; info: Record<string, { status: string }> };
     expect(ready.status).toBe(200);
-    expect(Object.keys(body.info).sort()).toEqual(['kafka','opensearch']);
+    expect(Object.keys(body.info).sort()).toEqual(['kafka', 'kafka-consumer', 'opensearch']);
   });
 
   it('serves Prometheus metrics labelled with the service', async () => {

@@ -5,18 +5,27 @@ import { createS3Client } from './s3-client-factory';
 
 describe('resolveCredentials', () => {
   it('uses placeholder credentials for a local endpoint without AWS_ACCESS_KEY_ID', () => {
-    expect(resolveCredentials({ region: 'us-east-1', endpoint: 'http://127.0.0.1:8000' }, {})).toEqual(LOCAL_EMULATOR_CREDENTIALS);
+    expect(resolveCredentials({ region: 'us-east-1', endpoint: 'http://127.0.0.1:8000' }, {})).toEqual(
+      LOCAL_EMULATOR_CREDENTIALS,
+    );
     expect(LOCAL_EMULATOR_CREDENTIALS.accessKeyId).toMatch(/^[A-Za-z0-9]+$/);
   });
 
   it('leaves AWS to the default provider chain', () => {
     expect(resolveCredentials({ region: 'us-east-1' }, {})).toBeUndefined();
-    expect(resolveCredentials({ region: 'us-east-1', endpoint: 'http://127.0.0.1:8000' }, { AWS_ACCESS_KEY_ID: 'AKIA' })).toBeUndefined();
+    expect(
+      resolveCredentials(
+        { region: 'us-east-1', endpoint: 'http://127.0.0.1:8000' },
+        { AWS_ACCESS_KEY_ID: 'AKIA' },
+      ),
+    ).toBeUndefined();
   });
 
   it('prefers explicit credentials', () => {
     const credentials = { accessKeyId: 'a', secretAccessKey: 'b' };
-    expect(resolveCredentials({ region: 'us-east-1', endpoint: 'http://x:1', credentials }, {})).toBe(credentials);
+    expect(resolveCredentials({ region: 'us-east-1', endpoint: 'http://x:1', credentials }, {})).toBe(
+      credentials,
+    );
   });
 });
 
@@ -47,6 +56,8 @@ describe('client factories', () => {
 
   it('builds an OpenSearch client for the URL', () => {
     const client = createOpenSearchClient({ url: 'http://127.0.0.1:9200' });
-    expect(client.connectionPool.connections.map((connection) => connection.url.href)).toEqual(['http://127.0.0.1:9200/']);
+    expect(client.connectionPool.connections.map((connection) => connection.url.href)).toEqual([
+      'http://127.0.0.1:9200/',
+    ]);
   });
 });

@@ -10,7 +10,10 @@ const region = env['AWS_REGION'] ?? 'us-east-1';
 const CLOSED = 'http://127.0.0.1:9';
 
 describe('readiness probes on the local stack', () => {
-  const dynamoDb = createDynamoDbClient({ region, endpoint: env['DYNAMODB_ENDPOINT'] ?? 'http://127.0.0.1:8000' });
+  const dynamoDb = createDynamoDbClient({
+    region,
+    endpoint: env['DYNAMODB_ENDPOINT'] ?? 'http://127.0.0.1:8000',
+  });
   const s3 = createS3Client({ region, endpoint: env['S3_ENDPOINT'] ?? 'http://127.0.0.1:9090' });
   const openSearch = createOpenSearchClient({ url: env['OPENSEARCH_URL'] ?? 'http://127.0.0.1:9200' });
 
@@ -22,13 +25,20 @@ describe('readiness probes on the local stack', () => {
 
   it('DynamoDB: lists tables, describes a provisioned table, fails on a missing one', async () => {
     await expect(probeDynamoDb(dynamoDb)).resolves.toEqual({});
-    await expect(probeDynamoDb(dynamoDb, SYMBOL_STATE_TABLE.tableName)).resolves.toEqual({ table: 'symbol-state', tableStatus: 'ACTIVE' });
-    await expect(probeDynamoDb(dynamoDb, 'no-such-table-tickwire')).rejects.toThrow(/not found|non-existent|ResourceNotFound/i);
+    await expect(probeDynamoDb(dynamoDb, SYMBOL_STATE_TABLE.tableName)).resolves.toEqual({
+      table: 'symbol-state',
+      tableStatus: 'ACTIVE',
+    });
+    await expect(probeDynamoDb(dynamoDb, 'no-such-table-tickwire')).rejects.toThrow(
+      /not found|non-existent|ResourceNotFound/i,
+    );
   });
 
   it('S3: heads the archive bucket, fails on a missing one', async () => {
     await expect(probeS3(s3)).resolves.toEqual({});
-    await expect(probeS3(s3, env['ARCHIVE_BUCKET'] ?? ARCHIVE_BUCKET)).resolves.toEqual({ bucket: env['ARCHIVE_BUCKET'] ?? ARCHIVE_BUCKET });
+    await expect(probeS3(s3, env['ARCHIVE_BUCKET'] ?? ARCHIVE_BUCKET)).resolves.toEqual({
+      bucket: env['ARCHIVE_BUCKET'] ?? ARCHIVE_BUCKET,
+    });
     await expect(probeS3(s3, 'no-such-bucket-tickwire')).rejects.toThrow();
   });
 

@@ -38,7 +38,11 @@ export async function probeDynamoDb(
  *
  * @throws Error when the endpoint does not answer or the bucket is missing / forbidden.
  */
-export async function probeS3(client: S3Client, bucket?: string, timeoutMs = 3_000): Promise<{ bucket?: string }> {
+export async function probeS3(
+  client: S3Client,
+  bucket?: string,
+  timeoutMs = 3_000,
+): Promise<{ bucket?: string }> {
   const abortSignal = AbortSignal.timeout(timeoutMs);
   if (bucket === undefined) {
     await client.send(new ListBucketsCommand({}), { abortSignal });
@@ -54,7 +58,10 @@ export async function probeS3(client: S3Client, bucket?: string, timeoutMs = 3_0
  *
  * @throws Error when the cluster does not answer or is red.
  */
-export async function probeOpenSearch(client: OpenSearchClient, timeoutMs = 3_000): Promise<{ clusterStatus: string }> {
+export async function probeOpenSearch(
+  client: OpenSearchClient,
+  timeoutMs = 3_000,
+): Promise<{ clusterStatus: string }> {
   const response = await client.cluster.health({}, { requestTimeout: timeoutMs, maxRetries: 0 });
   const status = String(response.body.status);
   if (status === 'red') {

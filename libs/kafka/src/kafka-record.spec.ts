@@ -24,7 +24,14 @@ describe('toKafkaRecord', () => {
   });
 
   it('maps absent key and value to null', () => {
-    const record = toKafkaRecord('t', 0, { key: null, value: null, headers: {}, offset: '0', timestamp: '0', attributes: 0 });
+    const record = toKafkaRecord('t', 0, {
+      key: null,
+      value: null,
+      headers: {},
+      offset: '0',
+      timestamp: '0',
+      attributes: 0,
+    });
     expect(record.key).toBeNull();
     expect(record.value).toBeNull();
     expect(recordKeyText(record)).toBeNull();

@@ -4,7 +4,16 @@ import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { type BaseServiceConfig, SERVICE_CONFIG } from './config/service-config.token';
 import { type DependencyDeclaration, dependencyProviders } from './dependencies/dependency-providers';
-import { KAFKA_CLIENT, KAFKA_PRODUCER, DYNAMODB_CLIENT, DYNAMODB_DOCUMENT_CLIENT, OPENSEARCH_CLIENT, READINESS_CHECKS, ROOT_LOGGER, S3_CLIENT } from './dependencies/dependency-tokens';
+import {
+  KAFKA_CLIENT,
+  KAFKA_PRODUCER,
+  DYNAMODB_CLIENT,
+  DYNAMODB_DOCUMENT_CLIENT,
+  OPENSEARCH_CLIENT,
+  READINESS_CHECKS,
+  ROOT_LOGGER,
+  S3_CLIENT,
+} from './dependencies/dependency-tokens';
 import { HealthController } from './health/health.controller';
 import { httpLoggingOptions } from './logging/service-logger';
 import { MetricsController } from './metrics/metrics.controller';

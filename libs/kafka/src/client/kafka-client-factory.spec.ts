@@ -5,8 +5,15 @@ import type { StructuredLogger } from './structured-logger';
 
 function recordingLogger(level = 'info') {
   const lines: { level: string; fields: object; message: string }[] = [];
-  const at = (name: string) => (fields: object, message: string) => lines.push({ level: name, fields, message });
-  const logger: StructuredLogger = { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug'), level };
+  const at = (name: string) => (fields: object, message: string) =>
+    lines.push({ level: name, fields, message });
+  const logger: StructuredLogger = {
+    error: at('error'),
+    warn: at('warn'),
+    info: at('info'),
+    debug: at('debug'),
+    level,
+  };
   return { logger, lines };
 }
 
@@ -14,14 +21,25 @@ describe('kafkaClientConfig', () => {
   it('uses the brokers, client id and plaintext by default', () => {
     const { logger } = recordingLogger();
     const config = kafkaClientConfig({ brokers: ['127.0.0.1:9092'], clientId: 'enricher' }, logger);
-    expect(config).toMatchObject({ brokers: ['127.0.0.1:9092'], clientId: 'enricher', ssl: false, connectionTimeout: 3000, requestTimeout: 30000 });
+    expect(config).toMatchObject({
+      brokers: ['127.0.0.1:9092'],
+      clientId: 'enricher',
+      ssl: false,
+      connectionTimeout: 3000,
+      requestTimeout: 30000,
+    });
     expect(config.sasl).toBeUndefined();
   });
 
   it('configures TLS and SASL/SCRAM when given', () => {
     const { logger } = recordingLogger();
     const config = kafkaClientConfig(
-      { brokers: ['b-1.msk:9096'], clientId: 'x', ssl: true, sasl: { mechanism: 'scram-sha-512', username: 'u', password: 'p' } },
+      {
+        brokers: ['b-1.msk:9096'],
+        clientId: 'x',
+        ssl: true,
+        sasl: { mechanism: 'scram-sha-512', username: 'u', password: 'p' },
+      },
       logger,
     );
     expect(config.ssl).toBe(true);
@@ -49,9 +67,24 @@ describe('kafkaLogCreator', () => {
   it('forwards kafkajs entries as structured lines at the matching level', () => {
     const { logger, lines } = recordingLogger();
     const log = kafkaLogCreator(logger)(logLevel.INFO);
-    log({ namespace: 'Consumer', level: logLevel.ERROR, label: 'ERROR', log: { timestamp: 't', logger: 'kafkajs', message: 'Crash', groupId: 'g' } });
-    log({ namespace: 'Producer', level: logLevel.WARN, label: 'WARN', log: { timestamp: 't', logger: 'kafkajs', message: 'Slow' } });
-    log({ namespace: 'Runner', level: logLevel.DEBUG, label: 'DEBUG', log: { timestamp: 't', logger: 'kafkajs', message: 'Fetch' } });
+    log({
+      namespace: 'Consumer',
+      level: logLevel.ERROR,
+      label: 'ERROR',
+      log: { timestamp: 't', logger: 'kafkajs', message: 'Crash', groupId: 'g' },
+    });
+    log({
+      namespace: 'Producer',
+      level: logLevel.WARN,
+      label: 'WARN',
+      log: { timestamp: 't', logger: 'kafkajs', message: 'Slow' },
+    });
+    log({
+      namespace: 'Runner',
+      level: logLevel.DEBUG,
+      label: 'DEBUG',
+      log: { timestamp: 't', logger: 'kafkajs', message: 'Fetch' },
+    });
     expect(lines).toEqual([
       { level: 'error', fields: { kafka: { namespace: 'Consumer', groupId: 'g' } }, message: 'Crash' },
       { level: 'warn', fields: { kafka: { namespace: 'Producer' } }, message: 'Slow' },

@@ -21,13 +21,17 @@ describe('parseRecord', () => {
   });
 
   it('throws the contract error for a malformed value', () => {
-    expect(() => parseRecord(TOPICS.trades, recordOf('{', '0'))).toThrow(expect.objectContaining({ errorClass: 'MalformedJson' }));
+    expect(() => parseRecord(TOPICS.trades, recordOf('{', '0'))).toThrow(
+      expect.objectContaining({ errorClass: 'MalformedJson' }),
+    );
   });
 });
 
 describe('parseBatch', () => {
   it('splits a batch into events and dead letters, keeping offset order', () => {
-    const invalid = TRADE_V1_INVALID_FIXTURES.find((fixture) => fixture.value !== undefined && fixture.expected.errorClass === 'SchemaViolation')!;
+    const invalid = TRADE_V1_INVALID_FIXTURES.find(
+      (fixture) => fixture.value !== undefined && fixture.expected.errorClass === 'SchemaViolation',
+    )!;
     const records = [
       recordOf(JSON.stringify(TRADE_V1_FIXTURES[0]!.event), '10'),
       recordOf(JSON.stringify(invalid.value), '11'),
@@ -37,7 +41,9 @@ describe('parseBatch', () => {
     const { parsed, deadLetters } = parseBatch(records);
     expect(parsed.map(({ record }) => record.offset)).toEqual(['10', '13']);
     expect(parsed[1]!.event).toEqual(TRADE_V1_FIXTURES[1]!.event);
-    expect(deadLetters.map(({ record, error }) => [record.offset, (error as { errorClass: string }).errorClass])).toEqual([
+    expect(
+      deadLetters.map(({ record, error }) => [record.offset, (error as { errorClass: string }).errorClass]),
+    ).toEqual([
       ['11', 'SchemaViolation'],
       ['12', 'EmptyValue'],
     ]);

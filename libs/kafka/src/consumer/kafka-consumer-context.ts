@@ -68,7 +68,9 @@ export class KafkaConsumerContext extends BaseRpcContext<[KafkaConsumerScope]> {
       if (last !== undefined) {
         await tx.sendOffsets({
           consumerGroupId: this.scope.groupId,
-          offsets: [{ topic: this.scope.topic, partition: this.scope.partition, offset: nextOffset(last.offset) }],
+          offsets: [
+            { topic: this.scope.topic, partition: this.scope.partition, offset: nextOffset(last.offset) },
+          ],
         });
       }
       return result;

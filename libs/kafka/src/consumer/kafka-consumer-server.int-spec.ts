@@ -19,17 +19,30 @@ function latch(): { wait: Promise<void>; open: () => void } {
   return { wait, open };
 }
 
-async function startMicroservice(controller: new (...args: never[]) => unknown, options: KafkaConsumerServerOptions): Promise<INestMicroservice> {
+async function startMicroservice(
+  controller: new (...args: never[]) => unknown,
+  options: KafkaConsumerServerOptions | KafkaConsumerServer,
+): Promise<INestMicroservice> {
   @Module({ controllers: [controller] })
   class TestModule {}
-  const app = await NestFactory.createMicroservice(TestModule, { strategy: new KafkaConsumerServer(options), logger: false });
+  const strategy = options instanceof KafkaConsumerServer ? options : new KafkaConsumerServer(options);
+  const app = await NestFactory.createMicroservice(TestModule, { strategy, logger: false });
   app.useGlobalFilters(new RethrowRpcExceptionFilter());
   await app.listen();
   return app;
 }
 
-function serverOptions(groupId: string, extra: Partial<KafkaConsumerServerOptions> = {}): KafkaConsumerServerOptions {
-  return { connection: { brokers: TEST_BROKERS, clientId: groupId }, groupId, serviceName: 'kafka-int-test', logger: SILENT_LOGGER, ...extra };
+function serverOptions(
+  groupId: string,
+  extra: Partial<KafkaConsumerServerOptions> = {},
+): KafkaConsumerServerOptions {
+  return {
+    connection: { brokers: TEST_BROKERS, clientId: groupId },
+    groupId,
+    serviceName: 'kafka-int-test',
+    logger: SILENT_LOGGER,
+    ...extra,
+  };
 }
 
 describe('KafkaConsumerServer on the real Kafka', () => {
@@ -71,9 +84,12 @@ describe('KafkaConsumerServer on the real Kafka', () => {
       { key: 'AAPL', value: 'poison', headers: { traceparent: '00-trace-01' } },
       { key: 'AAPL', value: 'third' },
     ]);
-    app = await startMicroservice(OrdersController, serverOptions(groupId));
+    const server = new KafkaConsumerServer(serverOptions(groupId));
+    await expect(server.probe()).rejects.toThrow('Kafka consumer is idle');
+    app = await startMicroservice(OrdersController, server);
 
     await poisonReached.wait;
+    await expect(server.probe()).resolves.toMatchObject({ consumerStatus: 'connected', topics: [topic] });
     try {
       // The poison record (offset 1) is in its handler: nothing at or past it may be committed yet.
       expect(await cluster.committedOffset(groupId, topic)).toBeLessThanOrEqual(1);
@@ -158,7 +174,10 @@ describe('KafkaConsumerServer on the real Kafka', () => {
         return {
           deadLetters: records
             .filter((record) => record.value?.toString() === 'rejected')
-            .map((record) => ({ record, error: Object.assign(new Error('mapping conflict'), { errorClass: 'ProcessingFailed' }) })),
+            .map((record) => ({
+              record,
+              error: Object.assign(new Error('mapping conflict'), { errorClass: 'ProcessingFailed' }),
+            })),
         };
       }
     }
@@ -170,7 +189,11 @@ describe('KafkaConsumerServer on the real Kafka', () => {
     ]);
     app = await startMicroservice(BulkController, serverOptions(groupId));
 
-    await waitFor('offset 3 committed', async () => (await cluster.committedOffset(groupId, topic)) === 3, 45_000);
+    await waitFor(
+      'offset 3 committed',
+      async () => (await cluster.committedOffset(groupId, topic)) === 3,
+      45_000,
+    );
     expect(attempts.length).toBeGreaterThanOrEqual(2);
     expect(attempts[0]![0]).toBe('0');
     expect(attempts[attempts.length - 1]![0]).toBe('0');
@@ -203,13 +226,20 @@ describe('KafkaConsumerServer on the real Kafka', () => {
       { key: 'GOOG', value: 'abort-me' },
       { key: 'GOOG', value: 'two' },
     ]);
-    app = await startMicroservice(TransformController, serverOptions(groupId, { transactionalId: cluster.uniqueName('tx') }));
+    app = await startMicroservice(
+      TransformController,
+      serverOptions(groupId, { transactionalId: cluster.uniqueName('tx') }),
+    );
 
     await waitFor('offset 3 committed', async () => (await cluster.committedOffset(groupId, input)) === 3);
     const committed = await cluster.readTopic(output, { count: 3, timeoutMs: 3_000 });
     expect(committed.map((record) => record.value!.toString())).toEqual(['ONE', 'TWO']);
     // The aborted record is physically in the log; only read_uncommitted shows it.
-    const uncommitted = await cluster.readTopic(output, { count: 3, timeoutMs: 3_000, readUncommitted: true });
+    const uncommitted = await cluster.readTopic(output, {
+      count: 3,
+      timeoutMs: 3_000,
+      readUncommitted: true,
+    });
     expect(uncommitted.map((record) => record.value!.toString())).toEqual(['ONE', 'ABORT-ME', 'TWO']);
     const dead = await cluster.readTopic(`${input}.dlq`, { count: 1, timeoutMs: 3_000 });
     expect(dead.map((record) => record.value!.toString())).toEqual(['abort-me']);

@@ -38,7 +38,9 @@ export interface KafkaConsumerServerOptions {
   maxWaitTimeMs?: number;
 }
 
-type Status = 'connected' | 'disconnected' | 'rebalancing' | 'stopped' | 'crashed';
+/** The consumer's state as its kafkajs events report it; `idle` before listen(). */
+export type KafkaConsumerStatus =
+  'idle' | 'connected' | 'disconnected' | 'rebalancing' | 'stopped' | 'crashed';
 
 /**
  * A NestJS custom transport on kafkajs with Tickwire's consumer discipline:
@@ -67,6 +69,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
   private deadLetters: DeadLetterPublisher | null = null;
   private readonly metrics: KafkaMetricsSink;
   private readonly log: StructuredLogger;
+  private consumerStatus: KafkaConsumerStatus = 'idle';
 
   constructor(private readonly options: KafkaConsumerServerOptions) {
     super();
@@ -77,6 +80,25 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
   /** Topics with a registered handler: what the consumer subscribes to. */
   subscribedTopics(): string[] {
     return [...this.messageHandlers.keys()];
+  }
+
+  /** The latest consumer status (kafkajs CONNECT / REBALANCING / STOP / CRASH / DISCONNECT events). */
+  get currentStatus(): KafkaConsumerStatus {
+    return this.consumerStatus;
+  }
+
+  /**
+   * Readiness probe of the consumer itself (the cluster may answer while this consumer crashed):
+   * resolves while the consumer is connected or rebalancing.
+   *
+   * @throws Error naming the status otherwise (idle, crashed, stopped, disconnected).
+   */
+  async probe(): Promise<{ consumerStatus: KafkaConsumerStatus; topics: string[] }> {
+    const consumerStatus = this.consumerStatus;
+    if (consumerStatus !== 'connected' && consumerStatus !== 'rebalancing') {
+      throw new Error(`Kafka consumer is ${consumerStatus}`);
+    }
+    return { consumerStatus, topics: this.subscribedTopics() };
   }
 
   /** Connects, subscribes to every handled topic and starts the fetch loop; then calls `callback`. */
@@ -118,7 +140,10 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
 
   /** Registers a kafkajs consumer event listener (e.g. `consumer.crash`). @throws Error before listen(). */
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- Server's abstract signature
-  on<EventKey extends string = string, EventCallback extends Function = Function>(event: EventKey, callback: EventCallback): void {
+  on<EventKey extends string = string, EventCallback extends Function = Function>(
+    event: EventKey,
+    callback: EventCallback,
+  ): void {
     if (!this.consumer) {
       throw new Error('KafkaConsumerServer.on() is available after listen()');
     }
@@ -130,7 +155,9 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     for (const topic of topics) {
       const handler = this.messageHandlers.get(topic);
       if (!handler?.isEventHandler) {
-        throw new Error(`KafkaConsumerServer: ${topic} needs an @EventPattern handler (no request-reply on this transport)`);
+        throw new Error(
+          `KafkaConsumerServer: ${topic} needs an @EventPattern handler (no request-reply on this transport)`,
+        );
       }
       if (handler.next) {
         // Two handlers for one record would need two commit decisions; keep one owner per topic.
@@ -140,9 +167,16 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     const { options } = this;
     this.kafka = createKafkaClient(options.connection, this.log);
     this.deadLetterProducer = new RecordProducer(this.kafka);
-    this.deadLetters = new DeadLetterPublisher(this.deadLetterProducer, options.serviceName, this.metrics, options.groupId);
+    this.deadLetters = new DeadLetterPublisher(
+      this.deadLetterProducer,
+      options.serviceName,
+      this.metrics,
+      options.groupId,
+    );
     if (options.transactionalId !== undefined) {
-      this.transactionalProducer = new RecordProducer(this.kafka, { transactionalId: options.transactionalId });
+      this.transactionalProducer = new RecordProducer(this.kafka, {
+        transactionalId: options.transactionalId,
+      });
     }
     const consumer = this.kafka.consumer({
       groupId: options.groupId,
@@ -213,14 +247,24 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     }
   }
 
-  private async runRecordHandler(handler: MessageHandler, record: KafkaRecord, payload: EachBatchPayload): Promise<void> {
+  private async runRecordHandler(
+    handler: MessageHandler,
+    record: KafkaRecord,
+    payload: EachBatchPayload,
+  ): Promise<void> {
     const started = process.hrtime.bigint();
     try {
       await this.invoke(handler, record, this.contextFor([record], payload));
     } catch (error) {
       const { errorClass, message } = describeError(error);
       this.log.warn(
-        { topic: record.topic, partition: record.partition, offset: record.offset, errorClass, error: message },
+        {
+          topic: record.topic,
+          partition: record.partition,
+          offset: record.offset,
+          errorClass,
+          error: message,
+        },
         'Record handler failed; dead-lettering the record',
       );
       await this.deadLetterPublisher().publish([{ record, error }]);
@@ -229,12 +273,15 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     }
   }
 
-  private async runBatchHandler(handler: MessageHandler, records: KafkaRecord[], payload: EachBatchPayload): Promise<void> {
+  private async runBatchHandler(
+    handler: MessageHandler,
+    records: KafkaRecord[],
+    payload: EachBatchPayload,
+  ): Promise<void> {
     const started = process.hrtime.bigint();
     try {
       const result = (await this.invoke(handler, records, this.contextFor(records, payload))) as
-        | BatchHandlingResult
-        | undefined;
+        BatchHandlingResult | undefined;
       const deadLetters = result?.deadLetters ?? [];
       if (deadLetters.length > 0) {
         this.log.warn(
@@ -246,7 +293,13 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     } catch (error) {
       const { errorClass, message } = describeError(error);
       this.log.error(
-        { topic: payload.batch.topic, partition: payload.batch.partition, firstOffset: records[0]?.offset, errorClass, error: message },
+        {
+          topic: payload.batch.topic,
+          partition: payload.batch.partition,
+          firstOffset: records[0]?.offset,
+          errorClass,
+          error: message,
+        },
         'Batch handler failed; the batch is not committed and will be redelivered',
       );
       throw error;
@@ -256,7 +309,11 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
   }
 
   /** Calls a Nest handler and waits for its result, whether a value, a promise or an observable. */
-  private async invoke(handler: MessageHandler, data: unknown, context: KafkaConsumerContext): Promise<unknown> {
+  private async invoke(
+    handler: MessageHandler,
+    data: unknown,
+    context: KafkaConsumerContext,
+  ): Promise<unknown> {
     const result: unknown = await handler(data, context);
     return lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
   }
@@ -278,14 +335,23 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
   }
 
   private registerStatusEvents(consumer: Consumer): void {
-    const emit = (status: Status) => () => this._status$.next(status);
+    const set = (status: KafkaConsumerStatus) => {
+      this.consumerStatus = status;
+      this._status$.next(status);
+    };
+    const emit = (status: KafkaConsumerStatus) => () => set(status);
     consumer.on(consumer.events.CONNECT, emit('connected'));
+    // A group join ends a rebalance (and follows a restart after a crash).
+    consumer.on(consumer.events.GROUP_JOIN, emit('connected'));
     consumer.on(consumer.events.DISCONNECT, emit('disconnected'));
     consumer.on(consumer.events.REBALANCING, emit('rebalancing'));
     consumer.on(consumer.events.STOP, emit('stopped'));
     consumer.on(consumer.events.CRASH, (event) => {
-      this._status$.next('crashed');
-      this.log.error({ error: String(event.payload.error), restart: event.payload.restart }, 'Kafka consumer crashed');
+      set('crashed');
+      this.log.error(
+        { error: String(event.payload.error), restart: event.payload.restart },
+        'Kafka consumer crashed',
+      );
     });
   }
 }

@@ -52,9 +52,15 @@ describe('describeError', () => {
   });
 
   it('maps other errors to ProcessingFailed, naming the JavaScript class', () => {
-    expect(describeError(new TypeError('x is undefined'))).toEqual({ errorClass: 'ProcessingFailed', message: 'TypeError: x is undefined' });
+    expect(describeError(new TypeError('x is undefined'))).toEqual({
+      errorClass: 'ProcessingFailed',
+      message: 'TypeError: x is undefined',
+    });
     expect(describeError('boom')).toEqual({ errorClass: 'ProcessingFailed', message: 'NonError: boom' });
-    expect(describeError({ status: 'error', message: 'Internal' })).toEqual({ errorClass: 'ProcessingFailed', message: 'NonError: Internal' });
+    expect(describeError({ status: 'error', message: 'Internal' })).toEqual({
+      errorClass: 'ProcessingFailed',
+      message: 'NonError: Internal',
+    });
   });
 
   it('ignores an errorClass outside the contracts vocabulary', () => {
@@ -114,7 +120,9 @@ describe('DeadLetterPublisher', () => {
     const metrics = new RecordingMetrics();
     const publisher = new DeadLetterPublisher(sink, 'enricher', metrics);
     const value = Buffer.from(JSON.stringify(TRADE_V1_FIXTURES[0]!.event));
-    await expect(publisher.publish([{ record: record(value), error: new Error('x') }])).rejects.toThrow('broker down');
+    await expect(publisher.publish([{ record: record(value), error: new Error('x') }])).rejects.toThrow(
+      'broker down',
+    );
     expect(metrics.deadLettered).toEqual([]);
   });
 

@@ -30,7 +30,8 @@ const KNOWN_ERROR_CLASSES: ReadonlySet<string> = new Set(DEAD_LETTER_ERROR_CLASS
  * error class in front of the message (`TypeError: ...`) so the cause stays visible.
  */
 export function describeError(error: unknown): ErrorDescription {
-  const declared = typeof error === 'object' && error !== null ? (error as { errorClass?: unknown }).errorClass : undefined;
+  const declared =
+    typeof error === 'object' && error !== null ? (error as { errorClass?: unknown }).errorClass : undefined;
   const rawMessage =
     error instanceof Error
       ? error.message
@@ -80,7 +81,9 @@ export class DeadLetterPublisher {
       originalTopic: record.topic,
       originalPartition: record.partition,
       originalOffset: record.offset,
-      ...(Number.isFinite(record.timestamp) && record.timestamp >= 0 ? { originalTimestamp: record.timestamp } : {}),
+      ...(Number.isFinite(record.timestamp) && record.timestamp >= 0
+        ? { originalTimestamp: record.timestamp }
+        : {}),
       errorClass,
       errorMessage: message,
       service: this.serviceName,

@@ -7,7 +7,10 @@ jest.setTimeout(60_000);
 
 describe('RecordProducer on the real Kafka', () => {
   const cluster = new KafkaTestCluster();
-  const kafka = createKafkaClient({ brokers: TEST_BROKERS, clientId: 'record-producer-int-test' }, SILENT_LOGGER);
+  const kafka = createKafkaClient(
+    { brokers: TEST_BROKERS, clientId: 'record-producer-int-test' },
+    SILENT_LOGGER,
+  );
 
   beforeAll(() => cluster.connect());
   afterAll(() => cluster.disconnect());
@@ -41,14 +44,20 @@ describe('RecordProducer on the real Kafka', () => {
     const producer = new RecordProducer(kafka, { transactionalId: cluster.uniqueName('txid') });
     await producer.connect();
     try {
-      await expect(producer.sendBatch([{ topic, key: 'X', value: 'y' }])).rejects.toThrow(/inside transaction/);
+      await expect(producer.sendBatch([{ topic, key: 'X', value: 'y' }])).rejects.toThrow(
+        /inside transaction/,
+      );
       await producer.transaction(async (tx) => {
         await tx.sendBatch([
           { topic, key: 'AAPL', value: 'a' },
           { topic, key: 'AAPL', value: 'b' },
         ]);
         // Written but not committed: read_uncommitted sees both, read_committed nothing.
-        const uncommitted = await cluster.readTopic(topic, { count: 2, timeoutMs: 10_000, readUncommitted: true });
+        const uncommitted = await cluster.readTopic(topic, {
+          count: 2,
+          timeoutMs: 10_000,
+          readUncommitted: true,
+        });
         expect(uncommitted.map((record) => record.value!.toString())).toEqual(['a', 'b']);
         expect(await cluster.readTopic(topic, { count: 1, timeoutMs: 2_000 })).toEqual([]);
       });

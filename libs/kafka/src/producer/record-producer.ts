@@ -1,4 +1,12 @@
-import { CompressionTypes, type Kafka, Partitioners, type Message, type Producer, type TopicMessages, type Transaction } from 'kafkajs';
+import {
+  CompressionTypes,
+  type Kafka,
+  Partitioners,
+  type Message,
+  type Producer,
+  type TopicMessages,
+  type Transaction,
+} from 'kafkajs';
 import type { OutgoingRecord } from '../kafka-record';
 
 /** Offsets a transaction commits for a consumer group: the next offset to read (`handled + 1`) per partition. */
@@ -46,7 +54,10 @@ export class RecordProducer {
   private readonly compression: CompressionTypes;
   private connected = false;
 
-  constructor(kafka: Kafka, private readonly options: RecordProducerOptions = {}) {
+  constructor(
+    kafka: Kafka,
+    private readonly options: RecordProducerOptions = {},
+  ) {
     const transactional = options.transactionalId !== undefined;
     this.producer = kafka.producer({
       // murmur2 on the key, as the Java client: a symbol lands on the same partition whichever client produced it.
@@ -55,7 +66,10 @@ export class RecordProducer {
       maxInFlightRequests: transactional ? 1 : 5,
       allowAutoTopicCreation: false,
       ...(transactional
-        ? { transactionalId: options.transactionalId, transactionTimeout: options.transactionTimeoutMs ?? 60_000 }
+        ? {
+            transactionalId: options.transactionalId,
+            transactionTimeout: options.transactionTimeoutMs ?? 60_000,
+          }
         : {}),
     });
     this.compression = options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
@@ -90,7 +104,11 @@ export class RecordProducer {
       throw new Error('RecordProducer: a transactional producer sends only inside transaction()');
     }
     if (records.length === 0) return;
-    await this.producer.sendBatch({ topicMessages: groupByTopic(records), acks: -1, compression: this.compression });
+    await this.producer.sendBatch({
+      topicMessages: groupByTopic(records),
+      acks: -1,
+      compression: this.compression,
+    });
   }
 
   /**

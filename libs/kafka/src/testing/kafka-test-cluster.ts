@@ -17,7 +17,11 @@ export interface ConsumedRecord {
 }
 
 export class KafkaTestCluster {
-  readonly kafka = new Kafka({ clientId: 'tickwire-kafka-int-test', brokers: TEST_BROKERS, logLevel: logLevel.NOTHING });
+  readonly kafka = new Kafka({
+    clientId: 'tickwire-kafka-int-test',
+    brokers: TEST_BROKERS,
+    logLevel: logLevel.NOTHING,
+  });
   private readonly admin: Admin = this.kafka.admin();
   private readonly created: string[] = [];
 
@@ -26,7 +30,8 @@ export class KafkaTestCluster {
   }
 
   async disconnect(): Promise<void> {
-    if (this.created.length > 0) await this.admin.deleteTopics({ topics: this.created }).catch(() => undefined);
+    if (this.created.length > 0)
+      await this.admin.deleteTopics({ topics: this.created }).catch(() => undefined);
     await this.admin.disconnect();
   }
 
@@ -37,7 +42,10 @@ export class KafkaTestCluster {
 
   /** Creates `topics` (single partition by default) and waits until their leaders are known. */
   async createTopics(topics: string[], numPartitions = 1): Promise<void> {
-    await this.admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions, replicationFactor: 1 })), waitForLeaders: true });
+    await this.admin.createTopics({
+      topics: topics.map((topic) => ({ topic, numPartitions, replicationFactor: 1 })),
+      waitForLeaders: true,
+    });
     this.created.push(...topics);
   }
 
@@ -49,7 +57,10 @@ export class KafkaTestCluster {
   }
 
   /** Produces plain records (non-idempotent test producer) to `topic`. */
-  async produce(topic: string, records: { key: string; value: string | Buffer | null; headers?: IHeaders }[]): Promise<void> {
+  async produce(
+    topic: string,
+    records: { key: string; value: string | Buffer | null; headers?: IHeaders }[],
+  ): Promise<void> {
     const producer = this.kafka.producer();
     await producer.connect();
     try {
@@ -63,8 +74,15 @@ export class KafkaTestCluster {
    * Reads `topic` from the beginning with a throw-away group until `count` records arrived or
    * `timeoutMs` passed; returns what arrived. `readUncommitted` selects the isolation level.
    */
-  async readTopic(topic: string, options: { count: number; timeoutMs: number; readUncommitted?: boolean }): Promise<ConsumedRecord[]> {
-    const consumer = this.kafka.consumer({ groupId: this.uniqueName('reader'), readUncommitted: options.readUncommitted ?? false, maxWaitTimeInMs: 200 });
+  async readTopic(
+    topic: string,
+    options: { count: number; timeoutMs: number; readUncommitted?: boolean },
+  ): Promise<ConsumedRecord[]> {
+    const consumer = this.kafka.consumer({
+      groupId: this.uniqueName('reader'),
+      readUncommitted: options.readUncommitted ?? false,
+      maxWaitTimeInMs: 200,
+    });
     const received: ConsumedRecord[] = [];
     await consumer.connect();
     try {
@@ -73,7 +91,13 @@ export class KafkaTestCluster {
         const timer = setTimeout(resolve, options.timeoutMs);
         void consumer.run({
           eachMessage: async ({ partition, message }) => {
-            received.push({ partition, offset: message.offset, key: message.key, value: message.value, headers: message.headers ?? {} });
+            received.push({
+              partition,
+              offset: message.offset,
+              key: message.key,
+              value: message.value,
+              headers: message.headers ?? {},
+            });
             if (received.length >= options.count) {
               clearTimeout(timer);
               resolve();
@@ -89,7 +113,11 @@ export class KafkaTestCluster {
 }
 
 /** Polls `probe` every 100 ms until it returns true or `timeoutMs` passes. @throws Error on timeout, naming `what`. */
-export async function waitFor(what: string, probe: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
+export async function waitFor(
+  what: string,
+  probe: () => Promise<boolean> | boolean,
+  timeoutMs = 20_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await probe()) return;

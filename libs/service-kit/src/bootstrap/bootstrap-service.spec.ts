@@ -22,8 +22,16 @@ describe('startService (no external dependencies)', () => {
   });
 
   it('serves liveness, readiness and metrics, and echoes a request id', async () => {
-    const definition: ServiceDefinition<typeof schema> = { name: 'ingest-producer', envSchema: schema, dependencies: [] };
-    running = await startService(EmptyAppModule, definition, { env: {}, httpPort: 0, logDestination: silent });
+    const definition: ServiceDefinition<typeof schema> = {
+      name: 'ingest-producer',
+      envSchema: schema,
+      dependencies: [],
+    };
+    running = await startService(EmptyAppModule, definition, {
+      env: {},
+      httpPort: 0,
+      logDestination: silent,
+    });
 
     const live = await fetch(`${running.url}/health/live`, { headers: { 'x-request-id': 'req-123' } });
     expect(live.status).toBe(200);
@@ -42,7 +50,11 @@ describe('startService (no external dependencies)', () => {
   });
 
   it('reports not ready, naming the dependency, when it does not answer', async () => {
-    const definition: ServiceDefinition<typeof schema> = { name: 'ingest-producer', envSchema: schema, dependencies: ['opensearch'] };
+    const definition: ServiceDefinition<typeof schema> = {
+      name: 'ingest-producer',
+      envSchema: schema,
+      dependencies: ['opensearch'],
+    };
     // Port 9 (discard) on loopback: nothing listens there, the connection is refused at once.
     running = await startService(EmptyAppModule, definition, {
       env: { OPENSEARCH_URL: 'http://127.0.0.1:9' },
@@ -58,9 +70,16 @@ describe('startService (no external dependencies)', () => {
   });
 
   it('refuses to start on an invalid environment before creating anything', async () => {
-    const definition: ServiceDefinition<typeof schema> = { name: 'ingest-producer', envSchema: schema, dependencies: [] };
-    await expect(startService(EmptyAppModule, definition, { env: { HTTP_PORT: 'http' }, logDestination: silent })).rejects.toThrow(
-      new ServiceConfigError('ingest-producer', [{ variable: 'HTTP_PORT', reason: 'must be a port number' }]).message,
+    const definition: ServiceDefinition<typeof schema> = {
+      name: 'ingest-producer',
+      envSchema: schema,
+      dependencies: [],
+    };
+    await expect(
+      startService(EmptyAppModule, definition, { env: { HTTP_PORT: 'http' }, logDestination: silent }),
+    ).rejects.toThrow(
+      new ServiceConfigError('ingest-producer', [{ variable: 'HTTP_PORT', reason: 'must be a port number' }])
+        .message,
     );
   });
 });

@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { loadServiceConfig, ServiceConfigError } from '../config/service-config-loader';
 import type { BaseServiceConfig } from '../config/service-config.token';
 import { kafkaConnectionFrom, type KafkaEnvConfig } from '../dependencies/connection-options';
+import { READINESS_CHECKS, type ReadinessCheck } from '../dependencies/dependency-tokens';
 import { createServiceLogger } from '../logging/service-logger';
 import { MetricsService } from '../metrics/metrics.service';
 import { ServiceKitModule } from '../service-kit.module';
@@ -47,8 +48,11 @@ export async function startService<Schema extends z.ZodType>(
   definition: ServiceDefinition<Schema>,
   options: StartServiceOptions = {},
 ): Promise<RunningService<z.output<Schema>>> {
-  const config = loadServiceConfig(definition.name, definition.envSchema, options.env ?? process.env) as z.output<Schema> &
-    BaseServiceConfig;
+  const config = loadServiceConfig(
+    definition.name,
+    definition.envSchema,
+    options.env ?? process.env,
+  ) as z.output<Schema> & BaseServiceConfig;
   const logger = createServiceLogger(config.SERVICE_NAME, config.LOG_LEVEL, options.logDestination);
   const app = await NestFactory.create(
     {
@@ -64,7 +68,10 @@ export async function startService<Schema extends z.ZodType>(
 
   let kafkaServer: KafkaConsumerServer | null = null;
   if (definition.kafkaConsumer) {
-    const kafkaConfig = config as unknown as KafkaEnvConfig & { KAFKA_CONSUMER_GROUP?: string; KAFKA_PARTITIONS_CONCURRENCY?: number };
+    const kafkaConfig = config as unknown as KafkaEnvConfig & {
+      KAFKA_CONSUMER_GROUP?: string;
+      KAFKA_PARTITIONS_CONCURRENCY?: number;
+    };
     kafkaServer = new KafkaConsumerServer({
       connection: kafkaConnectionFrom(kafkaConfig),
       groupId: kafkaConfig.KAFKA_CONSUMER_GROUP ?? config.SERVICE_NAME,
@@ -72,8 +79,15 @@ export async function startService<Schema extends z.ZodType>(
       logger: logger.child({ component: 'kafka-consumer' }),
       metrics: app.get(MetricsService),
       partitionsConsumedConcurrently: kafkaConfig.KAFKA_PARTITIONS_CONCURRENCY ?? 1,
-      ...(definition.kafkaConsumer.transactional ? { transactionalId: `${config.SERVICE_NAME}-${hostname()}` } : {}),
+      ...(definition.kafkaConsumer.transactional
+        ? { transactionalId: `${config.SERVICE_NAME}-${hostname()}` }
+        : {}),
     });
+    const server = kafkaServer;
+    // The consumer's own state joins the readiness checks: the cluster may answer while this consumer crashed.
+    app
+      .get<ReadinessCheck[]>(READINESS_CHECKS)
+      .push({ name: 'kafka-consumer', probe: async () => ({ ...(await server.probe()) }) });
     app.useGlobalFilters(new HybridExceptionFilter(app.getHttpAdapter()));
     app.connectMicroservice({ strategy: kafkaServer }, { inheritAppConfig: true });
   }
@@ -86,7 +100,10 @@ export async function startService<Schema extends z.ZodType>(
     throw error;
   }
   const address = app.getHttpServer().address() as { port: number };
-  logger.info({ port: address.port, kafkaTopics: kafkaServer?.subscribedTopics() ?? [] }, `${config.SERVICE_NAME} started`);
+  logger.info(
+    { port: address.port, kafkaTopics: kafkaServer?.subscribedTopics() ?? [] },
+    `${config.SERVICE_NAME} started`,
+  );
   return { app, config, logger, url: `http://127.0.0.1:${address.port}`, kafkaServer };
 }
 
@@ -101,11 +118,14 @@ export async function bootstrapService<Schema extends z.ZodType>(
   appModule: Type<unknown>,
   definition: ServiceDefinition<Schema>,
 ): Promise<void> {
-  const fallbackLogger = pino({
-    base: { service: definition.name },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label) => ({ level: label }) },
-  }, pino.destination({ dest: 2, sync: true }));
+  const fallbackLogger = pino(
+    {
+      base: { service: definition.name },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    pino.destination({ dest: 2, sync: true }),
+  );
   let running: RunningService<z.output<Schema>>;
   try {
     running = await startService(appModule, definition);

@@ -11,7 +11,12 @@ const HOST_PORT = /^[A-Za-z0-9.-]+:\d{1,5}$/;
 /** Comma-separated `host:port` list, e.g. `127.0.0.1:9092,kafka-2:9092`, parsed to an array. */
 export const brokerListField = z
   .string()
-  .transform((raw) => raw.split(',').map((part) => part.trim()).filter((part) => part.length > 0))
+  .transform((raw) =>
+    raw
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part.length > 0),
+  )
   .refine((brokers) => brokers.length > 0, { message: 'must list at least one broker as host:port' })
   .refine((brokers) => brokers.every((broker) => HOST_PORT.test(broker)), {
     message: 'must be a comma-separated list of host:port (e.g. 127.0.0.1:9092)',
@@ -61,4 +66,6 @@ export const millisecondsField = z.coerce
 /** A name usable as Kafka client id, consumer group, metrics label: lowercase letters, digits, dashes. */
 export const serviceNameField = z
   .string()
-  .regex(/^[a-z][a-z0-9-]{1,62}$/, { error: 'must be lowercase letters, digits and dashes, starting with a letter' });
+  .regex(/^[a-z][a-z0-9-]{1,62}$/, {
+    error: 'must be lowercase letters, digits and dashes, starting with a letter',
+  });

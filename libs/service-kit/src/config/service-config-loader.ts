@@ -18,7 +18,9 @@ export class ServiceConfigError extends Error {
     readonly service: string,
     readonly problems: readonly ConfigProblem[],
   ) {
-    super(`Invalid configuration for ${service}: ${problems.map(({ variable, reason }) => `${variable} ${reason}`).join('; ')}`);
+    super(
+      `Invalid configuration for ${service}: ${problems.map(({ variable, reason }) => `${variable} ${reason}`).join('; ')}`,
+    );
   }
 }
 

@@ -37,15 +37,23 @@ describe('service env schemas', () => {
   });
 
   it.each(SERVICES)('%s rejects an empty KAFKA_BROKERS, naming it', (service) => {
-    const error = configError(() => loadServiceConfig(service, SERVICE_ENV_SCHEMAS[service], { KAFKA_BROKERS: '' }));
+    const error = configError(() =>
+      loadServiceConfig(service, SERVICE_ENV_SCHEMAS[service], { KAFKA_BROKERS: '' }),
+    );
     expect(error.problems.map((problem) => problem.variable)).toEqual(['KAFKA_BROKERS']);
-    expect(error.message).toBe(`Invalid configuration for ${service}: KAFKA_BROKERS must list at least one broker as host:port`);
+    expect(error.message).toBe(
+      `Invalid configuration for ${service}: KAFKA_BROKERS must list at least one broker as host:port`,
+    );
   });
 
   it('parses a broker list and rejects entries without a port', () => {
-    const config = loadServiceConfig('enricher', SERVICE_ENV_SCHEMAS.enricher, { KAFKA_BROKERS: 'b-1:9092, b-2:9092' });
+    const config = loadServiceConfig('enricher', SERVICE_ENV_SCHEMAS.enricher, {
+      KAFKA_BROKERS: 'b-1:9092, b-2:9092',
+    });
     expect(config.KAFKA_BROKERS).toEqual(['b-1:9092', 'b-2:9092']);
-    const error = configError(() => loadServiceConfig('enricher', SERVICE_ENV_SCHEMAS.enricher, { KAFKA_BROKERS: 'b-1:9092,b-2' }));
+    const error = configError(() =>
+      loadServiceConfig('enricher', SERVICE_ENV_SCHEMAS.enricher, { KAFKA_BROKERS: 'b-1:9092,b-2' }),
+    );
     expect(error.message).toContain('KAFKA_BROKERS must be a comma-separated list of host:port');
   });
 
@@ -58,13 +66,20 @@ describe('service env schemas', () => {
         KAFKA_SSL: 'yes',
       }),
     );
-    expect(error.problems.map((problem) => problem.variable).sort()).toEqual(['HTTP_PORT', 'KAFKA_SSL', 'LOG_LEVEL', 'OPENSEARCH_URL']);
+    expect(error.problems.map((problem) => problem.variable).sort()).toEqual([
+      'HTTP_PORT',
+      'KAFKA_SSL',
+      'LOG_LEVEL',
+      'OPENSEARCH_URL',
+    ]);
     expect(error.message).not.toContain('secret-host');
   });
 
   it('requires SASL credentials when a mechanism is set', () => {
     const error = configError(() =>
-      loadServiceConfig('ingest-producer', SERVICE_ENV_SCHEMAS['ingest-producer'], { KAFKA_SASL_MECHANISM: 'scram-sha-512' }),
+      loadServiceConfig('ingest-producer', SERVICE_ENV_SCHEMAS['ingest-producer'], {
+        KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      }),
     );
     expect(error.problems).toEqual([
       { variable: 'KAFKA_SASL_USERNAME', reason: 'is required when KAFKA_SASL_MECHANISM is set' },
@@ -75,7 +90,9 @@ describe('service env schemas', () => {
   it('treats an empty AWS endpoint as "use the AWS endpoint"', () => {
     const config = loadServiceConfig('enricher', SERVICE_ENV_SCHEMAS.enricher, { DYNAMODB_ENDPOINT: '' });
     expect(config.DYNAMODB_ENDPOINT).toBeUndefined();
-    expect(loadServiceConfig('enricher', SERVICE_ENV_SCHEMAS.enricher, {}).DYNAMODB_ENDPOINT).toBe('http://127.0.0.1:8000');
+    expect(loadServiceConfig('enricher', SERVICE_ENV_SCHEMAS.enricher, {}).DYNAMODB_ENDPOINT).toBe(
+      'http://127.0.0.1:8000',
+    );
   });
 
   it('lists the variable names of each service', () => {

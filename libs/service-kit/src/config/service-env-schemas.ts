@@ -60,11 +60,19 @@ export const kafkaProducerEnvShape = {
 export const kafkaConsumerEnvShape = {
   KAFKA_CONSUMER_GROUP: serviceNameField.optional(),
   /** Partitions handled in parallel per instance; each partition stays ordered. */
-  KAFKA_PARTITIONS_CONCURRENCY: z.coerce.number().int().min(1, { error: 'must be at least 1' }).max(64).default(1),
+  KAFKA_PARTITIONS_CONCURRENCY: z.coerce
+    .number()
+    .int()
+    .min(1, { error: 'must be at least 1' })
+    .max(64)
+    .default(1),
 };
 
 export const awsEnvShape = {
-  AWS_REGION: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: 'must be an AWS region such as us-east-1' }).default('us-east-1'),
+  AWS_REGION: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: 'must be an AWS region such as us-east-1' })
+    .default('us-east-1'),
 };
 
 export const dynamoDbEnvShape = {
@@ -82,7 +90,10 @@ export const openSearchEnvShape = {
 };
 
 /** SASL settings must come complete: a mechanism without credentials would fail only at connect time. */
-function requireCompleteSasl(env: { KAFKA_SASL_MECHANISM?: string; KAFKA_SASL_USERNAME?: string; KAFKA_SASL_PASSWORD?: string }, ctx: z.RefinementCtx): void {
+function requireCompleteSasl(
+  env: { KAFKA_SASL_MECHANISM?: string; KAFKA_SASL_USERNAME?: string; KAFKA_SASL_PASSWORD?: string },
+  ctx: z.RefinementCtx,
+): void {
   if (env.KAFKA_SASL_MECHANISM === undefined) return;
   for (const name of ['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'] as const) {
     if (env[name] === undefined) {
@@ -100,7 +111,12 @@ export const enricherEnvSchema = z
   .superRefine(requireCompleteSasl);
 
 export const opensearchIndexerEnvSchema = z
-  .object({ ...baseEnvShape('opensearch-indexer'), ...kafkaEnvShape, ...kafkaConsumerEnvShape, ...openSearchEnvShape })
+  .object({
+    ...baseEnvShape('opensearch-indexer'),
+    ...kafkaEnvShape,
+    ...kafkaConsumerEnvShape,
+    ...openSearchEnvShape,
+  })
   .superRefine(requireCompleteSasl);
 
 export const firehoseArchiverEnvSchema = z
@@ -109,12 +125,20 @@ export const firehoseArchiverEnvSchema = z
     ...kafkaEnvShape,
     ...kafkaConsumerEnvShape,
     ...s3EnvShape,
-    ARCHIVE_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be a valid S3 bucket name' }).default(ARCHIVE_BUCKET),
+    ARCHIVE_BUCKET: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be a valid S3 bucket name' })
+      .default(ARCHIVE_BUCKET),
   })
   .superRefine(requireCompleteSasl);
 
 export const consumerGatewayEnvSchema = z
-  .object({ ...baseEnvShape('consumer-gateway'), ...kafkaEnvShape, ...kafkaConsumerEnvShape, ...dynamoDbEnvShape })
+  .object({
+    ...baseEnvShape('consumer-gateway'),
+    ...kafkaEnvShape,
+    ...kafkaConsumerEnvShape,
+    ...dynamoDbEnvShape,
+  })
   .superRefine(requireCompleteSasl);
 
 /** Every service's schema, by service name: what tools iterate to list or check variables. */

@@ -13,7 +13,11 @@ export interface KafkaEnvConfig {
 
 /** Kafka connection options from validated config; client id = SERVICE_NAME. */
 export function kafkaConnectionFrom(config: KafkaEnvConfig): KafkaConnectionOptions {
-  const { KAFKA_SASL_MECHANISM: mechanism, KAFKA_SASL_USERNAME: username, KAFKA_SASL_PASSWORD: password } = config;
+  const {
+    KAFKA_SASL_MECHANISM: mechanism,
+    KAFKA_SASL_USERNAME: username,
+    KAFKA_SASL_PASSWORD: password,
+  } = config;
   return {
     brokers: config.KAFKA_BROKERS,
     clientId: config.SERVICE_NAME,
@@ -24,12 +28,21 @@ export function kafkaConnectionFrom(config: KafkaEnvConfig): KafkaConnectionOpti
 }
 
 /** AWS options for DynamoDB from validated config. */
-export function dynamoDbConnectionFrom(config: { AWS_REGION: string; DYNAMODB_ENDPOINT?: string | undefined }): AwsConnectionOptions {
-  return { region: config.AWS_REGION, ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}) };
+export function dynamoDbConnectionFrom(config: {
+  AWS_REGION: string;
+  DYNAMODB_ENDPOINT?: string | undefined;
+}): AwsConnectionOptions {
+  return {
+    region: config.AWS_REGION,
+    ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}),
+  };
 }
 
 /** AWS options for S3 from validated config. */
-export function s3ConnectionFrom(config: { AWS_REGION: string; S3_ENDPOINT?: string | undefined }): AwsConnectionOptions {
+export function s3ConnectionFrom(config: {
+  AWS_REGION: string;
+  S3_ENDPOINT?: string | undefined;
+}): AwsConnectionOptions {
   return { region: config.AWS_REGION, ...(config.S3_ENDPOINT ? { endpoint: config.S3_ENDPOINT } : {}) };
 }
 

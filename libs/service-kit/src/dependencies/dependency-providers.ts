@@ -1,4 +1,11 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown, Optional, type Provider } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  Optional,
+  type Provider,
+} from '@nestjs/common';
 import {
   createDynamoDbClient,
   createDynamoDbDocumentClient,
@@ -8,7 +15,13 @@ import {
   probeOpenSearch,
   probeS3,
 } from '@tickwire/aws';
-import { createKafkaClient, type KafkaClient, probeKafka, RecordProducer, type RecordProducerOptions } from '@tickwire/kafka';
+import {
+  createKafkaClient,
+  type KafkaClient,
+  probeKafka,
+  RecordProducer,
+  type RecordProducerOptions,
+} from '@tickwire/kafka';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Client as OpenSearchClient } from '@opensearch-project/opensearch';
@@ -61,16 +74,26 @@ export function dependencyProviders(declaration: DependencyDeclaration): Provide
   if (uses.has('kafka')) {
     providers.push({
       provide: KAFKA_CLIENT,
-      useFactory: (config: KafkaEnvConfig, logger: Logger) => createKafkaClient(kafkaConnectionFrom(config), logger.child({ component: 'kafka' })),
+      useFactory: (config: KafkaEnvConfig, logger: Logger) =>
+        createKafkaClient(kafkaConnectionFrom(config), logger.child({ component: 'kafka' })),
       inject: [SERVICE_CONFIG, ROOT_LOGGER],
     });
-    checks.push({ token: KAFKA_CLIENT, check: (kafka: KafkaClient) => ({ name: 'kafka', probe: async () => ({ ...(await probeKafka(kafka)) }) }) });
+    checks.push({
+      token: KAFKA_CLIENT,
+      check: (kafka: KafkaClient) => ({
+        name: 'kafka',
+        probe: async () => ({ ...(await probeKafka(kafka)) }),
+      }),
+    });
     if (declaration.kafkaProducer) {
       const options = declaration.kafkaProducer;
       providers.push({
         provide: KAFKA_PRODUCER,
         useFactory: (kafka: KafkaClient, config: { KAFKA_COMPRESSION?: 'none' | 'gzip' }) =>
-          new RecordProducer(kafka, { ...options, ...(config.KAFKA_COMPRESSION ? { compression: config.KAFKA_COMPRESSION } : {}) }),
+          new RecordProducer(kafka, {
+            ...options,
+            ...(config.KAFKA_COMPRESSION ? { compression: config.KAFKA_COMPRESSION } : {}),
+          }),
         inject: [KAFKA_CLIENT, SERVICE_CONFIG],
       });
     }
@@ -78,26 +101,45 @@ export function dependencyProviders(declaration: DependencyDeclaration): Provide
   if (uses.has('opensearch')) {
     providers.push({
       provide: OPENSEARCH_CLIENT,
-      useFactory: (config: { OPENSEARCH_URL: string }) => createOpenSearchClient(openSearchConnectionFrom(config)),
+      useFactory: (config: { OPENSEARCH_URL: string }) =>
+        createOpenSearchClient(openSearchConnectionFrom(config)),
       inject: [SERVICE_CONFIG],
     });
-    checks.push({ token: OPENSEARCH_CLIENT, check: (client: OpenSearchClient) => ({ name: 'opensearch', probe: async () => ({ ...(await probeOpenSearch(client)) }) }) });
+    checks.push({
+      token: OPENSEARCH_CLIENT,
+      check: (client: OpenSearchClient) => ({
+        name: 'opensearch',
+        probe: async () => ({ ...(await probeOpenSearch(client)) }),
+      }),
+    });
   }
   if (uses.has('dynamodb')) {
     providers.push(
       {
         provide: DYNAMODB_CLIENT,
-        useFactory: (config: { AWS_REGION: string; DYNAMODB_ENDPOINT?: string }) => createDynamoDbClient(dynamoDbConnectionFrom(config)),
+        useFactory: (config: { AWS_REGION: string; DYNAMODB_ENDPOINT?: string }) =>
+          createDynamoDbClient(dynamoDbConnectionFrom(config)),
         inject: [SERVICE_CONFIG],
       },
-      { provide: DYNAMODB_DOCUMENT_CLIENT, useFactory: (client: DynamoDBClient) => createDynamoDbDocumentClient(client), inject: [DYNAMODB_CLIENT] },
+      {
+        provide: DYNAMODB_DOCUMENT_CLIENT,
+        useFactory: (client: DynamoDBClient) => createDynamoDbDocumentClient(client),
+        inject: [DYNAMODB_CLIENT],
+      },
     );
-    checks.push({ token: DYNAMODB_CLIENT, check: (client: DynamoDBClient) => ({ name: 'dynamodb', probe: async () => ({ ...(await probeDynamoDb(client)) }) }) });
+    checks.push({
+      token: DYNAMODB_CLIENT,
+      check: (client: DynamoDBClient) => ({
+        name: 'dynamodb',
+        probe: async () => ({ ...(await probeDynamoDb(client)) }),
+      }),
+    });
   }
   if (uses.has('s3')) {
     providers.push({
       provide: S3_CLIENT,
-      useFactory: (config: { AWS_REGION: string; S3_ENDPOINT?: string }) => createS3Client(s3ConnectionFrom(config)),
+      useFactory: (config: { AWS_REGION: string; S3_ENDPOINT?: string }) =>
+        createS3Client(s3ConnectionFrom(config)),
       inject: [SERVICE_CONFIG],
     });
     const bucketVariable = declaration.s3ReadinessBucketVariable;
@@ -112,7 +154,8 @@ export function dependencyProviders(declaration: DependencyDeclaration): Provide
 
   providers.push({
     provide: READINESS_CHECKS,
-    useFactory: (config: AnyConfig, ...clients: never[]) => checks.map(({ check }, index) => check(clients[index] as never, config)),
+    useFactory: (config: AnyConfig, ...clients: never[]) =>
+      checks.map(({ check }, index) => check(clients[index] as never, config)),
     inject: [SERVICE_CONFIG, ...checks.map(({ token }) => token)],
   });
   providers.push(DependencyLifecycle);
@@ -146,7 +189,8 @@ export class DependencyLifecycle implements OnApplicationBootstrap, OnApplicatio
       Promise.resolve(this.s3?.destroy()),
     ]);
     for (const result of results) {
-      if (result.status === 'rejected') this.logger.warn({ err: result.reason }, 'Closing a dependency client failed');
+      if (result.status === 'rejected')
+        this.logger.warn({ err: result.reason }, 'Closing a dependency client failed');
     }
     this.logger.info('Dependency clients closed');
   }

@@ -28,13 +28,21 @@ describe('createServiceLogger', () => {
     logger.debug('not at info level');
     const lines = out.lines();
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ level: 'info', service: 'enricher', topic: 'market.trades.v1', msg: 'consumer started' });
+    expect(lines[0]).toMatchObject({
+      level: 'info',
+      service: 'enricher',
+      topic: 'market.trades.v1',
+      msg: 'consumer started',
+    });
     expect(String(lines[0]!['time'])).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
   });
 
   it('redacts credentials in request headers', () => {
     const out = capture();
-    createServiceLogger('consumer-gateway', 'info', out.stream).info({ req: { headers: { authorization: 'Bearer s3cret', 'x-api-key': 'k' } } }, 'r');
+    createServiceLogger('consumer-gateway', 'info', out.stream).info(
+      { req: { headers: { authorization: 'Bearer s3cret', 'x-api-key': 'k' } } },
+      'r',
+    );
     const line = JSON.stringify(out.lines()[0]);
     expect(line).not.toContain('s3cret');
     expect(line).toContain('[redacted]');

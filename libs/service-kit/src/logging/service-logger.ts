@@ -17,7 +17,11 @@ const REDACTED_PATHS = ['req.headers.authorization', 'req.headers.cookie', 'req.
  *
  * @param destination where to write; default stdout (synchronous, so nothing is lost on exit).
  */
-export function createServiceLogger(serviceName: string, level: LogLevel, destination?: DestinationStream): Logger {
+export function createServiceLogger(
+  serviceName: string,
+  level: LogLevel,
+  destination?: DestinationStream,
+): Logger {
   return pino(
     {
       level,
@@ -47,7 +51,11 @@ export function httpLoggingOptions(logger: Logger): PinoHttpOptions {
     customProps: (req: IncomingMessage) => ({ requestId: (req as IncomingMessage & { id?: unknown }).id }),
     autoLogging: { ignore: (req: IncomingMessage) => /^\/(health|metrics)\b/.test(req.url ?? '') },
     serializers: {
-      req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+      req: (req: { id: unknown; method: string; url: string }) => ({
+        id: req.id,
+        method: req.method,
+        url: req.url,
+      }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
   };

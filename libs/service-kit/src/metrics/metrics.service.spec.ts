@@ -1,7 +1,12 @@
 import { MetricsService } from './metrics.service';
 
 function service(): MetricsService {
-  return new MetricsService({ SERVICE_NAME: 'enricher', LOG_LEVEL: 'info', HTTP_PORT: 8082, SHUTDOWN_TIMEOUT_MS: 10_000 });
+  return new MetricsService({
+    SERVICE_NAME: 'enricher',
+    LOG_LEVEL: 'info',
+    HTTP_PORT: 8082,
+    SHUTDOWN_TIMEOUT_MS: 10_000,
+  });
 }
 
 describe('MetricsService', () => {
@@ -14,9 +19,15 @@ describe('MetricsService', () => {
     const text = await metrics.render();
     expect(text).toContain('process_cpu_seconds_total{service="enricher"}');
     expect(text).toContain('tickwire_records_consumed_total{topic="market.trades.v1",service="enricher"} 3');
-    expect(text).toContain('tickwire_dlq_records_total{topic="market.trades.v1",reason="SchemaViolation",service="enricher"} 1');
-    expect(text).toContain('tickwire_records_produced_total{topic="market.enriched.v1",service="enricher"} 2');
-    expect(text).toContain('tickwire_handler_duration_seconds_bucket{le="0.005",service="enricher",topic="market.trades.v1"} 1');
+    expect(text).toContain(
+      'tickwire_dlq_records_total{topic="market.trades.v1",reason="SchemaViolation",service="enricher"} 1',
+    );
+    expect(text).toContain(
+      'tickwire_records_produced_total{topic="market.enriched.v1",service="enricher"} 2',
+    );
+    expect(text).toContain(
+      'tickwire_handler_duration_seconds_bucket{le="0.005",service="enricher",topic="market.trades.v1"} 1',
+    );
   });
 
   it('enforces the naming conventions', () => {

@@ -12,7 +12,9 @@ const UNIT_SUFFIX = /_(seconds|bytes|records|messages|ratio|connections|info)$/;
  * Histogram buckets (seconds) for handler and request latency: 1 ms .. 10 s, roughly x2.5 apart.
  * A market-data record should be handled in single-digit ms; a bulk request in tens to hundreds.
  */
-export const LATENCY_BUCKETS_SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+export const LATENCY_BUCKETS_SECONDS = [
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];
 
 /**
  * The service's Prometheus registry: Node/process default metrics plus Tickwire's service metrics,
@@ -38,9 +40,21 @@ export class MetricsService implements KafkaMetricsSink {
   constructor(@Inject(SERVICE_CONFIG) config: BaseServiceConfig) {
     this.registry.setDefaultLabels({ service: config.SERVICE_NAME });
     collectDefaultMetrics({ register: this.registry });
-    this.recordsConsumedTotal = this.counter('tickwire_records_consumed_total', 'Kafka records handled and committed.', ['topic']);
-    this.recordsProducedTotal = this.counter('tickwire_records_produced_total', 'Kafka records produced and acknowledged.', ['topic']);
-    this.dlqRecordsTotal = this.counter('tickwire_dlq_records_total', 'Kafka records sent to the dead-letter topic.', ['topic', 'reason']);
+    this.recordsConsumedTotal = this.counter(
+      'tickwire_records_consumed_total',
+      'Kafka records handled and committed.',
+      ['topic'],
+    );
+    this.recordsProducedTotal = this.counter(
+      'tickwire_records_produced_total',
+      'Kafka records produced and acknowledged.',
+      ['topic'],
+    );
+    this.dlqRecordsTotal = this.counter(
+      'tickwire_dlq_records_total',
+      'Kafka records sent to the dead-letter topic.',
+      ['topic', 'reason'],
+    );
     this.handlerDurationSeconds = this.histogram(
       'tickwire_handler_duration_seconds',
       'Time spent in a Kafka handler per record or batch.',
@@ -55,7 +69,11 @@ export class MetricsService implements KafkaMetricsSink {
    */
   counter<L extends string>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
     if (!name.endsWith('_total')) throw new Error(`Counter ${name} must end with _total`);
-    return this.getOrCreate(name, Counter, () => new Counter<L>({ name, help, labelNames, registers: [this.registry] }));
+    return this.getOrCreate(
+      name,
+      Counter,
+      () => new Counter<L>({ name, help, labelNames, registers: [this.registry] }),
+    );
   }
 
   /**
@@ -68,8 +86,13 @@ export class MetricsService implements KafkaMetricsSink {
     labelNames: readonly L[] = [],
     buckets: number[] = LATENCY_BUCKETS_SECONDS,
   ): Histogram<L> {
-    if (!UNIT_SUFFIX.test(name)) throw new Error(`Histogram ${name} must end with a unit suffix (${UNIT_SUFFIX.source})`);
-    return this.getOrCreate(name, Histogram, () => new Histogram<L>({ name, help, labelNames, buckets, registers: [this.registry] }));
+    if (!UNIT_SUFFIX.test(name))
+      throw new Error(`Histogram ${name} must end with a unit suffix (${UNIT_SUFFIX.source})`);
+    return this.getOrCreate(
+      name,
+      Histogram,
+      () => new Histogram<L>({ name, help, labelNames, buckets, registers: [this.registry] }),
+    );
   }
 
   /**
@@ -77,8 +100,13 @@ export class MetricsService implements KafkaMetricsSink {
    * @throws Error for a name breaking the conventions, or one already registered as another type.
    */
   gauge<L extends string>(name: string, help: string, labelNames: readonly L[] = []): Gauge<L> {
-    if (!UNIT_SUFFIX.test(name)) throw new Error(`Gauge ${name} must end with a unit suffix (${UNIT_SUFFIX.source})`);
-    return this.getOrCreate(name, Gauge, () => new Gauge<L>({ name, help, labelNames, registers: [this.registry] }));
+    if (!UNIT_SUFFIX.test(name))
+      throw new Error(`Gauge ${name} must end with a unit suffix (${UNIT_SUFFIX.source})`);
+    return this.getOrCreate(
+      name,
+      Gauge,
+      () => new Gauge<L>({ name, help, labelNames, registers: [this.registry] }),
+    );
   }
 
   /** The exposition text of every registered metric (Prometheus text format 0.0.4). */
@@ -104,10 +132,12 @@ export class MetricsService implements KafkaMetricsSink {
   }
 
   private getOrCreate<M>(name: string, type: abstract new (...args: never[]) => M, create: () => M): M {
-    if (!METRIC_NAME.test(name)) throw new Error(`Metric ${name} must be snake_case with the tickwire_ prefix`);
+    if (!METRIC_NAME.test(name))
+      throw new Error(`Metric ${name} must be snake_case with the tickwire_ prefix`);
     const existing = this.registry.getSingleMetric(name);
     if (existing === undefined) return create();
-    if (!(existing instanceof type)) throw new Error(`Metric ${name} is already registered with another type`);
+    if (!(existing instanceof type))
+      throw new Error(`Metric ${name} is already registered with another type`);
     return existing;
   }
 }
