@@ -38,6 +38,45 @@ describe('RecordProducer on the real Kafka', () => {
     expect(aapl[0]!.headers['schema']!.toString()).toBe('market.trade.v1');
   });
 
+  it('keeps per-key order without duplicates under concurrent batches (5 requests in flight)', async () => {
+    const topic = cluster.uniqueName('load');
+    await cluster.createTopics([topic], 3);
+    const producer = new RecordProducer(kafka);
+    await producer.connect();
+    const symbols = ['AAPL', 'MSFT', 'GOOG', 'AMZN', 'INTC'];
+    const batches = 40;
+    const perBatch = 250;
+    try {
+      // Batches in parallel: several produce requests per broker in flight at once.
+      await Promise.all(
+        Array.from({ length: batches }, (_, batch) =>
+          producer.sendBatch(
+            Array.from({ length: perBatch }, (_, i) => {
+              const n = batch * perBatch + i;
+              return { topic, key: symbols[n % symbols.length]!, value: `${batch}:${i}` };
+            }),
+          ),
+        ),
+      );
+    } finally {
+      await producer.disconnect();
+    }
+    const records = await cluster.readTopic(topic, { count: batches * perBatch, timeoutMs: 15_000 });
+    expect(records).toHaveLength(batches * perBatch);
+    expect(new Set(records.map((record) => record.value!.toString())).size).toBe(batches * perBatch);
+    // Within one batch, a symbol's records keep their order (across concurrent batches no order is promised).
+    for (const symbol of symbols) {
+      const ofSymbol = records.filter((record) => record.key!.toString() === symbol);
+      expect(new Set(ofSymbol.map((record) => record.partition)).size).toBe(1);
+      const lastIndexByBatch = new Map<string, number>();
+      for (const record of ofSymbol) {
+        const [batch, index] = record.value!.toString().split(':') as [string, string];
+        expect(Number(index)).toBeGreaterThan(lastIndexByBatch.get(batch) ?? -1);
+        lastIndexByBatch.set(batch, Number(index));
+      }
+    }
+  });
+
   it('makes transactional records visible to read_committed consumers only after commit', async () => {
     const topic = cluster.uniqueName('tx');
     await cluster.createTopics([topic]);
