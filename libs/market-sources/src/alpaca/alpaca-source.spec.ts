@@ -209,9 +209,10 @@ describe('AlpacaSource against AlpacaProtocolServer (loopback)', () => {
     expect(source.bufferedRecords).toBeGreaterThanOrEqual(500);
     expect(source.bufferedRecords).toBeLessThan(5_000);
     expect(sentWhilePaused).toBeLessThan(100_000);
-    // Draining resumes the socket and the feed.
-    await take(iterator, 20_000);
-    expect(server.stats.tradesSent + server.stats.quotesSent).toBeGreaterThan(sentWhilePaused);
+    // Draining resumes the socket and the feed (what sits in socket buffers is read first).
+    const sent = () => server.stats.tradesSent + server.stats.quotesSent;
+    for (let taken = 0; sent() <= sentWhilePaused && taken < sentWhilePaused; taken += 1_000) await take(iterator, 1_000);
+    expect(sent()).toBeGreaterThan(sentWhilePaused);
   }, 60_000);
 
   it('gives up after maxAttempts consecutive failed connections', async () => {

@@ -3,7 +3,7 @@ import type { MarketDataSource, SourceRecord } from './source-record';
 
 /**
  * Base of the pull-based sources (file replays, synthetic, pacing): one iteration over
- * {@link AbortableSource.generate}, and `close()` aborts the signal the generator reads with, which
+ * {@link AbortableSource.generateBatches}, and `close()` aborts the signal the generator reads with, which
  * destroys its streams and ends a pending `next()` as "done" instead of an error.
  */
 export abstract class AbortableSource implements MarketDataSource {
@@ -11,8 +11,11 @@ export abstract class AbortableSource implements MarketDataSource {
   private readonly abort = new AbortController();
   private iterated = false;
 
-  /** The records; must stop promptly (throwing an AbortError or returning) once `signal` aborts. */
-  protected abstract generate(signal: AbortSignal): AsyncGenerator<SourceRecord>;
+  /**
+   * The records, in batches (one async hop per batch instead of per record: the replays convert a
+   * decompressed chunk synchronously). Must stop promptly (throw an AbortError or return) once `signal` aborts.
+   */
+  protected abstract generateBatches(signal: AbortSignal): AsyncGenerator<readonly SourceRecord[]>;
 
   /** Hook run by `close()` after the abort, e.g. to close a wrapped source. */
   protected async onClose(): Promise<void> {
@@ -39,9 +42,11 @@ export abstract class AbortableSource implements MarketDataSource {
   private async *run(): AsyncGenerator<SourceRecord> {
     const signal = this.abort.signal;
     try {
-      for await (const record of this.generate(signal)) {
-        if (signal.aborted) return;
-        yield record;
+      for await (const batch of this.generateBatches(signal)) {
+        for (const record of batch) {
+          if (signal.aborted) return;
+          yield record;
+        }
       }
     } catch (error) {
       if (signal.aborted && isAbortError(error)) return;

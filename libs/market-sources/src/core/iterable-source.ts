@@ -13,7 +13,7 @@ export class IterableSource extends AbortableSource {
     super();
   }
 
-  protected async *generate(): AsyncGenerator<SourceRecord> {
-    yield* this.records;
+  protected async *generateBatches(): AsyncGenerator<readonly SourceRecord[]> {
+    for await (const record of this.records) yield [record];
   }
 }

@@ -71,7 +71,7 @@ export class DailyBarsReplaySource extends AbortableSource {
     this.wallClock = options.wallClock ?? systemWallClock;
   }
 
-  protected async *generate(signal: AbortSignal): AsyncGenerator<SourceRecord> {
+  protected async *generateBatches(signal: AbortSignal): AsyncGenerator<SourceRecord[]> {
     const inputs: AsyncGenerator<SourceRecord>[] = [];
     for (const file of this.files) {
       const path = join(this.dataDir, file.path);
@@ -90,18 +90,18 @@ export class DailyBarsReplaySource extends AbortableSource {
       if (record.kind === 'event' && previous?.kind === 'event' && previous.event.id === record.event.id) {
         // Same (symbol, tradingDate) from two files: identical values are one bar; differing values are not silently resolved.
         if (JSON.stringify(previous.event.payload) !== JSON.stringify(record.event.payload)) {
-          yield rejectedRecord(TOPICS.barsDaily, 'SchemaViolation', `conflicting duplicate of bar ${record.event.id}: same symbol and tradingDate, different values`, {
+          yield [rejectedRecord(TOPICS.barsDaily, 'SchemaViolation', `conflicting duplicate of bar ${record.event.id}: same symbol and tradingDate, different values`, {
             source: DAILY_BARS_SOURCE,
             raw: JSON.stringify(record.event.payload),
             origin: 'daily bars merge',
             symbol: record.event.payload.symbol,
             receivedAt: this.wallClock(),
-          });
+          })];
         }
         continue;
       }
       previous = record;
-      yield record;
+      yield [record];
     }
   }
 

@@ -75,9 +75,9 @@ export class LobsterReplaySource extends AbortableSource {
     };
   }
 
-  protected async *generate(signal: AbortSignal): AsyncGenerator<SourceRecord> {
+  protected generateBatches(signal: AbortSignal): AsyncGenerator<SourceRecord[]> {
     const { symbols, ...common } = this.options;
     const inputs = symbols.map((symbol) => readLobsterSymbolBatches({ ...common, symbol, signal }));
-    for await (const batch of mergeSortedBatches(inputs, compareLobsterRecords)) yield* batch;
+    return inputs.length === 1 ? (inputs[0] as AsyncGenerator<SourceRecord[]>) : mergeSortedBatches(inputs, compareLobsterRecords);
   }
 }

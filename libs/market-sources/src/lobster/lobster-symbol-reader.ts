@@ -1,11 +1,11 @@
 import { basename } from 'node:path';
-import { EventContractError, TOPICS, epochNsToEpochMs, type DeadLetterErrorClass, type TopicName } from '@tickwire/contracts';
+import { EventContractError, TOPICS, type DeadLetterErrorClass, type TopicName } from '@tickwire/contracts';
 import { integerField } from '../core/csv-fields';
 import { csvRowText, readGzipCsvBatches, type CsvRow } from '../core/gzip-csv-reader';
 import { eventRecord, rejectedRecord, tryBuildEvent, type MarketEvent, type SourceRecord } from '../core/source-record';
 import type { WallClock } from '../core/clock';
 import { lobsterFilePath, type LobsterFileWindow } from './lobster-files';
-import { lobsterPriceToUsd, lobsterTimeToEpochNs, newYorkMidnightEpochSeconds } from './lobster-time';
+import { lobsterPriceToUsd, newYorkMidnightEpochSeconds, parseLobsterTime } from './lobster-time';
 
 /** Envelope `source` of LOBSTER events. */
 export const LOBSTER_SOURCE = 'lobster';
@@ -40,7 +40,7 @@ const EMPTY_BID_PRICE = '-9999999999';
  * execution) and then the level-1 quote, both stamped with the message's exact time. Mapping
  * (data/market/README.md "Deriving the streams"): price = column / 10000 USD, size in shares,
  * aggressorSide = -direction (a resting sell order executed is a buyer-initiated trade), `sequence` =
- * 1-based row number, `eventTimeNs` from {@link lobsterTimeToEpochNs}, `source` = `lobster`. These are
+ * 1-based row number, `eventTimeNs` from {@link parseLobsterTime}, `source` = `lobster`. These are
  * exactly the recipes of the contracts' golden fixtures, so ids match them.
  *
  * Bad rows (wrong field count, unparsable time, invalid direction, empty book side, rows missing in
@@ -153,13 +153,13 @@ class LobsterRowConverter {
       return;
     }
     let eventTimeNs: string;
+    let eventTime: number;
     try {
-      eventTimeNs = lobsterTimeToEpochNs(time as string, this.midnight);
+      ({ epochNs: eventTimeNs, epochMs: eventTime } = parseLobsterTime(time as string, this.midnight));
     } catch (error) {
       out.push(this.reject(topic, 'SchemaViolation', (error as Error).message, message, undefined));
       return;
     }
-    const eventTime = epochNsToEpochMs(eventTimeNs);
     const ingestTime = wallClock();
 
     if (isTrade && this.options.trades) {

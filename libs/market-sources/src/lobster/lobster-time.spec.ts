@@ -1,5 +1,5 @@
 import { epochNsToEpochMs } from '@tickwire/contracts';
-import { LOBSTER_SAMPLE_MIDNIGHT_EPOCH_SECONDS, lobsterPriceToUsd, lobsterTimeToEpochNs, newYorkMidnightEpochSeconds } from './lobster-time';
+import { LOBSTER_SAMPLE_MIDNIGHT_EPOCH_SECONDS, lobsterPriceToUsd, lobsterTimeToEpochNs, newYorkMidnightEpochSeconds, parseLobsterTime } from './lobster-time';
 
 describe('lobsterTimeToEpochNs', () => {
   it('converts the first AAPL trade time exactly (README reference 34200.275016159)', () => {
@@ -24,6 +24,17 @@ describe('lobsterTimeToEpochNs', () => {
   it.each(['', '34200.', '.5', '34200.1234567890', '-1', '3.4e4', '34200,1', ' 34200', '86400'])('rejects %j', (time) => {
     expect(() => lobsterTimeToEpochNs(time)).toThrow(RangeError);
   });
+});
+
+describe('parseLobsterTime', () => {
+  it.each(['34200.275016159', '34200.0005', '34200.000499999', '34200.000500001', '57599.9995', '57599.999999999', '34200', '0.0000005'])(
+    'ms equals the contracts rounding of the ns for %s',
+    (time) => {
+      const { epochNs, epochMs } = parseLobsterTime(time);
+      expect(epochNs).toBe(lobsterTimeToEpochNs(time));
+      expect(epochMs).toBe(epochNsToEpochMs(epochNs));
+    },
+  );
 });
 
 describe('newYorkMidnightEpochSeconds', () => {

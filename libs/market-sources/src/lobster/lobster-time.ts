@@ -31,6 +31,23 @@ export function newYorkMidnightEpochSeconds(tradingDate: string): number {
  * @throws RangeError if `time` is not `<seconds>[.<1-9 digits>]` or exceeds one day (86400 s).
  */
 export function lobsterTimeToEpochNs(time: string, midnightEpochSeconds: number = LOBSTER_SAMPLE_MIDNIGHT_EPOCH_SECONDS): string {
+  return parseLobsterTime(time, midnightEpochSeconds).epochNs;
+}
+
+/** A LOBSTER time as exact epoch ns and as the envelope's epoch ms. */
+export interface LobsterEventTime {
+  /** Decimal epoch-ns string, e.g. `1340285400275016159`. */
+  readonly epochNs: string;
+  /** Epoch ms, `epochNs` rounded half up (the contracts' `epochNsToEpochMs`), e.g. 1340285400275. */
+  readonly epochMs: number;
+}
+
+/**
+ * {@link lobsterTimeToEpochNs} plus the epoch ms, computed from the same digits without BigInt (exact:
+ * epoch ms stay far below 2^53).
+ * @throws RangeError as {@link lobsterTimeToEpochNs}.
+ */
+export function parseLobsterTime(time: string, midnightEpochSeconds: number = LOBSTER_SAMPLE_MIDNIGHT_EPOCH_SECONDS): LobsterEventTime {
   const match = LOBSTER_TIME.exec(time);
   if (!match) throw new RangeError(`LOBSTER time must be seconds after midnight with up to 9 decimals, got ${JSON.stringify(time)}`);
   const seconds = Number(match[1]);
@@ -38,8 +55,10 @@ export function lobsterTimeToEpochNs(time: string, midnightEpochSeconds: number 
   if (!Number.isSafeInteger(midnightEpochSeconds) || midnightEpochSeconds < 0) {
     throw new RangeError(`midnightEpochSeconds must be a non-negative integer, got ${midnightEpochSeconds}`);
   }
+  const fraction = (match[2] ?? '').padEnd(9, '0');
+  const epochSeconds = midnightEpochSeconds + seconds;
   // Concatenating the whole seconds and the 9-digit fraction is the exact decimal of seconds * 1e9 + ns.
-  return `${midnightEpochSeconds + seconds}${(match[2] ?? '').padEnd(9, '0')}`;
+  return { epochNs: `${epochSeconds}${fraction}`, epochMs: epochSeconds * 1000 + Math.floor((Number(fraction) + 500_000) / 1_000_000) };
 }
 
 /**

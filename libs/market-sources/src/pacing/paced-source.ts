@@ -47,11 +47,11 @@ export class PacedSource extends AbortableSource {
     await this.inner.close();
   }
 
-  protected async *generate(signal: AbortSignal): AsyncGenerator<SourceRecord> {
+  protected async *generateBatches(signal: AbortSignal): AsyncGenerator<SourceRecord[]> {
     const iterator = this.inner[Symbol.asyncIterator]();
     try {
       if (this.pacing.mode === 'max') {
-        for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+        for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield [next.value];
         return;
       }
       const speed = this.pacing.speed;
@@ -68,7 +68,7 @@ export class PacedSource extends AbortableSource {
             if (wait >= this.minSleepMs) await this.clock.sleep(wait, signal);
           }
         }
-        yield record;
+        yield [record];
       }
     } finally {
       await iterator.return?.();

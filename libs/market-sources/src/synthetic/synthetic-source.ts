@@ -79,7 +79,7 @@ export class SyntheticSource extends AbortableSource {
     this.wallClock = options.wallClock ?? systemWallClock;
   }
 
-  protected async *generate(signal: AbortSignal): AsyncGenerator<SourceRecord> {
+  protected async *generateBatches(signal: AbortSignal): AsyncGenerator<SourceRecord[]> {
     const rng = xoroshiro128plus(this.options.seed);
     const int = (from: number, to: number) => unsafeUniformIntDistribution(from, to, rng);
     const books: SymbolBook[] = this.symbolNames.map((symbol) => ({
@@ -102,7 +102,7 @@ export class SyntheticSource extends AbortableSource {
         const isTrade = int(0, 999_999) < tradeThreshold;
         batch.push(eventRecord(isTrade ? this.trade(book, index + 1, eventTimeNs, int) : this.quote(book, index + 1, eventTimeNs)));
       }
-      yield* batch;
+      yield batch;
     }
   }
 
