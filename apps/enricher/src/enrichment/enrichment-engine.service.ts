@@ -1,0 +1,302 @@
+import {
+  type AlertV1Event,
+  type AlertV1Payload,
+  type Bar1mV1Event,
+  type BarDailyV1Event,
+  buildEvent,
+  type EnrichedV1Event,
+  type QuoteV1Event,
+  type TradeV1Event,
+  bar1mV1EventId,
+} from '@tickwire/contracts';
+import type { PreviousClose, PreviousCloseReference } from '@tickwire/indicators';
+import type { EnrichmentSettings } from './enrichment-settings';
+import { type ClosedBar, SymbolProcessor, type SymbolProcessorSnapshot } from './symbol-processor';
+
+/** A trade that arrived after its 1-minute window closed: routed verbatim to `market.trades.v1.late`. */
+export interface LateTrade {
+  readonly event: TradeV1Event;
+  /** Watermark of the symbol when it arrived, epoch ms UTC. */
+  readonly watermark: number;
+}
+
+/** Everything one input (or a clock advance) produced, in emission order per list. */
+export interface EngineOutput {
+  readonly enriched: EnrichedV1Event[];
+  readonly bars: Bar1mV1Event[];
+  readonly alerts: AlertV1Event[];
+  readonly late: LateTrade[];
+}
+
+/** Latest state of one symbol, as written to DynamoDB `symbol-state`. Prices USD, times epoch ms UTC. */
+export interface SymbolStateView {
+  readonly symbol: string;
+  readonly lastEventTime: number;
+  readonly lastPrice: number | null;
+  readonly previousClose: number | null;
+  readonly previousCloseDate: string | null;
+  readonly changePercent: number | null;
+  readonly bidPrice: number | null;
+  readonly askPrice: number | null;
+  readonly bidSize: number | null;
+  readonly askSize: number | null;
+}
+
+/** Source of the previous-close reference of a symbol (already loaded: the engine is synchronous). */
+export type ReferenceLookup = (symbol: string) => PreviousCloseReference | undefined;
+
+/** An empty {@link EngineOutput}. */
+export function emptyOutput(): EngineOutput {
+  return { enriched: [], bars: [], alerts: [], late: [] };
+}
+
+/**
+ * The enricher's domain logic, free of Kafka and DynamoDB: raw `market.trade.v1` / `market.quote.v1`
+ * / `market.bar.daily.v1` events in, contract-valid `market.enriched.v1`, `market.bar.1m.v1` and
+ * `market.alert.v1` events (built with @tickwire/contracts' buildEvent, so deterministic ids) and late
+ * trades out. One {@link SymbolProcessor} per symbol holds all state; the engine tracks which symbols
+ * changed since {@link takeChangedSymbols} so that only their snapshots are persisted.
+ *
+ * Event-time rules:
+ * - trades: 1-minute bars on [t, t + 60 s) (BarAggregator, per-symbol watermark = max event time -
+ *   maxOutOfOrdernessMs; a window closes once the watermark passes end + allowedLatenessMs); a trade
+ *   in a closed window is late: not aggregated, not enriched, returned in `late`;
+ * - previousClose = PreviousCloseReference.previousCloseAt(symbol, eventTime): close of the prior
+ *   trading date, divided by the split coefficient on ex-dates; changePercent of the latest trade price;
+ * - `advanceTo(t)`: pushes every symbol's clock to t (idle symbols still close their bars).
+ *
+ * Envelopes: enriched events copy the raw event's eventTime, eventTimeNs, ingestTime and source;
+ * bars and bar alerts have eventTime = the bar's endTime and ingestTime = that of the trade (or clock
+ * advance) that closed them; trade alerts copy the trade's envelope times.
+ */
+export class EnrichmentEngine {
+  private readonly processors = new Map<string, SymbolProcessor>();
+  private readonly changed = new Set<string>();
+  /** Last source seen per symbol (bars carry the source of their trades). */
+  private readonly sources = new Map<string, string>();
+  /** Latest previous close per symbol, for the symbol-state view. */
+  private readonly references = new Map<string, PreviousClose>();
+
+  constructor(
+    readonly settings: EnrichmentSettings,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /**
+   * Enriches a trade and aggregates it; returns its enriched record (unless late), the bars its
+   * watermark closed with their alerts, and a change-threshold alert if it crossed the band.
+   */
+  processTrade(event: TradeV1Event, reference: PreviousCloseReference | undefined): EngineOutput {
+    const { symbol } = event.payload;
+    const processor = this.processorOf(symbol);
+    this.sources.set(symbol, event.source);
+    const outcome = processor.applyTrade({ price: event.payload.price, size: event.payload.size, eventTime: event.eventTime }, reference);
+    this.changed.add(symbol);
+    const output = emptyOutput();
+    // Bars closed before this trade's own effects: they precede it in event time.
+    this.emitBars(symbol, outcome.bars, event.source, event.ingestTime, output);
+    if (!outcome.accepted) {
+      output.late.push({ event, watermark: outcome.watermark ?? event.eventTime });
+      return output;
+    }
+    if (outcome.reference) this.references.set(symbol, outcome.reference);
+    output.enriched.push(this.enrich(event, 'trade', processor, outcome.reference));
+    if (outcome.changeAlert) {
+      output.alerts.push(this.alert(event, { ...outcome.changeAlert, sourceEventId: event.id }, event.eventTime));
+    }
+    return output;
+  }
+
+  /** Enriches a quote with the latest trade, previous close and averages. */
+  processQuote(event: QuoteV1Event, reference: PreviousCloseReference | undefined): EngineOutput {
+    const { symbol } = event.payload;
+    const processor = this.processorOf(symbol);
+    this.sources.set(symbol, event.source);
+    const { bidPrice, bidSize, askPrice, askSize } = event.payload;
+    processor.applyQuote({ bidPrice, bidSize, askPrice, askSize, eventTime: event.eventTime });
+    this.changed.add(symbol);
+    const previousClose = reference?.previousCloseAt(symbol, event.eventTime);
+    if (previousClose) this.references.set(symbol, previousClose);
+    const output = emptyOutput();
+    output.enriched.push(this.enrich(event, 'quote', processor, previousClose));
+    return output;
+  }
+
+  /**
+   * Measures a daily close against the (split-adjusted) previous close and returns the
+   * `price-change-threshold` alert when the close crossed ±threshold (eventTime = the bar's eventTime,
+   * sourceEventId = the daily bar's id). Daily bars produce no enriched record.
+   */
+  processDailyBar(event: BarDailyV1Event, reference: PreviousCloseReference | undefined): EngineOutput {
+    const { symbol, tradingDate, close } = event.payload;
+    const processor = this.processorOf(symbol);
+    const result = processor.applyDailyClose({ tradingDate, close }, reference);
+    this.changed.add(symbol);
+    const output = emptyOutput();
+    if (result.alert) output.alerts.push(this.alert(event, { ...result.alert, sourceEventId: event.id }, event.eventTime));
+    return output;
+  }
+
+  /**
+   * Advances every symbol's event-time clock to `eventTime` and returns the bars that closes (with
+   * their alerts), ordered by end time then symbol. Used for idle symbols and at end of input.
+   * @param eventTime epoch ms UTC
+   * @param ingestTime envelope ingestTime of the emitted bars, epoch ms UTC (default: the clock)
+   */
+  advanceTo(eventTime: number, ingestTime: number = this.clock()): EngineOutput {
+    const output = emptyOutput();
+    for (const [symbol, processor] of [...this.processors].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      if (processor.openWindows === 0) continue;
+      const closed = processor.advanceTo(eventTime);
+      if (closed.length === 0) continue;
+      this.changed.add(symbol);
+      this.emitBars(symbol, closed, this.sources.get(symbol) ?? 'lobster', ingestTime, output);
+    }
+    output.bars.sort((a, b) => a.eventTime - b.eventTime || (a.payload.symbol < b.payload.symbol ? -1 : 1));
+    return output;
+  }
+
+  /** Symbols with open 1-minute windows. */
+  get openWindowCount(): number {
+    let count = 0;
+    for (const processor of this.processors.values()) count += processor.openWindows;
+    return count;
+  }
+
+  /** The symbol-state view of `symbol`, or undefined before its first trade or quote. */
+  stateOf(symbol: string): SymbolStateView | undefined {
+    const processor = this.processors.get(symbol);
+    const market = processor?.latest();
+    if (!market || market.lastEventTime === null) return undefined;
+    const reference = this.references.get(symbol);
+    const previousClose = reference?.previousClose ?? null;
+    return {
+      symbol,
+      lastEventTime: market.lastEventTime,
+      lastPrice: market.lastPrice,
+      previousClose,
+      previousCloseDate: reference?.previousCloseDate ?? null,
+      changePercent: market.lastPrice !== null && previousClose !== null ? ((market.lastPrice - previousClose) / previousClose) * 100 : null,
+      bidPrice: market.bidPrice,
+      askPrice: market.askPrice,
+      bidSize: market.bidSize,
+      askSize: market.askSize,
+    };
+  }
+
+  /** Symbols whose state changed since the last call (and forgets them). */
+  takeChangedSymbols(): string[] {
+    const symbols = [...this.changed].sort();
+    this.changed.clear();
+    return symbols;
+  }
+
+  /** Snapshot of one symbol (undefined if unknown): the changelog value. */
+  snapshotOf(symbol: string): EngineSymbolSnapshot | undefined {
+    const processor = this.processors.get(symbol);
+    if (!processor) return undefined;
+    const reference = this.references.get(symbol);
+    return { processor: processor.snapshot(), source: this.sources.get(symbol) ?? null, reference: reference ?? null };
+  }
+
+  /** Replaces the state of `symbol` with `snapshot` (a changelog record). */
+  restore(symbol: string, snapshot: EngineSymbolSnapshot): void {
+    this.processors.set(symbol, new SymbolProcessor(symbol, this.settings, snapshot.processor));
+    if (snapshot.source !== null) this.sources.set(symbol, snapshot.source);
+    else this.sources.delete(symbol);
+    if (snapshot.reference !== null) this.references.set(symbol, snapshot.reference);
+    else this.references.delete(symbol);
+  }
+
+  /** Drops all state (before a full restore). */
+  clear(): void {
+    this.processors.clear();
+    this.changed.clear();
+    this.sources.clear();
+    this.references.clear();
+  }
+
+  /** Number of symbols with state. */
+  get symbolCount(): number {
+    return this.processors.size;
+  }
+
+  private processorOf(symbol: string): SymbolProcessor {
+    let processor = this.processors.get(symbol);
+    if (!processor) {
+      processor = new SymbolProcessor(symbol, this.settings);
+      this.processors.set(symbol, processor);
+    }
+    return processor;
+  }
+
+  private enrich(
+    event: TradeV1Event | QuoteV1Event,
+    kind: 'trade' | 'quote',
+    processor: SymbolProcessor,
+    reference: PreviousClose | undefined,
+  ): EnrichedV1Event {
+    const market = processor.latest();
+    const previousClose = reference?.previousClose ?? null;
+    const lastPrice = kind === 'trade' ? (event as TradeV1Event).payload.price : market.lastPrice;
+    // A quote carries its own bid/ask even when an out-of-order quote did not replace the state.
+    const quote = kind === 'quote' ? (event as QuoteV1Event).payload : undefined;
+    const common = {
+      symbol: event.payload.symbol,
+      sourceEventId: event.id,
+      previousClose,
+      previousCloseDate: reference?.previousCloseDate ?? null,
+      changePercent: lastPrice !== null && previousClose !== null ? ((lastPrice - previousClose) / previousClose) * 100 : null,
+      lastPrice,
+      bidPrice: quote?.bidPrice ?? market.bidPrice,
+      askPrice: quote?.askPrice ?? market.askPrice,
+      bidSize: quote?.bidSize ?? market.bidSize,
+      askSize: quote?.askSize ?? market.askSize,
+      ...processor.averages(),
+      fastPeriod: this.settings.fastPeriod,
+      slowPeriod: this.settings.slowPeriod,
+      processingTime: this.clock(),
+    };
+    const payload =
+      kind === 'trade'
+        ? { kind: 'trade' as const, trade: (event as TradeV1Event).payload, ...common }
+        : { kind: 'quote' as const, quote: (event as QuoteV1Event).payload, ...common };
+    return buildEvent('market.enriched.v1', {
+      eventTime: event.eventTime,
+      ...(event.eventTimeNs !== undefined ? { eventTimeNs: event.eventTimeNs } : {}),
+      ingestTime: event.ingestTime,
+      source: event.source,
+      payload,
+    });
+  }
+
+  private emitBars(symbol: string, closed: readonly ClosedBar[], source: string, ingestTime: number, output: EngineOutput): void {
+    for (const { bar, crosses, volumeSpike } of closed) {
+      const barEvent = buildEvent('market.bar.1m.v1', { eventTime: bar.endTime, ingestTime, source, payload: { ...bar } });
+      output.bars.push(barEvent);
+      const sourceEventId = bar1mV1EventId(bar);
+      const envelope = { source, ingestTime };
+      for (const cross of crosses) output.alerts.push(this.alert(envelope, { ...cross, sourceEventId }, bar.endTime));
+      if (volumeSpike) output.alerts.push(this.alert(envelope, { ...volumeSpike, sourceEventId }, bar.endTime));
+    }
+    if (closed.length > 0) this.changed.add(symbol);
+  }
+
+  private alert(envelope: { source: string; ingestTime: number; eventTimeNs?: string; eventTime?: number }, payload: AlertV1Payload, eventTime: number): AlertV1Event {
+    const eventTimeNs = envelope.eventTime === eventTime ? envelope.eventTimeNs : undefined;
+    return buildEvent('market.alert.v1', {
+      eventTime,
+      ...(eventTimeNs !== undefined ? { eventTimeNs } : {}),
+      ingestTime: envelope.ingestTime,
+      source: envelope.source,
+      payload,
+    });
+  }
+}
+
+/** The changelog value of one symbol: processor state plus the last source and previous close seen. */
+export interface EngineSymbolSnapshot {
+  readonly processor: SymbolProcessorSnapshot;
+  readonly source: string | null;
+  readonly reference: PreviousClose | null;
+}

@@ -1,0 +1,34 @@
+import type { MovingAverageKind } from '@tickwire/indicators';
+
+/**
+ * Tuning of the enrichment logic (from the enricher's environment, see enricher-env.ts). Durations ms,
+ * percents in percent units (5 = 5 %), periods in 1-minute bars.
+ */
+export interface EnrichmentSettings {
+  /** Bounded out-of-orderness of a symbol's trades (watermark = max event time - this). */
+  readonly maxOutOfOrdernessMs: number;
+  /** Time a 1-minute window stays open after the watermark passed its end; later trades are late. */
+  readonly allowedLatenessMs: number;
+  /** ±band of the change-vs-previous-close alert (trades and daily closes). */
+  readonly changeThresholdPercent: number;
+  /** Fast/slow periods of the SMA and EMA over 1-minute closes. */
+  readonly fastPeriod: number;
+  readonly slowPeriod: number;
+  /** Which averages raise golden/death-cross alerts (values of both are always in the enriched record). */
+  readonly crossAlertKinds: readonly MovingAverageKind[];
+  /** Volume spike: bar volume > multiplier x mean of the previous `volumeSpikeLookback` bars. */
+  readonly volumeSpikeMultiplier: number;
+  readonly volumeSpikeLookback: number;
+}
+
+/** Defaults: indicators' defaults (5 %, SMA/EMA 5/20, k = 5 over n = 20), no out-of-orderness, 0 ms lateness. */
+export const DEFAULT_ENRICHMENT_SETTINGS: EnrichmentSettings = {
+  maxOutOfOrdernessMs: 0,
+  allowedLatenessMs: 0,
+  changeThresholdPercent: 5,
+  fastPeriod: 5,
+  slowPeriod: 20,
+  crossAlertKinds: ['sma'],
+  volumeSpikeMultiplier: 5,
+  volumeSpikeLookback: 20,
+};

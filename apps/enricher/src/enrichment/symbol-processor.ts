@@ -1,0 +1,224 @@
+import type { PreviousClose, PreviousCloseReference } from '@tickwire/indicators';
+import {
+  BarAggregator,
+  type BarAggregatorSnapshot,
+  ChangeThresholdAlerter,
+  type ChangeThresholdSnapshot,
+  MovingAverageCrossDetector,
+  type MovingAverageCrossSnapshot,
+  type OhlcvBar,
+  VolumeSpikeDetector,
+  type VolumeSpikeSnapshot,
+  type ChangeThresholdAlert,
+  type MovingAverageCrossSignal,
+  type VolumeSpikeAlert,
+} from '@tickwire/indicators';
+import type { EnrichmentSettings } from './enrichment-settings';
+
+/** Latest trade and best bid/offer of a symbol; prices USD, sizes shares, times epoch ms UTC. */
+export interface LatestMarket {
+  lastPrice: number | null;
+  lastTradeTime: number | null;
+  bidPrice: number | null;
+  bidSize: number | null;
+  askPrice: number | null;
+  askSize: number | null;
+  lastQuoteTime: number | null;
+  /** Latest event time applied (trade or quote). */
+  lastEventTime: number | null;
+}
+
+/** Plain-JSON state of one {@link SymbolProcessor}: what the changelog topic stores per symbol. */
+export interface SymbolProcessorSnapshot {
+  readonly version: 1;
+  readonly symbol: string;
+  readonly market: LatestMarket;
+  readonly bars: BarAggregatorSnapshot;
+  readonly sma: MovingAverageCrossSnapshot;
+  readonly ema: MovingAverageCrossSnapshot;
+  readonly volume: VolumeSpikeSnapshot;
+  /** Change alerts of trades versus the previous close. */
+  readonly intradayChange: ChangeThresholdSnapshot;
+  /** Change alerts of daily closes versus the previous close (a separate clock: daily history is years apart from ticks). */
+  readonly dailyChange: ChangeThresholdSnapshot;
+}
+
+/** What one trade did to the symbol. */
+export interface TradeOutcome {
+  /** False when the trade's window was already closed: it was not aggregated (late). */
+  readonly accepted: boolean;
+  /** Watermark of the symbol when the trade arrived (for the late record's header), epoch ms; null before any trade. */
+  readonly watermark: number | null;
+  readonly reference: PreviousClose | undefined;
+  readonly changePercent: number | null;
+  readonly changeAlert?: ChangeThresholdAlert;
+  /** Bars this trade closed, oldest first, each with the alerts its close raised. */
+  readonly bars: readonly ClosedBar[];
+}
+
+/** A completed 1-minute bar and the alerts it raised. */
+export interface ClosedBar {
+  readonly bar: OhlcvBar;
+  readonly crosses: readonly MovingAverageCrossSignal[];
+  readonly volumeSpike?: VolumeSpikeAlert;
+}
+
+/**
+ * All per-symbol state of the enricher in one object, so that it can be snapshotted and restored as
+ * a unit (one changelog record per symbol) and so that one symbol's outcome depends only on its own
+ * event order (what Kafka guarantees per key):
+ * latest trade / quote, @tickwire/indicators' BarAggregator (1-minute OHLCV + VWAP), SMA and EMA
+ * MovingAverageCrossDetectors over bar closes, VolumeSpikeDetector, and two ChangeThresholdAlerters
+ * (trades; daily closes).
+ */
+export class SymbolProcessor {
+  private readonly market: LatestMarket;
+  private readonly bars: BarAggregator;
+  private readonly sma: MovingAverageCrossDetector;
+  private readonly ema: MovingAverageCrossDetector;
+  private readonly volume: VolumeSpikeDetector;
+  private readonly intradayChange: ChangeThresholdAlerter;
+  private readonly dailyChange: ChangeThresholdAlerter;
+
+  /** A fresh processor, or one continuing `snapshot` exactly (settings of durations/thresholds from `settings`). */
+  constructor(
+    readonly symbol: string,
+    private readonly settings: EnrichmentSettings,
+    snapshot?: SymbolProcessorSnapshot,
+  ) {
+    const barOptions = { maxOutOfOrdernessMs: settings.maxOutOfOrdernessMs, allowedLatenessMs: settings.allowedLatenessMs };
+    const change = { thresholdPercent: settings.changeThresholdPercent };
+    const spike = { multiplier: settings.volumeSpikeMultiplier, lookback: settings.volumeSpikeLookback };
+    if (snapshot === undefined) {
+      this.market = { lastPrice: null, lastTradeTime: null, bidPrice: null, bidSize: null, askPrice: null, askSize: null, lastQuoteTime: null, lastEventTime: null };
+      this.bars = new BarAggregator(barOptions);
+      this.sma = new MovingAverageCrossDetector({ kind: 'sma', fastPeriod: settings.fastPeriod, slowPeriod: settings.slowPeriod });
+      this.ema = new MovingAverageCrossDetector({ kind: 'ema', fastPeriod: settings.fastPeriod, slowPeriod: settings.slowPeriod });
+      this.volume = new VolumeSpikeDetector(spike);
+      this.intradayChange = new ChangeThresholdAlerter(change);
+      this.dailyChange = new ChangeThresholdAlerter(change);
+    } else {
+      if (snapshot.version !== 1 || snapshot.symbol !== symbol) {
+        throw new RangeError(`snapshot of ${String(snapshot.symbol)} v${String(snapshot.version)} cannot restore ${symbol}`);
+      }
+      this.market = { ...snapshot.market };
+      this.bars = BarAggregator.restore(snapshot.bars, barOptions);
+      this.sma = MovingAverageCrossDetector.restore(snapshot.sma);
+      this.ema = MovingAverageCrossDetector.restore(snapshot.ema);
+      this.volume = VolumeSpikeDetector.restore(snapshot.volume, spike);
+      this.intradayChange = ChangeThresholdAlerter.restore(snapshot.intradayChange, change);
+      this.dailyChange = ChangeThresholdAlerter.restore(snapshot.dailyChange, change);
+    }
+  }
+
+  /** Latest trade/quote view (a copy). */
+  latest(): LatestMarket {
+    return { ...this.market };
+  }
+
+  /** Fast/slow SMA and EMA of 1-minute closes (USD), null while warming up. */
+  averages(): { smaFast: number | null; smaSlow: number | null; emaFast: number | null; emaSlow: number | null } {
+    const sma = this.sma.averagesOf(this.symbol);
+    const ema = this.ema.averagesOf(this.symbol);
+    return { smaFast: sma?.fast ?? null, smaSlow: sma?.slow ?? null, emaFast: ema?.fast ?? null, emaSlow: ema?.slow ?? null };
+  }
+
+  /**
+   * Applies a trade: aggregates it into its 1-minute window (unless late), updates the last price when
+   * the trade is not older than the last one, measures the change versus `reference`, and runs the bar
+   * alerts on every bar the trade's watermark advance closed.
+   *
+   * @param price USD > 0; size shares; eventTime epoch ms UTC
+   * @throws RangeError on an invalid trade (the contract parser rejects those before)
+   */
+  applyTrade(trade: { price: number; size: number; eventTime: number }, reference: PreviousCloseReference | undefined): TradeOutcome {
+    const watermark = this.bars.watermarkOf(this.symbol) ?? null;
+    const result = this.bars.add({ symbol: this.symbol, ...trade });
+    if (this.market.lastTradeTime === null || trade.eventTime >= this.market.lastTradeTime) {
+      this.market.lastPrice = trade.price;
+      this.market.lastTradeTime = trade.eventTime;
+    }
+    this.touch(trade.eventTime);
+    const previousClose = reference?.previousCloseAt(this.symbol, trade.eventTime);
+    let changePercent: number | null = null;
+    let changeAlert: ChangeThresholdAlert | undefined;
+    if (previousClose !== undefined) {
+      const update = this.intradayChange.update({ symbol: this.symbol, price: trade.price }, previousClose);
+      changePercent = update.changePercent;
+      changeAlert = update.alert;
+    }
+    return {
+      accepted: !result.late,
+      watermark,
+      reference: previousClose,
+      changePercent,
+      ...(changeAlert ? { changeAlert } : {}),
+      bars: result.bars.map((bar) => this.closeBar(bar)),
+    };
+  }
+
+  /** Applies a quote (best bid/offer) unless it is older than the last quote; returns whether it was applied. */
+  applyQuote(quote: { bidPrice: number; bidSize: number; askPrice: number; askSize: number; eventTime: number }): boolean {
+    if (this.market.lastQuoteTime !== null && quote.eventTime < this.market.lastQuoteTime) return false;
+    this.market.bidPrice = quote.bidPrice;
+    this.market.bidSize = quote.bidSize;
+    this.market.askPrice = quote.askPrice;
+    this.market.askSize = quote.askSize;
+    this.market.lastQuoteTime = quote.eventTime;
+    this.touch(quote.eventTime);
+    return true;
+  }
+
+  /**
+   * Measures a daily close against the previous close of its trading date (split-adjusted by
+   * PreviousCloseReference) and returns the change and the crossing alert, if any.
+   */
+  applyDailyClose(
+    bar: { tradingDate: string; close: number },
+    reference: PreviousCloseReference | undefined,
+  ): { reference: PreviousClose | undefined; changePercent: number | null; alert?: ChangeThresholdAlert } {
+    const previousClose = reference?.previousClose(this.symbol, bar.tradingDate);
+    if (previousClose === undefined) return { reference: undefined, changePercent: null };
+    const update = this.dailyChange.update({ symbol: this.symbol, price: bar.close }, previousClose);
+    return { reference: previousClose, changePercent: update.changePercent, ...(update.alert ? { alert: update.alert } : {}) };
+  }
+
+  /** Advances the bar clock to `eventTime` (idle symbol) and returns the bars that closes. */
+  advanceTo(eventTime: number): ClosedBar[] {
+    return this.bars.advanceTo(eventTime).map((bar) => this.closeBar(bar));
+  }
+
+  /** Number of open 1-minute windows. */
+  get openWindows(): number {
+    return this.bars.openWindowCount;
+  }
+
+  /** Plain-JSON state (see {@link SymbolProcessorSnapshot}). */
+  snapshot(): SymbolProcessorSnapshot {
+    return {
+      version: 1,
+      symbol: this.symbol,
+      market: { ...this.market },
+      bars: this.bars.snapshot(),
+      sma: this.sma.snapshot(),
+      ema: this.ema.snapshot(),
+      volume: this.volume.snapshot(),
+      intradayChange: this.intradayChange.snapshot(),
+      dailyChange: this.dailyChange.snapshot(),
+    };
+  }
+
+  private touch(eventTime: number): void {
+    if (this.market.lastEventTime === null || eventTime > this.market.lastEventTime) this.market.lastEventTime = eventTime;
+  }
+
+  private closeBar(bar: OhlcvBar): ClosedBar {
+    const crosses: MovingAverageCrossSignal[] = [];
+    for (const detector of [this.sma, this.ema]) {
+      const cross = detector.update(bar);
+      if (cross && this.settings.crossAlertKinds.includes(detector.kind)) crosses.push(cross);
+    }
+    const volumeSpike = this.volume.update(bar);
+    return { bar, crosses, ...(volumeSpike ? { volumeSpike } : {}) };
+  }
+}
