@@ -184,6 +184,25 @@ describe('AlpacaSource against AlpacaProtocolServer (loopback)', () => {
     await take(iterator, 1, isTrade('AMZN'));
   }, 30_000);
 
+  it('applies subscribe/unsubscribe calls made while the subscription was in flight once streaming', async () => {
+    const server = await startServer();
+    let changed = false;
+    const { source } = client(server, {
+      subscription: { trades: ['AAPL'], quotes: ['AAPL'] },
+      // Runs on the first acknowledgement, before the source counts as streaming: only a reconciliation can send these.
+      onEvent: (event) => {
+        if (event.type !== 'subscribed' || changed) return;
+        changed = true;
+        source.subscribe({ trades: ['GOOG'] });
+        source.unsubscribe({ quotes: ['AAPL'] });
+      },
+    });
+    const iterator = source[Symbol.asyncIterator]();
+    await until(() => source.subscription?.trades.join() === 'AAPL,GOOG' && source.subscription.quotes.length === 0);
+    expect(server.stats.subscribeRequests).toBe(3); // initial + reconciling subscribe + unsubscribe
+    await take(iterator, 1, isTrade('GOOG'));
+  }, 30_000);
+
   it('close() during the reconnect backoff ends the iteration promptly', async () => {
     const server = await startServer();
     const { source, events } = client(server, { subscription: { trades: ['AAPL'] }, reconnect: { minDelayMs: 60_000, jitter: false } });

@@ -95,6 +95,9 @@ interface SessionEnd {
 
 type SessionState = 'connecting' | 'authenticating' | 'subscribing' | 'streaming';
 
+/** Connection state of an {@link AlpacaSource}. */
+export type AlpacaConnectionState = 'idle' | SessionState | 'closed';
+
 /**
  * Client of the Alpaca Market Data v2 WebSocket stream as a {@link MarketDataSource}: one connection,
  * message auth, subscription, data mapped to contract events by {@link mapAlpacaDataMessage} (trades,
@@ -125,7 +128,7 @@ export class AlpacaSource implements MarketDataSource {
   private readonly clock: MonotonicClock;
   private readonly wallClock: WallClock;
   private socket: WebSocket | undefined;
-  private state: SessionState | 'idle' | 'closed' = 'idle';
+  private state: AlpacaConnectionState = 'idle';
   private acknowledged: AlpacaSubscriptionAck | undefined;
   private loop: Promise<void> | undefined;
   private iterated = false;
@@ -152,7 +155,7 @@ export class AlpacaSource implements MarketDataSource {
   }
 
   /** Connection state: `idle` before iteration, then `connecting` .. `streaming`, `closed` at the end. */
-  get connectionState(): string {
+  get connectionState(): AlpacaConnectionState {
     return this.state;
   }
 
@@ -200,6 +203,27 @@ export class AlpacaSource implements MarketDataSource {
       const symbols = [...(this.desired.get(channel) ?? [])];
       return symbols.length > 0 ? [[channel, symbols]] : [];
     }));
+  }
+
+  /**
+   * Sends what `subscribe`/`unsubscribe` changed while the handshake was in flight (the subscribe message
+   * sent after auth carried the subscription of that moment): the difference between the desired and the
+   * acknowledged subscription.
+   */
+  private reconcileSubscription(): void {
+    const ack = this.acknowledged;
+    const add: Partial<Record<AlpacaChannel, string[]>> = {};
+    const remove: Partial<Record<AlpacaChannel, string[]>> = {};
+    for (const channel of ALPACA_CHANNELS) {
+      const desired = this.desired.get(channel) ?? new Set<string>();
+      const current = new Set(ack?.[channel] ?? []);
+      const missing = [...desired].filter((symbol) => !current.has(symbol));
+      const extra = [...current].filter((symbol) => !desired.has(symbol));
+      if (missing.length > 0) add[channel] = missing;
+      if (extra.length > 0) remove[channel] = extra;
+    }
+    if (Object.keys(add).length > 0) this.send({ action: 'subscribe', ...add });
+    if (Object.keys(remove).length > 0) this.send({ action: 'unsubscribe', ...remove });
   }
 
   private emit(event: AlpacaSourceEvent): void {
@@ -285,6 +309,7 @@ export class AlpacaSource implements MarketDataSource {
         this.state = 'streaming';
         streamingSince = this.clock.now();
         clearTimeout(timer);
+        this.reconcileSubscription();
       };
 
       const onControl = (message: Readonly<Record<string, unknown>>): void => {
