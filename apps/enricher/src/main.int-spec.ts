@@ -11,6 +11,9 @@ describe('enricher on the local stack', () => {
   const kafka = createLocalKafka('enricher-int-test');
   const admin = kafka.admin();
   const groupId = uniqueName('it-enricher');
+  // Own transactional id (SERVICE_NAME-hostname) and changelog: a running enricher on this machine is not fenced or disturbed.
+  const serviceName = uniqueName('enricher-it');
+  const changelogTopic = uniqueName('it-enricher-changelog');
   let running: RunningService<unknown>;
 
   beforeAll(async () => {
@@ -19,7 +22,7 @@ describe('enricher on the local stack', () => {
     for (const topic of [TOPICS.trades, TOPICS.quotes])
       await admin.resetOffsets({ groupId, topic, earliest: false });
     running = await startService(AppModule, ENRICHER, {
-      env: { ...process.env, KAFKA_CONSUMER_GROUP: groupId, LOG_LEVEL: 'warn' },
+      env: { ...process.env, KAFKA_CONSUMER_GROUP: groupId, SERVICE_NAME: serviceName, ENRICHER_CHANGELOG_TOPIC: changelogTopic, LOG_LEVEL: 'warn' },
       httpPort: 0,
       logDestination: discard,
     });
@@ -27,6 +30,7 @@ describe('enricher on the local stack', () => {
 
   afterAll(async () => {
     await running?.app.close();
+    await admin.deleteTopics({ topics: [changelogTopic] }).catch(() => undefined);
     await admin.disconnect();
   });
 
@@ -37,7 +41,7 @@ describe('enricher on the local stack', () => {
     expect(ready.status).toBe(200);
     expect(Object.keys(body.info).sort()).toEqual(['dynamodb', 'kafka', 'kafka-consumer']);
     expect(await (await fetch(`${running.url}/metrics`)).text()).toContain(
-      'process_cpu_seconds_total{service="enricher"}',
+      `process_cpu_seconds_total{service="${serviceName}"}`,
     );
   });
 
@@ -75,11 +79,11 @@ describe('enricher on the local stack', () => {
     const metrics = await (await fetch(`${running.url}/metrics`)).text();
     const sample = (pattern: RegExp) => Number(pattern.exec(metrics)?.[1] ?? 0);
     expect(
-      sample(/tickwire_records_consumed_total\{topic="market\.trades\.v1",service="enricher"\} (\d+)/),
+      sample(new RegExp(`tickwire_records_consumed_total\\{topic="market\\.trades\\.v1",service="${serviceName}"\\} (\\d+)`)),
     ).toBeGreaterThanOrEqual(2);
     expect(
       sample(
-        /tickwire_dlq_records_total\{topic="market\.trades\.v1",reason="MalformedJson",service="enricher"\} (\d+)/,
+        new RegExp(`tickwire_dlq_records_total\\{topic="market\\.trades\\.v1",reason="MalformedJson",service="${serviceName}"\\} (\\d+)`),
       ),
     ).toBeGreaterThanOrEqual(1);
 
@@ -104,7 +108,7 @@ describe('enricher on the local stack', () => {
     });
     await reader.disconnect();
     expect(found[DLQ_HEADERS.errorClass]).toBe('MalformedJson');
-    expect(found[DLQ_HEADERS.service]).toBe('enricher');
+    expect(found[DLQ_HEADERS.service]).toBe(serviceName);
     expect(found[DLQ_HEADERS.consumerGroup]).toBe(groupId);
   });
 });

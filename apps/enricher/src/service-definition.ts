@@ -1,14 +1,15 @@
-import { enricherEnvSchema, type ServiceDefinition } from '@tickwire/service-kit';
+import type { ServiceDefinition } from '@tickwire/service-kit';
+import { enricherSettingsEnvSchema } from './enrichment/enricher-env';
 
 /**
- * enricher: consumes raw trades and quotes, keeps per-symbol state, and (in the enrichment issue)
- * produces enriched events, 1-minute bars and alerts in Kafka transactions together with its input
- * offsets (exactly-once consume-transform-produce). Depends on Kafka and DynamoDB (reference data,
- * symbol-state).
+ * enricher: consumes raw trades, quotes and daily bars, keeps per-symbol state, and produces enriched
+ * events, 1-minute bars and alerts in Kafka transactions together with its input offsets (exactly-once
+ * consume-transform-produce). Depends on Kafka and DynamoDB (reference data, symbol-state).
+ * Environment: service-kit's enricher variables plus the enrichment settings (enricher-env.ts).
  */
-export const ENRICHER: ServiceDefinition<typeof enricherEnvSchema> = {
+export const ENRICHER: ServiceDefinition<typeof enricherSettingsEnvSchema> = {
   name: 'enricher',
-  envSchema: enricherEnvSchema,
+  envSchema: enricherSettingsEnvSchema,
   dependencies: ['kafka', 'dynamodb'],
   kafkaConsumer: { transactional: true },
 };

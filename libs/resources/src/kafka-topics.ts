@@ -89,3 +89,34 @@ export function kafkaTopicSpecs(options: KafkaTopicOptions = {}): KafkaTopicSpec
   }
   return specs;
 }
+
+/**
+ * The enricher's internal state changelog (Kafka Streams' changelog pattern): one record per symbol,
+ * key = symbol, value = the symbol's JSON state snapshot, written in the same transaction as the
+ * enricher's outputs and input offsets; log-compacted, so it holds the latest state of every symbol
+ * and the enricher rebuilds its state from it after a restart or a rebalance. Not for customers.
+ */
+export const ENRICHER_STATE_CHANGELOG_TOPIC = 'tickwire.enricher.symbol-state.changelog';
+
+/**
+ * Spec of {@link ENRICHER_STATE_CHANGELOG_TOPIC}: compacted (never deleted by time), partitions as the
+ * main streams. The enricher creates it at start-up when missing (like Kafka Streams' internal topics),
+ * so it is not part of {@link kafkaTopicSpecs}.
+ */
+export function enricherChangelogTopicSpec(options: KafkaTopicOptions = {}): KafkaTopicSpec {
+  const replicationFactor = options.replicationFactor ?? 1;
+  return {
+    name: ENRICHER_STATE_CHANGELOG_TOPIC,
+    partitions: options.partitions ?? 3,
+    replicationFactor,
+    role: 'stream',
+    configs: {
+      'cleanup.policy': 'compact',
+      'min.insync.replicas': String(options.minInsyncReplicas ?? 1),
+      'max.message.bytes': String(MAX_MESSAGE_BYTES),
+      // Compact soon after a segment rolls: restores read little more than one record per symbol.
+      'segment.ms': String(60 * 60 * 1000),
+      'min.cleanable.dirty.ratio': '0.1',
+    },
+  };
+}

@@ -1,24 +1,30 @@
 import { Controller } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { TOPICS } from '@tickwire/contracts';
-import { type KafkaRecord, parseRecord } from '@tickwire/kafka';
-import { LatestMarketState } from './latest-market-state';
+import type { KafkaConsumerContext, KafkaRecord } from '@tickwire/kafka';
+import { EnrichmentPipeline } from './enrichment-pipeline.service';
 
 /**
- * Raw trades and quotes in. Parses each record against its contract; a record that breaks it throws
- * EventContractError, which the Kafka transport dead-letters to `<topic>.dlq` before committing.
+ * Raw trades, quotes and daily bars in, one fetched batch (of one partition) at a time; the pipeline
+ * parses, enriches and produces it in one Kafka transaction with the batch's offsets. Dead letters
+ * are written inside that transaction, so the transport gets none back.
  */
 @Controller()
 export class EnrichmentController {
-  constructor(private readonly state: LatestMarketState) {}
+  constructor(private readonly pipeline: EnrichmentPipeline) {}
 
-  @EventPattern(TOPICS.trades)
-  onTrade(@Payload() record: KafkaRecord): void {
-    this.state.applyTrade(parseRecord(TOPICS.trades, record));
+  @EventPattern(TOPICS.trades, { batch: true })
+  onTrades(@Payload() records: KafkaRecord[], @Ctx() context: KafkaConsumerContext): Promise<void> {
+    return this.pipeline.handleBatch(records, context);
   }
 
-  @EventPattern(TOPICS.quotes)
-  onQuote(@Payload() record: KafkaRecord): void {
-    this.state.applyQuote(parseRecord(TOPICS.quotes, record));
+  @EventPattern(TOPICS.quotes, { batch: true })
+  onQuotes(@Payload() records: KafkaRecord[], @Ctx() context: KafkaConsumerContext): Promise<void> {
+    return this.pipeline.handleBatch(records, context);
+  }
+
+  @EventPattern(TOPICS.barsDaily, { batch: true })
+  onDailyBars(@Payload() records: KafkaRecord[], @Ctx() context: KafkaConsumerContext): Promise<void> {
+    return this.pipeline.handleBatch(records, context);
   }
 }

@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
 import { EnrichmentController } from './enrichment.controller';
-import { LatestMarketState } from './latest-market-state';
+import { EnrichmentPipeline } from './enrichment-pipeline.service';
 
 @Module({
   controllers: [EnrichmentController],
-  providers: [{ provide: LatestMarketState, useFactory: () => new LatestMarketState() }],
+  providers: [EnrichmentPipeline],
 })
 export class EnrichmentModule {}

@@ -1,0 +1,74 @@
+import { ENRICHER_STATE_CHANGELOG_TOPIC, REFERENCE_DAILY_BARS_TABLE, SYMBOL_STATE_TABLE } from '@tickwire/resources';
+import { enricherEnvSchema } from '@tickwire/service-kit';
+import { z } from 'zod';
+import type { EnrichmentSettings } from './enrichment-settings';
+
+const nonNegativeMs = (what: string) =>
+  z.coerce.number({ error: `must be a number of milliseconds (${what})` }).int({ error: 'must be an integer number of milliseconds' }).min(0, { error: 'must be >= 0' });
+const positiveInt = z.coerce.number({ error: 'must be a number' }).int({ error: 'must be an integer' }).positive({ error: 'must be >= 1' });
+const positiveNumber = z.coerce.number({ error: 'must be a number' }).positive({ error: 'must be > 0' });
+const tableName = z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, { error: 'must be a DynamoDB table name' });
+
+/**
+ * The enricher's environment: service-kit's enricher variables (KAFKA_*, DYNAMODB_ENDPOINT, AWS_REGION,
+ * HTTP_PORT, LOG_LEVEL, ...) plus the enrichment settings. Durations in ms.
+ */
+export const enricherSettingsEnvSchema = enricherEnvSchema
+  .safeExtend({
+    /** Bounded out-of-orderness of one symbol's trades: watermark = max event time - this. Default 0. */
+    BAR_MAX_OUT_OF_ORDERNESS_MS: nonNegativeMs('BAR_MAX_OUT_OF_ORDERNESS_MS').default(0),
+    /** A 1-minute window stays open this long after the watermark passed its end; later trades go to market.trades.v1.late. Default 0. */
+    BAR_ALLOWED_LATENESS_MS: nonNegativeMs('BAR_ALLOWED_LATENESS_MS').default(0),
+    /**
+     * Processing-time idle flush: when no input record arrived for this long, every symbol's event-time
+     * clock advances by the idle time past the latest event time seen, which closes the last minute at
+     * the end of a replay (and quiet minutes live). 0 disables. Default 5000.
+     */
+    BAR_IDLE_FLUSH_MS: nonNegativeMs('BAR_IDLE_FLUSH_MS').default(5_000),
+    /**
+     * Cross-symbol progress: after each batch, every symbol's clock advances to (latest event time of
+     * any symbol - this), so a quiet symbol's bar closes while others trade. 0 disables (default):
+     * partitions are fetched unevenly, so a small lag would turn another partition's on-time trades late.
+     */
+    BAR_CROSS_SYMBOL_LAG_MS: nonNegativeMs('BAR_CROSS_SYMBOL_LAG_MS').default(0),
+    /** ±band of the change-vs-previous-close alert, percent units. Default 5. */
+    ALERT_CHANGE_THRESHOLD_PERCENT: positiveNumber.default(5),
+    /** SMA/EMA periods over 1-minute closes, bars. Defaults 5 / 20. */
+    MA_FAST_PERIOD: positiveInt.default(5),
+    MA_SLOW_PERIOD: positiveInt.default(20),
+    /** Which averages raise golden/death-cross alerts: `sma`, `ema` or `sma,ema`. Default sma. */
+    MA_CROSS_ALERT_KINDS: z
+      .string()
+      .regex(/^(sma|ema)(,(sma|ema))?$/, { error: 'must be sma, ema or sma,ema' })
+      .default('sma')
+      .transform((value) => [...new Set(value.split(','))] as ('sma' | 'ema')[]),
+    /** Volume spike: bar volume > k x mean of the previous n bars. Defaults k = 5, n = 20. */
+    VOLUME_SPIKE_MULTIPLIER: positiveNumber.default(5),
+    VOLUME_SPIKE_LOOKBACK: positiveInt.default(20),
+    REFERENCE_DAILY_BARS_TABLE: tableName.default(REFERENCE_DAILY_BARS_TABLE.tableName),
+    SYMBOL_STATE_TABLE: tableName.default(SYMBOL_STATE_TABLE.tableName),
+    /** Compacted changelog topic of per-symbol state. */
+    ENRICHER_CHANGELOG_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, { error: 'must be a Kafka topic name' }).default(ENRICHER_STATE_CHANGELOG_TOPIC),
+  })
+  .superRefine((env, ctx) => {
+    if (env.MA_FAST_PERIOD >= env.MA_SLOW_PERIOD) {
+      ctx.addIssue({ code: 'custom', path: ['MA_FAST_PERIOD'], message: `must be < MA_SLOW_PERIOD (${env.MA_SLOW_PERIOD})` });
+    }
+  });
+
+/** The validated enricher configuration. */
+export type EnricherConfig = z.output<typeof enricherSettingsEnvSchema>;
+
+/** The enrichment settings of a configuration. */
+export function enrichmentSettingsOf(config: EnricherConfig): EnrichmentSettings {
+  return {
+    maxOutOfOrdernessMs: config.BAR_MAX_OUT_OF_ORDERNESS_MS,
+    allowedLatenessMs: config.BAR_ALLOWED_LATENESS_MS,
+    changeThresholdPercent: config.ALERT_CHANGE_THRESHOLD_PERCENT,
+    fastPeriod: config.MA_FAST_PERIOD,
+    slowPeriod: config.MA_SLOW_PERIOD,
+    crossAlertKinds: config.MA_CROSS_ALERT_KINDS,
+    volumeSpikeMultiplier: config.VOLUME_SPIKE_MULTIPLIER,
+    volumeSpikeLookback: config.VOLUME_SPIKE_LOOKBACK,
+  };
+}
