@@ -1,0 +1,32 @@
+/**
+ * The channels a customer subscribes to, in the style of Alpaca's and Polygon's stock feeds:
+ *
+ * | channel    | Kafka source          | what a message carries                                   |
+ * | ---------- | --------------------- | -------------------------------------------------------- |
+ * | `trades`   | market.enriched.v1    | the raw trade of an enriched trade event                 |
+ * | `quotes`   | market.enriched.v1    | the raw level-1 quote of an enriched quote event         |
+ * | `enriched` | market.enriched.v1    | the whole enriched payload (previousClose, changePercent, indicators) |
+ * | `bars`     | market.bars.1m.v1     | 1-minute OHLCV bar with vwap and tradeCount              |
+ * | `alerts`   | market.alerts.v1      | threshold, moving-average cross and volume-spike alerts  |
+ */
+export const CHANNELS = ['trades', 'quotes', 'enriched', 'bars', 'alerts'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+/** The wildcard symbol: every symbol of a channel (as in Alpaca's `"trades": ["*"]`). */
+export const WILDCARD = '*';
+
+/** True when `value` names a channel. */
+export function isChannel(value: string): value is Channel {
+  return (CHANNELS as readonly string[]).includes(value);
+}
+
+/**
+ * Symbols as the feed spells them: 1-12 characters of upper-case letters, digits, `.` and `-`
+ * (BRK.B, BF-B), the same alphabet as @tickwire/contracts' symbol schema, or the wildcard.
+ */
+export const SYMBOL_PATTERN = /^[A-Z0-9][A-Z0-9.-]{0,11}$/;
+
+/** True when `symbol` is a valid symbol or the wildcard. */
+export function isSubscribableSymbol(symbol: string): boolean {
+  return symbol === WILDCARD || SYMBOL_PATTERN.test(symbol);
+}

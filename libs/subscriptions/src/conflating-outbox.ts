@@ -1,0 +1,98 @@
+/** Outcome of {@link ConflatingOutbox.push}. */
+export type OutboxPush =
+  /** Appended to the FIFO queue: every message will be delivered. */
+  | 'queued'
+  /** The FIFO queue is full: kept as the latest message of its key, replacing an older undelivered one. */
+  | 'conflated'
+  /** Even conflated the outbox holds more than its limit of keys: the client is too slow, disconnect it. */
+  | 'overflow';
+
+export interface ConflatingOutboxLimits {
+  /** Messages queued in order before conflation starts, >= 0. */
+  maxQueued: number;
+  /** Distinct conflation keys held while conflating before the outbox overflows, >= 1. */
+  maxConflated: number;
+}
+
+/**
+ * A connection's bounded outbound buffer for messages the socket could not take yet.
+ *
+ * Stage 1, a FIFO of up to `maxQueued` messages: a briefly slow client loses nothing. Stage 2, once
+ * the FIFO is full: conflation, i.e. only the latest message per key (by convention
+ * `<channel>:<symbol>`; messages that must not be merged, such as alerts and control frames, get a
+ * unique key) is kept, as market-data vendors do for slow consumers (e.g. Refinitiv's "conflated"
+ * delivery). Stage 3, more than `maxConflated` keys pending: {@link push} reports `overflow` and the
+ * caller disconnects the client with "slow client". Memory per connection is therefore bounded by
+ * `maxQueued + maxConflated` messages.
+ *
+ * Order: the FIFO drains before the conflated messages, and while any conflated message is pending
+ * new messages are conflated too, so a key's messages never overtake each other.
+ */
+export class ConflatingOutbox<T> {
+  private readonly queue: T[] = [];
+  private queueHead = 0;
+  private readonly conflated = new Map<string, T>();
+  private conflatedTotal = 0;
+
+  /** @throws RangeError on limits out of range. */
+  constructor(private readonly limits: ConflatingOutboxLimits) {
+    if (!(limits.maxQueued >= 0)) throw new RangeError(`maxQueued must be >= 0, got ${limits.maxQueued}`);
+    if (!(limits.maxConflated >= 1)) throw new RangeError(`maxConflated must be >= 1, got ${limits.maxConflated}`);
+  }
+
+  /** Adds `message` under conflation `key`; see {@link OutboxPush}. */
+  push(key: string, message: T): OutboxPush {
+    if (this.conflated.size === 0 && this.queue.length - this.queueHead < this.limits.maxQueued) {
+      this.queue.push(message);
+      return 'queued';
+    }
+    if (!this.conflated.has(key) && this.conflated.size >= this.limits.maxConflated) return 'overflow';
+    // Map.set on an existing key keeps its position: the key is delivered where it first waited.
+    this.conflated.set(key, message);
+    this.conflatedTotal += 1;
+    return 'conflated';
+  }
+
+  /** The next message to send, or undefined when empty. */
+  shift(): T | undefined {
+    if (this.queueHead < this.queue.length) {
+      const message = this.queue[this.queueHead] as T;
+      this.queueHead += 1;
+      if (this.queueHead === this.queue.length) {
+        this.queue.length = 0;
+        this.queueHead = 0;
+      } else if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
+        // Compact now and then so a long-lived queue does not keep its consumed prefix alive.
+        this.queue.splice(0, this.queueHead);
+        this.queueHead = 0;
+      }
+      return message;
+    }
+    const next = this.conflated.entries().next();
+    if (next.done) return undefined;
+    this.conflated.delete(next.value[0]);
+    return next.value[1];
+  }
+
+  /** Messages waiting (queued + conflated keys). */
+  get size(): number {
+    return this.queue.length - this.queueHead + this.conflated.size;
+  }
+
+  /** True while messages are being conflated. */
+  get isConflating(): boolean {
+    return this.conflated.size > 0;
+  }
+
+  /** How many messages went to the conflation stage so far (replaced ones included), for metrics. */
+  get conflatedCount(): number {
+    return this.conflatedTotal;
+  }
+
+  /** Drops everything (on disconnect). */
+  clear(): void {
+    this.queue.length = 0;
+    this.queueHead = 0;
+    this.conflated.clear();
+  }
+}

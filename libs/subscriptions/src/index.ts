@@ -1,0 +1,15 @@
+/**
+ * Pure subscription logic of the consumer gateway: channels, the client protocol's messages and
+ * error codes, per-connection subscriptions, entitlements and limits, rate limiting, the conflating
+ * outbound buffer, snapshot/delta ordering and AppSync-style filters. No I/O.
+ */
+export * from './channels';
+export * from './protocol-errors';
+export * from './client-messages';
+export * from './subscription-set';
+export * from './entitlements';
+export * from './token-bucket';
+export * from './conflating-outbox';
+export * from './snapshot-gate';
+export * from './filter-expression';
+export * from './market-messages';
