@@ -24,6 +24,14 @@ export interface RunningService<Config> {
   url: string;
   /** The Kafka transport, when the service consumes Kafka. */
   kafkaServer: KafkaConsumerServer | null;
+  /**
+   * Graceful stop, in the order that keeps Kafka handling correct: first the Kafka consumer (stops
+   * fetching, lets the in-flight batch finish and commit, disconnects), then `app.close(signal)`
+   * (onModuleDestroy, beforeApplicationShutdown, HTTP server, onApplicationShutdown: producers and
+   * clients close). Nest's own order would destroy feature providers before stopping microservices,
+   * i.e. while a batch may still be running against them. Idempotent.
+   */
+  shutdown(signal?: string): Promise<void>;
 }
 
 export interface StartServiceOptions {
@@ -64,7 +72,6 @@ export async function startService<Schema extends z.ZodType>(
   app.useLogger(app.get(NestPinoLogger));
   // Do not advertise the framework to scanners.
   (app.getHttpAdapter().getInstance() as { disable(setting: string): void }).disable('x-powered-by');
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
 
   let kafkaServer: KafkaConsumerServer | null = null;
   if (definition.kafkaConsumer) {
@@ -104,15 +111,27 @@ export async function startService<Schema extends z.ZodType>(
     { port: address.port, kafkaTopics: kafkaServer?.subscribedTopics() ?? [] },
     `${config.SERVICE_NAME} started`,
   );
-  return { app, config, logger, url: `http://127.0.0.1:${address.port}`, kafkaServer };
+  let stopping: Promise<void> | null = null;
+  const shutdown = (signal?: string): Promise<void> => {
+    stopping ??= (async () => {
+      await kafkaServer?.close();
+      // NestApplicationContext.close(signal) passes the signal to the shutdown hooks; the public
+      // interface omits the parameter.
+      await (app as unknown as { close(signal?: string): Promise<void> }).close(signal);
+    })();
+    return stopping;
+  };
+  return { app, config, logger, url: `http://127.0.0.1:${address.port}`, kafkaServer, shutdown };
 }
 
 /**
  * The whole `main.ts` of a service: start it, and exit non-zero with one clear message when the
- * configuration is invalid or start-up fails. On SIGTERM/SIGINT Nest's shutdown hooks stop the Kafka
- * consumer (in-flight batch finishes and commits), close clients and the HTTP server, then the
- * process exits 0; a watchdog exits with code 1 if that takes longer than SHUTDOWN_TIMEOUT_MS
- * (default 10 s, below the 30 s default grace period of ECS and Kubernetes).
+ * configuration is invalid or start-up fails. On SIGTERM/SIGINT it runs {@link RunningService.shutdown}
+ * (Kafka consumer first: in-flight batch finishes and commits; then Nest's lifecycle hooks, HTTP
+ * server, clients) and exits 0. This replaces `app.enableShutdownHooks()`, whose order would destroy
+ * providers before the consumer stops. A watchdog exits with code 1 if shutdown takes longer than
+ * SHUTDOWN_TIMEOUT_MS (default 10 s, below the 30 s default grace period of ECS and Kubernetes); a
+ * second signal exits 1 at once.
  */
 export async function bootstrapService<Schema extends z.ZodType>(
   appModule: Type<unknown>,
@@ -139,21 +158,28 @@ export async function bootstrapService<Schema extends z.ZodType>(
   }
   const { logger, config } = running;
   const timeoutMs = (config as BaseServiceConfig).SHUTDOWN_TIMEOUT_MS;
-  let signalsSeen = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    signalsSeen += 1;
-    if (signalsSeen === 1) {
-      logger.info({ signal, timeoutMs }, 'Shutting down');
-      setTimeout(() => {
-        logger.error({ timeoutMs }, 'Graceful shutdown took too long; exiting');
-        process.exit(1);
-      }, timeoutMs).unref();
-      return;
+  let shuttingDown = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (shuttingDown) {
+      logger.warn({ signal }, 'Second signal during shutdown; exiting now');
+      process.exit(1);
     }
-    // Nest re-raises the signal once its shutdown hooks have completed (or a second Ctrl-C came):
-    // exit 0 rather than letting the re-raised signal kill the process with 128+n.
-    logger.info({ signal }, 'Shutdown complete');
-    process.exit(0);
+    shuttingDown = true;
+    logger.info({ signal, timeoutMs }, 'Shutting down');
+    setTimeout(() => {
+      logger.error({ timeoutMs }, 'Graceful shutdown took too long; exiting');
+      process.exit(1);
+    }, timeoutMs).unref();
+    running.shutdown(signal).then(
+      () => {
+        logger.info({ signal }, 'Shutdown complete');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'Shutdown failed');
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);

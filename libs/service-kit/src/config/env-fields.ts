@@ -64,8 +64,6 @@ export const millisecondsField = z.coerce
   .positive({ error: 'must be a positive number of milliseconds' });
 
 /** A name usable as Kafka client id, consumer group, metrics label: lowercase letters, digits, dashes. */
-export const serviceNameField = z
-  .string()
-  .regex(/^[a-z][a-z0-9-]{1,62}$/, {
-    error: 'must be lowercase letters, digits and dashes, starting with a letter',
-  });
+export const serviceNameField = z.string().regex(/^[a-z][a-z0-9-]{1,62}$/, {
+  error: 'must be lowercase letters, digits and dashes, starting with a letter',
+});
