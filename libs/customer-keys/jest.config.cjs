@@ -5,4 +5,7 @@ module.exports = {
   rootDir: __dirname,
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/src/**/*.int-spec.ts'],
   coverageDirectory: '../../coverage/libs/customer-keys',
+  // Integration tests run on the local stack (DynamoDB Local), brought up when not running.
+  globalSetup: '<rootDir>/../../libs/testing/src/jest-global-setup.ts',
+  testTimeout: 30_000,
 };

@@ -1,1 +1,6 @@
-export {};
+/**
+ * Customers' API keys: generation, SHA-256 hashing, and the DynamoDB `customer-api-keys` store with
+ * per-key entitlements (channels, symbols) and limits (connections, symbols).
+ */
+export * from './api-key';
+export * from './customer-api-key-store';
