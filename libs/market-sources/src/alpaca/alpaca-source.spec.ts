@@ -234,6 +234,18 @@ describe('AlpacaSource against AlpacaProtocolServer (loopback)', () => {
     expect(sent()).toBeGreaterThan(sentWhilePaused);
   }, 60_000);
 
+  it('is disconnected with 407 slow client by a disconnect-policy server, and reconnects', async () => {
+    const server = await startServer({ slowClientBytes: 32 * 1024, slowClientPolicy: 'disconnect' });
+    const { source, events } = client(server, { subscription: { trades: ['*'], quotes: ['*'] }, highWaterMark: 200 });
+    const iterator = source[Symbol.asyncIterator]();
+    await take(iterator, 1);
+    await until(() => (server.stats.errorsSent[407] ?? 0) > 0); // we stopped reading: the server gives up on us
+    // Reading again drains what was in flight, then the 407 and the close arrive: the client reconnects.
+    for (let i = 0; i < 200 && !events.some((event) => event.type === 'reconnecting'); i++) await take(iterator, 500);
+    expect(events).toContainEqual({ type: 'server-error', code: 407, message: 'slow client', handling: 'reconnect' });
+    await until(() => server.stats.connectionsAccepted === 2);
+  }, 60_000);
+
   it('gives up after maxAttempts consecutive failed connections', async () => {
     const server = await startServer();
     const url = server.url;
