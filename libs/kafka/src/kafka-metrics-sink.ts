@@ -10,6 +10,11 @@ export interface KafkaMetricsSink {
   recordDeadLettered(topic: string, reason: string): void;
   /** A handler took `durationSeconds` for one batch (or one record) of `topic`. */
   handlerDuration(topic: string, durationSeconds: number): void;
+  /**
+   * After a batch: records of `topic`/`partition` behind the partition's high watermark
+   * (`highWatermark - (last handled offset + 1)`), the consumer lag as the broker last reported it.
+   */
+  consumerLag(topic: string, partition: number, lagRecords: number): void;
 }
 
 /** A sink that records nothing, for tools and tests that do not observe metrics. */
@@ -17,4 +22,5 @@ export const NOOP_KAFKA_METRICS: KafkaMetricsSink = {
   recordsConsumed: () => undefined,
   recordDeadLettered: () => undefined,
   handlerDuration: () => undefined,
+  consumerLag: () => undefined,
 };

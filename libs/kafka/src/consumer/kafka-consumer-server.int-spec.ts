@@ -4,6 +4,7 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { DLQ_HEADERS, parseDlqHeaders } from '@tickwire/contracts';
 import { SILENT_LOGGER } from '../client/structured-logger';
 import type { KafkaRecord } from '../kafka-record';
+import type { KafkaMetricsSink } from '../kafka-metrics-sink';
 import { KafkaTestCluster, TEST_BROKERS, waitFor } from '../testing/kafka-test-cluster';
 import type { BatchHandlingResult } from './kafka-handler-options';
 import { KafkaConsumerContext } from './kafka-consumer-context';
@@ -30,6 +31,25 @@ async function startMicroservice(
   app.useGlobalFilters(new RethrowRpcExceptionFilter());
   await app.listen();
   return app;
+}
+
+/** Records what the server reports through the metrics port. */
+class RecordingMetrics implements KafkaMetricsSink {
+  consumed = 0;
+  deadLettered: string[] = [];
+  lag: [string, number, number][] = [];
+  recordsConsumed(_topic: string, count: number): void {
+    this.consumed += count;
+  }
+  recordDeadLettered(_topic: string, reason: string): void {
+    this.deadLettered.push(reason);
+  }
+  handlerDuration(): void {
+    return undefined;
+  }
+  consumerLag(topic: string, partition: number, lagRecords: number): void {
+    this.lag.push([topic, partition, lagRecords]);
+  }
 }
 
 function serverOptions(
@@ -84,7 +104,8 @@ describe('KafkaConsumerServer on the real Kafka', () => {
       { key: 'AAPL', value: 'poison', headers: { traceparent: '00-trace-01' } },
       { key: 'AAPL', value: 'third' },
     ]);
-    const server = new KafkaConsumerServer(serverOptions(groupId));
+    const metrics = new RecordingMetrics();
+    const server = new KafkaConsumerServer(serverOptions(groupId, { metrics }));
     await expect(server.probe()).rejects.toThrow('Kafka consumer is idle');
     app = await startMicroservice(OrdersController, server);
 
@@ -100,6 +121,9 @@ describe('KafkaConsumerServer on the real Kafka', () => {
 
     await waitFor('offset 3 committed', async () => (await cluster.committedOffset(groupId, topic)) === 3);
     expect(handled).toEqual(['first', 'third']);
+    expect(metrics.consumed).toBe(3);
+    expect(metrics.deadLettered).toEqual(['ProcessingFailed']);
+    expect(metrics.lag[metrics.lag.length - 1]).toEqual([topic, 0, 0]);
     const [dead, ...more] = await cluster.readTopic(`${topic}.dlq`, { count: 2, timeoutMs: 3_000 });
     expect(more).toEqual([]);
     expect(dead!.key!.toString()).toBe('AAPL');

@@ -221,12 +221,13 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     if (records.length === 0) return;
     const extras = (handler.extras ?? {}) as KafkaHandlerExtras;
     let handled = 0;
+    let lastHandledOffset: string | undefined;
     try {
       if (extras.batch) {
         if (!isRunning() || isStale()) return;
         await this.runBatchHandler(handler, records, payload);
-        const lastOffset = records[records.length - 1]?.offset;
-        if (lastOffset !== undefined) resolveOffset(lastOffset);
+        lastHandledOffset = records[records.length - 1]?.offset;
+        if (lastHandledOffset !== undefined) resolveOffset(lastHandledOffset);
         handled = records.length;
       } else {
         for (const record of records) {
@@ -234,6 +235,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
           if (!isRunning() || isStale()) break;
           await this.runRecordHandler(handler, record, payload);
           resolveOffset(record.offset);
+          lastHandledOffset = record.offset;
           handled += 1;
           await payload.heartbeat();
         }
@@ -243,6 +245,10 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       if (handled > 0) {
         await payload.commitOffsetsIfNecessary(payload.uncommittedOffsets());
         this.metrics.recordsConsumed(batch.topic, handled);
+      }
+      if (lastHandledOffset !== undefined) {
+        const lag = BigInt(batch.highWatermark) - BigInt(lastHandledOffset) - 1n;
+        this.metrics.consumerLag(batch.topic, batch.partition, Number(lag > 0n ? lag : 0n));
       }
     }
   }

@@ -35,6 +35,9 @@ class RecordingMetrics implements KafkaMetricsSink {
   handlerDuration(): void {
     return undefined;
   }
+  consumerLag(): void {
+    return undefined;
+  }
   recordDeadLettered(topic: string, reason: string): void {
     this.deadLettered.push([topic, reason]);
   }

@@ -16,8 +16,12 @@ describe('MetricsService', () => {
     metrics.recordDeadLettered('market.trades.v1', 'SchemaViolation');
     metrics.handlerDuration('market.trades.v1', 0.004);
     metrics.recordsProduced('market.enriched.v1', 2);
+    metrics.consumerLag('market.trades.v1', 1, 42);
     const text = await metrics.render();
     expect(text).toContain('process_cpu_seconds_total{service="enricher"}');
+    expect(text).toContain(
+      'tickwire_consumer_lag_records{topic="market.trades.v1",partition="1",service="enricher"} 42',
+    );
     expect(text).toContain('tickwire_records_consumed_total{topic="market.trades.v1",service="enricher"} 3');
     expect(text).toContain(
       'tickwire_dlq_records_total{topic="market.trades.v1",reason="SchemaViolation",service="enricher"} 1',

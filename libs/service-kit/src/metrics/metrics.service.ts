@@ -36,6 +36,8 @@ export class MetricsService implements KafkaMetricsSink {
   readonly dlqRecordsTotal: Counter<'topic' | 'reason'>;
   /** `tickwire_handler_duration_seconds{topic}`: time in a Kafka handler per record or batch. */
   readonly handlerDurationSeconds: Histogram<'topic'>;
+  /** `tickwire_consumer_lag_records{topic,partition}`: records behind the high watermark after the last batch. */
+  readonly consumerLagRecords: Gauge<'topic' | 'partition'>;
 
   constructor(@Inject(SERVICE_CONFIG) config: BaseServiceConfig) {
     this.registry.setDefaultLabels({ service: config.SERVICE_NAME });
@@ -60,6 +62,11 @@ export class MetricsService implements KafkaMetricsSink {
       'Time spent in a Kafka handler per record or batch.',
       ['topic'],
       LATENCY_BUCKETS_SECONDS,
+    );
+    this.consumerLagRecords = this.gauge(
+      'tickwire_consumer_lag_records',
+      'Records behind the partition high watermark after the last handled batch.',
+      ['topic', 'partition'],
     );
   }
 
@@ -124,6 +131,10 @@ export class MetricsService implements KafkaMetricsSink {
 
   handlerDuration(topic: string, durationSeconds: number): void {
     this.handlerDurationSeconds.observe({ topic }, durationSeconds);
+  }
+
+  consumerLag(topic: string, partition: number, lagRecords: number): void {
+    this.consumerLagRecords.set({ topic, partition: String(partition) }, lagRecords);
   }
 
   /** Counts `count` records of `topic` acknowledged by Kafka. */
