@@ -246,7 +246,7 @@ describe('AlpacaSource against AlpacaProtocolServer (loopback)', () => {
     await until(() => server.stats.connectionsAccepted === 2);
   }, 60_000);
 
-  it('gives up after maxAttempts consecutive failed connections', async () => {
+  it('gives up after maxAttempts reconnect attempts in a row', async () => {
     const server = await startServer();
     const url = server.url;
     await server.close();

@@ -33,7 +33,7 @@ export interface AlpacaReconnectOptions {
   readonly factor?: number;
   /** Multiply each delay by a random factor in [1, 2) so many clients do not reconnect in lockstep. Default true. */
   readonly jitter?: boolean;
-  /** Consecutive failed sessions before the source fails. Default Infinity (a feed handler keeps trying). */
+  /** Reconnect attempts in a row (without a stable session in between) before the source fails. Default Infinity (a feed handler keeps trying). */
   readonly maxAttempts?: number;
   /** A session that streamed at least this long resets the backoff, ms. Default 10,000. */
   readonly stableAfterMs?: number;
@@ -247,7 +247,7 @@ export class AlpacaSource implements MarketDataSource {
         if (this.abort.signal.aborted) return;
         this.emit({ type: 'disconnected', reason: end.reason });
         failures = end.streamedForMs >= stableAfterMs ? 1 : failures + 1;
-        if (failures > maxAttempts) throw new AlpacaStreamError(undefined, `gave up after ${maxAttempts} consecutive failed connections; last: ${end.reason}`);
+        if (failures > maxAttempts) throw new AlpacaStreamError(undefined, `gave up after ${maxAttempts} reconnect attempts in a row; last: ${end.reason}`);
         const delayMs = createTimeout(failures - 1, {
           minTimeout: policy.minDelayMs ?? 500,
           maxTimeout: policy.maxDelayMs ?? 30_000,
