@@ -4,5 +4,7 @@ module.exports = {
   preset: '../../jest.preset.js',
   rootDir: __dirname,
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/src/**/*.int-spec.ts'],
+  // Brings the local stack up when it is not running and exports DYNAMODB_ENDPOINT, ... to the tests.
+  globalSetup: '<rootDir>/../../libs/testing/src/jest-global-setup.ts',
   coverageDirectory: '../../coverage/libs/reference-data',
 };

@@ -22,7 +22,13 @@ describe('enricher on the local stack', () => {
     for (const topic of [TOPICS.trades, TOPICS.quotes])
       await admin.resetOffsets({ groupId, topic, earliest: false });
     running = await startService(AppModule, ENRICHER, {
-      env: { ...process.env, KAFKA_CONSUMER_GROUP: groupId, SERVICE_NAME: serviceName, ENRICHER_CHANGELOG_TOPIC: changelogTopic, LOG_LEVEL: 'warn' },
+      env: {
+        ...process.env,
+        KAFKA_CONSUMER_GROUP: groupId,
+        SERVICE_NAME: serviceName,
+        ENRICHER_CHANGELOG_TOPIC: changelogTopic,
+        LOG_LEVEL: 'warn',
+      },
       httpPort: 0,
       logDestination: discard,
     });
@@ -79,11 +85,17 @@ describe('enricher on the local stack', () => {
     const metrics = await (await fetch(`${running.url}/metrics`)).text();
     const sample = (pattern: RegExp) => Number(pattern.exec(metrics)?.[1] ?? 0);
     expect(
-      sample(new RegExp(`tickwire_records_consumed_total\\{topic="market\\.trades\\.v1",service="${serviceName}"\\} (\\d+)`)),
+      sample(
+        new RegExp(
+          `tickwire_records_consumed_total\\{topic="market\\.trades\\.v1",service="${serviceName}"\\} (\\d+)`,
+        ),
+      ),
     ).toBeGreaterThanOrEqual(2);
     expect(
       sample(
-        new RegExp(`tickwire_dlq_records_total\\{topic="market\\.trades\\.v1",reason="MalformedJson",service="${serviceName}"\\} (\\d+)`),
+        new RegExp(
+          `tickwire_dlq_records_total\\{topic="market\\.trades\\.v1",reason="MalformedJson",service="${serviceName}"\\} (\\d+)`,
+        ),
       ),
     ).toBeGreaterThanOrEqual(1);
 

@@ -20,7 +20,10 @@ async function main(argv: readonly string[]): Promise<void> {
     process.exit(2);
   }
   const endpoint = process.env['DYNAMODB_ENDPOINT'] ?? 'http://127.0.0.1:8000';
-  const client = createDynamoDbClient({ region: process.env['AWS_REGION'] ?? 'us-east-1', ...(endpoint ? { endpoint } : {}) });
+  const client = createDynamoDbClient({
+    region: process.env['AWS_REGION'] ?? 'us-east-1',
+    ...(endpoint ? { endpoint } : {}),
+  });
   try {
     const result = await loadReferenceDailyBars(client, {
       files: referenceDailyFilePaths(),
@@ -29,13 +32,17 @@ async function main(argv: readonly string[]): Promise<void> {
       force: flags.includes('--force'),
     });
     const { rejected, ...summary } = result;
-    process.stdout.write(`${JSON.stringify({ ...summary, durationMs: Math.round(result.durationMs), rejectedRows: rejected.length })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ...summary, durationMs: Math.round(result.durationMs), rejectedRows: rejected.length })}\n`,
+    );
   } finally {
     client.destroy();
   }
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  process.stderr.write(`reference-data load failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `reference-data load failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

@@ -21,8 +21,16 @@ describe('readDailyBarsCsv', () => {
     expect(rejected).toHaveLength(328);
     expect(rejected.every((text) => text.startsWith('T-2021-04-21.csv,'))).toBe(true);
     expect(aaplSplit).toEqual({
-      symbol: 'AAPL', tradingDate: '2020-08-31', open: 127.58, high: 131, low: 126, close: 129.04,
-      adjustedClose: 128.624702503, volume: 223505733, dividendAmount: 0, splitCoefficient: 4,
+      symbol: 'AAPL',
+      tradingDate: '2020-08-31',
+      open: 127.58,
+      high: 131,
+      low: 126,
+      close: 129.04,
+      adjustedClose: 128.624702503,
+      volume: 223505733,
+      dividendAmount: 0,
+      splitCoefficient: 4,
     });
   }, 60_000);
 
@@ -30,7 +38,12 @@ describe('readDailyBarsCsv', () => {
     const dir = await mkdtemp(join(tmpdir(), 'daily-csv-'));
     try {
       const good = join(dir, 'good.csv.gz');
-      await writeFile(good, gzipSync('symbol,date,open,high,low,close,adjusted_close,volume,dividend_amount,split_coefficient\nAAPL,2020-01-02,1,2,1,0,1,5,0,1\nAAPL,2020-01-03,1,2\n'));
+      await writeFile(
+        good,
+        gzipSync(
+          'symbol,date,open,high,low,close,adjusted_close,volume,dividend_amount,split_coefficient\nAAPL,2020-01-02,1,2,1,0,1,5,0,1\nAAPL,2020-01-03,1,2\n',
+        ),
+      );
       const items = [];
       for await (const item of readDailyBarsCsv(good)) items.push(item);
       expect(items.map((item) => (item.kind === 'rejected' ? item.reason : 'bar'))).toEqual([

@@ -44,7 +44,9 @@ export interface RejectedDailyRow {
 }
 
 /** What {@link readDailyBarsCsv} yields: a bar, or a rejected row (kept, so callers can count and report it). */
-export type DailyBarsCsvItem = { readonly kind: 'bar'; readonly bar: ReferenceDailyBar } | ({ readonly kind: 'rejected' } & RejectedDailyRow);
+export type DailyBarsCsvItem =
+  | { readonly kind: 'bar'; readonly bar: ReferenceDailyBar }
+  | ({ readonly kind: 'rejected' } & RejectedDailyRow);
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const SYMBOL = /^[A-Z][A-Z0-9.-]{0,9}$/;
@@ -78,24 +80,43 @@ export async function* readDailyBarsCsv(path: string): AsyncGenerator<DailyBarsC
 }
 
 function toItem(fields: string[], line: number): DailyBarsCsvItem {
-  const reject = (reason: string): DailyBarsCsvItem => ({ kind: 'rejected', line, reason, text: fields.join(',') });
+  const reject = (reason: string): DailyBarsCsvItem => ({
+    kind: 'rejected',
+    line,
+    reason,
+    text: fields.join(','),
+  });
   if (fields.length !== DAILY_BARS_CSV_HEADER.length) {
     return reject(`row has ${fields.length} fields, expected ${DAILY_BARS_CSV_HEADER.length}`);
   }
   const [symbol, tradingDate, ...numeric] = fields as [string, string, ...string[]];
   if (!SYMBOL.test(symbol)) return reject(`symbol "${symbol}" is not a ticker`);
   if (!DATE.test(tradingDate)) return reject(`date "${tradingDate}" is not YYYY-MM-DD`);
-  const [open, high, low, close, adjustedClose, volume, dividendAmount, splitCoefficient] = numeric.map(Number) as number[] as [
-    number, number, number, number, number, number, number, number,
-  ];
+  const [open, high, low, close, adjustedClose, volume, dividendAmount, splitCoefficient] = numeric.map(
+    Number,
+  ) as number[] as [number, number, number, number, number, number, number, number];
   for (const [name, value] of Object.entries({ open, high, low, close, splitCoefficient })) {
-    if (!Number.isFinite(value) || value <= 0) return reject(`${name} must be a finite number > 0, got "${String(value)}"`);
+    if (!Number.isFinite(value) || value <= 0)
+      return reject(`${name} must be a finite number > 0, got "${String(value)}"`);
   }
   if (!Number.isFinite(adjustedClose)) return reject('adjusted_close is not a number');
-  if (!Number.isSafeInteger(volume) || volume < 0) return reject(`volume must be a non-negative integer, got "${String(volume)}"`);
-  if (!Number.isFinite(dividendAmount) || dividendAmount < 0) return reject(`dividend_amount must be >= 0, got "${String(dividendAmount)}"`);
+  if (!Number.isSafeInteger(volume) || volume < 0)
+    return reject(`volume must be a non-negative integer, got "${String(volume)}"`);
+  if (!Number.isFinite(dividendAmount) || dividendAmount < 0)
+    return reject(`dividend_amount must be >= 0, got "${String(dividendAmount)}"`);
   return {
     kind: 'bar',
-    bar: { symbol, tradingDate, open, high, low, close, adjustedClose, volume, dividendAmount, splitCoefficient },
+    bar: {
+      symbol,
+      tradingDate,
+      open,
+      high,
+      low,
+      close,
+      adjustedClose,
+      volume,
+      dividendAmount,
+      splitCoefficient,
+    },
   };
 }

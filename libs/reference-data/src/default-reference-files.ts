@@ -17,7 +17,8 @@ export function marketDataDir(start: string = process.cwd(), env: NodeJS.Process
   for (let dir = resolve(start); ; dir = resolve(dir, '..')) {
     const candidate = join(dir, 'data', 'market');
     if (existsSync(join(candidate, REFERENCE_DAILY_FILES[0]))) return candidate;
-    if (dir === resolve(dir, '..')) throw new Error(`data/market not found above ${start}; set MARKET_DATA_DIR`);
+    if (dir === resolve(dir, '..'))
+      throw new Error(`data/market not found above ${start}; set MARKET_DATA_DIR`);
   }
 }
 

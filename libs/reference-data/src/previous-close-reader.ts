@@ -1,5 +1,10 @@
 import { type DynamoDBClient, QueryCommand, type QueryCommandOutput } from '@aws-sdk/client-dynamodb';
-import { DEFAULT_SYMBOL_ALIASES, type DailyBarRow, PreviousCloseReference, type SymbolAlias } from '@tickwire/indicators';
+import {
+  DEFAULT_SYMBOL_ALIASES,
+  type DailyBarRow,
+  PreviousCloseReference,
+  type SymbolAlias,
+} from '@tickwire/indicators';
 import { REFERENCE_DAILY_BARS_TABLE } from '@tickwire/resources';
 
 /** Options of {@link PreviousCloseReader}. */
@@ -53,7 +58,10 @@ export class PreviousCloseReader {
   }
 
   private async build(symbol: string): Promise<PreviousCloseReference> {
-    const sources = [symbol, ...this.aliases.filter((alias) => alias.symbol === symbol).map((alias) => alias.sourceSymbol)];
+    const sources = [
+      symbol,
+      ...this.aliases.filter((alias) => alias.symbol === symbol).map((alias) => alias.sourceSymbol),
+    ];
     const rows = (await Promise.all([...new Set(sources)].map((source) => this.rowsOf(source)))).flat();
     return new PreviousCloseReference(rows, { aliases: this.aliases });
   }

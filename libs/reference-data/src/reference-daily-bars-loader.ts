@@ -78,14 +78,24 @@ export interface ReferenceLoadResult {
  * @throws Error if a file cannot be read or has another header, or a batch still has unprocessed items
  *   after `maxAttempts`; any DynamoDB error other than throttling.
  */
-export async function loadReferenceDailyBars(client: DynamoDBClient, options: ReferenceLoadOptions): Promise<ReferenceLoadResult> {
+export async function loadReferenceDailyBars(
+  client: DynamoDBClient,
+  options: ReferenceLoadOptions,
+): Promise<ReferenceLoadResult> {
   const started = performance.now();
   const tableName = options.tableName ?? REFERENCE_DAILY_BARS_TABLE.tableName;
   const fingerprint = await fingerprintOf(options.files);
   if (options.createTable ?? true) await ensureReferenceTable(client, tableName);
   const base = { tableName, fingerprint, rejected: [] as (RejectedDailyRow & { file: string })[] };
   if (!options.force && (await isLoaded(client, tableName, fingerprint))) {
-    return { ...base, skipped: true, written: 0, alreadyPresent: 0, batchCalls: 0, durationMs: performance.now() - started };
+    return {
+      ...base,
+      skipped: true,
+      written: 0,
+      alreadyPresent: 0,
+      batchCalls: 0,
+      durationMs: performance.now() - started,
+    };
   }
 
   // Deduplicated in memory (a BatchWriteItem must not name one key twice; the history file overlaps the
@@ -94,7 +104,8 @@ export async function loadReferenceDailyBars(client: DynamoDBClient, options: Re
   for (const file of options.files) {
     for await (const item of readDailyBarsCsv(file)) {
       if (item.kind === 'bar') bars.set(`${item.bar.symbol}|${item.bar.tradingDate}`, item.bar);
-      else base.rejected.push({ file: basename(file), line: item.line, reason: item.reason, text: item.text });
+      else
+        base.rejected.push({ file: basename(file), line: item.line, reason: item.reason, text: item.text });
     }
   }
 
@@ -112,7 +123,8 @@ export async function loadReferenceDailyBars(client: DynamoDBClient, options: Re
   const counter = async (): Promise<void> => {
     while (nextSymbol < symbols.length) {
       const symbol = symbols[nextSymbol++] as string;
-      if ((await countItems(client, tableName, symbol)) === bySymbol.get(symbol)?.length) complete.add(symbol);
+      if ((await countItems(client, tableName, symbol)) === bySymbol.get(symbol)?.length)
+        complete.add(symbol);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 16) }, counter));
@@ -120,7 +132,8 @@ export async function loadReferenceDailyBars(client: DynamoDBClient, options: Re
     .filter(([symbol]) => !complete.has(symbol))
     .flatMap(([, list]) => list.map((bar) => ({ PutRequest: { Item: toItem(bar) } })));
   const batches: WriteRequest[][] = [];
-  for (let i = 0; i < requests.length; i += BATCH_WRITE_MAX_ITEMS) batches.push(requests.slice(i, i + BATCH_WRITE_MAX_ITEMS));
+  for (let i = 0; i < requests.length; i += BATCH_WRITE_MAX_ITEMS)
+    batches.push(requests.slice(i, i + BATCH_WRITE_MAX_ITEMS));
   let batchCalls = 0;
   let next = 0;
   const maxAttempts = options.maxAttempts ?? 10;
@@ -129,12 +142,16 @@ export async function loadReferenceDailyBars(client: DynamoDBClient, options: Re
       let pending = batches[next++] as WriteRequest[];
       for (let attempt = 0; pending.length > 0; attempt++) {
         if (attempt >= maxAttempts) {
-          throw new Error(`reference load: ${pending.length} items still unprocessed after ${maxAttempts} attempts`);
+          throw new Error(
+            `reference load: ${pending.length} items still unprocessed after ${maxAttempts} attempts`,
+          );
         }
         if (attempt > 0) await sleep(Math.random() * Math.min(2_000, 50 * 2 ** attempt));
         batchCalls += 1;
         try {
-          const response = await client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: pending } }));
+          const response = await client.send(
+            new BatchWriteItemCommand({ RequestItems: { [tableName]: pending } }),
+          );
           pending = response.UnprocessedItems?.[tableName] ?? [];
         } catch (error) {
           if (!isThrottling(error)) throw error;
@@ -146,7 +163,12 @@ export async function loadReferenceDailyBars(client: DynamoDBClient, options: Re
   await client.send(
     new PutItemCommand({
       TableName: tableName,
-      Item: { symbol: { S: LOAD_MARKER_SYMBOL }, tradingDate: { S: fingerprint }, items: { N: String(bars.size) }, loadedAt: { N: String(Date.now()) } },
+      Item: {
+        symbol: { S: LOAD_MARKER_SYMBOL },
+        tradingDate: { S: fingerprint },
+        items: { N: String(bars.size) },
+        loadedAt: { N: String(Date.now()) },
+      },
     }),
   );
   return {
@@ -200,7 +222,11 @@ export async function ensureReferenceTable(client: DynamoDBClient, tableName: st
 async function fingerprintOf(files: readonly string[]): Promise<string> {
   const hash = createHash('sha256');
   for (const file of files) {
-    hash.update(basename(file)).update('\0').update(await readFile(file)).update('\0');
+    hash
+      .update(basename(file))
+      .update('\0')
+      .update(await readFile(file))
+      .update('\0');
   }
   return hash.digest('hex');
 }
@@ -226,7 +252,11 @@ async function countItems(client: DynamoDBClient, tableName: string, symbol: str
 
 async function isLoaded(client: DynamoDBClient, tableName: string, fingerprint: string): Promise<boolean> {
   const response = await client.send(
-    new GetItemCommand({ TableName: tableName, Key: { symbol: { S: LOAD_MARKER_SYMBOL }, tradingDate: { S: fingerprint } }, ConsistentRead: true }),
+    new GetItemCommand({
+      TableName: tableName,
+      Key: { symbol: { S: LOAD_MARKER_SYMBOL }, tradingDate: { S: fingerprint } },
+      ConsistentRead: true,
+    }),
   );
   return response.Item !== undefined;
 }
@@ -249,7 +279,11 @@ function toItem(bar: ReferenceDailyBar): NonNullable<NonNullable<WriteRequest['P
 
 function isThrottling(error: unknown): boolean {
   const name = (error as { name?: string }).name ?? '';
-  return name === 'ProvisionedThroughputExceededException' || name === 'ThrottlingException' || name === 'RequestLimitExceeded';
+  return (
+    name === 'ProvisionedThroughputExceededException' ||
+    name === 'ThrottlingException' ||
+    name === 'RequestLimitExceeded'
+  );
 }
 
 function sleep(ms: number): Promise<void> {

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DeleteTableCommand, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { createLocalDynamoDb, uniqueName } from '@tickwire/testing';
+import { randomBytes } from 'node:crypto';
+import { createDynamoDbClient } from '@tickwire/aws';
 import { PreviousCloseReader } from './previous-close-reader';
 import { DAILY_BARS_CSV_HEADER } from './daily-bars-csv-reader';
 import { loadReferenceDailyBars } from './reference-daily-bars-loader';
@@ -30,10 +31,14 @@ describe('reference data on DynamoDB Local', () => {
   let client: DynamoDBClient;
   let dir: string;
   let file: string;
-  const tableName = uniqueName('it-reference');
+  // Unique per run: parallel runs on the shared DynamoDB Local never collide.
+  const tableName = `it-reference-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
 
   beforeAll(async () => {
-    client = createLocalDynamoDb();
+    client = createDynamoDbClient({
+      region: process.env['AWS_REGION'] ?? 'us-east-1',
+      endpoint: process.env['DYNAMODB_ENDPOINT'] ?? 'http://127.0.0.1:8000',
+    });
     dir = await mkdtemp(join(tmpdir(), 'reference-'));
     file = join(dir, 'daily.csv.gz');
     await writeFile(file, gzipSync(`${DAILY_BARS_CSV_HEADER.join(',')}\n${ROWS.join('\n')}\n`));
@@ -50,8 +55,20 @@ describe('reference data on DynamoDB Local', () => {
     expect(first).toMatchObject({ skipped: false, written: 9, alreadyPresent: 0 });
     expect(first.rejected).toHaveLength(1);
     expect(first.rejected[0]?.reason).toContain('is not a ticker');
-    const items = await client.send(new QueryCommand({ TableName: tableName, KeyConditionExpression: 'symbol = :s', ExpressionAttributeValues: { ':s': { S: 'AAPL' } } }));
-    expect(items.Items?.map((item) => item['tradingDate']?.S)).toEqual(['2012-06-19', '2012-06-20', '2012-06-21', '2020-08-28', '2020-08-31']);
+    const items = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'symbol = :s',
+        ExpressionAttributeValues: { ':s': { S: 'AAPL' } },
+      }),
+    );
+    expect(items.Items?.map((item) => item['tradingDate']?.S)).toEqual([
+      '2012-06-19',
+      '2012-06-20',
+      '2012-06-21',
+      '2020-08-28',
+      '2020-08-31',
+    ]);
     expect(items.Items?.[4]?.['splitCoefficient']?.N).toBe('4');
 
     const again = await loadReferenceDailyBars(client, { files: [file], tableName });
@@ -65,16 +82,29 @@ describe('reference data on DynamoDB Local', () => {
   it('builds the previous close: LOBSTER day, GOOG as GOOGL in 2012, split-adjusted on ex-dates', async () => {
     const reader = new PreviousCloseReader(client, { tableName });
     const aapl = await reader.referenceFor('AAPL');
-    expect(aapl.previousClose('AAPL', '2012-06-21')).toMatchObject({ previousClose: 585.741, previousCloseDate: '2012-06-20', corporateAction: 'none' });
+    expect(aapl.previousClose('AAPL', '2012-06-21')).toMatchObject({
+      previousClose: 585.741,
+      previousCloseDate: '2012-06-20',
+      corporateAction: 'none',
+    });
     // 499.23 / 4: the 4-for-1 split is not a -74 % move.
-    expect(aapl.previousClose('AAPL', '2020-08-31')).toMatchObject({ previousClose: 124.8075, splitCoefficient: 4, corporateAction: 'split' });
+    expect(aapl.previousClose('AAPL', '2020-08-31')).toMatchObject({
+      previousClose: 124.8075,
+      splitCoefficient: 4,
+      corporateAction: 'split',
+    });
     const tsla = await reader.referenceFor('TSLA');
     const tslaSplitDay = tsla.previousClose('TSLA', '2020-08-31');
     expect(tslaSplitDay?.previousClose).toBeCloseTo(442.68, 10);
     // TSLA really rose on its split day: 498.32 vs 442.68 = +12.57 %.
-    expect(((498.32 - (tslaSplitDay?.previousClose ?? 0)) / (tslaSplitDay?.previousClose ?? 1)) * 100).toBeCloseTo(12.569, 2);
+    expect(
+      ((498.32 - (tslaSplitDay?.previousClose ?? 0)) / (tslaSplitDay?.previousClose ?? 1)) * 100,
+    ).toBeCloseTo(12.569, 2);
     const goog = await reader.referenceFor('GOOG');
-    expect(goog.previousCloseAt('GOOG', Date.UTC(2012, 5, 21, 14, 0))).toMatchObject({ sourceSymbol: 'GOOGL', previousClose: 577.51 });
+    expect(goog.previousCloseAt('GOOG', Date.UTC(2012, 5, 21, 14, 0))).toMatchObject({
+      sourceSymbol: 'GOOGL',
+      previousClose: 577.51,
+    });
     const amzn = await reader.referenceFor('AMZN');
     expect(amzn.previousClose('AMZN', '2012-06-21')?.previousClose).toBe(223.02);
     expect((await reader.referenceFor('NOPE')).previousClose('NOPE', '2012-06-21')).toBeUndefined();

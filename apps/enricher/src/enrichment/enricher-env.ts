@@ -1,11 +1,21 @@
-import { ENRICHER_STATE_CHANGELOG_TOPIC, REFERENCE_DAILY_BARS_TABLE, SYMBOL_STATE_TABLE } from '@tickwire/resources';
+import {
+  ENRICHER_STATE_CHANGELOG_TOPIC,
+  REFERENCE_DAILY_BARS_TABLE,
+  SYMBOL_STATE_TABLE,
+} from '@tickwire/resources';
 import { enricherEnvSchema } from '@tickwire/service-kit';
 import { z } from 'zod';
 import type { EnrichmentSettings } from './enrichment-settings';
 
 const nonNegativeMs = (what: string) =>
-  z.coerce.number({ error: `must be a number of milliseconds (${what})` }).int({ error: 'must be an integer number of milliseconds' }).min(0, { error: 'must be >= 0' });
-const positiveInt = z.coerce.number({ error: 'must be a number' }).int({ error: 'must be an integer' }).positive({ error: 'must be >= 1' });
+  z.coerce
+    .number({ error: `must be a number of milliseconds (${what})` })
+    .int({ error: 'must be an integer number of milliseconds' })
+    .min(0, { error: 'must be >= 0' });
+const positiveInt = z.coerce
+  .number({ error: 'must be a number' })
+  .int({ error: 'must be an integer' })
+  .positive({ error: 'must be >= 1' });
 const positiveNumber = z.coerce.number({ error: 'must be a number' }).positive({ error: 'must be > 0' });
 const tableName = z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, { error: 'must be a DynamoDB table name' });
 
@@ -48,11 +58,18 @@ export const enricherSettingsEnvSchema = enricherEnvSchema
     REFERENCE_DAILY_BARS_TABLE: tableName.default(REFERENCE_DAILY_BARS_TABLE.tableName),
     SYMBOL_STATE_TABLE: tableName.default(SYMBOL_STATE_TABLE.tableName),
     /** Compacted changelog topic of per-symbol state. */
-    ENRICHER_CHANGELOG_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, { error: 'must be a Kafka topic name' }).default(ENRICHER_STATE_CHANGELOG_TOPIC),
+    ENRICHER_CHANGELOG_TOPIC: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,249}$/, { error: 'must be a Kafka topic name' })
+      .default(ENRICHER_STATE_CHANGELOG_TOPIC),
   })
   .superRefine((env, ctx) => {
     if (env.MA_FAST_PERIOD >= env.MA_SLOW_PERIOD) {
-      ctx.addIssue({ code: 'custom', path: ['MA_FAST_PERIOD'], message: `must be < MA_SLOW_PERIOD (${env.MA_SLOW_PERIOD})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MA_FAST_PERIOD'],
+        message: `must be < MA_SLOW_PERIOD (${env.MA_SLOW_PERIOD})`,
+      });
     }
   });
 

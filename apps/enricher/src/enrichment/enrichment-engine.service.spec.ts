@@ -18,7 +18,11 @@ const INGEST_TIME = 1_795_284_000_000;
 const PROCESSING_TIME = 1_795_284_000_003;
 
 /** The golden fixtures' settings: 1 % threshold (aapl-price-change-down-1pct), k = 3 (aapl-volume-spike-20x3). */
-const FIXTURE_SETTINGS: EnrichmentSettings = { ...DEFAULT_ENRICHMENT_SETTINGS, changeThresholdPercent: 1, volumeSpikeMultiplier: 3 };
+const FIXTURE_SETTINGS: EnrichmentSettings = {
+  ...DEFAULT_ENRICHMENT_SETTINGS,
+  changeThresholdPercent: 1,
+  volumeSpikeMultiplier: 3,
+};
 
 let aaplEvents: MarketEvent[];
 let reference: PreviousCloseReference;
@@ -29,7 +33,8 @@ beforeAll(async () => {
     if (record.kind === 'event') aaplEvents.push(record.event);
   }
   const rows: DailyBarRow[] = [];
-  for await (const item of readDailyBarsCsv(referenceDailyFilePaths()[0] as string)) if (item.kind === 'bar') rows.push(item.bar);
+  for await (const item of readDailyBarsCsv(referenceDailyFilePaths()[0] as string))
+    if (item.kind === 'bar') rows.push(item.bar);
   reference = new PreviousCloseReference(rows);
 }, 120_000);
 
@@ -57,7 +62,8 @@ function expectClose(actual: unknown, expected: unknown, path = ''): void {
     expect([path, Math.abs(actual - expected) / Math.abs(expected) < 1e-12]).toEqual([path, true]);
   } else if (expected !== null && typeof expected === 'object') {
     expect(Object.keys(actual as object).sort()).toEqual(Object.keys(expected).sort());
-    for (const [key, value] of Object.entries(expected)) expectClose((actual as Record<string, unknown>)[key], value, `${path}.${key}`);
+    for (const [key, value] of Object.entries(expected))
+      expectClose((actual as Record<string, unknown>)[key], value, `${path}.${key}`);
   } else {
     expect([path, actual]).toEqual([path, expected]);
   }
@@ -92,10 +98,16 @@ describe('EnrichmentEngine on the real AAPL session (LOBSTER 2012-06-21)', () =>
 
   it('emits one bar per traded minute, valid and equal to the golden AAPL bars', () => {
     for (const bar of output.bars) bar1mV1EventSchema.parse(bar);
-    const minutes = new Set(aaplEvents.filter((e) => e.schema === 'market.trade.v1').map((e) => Math.floor(e.eventTime / 60_000)));
+    const minutes = new Set(
+      aaplEvents.filter((e) => e.schema === 'market.trade.v1').map((e) => Math.floor(e.eventTime / 60_000)),
+    );
     expect(output.bars).toHaveLength(minutes.size);
     for (const fixture of BAR_1M_V1_FIXTURES.filter((f) => f.event.payload.symbol === 'AAPL')) {
-      expectClose(output.bars.find((bar) => bar.id === fixture.event.id), fixture.event, fixture.name);
+      expectClose(
+        output.bars.find((bar) => bar.id === fixture.event.id),
+        fixture.event,
+        fixture.name,
+      );
     }
   });
 
@@ -108,7 +120,9 @@ describe('EnrichmentEngine on the real AAPL session (LOBSTER 2012-06-21)', () =>
     }
     // Once per crossing: the 1 % band is crossed a few times, not on every tick below it.
     const thresholdAlerts = output.alerts.filter((a) => a.payload.alertType === 'price-change-threshold');
-    const ticksBelow = output.enriched.filter((e) => e.payload.kind === 'trade' && (e.payload.changePercent ?? 0) <= -1).length;
+    const ticksBelow = output.enriched.filter(
+      (e) => e.payload.kind === 'trade' && (e.payload.changePercent ?? 0) <= -1,
+    ).length;
     expect(thresholdAlerts.length).toBeGreaterThan(0);
     expect(thresholdAlerts.length).toBeLessThan(ticksBelow / 10);
   });
@@ -118,7 +132,9 @@ describe('EnrichmentEngine on the real AAPL session (LOBSTER 2012-06-21)', () =>
     const first = new EnrichmentEngine(FIXTURE_SETTINGS, () => PROCESSING_TIME);
     const resumed = collect();
     run(first, aaplEvents.slice(0, half), resumed);
-    const snapshot = JSON.parse(JSON.stringify(first.snapshotOf('AAPL'))) as Parameters<EnrichmentEngine['restore']>[1];
+    const snapshot = JSON.parse(JSON.stringify(first.snapshotOf('AAPL'))) as Parameters<
+      EnrichmentEngine['restore']
+    >[1];
     const second = new EnrichmentEngine(FIXTURE_SETTINGS, () => PROCESSING_TIME);
     second.restore('AAPL', snapshot);
     run(second, aaplEvents.slice(half), resumed);
@@ -134,21 +150,34 @@ describe('EnrichmentEngine on the real AAPL session (LOBSTER 2012-06-21)', () =>
 describe('EnrichmentEngine rules', () => {
   const trade = (eventTime: number, price: number, sequence: number): TradeV1Event => {
     const base = aaplEvents.find((e) => e.schema === 'market.trade.v1') as TradeV1Event;
-    return { ...base, id: `${base.id.slice(0, 24)}${String(sequence).padStart(8, '0')}`, eventTime, eventTimeNs: undefined, payload: { ...base.payload, price, sequence } } as TradeV1Event;
+    return {
+      ...base,
+      id: `${base.id.slice(0, 24)}${String(sequence).padStart(8, '0')}`,
+      eventTime,
+      eventTimeNs: undefined,
+      payload: { ...base.payload, price, sequence },
+    } as TradeV1Event;
   };
   const t0 = Date.UTC(2012, 5, 21, 13, 30); // 09:30 ET
 
   it('routes a trade behind the allowed lateness to late and keeps it out of bars and enriched', () => {
-    const engine = new EnrichmentEngine({ ...DEFAULT_ENRICHMENT_SETTINGS, allowedLatenessMs: 5_000 }, () => PROCESSING_TIME);
+    const engine = new EnrichmentEngine(
+      { ...DEFAULT_ENRICHMENT_SETTINGS, allowedLatenessMs: 5_000 },
+      () => PROCESSING_TIME,
+    );
     engine.processTrade(trade(t0 + 1_000, 585, 1), reference);
     // 09:31:04: the watermark is past 09:31 but within 5 s lateness: the 09:30 window is still open.
     expect(engine.processTrade(trade(t0 + 64_000, 586, 2), reference).bars).toEqual([]);
     expect(engine.processTrade(trade(t0 + 30_000, 584, 3), reference).late).toEqual([]);
     // 09:31:06 closes 09:30 (2 trades); a later 09:30 trade is late.
     const closing = engine.processTrade(trade(t0 + 66_000, 587, 4), reference);
-    expect(closing.bars.map((b) => [b.payload.startTime, b.payload.tradeCount, b.payload.low])).toEqual([[t0, 2, 584]]);
+    expect(closing.bars.map((b) => [b.payload.startTime, b.payload.tradeCount, b.payload.low])).toEqual([
+      [t0, 2, 584],
+    ]);
     const late = engine.processTrade(trade(t0 + 59_000, 583, 5), reference);
-    expect(late.late).toEqual([{ event: expect.objectContaining({ eventTime: t0 + 59_000 }), watermark: t0 + 66_000 }]);
+    expect(late.late).toEqual([
+      { event: expect.objectContaining({ eventTime: t0 + 59_000 }), watermark: t0 + 66_000 },
+    ]);
     expect(late.enriched).toEqual([]);
   });
 
@@ -176,11 +205,24 @@ describe('EnrichmentEngine rules', () => {
       eventTime: Date.UTC(2020, 7, 31, 20),
       ingestTime: INGEST_TIME,
       source: 'alphavantage-daily',
-      payload: { symbol, tradingDate: '2020-08-31', open: close, high: close, low: close, close, adjustedClose: close, volume: 1, dividendAmount: 0, splitCoefficient },
+      payload: {
+        symbol,
+        tradingDate: '2020-08-31',
+        open: close,
+        high: close,
+        low: close,
+        close,
+        adjustedClose: close,
+        volume: 1,
+        dividendAmount: 0,
+        splitCoefficient,
+      },
     });
     expect(engine.processDailyBar(bar('AAPL', 129.04, 4), daily).alerts).toEqual([]);
     const tsla = engine.processDailyBar(bar('TSLA', 498.32, 5), daily).alerts;
-    expect(tsla.map((a) => [a.payload.alertType, (a.payload as { direction: string }).direction])).toEqual([['price-change-threshold', 'up']]);
+    expect(tsla.map((a) => [a.payload.alertType, (a.payload as { direction: string }).direction])).toEqual([
+      ['price-change-threshold', 'up'],
+    ]);
     expect((tsla[0]?.payload as { changePercent: number }).changePercent).toBeCloseTo(12.569, 2);
     alertV1EventSchema.parse(tsla[0]);
   });

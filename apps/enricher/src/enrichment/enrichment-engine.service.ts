@@ -90,7 +90,10 @@ export class EnrichmentEngine {
     const { symbol } = event.payload;
     const processor = this.processorOf(symbol);
     this.sources.set(symbol, event.source);
-    const outcome = processor.applyTrade({ price: event.payload.price, size: event.payload.size, eventTime: event.eventTime }, reference);
+    const outcome = processor.applyTrade(
+      { price: event.payload.price, size: event.payload.size, eventTime: event.eventTime },
+      reference,
+    );
     this.changed.add(symbol);
     const output = emptyOutput();
     // Bars closed before this trade's own effects: they precede it in event time.
@@ -102,7 +105,9 @@ export class EnrichmentEngine {
     if (outcome.reference) this.references.set(symbol, outcome.reference);
     output.enriched.push(this.enrich(event, 'trade', processor, outcome.reference));
     if (outcome.changeAlert) {
-      output.alerts.push(this.alert(event, { ...outcome.changeAlert, sourceEventId: event.id }, event.eventTime));
+      output.alerts.push(
+        this.alert(event, { ...outcome.changeAlert, sourceEventId: event.id }, event.eventTime),
+      );
     }
     return output;
   }
@@ -133,7 +138,8 @@ export class EnrichmentEngine {
     const result = processor.applyDailyClose({ tradingDate, close }, reference);
     this.changed.add(symbol);
     const output = emptyOutput();
-    if (result.alert) output.alerts.push(this.alert(event, { ...result.alert, sourceEventId: event.id }, event.eventTime));
+    if (result.alert)
+      output.alerts.push(this.alert(event, { ...result.alert, sourceEventId: event.id }, event.eventTime));
     return output;
   }
 
@@ -176,7 +182,10 @@ export class EnrichmentEngine {
       lastPrice: market.lastPrice,
       previousClose,
       previousCloseDate: reference?.previousCloseDate ?? null,
-      changePercent: market.lastPrice !== null && previousClose !== null ? ((market.lastPrice - previousClose) / previousClose) * 100 : null,
+      changePercent:
+        market.lastPrice !== null && previousClose !== null
+          ? ((market.lastPrice - previousClose) / previousClose) * 100
+          : null,
       bidPrice: market.bidPrice,
       askPrice: market.askPrice,
       bidSize: market.bidSize,
@@ -196,7 +205,11 @@ export class EnrichmentEngine {
     const processor = this.processors.get(symbol);
     if (!processor) return undefined;
     const reference = this.references.get(symbol);
-    return { processor: processor.snapshot(), source: this.sources.get(symbol) ?? null, reference: reference ?? null };
+    return {
+      processor: processor.snapshot(),
+      source: this.sources.get(symbol) ?? null,
+      reference: reference ?? null,
+    };
   }
 
   /** Replaces the state of `symbol` with `snapshot` (a changelog record). */
@@ -246,7 +259,10 @@ export class EnrichmentEngine {
       sourceEventId: event.id,
       previousClose,
       previousCloseDate: reference?.previousCloseDate ?? null,
-      changePercent: lastPrice !== null && previousClose !== null ? ((lastPrice - previousClose) / previousClose) * 100 : null,
+      changePercent:
+        lastPrice !== null && previousClose !== null
+          ? ((lastPrice - previousClose) / previousClose) * 100
+          : null,
       lastPrice,
       bidPrice: quote?.bidPrice ?? market.bidPrice,
       askPrice: quote?.askPrice ?? market.askPrice,
@@ -270,19 +286,36 @@ export class EnrichmentEngine {
     });
   }
 
-  private emitBars(symbol: string, closed: readonly ClosedBar[], source: string, ingestTime: number, output: EngineOutput): void {
+  private emitBars(
+    symbol: string,
+    closed: readonly ClosedBar[],
+    source: string,
+    ingestTime: number,
+    output: EngineOutput,
+  ): void {
     for (const { bar, crosses, volumeSpike } of closed) {
-      const barEvent = buildEvent('market.bar.1m.v1', { eventTime: bar.endTime, ingestTime, source, payload: { ...bar } });
+      const barEvent = buildEvent('market.bar.1m.v1', {
+        eventTime: bar.endTime,
+        ingestTime,
+        source,
+        payload: { ...bar },
+      });
       output.bars.push(barEvent);
       const sourceEventId = bar1mV1EventId(bar);
       const envelope = { source, ingestTime };
-      for (const cross of crosses) output.alerts.push(this.alert(envelope, { ...cross, sourceEventId }, bar.endTime));
-      if (volumeSpike) output.alerts.push(this.alert(envelope, { ...volumeSpike, sourceEventId }, bar.endTime));
+      for (const cross of crosses)
+        output.alerts.push(this.alert(envelope, { ...cross, sourceEventId }, bar.endTime));
+      if (volumeSpike)
+        output.alerts.push(this.alert(envelope, { ...volumeSpike, sourceEventId }, bar.endTime));
     }
     if (closed.length > 0) this.changed.add(symbol);
   }
 
-  private alert(envelope: { source: string; ingestTime: number; eventTimeNs?: string; eventTime?: number }, payload: AlertV1Payload, eventTime: number): AlertV1Event {
+  private alert(
+    envelope: { source: string; ingestTime: number; eventTimeNs?: string; eventTime?: number },
+    payload: AlertV1Payload,
+    eventTime: number,
+  ): AlertV1Event {
     const eventTimeNs = envelope.eventTime === eventTime ? envelope.eventTimeNs : undefined;
     return buildEvent('market.alert.v1', {
       eventTime,

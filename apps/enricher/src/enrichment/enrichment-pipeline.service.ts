@@ -1,6 +1,12 @@
 import { hostname } from 'node:os';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { Inject, Injectable, type OnApplicationShutdown, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type OnApplicationShutdown,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
 import {
   type BarDailyV1Event,
   buildLateHeaders,
@@ -24,7 +30,13 @@ import {
   RecordProducer,
 } from '@tickwire/kafka';
 import { PreviousCloseReader } from '@tickwire/reference-data';
-import { DYNAMODB_CLIENT, InjectServiceConfig, KAFKA_CLIENT, MetricsService, ROOT_LOGGER } from '@tickwire/service-kit';
+import {
+  DYNAMODB_CLIENT,
+  InjectServiceConfig,
+  KAFKA_CLIENT,
+  MetricsService,
+  ROOT_LOGGER,
+} from '@tickwire/service-kit';
 import type { Counter, Histogram } from 'prom-client';
 import type { Logger } from 'pino';
 import { type EnricherConfig, enrichmentSettingsOf } from './enricher-env';
@@ -101,17 +113,44 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     const groupId = config.KAFKA_CONSUMER_GROUP ?? config.SERVICE_NAME;
     this.changelog = new SymbolStateChangelog(kafka, config.ENRICHER_CHANGELOG_TOPIC, groupId);
     this.stateWriter = new SymbolStateWriter(dynamoDb, config.SYMBOL_STATE_TABLE);
-    this.deadLetters = new DeadLetterPublisher({ sendBatch: () => Promise.resolve() }, config.SERVICE_NAME, metricsService, groupId);
-    this.idleProducer = new RecordProducer(kafka, { transactionalId: `${config.SERVICE_NAME}-${hostname()}-idle-flush` });
+    this.deadLetters = new DeadLetterPublisher(
+      { sendBatch: () => Promise.resolve() },
+      config.SERVICE_NAME,
+      metricsService,
+      groupId,
+    );
+    this.idleProducer = new RecordProducer(kafka, {
+      transactionalId: `${config.SERVICE_NAME}-${hostname()}-idle-flush`,
+    });
     const m = metricsService;
     this.metrics = {
       produced: m.recordsProducedTotal,
-      late: m.counter('tickwire_late_records_total', 'Records behind the watermark by more than the allowed lateness, sent to <topic>.late.', ['topic']),
+      late: m.counter(
+        'tickwire_late_records_total',
+        'Records behind the watermark by more than the allowed lateness, sent to <topic>.late.',
+        ['topic'],
+      ),
       alerts: m.counter('tickwire_alerts_total', 'Alerts produced, by type.', ['alert_type']),
-      bars: m.counter('tickwire_bars_emitted_total', '1-minute bars produced; trigger event-time (a trade advanced the watermark) or idle-flush.', ['trigger']),
-      restores: m.counter('tickwire_enricher_state_restores_total', 'State rebuilds from the changelog topic, by reason.', ['reason']),
-      stateWrites: m.counter('tickwire_symbol_state_writes_total', 'symbol-state UpdateItems by outcome (written, stale = a newer event was there, failed).', ['outcome']),
-      commitSeconds: m.histogram('tickwire_enricher_transaction_seconds', 'Duration of one Kafka transaction (produce + offsets + commit), by kind (batch, idle-flush).', ['kind']),
+      bars: m.counter(
+        'tickwire_bars_emitted_total',
+        '1-minute bars produced; trigger event-time (a trade advanced the watermark) or idle-flush.',
+        ['trigger'],
+      ),
+      restores: m.counter(
+        'tickwire_enricher_state_restores_total',
+        'State rebuilds from the changelog topic, by reason.',
+        ['reason'],
+      ),
+      stateWrites: m.counter(
+        'tickwire_symbol_state_writes_total',
+        'symbol-state UpdateItems by outcome (written, stale = a newer event was there, failed).',
+        ['outcome'],
+      ),
+      commitSeconds: m.histogram(
+        'tickwire_enricher_transaction_seconds',
+        'Duration of one Kafka transaction (produce + offsets + commit), by kind (batch, idle-flush).',
+        ['kind'],
+      ),
     };
   }
 
@@ -120,7 +159,13 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     await this.changelog.ensureTopic(TOPICS.trades);
     const idleMs = this.config.BAR_IDLE_FLUSH_MS;
     if (idleMs > 0) {
-      this.idleTimer = setInterval(() => void this.idleFlush().catch((error: unknown) => this.log.error({ err: error }, 'Idle flush failed')), Math.max(100, Math.floor(idleMs / 4)));
+      this.idleTimer = setInterval(
+        () =>
+          void this.idleFlush().catch((error: unknown) =>
+            this.log.error({ err: error }, 'Idle flush failed'),
+          ),
+        Math.max(100, Math.floor(idleMs / 4)),
+      );
       this.idleTimer.unref();
     }
   }
@@ -186,7 +231,8 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     const started = process.hrtime.bigint();
     try {
       await context.transaction(async (tx) => {
-        for (let i = 0; i < outgoing.length; i += SEND_CHUNK_RECORDS) await tx.sendBatch(outgoing.slice(i, i + SEND_CHUNK_RECORDS));
+        for (let i = 0; i < outgoing.length; i += SEND_CHUNK_RECORDS)
+          await tx.sendBatch(outgoing.slice(i, i + SEND_CHUNK_RECORDS));
       });
     } catch (error) {
       // The engine already applied the batch; its state is ahead of the committed changelog.
@@ -196,7 +242,8 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     this.metrics.commitSeconds.observe({ kind: 'batch' }, Number(process.hrtime.bigint() - started) / 1e9);
     this.expected.set(partitionKey, nextOffset(last.offset));
     this.countProduced(outgoing);
-    for (const { record, error } of deadLetters) this.metricsService.recordDeadLettered(record.topic, describeError(error).errorClass);
+    for (const { record, error } of deadLetters)
+      this.metricsService.recordDeadLettered(record.topic, describeError(error).errorClass);
     this.metrics.late.inc({ topic: TOPICS.trades }, late.length);
     this.metrics.bars.inc({ trigger: 'event-time' }, output.bars.length);
     for (const alert of output.alerts) this.metrics.alerts.inc({ alert_type: alert.payload.alertType });
@@ -226,10 +273,17 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
    */
   private async idleFlush(): Promise<void> {
     const idleMs = this.config.BAR_IDLE_FLUSH_MS;
-    if (this.dirty || this.streamTime === null || this.engine.openWindowCount === 0 || Date.now() - this.lastInputAt < idleMs) return;
+    if (
+      this.dirty ||
+      this.streamTime === null ||
+      this.engine.openWindowCount === 0 ||
+      Date.now() - this.lastInputAt < idleMs
+    )
+      return;
     await this.serially(async () => {
       const idleFor = Date.now() - this.lastInputAt;
-      if (this.dirty || this.streamTime === null || this.engine.openWindowCount === 0 || idleFor < idleMs) return;
+      if (this.dirty || this.streamTime === null || this.engine.openWindowCount === 0 || idleFor < idleMs)
+        return;
       const output = this.engine.advanceTo(this.streamTime + idleFor);
       if (output.bars.length === 0) return;
       const changed = this.engine.takeChangedSymbols();
@@ -241,17 +295,24 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
           this.idleProducerConnected = true;
         }
         await this.idleProducer.transaction(async (tx) => {
-          for (let i = 0; i < outgoing.length; i += SEND_CHUNK_RECORDS) await tx.sendBatch(outgoing.slice(i, i + SEND_CHUNK_RECORDS));
+          for (let i = 0; i < outgoing.length; i += SEND_CHUNK_RECORDS)
+            await tx.sendBatch(outgoing.slice(i, i + SEND_CHUNK_RECORDS));
         });
       } catch (error) {
         this.dirty = true;
         throw error;
       }
-      this.metrics.commitSeconds.observe({ kind: 'idle-flush' }, Number(process.hrtime.bigint() - started) / 1e9);
+      this.metrics.commitSeconds.observe(
+        { kind: 'idle-flush' },
+        Number(process.hrtime.bigint() - started) / 1e9,
+      );
       this.countProduced(outgoing);
       this.metrics.bars.inc({ trigger: 'idle-flush' }, output.bars.length);
       for (const alert of output.alerts) this.metrics.alerts.inc({ alert_type: alert.payload.alertType });
-      this.log.info({ bars: output.bars.length, advancedTo: this.streamTime + idleFor, idleMs: idleFor }, 'Idle flush closed open bars');
+      this.log.info(
+        { bars: output.bars.length, advancedTo: this.streamTime + idleFor, idleMs: idleFor },
+        'Idle flush closed open bars',
+      );
       await this.writeSymbolState(changed);
     });
   }
@@ -273,14 +334,29 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     for (const [symbol, snapshot] of snapshots) {
       this.engine.restore(symbol, snapshot);
       const t = snapshot.processor.market.lastEventTime;
-      if (t !== null && snapshot.processor.market.lastTradeTime !== null && (streamTime === null || t > streamTime)) streamTime = t;
+      if (
+        t !== null &&
+        snapshot.processor.market.lastTradeTime !== null &&
+        (streamTime === null || t > streamTime)
+      )
+        streamTime = t;
     }
     this.engine.takeChangedSymbols();
     this.streamTime = streamTime;
     await this.loadCommittedOffsets();
     this.dirty = false;
     this.metrics.restores.inc({ reason });
-    this.log.info({ reason, symbols: snapshots.size, partition: partitionKey, firstOffset, expected, ms: Date.now() - started }, 'State restored from the changelog');
+    this.log.info(
+      {
+        reason,
+        symbols: snapshots.size,
+        partition: partitionKey,
+        firstOffset,
+        expected,
+        ms: Date.now() - started,
+      },
+      'State restored from the changelog',
+    );
   }
 
   /** The group's committed offsets of every input partition: what the restored changelog corresponds to. */
@@ -292,7 +368,8 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
       const topics = await admin.fetchOffsets({ groupId, topics: [...ENRICHER_INPUT_TOPICS] });
       this.expected.clear();
       for (const { topic, partitions } of topics) {
-        for (const { partition, offset } of partitions) if (BigInt(offset) >= 0n) this.expected.set(`${topic}:${partition}`, offset);
+        for (const { partition, offset } of partitions)
+          if (BigInt(offset) >= 0n) this.expected.set(`${topic}:${partition}`, offset);
       }
     } finally {
       await admin.disconnect();
@@ -306,7 +383,11 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
   }
 
   private outputRecords(output: EngineOutput): OutgoingRecord[] {
-    const record = (topic: string, event: TickwireEvent): OutgoingRecord => ({ topic, key: event.payload.symbol, value: serializeEvent(event) });
+    const record = (topic: string, event: TickwireEvent): OutgoingRecord => ({
+      topic,
+      key: event.payload.symbol,
+      value: serializeEvent(event),
+    });
     return [
       ...output.enriched.map((event) => record(TOPICS.enriched, event)),
       ...output.bars.map((event) => record(TOPICS.bars1m, event)),
@@ -328,7 +409,12 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
       allowedLatenessMs: this.config.BAR_ALLOWED_LATENESS_MS,
       service: this.config.SERVICE_NAME,
     });
-    return { topic: lateTopic(TOPICS.trades), key: record.key, value: record.value, headers: { ...original, ...(headers as Record<string, string>) } };
+    return {
+      topic: lateTopic(TOPICS.trades),
+      key: record.key,
+      value: record.value,
+      headers: { ...original, ...(headers as Record<string, string>) },
+    };
   }
 
   private changelogRecords(symbols: readonly string[]): OutgoingRecord[] {
@@ -357,7 +443,10 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
       this.pendingStateSymbols.clear();
     } catch (error) {
       this.metrics.stateWrites.inc({ outcome: 'failed' }, states.length);
-      this.log.warn({ err: error, symbols: states.length }, 'symbol-state write failed; retrying with the next batch');
+      this.log.warn(
+        { err: error, symbols: states.length },
+        'symbol-state write failed; retrying with the next batch',
+      );
     }
   }
 
@@ -379,4 +468,3 @@ function merge(into: EngineOutput, from: EngineOutput): void {
   into.alerts.push(...from.alerts);
   into.late.push(...from.late);
 }
-

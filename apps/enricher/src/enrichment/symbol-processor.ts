@@ -86,20 +86,42 @@ export class SymbolProcessor {
     private readonly settings: EnrichmentSettings,
     snapshot?: SymbolProcessorSnapshot,
   ) {
-    const barOptions = { maxOutOfOrdernessMs: settings.maxOutOfOrdernessMs, allowedLatenessMs: settings.allowedLatenessMs };
+    const barOptions = {
+      maxOutOfOrdernessMs: settings.maxOutOfOrdernessMs,
+      allowedLatenessMs: settings.allowedLatenessMs,
+    };
     const change = { thresholdPercent: settings.changeThresholdPercent };
     const spike = { multiplier: settings.volumeSpikeMultiplier, lookback: settings.volumeSpikeLookback };
     if (snapshot === undefined) {
-      this.market = { lastPrice: null, lastTradeTime: null, bidPrice: null, bidSize: null, askPrice: null, askSize: null, lastQuoteTime: null, lastEventTime: null };
+      this.market = {
+        lastPrice: null,
+        lastTradeTime: null,
+        bidPrice: null,
+        bidSize: null,
+        askPrice: null,
+        askSize: null,
+        lastQuoteTime: null,
+        lastEventTime: null,
+      };
       this.bars = new BarAggregator(barOptions);
-      this.sma = new MovingAverageCrossDetector({ kind: 'sma', fastPeriod: settings.fastPeriod, slowPeriod: settings.slowPeriod });
-      this.ema = new MovingAverageCrossDetector({ kind: 'ema', fastPeriod: settings.fastPeriod, slowPeriod: settings.slowPeriod });
+      this.sma = new MovingAverageCrossDetector({
+        kind: 'sma',
+        fastPeriod: settings.fastPeriod,
+        slowPeriod: settings.slowPeriod,
+      });
+      this.ema = new MovingAverageCrossDetector({
+        kind: 'ema',
+        fastPeriod: settings.fastPeriod,
+        slowPeriod: settings.slowPeriod,
+      });
       this.volume = new VolumeSpikeDetector(spike);
       this.intradayChange = new ChangeThresholdAlerter(change);
       this.dailyChange = new ChangeThresholdAlerter(change);
     } else {
       if (snapshot.version !== 1 || snapshot.symbol !== symbol) {
-        throw new RangeError(`snapshot of ${String(snapshot.symbol)} v${String(snapshot.version)} cannot restore ${symbol}`);
+        throw new RangeError(
+          `snapshot of ${String(snapshot.symbol)} v${String(snapshot.version)} cannot restore ${symbol}`,
+        );
       }
       this.market = { ...snapshot.market };
       this.bars = BarAggregator.restore(snapshot.bars, barOptions);
@@ -117,10 +139,20 @@ export class SymbolProcessor {
   }
 
   /** Fast/slow SMA and EMA of 1-minute closes (USD), null while warming up. */
-  averages(): { smaFast: number | null; smaSlow: number | null; emaFast: number | null; emaSlow: number | null } {
+  averages(): {
+    smaFast: number | null;
+    smaSlow: number | null;
+    emaFast: number | null;
+    emaSlow: number | null;
+  } {
     const sma = this.sma.averagesOf(this.symbol);
     const ema = this.ema.averagesOf(this.symbol);
-    return { smaFast: sma?.fast ?? null, smaSlow: sma?.slow ?? null, emaFast: ema?.fast ?? null, emaSlow: ema?.slow ?? null };
+    return {
+      smaFast: sma?.fast ?? null,
+      smaSlow: sma?.slow ?? null,
+      emaFast: ema?.fast ?? null,
+      emaSlow: ema?.slow ?? null,
+    };
   }
 
   /**
@@ -131,7 +163,10 @@ export class SymbolProcessor {
    * @param price USD > 0; size shares; eventTime epoch ms UTC
    * @throws RangeError on an invalid trade (the contract parser rejects those before)
    */
-  applyTrade(trade: { price: number; size: number; eventTime: number }, reference: PreviousCloseReference | undefined): TradeOutcome {
+  applyTrade(
+    trade: { price: number; size: number; eventTime: number },
+    reference: PreviousCloseReference | undefined,
+  ): TradeOutcome {
     const watermark = this.bars.watermarkOf(this.symbol) ?? null;
     const result = this.bars.add({ symbol: this.symbol, ...trade });
     if (this.market.lastTradeTime === null || trade.eventTime >= this.market.lastTradeTime) {
@@ -158,7 +193,13 @@ export class SymbolProcessor {
   }
 
   /** Applies a quote (best bid/offer) unless it is older than the last quote; returns whether it was applied. */
-  applyQuote(quote: { bidPrice: number; bidSize: number; askPrice: number; askSize: number; eventTime: number }): boolean {
+  applyQuote(quote: {
+    bidPrice: number;
+    bidSize: number;
+    askPrice: number;
+    askSize: number;
+    eventTime: number;
+  }): boolean {
     if (this.market.lastQuoteTime !== null && quote.eventTime < this.market.lastQuoteTime) return false;
     this.market.bidPrice = quote.bidPrice;
     this.market.bidSize = quote.bidSize;
@@ -180,7 +221,11 @@ export class SymbolProcessor {
     const previousClose = reference?.previousClose(this.symbol, bar.tradingDate);
     if (previousClose === undefined) return { reference: undefined, changePercent: null };
     const update = this.dailyChange.update({ symbol: this.symbol, price: bar.close }, previousClose);
-    return { reference: previousClose, changePercent: update.changePercent, ...(update.alert ? { alert: update.alert } : {}) };
+    return {
+      reference: previousClose,
+      changePercent: update.changePercent,
+      ...(update.alert ? { alert: update.alert } : {}),
+    };
   }
 
   /** Advances the bar clock to `eventTime` (idle symbol) and returns the bars that closes. */
@@ -209,7 +254,8 @@ export class SymbolProcessor {
   }
 
   private touch(eventTime: number): void {
-    if (this.market.lastEventTime === null || eventTime > this.market.lastEventTime) this.market.lastEventTime = eventTime;
+    if (this.market.lastEventTime === null || eventTime > this.market.lastEventTime)
+      this.market.lastEventTime = eventTime;
   }
 
   private closeBar(bar: OhlcvBar): ClosedBar {

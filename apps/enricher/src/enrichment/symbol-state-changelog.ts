@@ -35,7 +35,14 @@ export class SymbolStateChangelog {
       const spec = enricherChangelogTopicSpec({ partitions });
       await admin.createTopics({
         waitForLeaders: true,
-        topics: [{ topic: this.topic, numPartitions: spec.partitions, replicationFactor: spec.replicationFactor, configEntries: Object.entries(spec.configs).map(([name, value]) => ({ name, value })) }],
+        topics: [
+          {
+            topic: this.topic,
+            numPartitions: spec.partitions,
+            replicationFactor: spec.replicationFactor,
+            configEntries: Object.entries(spec.configs).map(([name, value]) => ({ name, value })),
+          },
+        ],
       });
     } finally {
       await admin.disconnect();
@@ -44,7 +51,11 @@ export class SymbolStateChangelog {
 
   /** The changelog records of `snapshots` (one per symbol, key = symbol). */
   records(snapshots: readonly [symbol: string, snapshot: EngineSymbolSnapshot][]): OutgoingRecord[] {
-    return snapshots.map(([symbol, snapshot]) => ({ topic: this.topic, key: symbol, value: JSON.stringify(snapshot) }));
+    return snapshots.map(([symbol, snapshot]) => ({
+      topic: this.topic,
+      key: symbol,
+      value: JSON.stringify(snapshot),
+    }));
   }
 
   /**
@@ -65,7 +76,8 @@ export class SymbolStateChangelog {
       await admin.disconnect();
     }
     const remaining = new Map<number, bigint>();
-    for (const { partition, high, low } of ends) if (BigInt(high) > BigInt(low)) remaining.set(partition, BigInt(high) - 1n);
+    for (const { partition, high, low } of ends)
+      if (BigInt(high) > BigInt(low)) remaining.set(partition, BigInt(high) - 1n);
     const state = new Map<string, EngineSymbolSnapshot>();
     if (remaining.size === 0) return state;
 
@@ -80,7 +92,12 @@ export class SymbolStateChangelog {
       await consumer.subscribe({ topic: this.topic, fromBeginning: true });
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(
-          () => reject(new ChangelogRestoreError(`changelog ${this.topic} not read to its end within ${timeoutMs} ms (partitions left: ${[...remaining.keys()].join(', ')})`)),
+          () =>
+            reject(
+              new ChangelogRestoreError(
+                `changelog ${this.topic} not read to its end within ${timeoutMs} ms (partitions left: ${[...remaining.keys()].join(', ')})`,
+              ),
+            ),
           timeoutMs,
         );
         consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {

@@ -1,4 +1,8 @@
-import { ConditionalCheckFailedException, type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import type { SymbolStateView } from './enrichment-engine.service';
 
 /** Outcome counts of one {@link SymbolStateWriter.write}. */
@@ -28,12 +32,27 @@ export class SymbolStateWriter {
    */
   async write(states: readonly SymbolStateView[]): Promise<SymbolStateWriteResult> {
     const outcomes = await Promise.all(states.map((state) => this.writeOne(state)));
-    return { written: outcomes.filter((o) => o === 'written').length, stale: outcomes.filter((o) => o === 'stale').length };
+    return {
+      written: outcomes.filter((o) => o === 'written').length,
+      stale: outcomes.filter((o) => o === 'stale').length,
+    };
   }
 
   private async writeOne(state: SymbolStateView): Promise<'written' | 'stale'> {
-    const fields: Record<string, number | string> = { lastEventTime: state.lastEventTime, updatedAt: this.clock() };
-    for (const key of ['lastPrice', 'previousClose', 'previousCloseDate', 'changePercent', 'bidPrice', 'askPrice', 'bidSize', 'askSize'] as const) {
+    const fields: Record<string, number | string> = {
+      lastEventTime: state.lastEventTime,
+      updatedAt: this.clock(),
+    };
+    for (const key of [
+      'lastPrice',
+      'previousClose',
+      'previousCloseDate',
+      'changePercent',
+      'bidPrice',
+      'askPrice',
+      'bidSize',
+      'askSize',
+    ] as const) {
       const value = state[key];
       if (value !== null) fields[key] = value;
     }

@@ -1,0 +1,300 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
+import {
+  type Bar1mV1Event,
+  buildEvent,
+  type EnrichedV1Event,
+  TOPICS,
+  type TradeV1Event,
+} from '@tickwire/contracts';
+import { LobsterReplaySource } from '@tickwire/market-sources';
+import { DAILY_BARS_CSV_HEADER, loadReferenceDailyBars } from '@tickwire/reference-data';
+import { createLocalDynamoDb, createLocalKafka, uniqueName } from '@tickwire/testing';
+import type { Admin, Consumer, Producer } from 'kafkajs';
+
+/**
+ * Exactly-once on the real stack: a slice of real LOBSTER AAPL trades (renamed to a symbol of this
+ * run) goes through `node -r @swc-node/register apps/enricher/src/main.ts`, which is killed with
+ * SIGKILL mid-stream (no graceful commit) and started again. Read with read_committed, every trade is
+ * enriched exactly once and the 1-minute bars equal bars computed here from the trades, including the
+ * bar open at the kill (restored from the changelog). symbol-state holds the last trade.
+ *
+ * The enricher's input topics are fixed (market.trades.v1, ...): the test uses them with a consumer
+ * group of its own positioned at their end, a symbol of its own, and its own changelog topic,
+ * reference table, symbol-state table and transactional id, so it neither sees nor disturbs other runs.
+ */
+const WORKSPACE = resolve(__dirname, '../../../..');
+const TRADES = 2_400;
+const PREVIOUS_CLOSE = 585.741;
+
+interface ExpectedBar {
+  startTime: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+  vwap: number;
+  tradeCount: number;
+}
+
+/** 1-minute bars computed directly from the trades (independent of @tickwire/indicators). */
+function barsOf(trades: readonly TradeV1Event[]): ExpectedBar[] {
+  const byMinute = new Map<number, TradeV1Event[]>();
+  for (const trade of trades) {
+    const start = trade.eventTime - (trade.eventTime % 60_000);
+    byMinute.set(start, [...(byMinute.get(start) ?? []), trade]);
+  }
+  return [...byMinute]
+    .sort(([a], [b]) => a - b)
+    .map(([startTime, list]) => {
+      const prices = list.map((t) => t.payload.price);
+      const volume = list.reduce((sum, t) => sum + t.payload.size, 0);
+      const notional = list.reduce((sum, t) => sum + t.payload.price * t.payload.size, 0);
+      return {
+        startTime,
+        open: prices[0] as number,
+        high: Math.max(...prices),
+        low: Math.min(...prices),
+        close: prices[prices.length - 1] as number,
+        volume,
+        vwap: notional / volume,
+        tradeCount: list.length,
+      };
+    });
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
+
+async function until(what: string, condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+describe('enricher exactly-once across a crash (real Kafka, DynamoDB Local)', () => {
+  const symbol = `Z${Math.random()
+    .toString(36)
+    .slice(2, 7)
+    .toUpperCase()
+    .replace(/[^A-Z]/g, 'Q')}`;
+  const groupId = uniqueName('it-enricher-eos');
+  const serviceName = uniqueName('enricher-eos');
+  const changelogTopic = uniqueName('it-enricher-changelog');
+  const referenceTable = uniqueName('it-reference');
+  const stateTable = uniqueName('it-symbol-state');
+  const kafka = createLocalKafka('enricher-eos-test');
+  let admin: Admin;
+  let producer: Producer;
+  let reader: Consumer;
+  let dynamo: DynamoDBClient;
+  let trades: TradeV1Event[];
+  let dir: string;
+  const children: ChildProcess[] = [];
+  const enriched = new Map<string, number>();
+  const bars: Bar1mV1Event[] = [];
+  const enrichedEvents: EnrichedV1Event[] = [];
+  let port: number;
+
+  const startEnricher = (): ChildProcess => {
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/enricher/src/main.ts'], {
+      cwd: WORKSPACE,
+      env: {
+        ...process.env,
+        SWC_NODE_PROJECT: 'apps/enricher/tsconfig.app.json',
+        SERVICE_NAME: serviceName,
+        KAFKA_CONSUMER_GROUP: groupId,
+        ENRICHER_CHANGELOG_TOPIC: changelogTopic,
+        REFERENCE_DAILY_BARS_TABLE: referenceTable,
+        SYMBOL_STATE_TABLE: stateTable,
+        BAR_IDLE_FLUSH_MS: '1500',
+        HTTP_PORT: String(port),
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    children.push(child);
+    return child;
+  };
+
+  const committed = async (): Promise<bigint> => {
+    const [offsets] = await admin.fetchOffsets({ groupId, topics: [TOPICS.trades] });
+    return (offsets?.partitions ?? []).reduce(
+      (sum, p) => sum + (BigInt(p.offset) > 0n ? BigInt(p.offset) : 0n),
+      0n,
+    );
+  };
+  const endOffsets = async (): Promise<bigint> =>
+    (await admin.fetchTopicOffsets(TOPICS.trades)).reduce((sum, p) => sum + BigInt(p.offset), 0n);
+
+  beforeAll(async () => {
+    port = await freePort();
+    trades = [];
+    for await (const record of new LobsterReplaySource({ symbols: ['AAPL'], quotes: 'none' })) {
+      if (record.kind !== 'event') continue;
+      const raw = record.event as TradeV1Event;
+      // Same trade under this run's symbol; buildEvent recomputes the id (it covers the symbol).
+      trades.push(
+        buildEvent('market.trade.v1', {
+          eventTime: raw.eventTime,
+          ...(raw.eventTimeNs !== undefined ? { eventTimeNs: raw.eventTimeNs } : {}),
+          ingestTime: raw.ingestTime,
+          source: raw.source,
+          payload: { ...raw.payload, symbol },
+        }),
+      );
+      if (trades.length === TRADES) break;
+    }
+
+    dynamo = createLocalDynamoDb();
+    dir = await mkdtemp(join(tmpdir(), 'enricher-eos-'));
+    const file = join(dir, 'daily.csv.gz');
+    // The real AAPL 2012-06-20 row (data/market/daily/lobster_symbols_daily_*.csv.gz), under this run's symbol.
+    await writeFile(
+      file,
+      gzipSync(
+        `${DAILY_BARS_CSV_HEADER.join(',')}\n${symbol},2012-06-20,588.21,589.25,580.8,585.741,18.0168179067,12819400,0.0,1.0\n`,
+      ),
+    );
+    await loadReferenceDailyBars(dynamo, { files: [file], tableName: referenceTable });
+    await dynamo.send(
+      new CreateTableCommand({
+        TableName: stateTable,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'symbol', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'symbol', KeyType: 'HASH' }],
+      }),
+    );
+    await waitUntilTableExists({ client: dynamo, maxWaitTime: 60 }, { TableName: stateTable });
+
+    admin = kafka.admin();
+    await admin.connect();
+    for (const topic of [TOPICS.trades, TOPICS.quotes, TOPICS.barsDaily])
+      await admin.resetOffsets({ groupId, topic, earliest: false });
+    const readerGroup = uniqueName('it-enricher-eos-reader');
+    for (const topic of [TOPICS.enriched, TOPICS.bars1m])
+      await admin.resetOffsets({ groupId: readerGroup, topic, earliest: false });
+    reader = kafka.consumer({ groupId: readerGroup, readUncommitted: false, maxWaitTimeInMs: 200 });
+    await reader.connect();
+    await reader.subscribe({ topics: [TOPICS.enriched, TOPICS.bars1m] });
+    await reader.run({
+      eachMessage: async ({ topic, message }) => {
+        if (message.key?.toString() !== symbol) return;
+        const event = JSON.parse(message.value?.toString() ?? 'null') as EnrichedV1Event | Bar1mV1Event;
+        if (topic === TOPICS.bars1m) bars.push(event as Bar1mV1Event);
+        else {
+          enrichedEvents.push(event as EnrichedV1Event);
+          enriched.set(event.id, (enriched.get(event.id) ?? 0) + 1);
+        }
+      },
+    });
+    producer = kafka.producer({ idempotent: true });
+    await producer.connect();
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    await reader?.disconnect();
+    await producer?.disconnect();
+    await admin?.deleteTopics({ topics: [changelogTopic] }).catch(() => undefined);
+    await admin?.disconnect();
+    for (const table of [referenceTable, stateTable])
+      await dynamo?.send(new DeleteTableCommand({ TableName: table })).catch(() => undefined);
+    dynamo?.destroy();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const produce = async (slice: readonly TradeV1Event[]) => {
+    for (let i = 0; i < slice.length; i += 500) {
+      await producer.send({
+        topic: TOPICS.trades,
+        acks: -1,
+        messages: slice.slice(i, i + 500).map((t) => ({ key: symbol, value: JSON.stringify(t) })),
+      });
+    }
+  };
+
+  it('enriches every trade once and emits exactly the bars of the data after a SIGKILL mid-stream', async () => {
+    const half = Math.floor(TRADES / 2);
+    const first = startEnricher();
+    await produce(trades.slice(0, half));
+    const afterFirst = await endOffsets();
+    await until('the first half to be committed', async () => (await committed()) >= afterFirst, 120_000);
+
+    // Crash while the second half is being processed: no graceful shutdown, no final commit.
+    await produce(trades.slice(half));
+    const end = await endOffsets();
+    await new Promise((r) => setTimeout(r, 150));
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('exit', r));
+    // The crash really interrupted the stream: part of the second half was not committed.
+    expect(await committed()).toBeLessThan(end);
+
+    startEnricher();
+    await until('every trade to be committed', async () => (await committed()) >= end, 120_000);
+    const expected = barsOf(trades);
+    // The last minute closes through the idle flush (1.5 s without input).
+    await until(
+      'every bar to be read',
+      async () => bars.length >= expected.length && enriched.size >= TRADES,
+      60_000,
+    );
+    await new Promise((r) => setTimeout(r, 2_000)); // a duplicate would arrive now
+
+    expect(enriched.size).toBe(TRADES);
+    expect([...enriched.values()].every((count) => count === 1)).toBe(true);
+    expect(enrichedEvents.map((e) => e.payload.sourceEventId).sort()).toEqual(trades.map((t) => t.id).sort());
+    const last = enrichedEvents.find((e) => e.payload.sourceEventId === trades[trades.length - 1]?.id);
+    expect(last?.payload).toMatchObject({
+      previousClose: PREVIOUS_CLOSE,
+      previousCloseDate: '2012-06-20',
+      lastPrice: trades[trades.length - 1]?.payload.price,
+    });
+
+    expect(bars.map((b) => b.payload.startTime)).toEqual(expected.map((b) => b.startTime));
+    for (const [i, bar] of bars.entries()) {
+      const want = expected[i] as ExpectedBar;
+      expect({ ...bar.payload, vwap: 0 }).toEqual({
+        symbol,
+        endTime: want.startTime + 60_000,
+        ...want,
+        vwap: 0,
+      });
+      expect(Math.abs(bar.payload.vwap - want.vwap) / want.vwap).toBeLessThan(1e-12);
+    }
+
+    const item = await dynamo.send(
+      new GetItemCommand({ TableName: stateTable, Key: { symbol: { S: symbol } }, ConsistentRead: true }),
+    );
+    const lastTrade = trades[trades.length - 1] as TradeV1Event;
+    expect(Number(item.Item?.['lastPrice']?.N)).toBe(lastTrade.payload.price);
+    expect(Number(item.Item?.['lastEventTime']?.N)).toBe(lastTrade.eventTime);
+    expect(Number(item.Item?.['previousClose']?.N)).toBe(PREVIOUS_CLOSE);
+    expect(Number(item.Item?.['changePercent']?.N)).toBeCloseTo(
+      ((lastTrade.payload.price - PREVIOUS_CLOSE) / PREVIOUS_CLOSE) * 100,
+      9,
+    );
+  }, 400_000);
+});
