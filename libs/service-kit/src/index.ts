@@ -5,6 +5,7 @@ export * from './config/service-config.token';
 export * from './logging/service-logger';
 export * from './metrics/metrics.service';
 export * from './metrics/metrics.controller';
+export * from './metrics/http-metrics.middleware';
 export * from './health/health.controller';
 export * from './dependencies/dependency-tokens';
 export * from './dependencies/connection-options';

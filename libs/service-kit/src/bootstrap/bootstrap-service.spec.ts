@@ -47,6 +47,13 @@ describe('startService (no external dependencies)', () => {
     const text = await metrics.text();
     expect(text).toContain('process_resident_memory_bytes{service="ingest-producer"}');
     expect(text).toContain('# TYPE tickwire_dlq_records_total counter');
+    expect(text).toContain(
+      'tickwire_http_request_duration_seconds_count{service="ingest-producer",method="GET",route="/health/live",status_code="200"} 1',
+    );
+    await fetch(`${running.url}/no/such/route?id=1`);
+    expect(await (await fetch(`${running.url}/metrics`)).text()).toContain(
+      'tickwire_http_request_duration_seconds_count{service="ingest-producer",method="GET",route="unmatched",status_code="404"} 1',
+    );
   });
 
   it('reports not ready, naming the dependency, when it does not answer', async () => {

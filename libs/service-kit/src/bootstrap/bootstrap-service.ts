@@ -10,6 +10,7 @@ import type { BaseServiceConfig } from '../config/service-config.token';
 import { kafkaConnectionFrom, type KafkaEnvConfig } from '../dependencies/connection-options';
 import { READINESS_CHECKS, type ReadinessCheck } from '../dependencies/dependency-tokens';
 import { createServiceLogger } from '../logging/service-logger';
+import { httpMetricsMiddleware } from '../metrics/http-metrics.middleware';
 import { MetricsService } from '../metrics/metrics.service';
 import { ServiceKitModule } from '../service-kit.module';
 import { HybridExceptionFilter } from './hybrid-exception-filter';
@@ -70,6 +71,7 @@ export async function startService<Schema extends z.ZodType>(
     { bufferLogs: true },
   );
   app.useLogger(app.get(NestPinoLogger));
+  app.use(httpMetricsMiddleware(app.get(MetricsService)));
   // Do not advertise the framework to scanners.
   (app.getHttpAdapter().getInstance() as { disable(setting: string): void }).disable('x-powered-by');
 
