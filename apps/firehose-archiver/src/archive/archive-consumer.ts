@@ -6,7 +6,7 @@ import {
 } from '@nestjs/common';
 import { CUSTOMER_TOPICS, RAW_TOPICS } from '@tickwire/contracts';
 import { type KafkaClient, toKafkaRecord } from '@tickwire/kafka';
-import { ROOT_LOGGER, SERVICE_CONFIG } from '@tickwire/service-kit';
+import { READINESS_CHECKS, type ReadinessCheck, ROOT_LOGGER, SERVICE_CONFIG } from '@tickwire/service-kit';
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { ArchiverConfig } from '../config/archiver-env-schema';
@@ -54,6 +54,8 @@ export function consumerOffsetCommitter(consumer: Consumer): OffsetCommitter {
 @Injectable()
 export class ArchiveConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private running = false;
+  /** Consumer state for readiness: the cluster may answer while this consumer crashed. */
+  private state: 'starting' | 'joined' | 'rebalancing' | 'crashed' | 'stopped' = 'starting';
   private timer: NodeJS.Timeout | null = null;
   private closing = false;
   private readonly inFlight = new Set<Promise<void>>();
@@ -65,14 +67,29 @@ export class ArchiveConsumer implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
     private readonly archive: ArchiveService,
     private readonly metrics: ArchiverMetrics,
+    @Inject(READINESS_CHECKS) readinessChecks: ReadinessCheck[],
   ) {
     this.topics = archivedTopics(config);
+    readinessChecks.push({ name: 'kafka-consumer', probe: async () => this.probe() });
+  }
+
+  /**
+   * Readiness of the consumer itself: joined (or rebalancing) and not crashed.
+   * @throws Error when the consumer crashed for good, stopped, or has not joined its group yet.
+   */
+  probe(): Promise<Record<string, unknown>> {
+    const details = { state: this.state, topics: this.topics, ...this.archive.buffered };
+    if (this.state === 'joined' || this.state === 'rebalancing') return Promise.resolve(details);
+    return Promise.reject(new Error(`archive consumer is ${this.state}`));
   }
 
   async onApplicationBootstrap(): Promise<void> {
     const { consumer } = this;
     this.running = true;
+    consumer.on(consumer.events.REBALANCING, () => (this.state = 'rebalancing'));
+    consumer.on(consumer.events.STOP, () => (this.state = 'stopped'));
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      this.state = 'joined';
       this.archive.discardAll();
       this.logger.info(
         { memberAssignment: event.payload.memberAssignment },
@@ -80,6 +97,7 @@ export class ArchiveConsumer implements OnApplicationBootstrap, BeforeApplicatio
       );
     });
     consumer.on(consumer.events.CRASH, (event) => {
+      if (!event.payload.restart) this.state = 'crashed';
       this.logger.error(
         { err: event.payload.error, restart: event.payload.restart },
         'Archive consumer crashed',

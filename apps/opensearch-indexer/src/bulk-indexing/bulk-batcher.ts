@@ -42,7 +42,8 @@ export class BulkBatcher<Item extends Sized, Outcome> {
     private readonly send: BulkSender<Item, Outcome>,
   ) {
     for (const [name, value] of Object.entries(options)) {
-      if (!Number.isInteger(value) || value <= 0) throw new RangeError(`BulkBatcher: ${name} must be a positive integer, got ${value}`);
+      if (!Number.isInteger(value) || value <= 0)
+        throw new RangeError(`BulkBatcher: ${name} must be a positive integer, got ${value}`);
     }
   }
 
@@ -55,7 +56,11 @@ export class BulkBatcher<Item extends Sized, Outcome> {
     const outcomes = items.map(
       (item) =>
         new Promise<Outcome>((resolve, reject) => {
-          if (this.pending.length > 0 && (this.pending.length >= this.options.maxDocs || this.pendingBytes + item.bytes > this.options.maxBytes)) {
+          if (
+            this.pending.length > 0 &&
+            (this.pending.length >= this.options.maxDocs ||
+              this.pendingBytes + item.bytes > this.options.maxBytes)
+          ) {
             this.dispatch();
           }
           this.pending.push({ item, resolve, reject });
@@ -93,7 +98,9 @@ export class BulkBatcher<Item extends Sized, Outcome> {
     const request = this.send(batch.map((entry) => entry.item)).then(
       (outcomes) => {
         if (outcomes.length !== batch.length) {
-          const error = new Error(`BulkBatcher: sender answered ${outcomes.length} outcomes for ${batch.length} items`);
+          const error = new Error(
+            `BulkBatcher: sender answered ${outcomes.length} outcomes for ${batch.length} items`,
+          );
           batch.forEach((entry) => entry.reject(error));
           return;
         }

@@ -1,4 +1,10 @@
-import { type BeforeApplicationShutdown, Inject, Injectable, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Module,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import type { Client } from '@opensearch-project/opensearch';
 import { OPENSEARCH_CLIENT, ROOT_LOGGER, SERVICE_CONFIG } from '@tickwire/service-kit';
 import type { Logger } from 'pino';
@@ -30,7 +36,10 @@ export class BulkIndexingLifecycle implements OnApplicationBootstrap, BeforeAppl
     try {
       await this.templates.ensure();
     } catch (error) {
-      this.logger.warn({ err: error }, 'Index templates could not be checked yet; retrying before the first bulk request');
+      this.logger.warn(
+        { err: error },
+        'Index templates could not be checked yet; retrying before the first bulk request',
+      );
     }
   }
 
@@ -43,19 +52,45 @@ export class BulkIndexingLifecycle implements OnApplicationBootstrap, BeforeAppl
   controllers: [BulkIndexingController],
   providers: [
     IndexerMetrics,
-    { provide: IndexTemplateInstaller, useFactory: (client: Client) => new IndexTemplateInstaller(client), inject: [OPENSEARCH_CLIENT] },
+    {
+      provide: IndexTemplateInstaller,
+      useFactory: (client: Client) => new IndexTemplateInstaller(client),
+      inject: [OPENSEARCH_CLIENT],
+    },
     BulkIndexingLifecycle,
     {
       provide: BulkIndexingService,
-      useFactory: (client: Client, config: IndexerConfig, metrics: IndexerMetrics, templates: IndexTemplateInstaller, lifecycle: BulkIndexingLifecycle) => {
-        const writer = new OpenSearchBulkWriter(client, metrics, { ...DEFAULT_BULK_RETRY, retries: config.BULK_MAX_RETRIES }, lifecycle.abort.signal);
+      useFactory: (
+        client: Client,
+        config: IndexerConfig,
+        metrics: IndexerMetrics,
+        templates: IndexTemplateInstaller,
+        lifecycle: BulkIndexingLifecycle,
+      ) => {
+        const writer = new OpenSearchBulkWriter(
+          client,
+          metrics,
+          { ...DEFAULT_BULK_RETRY, retries: config.BULK_MAX_RETRIES },
+          lifecycle.abort.signal,
+          () => templates.ensure(),
+        );
         const batcher = new BulkBatcher<BulkOperation, BulkItemOutcome>(
-          { maxDocs: config.BULK_MAX_DOCS, maxBytes: config.BULK_MAX_BYTES, flushIntervalMs: config.BULK_FLUSH_INTERVAL_MS },
+          {
+            maxDocs: config.BULK_MAX_DOCS,
+            maxBytes: config.BULK_MAX_BYTES,
+            flushIntervalMs: config.BULK_FLUSH_INTERVAL_MS,
+          },
           (operations) => writer.write(operations),
         );
-        return new BulkIndexingService(batcher, templates, metrics);
+        return new BulkIndexingService(batcher, metrics);
       },
-      inject: [OPENSEARCH_CLIENT, SERVICE_CONFIG, IndexerMetrics, IndexTemplateInstaller, BulkIndexingLifecycle],
+      inject: [
+        OPENSEARCH_CLIENT,
+        SERVICE_CONFIG,
+        IndexerMetrics,
+        IndexTemplateInstaller,
+        BulkIndexingLifecycle,
+      ],
     },
   ],
 })

@@ -1,5 +1,12 @@
 import { isDeepStrictEqual } from 'node:util';
-import { GOLDEN_FIXTURES, INVALID_FIXTURES, type InvalidFixture, TOPIC_SCHEMAS, TOPICS, type TickwireEvent } from '@tickwire/contracts';
+import {
+  GOLDEN_FIXTURES,
+  INVALID_FIXTURES,
+  type InvalidFixture,
+  TOPIC_SCHEMAS,
+  TOPICS,
+  type TickwireEvent,
+} from '@tickwire/contracts';
 import type { KafkaRecord } from '@tickwire/kafka';
 import type { SearchStream } from '@tickwire/resources';
 import { BulkBatcher } from './bulk-batcher';
@@ -10,7 +17,15 @@ import type { BulkOperation } from './opensearch-bulk-writer';
 const INDEXED = [TOPICS.enriched, TOPICS.bars1m, TOPICS.alerts] as const;
 
 function recordOf(topic: string, value: string | null, offset: number): KafkaRecord {
-  return { topic, partition: 0, offset: String(offset), key: Buffer.from('AAPL'), value: value === null ? null : Buffer.from(value), headers: {}, timestamp: 0 };
+  return {
+    topic,
+    partition: 0,
+    offset: String(offset),
+    key: Buffer.from('AAPL'),
+    value: value === null ? null : Buffer.from(value),
+    headers: {},
+    timestamp: 0,
+  };
 }
 
 /** The Kafka value of an invalid fixture, and whether it survives JSON (NaN does not, so its reason may differ). */
@@ -21,24 +36,33 @@ function invalidValue(fixture: InvalidFixture): { text: string; exact: boolean }
 }
 
 /** The service over a batcher whose sender answers each operation with `answer(operation)`. */
-function serviceAnswering(answer: (operation: BulkOperation) => { status: number; error?: { type: string; reason: string } }) {
+function serviceAnswering(
+  answer: (operation: BulkOperation) => { status: number; error?: { type: string; reason: string } },
+) {
   const sent: BulkOperation[] = [];
-  const counts: { indexed: Partial<Record<SearchStream, number>>; rejected: string[] } = { indexed: {}, rejected: [] };
+  const counts: { indexed: Partial<Record<SearchStream, number>>; rejected: string[] } = {
+    indexed: {},
+    rejected: [],
+  };
   const observer: IndexingObserver = {
     documentsIndexed: (stream, count) => (counts.indexed[stream] = (counts.indexed[stream] ?? 0) + count),
     documentRejected: (stream, type) => counts.rejected.push(`${stream}:${type}`),
   };
-  const batcher = new BulkBatcher<BulkOperation, BulkItemOutcome>({ maxDocs: 1_000, maxBytes: 5 << 20, flushIntervalMs: 1 }, async (operations) => {
-    sent.push(...operations);
-    return operations.map((operation) => interpretBulkItem(answer(operation)));
-  });
-  let templateChecks = 0;
-  const service = new BulkIndexingService(batcher, { ensure: async () => void (templateChecks += 1) }, observer);
-  return { service, sent, counts, templateChecks: () => templateChecks };
+  const batcher = new BulkBatcher<BulkOperation, BulkItemOutcome>(
+    { maxDocs: 1_000, maxBytes: 5 << 20, flushIntervalMs: 1 },
+    async (operations) => {
+      sent.push(...operations);
+      return operations.map((operation) => interpretBulkItem(answer(operation)));
+    },
+  );
+  const service = new BulkIndexingService(batcher, observer);
+  return { service, sent, counts };
 }
 
-const documentOf = (operation: BulkOperation) => JSON.parse(operation.ndjson.split('\n')[1] as string) as Record<string, unknown>;
-const actionOf = (operation: BulkOperation) => JSON.parse(operation.ndjson.split('\n')[0] as string) as { index: { _index: string; _id: string } };
+const documentOf = (operation: BulkOperation) =>
+  JSON.parse(operation.ndjson.split('\n')[1] as string) as Record<string, unknown>;
+const actionOf = (operation: BulkOperation) =>
+  JSON.parse(operation.ndjson.split('\n')[0] as string) as { index: { _index: string; _id: string } };
 
 describe('BulkIndexingService: contract, consumer side', () => {
   describe.each(INDEXED)('%s', (topic) => {
@@ -54,22 +78,36 @@ describe('BulkIndexingService: contract, consumer side', () => {
         const event = fixture.event as TickwireEvent;
         const operation = sent[position] as BulkOperation;
         const day = new Date(event.eventTime).toISOString().slice(0, 10).replaceAll('-', '.');
-        const stream = topic === TOPICS.enriched ? 'enriched' : topic === TOPICS.bars1m ? 'bars-1m' : 'alerts';
+        const stream =
+          topic === TOPICS.enriched ? 'enriched' : topic === TOPICS.bars1m ? 'bars-1m' : 'alerts';
         const payload = event.payload as Record<string, unknown>;
-        const expectedId = topic === TOPICS.bars1m ? `${payload['symbol'] as string}:${payload['startTime'] as number}` : event.id;
-        expect(actionOf(operation)).toEqual({ index: { _index: `market-${stream}-${day}`, _id: expectedId } });
-        expect(documentOf(operation)).toEqual({ ...payload, id: event.id, schema: event.schema, eventTime: event.eventTime, ingestTime: event.ingestTime, source: event.source });
+        const expectedId =
+          topic === TOPICS.bars1m
+            ? `${payload['symbol'] as string}:${payload['startTime'] as number}`
+            : event.id;
+        expect(actionOf(operation)).toEqual({
+          index: { _index: `market-${stream}-${day}`, _id: expectedId },
+        });
+        expect(documentOf(operation)).toEqual({
+          ...payload,
+          id: event.id,
+          schema: event.schema,
+          eventTime: event.eventTime,
+          ingestTime: event.ingestTime,
+          source: event.source,
+        });
         expect(operation.bytes).toBe(Buffer.byteLength(operation.ndjson));
       });
       expect(Object.values(counts.indexed)).toEqual([golden.length]);
     });
 
     it('dead-letters every invalid fixture with its contract error class and reason, indexing nothing', async () => {
-      const { service, sent, templateChecks } = serviceAnswering(() => ({ status: 201 }));
+      const { service, sent } = serviceAnswering(() => ({ status: 201 }));
       const values = invalid.map(invalidValue);
-      const { deadLetters } = await service.indexRecords(values.map(({ text }, offset) => recordOf(topic, text, offset)));
+      const { deadLetters } = await service.indexRecords(
+        values.map(({ text }, offset) => recordOf(topic, text, offset)),
+      );
       expect(sent).toHaveLength(0);
-      expect(templateChecks()).toBe(0);
       expect(deadLetters).toHaveLength(invalid.length);
       invalid.forEach((fixture, position) => {
         const error = deadLetters[position]?.error as { errorClass: string; reason: string };
@@ -86,21 +124,39 @@ describe('BulkIndexingService: contract, consumer side', () => {
   it('dead-letters a document OpenSearch rejects for good, with the item error as reason, and indexes the rest', async () => {
     const [first, second] = GOLDEN_FIXTURES['market.enriched.v1'];
     const { service, counts } = serviceAnswering((operation) =>
-      operation.id === first!.event.id ? { status: 400, error: { type: 'mapper_parsing_exception', reason: 'failed to parse field [price]' } } : { status: 201 },
+      operation.id === first!.event.id
+        ? {
+            status: 400,
+            error: { type: 'mapper_parsing_exception', reason: 'failed to parse field [price]' },
+          }
+        : { status: 201 },
     );
-    const records = [recordOf(TOPICS.enriched, JSON.stringify(first!.event), 7), recordOf(TOPICS.enriched, JSON.stringify(second!.event), 8)];
+    const records = [
+      recordOf(TOPICS.enriched, JSON.stringify(first!.event), 7),
+      recordOf(TOPICS.enriched, JSON.stringify(second!.event), 8),
+    ];
     const { deadLetters } = await service.indexRecords(records);
     expect(deadLetters.map(({ record }) => record.offset)).toEqual(['7']);
-    expect(String((deadLetters[0]?.error as Error).message)).toContain('400 mapper_parsing_exception): failed to parse field [price]');
+    expect(String((deadLetters[0]?.error as Error).message)).toContain(
+      '400 mapper_parsing_exception): failed to parse field [price]',
+    );
     expect(counts).toEqual({ indexed: { enriched: 1 }, rejected: ['enriched:mapper_parsing_exception'] });
   });
 
   it('fails the whole batch when the bulk request fails, so nothing is committed', async () => {
-    const batcher = new BulkBatcher<BulkOperation, BulkItemOutcome>({ maxDocs: 10, maxBytes: 1 << 20, flushIntervalMs: 1 }, async () => {
-      throw new Error('OpenSearch unreachable');
+    const batcher = new BulkBatcher<BulkOperation, BulkItemOutcome>(
+      { maxDocs: 10, maxBytes: 1 << 20, flushIntervalMs: 1 },
+      async () => {
+        throw new Error('OpenSearch unreachable');
+      },
+    );
+    const service = new BulkIndexingService(batcher, {
+      documentsIndexed: () => undefined,
+      documentRejected: () => undefined,
     });
-    const service = new BulkIndexingService(batcher, { ensure: async () => undefined }, { documentsIndexed: () => undefined, documentRejected: () => undefined });
     const event = GOLDEN_FIXTURES['market.alert.v1'][0]!.event;
-    await expect(service.indexRecords([recordOf(TOPICS.alerts, JSON.stringify(event), 1)])).rejects.toThrow('OpenSearch unreachable');
+    await expect(service.indexRecords([recordOf(TOPICS.alerts, JSON.stringify(event), 1)])).rejects.toThrow(
+      'OpenSearch unreachable',
+    );
   });
 });

@@ -14,11 +14,6 @@ export interface IndexingObserver {
   documentRejected(stream: SearchStream, type: string): void;
 }
 
-/** Makes sure the index templates exist (see IndexTemplateInstaller). */
-export interface TemplateGuard {
-  ensure(): Promise<void>;
-}
-
 /**
  * The indexer's logic for one Kafka batch (one topic-partition): validate every record against its
  * topic's contract (@tickwire/contracts, via libs/kafka's parseBatch), map valid events to flat
@@ -27,25 +22,22 @@ export interface TemplateGuard {
  * `SchemaViolation` / `MalformedJson` / `EmptyValue`, reason = the contract's message) and documents
  * OpenSearch rejected permanently (`ProcessingFailed`, reason = the item's error).
  *
- * Plain TypeScript; the batcher's sender and the template guard are ports.
+ * Plain TypeScript; the batcher (and its sender) is the port to OpenSearch.
  */
 export class BulkIndexingService {
   constructor(
     private readonly batcher: BulkBatcher<BulkOperation, BulkItemOutcome>,
-    private readonly templates: TemplateGuard,
     private readonly observer: IndexingObserver,
   ) {}
 
   /**
    * Indexes one batch; resolves once OpenSearch acknowledged or rejected every valid record.
-   * @throws BulkRequestFailedError (from the writer) or the template guard's error when OpenSearch
-   *   stayed unavailable: the caller must not commit the batch (Kafka redelivers it, and `index`
+   * @throws BulkRequestFailedError (from the writer) when OpenSearch stayed unavailable: the caller must not commit the batch (Kafka redelivers it, and `index`
    *   with the same `_id` overwrites what was already written).
    */
   async indexRecords(records: readonly KafkaRecord[]): Promise<Required<BatchHandlingResult>> {
     const { parsed, deadLetters } = parseBatch(records);
     if (parsed.length === 0) return { deadLetters };
-    await this.templates.ensure();
     const operations = parsed.map(({ record, event }) => toOperation(record.topic, event));
     const outcomes = await this.batcher.submit(operations);
     const indexed = new Map<SearchStream, number>();

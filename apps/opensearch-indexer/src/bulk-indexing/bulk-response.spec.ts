@@ -18,11 +18,16 @@ describe('interpretBulkItem', () => {
   });
 
   it('rejects other client errors for good, with the item error as reason', () => {
-    const outcome = interpretBulkItem({ status: 400, error: { type: 'mapper_parsing_exception', reason: 'failed to parse field [price]' } });
+    const outcome = interpretBulkItem({
+      status: 400,
+      error: { type: 'mapper_parsing_exception', reason: 'failed to parse field [price]' },
+    });
     expect(outcome.kind).toBe('rejected');
     const error = (outcome as { error: BulkItemRejectedError }).error;
     expect(error).toBeInstanceOf(BulkItemRejectedError);
-    expect(error.message).toBe('OpenSearch rejected the document (400 mapper_parsing_exception): failed to parse field [price]');
+    expect(error.message).toBe(
+      'OpenSearch rejected the document (400 mapper_parsing_exception): failed to parse field [price]',
+    );
     expect(error.errorClass).toBe('ProcessingFailed');
     expect(error.type).toBe('mapper_parsing_exception');
   });

@@ -20,7 +20,10 @@ export class BulkItemRejectedError extends Error {
 }
 
 /** The fate of one bulk item: indexed, to retry (429 / 5xx), or rejected for good. */
-export type BulkItemOutcome = { kind: 'indexed' } | { kind: 'retry'; status: number; type: string } | { kind: 'rejected'; error: BulkItemRejectedError };
+export type BulkItemOutcome =
+  | { kind: 'indexed' }
+  | { kind: 'retry'; status: number; type: string }
+  | { kind: 'rejected'; error: BulkItemRejectedError };
 
 /** True for an HTTP status worth retrying: 429 Too Many Requests (back-pressure) and any 5xx. */
 export function isRetryableStatus(status: number): boolean {
@@ -39,5 +42,8 @@ export function interpretBulkItem(item: BulkItemResult): BulkItemOutcome {
   if (item.status >= 200 && item.status < 300) return { kind: 'indexed' };
   const type = item.error?.type ?? 'unknown';
   if (isRetryableStatus(item.status)) return { kind: 'retry', status: item.status, type };
-  return { kind: 'rejected', error: new BulkItemRejectedError(item.status, type, item.error?.reason ?? 'no reason given') };
+  return {
+    kind: 'rejected',
+    error: new BulkItemRejectedError(item.status, type, item.error?.reason ?? 'no reason given'),
+  };
 }

@@ -34,11 +34,16 @@ export class IndexTemplateInstaller {
       const exists = await this.client.indices.existsIndexTemplate({ name: template.name });
       if (exists.body === true) continue;
       try {
-        await this.client.indices.putIndexTemplate({ name: template.name, create: true, body: template.body as never });
+        await this.client.indices.putIndexTemplate({
+          name: template.name,
+          create: true,
+          body: template.body as never,
+        });
       } catch (error) {
         // Another instance (or the provisioning) created it between our check and our put.
         const type = (error as { meta?: { body?: { error?: { type?: string } } } }).meta?.body?.error?.type;
-        if (type !== 'illegal_argument_exception' && type !== 'resource_already_exists_exception') throw error;
+        if (type !== 'illegal_argument_exception' && type !== 'resource_already_exists_exception')
+          throw error;
       }
     }
   }

@@ -26,16 +26,33 @@ export class IndexerMetrics implements IndexingObserver, BulkWriterObserver {
   private readonly itemFailuresTotal: Counter<'stream' | 'type'>;
 
   constructor(metrics: MetricsService) {
-    this.indexedTotal = metrics.counter('tickwire_indexed_documents_total', 'Documents indexed in OpenSearch.', ['stream']);
+    this.indexedTotal = metrics.counter(
+      'tickwire_indexed_documents_total',
+      'Documents indexed in OpenSearch.',
+      ['stream'],
+    );
     this.requestDuration = metrics.histogram(
       'tickwire_bulk_request_duration_seconds',
       'OpenSearch _bulk round trip.',
       ['outcome'],
       LATENCY_BUCKETS_SECONDS,
     );
-    this.requestRecords = metrics.histogram('tickwire_bulk_request_records', 'Documents per OpenSearch _bulk attempt.', [], BULK_SIZE_BUCKETS);
-    this.retriesTotal = metrics.counter('tickwire_bulk_retries_total', 'OpenSearch _bulk retries scheduled.', ['reason']);
-    this.itemFailuresTotal = metrics.counter('tickwire_bulk_item_failures_total', 'Documents OpenSearch rejected for good.', ['stream', 'type']);
+    this.requestRecords = metrics.histogram(
+      'tickwire_bulk_request_records',
+      'Documents per OpenSearch _bulk attempt.',
+      [],
+      BULK_SIZE_BUCKETS,
+    );
+    this.retriesTotal = metrics.counter(
+      'tickwire_bulk_retries_total',
+      'OpenSearch _bulk retries scheduled.',
+      ['reason'],
+    );
+    this.itemFailuresTotal = metrics.counter(
+      'tickwire_bulk_item_failures_total',
+      'Documents OpenSearch rejected for good.',
+      ['stream', 'type'],
+    );
   }
 
   documentsIndexed(stream: SearchStream, count: number): void {

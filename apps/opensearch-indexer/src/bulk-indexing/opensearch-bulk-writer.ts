@@ -2,7 +2,12 @@ import type { Client } from '@opensearch-project/opensearch';
 import type { Bulk_RequestBody } from '@opensearch-project/opensearch/api/_core/bulk';
 import pRetry, { AbortError } from 'p-retry';
 import type { Sized } from './bulk-batcher';
-import { type BulkItemOutcome, type BulkItemResult, interpretBulkItem, isRetryableStatus } from './bulk-response';
+import {
+  type BulkItemOutcome,
+  type BulkItemResult,
+  interpretBulkItem,
+  isRetryableStatus,
+} from './bulk-response';
 
 /** One document to index: its target and its two NDJSON lines (action + source), pre-serialized. */
 export interface BulkOperation extends Sized {
@@ -13,7 +18,11 @@ export interface BulkOperation extends Sized {
 }
 
 /** Builds the bulk operation `index` of `document` into `index` with `_id` = `id`. */
-export function bulkIndexOperation(index: string, id: string, document: Record<string, unknown>): BulkOperation {
+export function bulkIndexOperation(
+  index: string,
+  id: string,
+  document: Record<string, unknown>,
+): BulkOperation {
   const ndjson = `${JSON.stringify({ index: { _index: index, _id: id } })}\n${JSON.stringify(document)}\n`;
   return { index, id, ndjson, bytes: Buffer.byteLength(ndjson) };
 }
@@ -63,11 +72,16 @@ class RetryableBulkFailure extends Error {
  * answer 409 for every replayed document.
  */
 export class OpenSearchBulkWriter {
+  /**
+   * @param prepare runs at the start of every attempt, e.g. IndexTemplateInstaller.ensure (memoized):
+   *   its failures are retried and classified like the bulk request's own.
+   */
   constructor(
     private readonly client: Client,
     private readonly observer: BulkWriterObserver,
     private readonly retry: BulkRetryOptions = DEFAULT_BULK_RETRY,
     private readonly signal?: AbortSignal,
+    private readonly prepare: () => Promise<void> = async () => undefined,
   ) {}
 
   /**
@@ -112,13 +126,17 @@ export class OpenSearchBulkWriter {
           ...(this.signal ? { signal: this.signal } : {}),
           shouldRetry: ({ error }) => error instanceof RetryableBulkFailure,
           onFailedAttempt: ({ error, retriesLeft }) => {
-            if (error instanceof RetryableBulkFailure && retriesLeft > 0) this.observer.bulkRetry(error.reason);
+            if (error instanceof RetryableBulkFailure && retriesLeft > 0)
+              this.observer.bulkRetry(error.reason);
           },
         },
       );
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      throw new BulkRequestFailedError(`OpenSearch bulk of ${operations.length} documents failed: ${message}`, { cause: error });
+      throw new BulkRequestFailedError(
+        `OpenSearch bulk of ${operations.length} documents failed: ${message}`,
+        { cause: error },
+      );
     }
     return outcomes.map((outcome) => outcome ?? { kind: 'indexed' });
   }
@@ -129,6 +147,7 @@ export class OpenSearchBulkWriter {
     const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
     let items: Record<string, BulkItemResult>[];
     try {
+      await this.prepare();
       // Pre-serialized NDJSON: sizes were counted on exactly these bytes, and the transport sends a
       // string body as is (its typings only list the array form it would serialize itself).
       const body = operations.map((operation) => operation.ndjson).join('') as unknown as Bulk_RequestBody;
@@ -136,16 +155,23 @@ export class OpenSearchBulkWriter {
       items = (response.body as { items: Record<string, BulkItemResult>[] }).items;
     } catch (error) {
       this.observer.bulkRequest(elapsed(), 'error', operations.length);
-      const status = (error as { meta?: { statusCode?: number } }).meta?.statusCode;
+      // ConnectionError / TimeoutError carry `meta.statusCode: null`: there was no HTTP answer.
+      const status = (error as { meta?: { statusCode?: number | null } }).meta?.statusCode;
       const message = error instanceof Error ? error.message : String(error);
-      if (status === undefined) throw new RetryableBulkFailure(`OpenSearch unreachable: ${message}`, 'connection');
-      if (isRetryableStatus(status)) throw new RetryableBulkFailure(`OpenSearch answered ${status}: ${message}`, String(status));
+      if (typeof status !== 'number')
+        throw new RetryableBulkFailure(`OpenSearch unreachable: ${message}`, 'connection');
+      if (isRetryableStatus(status))
+        throw new RetryableBulkFailure(`OpenSearch answered ${status}: ${message}`, String(status));
       throw new AbortError(`OpenSearch refused the bulk request (${status}): ${message}`);
     }
     this.observer.bulkRequest(elapsed(), 'ok', operations.length);
     if (items.length !== operations.length) {
-      throw new AbortError(`OpenSearch answered ${items.length} bulk items for ${operations.length} documents`);
+      throw new AbortError(
+        `OpenSearch answered ${items.length} bulk items for ${operations.length} documents`,
+      );
     }
-    return items.map((item) => interpretBulkItem(item['index'] ?? { status: 500, error: { type: 'missing_index_item' } }));
+    return items.map((item) =>
+      interpretBulkItem(item['index'] ?? { status: 500, error: { type: 'missing_index_item' } }),
+    );
   }
 }

@@ -7,7 +7,13 @@ const bar = BAR_1M_V1_FIXTURES[0]!.event as TickwireEvent;
 describe('searchDocument', () => {
   it('flattens the payload next to the envelope fields', () => {
     const document = searchDocument(enriched);
-    expect(document).toMatchObject({ ...enriched.payload, id: enriched.id, schema: enriched.schema, eventTime: enriched.eventTime, source: enriched.source });
+    expect(document).toMatchObject({
+      ...enriched.payload,
+      id: enriched.id,
+      schema: enriched.schema,
+      eventTime: enriched.eventTime,
+      source: enriched.source,
+    });
     expect(document).not.toHaveProperty('payload');
   });
 });

@@ -42,6 +42,7 @@ export function searchDocument(event: TickwireEvent): Record<string, unknown> {
  */
 export function indexTarget(topic: string, event: TickwireEvent): { index: string; id: string } {
   const stream = searchStreamOf(topic);
-  const id = event.schema === 'market.bar.1m.v1' ? `${event.payload.symbol}:${event.payload.startTime}` : event.id;
+  const id =
+    event.schema === 'market.bar.1m.v1' ? `${event.payload.symbol}:${event.payload.startTime}` : event.id;
   return { index: dailyIndexName(stream, event.eventTime), id };
 }

@@ -2,7 +2,10 @@ import { opensearchIndexerEnvSchema } from '@tickwire/service-kit';
 import { z } from 'zod';
 
 const positiveInt = (what: string) =>
-  z.coerce.number({ error: `must be a number of ${what}` }).int({ error: `must be an integer number of ${what}` }).positive({ error: `must be a positive number of ${what}` });
+  z.coerce
+    .number({ error: `must be a number of ${what}` })
+    .int({ error: `must be an integer number of ${what}` })
+    .positive({ error: `must be a positive number of ${what}` });
 
 /**
  * Bulk defaults, measured on the local stack (single-node OpenSearch 3, 2 cores shared with Kafka and
@@ -11,7 +14,12 @@ const positiveInt = (what: string) =>
  * per bulk request (docs.opensearch.org, "Tuning for indexing speed"). The 50 ms flush interval lets
  * concurrently handled partitions share one request without adding visible latency.
  */
-export const BULK_DEFAULTS = { maxDocs: 1_000, maxBytes: 5 * 1024 * 1024, flushIntervalMs: 50, maxRetries: 5 } as const;
+export const BULK_DEFAULTS = {
+  maxDocs: 1_000,
+  maxBytes: 5 * 1024 * 1024,
+  flushIntervalMs: 50,
+  maxRetries: 5,
+} as const;
 
 /**
  * opensearch-indexer's environment: service-kit's shared variables (KAFKA_*, OPENSEARCH_URL, HTTP_PORT,
@@ -27,7 +35,11 @@ export const indexerEnvSchema = opensearchIndexerEnvSchema.safeExtend({
   BULK_MAX_DOCS: positiveInt('documents').default(BULK_DEFAULTS.maxDocs),
   BULK_MAX_BYTES: positiveInt('bytes').default(BULK_DEFAULTS.maxBytes),
   BULK_FLUSH_INTERVAL_MS: positiveInt('milliseconds').default(BULK_DEFAULTS.flushIntervalMs),
-  BULK_MAX_RETRIES: z.coerce.number({ error: 'must be a number of retries' }).int().min(0, { error: 'must be at least 0' }).default(BULK_DEFAULTS.maxRetries),
+  BULK_MAX_RETRIES: z.coerce
+    .number({ error: 'must be a number of retries' })
+    .int()
+    .min(0, { error: 'must be at least 0' })
+    .default(BULK_DEFAULTS.maxRetries),
 });
 
 export type IndexerConfig = z.output<typeof indexerEnvSchema>;
