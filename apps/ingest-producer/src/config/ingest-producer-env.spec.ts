@@ -32,6 +32,7 @@ describe('ingest-producer source and publishing configuration', () => {
       SYNTHETIC_SYMBOLS: 10,
       SYNTHETIC_RATE: 10_000,
       PUBLISH_BATCH_SIZE: 1_000,
+      PUBLISH_BATCH_MAX_BYTES: 524_288,
       PUBLISH_LINGER_MS: 20,
       PUBLISH_MAX_IN_FLIGHT: 1,
       TOPIC_PREFIX: '',
@@ -72,6 +73,8 @@ describe('ingest-producer source and publishing configuration', () => {
     [{ REPLAY_LIMIT: '0' }, 'REPLAY_LIMIT must be at least 1 (a number of records)'],
     [{ PUBLISH_MAX_IN_FLIGHT: '6' }, 'PUBLISH_MAX_IN_FLIGHT must be at most 5 (batches in flight)'],
     [{ PUBLISH_BATCH_SIZE: '1.5' }, 'PUBLISH_BATCH_SIZE must be an integer (records per batch)'],
+    [{ PUBLISH_BATCH_MAX_BYTES: '2000000' }, 'PUBLISH_BATCH_MAX_BYTES must be at most 1000000 (bytes per batch)'],
+    [{ PUBLISH_BATCH_MAX_BYTES: '100' }, 'PUBLISH_BATCH_MAX_BYTES must be at least 1024 (bytes per batch)'],
     [{ PUBLISH_LINGER_MS: '-1' }, 'PUBLISH_LINGER_MS must be 0 or more milliseconds'],
     [{ ALPACA_URL: 'https://stream.data.alpaca.markets/v2/iex' }, 'ALPACA_URL must be a ws:// or wss:// URL'],
     [{ ALPACA_CHANNELS: 'trades,news' }, 'ALPACA_CHANNELS must be a comma-separated subset of trades, quotes, bars, statuses'],
@@ -97,7 +100,7 @@ describe('ingest-producer source and publishing configuration', () => {
       'SOURCE must be one of replay, alpaca, synthetic',
     ]);
     expect(envVarNames(INGEST_PRODUCER.envSchema)).toEqual(
-      expect.arrayContaining(['KAFKA_BROKERS', 'KAFKA_COMPRESSION', 'SOURCE', 'REPLAY_DATASET', 'REPLAY_SPEED', 'MARKET_DATA_DIR', 'ALPACA_URL', 'ALPACA_KEY', 'ALPACA_SECRET', 'ALPACA_SYMBOLS', 'ALPACA_CHANNELS', 'SYNTHETIC_SYMBOLS', 'SYNTHETIC_RATE', 'SYNTHETIC_SEED', 'SYNTHETIC_LIMIT', 'PUBLISH_BATCH_SIZE', 'PUBLISH_LINGER_MS', 'PUBLISH_MAX_IN_FLIGHT', 'TOPIC_PREFIX']),
+      expect.arrayContaining(['KAFKA_BROKERS', 'KAFKA_COMPRESSION', 'SOURCE', 'REPLAY_DATASET', 'REPLAY_SPEED', 'MARKET_DATA_DIR', 'ALPACA_URL', 'ALPACA_KEY', 'ALPACA_SECRET', 'ALPACA_SYMBOLS', 'ALPACA_CHANNELS', 'SYNTHETIC_SYMBOLS', 'SYNTHETIC_RATE', 'SYNTHETIC_SEED', 'SYNTHETIC_LIMIT', 'PUBLISH_BATCH_SIZE', 'PUBLISH_BATCH_MAX_BYTES', 'PUBLISH_LINGER_MS', 'PUBLISH_MAX_IN_FLIGHT', 'TOPIC_PREFIX']),
     );
   });
 });

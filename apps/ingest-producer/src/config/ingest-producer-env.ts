@@ -23,6 +23,12 @@ export const DEFAULT_ALPACA_URL = 'wss://stream.data.alpaca.markets/v2/iex';
  */
 export const MAX_PUBLISH_IN_FLIGHT = 5;
 
+/**
+ * Upper bound of PUBLISH_BATCH_MAX_BYTES: below Kafka's default `message.max.bytes` (1,048,588), since
+ * kafkajs sends each partition's share of a batch as one record batch, which the broker refuses above it.
+ */
+export const MAX_PUBLISH_BATCH_BYTES = 1_000_000;
+
 const SYMBOL = /^[A-Z][A-Z0-9.-]{0,15}$/;
 
 const symbolListField = z
@@ -83,8 +89,8 @@ const syntheticSymbolsField = z.string().transform((raw, ctx): number | string[]
  * - alpaca: `ALPACA_URL`, `ALPACA_KEY`, `ALPACA_SECRET` (both required then), `ALPACA_SYMBOLS`, `ALPACA_CHANNELS`.
  * - synthetic: `SYNTHETIC_SYMBOLS`, `SYNTHETIC_RATE` (records per second of event time), `SYNTHETIC_SEED`,
  *   `SYNTHETIC_LIMIT`; paced by `REPLAY_SPEED` like a replay.
- * Publishing: `PUBLISH_BATCH_SIZE` (records per sendBatch), `PUBLISH_LINGER_MS` (longest wait to fill a
- * batch), `PUBLISH_MAX_IN_FLIGHT` (unacknowledged batches, 1..5), `TOPIC_PREFIX` (prepended to every topic,
+ * Publishing: `PUBLISH_BATCH_SIZE` (records per sendBatch), `PUBLISH_BATCH_MAX_BYTES` (bytes per sendBatch,
+ * at most 1,000,000), `PUBLISH_LINGER_MS` (longest wait to fill a batch), `PUBLISH_MAX_IN_FLIGHT` (unacknowledged batches, 1..5), `TOPIC_PREFIX` (prepended to every topic,
  * for isolated runs such as integration tests; empty in production).
  */
 export const ingestProducerAppEnvSchema = ingestProducerEnvSchema
@@ -106,6 +112,7 @@ export const ingestProducerAppEnvSchema = ingestProducerEnvSchema
     SYNTHETIC_SEED: z.coerce.number({ error: 'must be an integer seed' }).int({ error: 'must be an integer seed' }).default(1),
     SYNTHETIC_LIMIT: positiveIntField('a number of records').optional(),
     PUBLISH_BATCH_SIZE: positiveIntField('records per batch', 100_000).default(1_000),
+    PUBLISH_BATCH_MAX_BYTES: positiveIntField('bytes per batch', MAX_PUBLISH_BATCH_BYTES).min(1024, { error: 'must be at least 1024 (bytes per batch)' }).default(512 * 1024),
     PUBLISH_LINGER_MS: z.coerce
       .number({ error: 'must be a number of milliseconds' })
       .int({ error: 'must be an integer number of milliseconds' })

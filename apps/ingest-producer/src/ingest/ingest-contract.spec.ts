@@ -31,6 +31,7 @@ describe('ingest-producer publishes the golden fixtures (producer contract)', ()
       progress: new IngestProgress(description),
       serviceName: config.SERVICE_NAME,
       batchSize: config.PUBLISH_BATCH_SIZE,
+      maxBatchBytes: config.PUBLISH_BATCH_MAX_BYTES,
       lingerMs: config.PUBLISH_LINGER_MS,
       maxInFlight: config.PUBLISH_MAX_IN_FLIGHT,
       pacing: config.REPLAY_SPEED,

@@ -24,6 +24,8 @@ export interface IngestPipelineOptions {
   /** Prepended to every topic (TOPIC_PREFIX); default empty. */
   readonly topicPrefix?: string;
   readonly batchSize: number;
+  /** Bytes per batch; default unlimited (see BatchingPublisherOptions.maxBatchBytes). */
+  readonly maxBatchBytes?: number;
   readonly lingerMs: number;
   readonly maxInFlight: number;
   /**
@@ -63,6 +65,7 @@ export class IngestPipeline {
     this.publisher = new BatchingPublisher<PipelineItem>({
       sink: options.sink,
       batchSize: options.batchSize,
+      ...(options.maxBatchBytes !== undefined ? { maxBatchBytes: options.maxBatchBytes } : {}),
       lingerMs: options.lingerMs,
       maxInFlight: options.maxInFlight,
       onAcknowledged: (items, durationMs) => this.acknowledged(items, durationMs),

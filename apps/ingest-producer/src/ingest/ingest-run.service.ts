@@ -49,6 +49,7 @@ export class IngestRunService implements OnApplicationBootstrap, BeforeApplicati
       serviceName: config.SERVICE_NAME,
       topicPrefix: config.TOPIC_PREFIX,
       batchSize: config.PUBLISH_BATCH_SIZE,
+      maxBatchBytes: config.PUBLISH_BATCH_MAX_BYTES,
       lingerMs: config.PUBLISH_LINGER_MS,
       maxInFlight: config.PUBLISH_MAX_IN_FLIGHT,
       pacing: config.SOURCE === 'alpaca' ? null : config.REPLAY_SPEED,

@@ -101,6 +101,21 @@ describe('BatchingPublisher', () => {
     expect(sink.sent.map((send) => send.values)).toEqual([['1'], ['2', '3', '4', '5']]);
   });
 
+  it('also cuts batches by bytes, so one partition\'s share never exceeds the broker limit', async () => {
+    const sink = new ControlledSink();
+    const publisher = new BatchingPublisher<PublishItem>({ sink, batchSize: 100, maxBatchBytes: 10, lingerMs: 60_000, maxInFlight: 5 });
+    // key 'AAPL' (4 bytes) + value: 4 + 1 = 5 bytes for one digit, 6 for two.
+    for (const n of [1, 2, 3, 10, 11]) await publisher.add(item(n));
+    expect(sink.sent.map((send) => send.values)).toEqual([['1', '2'], ['3'], ['10']]);
+    await publisher.add({ record: { topic: 't', key: 'AAPL', value: 'x'.repeat(50) } });
+    const flushed = publisher.flush();
+    await settle();
+    // An oversized record still leaves, alone.
+    expect(sink.sent.map((send) => send.values.map((value) => value.length))).toEqual([[1, 1], [1], [2], [2], [50]]);
+    for (const send of sink.sent) send.acknowledge();
+    await flushed;
+  });
+
   it('stops at the first failed batch: nothing more is sent, add and flush throw it', async () => {
     const sink = new ControlledSink();
     const publisher = new BatchingPublisher<PublishItem>({ sink, batchSize: 1, lingerMs: 0, maxInFlight: 1 });

@@ -12,6 +12,13 @@ export interface BatchingPublisherOptions<Item extends PublishItem> {
   readonly sink: RecordSink;
   /** Records per `sendBatch` (a full batch is sent at once), >= 1. */
   readonly batchSize: number;
+  /**
+   * Bytes per `sendBatch` (keys, values and headers), >= 1; a batch is also full at this size. kafkajs
+   * sends each partition's share of a `sendBatch` as one record batch and does not split it, so this
+   * must stay below the broker's `message.max.bytes` (1 MiB by default) even when every record of the
+   * batch goes to one partition. Default unlimited.
+   */
+  readonly maxBatchBytes?: number;
   /** Longest time a record waits for its batch to fill, ms; 0 sends every record on its own. */
   readonly lingerMs: number;
   /** Batches sent but not yet acknowledged, 1..5 (see ingestProducerAppEnvSchema's PUBLISH_MAX_IN_FLIGHT). */
@@ -27,13 +34,13 @@ export interface BatchingPublisherOptions<Item extends PublishItem> {
  * batches unacknowledged: the producer-side batching of Kafka's `batch.size` / `linger.ms` /
  * `max.in.flight.requests.per.connection`, above kafkajs (which sends every `sendBatch` call at once).
  *
- * A batch leaves when a slot is free and either `batchSize` records are buffered, or the oldest buffered
+ * A batch leaves when a slot is free and either `batchSize` records (or `maxBatchBytes`) are buffered, or the oldest buffered
  * record has waited `lingerMs`, or {@link flush} was called. While every slot is busy the buffer keeps
  * filling, so batches grow under load instead of leaving small.
  *
- * Backpressure: `add` resolves at once while fewer than `batchSize` records are buffered, else once a
- * batch has left the buffer. A caller that awaits `add` therefore holds at most
- * `(maxInFlight + 1) * batchSize` records (in flight plus buffered), whatever the size of its input.
+ * Backpressure: `add` resolves at once while less than a full batch is buffered, else once a batch has
+ * left the buffer. A caller that awaits `add` therefore holds at most `maxInFlight + 1` batches of at
+ * most `batchSize` records and `maxBatchBytes` (in flight plus buffered), whatever the size of its input.
  *
  * Order: batches are cut from the front of the buffer and their sends start in that order, so records
  * leave in `add` order. With `maxInFlight` 1 a batch starts only after the previous one was
@@ -45,6 +52,10 @@ export interface BatchingPublisherOptions<Item extends PublishItem> {
  */
 export class BatchingPublisher<Item extends PublishItem> {
   private buffer: Item[] = [];
+  /** Byte size of each buffered item (same index as `buffer`) and their sum. */
+  private sizes: number[] = [];
+  private bufferedBytes = 0;
+  private readonly maxBatchBytes: number;
   private lingerTimer: NodeJS.Timeout | undefined;
   private lingerExpired = false;
   private flushing = false;
@@ -60,6 +71,8 @@ export class BatchingPublisher<Item extends PublishItem> {
     if (!(Number.isInteger(options.maxInFlight) && options.maxInFlight >= 1 && options.maxInFlight <= 5)) {
       throw new RangeError(`maxInFlight must be an integer in 1..5, got ${options.maxInFlight}`);
     }
+    this.maxBatchBytes = options.maxBatchBytes ?? Number.POSITIVE_INFINITY;
+    if (!(this.maxBatchBytes >= 1)) throw new RangeError(`maxBatchBytes must be >= 1, got ${options.maxBatchBytes}`);
     this.clock = options.clock ?? (() => performance.now());
   }
 
@@ -83,11 +96,14 @@ export class BatchingPublisher<Item extends PublishItem> {
    * @throws the first send failure, once one happened (the item is then not added).
    */
   async add(item: Item): Promise<void> {
-    while (this.buffer.length >= this.options.batchSize && !this.failure) {
+    while (this.isFull() && !this.failure) {
       await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
     }
     this.throwIfFailed();
+    const size = recordBytes(item.record);
     this.buffer.push(item);
+    this.sizes.push(size);
+    this.bufferedBytes += size;
     if (this.buffer.length === 1) this.startLinger();
     this.pump();
   }
@@ -126,18 +142,37 @@ export class BatchingPublisher<Item extends PublishItem> {
       !this.failure &&
       this.inFlight.size < this.options.maxInFlight &&
       this.buffer.length > 0 &&
-      (this.buffer.length >= this.options.batchSize || this.lingerExpired || this.flushing)
+      (this.isFull() || this.lingerExpired || this.flushing)
     ) {
-      const batch = this.buffer.splice(0, this.options.batchSize);
+      const batch = this.cutBatch();
       clearTimeout(this.lingerTimer);
       this.lingerTimer = undefined;
       this.lingerExpired = false;
       if (this.buffer.length > 0) this.startLinger();
       this.send(batch);
     }
-    if (this.buffer.length < this.options.batchSize || this.failure) {
+    if (!this.isFull() || this.failure) {
       for (const wake of this.spaceWaiters.splice(0)) wake();
     }
+  }
+
+  private isFull(): boolean {
+    return this.buffer.length >= this.options.batchSize || this.bufferedBytes >= this.maxBatchBytes;
+  }
+
+  /** Takes the longest prefix of the buffer within both limits (at least one record, however large). */
+  private cutBatch(): Item[] {
+    let count = 0;
+    let bytes = 0;
+    while (count < this.buffer.length && count < this.options.batchSize) {
+      const size = this.sizes[count] ?? 0;
+      if (count > 0 && bytes + size > this.maxBatchBytes) break;
+      bytes += size;
+      count += 1;
+    }
+    this.sizes.splice(0, count);
+    this.bufferedBytes -= bytes;
+    return this.buffer.splice(0, count);
   }
 
   private send(batch: Item[]): void {
@@ -159,4 +194,12 @@ export class BatchingPublisher<Item extends PublishItem> {
   private throwIfFailed(): void {
     if (this.failure) throw this.failure.error;
   }
+}
+
+/** Bytes a record adds to a produce request, near enough: key, value and header names and values. */
+function recordBytes(record: OutgoingRecord): number {
+  const length = (data: string | Buffer | null | undefined) => (data == null ? 0 : typeof data === 'string' ? Buffer.byteLength(data) : data.length);
+  let bytes = length(record.key) + length(record.value);
+  for (const [name, value] of Object.entries(record.headers ?? {})) bytes += name.length + length(value);
+  return bytes;
 }
