@@ -8,6 +8,7 @@
  * generator, and Alpaca trades+quotes of the LOBSTER day through the local protocol server (loopback WS).
  */
 import { cpus, loadavg } from 'node:os';
+import { buildEvent } from '@tickwire/contracts';
 import {
   AlpacaProtocolServer,
   AlpacaSource,
@@ -15,6 +16,7 @@ import {
   LobsterReplaySource,
   SyntheticSource,
   type MarketDataSource,
+  type SourceRecord,
 } from '../src';
 
 let peakRss = 0;
@@ -48,10 +50,35 @@ async function measure(name: string, make: () => MarketDataSource | Promise<Mark
   );
 }
 
+/**
+ * The floor under the LOBSTER replay: `buildEvent` (zod parse + SHA-256 id) alone, re-building the AAPL
+ * day's events from already-built inputs held in memory (no gunzip, no CSV, no merge).
+ */
+async function measureContractOnly(): Promise<void> {
+  const inputs: SourceRecord[] = [];
+  for await (const record of new LobsterReplaySource({ symbols: ['AAPL'] })) inputs.push(record);
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (const record of inputs) {
+    if (record.kind !== 'event') continue;
+    const { schema, id: _id, ...input } = record.event;
+    void _id;
+    buildEvent(schema, input as never);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const n = inputs.length;
+  console.log(
+    `${'buildEvent only, AAPL day'.padEnd(34)} ${String(n).padStart(8)} records in ${seconds.toFixed(2)} s: ` +
+      `${Math.round(n / seconds).toLocaleString('en-US')} rec/s wall, ${Math.round(n / ((cpu.user + cpu.system) / 1e6)).toLocaleString('en-US')} rec/CPU-s`,
+  );
+}
+
 async function main(): Promise<void> {
   console.log(`node ${process.version}, ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   await measure('LOBSTER day, trades + all quotes', () => new LobsterReplaySource());
   await measure('LOBSTER day, quotes: changes', () => new LobsterReplaySource({ quotes: 'changes' }));
+  await measureContractOnly();
   await measure('daily bars, S&P 500 file', () => new DailyBarsReplaySource());
   await measure('synthetic, 100 symbols', () => new SyntheticSource({ seed: 1, symbols: 100 }), 300_000);
   const server = new AlpacaProtocolServer({ credentials: { keyId: 'bench', secretKey: 'bench' } });
