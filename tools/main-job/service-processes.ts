@@ -16,7 +16,7 @@ export const SERVICE_NAMES = [
 ] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
-/** Each service's HTTP port (health, metrics; the gateway's customer traffic), as in the README. */
+/** Each service's default HTTP port (health, metrics; the gateway's customer traffic), as in the README. */
 export const SERVICE_PORTS: Readonly<Record<ServiceName, number>> = {
   'consumer-gateway': 8080,
   'ingest-producer': 8081,
@@ -24,6 +24,27 @@ export const SERVICE_PORTS: Readonly<Record<ServiceName, number>> = {
   'opensearch-indexer': 8083,
   'firehose-archiver': 8084,
 };
+
+/**
+ * Environment variable adding an offset to every service port, so a second pipeline (with its own
+ * stack ports) can run on the same machine, e.g. for a benchmark beside a development run.
+ */
+export const SERVICE_PORT_OFFSET_ENV = 'TICKWIRE_SERVICE_PORT_OFFSET';
+
+/**
+ * The HTTP port of `name`: its default plus `$TICKWIRE_SERVICE_PORT_OFFSET`.
+ *
+ * @throws RangeError when the offset is not an integer or moves a port out of 1..65535.
+ */
+export function servicePort(name: ServiceName, env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[SERVICE_PORT_OFFSET_ENV] ?? '0';
+  const offset = Number(raw);
+  const port = SERVICE_PORTS[name] + offset;
+  if (!Number.isInteger(offset) || port < 1 || port > 65_535) {
+    throw new RangeError(`${SERVICE_PORT_OFFSET_ENV} must be an integer keeping ports in 1..65535, got "${raw}"`);
+  }
+  return port;
+}
 
 /** A service started as a child process. */
 export interface RunningService {
@@ -55,7 +76,7 @@ export async function startService(name: ServiceName, options: StartServiceOptio
   const logFile = join(options.logDir, `${name}.log`);
   const log = createWriteStream(logFile, { flags: 'a' });
   await new Promise((resolveOpen) => log.once('open', resolveOpen));
-  const port = Number(options.env['HTTP_PORT'] ?? SERVICE_PORTS[name]);
+  const port = Number(options.env['HTTP_PORT'] ?? servicePort(name));
   const child = spawn(process.execPath, ['-r', '@swc-node/register', join('apps', name, 'src', 'main.ts')], {
     cwd: REPO_ROOT,
     env: {
