@@ -80,7 +80,7 @@ interface Client {
  *
  * The feed is shared by all connections, starts with the first trade/quote subscription and pauses while
  * no client is subscribed, like a live feed that a reconnecting client rejoins (data sent during a gap
- * is not repeated). Chaos hooks: {@link dropConnections}, {@link injectFrame}, {@link sendError}.
+ * is not repeated; a scaled pacing catches up on its schedule after a pause). Chaos hooks: {@link dropConnections}, {@link injectFrame}, {@link sendError}.
  * LOBSTER -> Alpaca mapping: `i` = the LOBSTER row, `x`/`bx`/`ax` = `Q` (Nasdaq), `z` = `C` (UTP tape),
  * `t` = the exact event time in RFC 3339 with nanoseconds, trade conditions `["@"]`, quote conditions `["R"]`.
  */
@@ -93,6 +93,7 @@ export class AlpacaProtocolServer {
   private feedDone: Promise<void> | undefined;
   private subscriberWaiters: (() => void)[] = [];
   private closing = false;
+  private failure: unknown;
 
   constructor(private readonly options: AlpacaProtocolServerOptions) {}
 
@@ -116,6 +117,11 @@ export class AlpacaProtocolServer {
   get url(): string {
     if (!this.server) throw new Error('AlpacaProtocolServer not started');
     return `ws://127.0.0.1:${(this.server.address() as AddressInfo).port}/v2/test`;
+  }
+
+  /** The error that stopped the feed (e.g. a missing data file), if any; clients were sent error 500. */
+  get feedError(): unknown {
+    return this.failure;
   }
 
   /** Open connections. */
@@ -281,7 +287,11 @@ export class AlpacaProtocolServer {
   private startFeed(): void {
     if (this.feedStarted || this.closing) return;
     this.feedStarted = true;
-    this.feedDone = this.runFeed().catch(() => undefined);
+    this.feedDone = this.runFeed().catch((error: unknown) => {
+      // An unreadable data set must not look like a quiet market: tell the clients (500 reconnects) and keep the error.
+      this.failure = error;
+      this.sendError(500);
+    });
   }
 
   private subscribers(): Client[] {

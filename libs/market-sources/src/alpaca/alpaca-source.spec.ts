@@ -257,6 +257,17 @@ describe('AlpacaSource against AlpacaProtocolServer (loopback)', () => {
   });
 });
 
+describe('AlpacaProtocolServer feed failure', () => {
+  it('reports a feed that cannot be read with error 500 (the client reconnects) and feedError', async () => {
+    const server = await startServer({ feed: () => new LobsterReplaySource({ dataDir: '/nonexistent' }) });
+    const { source, events } = client(server, { subscription: { trades: ['AAPL'] } });
+    void source[Symbol.asyncIterator]().next().catch(() => undefined);
+    await until(() => events.some((event) => event.type === 'server-error' && event.code === 500));
+    expect(events).toContainEqual({ type: 'server-error', code: 500, message: 'internal error', handling: 'reconnect' });
+    expect(String(server.feedError)).toContain('ENOENT');
+  });
+});
+
 describe('AlpacaProtocolServer protocol errors (raw WebSocket client)', () => {
   /** Connects and returns a function that resolves the next server frame. */
   async function raw(server: AlpacaProtocolServer): Promise<{ socket: WebSocket; next: () => Promise<unknown> }> {
