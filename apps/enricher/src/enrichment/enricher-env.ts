@@ -30,9 +30,10 @@ export const enricherSettingsEnvSchema = enricherEnvSchema
     /** A 1-minute window stays open this long after the watermark passed its end; later trades go to market.trades.v1.late. Default 0. */
     BAR_ALLOWED_LATENESS_MS: nonNegativeMs('BAR_ALLOWED_LATENESS_MS').default(0),
     /**
-     * Processing-time idle flush: when no input record arrived for this long, every symbol's event-time
-     * clock advances by the idle time past the latest event time seen, which closes the last minute at
-     * the end of a replay (and quiet minutes live). 0 disables. Default 5000.
+     * Processing-time idle flush: when no input record arrived for this long, the input is taken as
+     * complete up to the latest event time seen and every symbol's clock advances past the end (+ lateness)
+     * of the minute holding it: the last minute of a replay is emitted this long after the last record. A
+     * trade of such a minute arriving later is late. 0 disables. Default 5000.
      */
     BAR_IDLE_FLUSH_MS: nonNegativeMs('BAR_IDLE_FLUSH_MS').default(5_000),
     /**

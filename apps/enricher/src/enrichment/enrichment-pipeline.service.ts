@@ -88,6 +88,8 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
   private streamTime: number | null = null;
   private lastInputAt = Date.now();
   private readonly pendingStateSymbols = new Set<string>();
+  /** Changelog keys of an earlier life of the pipeline, deleted by the next transaction. */
+  private pendingTombstones: string[] = [];
   private idleProducerConnected = false;
 
   private readonly metrics: {
@@ -241,6 +243,7 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     }
     this.metrics.commitSeconds.observe({ kind: 'batch' }, Number(process.hrtime.bigint() - started) / 1e9);
     this.expected.set(partitionKey, nextOffset(last.offset));
+    this.pendingTombstones = [];
     this.countProduced(outgoing);
     for (const { record, error } of deadLetters)
       this.metricsService.recordDeadLettered(record.topic, describeError(error).errorClass);
@@ -266,10 +269,11 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
   }
 
   /**
-   * Processing-time idle flush: when no input arrived for BAR_IDLE_FLUSH_MS, every symbol's clock
-   * advances to (latest event time seen + time idle), closing the windows a live clock would have
-   * closed by now; at the end of a replay this emits the last minute. Own transaction (outputs +
-   * changelog); on failure the state is rebuilt before the next batch.
+   * Processing-time idle flush: when no input arrived for BAR_IDLE_FLUSH_MS, the input is taken as
+   * complete up to the latest event time seen, and every symbol's clock advances far enough to close
+   * the window holding that event time (see {@link idleFlushTime}); at the end of a replay this emits
+   * the last minute of the day. Own transaction (outputs + changelog); on failure the state is
+   * rebuilt before the next batch.
    */
   private async idleFlush(): Promise<void> {
     const idleMs = this.config.BAR_IDLE_FLUSH_MS;
@@ -284,7 +288,7 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
       const idleFor = Date.now() - this.lastInputAt;
       if (this.dirty || this.streamTime === null || this.engine.openWindowCount === 0 || idleFor < idleMs)
         return;
-      const output = this.engine.advanceTo(this.streamTime + idleFor);
+      const output = this.engine.advanceTo(this.idleFlushTime(this.streamTime, idleFor));
       if (output.bars.length === 0) return;
       const changed = this.engine.takeChangedSymbols();
       const outgoing = [...this.outputRecords(output), ...this.changelogRecords(changed)];
@@ -307,6 +311,7 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
         Number(process.hrtime.bigint() - started) / 1e9,
       );
       this.countProduced(outgoing);
+      this.pendingTombstones = [];
       this.metrics.bars.inc({ trigger: 'idle-flush' }, output.bars.length);
       for (const alert of output.alerts) this.metrics.alerts.inc({ alert_type: alert.payload.alertType });
       this.log.info(
@@ -318,6 +323,18 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
   }
 
   /**
+   * The event time the idle flush advances to: past the end of the 1-minute window holding
+   * `streamTime` by the out-of-orderness and allowed lateness (so that window and every earlier one
+   * closes), and never less than `streamTime + idleFor` (the clock a live feed would have reached).
+   * A trade of those windows arriving later is late (`market.trades.v1.late`).
+   */
+  private idleFlushTime(streamTime: number, idleFor: number): number {
+    const windowEnd = Math.floor(streamTime / 60_000) * 60_000 + 60_000;
+    const closing = windowEnd + this.config.BAR_ALLOWED_LATENESS_MS + this.config.BAR_MAX_OUT_OF_ORDERNESS_MS;
+    return Math.max(closing, streamTime + idleFor);
+  }
+
+  /**
    * Rebuilds the state from the changelog when it may differ from the committed state: before the
    * first batch, after a failed transaction, or when `partitionKey`'s batch does not start where this
    * instance's last commit left it.
@@ -326,24 +343,34 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     const expected = this.expected.get(partitionKey);
     const gap = expected !== undefined && expected !== firstOffset;
     if (!this.dirty && !gap) return;
-    const reason = this.dirty ? (this.expected.size === 0 ? 'start' : 'failed-transaction') : 'offset-gap';
+    let reason = this.dirty ? (this.expected.size === 0 ? 'start' : 'failed-transaction') : 'offset-gap';
     const started = Date.now();
     const snapshots = await this.changelog.readAll();
+    await this.loadCommittedOffsets();
     this.engine.clear();
+    this.pendingTombstones = [];
     let streamTime: number | null = null;
-    for (const [symbol, snapshot] of snapshots) {
-      this.engine.restore(symbol, snapshot);
-      const t = snapshot.processor.market.lastEventTime;
-      if (
-        t !== null &&
-        snapshot.processor.market.lastTradeTime !== null &&
-        (streamTime === null || t > streamTime)
-      )
-        streamTime = t;
+    if (this.expected.size === 0 && snapshots.size > 0) {
+      // The group has committed nothing (new group, or its input topics were recreated): the changelog
+      // belongs to an earlier life of the pipeline. Start empty and delete it in the first transaction,
+      // or a replay of the same day would find its windows closed and its trades late.
+      reason = 'fresh-group';
+      this.pendingTombstones = [...snapshots.keys()];
+    } else {
+      for (const [symbol, snapshot] of snapshots) {
+        this.engine.restore(symbol, snapshot);
+        const { lastEventTime, lastTradeTime } = snapshot.processor.market;
+        if (
+          lastEventTime !== null &&
+          lastTradeTime !== null &&
+          (streamTime === null || lastEventTime > streamTime)
+        ) {
+          streamTime = lastEventTime;
+        }
+      }
     }
     this.engine.takeChangedSymbols();
     this.streamTime = streamTime;
-    await this.loadCommittedOffsets();
     this.dirty = false;
     this.metrics.restores.inc({ reason });
     this.log.info(
@@ -423,7 +450,13 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
       const snapshot = this.engine.snapshotOf(symbol);
       return snapshot ? [[symbol, snapshot] as [string, typeof snapshot]] : [];
     });
-    return this.changelog.records(snapshots);
+    // Tombstones first: a symbol rewritten in the same transaction keeps its new value (partition order).
+    const tombstones: OutgoingRecord[] = this.pendingTombstones.map((symbol) => ({
+      topic: this.changelog.topic,
+      key: symbol,
+      value: null,
+    }));
+    return [...tombstones, ...this.changelog.records(snapshots)];
   }
 
   private countProduced(outgoing: readonly OutgoingRecord[]): void {
