@@ -11,3 +11,4 @@ export * from './consumer/kafka-handler-options';
 export * from './consumer/kafka-consumer-server';
 export * from './consumer/rethrow-rpc-exception-filter';
 export * from './consumer/contract-records';
+export * from './consumer/deferred-commit-consumer';

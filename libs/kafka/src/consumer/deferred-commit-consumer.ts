@@ -1,0 +1,165 @@
+import type { Consumer, EachBatchPayload } from 'kafkajs';
+import type { KafkaClient } from '../client/kafka-client-factory';
+import type { StructuredLogger } from '../client/structured-logger';
+import { type KafkaRecord, toKafkaRecord } from '../kafka-record';
+import { type KafkaMetricsSink, NOOP_KAFKA_METRICS } from '../kafka-metrics-sink';
+import type { KafkaConsumerStatus } from './kafka-consumer-server';
+
+export interface DeferredCommitConsumerOptions {
+  groupId: string;
+  topics: readonly string[];
+  logger: StructuredLogger;
+  metrics?: KafkaMetricsSink;
+  /** Where a group without committed offsets starts: true = earliest retained record (default). */
+  fromBeginning?: boolean;
+  /** Partitions handled in parallel (each partition stays ordered). Default 1. */
+  partitionsConsumedConcurrently?: number;
+  /** Group session timeout in ms; default 30000. Heartbeats go every third of it. */
+  sessionTimeoutMs?: number;
+  /** Broker fetch wait in ms; default 1000, so stop() (which waits for the pending fetch) stays quick. */
+  maxWaitTimeMs?: number;
+}
+
+/** One fetched batch of one partition, handed to {@link DeferredCommitHandlers.onBatch}. */
+export interface DeferredBatch {
+  topic: string;
+  partition: number;
+  records: KafkaRecord[];
+  /** Keeps the group membership alive during long work. */
+  heartbeat(): Promise<void>;
+}
+
+export interface DeferredCommitHandlers {
+  /**
+   * Takes the records over (typically into a buffer). Their offsets are NOT committed by this; commit
+   * with {@link DeferredCommitConsumer.commit} once they are durable. If it throws, kafkajs restarts
+   * the consumer, which resumes at the committed offsets ({@link onAssignmentReset} follows).
+   */
+  onBatch(batch: DeferredBatch): Promise<void>;
+  /**
+   * The consumer (re)joined its group: every assigned partition resumes at its committed offset, so
+   * whatever was taken over but not committed will be delivered again and must be dropped now.
+   * `assignment` maps topic -> partitions now owned.
+   */
+  onAssignmentReset(assignment: Record<string, number[]>): void;
+}
+
+/**
+ * A consumer for sinks that buffer across many fetched batches (e.g. Firehose-style archiving):
+ * the fetch position and the committed offset are decoupled. Every fetched record is resolved at once
+ * (kafkajs moves on), while the group offset moves only through {@link commit}, called by the owner
+ * after the buffered records became durable. No auto-commit, read_committed. Use
+ * KafkaConsumerServer instead when records are durable by the end of each batch.
+ *
+ * Metrics: `recordsConsumed` counts records when taken over (their commit is the owner's), plus
+ * handler duration and consumer lag per batch.
+ */
+export class DeferredCommitConsumer {
+  private readonly consumer: Consumer;
+  private readonly metrics: KafkaMetricsSink;
+  private status: KafkaConsumerStatus = 'idle';
+  private started = false;
+
+  constructor(
+    kafka: KafkaClient,
+    private readonly options: DeferredCommitConsumerOptions,
+  ) {
+    this.metrics = options.metrics ?? NOOP_KAFKA_METRICS;
+    const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
+    this.consumer = kafka.consumer({
+      groupId: options.groupId,
+      readUncommitted: false,
+      allowAutoTopicCreation: false,
+      sessionTimeout,
+      heartbeatInterval: Math.floor(sessionTimeout / 3),
+      maxWaitTimeInMs: options.maxWaitTimeMs ?? 1_000,
+    });
+  }
+
+  /** The latest consumer status (kafkajs events). */
+  get currentStatus(): KafkaConsumerStatus {
+    return this.status;
+  }
+
+  /**
+   * Readiness: resolves while the consumer is connected or rebalancing.
+   * @throws Error naming the status otherwise.
+   */
+  async probe(): Promise<{ consumerStatus: KafkaConsumerStatus; topics: string[] }> {
+    if (this.status !== 'connected' && this.status !== 'rebalancing') {
+      throw new Error(`Kafka consumer is ${this.status}`);
+    }
+    return { consumerStatus: this.status, topics: [...this.options.topics] };
+  }
+
+  /** Connects, subscribes and starts fetching into `handlers`. */
+  async start(handlers: DeferredCommitHandlers): Promise<void> {
+    const { consumer, options } = this;
+    consumer.on(consumer.events.CONNECT, () => (this.status = 'connected'));
+    consumer.on(consumer.events.REBALANCING, () => (this.status = 'rebalancing'));
+    consumer.on(consumer.events.STOP, () => (this.status = 'stopped'));
+    consumer.on(consumer.events.DISCONNECT, () => (this.status = 'disconnected'));
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      this.status = 'connected';
+      handlers.onAssignmentReset(event.payload.memberAssignment);
+    });
+    consumer.on(consumer.events.CRASH, (event) => {
+      if (!event.payload.restart) this.status = 'crashed';
+      options.logger.error(
+        { error: String(event.payload.error), restart: event.payload.restart },
+        'Kafka consumer crashed',
+      );
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...options.topics], fromBeginning: options.fromBeginning ?? true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
+      eachBatch: (payload) => this.handleBatch(payload, handlers),
+    });
+    this.started = true;
+  }
+
+  /**
+   * Commits `offsets` for the group: each `offset` is the NEXT offset to read (last durable + 1).
+   * @throws a KafkaJS error when the commit fails (e.g. the partition was reassigned meanwhile).
+   */
+  async commit(offsets: readonly { topic: string; partition: number; offset: string }[]): Promise<void> {
+    if (offsets.length === 0) return;
+    await this.consumer.commitOffsets(
+      offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })),
+    );
+  }
+
+  /** Stops fetching from every topic (before a final flush); a no-op before start(). */
+  pause(): void {
+    if (!this.started) return;
+    this.consumer.pause(this.options.topics.map((topic) => ({ topic })));
+  }
+
+  /** Waits for the in-flight onBatch, leaves the group and disconnects. Idempotent. */
+  async stop(): Promise<void> {
+    this.started = false;
+    await this.consumer.disconnect();
+  }
+
+  private async handleBatch(payload: EachBatchPayload, handlers: DeferredCommitHandlers): Promise<void> {
+    const { batch, resolveOffset, isRunning, isStale } = payload;
+    if (!isRunning() || isStale() || batch.messages.length === 0) return;
+    const records = batch.messages.map((message) => toKafkaRecord(batch.topic, batch.partition, message));
+    const started = process.hrtime.bigint();
+    await handlers.onBatch({
+      topic: batch.topic,
+      partition: batch.partition,
+      records,
+      heartbeat: () => payload.heartbeat(),
+    });
+    this.metrics.handlerDuration(batch.topic, Number(process.hrtime.bigint() - started) / 1e9);
+    // Resolve (not commit): the fetch position moves on; the committed offset waits for commit().
+    resolveOffset(batch.lastOffset());
+    this.metrics.recordsConsumed(batch.topic, records.length);
+    const lag = BigInt(batch.highWatermark) - BigInt(batch.lastOffset()) - 1n;
+    this.metrics.consumerLag(batch.topic, batch.partition, Number(lag > 0n ? lag : 0n));
+  }
+}
