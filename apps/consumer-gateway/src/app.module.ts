@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { FanOutModule } from './fan-out/fan-out.module';
 import { StreamsModule } from './streams/streams.module';
 
 /** consumer-gateway's features; config, logging, health, metrics and clients come from service-kit. */
-@Module({ imports: [StreamsModule] })
+@Module({ imports: [StreamsModule, FanOutModule] })
 export class AppModule {}

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { type RunningService, startService } from '@tickwire/service-kit';
 import { uniqueName } from '@tickwire/testing';
 import { AppModule } from './app.module';
+import { MarketFeedConsumer } from './market-feed/market-feed-consumer';
 import { CONSUMER_GATEWAY } from './service-definition';
 
 const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
@@ -11,10 +12,11 @@ describe('consumer-gateway on the local stack', () => {
 
   beforeAll(async () => {
     running = await startService(AppModule, CONSUMER_GATEWAY, {
-      env: { ...process.env, KAFKA_CONSUMER_GROUP: uniqueName('it-consumer-gateway'), LOG_LEVEL: 'warn' },
+      env: { ...process.env, GATEWAY_INSTANCE_ID: uniqueName('it'), LOG_LEVEL: 'warn' },
       httpPort: 0,
       logDestination: discard,
     });
+    await running.app.get(MarketFeedConsumer).whenLive();
   });
 
   afterAll(async () => {
@@ -31,7 +33,7 @@ describe('consumer-gateway on the local stack', () => {
     const ready = await fetch(`${running.url}/health/ready`);
     const body = (await ready.json()) as { status: string; info: Record<string, { status: string }> };
     expect(ready.status).toBe(200);
-    expect(Object.keys(body.info).sort()).toEqual(['dynamodb','kafka']);
+    expect(Object.keys(body.info).sort()).toEqual(['dynamodb', 'kafka', 'market-feed', 'opensearch']);
   });
 
   it('lists the customer streams', async () => {

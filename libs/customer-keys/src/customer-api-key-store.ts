@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { SYMBOL_PATTERN } from '@tickwire/contracts';
 import { CUSTOMER_API_KEYS_TABLE } from '@tickwire/resources';
 import { apiKeyIdOf, generateApiKey, hashApiKey } from './api-key';
 
@@ -166,7 +167,7 @@ function validate(request: NewCustomerApiKey): void {
   }
   if (request.symbols.length === 0) throw new InvalidApiKeyRequestError('at least one symbol (or "*") is required');
   for (const symbol of request.symbols) {
-    if (symbol !== '*' && !/^[A-Z0-9][A-Z0-9.-]{0,11}$/.test(symbol)) {
+    if (symbol !== '*' && !SYMBOL_PATTERN.test(symbol)) {
       throw new InvalidApiKeyRequestError(`invalid symbol "${symbol}"`);
     }
   }

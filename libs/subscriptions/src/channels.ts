@@ -1,3 +1,5 @@
+import { SYMBOL_PATTERN } from '@tickwire/contracts';
+
 /**
  * The channels a customer subscribes to, in the style of Alpaca's and Polygon's stock feeds:
  *
@@ -20,13 +22,7 @@ export function isChannel(value: string): value is Channel {
   return (CHANNELS as readonly string[]).includes(value);
 }
 
-/**
- * Symbols as the feed spells them: 1-12 characters of upper-case letters, digits, `.` and `-`
- * (BRK.B, BF-B), the same alphabet as @tickwire/contracts' symbol schema, or the wildcard.
- */
-export const SYMBOL_PATTERN = /^[A-Z0-9][A-Z0-9.-]{0,11}$/;
-
-/** True when `symbol` is a valid symbol or the wildcard. */
+/** True when `symbol` is a valid symbol (@tickwire/contracts' SYMBOL_PATTERN, e.g. AAPL, BF.B) or the wildcard. */
 export function isSubscribableSymbol(symbol: string): boolean {
   return symbol === WILDCARD || SYMBOL_PATTERN.test(symbol);
 }

@@ -8,7 +8,7 @@ export type ChannelSymbols = Partial<Record<Channel, string[]>>;
 export const MAX_SYMBOLS_PER_FRAME = 10_000;
 
 const symbolList = z
-  .array(z.string().max(12).refine(isSubscribableSymbol, { error: 'symbols are A-Z, 0-9, "." and "-" (upper case), or "*"' }))
+  .array(z.string().max(10).refine(isSubscribableSymbol, { error: 'symbols are 1-10 of A-Z, 0-9, "." and "-", starting with a letter, or "*"' }))
   .max(MAX_SYMBOLS_PER_FRAME);
 
 const channelShape = Object.fromEntries(CHANNELS.map((channel) => [channel, symbolList.optional()])) as Record<

@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { consumerGatewayEnvSchema, httpUrlField, millisecondsField } from '@tickwire/service-kit';
+import { CUSTOMER_API_KEYS_TABLE, SYMBOL_STATE_TABLE } from '@tickwire/resources';
+import { z } from 'zod';
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive({ error: 'must be an integer > 0' }).default(fallback);
+const positiveNumber = (fallback: number) => z.coerce.number().positive({ error: 'must be a number > 0' }).default(fallback);
+
+/**
+ * consumer-gateway's environment: the shared consumer-gateway variables (service-kit) plus the
+ * stream protocol's timeouts and limits. Defaults are the production values; see the app README.
+ */
+export const gatewayEnvSchema = consumerGatewayEnvSchema.safeExtend({
+  /**
+   * This instance's id: the Kafka consumer group is `consumer-gateway-<id>`, so every instance gets
+   * every partition (fan-out, not work sharing). Default: `<hostname>-<6 random hex>`, unique per
+   * process start (two gateways on one host must not share a group). The gateway never commits
+   * offsets, so an empty group leaves nothing behind in Kafka.
+   */
+  GATEWAY_INSTANCE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,100}$/, { error: 'must be letters, digits, ".", "_" or "-"' })
+    .default(() => `${hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 80) || 'local'}-${randomBytes(3).toString('hex')}`),
+  OPENSEARCH_URL: httpUrlField.default('http://127.0.0.1:9200'),
+  /** A connection must authenticate within this time after connecting (Alpaca: 10 s). */
+  STREAM_AUTH_TIMEOUT_MS: millisecondsField.default(10_000),
+  /** Largest frame a client may send; bigger ones close the connection (1009). */
+  STREAM_MAX_PAYLOAD_BYTES: positiveInt(64 * 1024),
+  /** Socket bytes buffered for a client above which messages wait in its outbox (the client is slow). */
+  STREAM_HIGH_WATER_BYTES: positiveInt(1024 * 1024),
+  /** Messages a slow client's outbox keeps in order before it conflates (latest per channel and symbol). */
+  STREAM_MAX_QUEUED: positiveInt(2_000),
+  /** Conflated keys (channel:symbol, one per alert) beyond which a slow client is disconnected. */
+  STREAM_MAX_CONFLATED: positiveInt(5_000),
+  /** A client whose outbox has not emptied for this long is disconnected as slow even within the bounds. */
+  STREAM_SLOW_CLIENT_TIMEOUT_MS: millisecondsField.default(30_000),
+  /** Subscribe/unsubscribe token bucket per connection: burst and sustained rate (per second). */
+  STREAM_SUBSCRIBE_BURST: positiveInt(20),
+  STREAM_SUBSCRIBE_PER_SECOND: positiveNumber(5),
+  /** Auth attempts per client address: burst and sustained rate (per second). */
+  STREAM_AUTH_BURST: positiveInt(20),
+  STREAM_AUTH_PER_SECOND: positiveNumber(2),
+  /** How long an API key lookup is cached; a revocation takes effect within this time. */
+  API_KEY_CACHE_TTL_MS: millisecondsField.default(30_000),
+  /** DynamoDB tables (defaults from @tickwire/resources). */
+  CUSTOMER_API_KEYS_TABLE: z.string().min(3).default(CUSTOMER_API_KEYS_TABLE.tableName),
+  SYMBOL_STATE_TABLE: z.string().min(3).default(SYMBOL_STATE_TABLE.tableName),
+});
+export type GatewayConfig = z.output<typeof gatewayEnvSchema>;
+
+/** The Kafka consumer group of one gateway instance. */
+export function gatewayConsumerGroup(config: Pick<GatewayConfig, 'KAFKA_CONSUMER_GROUP' | 'GATEWAY_INSTANCE_ID'>): string {
+  return config.KAFKA_CONSUMER_GROUP ?? `consumer-gateway-${config.GATEWAY_INSTANCE_ID}`;
+}

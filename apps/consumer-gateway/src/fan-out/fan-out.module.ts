@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { ApiKeyAuthenticator } from '../auth/api-key-authenticator';
+import { CustomerConnections } from '../auth/customer-connections';
+import { MarketFeedConsumer } from '../market-feed/market-feed-consumer';
+import { SymbolStateReader } from '../snapshots/symbol-state-reader';
+import { StreamServer } from '../stream/stream-server';
+import { WebSocketUpgradeRouter } from '../stream/websocket-upgrade-router';
+import { GatewayMetrics } from './gateway-metrics';
+import { SubscriberHub } from './subscriber-hub';
+
+/** The live path: Kafka -> hub -> WebSocket connections, and what the protocols share (auth, snapshots). */
+@Module({
+  providers: [
+    { provide: SubscriberHub, useFactory: () => new SubscriberHub() },
+    GatewayMetrics,
+    ApiKeyAuthenticator,
+    CustomerConnections,
+    SymbolStateReader,
+    MarketFeedConsumer,
+    WebSocketUpgradeRouter,
+    StreamServer,
+  ],
+  exports: [SubscriberHub, GatewayMetrics, ApiKeyAuthenticator, CustomerConnections, SymbolStateReader, MarketFeedConsumer, WebSocketUpgradeRouter, StreamServer],
+})
+export class FanOutModule {}

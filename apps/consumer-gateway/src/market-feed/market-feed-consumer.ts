@@ -1,0 +1,130 @@
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { CUSTOMER_TOPICS, TOPICS } from '@tickwire/contracts';
+import { DeadLetterPublisher, type KafkaClient, parseRecord, RecordProducer, toKafkaRecord } from '@tickwire/kafka';
+import { InjectServiceConfig, KAFKA_CLIENT, KAFKA_PRODUCER, MetricsService, READINESS_CHECKS, type ReadinessCheck, ROOT_LOGGER } from '@tickwire/service-kit';
+import type { CustomerEvent } from '@tickwire/subscriptions';
+import type { Logger } from 'pino';
+import { type GatewayConfig, gatewayConsumerGroup } from '../config/gateway-config';
+import { GatewayMetrics } from '../fan-out/gateway-metrics';
+import { SubscriberHub } from '../fan-out/subscriber-hub';
+
+type Consumer = ReturnType<KafkaClient['consumer']>;
+type EachBatch = NonNullable<NonNullable<Parameters<Consumer['run']>[0]>['eachBatch']>;
+
+/** The topics the gateway fans out: enriched events (also the trades/quotes channels), 1-minute bars, alerts. */
+export const GATEWAY_TOPICS = [TOPICS.enriched, TOPICS.bars1m, TOPICS.alerts] as const;
+
+/**
+ * Consumes the customer topics and publishes every valid event to the {@link SubscriberHub}.
+ *
+ * Group per instance, `consumer-gateway-<GATEWAY_INSTANCE_ID>`: the gateway fans out, so every
+ * instance must see every partition (one shared group would split the partitions between instances
+ * and each customer would see a fraction of the symbols). It never commits offsets: a (re)started
+ * instance begins at the end of the log (`fromBeginning: false` applies to groups without offsets);
+ * clients get the current state from the snapshot on subscribe, so replaying what an instance missed
+ * while down would only send stale deltas. `read_committed`, so aborted enricher transactions never
+ * reach customers. Records that break their contract go to `<topic>.dlq` (each instance sees them,
+ * so each writes one; the headers name the consumer group).
+ */
+@Injectable()
+export class MarketFeedConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private consumer: Consumer | null = null;
+  private readonly deadLetters: DeadLetterPublisher;
+  private readonly groupId: string;
+  private joined = false;
+  private live = false;
+  private liveWaiters: (() => void)[] = [];
+  private readonly log: Logger;
+
+  constructor(
+    @Inject(KAFKA_CLIENT) private readonly kafka: KafkaClient,
+    @Inject(KAFKA_PRODUCER) producer: RecordProducer,
+    @InjectServiceConfig() private readonly config: GatewayConfig,
+    @Inject(ROOT_LOGGER) logger: Logger,
+    @Inject(READINESS_CHECKS) checks: ReadinessCheck[],
+    private readonly hub: SubscriberHub,
+    private readonly metrics: MetricsService,
+    private readonly gatewayMetrics: GatewayMetrics,
+  ) {
+    this.groupId = gatewayConsumerGroup(config);
+    this.log = logger.child({ component: 'market-feed' });
+    this.deadLetters = new DeadLetterPublisher(producer, config.SERVICE_NAME, metrics, this.groupId);
+    checks.push({
+      name: 'market-feed',
+      probe: async () => {
+        if (!this.live) throw new Error('market feed consumer has not joined its group and fetched yet');
+        return { groupId: this.groupId, topics: [...GATEWAY_TOPICS] };
+      },
+    });
+  }
+
+  /** True once the consumer joined its group and completed a fetch: events produced from now on are delivered. */
+  get isLive(): boolean {
+    return this.live;
+  }
+
+  /** Resolves when {@link isLive} becomes true. */
+  whenLive(): Promise<void> {
+    return this.live ? Promise.resolve() : new Promise((resolve) => this.liveWaiters.push(resolve));
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const consumer = this.kafka.consumer({
+      groupId: this.groupId,
+      readUncommitted: false,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 100,
+      // A fan-out consumer has no work to share: a short session lets a replaced instance's group settle fast.
+      sessionTimeout: 10_000,
+      heartbeatInterval: 3_000,
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      this.joined = true;
+    });
+    consumer.on(consumer.events.FETCH, () => {
+      // The first fetch after the join resolved the start offsets: from here on nothing is missed.
+      if (this.joined && !this.live) {
+        this.live = true;
+        this.log.info({ groupId: this.groupId }, 'Market feed is live');
+        for (const resolve of this.liveWaiters.splice(0)) resolve();
+      }
+    });
+    consumer.on(consumer.events.CRASH, (event) => {
+      this.live = false;
+      this.log.error({ err: event.payload.error, restart: event.payload.restart }, 'Market feed consumer crashed');
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...GATEWAY_TOPICS], fromBeginning: false });
+    const eachBatch: EachBatch = async ({ batch }) => {
+      const failures: Parameters<DeadLetterPublisher['publish']>[0][number][] = [];
+      for (const message of batch.messages) {
+        const record = toKafkaRecord(batch.topic, batch.partition, message);
+        let event: CustomerEvent;
+        try {
+          event = parseRecord(batch.topic as (typeof CUSTOMER_TOPICS)[number], record) as CustomerEvent;
+        } catch (error) {
+          failures.push({ record, error });
+          continue;
+        }
+        this.hub.publish(event, (error) => this.log.error({ err: error }, 'A subscriber failed to take a message'));
+        this.gatewayMetrics.eventsFannedOut.inc({ topic: batch.topic });
+      }
+      this.metrics.recordsConsumedTotal.inc({ topic: batch.topic }, batch.messages.length);
+      if (failures.length > 0) {
+        this.log.warn({ topic: batch.topic, count: failures.length }, 'Invalid records; dead-lettering');
+        await this.deadLetters.publish(failures);
+      }
+    };
+    await consumer.run({ autoCommit: false, eachBatch });
+    this.log.info({ groupId: this.groupId, topics: GATEWAY_TOPICS }, 'Market feed consumer started');
+  }
+
+  /** Before the clients close (service-kit closes the DLQ producer on application shutdown). */
+  async beforeApplicationShutdown(): Promise<void> {
+    const consumer = this.consumer;
+    this.consumer = null;
+    this.live = false;
+    await consumer?.disconnect();
+  }
+}

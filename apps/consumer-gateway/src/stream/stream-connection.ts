@@ -1,0 +1,287 @@
+import {
+  type Channel,
+  type ChannelSymbols,
+  channelSymbolsOf,
+  checkSubscribe,
+  closeCodeOf,
+  type CustomerEntitlements,
+  errorFrame,
+  type KeyedTokenBuckets,
+  parseClientMessage,
+  PROTOCOL_ERRORS,
+  type ProtocolErrorName,
+  type RoutedMessage,
+  SnapshotGate,
+  SubscriptionSet,
+  TokenBucket,
+  WILDCARD,
+} from '@tickwire/subscriptions';
+import type { Logger } from 'pino';
+import type { RawData, WebSocket } from 'ws';
+import type { ApiKeyAuthenticator } from '../auth/api-key-authenticator';
+import type { CustomerConnections } from '../auth/customer-connections';
+import type { GatewayMetrics } from '../fan-out/gateway-metrics';
+import type { FeedSubscriber, SubscriberHub } from '../fan-out/subscriber-hub';
+import type { SymbolSnapshot } from '../snapshots/symbol-state-reader';
+import { type OutboundLimits, OutboundSocket, type OutboxPump } from './outbound-socket';
+
+/** Channels whose messages the symbol-state snapshot covers (they derive from market.enriched.v1). */
+const SNAPSHOT_CHANNELS: readonly Channel[] = ['trades', 'quotes', 'enriched'];
+/** Failed auths on one connection before it is closed. */
+const MAX_AUTH_FAILURES = 3;
+/** After a closing error, how long the client gets to read it before the socket is cut. */
+const CLOSE_GRACE_MS = 1_000;
+
+/** What a connection needs from the gateway (one shared instance of each). */
+export interface StreamConnectionContext {
+  authenticator: Pick<ApiKeyAuthenticator, 'authenticate'>;
+  connections: CustomerConnections;
+  loadSnapshot: (symbol: string) => Promise<SymbolSnapshot | null>;
+  hub: SubscriberHub;
+  pump: OutboxPump;
+  authAttempts: KeyedTokenBuckets;
+  metrics: GatewayMetrics;
+  logger: Logger;
+  limits: OutboundLimits & { authTimeoutMs: number; subscribeBurst: number; subscribePerSecond: number };
+}
+
+/**
+ * One `/v1/stream` connection: the protocol state machine (connected -> authenticated -> closed),
+ * its subscription, snapshot-then-deltas ordering and bounded outbound buffer. See the app README for
+ * the protocol; see @tickwire/subscriptions for the pure parts.
+ */
+export class StreamConnection implements FeedSubscriber {
+  private state: 'connected' | 'authenticating' | 'authenticated' | 'closed' = 'connected';
+  private entitlements: CustomerEntitlements | null = null;
+  private subscription = SubscriptionSet.empty();
+  private readonly gate = new SnapshotGate<{ message: RoutedMessage; text: () => string }>();
+  private readonly outbound: OutboundSocket;
+  private readonly subscribeBucket: TokenBucket;
+  private authFailures = 0;
+  private authTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly remoteAddress: string,
+    private readonly context: StreamConnectionContext,
+  ) {
+    this.outbound = new OutboundSocket(
+      socket,
+      context.limits,
+      context.pump,
+      () => this.fail('slowClient'),
+      () => context.metrics.messagesConflated.inc(),
+    );
+    this.subscribeBucket = new TokenBucket(context.limits.subscribeBurst, context.limits.subscribePerSecond);
+  }
+
+  /** Greets the client, starts the auth timer and listens. */
+  start(): void {
+    this.context.metrics.connections.inc({ protocol: 'stream' });
+    this.socket.on('message', (data, isBinary) => this.onFrame(data, isBinary));
+    this.socket.on('close', () => this.cleanUp());
+    this.socket.on('error', (error) => {
+      // A protocol violation (e.g. a frame above maxPayload) ends up here; ws then closes the socket.
+      this.context.logger.debug({ err: error, remoteAddress: this.remoteAddress }, 'Stream socket error');
+    });
+    this.authTimer = setTimeout(() => {
+      if (this.state === 'connected' || this.state === 'authenticating') this.fail('authTimeout');
+    }, this.context.limits.authTimeoutMs);
+    this.outbound.sendControl({ type: 'success', msg: 'connected' });
+  }
+
+  /** Closes the connection because the server stops. */
+  shutdown(): void {
+    this.fail('serverShutdown');
+  }
+
+  deliver(message: RoutedMessage, frameText: () => string): void {
+    if (this.state !== 'authenticated') return;
+    if (message.coveredBySnapshot) {
+      const decision = this.gate.offer(message.symbol, message.eventTime, { message, text: frameText });
+      if (decision !== 'deliver') return;
+    }
+    this.outbound.send(message.conflationKey, frameText());
+    this.context.metrics.messagesSent.inc({ channel: message.channel });
+  }
+
+  private onFrame(data: RawData, isBinary: boolean): void {
+    if (this.state === 'closed') return;
+    if (isBinary) {
+      this.error('invalidSyntax', 'binary frames are not supported; send JSON text');
+      return;
+    }
+    const parsed = parseClientMessage(rawText(data));
+    if (!parsed.ok) {
+      this.error('invalidSyntax', parsed.reason);
+      return;
+    }
+    const { message } = parsed;
+    switch (message.action) {
+      case 'auth':
+        void this.authenticate(message.key);
+        return;
+      case 'ping':
+        this.outbound.sendControl({ type: 'pong' });
+        return;
+      case 'subscribe':
+      case 'unsubscribe':
+        if (this.state !== 'authenticated') {
+          this.error('notAuthenticated');
+          return;
+        }
+        if (!this.subscribeBucket.tryTake()) {
+          this.error('rateLimited', `at most ${this.context.limits.subscribePerSecond} subscription changes per second`);
+          return;
+        }
+        if (message.action === 'subscribe') this.subscribe(channelSymbolsOf(message));
+        else this.unsubscribe(channelSymbolsOf(message));
+        return;
+    }
+  }
+
+  private async authenticate(key: string): Promise<void> {
+    if (this.state === 'authenticated') {
+      this.error('alreadyAuthenticated');
+      return;
+    }
+    if (this.state === 'authenticating') {
+      this.error('invalidSyntax', 'an auth is already in progress');
+      return;
+    }
+    if (!this.context.authAttempts.tryTake(this.remoteAddress)) {
+      this.fail('tooManyAuthAttempts');
+      return;
+    }
+    this.state = 'authenticating';
+    let entitlements: CustomerEntitlements | null;
+    try {
+      entitlements = await this.context.authenticator.authenticate(key);
+    } catch (error) {
+      this.context.logger.error({ err: error }, 'API key lookup failed');
+      if (this.isClosed()) return;
+      this.state = 'connected';
+      this.error('internalError', 'key store unavailable; retry');
+      return;
+    }
+    if (this.isClosed()) return;
+    if (!entitlements) {
+      this.state = 'connected';
+      this.authFailures += 1;
+      if (this.authFailures >= MAX_AUTH_FAILURES) this.fail('tooManyAuthAttempts');
+      else this.error('authFailed');
+      return;
+    }
+    if (!this.context.connections.tryAcquire(entitlements.customerId, entitlements.maxConnections)) {
+      this.fail('connectionLimitExceeded', `limit ${entitlements.maxConnections}`);
+      return;
+    }
+    this.entitlements = entitlements;
+    this.state = 'authenticated';
+    if (this.authTimer) clearTimeout(this.authTimer);
+    this.outbound.sendControl({ type: 'success', msg: 'authenticated', customerId: entitlements.customerId });
+  }
+
+  private subscribe(request: ChannelSymbols): void {
+    const entitlements = this.entitlements as CustomerEntitlements;
+    const next = this.subscription.with(request);
+    const refusal = checkSubscribe(entitlements, request, next);
+    if (refusal) {
+      this.error(refusal.error, refusal.detail);
+      return;
+    }
+    const previous = this.subscription;
+    this.subscription = next;
+    // Symbols newly covered by a snapshot channel get a snapshot first. The gate starts buffering
+    // before the hub routes anything, so no delta slips in ahead of the snapshot.
+    const snapshotSymbols = new Set<string>();
+    for (const { channel, symbol } of next.addedSince(previous)) {
+      if (symbol !== WILDCARD && SNAPSHOT_CHANNELS.includes(channel) && !coversSnapshot(previous, symbol)) {
+        snapshotSymbols.add(symbol);
+        this.gate.begin(symbol);
+      }
+      this.context.hub.add(this, channel, symbol);
+    }
+    this.outbound.sendControl(next.toFrame());
+    for (const symbol of snapshotSymbols) void this.sendSnapshot(symbol);
+  }
+
+  private async sendSnapshot(symbol: string): Promise<void> {
+    let snapshot: SymbolSnapshot | null = null;
+    let failed = false;
+    try {
+      snapshot = await this.context.loadSnapshot(symbol);
+    } catch (error) {
+      failed = true;
+      this.context.logger.error({ err: error, symbol }, 'Snapshot load failed');
+    }
+    if (this.isClosed() || !this.gate.isLoading(symbol)) return;
+    if (failed) this.error('internalError', `snapshot of ${symbol} unavailable; live updates follow`);
+    else this.outbound.sendControl({ type: 'snapshot', symbol, eventTime: snapshot?.lastEventTime ?? null, data: snapshot });
+    for (const { message, text } of this.gate.complete(symbol, snapshot?.lastEventTime ?? null)) {
+      // The subscription may have changed while the snapshot loaded.
+      if (this.subscription.matches(message.channel, message.symbol)) {
+        this.outbound.send(message.conflationKey, text());
+        this.context.metrics.messagesSent.inc({ channel: message.channel });
+      }
+    }
+  }
+
+  private unsubscribe(request: ChannelSymbols): void {
+    const previous = this.subscription;
+    const next = previous.without(request);
+    this.subscription = next;
+    for (const { channel, symbol } of previous.addedSince(next)) {
+      this.context.hub.remove(this, channel, symbol);
+      if (symbol !== WILDCARD && !coversSnapshot(next, symbol)) this.gate.forget(symbol);
+    }
+    this.outbound.sendControl(next.toFrame());
+  }
+
+  private error(name: ProtocolErrorName, detail?: string): void {
+    this.context.metrics.protocolErrors.inc({ error: name });
+    this.outbound.sendControl(errorFrame(name, detail));
+    if (PROTOCOL_ERRORS[name].closes) this.close(name);
+  }
+
+  /** Sends a closing error, bypassing the outbox when the client is slow (its buffer is full anyway). */
+  private fail(name: ProtocolErrorName, detail?: string): void {
+    if (this.isClosed()) return;
+    this.context.metrics.protocolErrors.inc({ error: name });
+    if (this.socket.readyState === this.socket.OPEN) this.socket.send(JSON.stringify(errorFrame(name, detail)));
+    this.close(name);
+  }
+
+  private close(name: ProtocolErrorName): void {
+    if (this.isClosed()) return;
+    this.context.metrics.disconnects.inc({ reason: name });
+    this.cleanUp();
+    this.socket.close(closeCodeOf(name), PROTOCOL_ERRORS[name].msg);
+    // A client that does not read may never complete the closing handshake.
+    setTimeout(() => this.socket.terminate(), CLOSE_GRACE_MS).unref();
+  }
+
+  private isClosed(): boolean {
+    return this.state === 'closed';
+  }
+
+  private cleanUp(): void {
+    if (this.state === 'closed') return;
+    if (this.state === 'authenticated' && this.entitlements) this.context.connections.release(this.entitlements.customerId);
+    this.state = 'closed';
+    if (this.authTimer) clearTimeout(this.authTimer);
+    this.context.hub.removeAll(this);
+    this.outbound.dispose();
+    this.context.metrics.connections.dec({ protocol: 'stream' });
+  }
+}
+
+function coversSnapshot(subscription: SubscriptionSet, symbol: string): boolean {
+  return SNAPSHOT_CHANNELS.some((channel) => subscription.symbolsOf(channel).has(symbol));
+}
+
+function rawText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
+  return data.toString('utf8');
+}

@@ -1,0 +1,86 @@
+import { Writable } from 'node:stream';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { createDynamoDbDocumentClient } from '@tickwire/aws';
+import { CustomerApiKeyStore, type NewCustomerApiKey } from '@tickwire/customer-keys';
+import { RecordProducer } from '@tickwire/kafka';
+import { SYMBOL_STATE_TABLE } from '@tickwire/resources';
+import { type RunningService, startService } from '@tickwire/service-kit';
+import { createLocalDynamoDb, createLocalKafka, uniqueName } from '@tickwire/testing';
+import type { AlertV1Event, Bar1mV1Event, EnrichedV1Event } from '@tickwire/contracts';
+import { AppModule } from '../app.module';
+import type { GatewayConfig } from '../config/gateway-config';
+import { MarketFeedConsumer } from '../market-feed/market-feed-consumer';
+import { CONSUMER_GATEWAY } from '../service-definition';
+import { recordOf } from './market-event-builders';
+
+const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
+
+/**
+ * The gateway booted in-process on the real local stack (Kafka, DynamoDB, OpenSearch), plus what
+ * its integration tests need: a producer for the customer topics, API keys in the real
+ * `customer-api-keys` table (unique customer ids), and `symbol-state` items (unique symbols).
+ */
+export class GatewayTestHarness {
+  private constructor(
+    readonly running: RunningService<GatewayConfig>,
+    readonly producer: RecordProducer,
+    readonly keys: CustomerApiKeyStore,
+    private readonly destroyDynamo: () => void,
+    private readonly documents: ReturnType<typeof createDynamoDbDocumentClient>,
+  ) {}
+
+  /** Starts the gateway with `env` overrides and waits until its market feed is live. */
+  static async start(env: Record<string, string> = {}): Promise<GatewayTestHarness> {
+    const running = (await startService(AppModule, CONSUMER_GATEWAY, {
+      env: { ...process.env, LOG_LEVEL: 'warn', GATEWAY_INSTANCE_ID: uniqueName('it'), ...env },
+      httpPort: 0,
+      logDestination: discard,
+    })) as RunningService<GatewayConfig>;
+    await running.app.get(MarketFeedConsumer).whenLive();
+    const kafka = createLocalKafka(uniqueName('it-gateway-producer'));
+    const producer = new RecordProducer(kafka);
+    await producer.connect();
+    const dynamo = createLocalDynamoDb();
+    const documents = createDynamoDbDocumentClient(dynamo);
+    return new GatewayTestHarness(running, producer, new CustomerApiKeyStore(documents), () => dynamo.destroy(), documents);
+  }
+
+  /** ws:// URL of `path` on the gateway. */
+  wsUrl(path: string): string {
+    return `${this.running.url.replace('http://', 'ws://')}${path}`;
+  }
+
+  /** Creates a key for a fresh customer; every field overridable. */
+  async createKey(overrides: Partial<NewCustomerApiKey> = {}): Promise<string> {
+    const { key } = await this.keys.create({
+      customerId: uniqueName('it-customer'),
+      channels: ['trades', 'quotes', 'enriched', 'bars', 'alerts'],
+      symbols: ['*'],
+      maxConnections: 10,
+      maxSymbols: 100,
+      ...overrides,
+    });
+    return key;
+  }
+
+  /** Produces events (keyed by symbol) and waits for the broker's acknowledgement. */
+  async produce(events: readonly (EnrichedV1Event | Bar1mV1Event | AlertV1Event)[]): Promise<void> {
+    await this.producer.sendBatch(events.map(recordOf));
+  }
+
+  /** Writes a `symbol-state` item as the enricher would. */
+  async putSymbolState(item: { symbol: string; lastEventTime: number; lastPrice: number; bidPrice?: number; askPrice?: number }): Promise<void> {
+    await this.documents.send(new PutCommand({ TableName: SYMBOL_STATE_TABLE.tableName, Item: { previousClose: 100, changePercent: item.lastPrice - 100, ...item } }));
+  }
+
+  /** The gateway's Prometheus text. */
+  async metrics(): Promise<string> {
+    return (await fetch(`${this.running.url}/metrics`)).text();
+  }
+
+  async stop(): Promise<void> {
+    await this.producer.disconnect();
+    this.destroyDynamo();
+    await this.running.shutdown();
+  }
+}
