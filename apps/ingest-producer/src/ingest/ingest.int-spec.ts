@@ -253,6 +253,26 @@ describe('ingest-producer with the Alpaca source', () => {
     expect(letter!.key).toBeNull();
     expect(parseDlqHeaders(letter!.headers).data).toMatchObject({ [DLQ_HEADERS.errorClass]: 'MalformedJson', [DLQ_HEADERS.originalTopic]: trades });
   });
+  it('fails the run, naming the Alpaca error, when the credentials are refused (402), and keeps serving', async () => {
+    const server = new AlpacaProtocolServer({ credentials: { keyId: 'it-key', secretKey: 'it-secret' } });
+    const url = await server.start();
+    const prefix = `${uniqueName('it-ingest-alpaca-auth')}.`;
+    const running = await startIngest({ SOURCE: 'alpaca', ALPACA_URL: url, ALPACA_KEY: 'it-key', ALPACA_SECRET: 'wrong', TOPIC_PREFIX: prefix });
+    try {
+      const deadline = Date.now() + 20_000;
+      let current = await status(running);
+      while (current.state !== 'failed' && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        current = await status(running);
+      }
+      expect(current).toMatchObject({ source: 'alpaca', state: 'failed', published: {} });
+      expect(current.error).toMatch(/AlpacaStreamError: Alpaca error 402/);
+      expect((await fetch(`${running.url}/health/live`)).status).toBe(200);
+    } finally {
+      await running.app.close();
+      await server.close();
+    }
+  });
 });
 
 describe('ingest-producer shutting down mid-replay', () => {
