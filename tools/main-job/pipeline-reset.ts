@@ -1,6 +1,6 @@
 import { BatchWriteItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { kafkaTopicSpecs, SEARCH_STREAMS, indexPrefix, SYMBOL_STATE_TABLE } from '@tickwire/resources';
+import { ENRICHER_STATE_CHANGELOG_TOPIC, indexPrefix, kafkaTopicSpecs, SEARCH_STREAMS, SYMBOL_STATE_TABLE } from '@tickwire/resources';
 import { createLocalDynamoDb, createLocalKafka, createLocalOpenSearch, createLocalS3, type StackConfig } from '@tickwire/testing';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runRepoTool } from './service-processes';
@@ -20,7 +20,8 @@ export async function resetPipeline(config: StackConfig, log: (line: string) => 
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const ours = new Set(kafkaTopicSpecs({ partitions: config.topicPartitions }).map((t) => t.name));
+    // The enricher's state changelog too: its state must start empty with the topics it was built from.
+    const ours = new Set([...kafkaTopicSpecs({ partitions: config.topicPartitions }).map((t) => t.name), ENRICHER_STATE_CHANGELOG_TOPIC]);
     const existing = (await admin.listTopics()).filter((t) => ours.has(t));
     if (existing.length) await admin.deleteTopics({ topics: existing, timeout: 30_000 });
     // Deletion is asynchronous in the controller: wait until the names are gone before recreating.
