@@ -6,6 +6,8 @@ import { AlpacaProtocolServer, type AlpacaProtocolServerOptions } from './alpaca
 import { AlpacaSource, AlpacaStreamError, type AlpacaSourceEvent, type AlpacaSourceOptions } from './alpaca-source';
 
 /** Loopback tests: the real client against our own protocol server on 127.0.0.1 (no Alpaca account involved). */
+// Generous: these replay real LOBSTER data over a socket, and the dev box is shared.
+jest.setTimeout(60_000);
 const credentials = { keyId: 'PKTEST', secretKey: 'secret-test' };
 const fastReconnect = { minDelayMs: 10, maxDelayMs: 50, jitter: false };
 
@@ -43,11 +45,11 @@ async function take(iterator: AsyncIterator<SourceRecord>, count: number, predic
 
 const isTrade = (symbol: string) => (record: SourceRecord) => record.kind === 'event' && record.event.schema === 'market.trade.v1' && record.event.payload.symbol === symbol;
 
-/** Resolves when `predicate` holds, polling every 5 ms (fails after 10 s). */
+/** Resolves when `predicate` holds, polling every 5 ms (fails after 30 s). */
 async function until(predicate: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + 30_000;
   while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('condition not reached within 10 s');
+    if (Date.now() > deadline) throw new Error('condition not reached within 30 s');
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
@@ -86,7 +88,7 @@ describe('AlpacaSource against AlpacaProtocolServer (loopback)', () => {
 
     const amznQuote = await take(iterator, 1, (r) => r.kind === 'event' && r.event.schema === 'market.quote.v1');
     expect(amznQuote[0]).toMatchObject({ topic: 'market.quotes.v1', event: { payload: { symbol: 'AMZN', venue: 'Q' } } });
-  }, 60_000);
+  }, 180_000);
 
   it('fails with 402 on wrong credentials, without reconnecting', async () => {
     const server = await startServer();
@@ -137,7 +139,7 @@ describe('AlpacaSource against AlpacaProtocolServer (loopback)', () => {
     // The feed went on (live-like): trades after the reconnect are later LOBSTER rows.
     const sequence = (r: SourceRecord | undefined) => Number(r?.kind === 'event' && r.event.schema === 'market.trade.v1' ? r.event.payload.tradeId : Number.NaN);
     expect(sequence(after[0])).toBeGreaterThan(sequence(before[before.length - 1]));
-  }, 60_000);
+  }, 180_000);
 
   it('backs off on 406 connection limit exceeded and connects once the other connection is gone', async () => {
     const server = await startServer({ maxConnections: 1 });
@@ -151,7 +153,7 @@ describe('AlpacaSource against AlpacaProtocolServer (loopback)', () => {
     await first;
     expect(events).toContainEqual({ type: 'server-error', code: 406, message: 'connection limit exceeded', handling: 'reconnect' });
     expect(events.some((event) => event.type === 'subscribed')).toBe(true);
-  }, 30_000);
+  }, 60_000);
 
   it('turns an invalid frame and an invalid trade into rejected records and keeps streaming', async () => {
     const server = await startServer();
@@ -182,7 +184,7 @@ describe('AlpacaSource against AlpacaProtocolServer (loopback)', () => {
     await until(() => source.subscription?.trades.join() === 'AMZN');
     expect(events.filter((event) => event.type === 'subscribed')).toHaveLength(3);
     await take(iterator, 1, isTrade('AMZN'));
-  }, 30_000);
+  }, 60_000);
 
   it('applies subscribe/unsubscribe calls made while the subscription was in flight once streaming', async () => {
     const server = await startServer();
@@ -201,7 +203,7 @@ describe('AlpacaSource against AlpacaProtocolServer (loopback)', () => {
     await until(() => source.subscription?.trades.join() === 'AAPL,GOOG' && source.subscription.quotes.length === 0);
     expect(server.stats.subscribeRequests).toBe(3); // initial + reconciling subscribe + unsubscribe
     await take(iterator, 1, isTrade('GOOG'));
-  }, 30_000);
+  }, 60_000);
 
   it('close() during the reconnect backoff ends the iteration promptly', async () => {
     const server = await startServer();
@@ -215,7 +217,7 @@ describe('AlpacaSource against AlpacaProtocolServer (loopback)', () => {
     await expect(iterator.next()).resolves.toEqual({ done: true, value: undefined });
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(source.connectionState).toBe('closed');
-  }, 30_000);
+  }, 60_000);
 
   it('pauses the socket when the consumer falls behind: the buffer stays near highWaterMark and the server waits', async () => {
     const server = await startServer({ slowClientBytes: 64 * 1024 });
@@ -232,7 +234,7 @@ describe('AlpacaSource against AlpacaProtocolServer (loopback)', () => {
     const sent = () => server.stats.tradesSent + server.stats.quotesSent;
     for (let taken = 0; sent() <= sentWhilePaused && taken < sentWhilePaused; taken += 1_000) await take(iterator, 1_000);
     expect(sent()).toBeGreaterThan(sentWhilePaused);
-  }, 60_000);
+  }, 180_000);
 
   it('is disconnected with 407 slow client by a disconnect-policy server, and reconnects', async () => {
     const server = await startServer({ slowClientBytes: 32 * 1024, slowClientPolicy: 'disconnect' });
@@ -244,7 +246,7 @@ describe('AlpacaSource against AlpacaProtocolServer (loopback)', () => {
     for (let i = 0; i < 200 && !events.some((event) => event.type === 'reconnecting'); i++) await take(iterator, 500);
     expect(events).toContainEqual({ type: 'server-error', code: 407, message: 'slow client', handling: 'reconnect' });
     await until(() => server.stats.connectionsAccepted === 2);
-  }, 60_000);
+  }, 180_000);
 
   it('gives up after maxAttempts reconnect attempts in a row', async () => {
     const server = await startServer();

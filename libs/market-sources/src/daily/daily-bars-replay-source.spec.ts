@@ -45,7 +45,7 @@ describe('DailyBarsReplaySource (real S&P 500 file)', () => {
         rejectedSymbols.add(record.symbol ?? '');
       }
     }
-  }, 120_000);
+  }, 300_000);
 
   it('accounts for all 164,982 rows of the data README, in (date, symbol) order', () => {
     expect(counts.events + counts.rejected).toBe(164_982);
@@ -73,7 +73,7 @@ describe('DailyBarsReplaySource (history file, by symbol)', () => {
     const keys = events.map((e) => `${e.payload.tradingDate} ${e.payload.symbol}`);
     expect(keys).toEqual([...keys].sort());
     expect(keys[0]).toBe('1999-11-01 AAPL');
-  }, 60_000);
+  }, 180_000);
 });
 
 describe('DailyBarsReplaySource (crafted files)', () => {

@@ -49,7 +49,7 @@ describe('LobsterReplaySource (real LOBSTER 2012-06-21 files)', () => {
         entry.firstQuote ??= event;
       }
     }
-  }, 120_000);
+  }, 300_000);
 
   it('emits every trade (types 4 and 5) and one quote per message row, per the data README', () => {
     expect(rejected).toEqual([]);
@@ -108,7 +108,7 @@ describe('LobsterReplaySource options', () => {
     }
     expect(quotes).toBe(changes);
     expect(trades).toBe(11_419);
-  }, 60_000);
+  }, 180_000);
 
   it("trades: false, quotes: 'none' emits nothing; trades only emits only trades", async () => {
     const none: SourceRecord[] = [];
@@ -120,7 +120,7 @@ describe('LobsterReplaySource options', () => {
       count++;
     }
     expect(count).toBe(11_678);
-  }, 60_000);
+  }, 180_000);
 
   it('close() ends a running replay early and is idempotent; a second iteration throws', async () => {
     const source = new LobsterReplaySource();
