@@ -31,6 +31,21 @@ export function isConsistentEventTime(eventTime: number, eventTimeNs: string): b
  * @throws RangeError if `tradingDate` is not `YYYY-MM-DD`.
  */
 export function sessionCloseEpochMs(tradingDate: string): number {
+  // Memoised: a daily replay asks for the same few hundred dates ~500 times each, and the time-zone
+  // lookup (Intl) dominates the cost of building a daily bar.
+  const cached = SESSION_CLOSE_CACHE.get(tradingDate);
+  if (cached !== undefined) return cached;
+  const close = computeSessionCloseEpochMs(tradingDate);
+  if (SESSION_CLOSE_CACHE.size >= SESSION_CLOSE_CACHE_LIMIT) SESSION_CLOSE_CACHE.clear();
+  SESSION_CLOSE_CACHE.set(tradingDate, close);
+  return close;
+}
+
+/** About 40 years of trading dates; the cache is cleared when full, so memory stays bounded. */
+const SESSION_CLOSE_CACHE_LIMIT = 10_000;
+const SESSION_CLOSE_CACHE = new Map<string, number>();
+
+function computeSessionCloseEpochMs(tradingDate: string): number {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(tradingDate);
   if (!match) throw new RangeError(`tradingDate must be YYYY-MM-DD, got ${tradingDate}`);
   const [, y, m, d] = match.map(Number) as [number, number, number, number];
