@@ -22,14 +22,23 @@ describe('firehose-archiver configuration', () => {
       ARCHIVE_ENRICHED: false,
       UPLOAD_MAX_RETRIES: 5,
     });
-    expect(load({ BUFFER_SIZE_MIB: '1', BUFFER_INTERVAL_SECONDS: '60', ARCHIVE_PREFIX: 'archive/raw', ARCHIVE_ENRICHED: 'true' })).toMatchObject({
+    expect(
+      load({
+        BUFFER_SIZE_MIB: '1',
+        BUFFER_INTERVAL_SECONDS: '60',
+        ARCHIVE_PREFIX: 'archive/raw',
+        ARCHIVE_ENRICHED: 'true',
+      }),
+    ).toMatchObject({
       BUFFER_SIZE_MIB: 1,
       BUFFER_INTERVAL_SECONDS: 60,
       ARCHIVE_PREFIX: 'archive/raw',
       ARCHIVE_ENRICHED: true,
     });
     expect(() => load({ BUFFER_SIZE_MIB: '129' })).toThrow(/BUFFER_SIZE_MIB must be at most 128 MiB/);
-    expect(() => load({ BUFFER_INTERVAL_SECONDS: '901' })).toThrow(/BUFFER_INTERVAL_SECONDS must be at most 900 seconds/);
+    expect(() => load({ BUFFER_INTERVAL_SECONDS: '901' })).toThrow(
+      /BUFFER_INTERVAL_SECONDS must be at most 900 seconds/,
+    );
     expect(() => load({ ARCHIVE_PREFIX: '/raw/' })).toThrow(/ARCHIVE_PREFIX must be an S3 key prefix/);
   });
 

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { type RunningService, startService } from '@tickwire/service-kit';
-import { uniqueName } from '@tickwire/testing';
+import { CUSTOMER_TOPICS } from '@tickwire/contracts';
+import { createLocalKafka, uniqueName } from '@tickwire/testing';
 import { AppModule } from './app.module';
 import { OPENSEARCH_INDEXER } from './service-definition';
 
@@ -10,8 +11,20 @@ describe('opensearch-indexer on the local stack', () => {
   let running: RunningService<unknown>;
 
   beforeAll(async () => {
+    // A new group starts at the topics' ends: this smoke test must not re-index the real topics' history.
+    const groupId = uniqueName('it-opensearch-indexer');
+    const admin = createLocalKafka('it-opensearch-indexer-main').admin();
+    await admin.connect();
+    for (const topic of CUSTOMER_TOPICS) {
+      const partitions = (await admin.fetchTopicOffsets(topic)).map(({ partition, high }) => ({
+        partition,
+        offset: high,
+      }));
+      await admin.setOffsets({ groupId, topic, partitions });
+    }
+    await admin.disconnect();
     running = await startService(AppModule, OPENSEARCH_INDEXER, {
-      env: { ...process.env, KAFKA_CONSUMER_GROUP: uniqueName('it-opensearch-indexer'), LOG_LEVEL: 'warn' },
+      env: { ...process.env, KAFKA_CONSUMER_GROUP: groupId, LOG_LEVEL: 'warn' },
       httpPort: 0,
       logDestination: discard,
     });

@@ -13,9 +13,16 @@ import type { ArchiverConfig } from '../config/archiver-env-schema';
 import { ArchiverMetrics } from './archiver-metrics';
 import { ArchiveService, type OffsetCommitter } from './archive.service';
 
-/** The topics archived with `config`: the raw topics, plus the customer ones when ARCHIVE_ENRICHED. */
-export function archivedTopics(config: Pick<ArchiverConfig, 'ARCHIVE_ENRICHED'>): string[] {
-  return [...RAW_TOPICS, ...(config.ARCHIVE_ENRICHED ? CUSTOMER_TOPICS : [])];
+/**
+ * The topics archived with `config`: the raw topics, plus the customer ones when ARCHIVE_ENRICHED,
+ * each behind KAFKA_TOPIC_PREFIX.
+ */
+export function archivedTopics(
+  config: Pick<ArchiverConfig, 'ARCHIVE_ENRICHED' | 'KAFKA_TOPIC_PREFIX'>,
+): string[] {
+  return [...RAW_TOPICS, ...(config.ARCHIVE_ENRICHED ? CUSTOMER_TOPICS : [])].map(
+    (topic) => `${config.KAFKA_TOPIC_PREFIX}${topic}`,
+  );
 }
 
 /** Nest token of the archiver's kafkajs Consumer (shared by ArchiveConsumer and the offset committer). */
@@ -152,17 +159,21 @@ export class ArchiveConsumer implements OnApplicationBootstrap, BeforeApplicatio
     isStale,
   }: EachBatchPayload): Promise<void> {
     if (this.closing || !isRunning() || isStale() || batch.messages.length === 0) return;
-    await this.archive.append(
-      batch.topic,
-      batch.partition,
-      batch.messages.map((message) => toKafkaRecord(batch.topic, batch.partition, message)),
-    );
-    resolveOffset(batch.lastOffset());
-    this.updateGauges();
-    await heartbeat();
-    // A failure here throws out of eachBatch: kafkajs restarts the consumer, which rejoins the group
-    // and resumes at the committed offset (the buffers are reset on join).
-    await this.archive.flushIfDue(batch.topic, batch.partition);
+    const records = batch.messages.map((message) => toKafkaRecord(batch.topic, batch.partition, message));
+    // Append up to the size hint, mark exactly what is buffered as consumed, flush if due, repeat: if a
+    // flush fails, kafkajs retries from the first record not yet buffered (or, after a restart,
+    // from the committed offset, the buffers being reset on the group join).
+    for (let next = 0; next < records.length;) {
+      if (!isRunning() || isStale()) return;
+      const appended = await this.archive.append(batch.topic, batch.partition, records.slice(next));
+      next += appended;
+      resolveOffset(
+        next === records.length ? batch.lastOffset() : (records[next - 1] as (typeof records)[number]).offset,
+      );
+      this.updateGauges();
+      await heartbeat();
+      await this.archive.flushIfDue(batch.topic, batch.partition);
+    }
     this.updateGauges();
   }
 

@@ -58,6 +58,8 @@ export class UploadAbort implements BeforeApplicationShutdown {
           ),
           consumerOffsetCommitter(consumer),
           metrics,
+          Date.now,
+          config.KAFKA_TOPIC_PREFIX,
         ),
       inject: [S3_CLIENT, ARCHIVE_KAFKA_CONSUMER, SERVICE_CONFIG, ArchiverMetrics, UploadAbort],
     },

@@ -203,6 +203,20 @@ describe('ArchiveService: buffering hints', () => {
     expect(service.buffered).toEqual({ records: 0, bytes: 0 });
   });
 
+  it('appends a fetched batch only up to the size hint, so objects stay near it', async () => {
+    const line = Buffer.byteLength(tradeValue(T0, 1)) + 1;
+    const { store, service } = setup({ sizeBytes: line * 2, intervalMs: 300_000 });
+    const batch = [0, 1, 2, 3, 4].map((offset) => recordOf(TOPICS.trades, tradeValue(T0, offset), offset));
+    await expect(service.append(TOPICS.trades, 0, batch)).resolves.toBe(2);
+    await service.flushIfDue(TOPICS.trades, 0);
+    await expect(service.append(TOPICS.trades, 0, batch.slice(2))).resolves.toBe(2);
+    await service.flushIfDue(TOPICS.trades, 0);
+    await expect(service.append(TOPICS.trades, 0, batch.slice(4))).resolves.toBe(1);
+    await service.flushAll();
+    expect([...store.objects.values()].map((object) => object.records)).toEqual([2, 2, 1]);
+    await expect(service.append(TOPICS.trades, 0, [])).resolves.toBe(0);
+  });
+
   it('flushes when the oldest record reached the interval hint', async () => {
     const { store, clock, service } = setup({ sizeBytes: 5 << 20, intervalMs: 60_000 });
     await service.append(TOPICS.trades, 0, [recordOf(TOPICS.trades, tradeValue(T0, 1), 0)]);
@@ -284,8 +298,12 @@ describe('ArchiveService: a redelivery after a crash overwrites instead of dupli
     );
     const from = Number(committer.committed(TOPICS.trades, 0));
     for (let start = from; start < records.length; start += batchSize) {
-      await service.append(TOPICS.trades, 0, records.slice(start, start + batchSize));
-      await service.flushIfDue(TOPICS.trades, 0);
+      // As ArchiveConsumer does: append up to the size hint, flush if due, append the rest.
+      const batch = records.slice(start, start + batchSize);
+      for (let next = 0; next < batch.length;) {
+        next += await service.append(TOPICS.trades, 0, batch.slice(next));
+        await service.flushIfDue(TOPICS.trades, 0);
+      }
     }
     const failures = await service.flushAll();
     if (failures.length > 0) throw failures[0]!.error;
@@ -341,7 +359,7 @@ describe('ArchiveService: a redelivery after a crash overwrites instead of dupli
 
   it.each([
     [2_500, 10, 6, 2_500, 3],
-    [900, 20, 9, 6_000, 50],
+    [900, 20, 12, 6_000, 50],
   ])(
     'size %i / batch %i crashing after %i puts (mid-flush), then size %i / batch %i',
     async (sizeA, batchA, putsBeforeCrash, sizeB, batchB) => {
@@ -352,4 +370,30 @@ describe('ArchiveService: a redelivery after a crash overwrites instead of dupli
       await recoverAndCheck(store, committer, sizeB, batchB);
     },
   );
+});
+
+describe('ArchiveService: topic namespace (KAFKA_TOPIC_PREFIX)', () => {
+  it('validates and files records under the contract topic, and commits on the consumed topic', async () => {
+    const store = new MemoryStore();
+    const committer = new RecordingCommitter();
+    const { observer } = recorder();
+    const service = new ArchiveService(
+      { sizeBytes: 5 << 20, intervalMs: 300_000 },
+      { dataPrefix: 'raw', errorPrefix: 'errors' },
+      store,
+      committer,
+      observer,
+      Date.now,
+      'it-ns.',
+    );
+    const topic = `it-ns.${TOPICS.trades}`;
+    await service.append(topic, 0, [recordOf(topic, tradeValue(T0, 1), 0)]);
+    await service.flushAll();
+    expect([...store.objects.keys()]).toEqual([
+      expect.stringMatching(
+        /^raw\/market\.trades\.v1\/year=2012\/.*\/market\.trades\.v1\+0\+0{20}\.json\.gz$/,
+      ),
+    ]);
+    expect(committer.commits).toEqual(['it-ns.market.trades.v1[0]@1']);
+  });
 });

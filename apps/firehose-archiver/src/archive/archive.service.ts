@@ -88,39 +88,50 @@ export class ArchiveService {
     private readonly committer: OffsetCommitter,
     private readonly observer: ArchiveObserver,
     private readonly clock: () => number = Date.now,
+    /** Namespace in front of the consumed topic names (KAFKA_TOPIC_PREFIX); stripped to find the contract topic. */
+    private readonly topicPrefix = '',
   ) {
     if (!(hints.sizeBytes > 0) || !(hints.intervalMs >= 0))
       throw new RangeError('ArchiveService: sizeBytes must be > 0 and intervalMs >= 0');
   }
 
   /**
-   * Buffers the records of one fetched batch (one topic-partition, offset order). Records at or
-   * before the buffer's last offset mean the consumer was rewound (a retry after a failed batch):
-   * the buffered tail from there is dropped first, so nothing is buffered twice.
+   * Buffers records of one fetched batch (one topic-partition, offset order), in order, until the
+   * buffer reaches the size hint: the caller then marks the appended records consumed, flushes
+   * ({@link flushIfDue}) and appends the rest, so objects stay close to the size hint whatever the
+   * fetch size. Records at or before the buffer's last offset mean the consumer was rewound (kafkajs
+   * re-fetches from its last resolved offset after a failed batch): the buffered tail from there is
+   * dropped first, so nothing is buffered twice.
+   *
+   * @returns how many of `records` were appended (at least one when `records` is not empty).
    */
-  append(topic: string, partition: number, records: readonly KafkaRecord[]): Promise<void> {
+  append(topic: string, partition: number, records: readonly KafkaRecord[]): Promise<number> {
     return this.serially(topic, partition, async () => {
       const first = records[0];
-      if (!first) return;
+      if (!first) return 0;
       const buffer = this.bufferOf(topic, partition);
       const firstOffset = BigInt(first.offset);
-      if (
-        buffer.entries.length > 0 &&
-        (buffer.entries[buffer.entries.length - 1] as BufferedEntry).offset >= firstOffset
-      ) {
+      const last = buffer.entries[buffer.entries.length - 1];
+      if (last !== undefined && last.offset >= firstOffset) {
         this.reset(
           buffer,
           buffer.entries.filter((entry) => entry.offset < firstOffset),
         );
       }
       if (buffer.entries.length === 0) buffer.openedAt = this.clock();
+      const contractTopic = this.contractTopicOf(topic);
+      let appended = 0;
       for (const record of records) {
-        const entry = toEntry(record);
-        if (entry.kind === 'error')
+        if (appended > 0 && buffer.bytes >= this.hints.sizeBytes) break;
+        const entry = toEntry(contractTopic, record);
+        if (entry.kind === 'error') {
           buffer.errorClasses.set(entry.errorClass, (buffer.errorClasses.get(entry.errorClass) ?? 0) + 1);
+        }
         buffer.entries.push(entry.entry);
         buffer.bytes += Buffer.byteLength(entry.entry.line) + 1;
+        appended += 1;
       }
+      return appended;
     });
   }
 
@@ -181,6 +192,13 @@ export class ArchiveService {
     return failures;
   }
 
+  /** The contract topic of a consumed topic: without the namespace prefix. */
+  private contractTopicOf(topic: string): string {
+    return this.topicPrefix !== '' && topic.startsWith(this.topicPrefix)
+      ? topic.slice(this.topicPrefix.length)
+      : topic;
+  }
+
   private isDue(buffer: PartitionBuffer): boolean {
     if (buffer.entries.length === 0) return false;
     return buffer.bytes >= this.hints.sizeBytes || this.clock() - buffer.openedAt >= this.hints.intervalMs;
@@ -191,7 +209,11 @@ export class ArchiveService {
     const last = entries[entries.length - 1];
     if (!last) return;
     try {
-      const objects = buildArchiveObjects(entries, { topic, partition, ...this.prefixes });
+      const objects = buildArchiveObjects(entries, {
+        topic: this.contractTopicOf(topic),
+        partition,
+        ...this.prefixes,
+      });
       await Promise.all(
         objects.map(async (object) => {
           const started = process.hrtime.bigint();
@@ -266,10 +288,11 @@ function keyOf(topic: string, partition: number): string {
 
 /** Validates one record: a data entry (verbatim line, event time) or an error entry (reason, record time). */
 function toEntry(
+  contractTopic: string,
   record: KafkaRecord,
 ): { kind: 'data'; entry: BufferedEntry } | { kind: 'error'; errorClass: string; entry: BufferedEntry } {
   const offset = BigInt(record.offset);
-  const result = safeParseEvent(record.topic, record.value);
+  const result = safeParseEvent(contractTopic, record.value);
   if (result.success && record.value !== null) {
     return {
       kind: 'data',

@@ -16,6 +16,8 @@ const keyPrefixField = z.string().regex(/^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'
  * - ARCHIVE_PREFIX (default `raw`) and ARCHIVE_ERROR_PREFIX (default `errors`): key prefixes of
  *   archived records and of records that failed validation;
  * - ARCHIVE_ENRICHED (default false): also archive the enriched, 1-minute bar and alert topics;
+ * - KAFKA_TOPIC_PREFIX (default empty): namespace of the consumed topics on a shared cluster
+ *   (`<prefix>market.trades.v1`); records are validated and filed under the contract topic name;
  * - UPLOAD_MAX_RETRIES (default 5): PutObject retries (exponential backoff 200 ms x2 up to 5 s) on
  *   top of the SDK's own 3 attempts, before the batch is given up and redelivered.
  */
@@ -33,6 +35,10 @@ export const archiverEnvSchema = firehoseArchiverEnvSchema.safeExtend({
   ARCHIVE_PREFIX: keyPrefixField.default(ARCHIVE_DATA_PREFIX),
   ARCHIVE_ERROR_PREFIX: keyPrefixField.default(ARCHIVE_ERROR_PREFIX),
   ARCHIVE_ENRICHED: booleanField.default(false),
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]*$/, { error: 'must contain only letters, digits, dots, underscores and hyphens' })
+    .default(''),
   UPLOAD_MAX_RETRIES: z.coerce
     .number({ error: 'must be a number of retries' })
     .int()
