@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { FanOutModule } from '../fan-out/fan-out.module';
+import { ApiKeyGuard } from './api-key.guard';
+import { HistoryService } from './history.service';
+import { OpenApiDocs } from './openapi-docs';
+import { RestApiController } from './rest-api.controller';
+
+/** REST: snapshots (DynamoDB) and history (OpenSearch), API-key authenticated; OpenAPI at /docs. */
+@Module({
+  imports: [FanOutModule],
+  controllers: [RestApiController],
+  providers: [ApiKeyGuard, HistoryService, OpenApiDocs],
+})
+export class RestApiModule {}
