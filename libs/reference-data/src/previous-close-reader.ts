@@ -6,6 +6,7 @@ import {
   type SymbolAlias,
 } from '@tickwire/indicators';
 import { REFERENCE_DAILY_BARS_TABLE } from '@tickwire/resources';
+import type { StoredDailyRow } from './reference-daily-bars-loader';
 
 /** Options of {@link PreviousCloseReader}. */
 export interface PreviousCloseReaderOptions {
@@ -17,7 +18,7 @@ export interface PreviousCloseReaderOptions {
 
 /**
  * Builds @tickwire/indicators' {@link PreviousCloseReference} for one symbol from DynamoDB table
- * `reference-daily-bars`: one paginated Query per symbol (`symbol = :s`, all trading dates), plus one
+ * `reference-daily-bars`: one paginated Query per symbol (`symbol = :s`, one item per year), plus one
  * for each alias source of that symbol (GOOG's 2012 history is GOOGL's, see DEFAULT_SYMBOL_ALIASES),
  * cached per symbol for the life of the reader (reference data is loaded before the enricher starts
  * and does not change during a replay). Concurrent calls for one symbol share one Query.
@@ -85,19 +86,16 @@ export class PreviousCloseReader {
           TableName: this.tableName,
           KeyConditionExpression: 'symbol = :s',
           ExpressionAttributeValues: { ':s': { S: symbol } },
-          ProjectionExpression: 'symbol, tradingDate, #c, dividendAmount, splitCoefficient',
-          ExpressionAttributeNames: { '#c': 'close' },
+          ProjectionExpression: 'symbol, #y, bars',
+          ExpressionAttributeNames: { '#y': 'year' },
           ...(startKey ? { ExclusiveStartKey: startKey } : {}),
         }),
       );
       for (const item of page.Items ?? []) {
-        rows.push({
-          symbol: item['symbol']?.S as string,
-          tradingDate: item['tradingDate']?.S as string,
-          close: Number(item['close']?.N),
-          dividendAmount: Number(item['dividendAmount']?.N ?? 0),
-          splitCoefficient: Number(item['splitCoefficient']?.N ?? 1),
-        });
+        const stored = JSON.parse(item['bars']?.S ?? '[]') as StoredDailyRow[];
+        for (const [tradingDate, , , , close, , , dividendAmount, splitCoefficient] of stored) {
+          rows.push({ symbol, tradingDate, close, dividendAmount, splitCoefficient });
+        }
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey !== undefined);

@@ -5,14 +5,15 @@ import {
   type AttributeValue,
   BatchWriteItemCommand,
   CreateTableCommand,
+  DeleteTableCommand,
   DescribeTableCommand,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
-  QueryCommand,
   ResourceNotFoundException,
   type WriteRequest,
   waitUntilTableExists,
+  waitUntilTableNotExists,
 } from '@aws-sdk/client-dynamodb';
 import { REFERENCE_DAILY_BARS_TABLE } from '@tickwire/resources';
 import { readDailyBarsCsv, type ReferenceDailyBar, type RejectedDailyRow } from './daily-bars-csv-reader';
@@ -22,8 +23,8 @@ export const BATCH_WRITE_MAX_ITEMS = 25;
 
 /**
  * The marker item that records a completed load: partition `#load-marker` (not a ticker, so a symbol
- * Query never sees it), sort key = SHA-256 over the loaded files' contents. A load of the same files
- * finds it and returns at once; other files (a new data drop) load again (puts are idempotent).
+ * Query never sees it), sort key (`year`) = SHA-256 over the loaded files' contents. A load of the same
+ * files finds it and returns at once; other files (a new data drop) load again (puts are idempotent).
  */
 export const LOAD_MARKER_SYMBOL = '#load-marker';
 
@@ -33,7 +34,7 @@ export interface ReferenceLoadOptions {
   readonly files: readonly string[];
   /** Table; default `reference-daily-bars` (REFERENCE_DAILY_BARS_TABLE). */
   readonly tableName?: string;
-  /** BatchWriteItem calls in flight; default 16 (DynamoDB Local saturates a core around there). */
+  /** BatchWriteItem calls in flight; default 4 (DynamoDB Local serializes writes anyway). */
   readonly concurrency?: number;
   /** Load even when the marker says these files are loaded. Default false. */
   readonly force?: boolean;
@@ -48,10 +49,10 @@ export interface ReferenceLoadResult {
   readonly tableName: string;
   /** True when the marker showed the same files already loaded; nothing was written. */
   readonly skipped: boolean;
-  /** Items written (distinct symbol/tradingDate). */
+  /** Daily rows written (distinct symbol/tradingDate). */
   readonly written: number;
-  /** Items not written because their symbol was already complete in the table (resumed load). */
-  readonly alreadyPresent: number;
+  /** DynamoDB items written: one per symbol and year. */
+  readonly items: number;
   /** Rows of the files that are not valid bars (not loaded). */
   readonly rejected: readonly (RejectedDailyRow & { readonly file: string })[];
   /** BatchWriteItem calls, including retries of unprocessed items. */
@@ -63,17 +64,15 @@ export interface ReferenceLoadResult {
 }
 
 /**
- * Loads daily bars into DynamoDB (`reference-daily-bars`: pk `symbol`, sk `tradingDate`) with
- * BatchWriteItem, `concurrency` batches in flight, each retried with exponential backoff (50 ms x 2^n,
- * capped at 2 s, full jitter: AWS Architecture Blog, "Exponential Backoff and Jitter") until
- * DynamoDB has processed every item. Idempotent: items are full puts keyed by (symbol, tradingDate),
- * and a marker item keyed by the files' SHA-256 makes a repeated load of the same files a single
- * GetItem, and an interrupted load resumes: symbols whose item count in the table already equals
- * their row count are not written again (one COUNT Query per symbol).
+ * Loads daily bars into DynamoDB (`reference-daily-bars`: pk `symbol`, sk `year`, one item per symbol
+ * and calendar year with that year's rows as JSON, see REFERENCE_DAILY_BARS_TABLE) with BatchWriteItem,
+ * `concurrency` batches in flight, each retried with exponential backoff (50 ms x 2^n, capped at 2 s,
+ * full jitter: AWS Architecture Blog, "Exponential Backoff and Jitter") until DynamoDB has processed
+ * every item. Idempotent: items are full puts keyed by (symbol, year), and a marker item keyed by the
+ * files' SHA-256 makes a repeated load of the same files a single GetItem.
  *
- * Measured on this machine's DynamoDB Local 3.1 (SQLite, shared host at load ~10): ~110 items/s
- * whatever the concurrency (the server serializes writes; a PutItem takes ~20 ms), so the full
- * 192k rows take ~30 min once; later runs take one GetItem.
+ * Why yearly items: DynamoDB Local 3.1 (SQLite) writes ~110 items/s on this shared 2-core host, so one
+ * item per row made the 192k rows a 30-minute load; per symbol-year it is ~1,200 items, seconds.
  *
  * @throws Error if a file cannot be read or has another header, or a batch still has unprocessed items
  *   after `maxAttempts`; any DynamoDB error other than throttling.
@@ -88,49 +87,27 @@ export async function loadReferenceDailyBars(
   if (options.createTable ?? true) await ensureReferenceTable(client, tableName);
   const base = { tableName, fingerprint, rejected: [] as (RejectedDailyRow & { file: string })[] };
   if (!options.force && (await isLoaded(client, tableName, fingerprint))) {
-    return {
-      ...base,
-      skipped: true,
-      written: 0,
-      alreadyPresent: 0,
-      batchCalls: 0,
-      durationMs: performance.now() - started,
-    };
+    return { ...base, skipped: true, written: 0, items: 0, batchCalls: 0, durationMs: performance.now() - started };
   }
 
-  // Deduplicated in memory (a BatchWriteItem must not name one key twice; the history file overlaps the
-  // S&P 500 file on 2020-2021); ~200k rows are ~60 MB.
+  // Deduplicated in memory (the history file overlaps the S&P 500 file on 2020-2021; later files win);
+  // ~200k rows are ~60 MB.
   const bars = new Map<string, ReferenceDailyBar>();
   for (const file of options.files) {
     for await (const item of readDailyBarsCsv(file)) {
       if (item.kind === 'bar') bars.set(`${item.bar.symbol}|${item.bar.tradingDate}`, item.bar);
-      else
-        base.rejected.push({ file: basename(file), line: item.line, reason: item.reason, text: item.text });
+      else base.rejected.push({ file: basename(file), line: item.line, reason: item.reason, text: item.text });
     }
   }
 
-  // Resume: a symbol whose item count already equals its row count was loaded by an earlier
-  // (interrupted) run; the data is immutable, so its items need not be written again.
-  const bySymbol = new Map<string, ReferenceDailyBar[]>();
+  const byYear = new Map<string, ReferenceDailyBar[]>();
   for (const bar of bars.values()) {
-    const list = bySymbol.get(bar.symbol);
+    const key = `${bar.symbol}|${bar.tradingDate.slice(0, 4)}`;
+    const list = byYear.get(key);
     if (list) list.push(bar);
-    else bySymbol.set(bar.symbol, [bar]);
+    else byYear.set(key, [bar]);
   }
-  const symbols = [...bySymbol.keys()];
-  const complete = new Set<string>();
-  let nextSymbol = 0;
-  const counter = async (): Promise<void> => {
-    while (nextSymbol < symbols.length) {
-      const symbol = symbols[nextSymbol++] as string;
-      if ((await countItems(client, tableName, symbol)) === bySymbol.get(symbol)?.length)
-        complete.add(symbol);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 16) }, counter));
-  const requests: WriteRequest[] = [...bySymbol]
-    .filter(([symbol]) => !complete.has(symbol))
-    .flatMap(([, list]) => list.map((bar) => ({ PutRequest: { Item: toItem(bar) } })));
+  const requests: WriteRequest[] = [...byYear.values()].map((list) => ({ PutRequest: { Item: toYearItem(list) } }));
   const batches: WriteRequest[][] = [];
   for (let i = 0; i < requests.length; i += BATCH_WRITE_MAX_ITEMS)
     batches.push(requests.slice(i, i + BATCH_WRITE_MAX_ITEMS));
@@ -159,14 +136,15 @@ export async function loadReferenceDailyBars(
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 16) }, worker));
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, worker));
   await client.send(
     new PutItemCommand({
       TableName: tableName,
       Item: {
         symbol: { S: LOAD_MARKER_SYMBOL },
-        tradingDate: { S: fingerprint },
-        items: { N: String(bars.size) },
+        year: { S: fingerprint },
+        items: { N: String(requests.length) },
+        rows: { N: String(bars.size) },
         loadedAt: { N: String(Date.now()) },
       },
     }),
@@ -174,27 +152,32 @@ export async function loadReferenceDailyBars(
   return {
     ...base,
     skipped: false,
-    written: requests.length,
-    alreadyPresent: bars.size - requests.length,
+    written: bars.size,
+    items: requests.length,
     batchCalls,
     durationMs: performance.now() - started,
   };
 }
 
 /**
- * Creates the reference table (REFERENCE_DAILY_BARS_TABLE's key schema, on-demand) unless it exists,
- * and waits until it is ACTIVE.
+ * Creates the reference table (REFERENCE_DAILY_BARS_TABLE's key schema, on-demand) unless it exists
+ * with that key schema (a table of another layout is dropped and recreated), and waits until it is ACTIVE.
  *
  * @throws any DynamoDB error other than the table already existing
  */
 export async function ensureReferenceTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  const spec = REFERENCE_DAILY_BARS_TABLE;
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return;
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const keys = (Table?.KeySchema ?? []).map((k) => `${k.AttributeName}:${k.KeyType}`).join(',');
+    if (keys === `${spec.partitionKey.name}:HASH,${spec.sortKey?.name}:RANGE`) return;
+    // An older layout (e.g. one item per trading date): reference data is derived from the files and
+    // fully reloadable, so the table is replaced rather than migrated.
+    await client.send(new DeleteTableCommand({ TableName: tableName }));
+    await waitUntilTableNotExists({ client, maxWaitTime: 60 }, { TableName: tableName });
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
-  const spec = REFERENCE_DAILY_BARS_TABLE;
   const sortKey = spec.sortKey as { name: string; type: 'S' | 'N' | 'B' };
   try {
     await client.send(
@@ -231,49 +214,35 @@ async function fingerprintOf(files: readonly string[]): Promise<string> {
   return hash.digest('hex');
 }
 
-async function countItems(client: DynamoDBClient, tableName: string, symbol: string): Promise<number> {
-  let count = 0;
-  let startKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await client.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'symbol = :s',
-        ExpressionAttributeValues: { ':s': { S: symbol } },
-        Select: 'COUNT',
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    );
-    count += page.Count ?? 0;
-    startKey = page.LastEvaluatedKey;
-  } while (startKey !== undefined);
-  return count;
-}
-
 async function isLoaded(client: DynamoDBClient, tableName: string, fingerprint: string): Promise<boolean> {
   const response = await client.send(
     new GetItemCommand({
       TableName: tableName,
-      Key: { symbol: { S: LOAD_MARKER_SYMBOL }, tradingDate: { S: fingerprint } },
+      Key: { symbol: { S: LOAD_MARKER_SYMBOL }, year: { S: fingerprint } },
       ConsistentRead: true,
     }),
   );
   return response.Item !== undefined;
 }
 
-function toItem(bar: ReferenceDailyBar): NonNullable<NonNullable<WriteRequest['PutRequest']>['Item']> {
-  const n = (value: number) => ({ N: String(value) });
+/**
+ * A row as stored in an item's `bars` JSON array: [tradingDate, open, high, low, close, adjustedClose,
+ * volume, dividendAmount, splitCoefficient] (USD as traded, shares).
+ */
+export type StoredDailyRow = [string, number, number, number, number, number, number, number, number];
+
+/** The item of one symbol's rows in one calendar year, rows sorted by date. */
+function toYearItem(list: readonly ReferenceDailyBar[]): Record<string, AttributeValue> {
+  const sorted = [...list].sort((a, b) => a.tradingDate.localeCompare(b.tradingDate));
+  const first = sorted[0] as ReferenceDailyBar;
+  const rows: StoredDailyRow[] = sorted.map((b) => [
+    b.tradingDate, b.open, b.high, b.low, b.close, b.adjustedClose, b.volume, b.dividendAmount, b.splitCoefficient,
+  ]);
   return {
-    symbol: { S: bar.symbol },
-    tradingDate: { S: bar.tradingDate },
-    open: n(bar.open),
-    high: n(bar.high),
-    low: n(bar.low),
-    close: n(bar.close),
-    adjustedClose: n(bar.adjustedClose),
-    volume: n(bar.volume),
-    dividendAmount: n(bar.dividendAmount),
-    splitCoefficient: n(bar.splitCoefficient),
+    symbol: { S: first.symbol },
+    year: { S: first.tradingDate.slice(0, 4) },
+    rowCount: { N: String(rows.length) },
+    bars: { S: JSON.stringify(rows) },
   };
 }
 
