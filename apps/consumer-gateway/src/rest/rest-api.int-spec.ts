@@ -62,7 +62,7 @@ describe('REST API on the local stack', () => {
       [minute + 120_000, 102],
       [minute + 180_000, 103],
     ]);
-    expect((await get(`/v1/bars?symbol=${symbol}&from=${minute}&to=${minute + 10 * 60_000}&limit=2`).then((r) => r.json())).bars).toHaveLength(2);
+    expect(((await get(`/v1/bars?symbol=${symbol}&from=${minute}&to=${minute + 10 * 60_000}&limit=2`).then((r) => r.json())) as { bars: unknown[] }).bars).toHaveLength(2);
     const bad = await get(`/v1/bars?symbol=${symbol}&from=${minute}&to=${minute}`);
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { message: string }).message).toContain('to must be after from');
