@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { openSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -86,10 +87,15 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function until(what: string, condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+async function until(
+  what: string,
+  condition: () => Promise<boolean>,
+  timeoutMs: number,
+  state: () => string = () => '',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} ${state()}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -117,6 +123,7 @@ describe('enricher exactly-once across a crash (real Kafka, DynamoDB Local)', ()
   const bars: Bar1mV1Event[] = [];
   const enrichedEvents: EnrichedV1Event[] = [];
   let port: number;
+  let logFile: string;
 
   const startEnricher = (): ChildProcess => {
     const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/enricher/src/main.ts'], {
@@ -129,11 +136,12 @@ describe('enricher exactly-once across a crash (real Kafka, DynamoDB Local)', ()
         ENRICHER_CHANGELOG_TOPIC: changelogTopic,
         REFERENCE_DAILY_BARS_TABLE: referenceTable,
         SYMBOL_STATE_TABLE: stateTable,
-        BAR_IDLE_FLUSH_MS: '1500',
+        // Longer than any pause of the test's producer, so only the end of input triggers the flush.
+        BAR_IDLE_FLUSH_MS: '6000',
         HTTP_PORT: String(port),
-        LOG_LEVEL: 'warn',
+        LOG_LEVEL: 'info',
       },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      stdio: ['ignore', openSync(logFile, 'a'), 'inherit'],
     });
     children.push(child);
     return child;
@@ -170,6 +178,7 @@ describe('enricher exactly-once across a crash (real Kafka, DynamoDB Local)', ()
 
     dynamo = createLocalDynamoDb();
     dir = await mkdtemp(join(tmpdir(), 'enricher-eos-'));
+    logFile = join(dir, 'enricher.log');
     const file = join(dir, 'daily.csv.gz');
     // The real AAPL 2012-06-20 row (data/market/daily/lobster_symbols_daily_*.csv.gz), under this run's symbol.
     await writeFile(
@@ -246,7 +255,6 @@ describe('enricher exactly-once across a crash (real Kafka, DynamoDB Local)', ()
     // Crash while the second half is being processed: no graceful shutdown, no final commit.
     await produce(trades.slice(half));
     const end = await endOffsets();
-    await new Promise((r) => setTimeout(r, 150));
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
     // The crash really interrupted the stream: part of the second half was not committed.
@@ -255,17 +263,24 @@ describe('enricher exactly-once across a crash (real Kafka, DynamoDB Local)', ()
     startEnricher();
     await until('every trade to be committed', async () => (await committed()) >= end, 120_000);
     const expected = barsOf(trades);
-    // The last minute closes through the idle flush (1.5 s without input).
+    // The last minute closes through the idle flush (6 s without input).
     await until(
       'every bar to be read',
       async () => bars.length >= expected.length && enriched.size >= TRADES,
       60_000,
+      () =>
+        `(bars ${bars.length}/${expected.length}, enriched ${enriched.size}/${TRADES}); enricher log:\n${readFileSync(logFile, 'utf8').slice(-4_000)}`,
     );
     await new Promise((r) => setTimeout(r, 2_000)); // a duplicate would arrive now
 
     expect(enriched.size).toBe(TRADES);
     expect([...enriched.values()].every((count) => count === 1)).toBe(true);
     expect(enrichedEvents.map((e) => e.payload.sourceEventId).sort()).toEqual(trades.map((t) => t.id).sort());
+    // Every trade saw the previous close (reference data from DynamoDB), before and after the crash.
+    const withoutReference = enrichedEvents
+      .filter((e) => e.payload.previousClose === null)
+      .map((e) => e.eventTime);
+    expect([symbol, withoutReference.length, withoutReference.slice(0, 3)]).toEqual([symbol, 0, []]);
     const last = enrichedEvents.find((e) => e.payload.sourceEventId === trades[trades.length - 1]?.id);
     expect(last?.payload).toMatchObject({
       previousClose: PREVIOUS_CLOSE,
@@ -284,6 +299,16 @@ describe('enricher exactly-once across a crash (real Kafka, DynamoDB Local)', ()
       });
       expect(Math.abs(bar.payload.vwap - want.vwap) / want.vwap).toBeLessThan(1e-12);
     }
+
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const sample = (name: string) =>
+      Number(
+        new RegExp(`^${name} (\\d+)$`, 'm').exec(
+          metrics.replace(/,?service="[^"]*"/g, '').replace(/\{\}/g, ''),
+        )?.[1] ?? 'NaN',
+      );
+    expect(sample('tickwire_late_records_total\\{topic="market\\.trades\\.v1"\\}')).toBe(0);
+    expect(sample('tickwire_bars_emitted_total\\{trigger="idle-flush"\\}')).toBeGreaterThanOrEqual(1);
 
     const item = await dynamo.send(
       new GetItemCommand({ TableName: stateTable, Key: { symbol: { S: symbol } }, ConsistentRead: true }),

@@ -203,7 +203,7 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     const last = records[records.length - 1];
     if (!first || !last) return;
     const partitionKey = `${first.topic}:${first.partition}`;
-    await this.ensureConsistentState(partitionKey, first.offset);
+    await this.ensureConsistentState(first.topic, first.partition, first.offset);
     this.lastInputAt = Date.now();
 
     const { parsed, deadLetters } = parseBatch(records);
@@ -339,9 +339,16 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
    * first batch, after a failed transaction, or when `partitionKey`'s batch does not start where this
    * instance's last commit left it.
    */
-  private async ensureConsistentState(partitionKey: string, firstOffset: string): Promise<void> {
+  private async ensureConsistentState(topic: string, partition: number, firstOffset: string): Promise<void> {
+    const partitionKey = `${topic}:${partition}`;
     const expected = this.expected.get(partitionKey);
-    const gap = expected !== undefined && expected !== firstOffset;
+    let gap = expected !== undefined && expected !== firstOffset;
+    if (gap && !this.dirty && BigInt(firstOffset) > BigInt(expected as string)) {
+      // Transaction markers and aborted records of a transactional producer leave forward gaps that
+      // are nobody's work: if the group's committed offset is still the one we committed, nobody else
+      // processed this partition in between.
+      gap = (await this.committedOffset(topic, partition)) !== expected;
+    }
     if (!this.dirty && !gap) return;
     let reason = this.dirty ? (this.expected.size === 0 ? 'start' : 'failed-transaction') : 'offset-gap';
     const started = Date.now();
@@ -384,6 +391,21 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
       },
       'State restored from the changelog',
     );
+  }
+
+  /** The group's committed offset of one partition (decimal string; `-1` when none). */
+  private async committedOffset(topic: string, partition: number): Promise<string> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const [offsets] = await admin.fetchOffsets({
+        groupId: this.config.KAFKA_CONSUMER_GROUP ?? this.config.SERVICE_NAME,
+        topics: [topic],
+      });
+      return offsets?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   /** The group's committed offsets of every input partition: what the restored changelog corresponds to. */
