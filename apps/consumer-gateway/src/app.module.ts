@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import { FanOutModule } from './fan-out/fan-out.module';
+import { GraphQlModule } from './graphql/graphql.module';
 import { RestApiModule } from './rest/rest-api.module';
 import { StreamsModule } from './streams/streams.module';
 
 /** consumer-gateway's features; config, logging, health, metrics and clients come from service-kit. */
-@Module({ imports: [StreamsModule, FanOutModule, RestApiModule] })
+@Module({ imports: [StreamsModule, FanOutModule, RestApiModule, GraphQlModule] })
 export class AppModule {}

@@ -13,3 +13,4 @@ export * from './conflating-outbox';
 export * from './snapshot-gate';
 export * from './filter-expression';
 export * from './market-messages';
+export * from './bounded-async-queue';

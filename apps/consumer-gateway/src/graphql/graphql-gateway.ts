@@ -1,0 +1,221 @@
+import type { IncomingMessage } from 'node:http';
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { InjectServiceConfig, ROOT_LOGGER } from '@tickwire/service-kit';
+import {
+  ALERT_FILTER_FIELDS,
+  BAR_FILTER_FIELDS,
+  BoundedAsyncQueue,
+  type Channel,
+  type CompiledFilter,
+  compileFilter,
+  type CustomerEntitlements,
+  type CustomerEvent,
+  ENRICHED_FILTER_FIELDS,
+  FilterError,
+  type FilterExpression,
+  type FilterFieldTypes,
+  filterFieldsOf,
+  isEntitled,
+  KeyedTokenBuckets,
+  PROTOCOL_ERRORS,
+  type RoutedMessage,
+  WILDCARD,
+} from '@tickwire/subscriptions';
+import { buildSchema, GraphQLError, type GraphQLField, type GraphQLSchema } from 'graphql';
+import { CloseCode, handleProtocols, makeServer } from 'graphql-ws';
+import type { Logger } from 'pino';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { ApiKeyAuthenticator } from '../auth/api-key-authenticator';
+import { CustomerConnections } from '../auth/customer-connections';
+import type { GatewayConfig } from '../config/gateway-config';
+import { GatewayMetrics } from '../fan-out/gateway-metrics';
+import { type FeedSubscriber, SubscriberHub } from '../fan-out/subscriber-hub';
+import { SymbolStateReader } from '../snapshots/symbol-state-reader';
+import { WebSocketUpgradeRouter } from '../stream/websocket-upgrade-router';
+import { GATEWAY_SCHEMA_SDL } from './graphql-schema';
+
+/** Path of the GraphQL endpoint (graphql-ws protocol over WebSocket). */
+export const GRAPHQL_PATH = '/v1/graphql';
+/** Messages one GraphQL subscription may have waiting before it ends with "slow client". */
+const SUBSCRIPTION_QUEUE_CAPACITY = 5_000;
+
+/** Per-connection context: the socket, the upgrade request and the key's entitlements (set in onConnect). */
+interface ConnectionExtra {
+  socket: WebSocket;
+  request: IncomingMessage;
+  entitlements?: CustomerEntitlements;
+}
+
+const STREAMS = {
+  enriched: { channel: 'enriched' as Channel, fields: ENRICHED_FILTER_FIELDS, schema: 'market.enriched.v1' },
+  bars: { channel: 'bars' as Channel, fields: BAR_FILTER_FIELDS, schema: 'market.bar.1m.v1' },
+  alerts: { channel: 'alerts' as Channel, fields: ALERT_FILTER_FIELDS, schema: 'market.alert.v1' },
+} as const;
+
+/** A field of the SDL schema, to attach its resolver. @throws Error when the SDL lacks it (a programming error). */
+function schemaField(schema: GraphQLSchema, type: 'Query' | 'Subscription', name: string): GraphQLField<unknown, ConnectionExtra> {
+  const field = (type === 'Query' ? schema.getQueryType() : schema.getSubscriptionType())?.getFields()[name];
+  if (!field) throw new Error(`GraphQL schema has no ${type}.${name}`);
+  return field as GraphQLField<unknown, ConnectionExtra>;
+}
+
+/** The GraphQL view of an event: the payload with the envelope's id and eventTime. */
+function toGraphQl(event: CustomerEvent): Record<string, unknown> {
+  return { ...event.payload, id: event.id, eventTime: event.eventTime };
+}
+
+/**
+ * Symbols a filter pins at the top level (`symbol: { eq }` or `{ in }`), so the subscription is
+ * routed by symbol in the hub instead of seeing every event; null when it needs all symbols.
+ */
+function pinnedSymbols(filter: FilterExpression | undefined): string[] | null {
+  const condition = filter?.['symbol'] as { eq?: unknown; in?: unknown } | undefined;
+  if (typeof condition?.eq === 'string') return [condition.eq];
+  if (Array.isArray(condition?.in) && condition.in.every((value) => typeof value === 'string')) return condition.in as string[];
+  return null;
+}
+
+/**
+ * GraphQL subscriptions over the graphql-ws protocol at `/v1/graphql`, AppSync-like: the API key goes
+ * in the connection_init payload (`{ "apiKey": "tw_..." }`); each subscription takes a filter with
+ * AppSync's operators (see @tickwire/subscriptions' compileFilter; `in` is not limited to 5 values).
+ * Every subscription is a {@link FeedSubscriber} of the hub with its own bounded queue: graphql-ws
+ * awaits each socket write, so a slow client only fills its own queue, then its subscription ends
+ * with "slow client"; the fan-out loop never waits.
+ */
+@Injectable()
+export class GraphQlGateway implements OnModuleInit, BeforeApplicationShutdown {
+  private readonly server: WebSocketServer;
+  private readonly schema: GraphQLSchema;
+  private readonly authAttempts: KeyedTokenBuckets;
+  private readonly log: Logger;
+
+  constructor(
+    @InjectServiceConfig() config: GatewayConfig,
+    @Inject(ROOT_LOGGER) logger: Logger,
+    private readonly router: WebSocketUpgradeRouter,
+    private readonly authenticator: ApiKeyAuthenticator,
+    private readonly connections: CustomerConnections,
+    private readonly snapshots: SymbolStateReader,
+    private readonly hub: SubscriberHub,
+    private readonly metrics: GatewayMetrics,
+  ) {
+    this.server = new WebSocketServer({ noServer: true, maxPayload: config.STREAM_MAX_PAYLOAD_BYTES, perMessageDeflate: false });
+    this.authAttempts = new KeyedTokenBuckets(config.STREAM_AUTH_BURST, config.STREAM_AUTH_PER_SECOND);
+    this.log = logger.child({ component: 'graphql' });
+    this.schema = buildSchema(GATEWAY_SCHEMA_SDL);
+    for (const name of Object.keys(STREAMS) as (keyof typeof STREAMS)[]) {
+      const field = schemaField(this.schema, 'Subscription', name);
+      field.subscribe = (_root, args: { filter?: FilterExpression }, context: ConnectionExtra) => this.subscribe(name, args.filter, context);
+      field.resolve = (payload: unknown) => payload;
+    }
+    schemaField(this.schema, 'Query', 'snapshot').resolve = async (_root, args: { symbol: string }, context: ConnectionExtra) => {
+      const entitlements = context.entitlements;
+      if (!entitlements || !(['enriched', 'trades', 'quotes'] as Channel[]).some((channel) => isEntitled(entitlements, channel, args.symbol))) {
+        throw new GraphQLError(`not entitled to ${args.symbol}`, { extensions: { code: PROTOCOL_ERRORS.notEntitled.code } });
+      }
+      return this.snapshots.get(args.symbol);
+    };
+  }
+
+  onModuleInit(): void {
+    const server = makeServer<Record<string, unknown> | undefined, ConnectionExtra>({
+      schema: this.schema,
+      context: (ctx) => ctx.extra as unknown as Record<string, unknown>,
+      onConnect: async (ctx) => {
+        const address = ctx.extra.request.socket.remoteAddress ?? 'unknown';
+        if (!this.authAttempts.tryTake(address)) return false;
+        const key = ctx.connectionParams?.['apiKey'];
+        if (typeof key !== 'string' || key.length === 0 || key.length > 256) return false;
+        const entitlements = await this.authenticator.authenticate(key);
+        if (!entitlements) return false;
+        if (!this.connections.tryAcquire(entitlements.customerId, entitlements.maxConnections)) {
+          ctx.extra.socket.close(4000 + PROTOCOL_ERRORS.connectionLimitExceeded.code, PROTOCOL_ERRORS.connectionLimitExceeded.msg);
+          return false;
+        }
+        ctx.extra.entitlements = entitlements;
+        this.metrics.connections.inc({ protocol: 'graphql' });
+        return { customerId: entitlements.customerId };
+      },
+      onClose: (ctx) => {
+        if (ctx.extra.entitlements) {
+          this.connections.release(ctx.extra.entitlements.customerId);
+          this.metrics.connections.dec({ protocol: 'graphql' });
+        }
+      },
+    });
+    this.server.options.handleProtocols = handleProtocols;
+    // The glue of graphql-ws/use/ws (not importable under this workspace's module resolution): each
+    // send resolves once ws wrote the frame, so graphql-ws pulls the next message only then.
+    this.server.on('connection', (socket: WebSocket, request: IncomingMessage) => {
+      socket.on('error', (error) => this.log.debug({ err: error }, 'GraphQL socket error'));
+      const closed = server.opened(
+        {
+          protocol: socket.protocol,
+          send: (data) =>
+            new Promise<void>((resolve, reject) => {
+              if (socket.readyState !== socket.OPEN) return resolve();
+              socket.send(data, (error) => (error ? reject(error) : resolve()));
+            }),
+          close: (code, reason) => socket.close(code, reason),
+          onMessage: (handle) =>
+            socket.on('message', async (data) => {
+              try {
+                await handle(String(data));
+              } catch (error) {
+                this.log.error({ err: error }, 'GraphQL message handling failed');
+                socket.close(CloseCode.InternalServerError, 'Internal server error');
+              }
+            }),
+        },
+        { socket, request },
+      );
+      socket.once('close', (code, reason) => void closed(code, String(reason)));
+    });
+    this.router.register(GRAPHQL_PATH, (request, socket, head) => {
+      this.server.handleUpgrade(request, socket, head, (ws) => this.server.emit('connection', ws, request));
+    });
+  }
+
+  /** Closes every GraphQL connection (1001 going away) so the HTTP server can stop. */
+  beforeApplicationShutdown(): void {
+    for (const client of this.server.clients) client.close(1001, 'Going away');
+    this.server.close();
+  }
+
+  private subscribe(name: keyof typeof STREAMS, filter: FilterExpression | undefined, context: ConnectionExtra): AsyncIterableIterator<Record<string, unknown>> {
+    const stream = STREAMS[name];
+    const entitlements = context.entitlements;
+    if (!entitlements || !entitlements.channels.includes(stream.channel)) {
+      throw new GraphQLError(`not entitled to ${stream.channel}`, { extensions: { code: PROTOCOL_ERRORS.notEntitled.code } });
+    }
+    let compiled: CompiledFilter;
+    try {
+      compiled = compileFilter(filter ?? null, stream.fields as FilterFieldTypes);
+    } catch (error) {
+      if (error instanceof FilterError) throw new GraphQLError(error.message, { extensions: { code: PROTOCOL_ERRORS.invalidSyntax.code } });
+      throw error;
+    }
+    const symbols = pinnedSymbols(filter) ?? [WILDCARD];
+    const refused = symbols.filter((symbol) => symbol !== WILDCARD && !isEntitled(entitlements, stream.channel, symbol));
+    if (refused.length > 0) {
+      throw new GraphQLError(`not entitled to ${refused.slice(0, 10).join(', ')} on ${stream.channel}`, { extensions: { code: PROTOCOL_ERRORS.notEntitled.code } });
+    }
+    if (symbols.length > entitlements.maxSymbols) {
+      throw new GraphQLError(`${symbols.length} symbols requested, limit ${entitlements.maxSymbols}`, { extensions: { code: PROTOCOL_ERRORS.symbolLimitExceeded.code } });
+    }
+    const entitledToAll = entitlements.symbols.includes(WILDCARD);
+    const subscriber: FeedSubscriber = {
+      deliver: (message: RoutedMessage, _frameText: () => string, event: CustomerEvent) => {
+        if (event.schema !== stream.schema) return;
+        if (!entitledToAll && !isEntitled(entitlements, stream.channel, message.symbol)) return;
+        if (!compiled.matches(filterFieldsOf(event))) return;
+        if (queue.push(toGraphQl(event))) this.metrics.messagesSent.inc({ channel: stream.channel });
+      },
+    };
+    const queue = new BoundedAsyncQueue<Record<string, unknown>>(SUBSCRIPTION_QUEUE_CAPACITY, () => this.hub.removeAll(subscriber));
+    for (const symbol of symbols) this.hub.add(subscriber, stream.channel, symbol);
+    return queue;
+  }
+}
+
