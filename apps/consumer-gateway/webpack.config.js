@@ -15,7 +15,8 @@ module.exports = {
       compiler: 'tsc',
       main: './src/main.ts',
       tsConfig: './tsconfig.app.json',
-      assets: [],
+      // The live page's HTML is read at runtime next to the bundle (see page/live-page.controller.ts).
+      assets: [{ input: './src/page', glob: 'live-page.html', output: '.' }],
       optimization: false,
       outputHashing: 'none',
       generatePackageJson: true,

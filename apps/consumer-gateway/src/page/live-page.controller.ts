@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Controller, Get, Header } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+
+/** The page's HTML, read once (it sits next to this file in the source tree and is copied by the build). */
+const PAGE_HTML = readFileSync(join(__dirname, 'live-page.html'), 'utf8');
+/** lightweight-charts' standalone build (global `LightweightCharts`), served from node_modules. */
+const CHARTS_SCRIPT = readFileSync(require.resolve('lightweight-charts/dist/lightweight-charts.standalone.production.js'), 'utf8');
+
+/**
+ * The live page at `/`: a tile per symbol (last, change %, bid/ask), 1-minute candlesticks
+ * (lightweight-charts, history from `/v1/bars` then live bars) and a live alert list, all over the
+ * gateway's own public protocols with the customer's API key (`/?key=tw_...&symbols=AAPL,AMZN`).
+ */
+@ApiExcludeController()
+@Controller()
+export class LivePageController {
+  @Get()
+  @Header('content-type', 'text/html; charset=utf-8')
+  @Header('cache-control', 'no-store')
+  page(): string {
+    return PAGE_HTML;
+  }
+
+  @Get('assets/lightweight-charts.js')
+  @Header('content-type', 'text/javascript; charset=utf-8')
+  @Header('cache-control', 'public, max-age=86400')
+  chartsLibrary(): string {
+    return CHARTS_SCRIPT;
+  }
+}
