@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// The waitForFunction callbacks run in the page, hence the DOM types.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { dailyIndexName } from '@tickwire/resources';
