@@ -11,7 +11,7 @@ import {
 import { type DailyBarRow, PreviousCloseReference } from '@tickwire/indicators';
 import { LobsterReplaySource, type MarketEvent } from '@tickwire/market-sources';
 import { readDailyBarsCsv, referenceDailyFilePaths } from '@tickwire/reference-data';
-import { type EngineOutput, EnrichmentEngine } from './enrichment-engine.service';
+import { type EngineOutput, EnrichmentEngine, idleFlushEventTime } from './enrichment-engine.service';
 import { DEFAULT_ENRICHMENT_SETTINGS, type EnrichmentSettings } from './enrichment-settings';
 
 const INGEST_TIME = 1_795_284_000_000;
@@ -179,6 +179,25 @@ describe('EnrichmentEngine rules', () => {
       { event: expect.objectContaining({ eventTime: t0 + 59_000 }), watermark: t0 + 66_000 },
     ]);
     expect(late.enriched).toEqual([]);
+  });
+
+  it('idle flush time: closes the minute of the latest event (after lateness), or follows the idle clock when later', () => {
+    const last = t0 + 59 * 60_000 + 59_913; // 10:29:59.913
+    const noLateness = { allowedLatenessMs: 0, maxOutOfOrdernessMs: 0 };
+    expect(idleFlushEventTime(last, 2_000, noLateness)).toBe(t0 + 60 * 60_000 + 1_913);
+    expect(idleFlushEventTime(t0 + 5_000, 2_000, noLateness)).toBe(t0 + 60_000);
+    expect(
+      idleFlushEventTime(t0 + 5_000, 2_000, { allowedLatenessMs: 5_000, maxOutOfOrdernessMs: 1_000 }),
+    ).toBe(t0 + 66_000);
+    // Through the engine: the open minute closes, and a later trade of it is late.
+    const engine = new EnrichmentEngine(DEFAULT_ENRICHMENT_SETTINGS, () => PROCESSING_TIME);
+    engine.processTrade(trade(t0 + 5_000, 585, 1), reference);
+    expect(
+      engine
+        .advanceTo(idleFlushEventTime(t0 + 5_000, 2_000, DEFAULT_ENRICHMENT_SETTINGS))
+        .bars.map((b) => b.id),
+    ).toEqual([`AAPL:${t0}`]);
+    expect(engine.processTrade(trade(t0 + 6_000, 585.5, 2), reference).late).toHaveLength(1);
   });
 
   it('closes the last minute on advanceTo, and not twice', () => {

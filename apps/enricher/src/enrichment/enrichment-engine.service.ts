@@ -45,6 +45,26 @@ export interface SymbolStateView {
 /** Source of the previous-close reference of a symbol (already loaded: the engine is synchronous). */
 export type ReferenceLookup = (symbol: string) => PreviousCloseReference | undefined;
 
+/**
+ * The event time the processing-time idle flush advances every symbol to, when no input arrived for
+ * `idleFor` ms after the latest event time `streamTime` (epoch ms): past the end of the 1-minute
+ * window holding `streamTime` by the allowed lateness and out-of-orderness (so that window and every
+ * earlier one closes: the input is taken as complete up to its latest event), and never less than
+ * `streamTime + idleFor` (the clock a live feed would have reached). A trade of those windows arriving
+ * later is late.
+ */
+export function idleFlushEventTime(
+  streamTime: number,
+  idleFor: number,
+  settings: Pick<EnrichmentSettings, 'allowedLatenessMs' | 'maxOutOfOrdernessMs'>,
+): number {
+  const windowEnd = Math.floor(streamTime / 60_000) * 60_000 + 60_000;
+  return Math.max(
+    windowEnd + settings.allowedLatenessMs + settings.maxOutOfOrdernessMs,
+    streamTime + idleFor,
+  );
+}
+
 /** An empty {@link EngineOutput}. */
 export function emptyOutput(): EngineOutput {
   return { enriched: [], bars: [], alerts: [], late: [] };

@@ -40,7 +40,12 @@ import {
 import type { Counter, Histogram } from 'prom-client';
 import type { Logger } from 'pino';
 import { type EnricherConfig, enrichmentSettingsOf } from './enricher-env';
-import { type EngineOutput, EnrichmentEngine, emptyOutput } from './enrichment-engine.service';
+import {
+  type EngineOutput,
+  EnrichmentEngine,
+  emptyOutput,
+  idleFlushEventTime,
+} from './enrichment-engine.service';
 import { SymbolStateChangelog } from './symbol-state-changelog';
 import { SymbolStateWriter } from './symbol-state-writer';
 
@@ -271,7 +276,7 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
   /**
    * Processing-time idle flush: when no input arrived for BAR_IDLE_FLUSH_MS, the input is taken as
    * complete up to the latest event time seen, and every symbol's clock advances far enough to close
-   * the window holding that event time (see {@link idleFlushTime}); at the end of a replay this emits
+   * the window holding that event time (see {@link idleFlushEventTime}); at the end of a replay this emits
    * the last minute of the day. Own transaction (outputs + changelog); on failure the state is
    * rebuilt before the next batch.
    */
@@ -288,7 +293,9 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
       const idleFor = Date.now() - this.lastInputAt;
       if (this.dirty || this.streamTime === null || this.engine.openWindowCount === 0 || idleFor < idleMs)
         return;
-      const output = this.engine.advanceTo(this.idleFlushTime(this.streamTime, idleFor));
+      const output = this.engine.advanceTo(
+        idleFlushEventTime(this.streamTime, idleFor, this.engine.settings),
+      );
       if (output.bars.length === 0) return;
       const changed = this.engine.takeChangedSymbols();
       const outgoing = [...this.outputRecords(output), ...this.changelogRecords(changed)];
@@ -320,18 +327,6 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
       );
       await this.writeSymbolState(changed);
     });
-  }
-
-  /**
-   * The event time the idle flush advances to: past the end of the 1-minute window holding
-   * `streamTime` by the out-of-orderness and allowed lateness (so that window and every earlier one
-   * closes), and never less than `streamTime + idleFor` (the clock a live feed would have reached).
-   * A trade of those windows arriving later is late (`market.trades.v1.late`).
-   */
-  private idleFlushTime(streamTime: number, idleFor: number): number {
-    const windowEnd = Math.floor(streamTime / 60_000) * 60_000 + 60_000;
-    const closing = windowEnd + this.config.BAR_ALLOWED_LATENESS_MS + this.config.BAR_MAX_OUT_OF_ORDERNESS_MS;
-    return Math.max(closing, streamTime + idleFor);
   }
 
   /**
