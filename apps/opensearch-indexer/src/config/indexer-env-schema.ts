@@ -8,11 +8,13 @@ const positiveInt = (what: string) =>
     .positive({ error: `must be a positive number of ${what}` });
 
 /**
- * Bulk defaults, measured on the local stack (single-node OpenSearch 3, 2 cores shared with Kafka and
- * the other services; see apps/opensearch-indexer/README.md "Throughput"): 1,000 documents or 5 MiB per
- * `_bulk`, whichever comes first, is where docs/s flattened out; OpenSearch's own guidance is 5-15 MiB
- * per bulk request (docs.opensearch.org, "Tuning for indexing speed"). The 50 ms flush interval lets
- * concurrently handled partitions share one request without adding visible latency.
+ * Bulk defaults. Measured on the local stack (single-node OpenSearch 2.19 sharing 2 cores with Kafka
+ * and the other services; bench in src/bench/bulk-throughput.bench.ts, numbers in the README):
+ * 500-2,000 documents per `_bulk` gave the best docs/s, 250 was clearly slower (request overhead),
+ * and a kafkajs fetch (1 MiB per partition, ~1,500 enriched documents) caps a single partition's
+ * request anyway; 1,000 sits in the plateau. 5 MiB bounds requests of large documents, at the low end
+ * of OpenSearch's 5-15 MiB guidance ("Tuning for indexing speed"). The 50 ms interval lets
+ * concurrently handled partitions share a request without visible latency.
  */
 export const BULK_DEFAULTS = {
   maxDocs: 1_000,
