@@ -11,7 +11,8 @@ const CHARTS_SCRIPT = readFileSync(require.resolve('lightweight-charts/dist/ligh
 /**
  * The live page at `/`: a tile per symbol (last, change %, bid/ask), 1-minute candlesticks
  * (lightweight-charts, history from `/v1/bars` then live bars) and a live alert list, all over the
- * gateway's own public protocols with the customer's API key (`/?key=tw_...&symbols=AAPL,AMZN`).
+ * gateway's own public protocols with the customer's API key (`/#key=tw_...&symbols=AAPL,AMZN`; a
+ * fragment never reaches the server, so the key stays out of access logs).
  */
 @ApiExcludeController()
 @Controller()

@@ -58,7 +58,7 @@ describe('live page in headless Chromium', () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(`${gateway.running.url}/?key=${key}&symbols=${first},${second}`);
+    await page.goto(`${gateway.running.url}/#key=${key}&symbols=${first},${second}`);
 
     const tile = (symbol: string) => page.locator(`.tile[data-symbol="${symbol}"]`);
     await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('live'));
