@@ -1,12 +1,20 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 
 /** The page's HTML, read once (it sits next to this file in the source tree and is copied by the build). */
 const PAGE_HTML = readFileSync(join(__dirname, 'live-page.html'), 'utf8');
-/** lightweight-charts' standalone build (global `LightweightCharts`), served from node_modules. */
-const CHARTS_SCRIPT = readFileSync(require.resolve('lightweight-charts/dist/lightweight-charts.standalone.production.js'), 'utf8');
+/**
+ * lightweight-charts' standalone build (global `LightweightCharts`), served from node_modules. Its
+ * package exports only ESM and package.json, hence the path from package.json's directory (and
+ * createRequire, which bundlers leave alone).
+ */
+const CHARTS_SCRIPT = readFileSync(
+  join(dirname(createRequire(__filename).resolve('lightweight-charts/package.json')), 'dist', 'lightweight-charts.standalone.production.js'),
+  'utf8',
+);
 
 /**
  * The live page at `/`: a tile per symbol (last, change %, bid/ask), 1-minute candlesticks
