@@ -15,8 +15,13 @@ module.exports = {
       compiler: 'tsc',
       main: './src/main.ts',
       tsConfig: './tsconfig.app.json',
-      // The live page's HTML is read at runtime next to the bundle (see page/live-page.controller.ts).
-      assets: [{ input: './src/page', glob: 'live-page.html', output: '.' }],
+      // The live page's HTML and the charting library's browser build are read at runtime next to the
+      // bundle (see page/live-page.controller.ts); lightweight-charts is not a runtime import, so it is
+      // copied rather than listed in the generated package.json.
+      assets: [
+        { input: './src/page', glob: 'live-page.html', output: '.' },
+        { input: '../../node_modules/lightweight-charts/dist', glob: 'lightweight-charts.standalone.production.js', output: '.' },
+      ],
       optimization: false,
       outputHashing: 'none',
       generatePackageJson: true,

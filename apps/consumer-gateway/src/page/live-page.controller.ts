@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Controller, Get, Header } from '@nestjs/common';
@@ -7,12 +7,15 @@ import { ApiExcludeController } from '@nestjs/swagger';
 /** The page's HTML, read once (it sits next to this file in the source tree and is copied by the build). */
 const PAGE_HTML = readFileSync(join(__dirname, 'live-page.html'), 'utf8');
 /**
- * lightweight-charts' standalone build (global `LightweightCharts`), served from node_modules. Its
- * package exports only ESM and package.json, hence the path from package.json's directory (and
- * createRequire, which bundlers leave alone).
+ * lightweight-charts' standalone browser build (global `LightweightCharts`): next to the bundle in a
+ * build (webpack copies it), else from node_modules. The package exports only ESM and package.json,
+ * hence the path from package.json's directory (and createRequire, which bundlers leave alone).
  */
+const CHARTS_FILE = 'lightweight-charts.standalone.production.js';
 const CHARTS_SCRIPT = readFileSync(
-  join(dirname(createRequire(__filename).resolve('lightweight-charts/package.json')), 'dist', 'lightweight-charts.standalone.production.js'),
+  existsSync(join(__dirname, CHARTS_FILE))
+    ? join(__dirname, CHARTS_FILE)
+    : join(dirname(createRequire(__filename).resolve('lightweight-charts/package.json')), 'dist', CHARTS_FILE),
   'utf8',
 );
 
