@@ -27,7 +27,7 @@ describe('npm start -- --once on the LOBSTER day', () => {
       dataset: 'lobster',
       speed: 'max',
       reset: true,
-      serviceEnv: { 'firehose-archiver': { BUFFER_INTERVAL_SECONDS: '5' }, enricher: { BAR_IDLE_FLUSH_MS: '2000' } },
+      serviceEnv: { 'firehose-archiver': { BUFFER_INTERVAL_SECONDS: '5' } },
       log: (line) => process.env['TICKWIRE_E2E_VERBOSE'] && console.log(line),
     });
     await run.waitForIngest();

@@ -41,7 +41,7 @@ async function main(options: MainOptions): Promise<number> {
     reset: options.reset,
     log,
     // A run that must finish flushes the archive every few seconds instead of Firehose's 300 s default.
-    serviceEnv: options.once ? { 'firehose-archiver': { BUFFER_INTERVAL_SECONDS: '5' }, enricher: { BAR_IDLE_FLUSH_MS: '2000' } } : {},
+    serviceEnv: options.once ? { 'firehose-archiver': { BUFFER_INTERVAL_SECONDS: '5' } } : {},
   });
   let stopping = false;
   const stop = async (): Promise<void> => {

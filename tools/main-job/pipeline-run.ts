@@ -1,9 +1,9 @@
 import { TOPICS, type TopicName } from '@tickwire/contracts';
-import { ensureLocalStack, type LocalStack } from '@tickwire/testing';
+import { createLocalKafka, ensureLocalStack, type LocalStack } from '@tickwire/testing';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { resetPipeline } from './pipeline-reset';
-import { scrapeMetrics, sumMetric, type MetricFamilies } from './prometheus-scrape';
+import { scrapeMetrics, type MetricFamilies } from './prometheus-scrape';
 import {
   getJson,
   runRepoTool,
@@ -59,8 +59,6 @@ const METRIC = {
   produced: 'tickwire_records_produced_total',
   dlq: 'tickwire_dlq_records_total',
 } as const;
-
-const inTopics = (topics: readonly string[]) => (topic: string) => topics.includes(topic);
 
 /**
  * One run of the whole pipeline on the local stack: stack up and provisioned, optional reset,
@@ -142,46 +140,51 @@ export class PipelineRun {
   }
 
   /**
-   * Waits until every sink has handled everything upstream produced: the enricher and the archiver
-   * consumed every raw record ingested, the indexer consumed every record the enricher produced, and
-   * the enricher's output stayed unchanged for `quietMs` (its last bars close on an idle timeout).
-   * Counts come from each service's `/metrics`, which count a record only once it is handled and its
-   * offset committed.
+   * Waits until every sink has handled everything upstream produced, judged by committed consumer
+   * offsets (services commit only after a record is durably handled):
+   * - the enricher's and the archiver's groups have committed up to the end of every raw topic
+   *   partition (the enricher commits its offsets in the same transaction as its outputs);
+   * - the indexer's group has committed up to the end of every enricher output partition, where the
+   *   last offset of a partition is the enricher's transaction commit marker (not a record);
+   * - the enricher's output did not grow for `quietMs` (default 8 s; its last bars close when its input
+   *   has been idle for BAR_IDLE_FLUSH_MS, 5 s by default).
    *
-   * @throws Error after `timeoutMs` with the counts that did not match.
+   * @throws Error after `timeoutMs` with the lag of each group.
    */
   async waitForSinks(options: { timeoutMs?: number; quietMs?: number } = {}): Promise<void> {
     const deadline = Date.now() + (options.timeoutMs ?? 15 * 60_000);
-    const quietMs = options.quietMs ?? 5_000;
-    let lastProduced = -1;
-    let quietSince = Date.now();
-    for (;;) {
-      this.assertAlive();
-      const ingest = await this.ingestStatus();
-      const raw = sumValues(ingest.published);
-      const m = await this.scrapeAll();
-      const enricherIn = sumMetric(m.enricher, METRIC.consumed, { topic: inTopics(RAW_INPUT_TOPICS) });
-      const archiverIn = sumMetric(m['firehose-archiver'], METRIC.consumed, { topic: inTopics(RAW_INPUT_TOPICS) });
-      const produced = sumMetric(m.enricher, METRIC.produced, { topic: inTopics(ENRICHED_OUTPUT_TOPICS) });
-      const indexerIn = sumMetric(m['opensearch-indexer'], METRIC.consumed, { topic: inTopics(ENRICHED_OUTPUT_TOPICS) });
-      if (produced !== lastProduced) {
-        lastProduced = produced;
-        quietSince = Date.now();
+    const quietMs = options.quietMs ?? 8_000;
+    const admin = createLocalKafka('tickwire-main-job-catch-up', this.stack.config).admin();
+    await admin.connect();
+    try {
+      let lastOutputEnd = -1;
+      let quietSince = Date.now();
+      for (;;) {
+        this.assertAlive();
+        const ingest = await this.ingestStatus();
+        const enricher = await groupLag(admin, 'enricher', RAW_INPUT_TOPICS, 0);
+        const archiver = await groupLag(admin, 'firehose-archiver', RAW_INPUT_TOPICS, 0);
+        // Transactional topics end with a commit marker: a consumer that handled everything has
+        // committed the marker's offset (end - 1) or the end.
+        const indexer = await groupLag(admin, 'opensearch-indexer', ENRICHED_OUTPUT_TOPICS, 1);
+        const outputEnd = await endOffsetSum(admin, ENRICHED_OUTPUT_TOPICS);
+        if (outputEnd !== lastOutputEnd) {
+          lastOutputEnd = outputEnd;
+          quietSince = Date.now();
+        }
+        const caughtUp =
+          ingest.state === 'completed' && enricher === 0 && archiver === 0 && indexer === 0 && Date.now() - quietSince >= quietMs;
+        if (caughtUp) return;
+        if (Date.now() > deadline) {
+          throw new Error(
+            `sinks did not catch up within the timeout: replay ${ingest.state}, records behind: enricher ${enricher}, ` +
+              `firehose-archiver ${archiver}, opensearch-indexer ${indexer}`,
+          );
+        }
+        await sleep(1_000);
       }
-      const caughtUp =
-        ingest.state === 'completed' &&
-        enricherIn >= raw &&
-        archiverIn >= raw &&
-        indexerIn >= produced &&
-        Date.now() - quietSince >= quietMs;
-      if (caughtUp) return;
-      if (Date.now() > deadline) {
-        throw new Error(
-          `sinks did not catch up: ingested ${raw}, enricher consumed ${enricherIn}, archiver consumed ${archiverIn}, ` +
-            `enricher produced ${produced}, indexer consumed ${indexerIn}`,
-        );
-      }
-      await sleep(1_000);
+    } finally {
+      await admin.disconnect();
     }
   }
 
@@ -216,6 +219,36 @@ export class PipelineRun {
       }
     }
   }
+}
+
+type KafkaAdmin = ReturnType<ReturnType<typeof createLocalKafka>['admin']>;
+
+/**
+ * Records of `topics` that consumer group `groupId` has not committed yet, summed over partitions;
+ * `tolerance` offsets per partition are ignored (1 for transactional topics, whose last offset is a
+ * commit marker). A group that has committed nothing yet counts every record.
+ */
+async function groupLag(admin: KafkaAdmin, groupId: string, topics: readonly string[], tolerance: number): Promise<number> {
+  const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });
+  let lag = 0;
+  for (const topic of topics) {
+    const ends = await admin.fetchTopicOffsets(topic);
+    const mine = committed.find((t) => t.topic === topic)?.partitions ?? [];
+    for (const { partition, high, low } of ends) {
+      const offset = Number(mine.find((p) => p.partition === partition)?.offset ?? '-1');
+      const from = offset < 0 ? Number(low) : offset;
+      const behind = Number(high) - from;
+      if (behind > tolerance) lag += behind;
+    }
+  }
+  return lag;
+}
+
+/** Sum of the end offsets of `topics`: grows whenever anything is written to them. */
+async function endOffsetSum(admin: KafkaAdmin, topics: readonly string[]): Promise<number> {
+  let sum = 0;
+  for (const topic of topics) for (const { high } of await admin.fetchTopicOffsets(topic)) sum += Number(high);
+  return sum;
 }
 
 /** Sum of an object's numeric values. */

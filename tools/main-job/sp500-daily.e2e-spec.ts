@@ -44,7 +44,7 @@ describe('npm start -- --once on the S&P 500 daily bars', () => {
       dataset: 'daily',
       speed: 'max',
       reset: true,
-      serviceEnv: { 'firehose-archiver': { BUFFER_INTERVAL_SECONDS: '5' }, enricher: { BAR_IDLE_FLUSH_MS: '2000' } },
+      serviceEnv: { 'firehose-archiver': { BUFFER_INTERVAL_SECONDS: '5' } },
     });
     await run.waitForIngest();
     await run.waitForSinks();
