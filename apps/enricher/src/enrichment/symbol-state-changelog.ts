@@ -1,4 +1,4 @@
-import type { Kafka } from 'kafkajs';
+import type { KafkaClient as Kafka } from '@tickwire/kafka';
 import type { OutgoingRecord } from '@tickwire/kafka';
 import { enricherChangelogTopicSpec } from '@tickwire/resources';
 import type { EngineSymbolSnapshot } from './enrichment-engine.service';
