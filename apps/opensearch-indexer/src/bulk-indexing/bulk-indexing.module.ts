@@ -19,9 +19,9 @@ import { type BulkOperation, DEFAULT_BULK_RETRY, OpenSearchBulkWriter } from './
 
 /**
  * Start-up and shutdown of the indexing pipeline: installs missing index templates at bootstrap
- * (logged, not fatal: the service retries before its first bulk), and on SIGTERM aborts pending
- * bulk retries so the in-flight batch fails fast (uncommitted, redelivered) instead of outliving
- * the 10 s shutdown budget.
+ * (logged, not fatal: the service retries before its first bulk), and on SIGTERM cuts bulk retries
+ * still pending after 5 s, so a batch stuck on an unavailable OpenSearch fails (uncommitted,
+ * redelivered) instead of outliving the 10 s shutdown budget.
  */
 @Injectable()
 export class BulkIndexingLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -44,7 +44,8 @@ export class BulkIndexingLifecycle implements OnApplicationBootstrap, BeforeAppl
   }
 
   beforeApplicationShutdown(): void {
-    this.abort.abort(new Error('opensearch-indexer is shutting down'));
+    // A healthy in-flight bulk finishes and commits; only retries still waiting after 5 s are cut.
+    setTimeout(() => this.abort.abort(new Error('opensearch-indexer is shutting down')), 5_000).unref();
   }
 }
 
