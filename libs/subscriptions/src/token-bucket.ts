@@ -41,6 +41,7 @@ export class TokenBucket {
  */
 export class KeyedTokenBuckets {
   private readonly buckets = new Map<string, { bucket: TokenBucket; lastUsed: number }>();
+  private lastEviction = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly capacity: number,
@@ -67,10 +68,11 @@ export class KeyedTokenBuckets {
   }
 
   private evictIdle(now: number): void {
+    // A scan at most once a second keeps the cost per call O(1) amortised under many keys.
+    if (now - this.lastEviction < 1000) return;
+    this.lastEviction = now;
     const fullAfterMs = (this.capacity / this.refillPerSecond) * 1000;
     for (const [key, entry] of this.buckets) {
-      // Map iteration is insertion order, not recency; a full scan is fine for the sizes involved
-      // (addresses connecting within a refill period), and it keeps eviction exact.
       if (now - entry.lastUsed >= fullAfterMs) this.buckets.delete(key);
     }
   }
