@@ -1,3 +1,4 @@
+import { TOPICS } from '@tickwire/contracts';
 import type { CustomerEvent } from '@tickwire/subscriptions';
 import { GatewayTestHarness } from '../testing/gateway-test-harness';
 import { bar1m, enrichedQuote, enrichedTrade, priceAlert, uniqueSymbol } from '../testing/market-event-builders';
@@ -97,15 +98,24 @@ describe('/v1/stream on the local stack', () => {
     await tradesOfS1.next((f) => f.type === 'snapshot');
 
     const t0 = Date.now();
-    const events: CustomerEvent[] = [];
+    const produced: CustomerEvent[] = [];
     for (let i = 0; i < 20; i++) {
-      events.push(enrichedTrade(s1, 100 + i, t0 + i, i), enrichedTrade(s2, 200 + i, t0 + i, i), enrichedTrade(s3, 300 + i, t0 + i, i));
-      events.push(enrichedQuote(s1, 99, 101, t0 + i, 100 + i), enrichedQuote(s3, 299, 301, t0 + i, 100 + i));
+      produced.push(enrichedTrade(s1, 100 + i, t0 + i, i), enrichedTrade(s2, 200 + i, t0 + i, i), enrichedTrade(s3, 300 + i, t0 + i, i));
+      produced.push(enrichedQuote(s1, 99, 101, t0 + i, 100 + i), enrichedQuote(s3, 299, 301, t0 + i, 100 + i));
     }
-    events.push(bar1m(s1, Math.floor(t0 / 60_000) * 60_000, 101), bar1m(s3, Math.floor(t0 / 60_000) * 60_000, 301));
-    events.push(priceAlert(s3, t0 + 30), priceAlert(s1, t0 + 31));
-    await gateway.produce(events);
+    produced.push(bar1m(s1, Math.floor(t0 / 60_000) * 60_000, 101), bar1m(s3, Math.floor(t0 / 60_000) * 60_000, 301));
+    produced.push(priceAlert(s3, t0 + 30), priceAlert(s1, t0 + 31));
+    const [enrichedFrom, barsFrom, alertsFrom] = await Promise.all([TOPICS.enriched, TOPICS.bars1m, TOPICS.alerts].map((topic) => gateway.endOffsets(topic)));
+    await gateway.produce(produced);
 
+    // The reference: what the topics hold for these symbols, read back from Kafka.
+    const symbols = [s1, s2, s3];
+    const events = [
+      ...(await gateway.readTopic(TOPICS.enriched, enrichedFrom!, symbols)),
+      ...(await gateway.readTopic(TOPICS.bars1m, barsFrom!, symbols)),
+      ...(await gateway.readTopic(TOPICS.alerts, alertsFrom!, symbols)),
+    ];
+    expect(events).toHaveLength(produced.length);
     const expectIds = (predicate: (e: CustomerEvent) => boolean) => events.filter(predicate).map((e) => e.id);
     const isTrade = (symbol: string) => (e: CustomerEvent) => e.schema === 'market.enriched.v1' && e.payload.symbol === symbol && e.payload.kind === 'trade';
     const isQuote = (symbol: string) => (e: CustomerEvent) => e.schema === 'market.enriched.v1' && e.payload.symbol === symbol && e.payload.kind === 'quote';

@@ -6,6 +6,8 @@ import { RecordProducer } from '@tickwire/kafka';
 import { SYMBOL_STATE_TABLE } from '@tickwire/resources';
 import { type RunningService, startService } from '@tickwire/service-kit';
 import { createLocalDynamoDb, createLocalKafka, uniqueName } from '@tickwire/testing';
+import { parseEvent, type TopicName } from '@tickwire/contracts';
+import type { CustomerEvent } from '@tickwire/subscriptions';
 import type { AlertV1Event, Bar1mV1Event, EnrichedV1Event } from '@tickwire/contracts';
 import { AppModule } from '../app.module';
 import type { GatewayConfig } from '../config/gateway-config';
@@ -71,6 +73,57 @@ export class GatewayTestHarness {
   /** Writes a `symbol-state` item as the enricher would. */
   async putSymbolState(item: { symbol: string; lastEventTime: number; lastPrice: number; bidPrice?: number; askPrice?: number }): Promise<void> {
     await this.documents.send(new PutCommand({ TableName: SYMBOL_STATE_TABLE.tableName, Item: { previousClose: 100, changePercent: item.lastPrice - 100, ...item } }));
+  }
+
+  /** End offsets (high watermarks) of every partition of `topic`, to read what is produced after. */
+  async endOffsets(topic: string): Promise<Map<number, string>> {
+    const admin = createLocalKafka(uniqueName('it-offsets')).admin();
+    await admin.connect();
+    try {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      return new Map(offsets.map((offset) => [offset.partition, offset.high]));
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /**
+   * The events of `symbols` on `topic` between `from` (see {@link endOffsets}) and the current end,
+   * in partition order, read back from Kafka (read_committed) and parsed with the contracts: the
+   * reference a test compares what subscribers received with.
+   */
+  async readTopic(topic: TopicName, from: Map<number, string>, symbols: readonly string[]): Promise<CustomerEvent[]> {
+    const to = await this.endOffsets(topic);
+    const kafka = createLocalKafka(uniqueName('it-topic-reader'));
+    const consumer = kafka.consumer({ groupId: uniqueName('it-topic-reader'), readUncommitted: false });
+    const pending = new Set([...to].filter(([partition, end]) => BigInt(end) > BigInt(from.get(partition) ?? '0')).map(([partition]) => partition));
+    const events: CustomerEvent[] = [];
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topics: [topic] });
+      await new Promise<void>((resolve, reject) => {
+        if (pending.size === 0) return resolve();
+        const timer = setTimeout(() => reject(new Error(`reading ${topic} timed out`)), 30_000);
+        void consumer
+          .run({
+            eachMessage: async ({ partition, message }) => {
+              if (!pending.has(partition)) return;
+              if (symbols.includes(message.key?.toString() ?? '')) events.push(parseEvent(topic, message.value) as CustomerEvent);
+              if (BigInt(message.offset) + 1n >= BigInt(to.get(partition) ?? '0')) pending.delete(partition);
+              if (pending.size === 0) {
+                clearTimeout(timer);
+                resolve();
+              }
+            },
+          })
+          .then(() => {
+            for (const partition of pending) consumer.seek({ topic, partition, offset: from.get(partition) ?? '0' });
+          }, reject);
+      });
+    } finally {
+      await consumer.disconnect();
+    }
+    return events;
   }
 
   /** The gateway's Prometheus text. */
