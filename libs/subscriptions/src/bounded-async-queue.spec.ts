@@ -32,6 +32,23 @@ describe('BoundedAsyncQueue', () => {
     expect(returned).toBe(1);
   });
 
+  it('finishWith drops the backlog, delivers the last item, then ends', async () => {
+    let returned = 0;
+    const queue = new BoundedAsyncQueue<string>(5, () => (returned += 1));
+    queue.push('stale-1');
+    queue.push('stale-2');
+    queue.finishWith('slow client');
+    expect(queue.push('late')).toBe(false);
+    expect(await queue.next()).toEqual({ value: 'slow client', done: false });
+    expect(await queue.next()).toEqual({ value: undefined, done: true });
+    expect(returned).toBe(1);
+    const waiting = new BoundedAsyncQueue<string>(5);
+    const pending = waiting.next();
+    waiting.finishWith('bye');
+    expect(await pending).toEqual({ value: 'bye', done: false });
+    expect(await waiting.next()).toEqual({ value: undefined, done: true });
+  });
+
   it('works with for await', async () => {
     const queue = new BoundedAsyncQueue<string>(10);
     queue.push('a');

@@ -44,6 +44,26 @@ export class BoundedAsyncQueue<T> implements AsyncIterableIterator<T> {
     return true;
   }
 
+  /**
+   * Drops what is waiting, delivers `item` as the last value, then ends the iteration (e.g. a
+   * "slow client" marker the consumer turns into an error result). No-op once finished.
+   */
+  finishWith(item: T): void {
+    if (this.done || this.failure !== null) return;
+    this.items.length = 0;
+    this.head = 0;
+    this.done = true;
+    if (this.pullWaiter) {
+      const resolve = this.pullWaiter;
+      this.pullWaiter = null;
+      this.pullReject = null;
+      resolve({ value: item, done: false });
+    } else {
+      this.items.push(item);
+    }
+    this.finish();
+  }
+
   /** Ends the iteration with `error` after nothing more is delivered. */
   fail(error: unknown): void {
     if (this.done || this.failure !== null) return;

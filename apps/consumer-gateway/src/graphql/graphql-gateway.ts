@@ -38,6 +38,8 @@ import { GATEWAY_SCHEMA_SDL } from './graphql-schema';
 export const GRAPHQL_PATH = '/v1/graphql';
 /** Messages one GraphQL subscription may have waiting before it ends with "slow client". */
 const SUBSCRIPTION_QUEUE_CAPACITY = 5_000;
+/** Last item of a subscription that fell too far behind; its resolver turns it into a 407 error result. */
+const SLOW_CLIENT = Symbol('slow-client');
 
 /** Per-connection context: the socket, the upgrade request and the key's entitlements (set in onConnect). */
 interface ConnectionExtra {
@@ -80,8 +82,9 @@ function pinnedSymbols(filter: FilterExpression | undefined): string[] | null {
  * in the connection_init payload (`{ "apiKey": "tw_..." }`); each subscription takes a filter with
  * AppSync's operators (see @tickwire/subscriptions' compileFilter; `in` is not limited to 5 values).
  * Every subscription is a {@link FeedSubscriber} of the hub with its own bounded queue: graphql-ws
- * awaits each socket write, so a slow client only fills its own queue, then its subscription ends
- * with "slow client"; the fan-out loop never waits.
+ * awaits each socket write, so a slow client only fills its own queue; when it is full the backlog is
+ * dropped and the subscription ends with one error result (`extensions.code` 407, "slow client")
+ * followed by complete. The fan-out loop never waits.
  */
 @Injectable()
 export class GraphQlGateway implements OnModuleInit, BeforeApplicationShutdown {
@@ -107,7 +110,12 @@ export class GraphQlGateway implements OnModuleInit, BeforeApplicationShutdown {
     for (const name of Object.keys(STREAMS) as (keyof typeof STREAMS)[]) {
       const field = schemaField(this.schema, 'Subscription', name);
       field.subscribe = (_root, args: { filter?: FilterExpression }, context: ConnectionExtra) => this.subscribe(name, args.filter, context);
-      field.resolve = (payload: unknown) => payload;
+      field.resolve = (payload: unknown) => {
+        if (payload === SLOW_CLIENT) {
+          throw new GraphQLError(PROTOCOL_ERRORS.slowClient.msg, { extensions: { code: PROTOCOL_ERRORS.slowClient.code } });
+        }
+        return payload;
+      };
     }
     schemaField(this.schema, 'Query', 'snapshot').resolve = async (_root, args: { symbol: string }, context: ConnectionExtra) => {
       const entitlements = context.entitlements;
@@ -183,7 +191,7 @@ export class GraphQlGateway implements OnModuleInit, BeforeApplicationShutdown {
     this.server.close();
   }
 
-  private subscribe(name: keyof typeof STREAMS, filter: FilterExpression | undefined, context: ConnectionExtra): AsyncIterableIterator<Record<string, unknown>> {
+  private subscribe(name: keyof typeof STREAMS, filter: FilterExpression | undefined, context: ConnectionExtra): AsyncIterableIterator<Record<string, unknown> | typeof SLOW_CLIENT> {
     const stream = STREAMS[name];
     const entitlements = context.entitlements;
     if (!entitlements || !entitlements.channels.includes(stream.channel)) {
@@ -210,10 +218,16 @@ export class GraphQlGateway implements OnModuleInit, BeforeApplicationShutdown {
         if (event.schema !== stream.schema) return;
         if (!entitledToAll && !isEntitled(entitlements, stream.channel, message.symbol)) return;
         if (!compiled.matches(filterFieldsOf(event))) return;
+        if (queue.size >= SUBSCRIPTION_QUEUE_CAPACITY) {
+          // The client stopped keeping up: drop its backlog, tell it, end this subscription (not the others).
+          queue.finishWith(SLOW_CLIENT);
+          this.metrics.disconnects.inc({ reason: 'slowClient' });
+          return;
+        }
         if (queue.push(toGraphQl(event))) this.metrics.messagesSent.inc({ channel: stream.channel });
       },
     };
-    const queue = new BoundedAsyncQueue<Record<string, unknown>>(SUBSCRIPTION_QUEUE_CAPACITY, () => this.hub.removeAll(subscriber));
+    const queue = new BoundedAsyncQueue<Record<string, unknown> | typeof SLOW_CLIENT>(SUBSCRIPTION_QUEUE_CAPACITY + 1, () => this.hub.removeAll(subscriber));
     for (const symbol of symbols) this.hub.add(subscriber, stream.channel, symbol);
     return queue;
   }
