@@ -25,12 +25,15 @@ describe('OpenSearch on the local stack', () => {
   it('applies the provisioned index template to a new market-enriched index', async () => {
     const index = `${indexPrefix('enriched')}${uniqueName('it')}`;
     indices.push(index);
-    await client.index({ index, id: 'e1', body: { symbol: 'MSFT', price: 400.5, eventTime: 1_700_000_000_000 }, refresh: 'wait_for' });
+    await client.index({ index, id: 'e1', body: { symbol: 'MSFT', lastPrice: 400.5, trade: { symbol: 'MSFT', price: 400.5, size: 100 }, eventTime: 1_700_000_000_000 }, refresh: 'wait_for' });
 
     const { body } = await client.indices.getMapping({ index });
-    const properties = body[index]?.mappings?.properties as Record<string, { type: string }> | undefined;
+    const properties = body[index]?.mappings?.properties as
+      | Record<string, { type: string; properties?: Record<string, { type: string }> }>
+      | undefined;
 
-    expect(properties?.['price']?.type).toBe('double');
+    expect(properties?.['lastPrice']?.type).toBe('double');
+    expect(properties?.['trade']?.properties?.['price']?.type).toBe('double');
     expect(properties?.['symbol']?.type).toBe('keyword');
     expect(properties?.['eventTime']?.type).toBe('date');
   });
