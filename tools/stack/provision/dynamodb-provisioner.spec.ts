@@ -16,7 +16,7 @@ describe('createTableInput', () => {
   it('adds the sort key as RANGE', () => {
     expect(createTableInput(REFERENCE_DAILY_BARS_TABLE).KeySchema).toEqual([
       { AttributeName: 'symbol', KeyType: 'HASH' },
-      { AttributeName: 'tradingDate', KeyType: 'RANGE' },
+      { AttributeName: 'year', KeyType: 'RANGE' },
     ]);
   });
 });
