@@ -80,6 +80,18 @@ export default [
     },
   },
   {
+    // The Kafka client stays behind libs/kafka, so it can be swapped (kafkajs is in maintenance mode).
+    // Integration tests may use the raw client to check what really reached the broker.
+    files: ['apps/**/*.ts', 'libs/**/*.ts'],
+    ignores: ['libs/kafka/**', 'libs/testing/**', '**/*.int-spec.ts', '**/*.e2e-spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'kafkajs', message: 'Use @tickwire/kafka: the Kafka client is kept behind that library.' }] },
+      ],
+    },
+  },
+  {
     files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/testing/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },

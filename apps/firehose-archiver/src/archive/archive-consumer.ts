@@ -7,7 +7,7 @@ import {
 import { CUSTOMER_TOPICS, RAW_TOPICS } from '@tickwire/contracts';
 import { type KafkaClient, toKafkaRecord } from '@tickwire/kafka';
 import { READINESS_CHECKS, type ReadinessCheck, ROOT_LOGGER, SERVICE_CONFIG } from '@tickwire/service-kit';
-import type { Consumer, EachBatchPayload } from 'kafkajs';
+import type { KafkaConsumer as Consumer, KafkaEachBatchPayload as EachBatchPayload } from '@tickwire/kafka';
 import type { Logger } from 'pino';
 import type { ArchiverConfig } from '../config/archiver-env-schema';
 import { ArchiverMetrics } from './archiver-metrics';

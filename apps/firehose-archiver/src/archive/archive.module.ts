@@ -2,7 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { type BeforeApplicationShutdown, Injectable, Module } from '@nestjs/common';
 import type { KafkaClient } from '@tickwire/kafka';
 import { KAFKA_CLIENT, S3_CLIENT, SERVICE_CONFIG } from '@tickwire/service-kit';
-import type { Consumer } from 'kafkajs';
+import type { KafkaConsumer as Consumer } from '@tickwire/kafka';
 import type { ArchiverConfig } from '../config/archiver-env-schema';
 import {
   ARCHIVE_KAFKA_CONSUMER,
