@@ -1,5 +1,6 @@
 /// <reference lib="dom" />
 // The waitForFunction callbacks run in the page, hence the DOM types.
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { dailyIndexName } from '@tickwire/resources';
@@ -11,6 +12,7 @@ import { bar1m, enrichedQuote, enrichedTrade, priceAlert, uniqueSymbol } from '.
 /** Debian's Chromium (tools/scripts/ensure-chromium.sh installs it). */
 const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT = join(__dirname, '../../../../tmp/consumer-gateway-live-page.png');
+const ENSURE_CHROMIUM = join(__dirname, '../../../../tools/scripts/ensure-chromium.sh');
 
 /**
  * The live page in headless Chromium against the gateway on the local stack: tiles from snapshots,
@@ -25,7 +27,9 @@ describe('live page in headless Chromium', () => {
   const open = Date.UTC(2012, 5, 21, 13, 30);
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run tools/scripts/ensure-chromium.sh`);
+    // A fresh machine has no browser: the test installs Debian's package itself (apt-get, as root).
+    if (!existsSync(CHROMIUM)) execFileSync('bash', [ENSURE_CHROMIUM], { stdio: 'inherit', timeout: 600_000 });
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing after ${ENSURE_CHROMIUM}`);
     gateway = await GatewayTestHarness.start();
     // 60 minutes of history for the chart, as opensearch-indexer writes it.
     const body: object[] = [];
@@ -45,7 +49,7 @@ describe('live page in headless Chromium', () => {
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     });
-  });
+  }, 900_000); // installing Chromium on a fresh machine takes minutes
 
   afterAll(async () => {
     await browser?.close();
