@@ -1,9 +1,10 @@
 /**
  * `npm start`: the main job. Brings the local stack up, provisions it, loads reference data, starts
- * the five services, replays the real market data in data/market/ with a progress bar, and keeps
- * running so customers can use the consumer gateway (Ctrl-C stops the services; the stack stays up).
+ * the five services, prints the live page's address with a demo API key, replays the real market data
+ * in data/market/ (default: the LOBSTER day at 60x) with a progress bar, and keeps running so customers
+ * can use the consumer gateway (Ctrl-C stops the services; the stack stays up).
  *
- * `npm start -- --once`: replays as fast as possible, waits until every sink has caught up, prints a
+ * `npm start -- --once`: replays everything (default `--dataset all`) as fast as possible, waits until every sink has caught up, prints a
  * summary table whose counts reconcile, stops the services and exits 0 (1 if anything does not
  * reconcile), leaving the local stack up for inspection.
  */
@@ -26,7 +27,7 @@ const EXPECTED_RECORDS: Record<ReplayDataset, number> = {
 
 interface MainOptions {
   once: boolean;
-  dataset: ReplayDataset;
+  dataset?: ReplayDataset;
   speed: string;
   reset: boolean;
   markdown: boolean;
@@ -35,8 +36,10 @@ interface MainOptions {
 async function main(options: MainOptions): Promise<number> {
   const log = (line: string): void => console.log(line);
   const speed = options.once ? 'max' : options.speed;
+  // Live, the intraday LOBSTER day is what there is to watch; a run that must finish replays everything.
+  const dataset: ReplayDataset = options.dataset ?? (options.once ? 'all' : 'lobster');
   const run = await PipelineRun.start({
-    dataset: options.dataset,
+    dataset,
     speed,
     reset: options.reset,
     log,
@@ -53,9 +56,15 @@ async function main(options: MainOptions): Promise<number> {
   process.once('SIGINT', () => void stop().then(() => process.exit(130)));
   process.once('SIGTERM', () => void stop().then(() => process.exit(143)));
 
-  log(`replay: ${options.dataset} at ${speed}; service logs in ${run.logDir}`);
+  log(`replay: ${dataset} at ${speed}; service logs in ${run.logDir}`);
+  if (!options.once) {
+    const gateway = run.service('consumer-gateway').baseUrl;
+    const key = await run.createDemoKey();
+    log(`live page: ${gateway}/#key=${key}&symbols=AAPL,AMZN,GOOG`);
+    log(`WebSocket: ${gateway.replace('http', 'ws')}/v1/stream (auth with that key), REST docs: ${gateway}/docs`);
+  }
   const bar = new SingleBar({ format: 'replay |{bar}| {percentage}% | {value}/{total} records | {state}', noTTYOutput: true, notTTYSchedule: 5_000 }, Presets.shades_classic);
-  bar.start(EXPECTED_RECORDS[options.dataset], 0, { state: 'starting' });
+  bar.start(EXPECTED_RECORDS[dataset], 0, { state: 'starting' });
   try {
     await run.waitForIngest((published, status) => bar.update(published, { state: status.state }));
   } finally {
@@ -63,7 +72,7 @@ async function main(options: MainOptions): Promise<number> {
   }
 
   if (!options.once) {
-    log(`replay complete. Gateway: ${run.service('consumer-gateway').baseUrl} — Ctrl-C to stop the services.`);
+    log(`replay complete. The services keep running for the gateway; Ctrl-C stops them.`);
     await new Promise(() => undefined);
   }
 
@@ -81,7 +90,7 @@ const program = new Command()
   .name('npm start --')
   .description('Tickwire main job: the whole pipeline on real market data, on the local stack')
   .option('--once', 'replay as fast as possible, wait for every sink, print the summary and exit', false)
-  .addOption(new Option('--dataset <name>', 'what to replay').choices(['lobster', 'daily', 'all']).default('all'))
+  .addOption(new Option('--dataset <name>', 'what to replay (default: lobster live, all with --once)').choices(['lobster', 'daily', 'all']))
   .option('--speed <speed>', 'replay speed: realtime, x<N> (e.g. x60) or max', 'x60')
   .option('--no-reset', 'keep what earlier runs left in topics, indices, archive and symbol-state')
   .option('--markdown', 'print the summary as a Markdown table', false)

@@ -118,6 +118,25 @@ export class PipelineRun {
     return service;
   }
 
+  /**
+   * Creates an API key for a demo customer entitled to every channel and symbol (the gateway's key
+   * CLI), so a person can open the live page.
+   *
+   * @returns the key (shown once; only its hash is stored).
+   * @throws Error when the CLI fails.
+   */
+  async createDemoKey(): Promise<string> {
+    const out = await runRepoTool(
+      ['apps/consumer-gateway/src/cli/keys.ts', 'create', '--customer', 'demo', '--channels', 'trades,quotes,enriched,bars,alerts', '--symbols', '*', '--json'],
+      this.stack.env,
+      () => undefined,
+    );
+    const line = out.trim().split('\n').reverse().find((l) => l.startsWith('{'));
+    const key = line ? (JSON.parse(line) as { key?: string }).key : undefined;
+    if (!key) throw new Error(`the key CLI printed no key: ${out}`);
+    return key;
+  }
+
   /** ingest-producer's replay status. */
   ingestStatus(): Promise<IngestStatus> {
     return getJson<IngestStatus>(this.service('ingest-producer'), '/v1/ingest/status');

@@ -159,23 +159,27 @@ export async function getJson<T>(service: RunningService, path: string): Promise
 
 /**
  * Runs a TypeScript tool of the repo (`tsx <args>`) with `env` on top of `process.env`, passing each
- * output line to `log`.
+ * output line to `log`; resolves with its standard output.
  *
  * @throws Error with the tool's last output when it exits non-zero.
  */
-export function runRepoTool(args: readonly string[], env: Readonly<Record<string, string>>, log: (line: string) => void): Promise<void> {
+export function runRepoTool(args: readonly string[], env: Readonly<Record<string, string>>, log: (line: string) => void): Promise<string> {
   const tsxCli = require.resolve('tsx/cli', { paths: [REPO_ROOT] });
   return new Promise((resolveRun, reject) => {
     const child = spawn(process.execPath, [tsxCli, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
+    let stdout = '';
     const onData = (chunk: Buffer): void => {
       const text = chunk.toString('utf8');
       output = (output + text).slice(-10_000);
       for (const line of text.split('\n')) if (line.trim()) log(`  ${line}`);
     };
-    child.stdout.on('data', onData);
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+      onData(chunk);
+    });
     child.stderr.on('data', onData);
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolveRun() : reject(new Error(`tsx ${args.join(' ')} exited ${code}:\n${output}`))));
+    child.on('exit', (code) => (code === 0 ? resolveRun(stdout) : reject(new Error(`tsx ${args.join(' ')} exited ${code}:\n${output}`))));
   });
 }
