@@ -1,5 +1,6 @@
+import { ENRICHER_STATE_CHANGELOG_TOPIC } from '@tickwire/resources';
 import { CUSTOMER_TOPICS, TOPICS } from '@tickwire/contracts';
-import { DYNAMODB_TABLES, kafkaTopicSpecs } from '@tickwire/resources';
+import { DYNAMODB_TABLES, enricherChangelogTopicSpec, kafkaTopicSpecs } from '@tickwire/resources';
 import { SERVICE_NAMES, SERVICES, serviceDeploymentNames } from './service-catalogue';
 import { serviceKafkaAcls } from './service-kafka-acls';
 
@@ -16,7 +17,7 @@ describe('service catalogue', () => {
   });
 
   it('names only topics and tables that the shared definitions create', () => {
-    const topics = new Set(kafkaTopicSpecs().map((t) => t.name));
+    const topics = new Set([...kafkaTopicSpecs(), enricherChangelogTopicSpec()].map((t) => t.name));
     const tables = new Set(DYNAMODB_TABLES.map((t) => t.tableName));
     for (const service of SERVICES) {
       for (const topic of [...service.consumes, ...service.produces]) expect(topics).toContain(topic);
@@ -42,16 +43,16 @@ describe('serviceKafkaAcls', () => {
   const enricher = SERVICES.find((s) => s.name === 'enricher')!;
   const gateway = SERVICES.find((s) => s.name === 'consumer-gateway')!;
 
-  it('lets the enricher read raw topics, write enriched ones and its DLQs, and use its group and transactions', () => {
+  it('lets the enricher read raw topics and its changelog, write enriched ones, its DLQs and changelog, and use its group and transactions', () => {
     const acls = serviceKafkaAcls(enricher);
     expect(acls.every((a) => a.principal === 'User:tickwire-enricher' && a.permission === 'ALLOW')).toBe(
       true,
     );
     const on = (op: string): string[] =>
       acls.filter((a) => a.resourceType === 'TOPIC' && a.operation === op).map((a) => a.resourceName);
-    expect(on('READ').sort()).toEqual([TOPICS.quotes, TOPICS.trades]);
+    expect(on('READ').sort()).toEqual([TOPICS.barsDaily, TOPICS.quotes, TOPICS.trades, ENRICHER_STATE_CHANGELOG_TOPIC].sort());
     expect(on('WRITE')).toEqual(
-      expect.arrayContaining([...CUSTOMER_TOPICS, 'market.trades.v1.dlq', 'market.trades.v1.late']),
+      expect.arrayContaining([...CUSTOMER_TOPICS, 'market.trades.v1.dlq', 'market.trades.v1.late', ENRICHER_STATE_CHANGELOG_TOPIC]),
     );
     expect(on('WRITE')).not.toEqual(expect.arrayContaining(['market.trades.v1']));
     expect(acls).toContainEqual(

@@ -10,6 +10,7 @@ import {
   ARCHIVE_DATA_PREFIX,
   ARCHIVE_ERROR_PREFIX,
   CUSTOMER_API_KEYS_TABLE,
+  ENRICHER_STATE_CHANGELOG_TOPIC,
   REFERENCE_DAILY_BARS_TABLE,
   SYMBOL_STATE_TABLE,
 } from '@tickwire/resources';
@@ -98,11 +99,19 @@ export const SERVICES: readonly ServiceSpec[] = [
     port: 8082,
     cpu: 1024,
     memoryMiB: 2048,
-    desiredCount: 2,
+    // One task: a second enricher instance needs partition p of trades, quotes and daily bars on the
+    // same instance (co-partitioned assignment), which the Kafka client library does not provide yet.
+    desiredCount: 1,
     consumerGroup: 'enricher',
-    // Daily bars reach the enricher as reference data in DynamoDB, not as a stream.
-    consumes: [TOPICS.trades, TOPICS.quotes],
-    produces: [...CUSTOMER_TOPICS, ...dlqAndLateOf([TOPICS.trades, TOPICS.quotes])],
+    // Daily bars arrive both as reference data in DynamoDB (previous closes) and as a stream (their
+    // closes are compared with the previous close for threshold alerts). The state changelog is read
+    // on start-up and rebalance and written in every transaction.
+    consumes: [TOPICS.trades, TOPICS.quotes, TOPICS.barsDaily, ENRICHER_STATE_CHANGELOG_TOPIC],
+    produces: [
+      ...CUSTOMER_TOPICS,
+      ...dlqAndLateOf([TOPICS.trades, TOPICS.quotes, TOPICS.barsDaily]),
+      ENRICHER_STATE_CHANGELOG_TOPIC,
+    ],
     transactionalIdPrefix: 'enricher',
     tables: [
       { tableName: SYMBOL_STATE_TABLE.tableName, access: 'read-write' },

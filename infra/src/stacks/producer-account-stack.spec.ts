@@ -11,6 +11,8 @@ import {
   ARCHIVE_DATA_PREFIX,
   customerReadOnlyAcls,
   DYNAMODB_TABLES,
+  ENRICHER_STATE_CHANGELOG_TOPIC,
+  enricherChangelogTopicSpec,
   kafkaTopicSpecs,
 } from '@tickwire/resources';
 import { Testing } from 'cdktf';
@@ -162,7 +164,10 @@ describe('ProducerAccountStack', () => {
       );
       const topics = JSON.parse(String(parameters.get('/tickwire/prod/kafka/topics')?.['value'])) as unknown;
       expect(topics).toEqual(
-        kafkaTopicSpecs({ partitions: props.kafka.partitions, replicationFactor: 3, minInsyncReplicas: 2 }),
+        [
+          ...kafkaTopicSpecs({ partitions: props.kafka.partitions, replicationFactor: 3, minInsyncReplicas: 2 }),
+          enricherChangelogTopicSpec({ partitions: props.kafka.partitions, replicationFactor: 3, minInsyncReplicas: 2 }),
+        ],
       );
       const customerAcls = JSON.parse(
         String(parameters.get('/tickwire/prod/kafka/acls/customer')?.['value']),
@@ -342,9 +347,9 @@ describe('ProducerAccountStack', () => {
     });
   });
 
-  it('alarms on SumOffsetLag of every consuming service, per consumed topic', () => {
+  it('alarms on SumOffsetLag of every consuming service, per consumed stream (not the restore-only changelog)', () => {
     for (const service of SERVICES.filter((s) => s.consumerGroup)) {
-      for (const topic of service.consumes) {
+      for (const topic of service.consumes.filter((t) => t !== ENRICHER_STATE_CHANGELOG_TOPIC)) {
         expect(synth).toHaveResourceWithProperties(
           CloudwatchMetricAlarm,
           deepPartial({

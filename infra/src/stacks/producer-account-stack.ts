@@ -5,6 +5,8 @@ import {
   customerReadOnlyAcls,
   DYNAMODB_TABLES,
   indexTemplates,
+  ENRICHER_STATE_CHANGELOG_TOPIC,
+  enricherChangelogTopicSpec,
   kafkaTopicSpecs,
 } from '@tickwire/resources';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
@@ -132,7 +134,12 @@ export class ProducerAccountStack extends TickwireStack {
       name: `/tickwire/${props.environment}/kafka/topics`,
       description:
         'Kafka topics to create (name, partitions, replicationFactor, configs) - applied by the provisioning task',
-      value: kafkaTopicSpecs({ partitions: props.kafka.partitions, ...KAFKA_REPLICATION }),
+      value: [
+        ...kafkaTopicSpecs({ partitions: props.kafka.partitions, ...KAFKA_REPLICATION }),
+        // Created here rather than by the enricher: the cluster does not auto-create topics and the
+        // enricher's user has no CREATE permission.
+        enricherChangelogTopicSpec({ partitions: props.kafka.partitions, ...KAFKA_REPLICATION }),
+      ],
     });
     for (const service of SERVICES) {
       new JsonParameter(this, `kafka-acls-${service.name}`, {
@@ -253,7 +260,9 @@ export class ProducerAccountStack extends TickwireStack {
       });
       const consumerGroup = service.consumerGroup;
       if (consumerGroup) {
-        for (const topic of service.consumes) {
+        // Lag is tracked on the streams a group commits offsets for; the enricher's state changelog is
+        // read without committing (a restore), so it has no group lag to alarm on.
+        for (const topic of service.consumes.filter((t) => t !== ENRICHER_STATE_CHANGELOG_TOPIC)) {
           new ConsumerLagAlarm(this, `lag-${service.name}-${topic}`, {
             alarmName: `${prefix}-${service.name}-lag-${topic}`,
             clusterName: msk.clusterName,
