@@ -73,7 +73,6 @@ export default [
             },
             // scope: who owns it; shared libraries may not reach into a service's scope.
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
-            { sourceTag: 'scope:ingest', onlyDependOnLibsWithTags: ['scope:shared', 'scope:ingest'] },
           ],
         },
       ],

@@ -1,24 +1,8 @@
-import { createReadStream } from 'node:fs';
-import { createGunzip } from 'node:zlib';
-import { parse } from 'csv-parse';
-
-/** Header of the daily CSV files in data/market/daily/ (AlphaVantage TIME_SERIES_DAILY_ADJUSTED, long format). */
-export const DAILY_BARS_CSV_HEADER = [
-  'symbol',
-  'date',
-  'open',
-  'high',
-  'low',
-  'close',
-  'adjusted_close',
-  'volume',
-  'dividend_amount',
-  'split_coefficient',
-] as const;
+import { DAILY_CSV_HEADER, readGzipCsv } from '@tickwire/market-sources';
 
 /**
- * One reference daily bar as stored in DynamoDB table `reference-daily-bars` (pk `symbol`, sk
- * `tradingDate`). Prices USD as traded (unadjusted), `adjustedClose` the vendor's back-adjusted close,
+ * One reference daily bar, as stored (grouped per symbol and year) in DynamoDB table `reference-daily-bars` (pk `symbol`, sk
+ * `year`). Prices USD as traded (unadjusted), `adjustedClose` the vendor's back-adjusted close,
  * `volume` shares, `dividendAmount` USD per share going ex on the date (0 if none), `splitCoefficient`
  * new shares per old share going ex on the date (1 if none).
  */
@@ -52,30 +36,28 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const SYMBOL = /^[A-Z][A-Z0-9.-]{0,9}$/;
 
 /**
- * Streams a gzip-compressed daily bars CSV (header {@link DAILY_BARS_CSV_HEADER}) row by row: gunzip
- * and csv-parse in a pipeline, so memory stays flat whatever the file size. Rows with a wrong field
- * count, a non-numeric or non-positive price, a bad date or symbol come out as `rejected` (the S&P 500
- * file has 328 such AT&T rows, see data/market/README.md) instead of failing the whole file.
+ * Streams a gzip-compressed daily bars CSV (header DAILY_CSV_HEADER of @tickwire/market-sources, which
+ * owns the file format) row by row with market-sources' gzip CSV reader, so memory stays flat whatever
+ * the file size. Rows with a wrong field count, a non-numeric or non-positive price, a bad date or
+ * symbol come out as `rejected` (the S&P 500 file has 328 such AT&T rows, see data/market/README.md)
+ * instead of failing the whole file.
  *
  * @param path path of a `.csv.gz` file
- * @throws Error if the header differs from {@link DAILY_BARS_CSV_HEADER}, or the file cannot be read or decompressed
+ * @throws Error if the header differs from DAILY_CSV_HEADER, or the file cannot be read or decompressed
  */
 export async function* readDailyBarsCsv(path: string): AsyncGenerator<DailyBarsCsvItem> {
-  const parser = createReadStream(path)
-    .pipe(createGunzip())
-    .pipe(parse({ relax_column_count: true, skip_empty_lines: true, info: true }));
   let headerChecked = false;
-  for await (const record of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-    const fields = record.record;
+  for await (const { fields, line } of readGzipCsv(path)) {
     if (!headerChecked) {
-      if (fields.join(',') !== DAILY_BARS_CSV_HEADER.join(',')) {
-        parser.destroy();
-        throw new Error(`${path}: header "${fields.join(',')}" is not "${DAILY_BARS_CSV_HEADER.join(',')}"`);
+      if (fields.join(',') !== DAILY_CSV_HEADER.join(',')) {
+        throw new Error(`${path}: header "${fields.join(',')}" is not "${DAILY_CSV_HEADER.join(',')}"`);
       }
       headerChecked = true;
       continue;
     }
-    yield toItem(fields, record.info.lines);
+    // An empty line is one empty field: skipped, as blank lines carry no row.
+    if (fields.length === 1 && fields[0] === '') continue;
+    yield toItem(fields, line);
   }
 }
 
@@ -86,8 +68,8 @@ function toItem(fields: string[], line: number): DailyBarsCsvItem {
     reason,
     text: fields.join(','),
   });
-  if (fields.length !== DAILY_BARS_CSV_HEADER.length) {
-    return reject(`row has ${fields.length} fields, expected ${DAILY_BARS_CSV_HEADER.length}`);
+  if (fields.length !== DAILY_CSV_HEADER.length) {
+    return reject(`row has ${fields.length} fields, expected ${DAILY_CSV_HEADER.length}`);
   }
   const [symbol, tradingDate, ...numeric] = fields as [string, string, ...string[]];
   if (!SYMBOL.test(symbol)) return reject(`symbol "${symbol}" is not a ticker`);

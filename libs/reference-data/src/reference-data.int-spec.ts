@@ -6,7 +6,7 @@ import { DeleteTableCommand, type DynamoDBClient, QueryCommand } from '@aws-sdk/
 import { randomBytes } from 'node:crypto';
 import { createDynamoDbClient } from '@tickwire/aws';
 import { PreviousCloseReader } from './previous-close-reader';
-import { DAILY_BARS_CSV_HEADER } from './daily-bars-csv-reader';
+import { DAILY_CSV_HEADER as DAILY_BARS_CSV_HEADER } from '@tickwire/market-sources';
 import { loadReferenceDailyBars } from './reference-daily-bars-loader';
 
 /**

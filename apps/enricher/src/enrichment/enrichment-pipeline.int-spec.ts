@@ -20,7 +20,8 @@ import {
   type TradeV1Event,
 } from '@tickwire/contracts';
 import { LobsterReplaySource } from '@tickwire/market-sources';
-import { DAILY_BARS_CSV_HEADER, loadReferenceDailyBars } from '@tickwire/reference-data';
+import { DAILY_CSV_HEADER as DAILY_BARS_CSV_HEADER } from '@tickwire/market-sources';
+import { loadReferenceDailyBars } from '@tickwire/reference-data';
 import { createLocalDynamoDb, createLocalKafka, uniqueName } from '@tickwire/testing';
 import type { Admin, Consumer, Producer } from 'kafkajs';
 
