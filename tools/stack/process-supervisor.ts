@@ -71,6 +71,23 @@ function isZombie(pid: number): boolean {
   }
 }
 
+/** Scheduler state of a live process, as far as the stack cares: running, or stopped by SIGSTOP. */
+export type ProcessRunState = 'running' | 'paused' | 'gone';
+
+/**
+ * Whether `pid` runs, is paused (SIGSTOP: state `T` in /proc/<pid>/stat) or is gone (a zombie counts
+ * as gone). Where /proc is unavailable a live process counts as running.
+ */
+export function processRunState(pid: number): ProcessRunState {
+  if (!isAlive(pid)) return 'gone';
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('T') ? 'paused' : 'running';
+  } catch {
+    return 'running';
+  }
+}
+
 /** Environment variable every server process is started with, naming the server (survives exec). */
 export const SERVER_ENV_MARKER = 'TICKWIRE_STACK_SERVER';
 
@@ -108,7 +125,11 @@ export async function stopProcess(pid: number, graceMs: number): Promise<boolean
   return true;
 }
 
-function signal(pid: number, name: NodeJS.Signals): void {
+/**
+ * Sends `name` to `pid`'s process group (detached servers lead their own group, so helper processes
+ * get it too), or to `pid` alone when it leads no group. Does nothing when the process is gone.
+ */
+export function signal(pid: number, name: NodeJS.Signals): void {
   // Detached children lead their own process group: signal the group so helpers die with them.
   for (const target of [-pid, pid]) {
     try {

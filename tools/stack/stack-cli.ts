@@ -5,6 +5,7 @@ import { Command, Option } from 'commander';
 import { provisionStack } from './provision/stack-provisioner';
 import { appEnvironment, resolveStackConfig, STACK_ENV, STACK_VERSIONS } from './stack-config';
 import { StackError } from './stack-errors';
+import { controlServer, isServerName, SERVER_ACTIONS, type ServerAction } from './stack-control';
 import { downStack, downStackIfStartedBy, stackStatus, upStack } from './stack-runner';
 import { formatStatusTable } from './status-table';
 
@@ -78,6 +79,22 @@ function buildProgram(): Command {
       const rows = await stackStatus(resolveStackConfig());
       log(formatStatusTable(rows));
       if (rows.some((row) => !row.healthy)) process.exitCode = 1;
+    });
+
+  program
+    .command('server')
+    .description(
+      'act on one server: kill (SIGKILL), pause (SIGSTOP), resume (SIGCONT), stop (SIGTERM, then SIGKILL), start (and wait until it answers)',
+    )
+    .argument('<action>', SERVER_ACTIONS.join(' | '))
+    .argument('<server>', 'kafka | opensearch | dynamodb | s3')
+    .action(async (action: string, server: string) => {
+      if (!(SERVER_ACTIONS as readonly string[]).includes(action)) {
+        throw new StackError(`unknown action "${action}": one of ${SERVER_ACTIONS.join(', ')}`);
+      }
+      if (!isServerName(server)) throw new StackError(`unknown server "${server}": kafka, opensearch, dynamodb or s3`);
+      const result = await controlServer(resolveStackConfig(), server, action as ServerAction, { log });
+      log(`${result.server} ${result.action}: ${result.outcome}${result.pid ? ` (pid ${result.pid})` : ''} in ${(result.elapsedMs / 1000).toFixed(1)} s`);
     });
 
   program

@@ -6,9 +6,11 @@ import { findJavaRuntime } from './java-runtime';
 import { findOpenPorts } from './port-probe';
 import {
   isOwnedProcess,
+  processRunState,
   readPidFile,
   removePidFile,
   SERVER_ENV_MARKER,
+  signal,
   startDetached,
   stopProcess,
   tailFile,
@@ -49,7 +51,7 @@ export interface UpOptions {
 }
 
 /** Grace period between SIGTERM and SIGKILL: Kafka flushes and closes its logs in a few seconds. */
-const STOP_GRACE_MS = 30_000;
+export const STOP_GRACE_MS = 30_000;
 const STARTED_BY_FILE = 'started-by.json';
 
 /**
@@ -130,7 +132,15 @@ export async function upStack(config: StackConfig, options: UpOptions = {}): Pro
   });
 }
 
-async function bringUp(
+/**
+ * Brings one server up (see {@link upStack}), without the lock: the caller holds it. A server of ours
+ * that is paused (SIGSTOP, e.g. by a fault-injection run that did not finish) is resumed first.
+ *
+ * @param fetchInOrder runs `server.install` (callers serialise Maven fetches through it)
+ * @param recordStart called right before a process is started
+ * @throws StackError as {@link upStack}
+ */
+export async function bringUp(
   server: StackServer,
   context: StackContext,
   fetchInOrder: (server: StackServer) => Promise<void>,
@@ -139,6 +149,10 @@ async function bringUp(
   const { config, log } = context;
   const pid = readPidFile(server.dirs.pidFile);
   if (pid !== undefined && isOwnedProcess(pid, server.name)) {
+    if (processRunState(pid) === 'paused') {
+      log(`${server.name}: paused (pid ${pid}), resuming it`);
+      signal(pid, 'SIGCONT');
+    }
     await waitUntilHealthy(server, pid, config.startTimeoutMs);
     log(`${server.name}: already running (pid ${pid})`);
     return 'reused';
@@ -201,7 +215,12 @@ async function assertPortsFree(server: StackServer, config: StackConfig): Promis
   }
 }
 
-async function waitUntilHealthy(server: StackServer, pid: number, timeoutMs: number): Promise<void> {
+/**
+ * Waits until `server` (process `pid`) answers its probe.
+ *
+ * @throws StackError when the process exits or it does not answer within `timeoutMs` (with log tails).
+ */
+export async function waitUntilHealthy(server: StackServer, pid: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -244,6 +263,8 @@ export interface ServerStatus {
   readonly port: number;
   readonly pid?: number;
   readonly healthy: boolean;
+  /** True when its process is stopped by SIGSTOP (then it cannot answer: healthy is false). */
+  readonly paused?: boolean;
   readonly dataDir: string;
 }
 
@@ -254,7 +275,8 @@ export async function stackStatus(config: StackConfig): Promise<ServerStatus[]> 
       const recorded = readPidFile(server.dirs.pidFile);
       const pid = recorded !== undefined && isOwnedProcess(recorded, server.name) ? recorded : undefined;
       let healthy = false;
-      if (pid !== undefined) {
+      const paused = pid !== undefined && processRunState(pid) === 'paused';
+      if (pid !== undefined && !paused) {
         healthy = await server.probe(3_000).then(
           () => true,
           () => false,
@@ -266,6 +288,7 @@ export async function stackStatus(config: StackConfig): Promise<ServerStatus[]> 
         port: server.mainPort,
         ...(pid !== undefined ? { pid } : {}),
         healthy,
+        ...(paused ? { paused } : {}),
         dataDir: server.dirs.data,
       };
     }),
@@ -290,6 +313,8 @@ export async function downStack(config: StackConfig, options: DownOptions = {}):
       createServers(config).map(async (server) => {
         const pid = readPidFile(server.dirs.pidFile);
         if (pid !== undefined && isOwnedProcess(pid, server.name)) {
+          // A paused process would only see SIGTERM after the grace period, as SIGKILL.
+          if (processRunState(pid) === 'paused') signal(pid, 'SIGCONT');
           const killed = await stopProcess(pid, STOP_GRACE_MS);
           log(`${server.name}: stopped (pid ${pid}${killed ? ', killed after the grace period' : ''})`);
         } else {

@@ -2,7 +2,7 @@ import type { ServerStatus } from './stack-runner';
 
 /**
  * Renders `rows` as a fixed-width text table: server, port, pid, healthy yes/no, data dir.
- * A server that is not running shows `-` as its PID.
+ * A server that is not running shows `-` as its PID; a paused one (SIGSTOP) `no (paused)`.
  */
 export function formatStatusTable(rows: readonly ServerStatus[]): string {
   const header = ['server', 'port', 'pid', 'healthy', 'data dir'];
@@ -10,7 +10,7 @@ export function formatStatusTable(rows: readonly ServerStatus[]): string {
     row.title,
     String(row.port),
     row.pid === undefined ? '-' : String(row.pid),
-    row.healthy ? 'yes' : 'no',
+    row.healthy ? 'yes' : row.paused ? 'no (paused)' : 'no',
     row.dataDir,
   ]);
   const widths = header.map((title, i) => Math.max(title.length, ...body.map((cells) => (cells[i] ?? '').length)));
