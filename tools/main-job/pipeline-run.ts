@@ -6,6 +6,7 @@ import { resetPipeline } from './pipeline-reset';
 import { scrapeMetrics, type MetricFamilies } from './prometheus-scrape';
 import {
   getJson,
+  killService,
   runRepoTool,
   SERVICE_NAMES,
   startService,
@@ -68,7 +69,7 @@ const METRIC = {
 export class PipelineRun {
   private constructor(
     readonly stack: LocalStack,
-    readonly services: ReadonlyMap<ServiceName, RunningService>,
+    private readonly running: Map<ServiceName, RunningService>,
     readonly logDir: string,
     private readonly log: (line: string) => void,
   ) {}
@@ -111,11 +112,62 @@ export class PipelineRun {
     return run;
   }
 
+  /** The services started, by name (the current process of each, after {@link restartService}). */
+  get services(): ReadonlyMap<ServiceName, RunningService> {
+    return this.running;
+  }
+
   /** The running service `name`. @throws Error when it was not started. */
   service(name: ServiceName): RunningService {
-    const service = this.services.get(name);
+    const service = this.running.get(name);
     if (!service) throw new Error(`${name} is not running`);
     return service;
+  }
+
+  /**
+   * Sends `signal` to service `name` (default SIGKILL: a crash) and waits until it exited. It stays
+   * registered, so {@link waitForIngest} / {@link waitForSinks} fail until it is started again with
+   * {@link restartService}.
+   *
+   * @throws Error when it was not started or does not exit within 30 s
+   */
+  killService(name: ServiceName, signal: NodeJS.Signals = 'SIGKILL'): Promise<StopOutcome> {
+    return killService(this.service(name), signal);
+  }
+
+  /**
+   * Starts service `name` again with the environment of its first start (after it was killed or
+   * stopped) and waits until it is ready.
+   *
+   * @returns the new process
+   * @throws Error when it is still running, or fails to start (with its log tail)
+   */
+  async restartService(name: ServiceName): Promise<RunningService> {
+    const previous = this.service(name);
+    if (previous.child.exitCode === null && previous.child.signalCode === null) {
+      throw new Error(`${name} is still running (pid ${previous.child.pid})`);
+    }
+    const service = await startService(name, { env: previous.env ?? this.stack.env, logDir: this.logDir });
+    this.running.set(name, service);
+    return service;
+  }
+
+  /**
+   * Records not yet committed by each consuming service's group (see {@link waitForSinks} for how
+   * transactional topics are counted).
+   */
+  async consumerLag(admin?: KafkaAdmin): Promise<ConsumerLag> {
+    const own = admin ?? createLocalKafka('tickwire-main-job-lag', this.stack.config).admin();
+    if (!admin) await own.connect();
+    try {
+      return {
+        enricher: await groupLag(own, 'enricher', RAW_INPUT_TOPICS, 0),
+        'firehose-archiver': await groupLag(own, 'firehose-archiver', RAW_INPUT_TOPICS, 0),
+        'opensearch-indexer': await groupLag(own, 'opensearch-indexer', ENRICHED_OUTPUT_TOPICS, 1),
+      };
+    } finally {
+      if (!admin) await own.disconnect();
+    }
   }
 
   /**
@@ -181,11 +233,12 @@ export class PipelineRun {
       for (;;) {
         this.assertAlive();
         const ingest = await this.ingestStatus();
-        const enricher = await groupLag(admin, 'enricher', RAW_INPUT_TOPICS, 0);
-        const archiver = await groupLag(admin, 'firehose-archiver', RAW_INPUT_TOPICS, 0);
         // Transactional topics end with a commit marker: a consumer that handled everything has
         // committed the marker's offset (end - 1) or the end.
-        const indexer = await groupLag(admin, 'opensearch-indexer', ENRICHED_OUTPUT_TOPICS, 1);
+        const lag = await this.consumerLag(admin);
+        const enricher = lag.enricher;
+        const archiver = lag['firehose-archiver'];
+        const indexer = lag['opensearch-indexer'];
         const outputEnd = await endOffsetSum(admin, ENRICHED_OUTPUT_TOPICS);
         if (outputEnd !== lastOutputEnd) {
           lastOutputEnd = outputEnd;
@@ -218,7 +271,7 @@ export class PipelineRun {
     const order: ServiceName[] = ['ingest-producer', 'enricher', 'opensearch-indexer', 'firehose-archiver', 'consumer-gateway'];
     const outcomes: StopOutcome[] = [];
     for (const name of order) {
-      const service = this.services.get(name);
+      const service = this.running.get(name);
       if (service) outcomes.push(await stopService(service));
     }
     return outcomes;
@@ -226,13 +279,13 @@ export class PipelineRun {
 
   private async scrapeAll(): Promise<Record<ServiceName, MetricFamilies>> {
     const entries = await Promise.all(
-      [...this.services.values()].map(async (s) => [s.name, await scrapeMetrics(s.baseUrl)] as const),
+      [...this.running.values()].map(async (s) => [s.name, await scrapeMetrics(s.baseUrl)] as const),
     );
     return Object.fromEntries(entries) as Record<ServiceName, MetricFamilies>;
   }
 
   private assertAlive(): void {
-    for (const service of this.services.values()) {
+    for (const service of this.running.values()) {
       if (service.child.exitCode !== null || service.child.signalCode !== null) {
         throw new Error(`${service.name} exited (${service.child.exitCode ?? service.child.signalCode}); see ${service.logFile}`);
       }
@@ -240,7 +293,11 @@ export class PipelineRun {
   }
 }
 
-type KafkaAdmin = ReturnType<ReturnType<typeof createLocalKafka>['admin']>;
+/** A kafkajs admin client of the local stack. */
+export type KafkaAdmin = ReturnType<ReturnType<typeof createLocalKafka>['admin']>;
+
+/** Uncommitted records per consuming service's group (consumer-gateway commits nothing). */
+export type ConsumerLag = Readonly<Record<'enricher' | 'firehose-archiver' | 'opensearch-indexer', number>>;
 
 /**
  * Records of `topics` that consumer group `groupId` has not committed yet, summed over partitions;

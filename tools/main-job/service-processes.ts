@@ -53,6 +53,8 @@ export interface RunningService {
   readonly baseUrl: string;
   readonly logFile: string;
   readonly child: ChildProcess;
+  /** The environment it was started with on top of `process.env` (to start it again the same way). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** Options of {@link startService}. */
@@ -87,7 +89,7 @@ export async function startService(name: ServiceName, options: StartServiceOptio
     },
     stdio: ['ignore', log, log],
   });
-  const service: RunningService = { name, port, baseUrl: `http://127.0.0.1:${port}`, logFile, child };
+  const service: RunningService = { name, port, baseUrl: `http://127.0.0.1:${port}`, logFile, child, env: options.env };
   await waitUntilReady(service, options.readyTimeoutMs ?? 180_000);
   return service;
 }
@@ -148,6 +150,25 @@ export async function stopService(service: RunningService, graceMs = 15_000): Pr
     return { name: service.name, exitMs: Date.now() - started, exitCode: null, killed: true };
   }
   return { name: service.name, exitMs: Date.now() - started, exitCode: result, killed: false };
+}
+
+/**
+ * Sends `signal` (default SIGKILL: a crash, no shutdown hooks) to a service and waits until it exited.
+ *
+ * @returns how it ended (`exitMs` from the signal to the exit)
+ * @throws Error when it has not exited 30 s after the signal (e.g. SIGTERM ignored)
+ */
+export async function killService(service: RunningService, signal: NodeJS.Signals = 'SIGKILL'): Promise<StopOutcome> {
+  const started = Date.now();
+  const { child } = service;
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return { name: service.name, exitMs: 0, exitCode: child.exitCode, killed: false };
+  }
+  const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+  child.kill(signal);
+  const result = await Promise.race([exited, sleep(30_000).then(() => 'timeout' as const)]);
+  if (result === 'timeout') throw new Error(`${service.name} did not exit within 30 s of ${signal}`);
+  return { name: service.name, exitMs: Date.now() - started, exitCode: result, killed: signal === 'SIGKILL' };
 }
 
 /** GETs `path` of a service and parses the JSON body. @throws Error on a non-2xx status. */
