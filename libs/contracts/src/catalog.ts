@@ -22,6 +22,7 @@ import {
 } from './market/enriched/v1';
 import { QUOTE_V1_FIXTURES, QUOTE_V1_INVALID_FIXTURES, QUOTE_V1_SCHEMA, quoteV1EventId, quoteV1EventSchema, quoteV1PayloadSchema } from './market/quote/v1';
 import { TRADE_V1_FIXTURES, TRADE_V1_INVALID_FIXTURES, TRADE_V1_SCHEMA, tradeV1EventId, tradeV1EventSchema, tradeV1PayloadSchema } from './market/trade/v1';
+import { clockSkewReason, oversizedReason } from './common/record-limits';
 import { TOPICS, type TopicName } from './topics';
 
 /**
@@ -84,6 +85,18 @@ export const INVALID_FIXTURES: { readonly [S in SchemaName]: readonly InvalidFix
   [ALERT_V1_SCHEMA]: ALERT_V1_INVALID_FIXTURES,
 };
 
+/**
+ * Schemas of what sources claim (the raw topics), whose `eventTime` may not lie after `ingestTime` by
+ * more than MAX_EVENT_TIME_AHEAD_OF_INGEST_MS (`ClockSkew`). Derived events copy or derive their
+ * times from raw ones that passed this check.
+ */
+const CLOCK_CHECKED_SCHEMAS: ReadonlySet<SchemaName> = new Set([TRADE_V1_SCHEMA, QUOTE_V1_SCHEMA, BAR_DAILY_V1_SCHEMA]);
+
+/** The `ClockSkew` reason of a schema-valid event, or undefined. */
+function clockSkewOf(schema: SchemaName, event: { eventTime: number; ingestTime: number }): string | undefined {
+  return CLOCK_CHECKED_SCHEMAS.has(schema) ? clockSkewReason(event.eventTime, event.ingestTime) : undefined;
+}
+
 /** True if `topic` is a main Tickwire topic (not `.dlq` / `.late`). */
 export function isTopicName(topic: string): topic is TopicName {
   return Object.prototype.hasOwnProperty.call(TOPIC_SCHEMAS, topic);
@@ -100,23 +113,31 @@ function failure(errorClass: ContractErrorClass, reason: string, issues: readonl
 
 /**
  * Validates an already-decoded value against the schema of `topic`.
- * Failure classes: `UnknownTopic`, `EmptyValue` (null/undefined), `SchemaViolation` (with issues).
+ * Failure classes: `UnknownTopic`, `EmptyValue` (null/undefined), `SchemaViolation` (with issues),
+ * `ClockSkew` (raw topics: eventTime after ingestTime by more than MAX_EVENT_TIME_AHEAD_OF_INGEST_MS).
  */
 export function safeParseEventValue<T extends TopicName>(topic: T, value: unknown): ParseEventResult<EventOfTopic<T>>;
 export function safeParseEventValue(topic: string, value: unknown): ParseEventResult<TickwireEvent>;
 export function safeParseEventValue(topic: string, value: unknown): ParseEventResult<TickwireEvent> {
   if (!isTopicName(topic)) return failure('UnknownTopic', `topic ${topic} is not in the Tickwire event catalog`);
   if (value === null || value === undefined) return failure('EmptyValue', 'value is empty (null)');
-  const result = EVENT_CATALOG[TOPIC_SCHEMAS[topic]].eventSchema.safeParse(value);
-  if (result.success) return { success: true, event: result.data as TickwireEvent };
-  const issues = toContractIssues(result.error);
-  return failure('SchemaViolation', formatContractIssues(issues), issues);
+  const schema = TOPIC_SCHEMAS[topic];
+  const result = EVENT_CATALOG[schema].eventSchema.safeParse(value);
+  if (!result.success) {
+    const issues = toContractIssues(result.error);
+    return failure('SchemaViolation', formatContractIssues(issues), issues);
+  }
+  const skew = clockSkewOf(schema, result.data);
+  if (skew !== undefined) return failure('ClockSkew', skew);
+  return { success: true, event: result.data as TickwireEvent };
 }
 
 /**
  * Decodes a Kafka record value (UTF-8 JSON text or bytes) and validates it against the schema of
- * `topic`. Never throws. Failure classes: `EmptyValue` (null/empty), `MalformedJson` (not UTF-8 JSON),
- * `UnknownTopic`, `SchemaViolation`; `reason` is one human-readable line for the DLQ header.
+ * `topic`. Never throws. Failure classes: `EmptyValue` (null/empty), `OversizedRecord` (above
+ * MAX_EVENT_RECORD_BYTES, not decoded), `MalformedJson` (not UTF-8 JSON; also NaN / Infinity
+ * literals), `UnknownTopic`, `SchemaViolation`, `ClockSkew`; `reason` is one human-readable line for
+ * the DLQ header.
  * @example safeParseEvent('market.trades.v1', message.value) // -> { success: true, event: TradeV1Event }
  */
 export function safeParseEvent<T extends TopicName>(topic: T, value: string | Uint8Array | null | undefined): ParseEventResult<EventOfTopic<T>>;
@@ -124,6 +145,8 @@ export function safeParseEvent(topic: string, value: string | Uint8Array | null 
 export function safeParseEvent(topic: string, value: string | Uint8Array | null | undefined): ParseEventResult<TickwireEvent> {
   if (!isTopicName(topic)) return failure('UnknownTopic', `topic ${topic} is not in the Tickwire event catalog`);
   if (value === null || value === undefined || value.length === 0) return failure('EmptyValue', 'value is empty (null or zero bytes)');
+  const oversized = oversizedReason(value);
+  if (oversized !== undefined) return failure('OversizedRecord', oversized);
   let text: string;
   try {
     text = typeof value === 'string' ? value : new TextDecoder('utf-8', { fatal: true }).decode(value);
@@ -184,16 +207,22 @@ export function eventIdOf<S extends SchemaName>(schema: S, event: BuildEventInpu
 /**
  * Builds a validated event in the envelope: sets `schema`, computes `id` when absent, parses with the
  * schema (producers `parse` before sending). Unknown fields are dropped.
- * @throws EventContractError (`SchemaViolation`) with a human-readable reason if the event breaks the contract.
+ * @throws EventContractError with a human-readable reason if the event breaks the contract:
+ *   `SchemaViolation`, or `ClockSkew` for a raw event whose eventTime lies after its ingestTime by more
+ *   than MAX_EVENT_TIME_AHEAD_OF_INGEST_MS.
  */
 export function buildEvent<S extends SchemaName>(schema: S, input: BuildEventInput<S>): EventOf<S> {
   const entry = EVENT_CATALOG[schema];
   if (!entry) throw new EventContractError('UnknownTopic', `schema ${String(schema)} is not in the Tickwire event catalog`);
   const candidate = { schema, ...input, id: input.id ?? safeEventId(schema, input) };
   const result = entry.eventSchema.safeParse(candidate);
-  if (result.success) return result.data as EventOf<S>;
-  const issues = toContractIssues(result.error);
-  throw new EventContractError('SchemaViolation', formatContractIssues(issues), issues, schema);
+  if (!result.success) {
+    const issues = toContractIssues(result.error);
+    throw new EventContractError('SchemaViolation', formatContractIssues(issues), issues, schema);
+  }
+  const skew = clockSkewOf(schema, result.data);
+  if (skew !== undefined) throw new EventContractError('ClockSkew', skew, [], schema);
+  return result.data as EventOf<S>;
 }
 
 /** The id, or a placeholder that fails validation with the real field errors when inputs are too broken to hash. */

@@ -5,6 +5,7 @@ export * from './common/event-time';
 export * from './common/envelope';
 export * from './common/contract-error';
 export * from './common/fixtures';
+export * from './common/record-limits';
 export * from './market/trade/v1';
 export * from './market/quote/v1';
 export * from './market/bar-daily/v1';

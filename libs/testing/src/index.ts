@@ -6,3 +6,4 @@ export * from './local-stack-config';
 export * from './local-stack';
 export * from './stack-clients';
 export * from './unique-names';
+export * from './bad-input-corpus';

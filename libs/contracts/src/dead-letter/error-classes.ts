@@ -17,10 +17,19 @@ export const DEAD_LETTER_ERROR_CLASSES = [
   'LateEvent',
   /** The handler kept failing after its retry budget (transient errors exhausted). */
   'ProcessingFailed',
+  /** The value is larger than MAX_EVENT_RECORD_BYTES (record-limits.ts); it is not decoded at all. */
+  'OversizedRecord',
+  /** The event claims to have happened after Tickwire received it by more than MAX_EVENT_TIME_AHEAD_OF_INGEST_MS (record-limits.ts): a wrong clock or unit at the source. */
+  'ClockSkew',
+  /** Same event id as a record of the same symbol handled moments before (a re-sent record; see the enricher's recent-id window). */
+  'DuplicateEvent',
 ] as const;
 
 /** One of {@link DEAD_LETTER_ERROR_CLASSES}. */
 export type DeadLetterErrorClass = (typeof DEAD_LETTER_ERROR_CLASSES)[number];
 
 /** Error classes that the contract parser itself can produce ({@link safeParseEvent}). */
-export type ContractErrorClass = Extract<DeadLetterErrorClass, 'MalformedJson' | 'EmptyValue' | 'SchemaViolation' | 'UnknownTopic'>;
+export type ContractErrorClass = Extract<
+  DeadLetterErrorClass,
+  'MalformedJson' | 'EmptyValue' | 'SchemaViolation' | 'UnknownTopic' | 'OversizedRecord' | 'ClockSkew'
+>;
