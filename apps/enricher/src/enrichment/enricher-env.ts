@@ -56,6 +56,13 @@ export const enricherSettingsEnvSchema = enricherEnvSchema
     /** Volume spike: bar volume > k x mean of the previous n bars. Defaults k = 5, n = 20. */
     VOLUME_SPIKE_MULTIPLIER: positiveNumber.default(5),
     VOLUME_SPIKE_LOOKBACK: positiveInt.default(20),
+    /**
+     * Trades, quotes and daily bars of a symbol without reference daily bars: `dead-letter` (default,
+     * UnknownSymbol) or `enrich` (previousClose null; for sources of invented symbols such as synthetic).
+     */
+    UNKNOWN_SYMBOL_POLICY: z
+      .enum(['dead-letter', 'enrich'], { error: 'must be dead-letter or enrich' })
+      .default('dead-letter'),
     REFERENCE_DAILY_BARS_TABLE: tableName.default(REFERENCE_DAILY_BARS_TABLE.tableName),
     SYMBOL_STATE_TABLE: tableName.default(SYMBOL_STATE_TABLE.tableName),
     /** Compacted changelog topic of per-symbol state. */
@@ -88,5 +95,6 @@ export function enrichmentSettingsOf(config: EnricherConfig): EnrichmentSettings
     crossAlertKinds: config.MA_CROSS_ALERT_KINDS,
     volumeSpikeMultiplier: config.VOLUME_SPIKE_MULTIPLIER,
     volumeSpikeLookback: config.VOLUME_SPIKE_LOOKBACK,
+    unknownSymbols: config.UNKNOWN_SYMBOL_POLICY,
   };
 }

@@ -11,8 +11,14 @@ import {
 import { type DailyBarRow, PreviousCloseReference } from '@tickwire/indicators';
 import { LobsterReplaySource, type MarketEvent } from '@tickwire/market-sources';
 import { readDailyBarsCsv, referenceDailyFilePaths } from '@tickwire/reference-data';
-import { type EngineOutput, EnrichmentEngine, idleFlushEventTime } from './enrichment-engine.service';
+import {
+  type EngineOutput,
+  EnrichmentEngine,
+  idleFlushEventTime,
+  RejectedEventError,
+} from './enrichment-engine.service';
 import { DEFAULT_ENRICHMENT_SETTINGS, type EnrichmentSettings } from './enrichment-settings';
+import { RECENT_EVENT_ID_WINDOW } from './symbol-processor';
 
 const INGEST_TIME = 1_795_284_000_000;
 const PROCESSING_TIME = 1_795_284_000_003;
@@ -244,5 +250,82 @@ describe('EnrichmentEngine rules', () => {
     ]);
     expect((tsla[0]?.payload as { changePercent: number }).changePercent).toBeCloseTo(12.569, 2);
     alertV1EventSchema.parse(tsla[0]);
+  });
+
+  const rejection = (work: () => unknown): [string, string] | 'accepted' => {
+    try {
+      work();
+      return 'accepted';
+    } catch (error) {
+      if (!(error instanceof RejectedEventError)) throw error;
+      return [error.errorClass, error.message];
+    }
+  };
+
+  it('dead-letters an exact duplicate without touching state, also after a snapshot/restore', () => {
+    const engine = new EnrichmentEngine(DEFAULT_ENRICHMENT_SETTINGS, () => PROCESSING_TIME);
+    const first = trade(t0 + 1_000, 585, 1);
+    expect(engine.processTrade(first, reference).enriched).toHaveLength(1);
+    engine.takeChangedSymbols();
+    const before = engine.snapshotOf('AAPL');
+    expect(rejection(() => engine.processTrade(first, reference))).toEqual([
+      'DuplicateEvent',
+      expect.stringContaining(`trade ${first.id} of AAPL was already handled`),
+    ]);
+    expect([engine.snapshotOf('AAPL'), engine.takeChangedSymbols()]).toEqual([before, []]);
+
+    const quote = aaplEvents.find((e) => e.schema === 'market.quote.v1') as QuoteV1Event;
+    engine.processQuote(quote, reference);
+    const restored = new EnrichmentEngine(DEFAULT_ENRICHMENT_SETTINGS, () => PROCESSING_TIME);
+    restored.restore('AAPL', JSON.parse(JSON.stringify(engine.snapshotOf('AAPL'))) as never);
+    expect(rejection(() => restored.processTrade(first, reference))[0]).toBe('DuplicateEvent');
+    expect(rejection(() => restored.processQuote(quote, reference))[0]).toBe('DuplicateEvent');
+    // A new trade of the same minute is still enriched.
+    expect(restored.processTrade(trade(t0 + 2_000, 585.1, 2), reference).enriched).toHaveLength(1);
+  });
+
+  it('keeps a bounded window of recent ids: the oldest is forgotten, snapshots hold at most the window', () => {
+    const engine = new EnrichmentEngine(DEFAULT_ENRICHMENT_SETTINGS, () => PROCESSING_TIME);
+    const trades = Array.from({ length: RECENT_EVENT_ID_WINDOW + 1 }, (_, i) => trade(t0 + i, 585, i + 1));
+    for (const t of trades) engine.processTrade(t, reference);
+    expect(engine.snapshotOf('AAPL')?.processor.recentEventIds).toHaveLength(RECENT_EVENT_ID_WINDOW);
+    expect(rejection(() => engine.processTrade(trades[1] as TradeV1Event, reference))[0]).toBe(
+      'DuplicateEvent',
+    );
+    // The first fell out of the window: handled as a trade again (same minute, still open).
+    expect(rejection(() => engine.processTrade(trades[0] as TradeV1Event, reference))).toBe('accepted');
+  });
+
+  it('restores a snapshot written before duplicate detection (no recentEventIds) with an empty window', () => {
+    const engine = new EnrichmentEngine(DEFAULT_ENRICHMENT_SETTINGS, () => PROCESSING_TIME);
+    const first = trade(t0 + 1_000, 585, 1);
+    engine.processTrade(first, reference);
+    const { recentEventIds, ...older } = engine.snapshotOf('AAPL')?.processor ?? { recentEventIds: [] };
+    expect(recentEventIds).toEqual([first.id]);
+    const restored = new EnrichmentEngine(DEFAULT_ENRICHMENT_SETTINGS, () => PROCESSING_TIME);
+    restored.restore('AAPL', { processor: older as never, source: 'lobster', reference: null });
+    expect(rejection(() => restored.processTrade(first, reference))).toBe('accepted');
+  });
+
+  it('dead-letters a symbol without reference data (UnknownSymbol) unless the policy is enrich; aliases count as known', () => {
+    const engine = new EnrichmentEngine(DEFAULT_ENRICHMENT_SETTINGS, () => PROCESSING_TIME);
+    const unknown = { ...trade(t0 + 1_000, 10, 1), payload: { ...trade(t0, 10, 1).payload, symbol: 'NOPE' } };
+    expect(rejection(() => engine.processTrade(unknown, reference))).toEqual([
+      'UnknownSymbol',
+      'symbol NOPE has no reference daily bars (not in the reference universe)',
+    ]);
+    expect(engine.symbolCount).toBe(0);
+    // GOOG's 2012 history is GOOGL's (DEFAULT_SYMBOL_ALIASES).
+    const goog = { ...unknown, payload: { ...unknown.payload, symbol: 'GOOG' } };
+    expect(rejection(() => engine.processTrade(goog, reference))).toBe('accepted');
+    // Without a reference source there is nothing to check against.
+    expect(rejection(() => engine.processTrade({ ...unknown, id: 'a'.repeat(32) }, undefined))).toBe(
+      'accepted',
+    );
+    const lenient = new EnrichmentEngine(
+      { ...DEFAULT_ENRICHMENT_SETTINGS, unknownSymbols: 'enrich' },
+      () => PROCESSING_TIME,
+    );
+    expect(lenient.processTrade(unknown, reference).enriched[0]?.payload.previousClose).toBeNull();
   });
 });

@@ -8,10 +8,33 @@ import {
   type QuoteV1Event,
   type TradeV1Event,
   bar1mV1EventId,
+  type DeadLetterErrorClass,
 } from '@tickwire/contracts';
 import type { PreviousClose, PreviousCloseReference } from '@tickwire/indicators';
 import type { EnrichmentSettings } from './enrichment-settings';
-import { type ClosedBar, SymbolProcessor, type SymbolProcessorSnapshot } from './symbol-processor';
+import {
+  type ClosedBar,
+  RECENT_EVENT_ID_WINDOW,
+  SymbolProcessor,
+  type SymbolProcessorSnapshot,
+} from './symbol-processor';
+
+/**
+ * An input the engine refuses, for the dead-letter topic: `errorClass` is what libs/kafka's
+ * describeError writes to `x-dlq-error-class` (and the `reason` label of tickwire_dlq_records_total).
+ * Thrown before the engine changed any state, so the rest of the batch is unaffected.
+ */
+export class RejectedEventError extends Error {
+  override readonly name = 'RejectedEventError';
+
+  constructor(
+    /** `UnknownSymbol` (no reference data) or `DuplicateEvent` (id among the symbol's recent ones). */
+    readonly errorClass: Extract<DeadLetterErrorClass, 'UnknownSymbol' | 'DuplicateEvent'>,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 /** A trade that arrived after its 1-minute window closed: routed verbatim to `market.trades.v1.late`. */
 export interface LateTrade {
@@ -85,6 +108,17 @@ export function emptyOutput(): EngineOutput {
  *   trading date, divided by the split coefficient on ex-dates; changePercent of the latest trade price;
  * - `advanceTo(t)`: pushes every symbol's clock to t (idle symbols still close their bars).
  *
+ * Refusals (thrown as {@link RejectedEventError} before any state changes, so the caller dead-letters
+ * the record and goes on):
+ * - `UnknownSymbol`: the reference data has no daily row for the symbol (nor for its alias source, e.g.
+ *   2012 GOOG = GOOGL's history), i.e. it is not in the listed universe Tickwire serves; the LOBSTER
+ *   symbols AAPL, AMZN and GOOG are known through data/market/daily/. Checked only when a reference is
+ *   passed and `settings.unknownSymbols` is `dead-letter` (the default; `enrich` lets such symbols
+ *   through with previousClose null, e.g. for the synthetic source's invented SYN0001...).
+ * - `DuplicateEvent`: a trade or quote whose id is among the symbol's last RECENT_EVENT_ID_WINDOW
+ *   handled ids (an exact re-send; ids are the contract's idempotency key). The window is part of the
+ *   snapshot. Daily bars are not checked (their alert ids are deterministic, a re-send is harmless).
+ *
  * Envelopes: enriched events copy the raw event's eventTime, eventTimeNs, ingestTime and source;
  * bars and bar alerts have eventTime = the bar's endTime and ingestTime = that of the trade (or clock
  * advance) that closed them; trade alerts copy the trade's envelope times.
@@ -96,6 +130,8 @@ export class EnrichmentEngine {
   private readonly sources = new Map<string, string>();
   /** Latest previous close per symbol, for the symbol-state view. */
   private readonly references = new Map<string, PreviousClose>();
+  /** Symbols with daily history per reference object (references are immutable and cached by the caller). */
+  private readonly histories = new WeakMap<PreviousCloseReference, ReadonlySet<string>>();
 
   constructor(
     readonly settings: EnrichmentSettings,
@@ -108,7 +144,10 @@ export class EnrichmentEngine {
    */
   processTrade(event: TradeV1Event, reference: PreviousCloseReference | undefined): EngineOutput {
     const { symbol } = event.payload;
+    this.assertKnown(symbol, reference);
+    this.assertNotDuplicate(event, 'trade');
     const processor = this.processorOf(symbol);
+    processor.rememberEvent(event.id);
     this.sources.set(symbol, event.source);
     const outcome = processor.applyTrade(
       { price: event.payload.price, size: event.payload.size, eventTime: event.eventTime },
@@ -135,7 +174,10 @@ export class EnrichmentEngine {
   /** Enriches a quote with the latest trade, previous close and averages. */
   processQuote(event: QuoteV1Event, reference: PreviousCloseReference | undefined): EngineOutput {
     const { symbol } = event.payload;
+    this.assertKnown(symbol, reference);
+    this.assertNotDuplicate(event, 'quote');
     const processor = this.processorOf(symbol);
+    processor.rememberEvent(event.id);
     this.sources.set(symbol, event.source);
     const { bidPrice, bidSize, askPrice, askSize } = event.payload;
     processor.applyQuote({ bidPrice, bidSize, askPrice, askSize, eventTime: event.eventTime });
@@ -154,6 +196,7 @@ export class EnrichmentEngine {
    */
   processDailyBar(event: BarDailyV1Event, reference: PreviousCloseReference | undefined): EngineOutput {
     const { symbol, tradingDate, close } = event.payload;
+    this.assertKnown(symbol, reference);
     const processor = this.processorOf(symbol);
     const result = processor.applyDailyClose({ tradingDate, close }, reference);
     this.changed.add(symbol);
@@ -252,6 +295,28 @@ export class EnrichmentEngine {
   /** Number of symbols with state. */
   get symbolCount(): number {
     return this.processors.size;
+  }
+
+  /** @throws RejectedEventError `UnknownSymbol` (see the class doc). */
+  private assertKnown(symbol: string, reference: PreviousCloseReference | undefined): void {
+    if (reference === undefined || (this.settings.unknownSymbols ?? 'dead-letter') === 'enrich') return;
+    let history = this.histories.get(reference);
+    if (history === undefined) this.histories.set(reference, (history = new Set(reference.symbols())));
+    // An alias applies before its switch date: on the earliest date the alias source (GOOG -> GOOGL) shows.
+    if (history.has(symbol) || history.has(reference.sourceSymbolOf(symbol, '1900-01-01'))) return;
+    throw new RejectedEventError(
+      'UnknownSymbol',
+      `symbol ${symbol} has no reference daily bars (not in the reference universe)`,
+    );
+  }
+
+  /** @throws RejectedEventError `DuplicateEvent` (see the class doc). */
+  private assertNotDuplicate(event: TradeV1Event | QuoteV1Event, kind: 'trade' | 'quote'): void {
+    if (this.processors.get(event.payload.symbol)?.hasRecentEvent(event.id) !== true) return;
+    throw new RejectedEventError(
+      'DuplicateEvent',
+      `${kind} ${event.id} of ${event.payload.symbol} was already handled (one of its last ${RECENT_EVENT_ID_WINDOW} events)`,
+    );
   }
 
   private processorOf(symbol: string): SymbolProcessor {

@@ -19,6 +19,11 @@ export interface EnrichmentSettings {
   /** Volume spike: bar volume > multiplier x mean of the previous `volumeSpikeLookback` bars. */
   readonly volumeSpikeMultiplier: number;
   readonly volumeSpikeLookback: number;
+  /**
+   * A symbol without reference daily bars: `dead-letter` (UnknownSymbol, the default) or `enrich`
+   * (previousClose null). See EnrichmentEngine.
+   */
+  readonly unknownSymbols?: 'dead-letter' | 'enrich';
 }
 
 /** Defaults: indicators' defaults (5 %, SMA/EMA 5/20, k = 5 over n = 20), no out-of-orderness, 0 ms lateness. */

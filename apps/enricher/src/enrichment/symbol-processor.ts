@@ -28,6 +28,20 @@ export interface LatestMarket {
   lastEventTime: number | null;
 }
 
+/**
+ * Ids of a symbol's latest trades and quotes kept to recognise an exact re-send: 256 per symbol.
+ *
+ * A re-sent record follows its original closely in the symbol's partition: a producer retrying a
+ * send, or restarted and re-sending what it had in flight (ingest-producer: up to PUBLISH_MAX_IN_FLIGHT
+ * batches of PUBLISH_BATCH_SIZE records across all symbols). 256 ids cover a burst of that many of one
+ * symbol's events between original and copy; a trade re-sent later than that lands in a closed
+ * 1-minute window and goes to market.trades.v1.late instead (still never enriched twice), a quote is
+ * enriched again under the same id (downstream writes are idempotent by id). The window is part of
+ * the snapshot (about 9 KB per symbol in the changelog: 256 ids of 32 hex characters), so it survives
+ * restarts and rebalances.
+ */
+export const RECENT_EVENT_ID_WINDOW = 256;
+
 /** Plain-JSON state of one {@link SymbolProcessor}: what the changelog topic stores per symbol. */
 export interface SymbolProcessorSnapshot {
   readonly version: 1;
@@ -41,6 +55,11 @@ export interface SymbolProcessorSnapshot {
   readonly intradayChange: ChangeThresholdSnapshot;
   /** Change alerts of daily closes versus the previous close (a separate clock: daily history is years apart from ticks). */
   readonly dailyChange: ChangeThresholdSnapshot;
+  /**
+   * Ids of the latest trades and quotes, oldest first, at most {@link RECENT_EVENT_ID_WINDOW}. Optional:
+   * snapshots written before duplicate detection restore with an empty window.
+   */
+  readonly recentEventIds?: readonly string[];
 }
 
 /** What one trade did to the symbol. */
@@ -79,6 +98,9 @@ export class SymbolProcessor {
   private readonly volume: VolumeSpikeDetector;
   private readonly intradayChange: ChangeThresholdAlerter;
   private readonly dailyChange: ChangeThresholdAlerter;
+  /** Recent trade/quote ids, oldest first, and the same as a set for O(1) lookups. */
+  private readonly recentIds: string[];
+  private readonly recentIdSet: Set<string>;
 
   /** A fresh processor, or one continuing `snapshot` exactly (settings of durations/thresholds from `settings`). */
   constructor(
@@ -131,6 +153,22 @@ export class SymbolProcessor {
       this.intradayChange = ChangeThresholdAlerter.restore(snapshot.intradayChange, change);
       this.dailyChange = ChangeThresholdAlerter.restore(snapshot.dailyChange, change);
     }
+    this.recentIds = [...(snapshot?.recentEventIds ?? [])].slice(-RECENT_EVENT_ID_WINDOW);
+    this.recentIdSet = new Set(this.recentIds);
+  }
+
+  /** True when `id` is among the symbol's last {@link RECENT_EVENT_ID_WINDOW} trade/quote ids. */
+  hasRecentEvent(id: string): boolean {
+    return this.recentIdSet.has(id);
+  }
+
+  /** Remembers a handled trade/quote id, forgetting the oldest beyond {@link RECENT_EVENT_ID_WINDOW}. */
+  rememberEvent(id: string): void {
+    if (this.recentIdSet.has(id)) return;
+    this.recentIds.push(id);
+    this.recentIdSet.add(id);
+    if (this.recentIds.length > RECENT_EVENT_ID_WINDOW)
+      this.recentIdSet.delete(this.recentIds.shift() as string);
   }
 
   /** Latest trade/quote view (a copy). */
@@ -250,6 +288,7 @@ export class SymbolProcessor {
       volume: this.volume.snapshot(),
       intradayChange: this.intradayChange.snapshot(),
       dailyChange: this.dailyChange.snapshot(),
+      recentEventIds: [...this.recentIds],
     };
   }
 
