@@ -12,5 +12,7 @@ export * from './consumer/kafka-consumer-server';
 export * from './consumer/rethrow-rpc-exception-filter';
 export * from './consumer/contract-records';
 export * from './consumer/deferred-commit-consumer';
+export * from './consumer/co-partitioned-assigner';
+export * from './consumer/partition-task-producers';
 // kafkajs types that services name in signatures, re-exported so apps import no Kafka client directly.
 export type { Consumer as KafkaConsumer, EachBatchPayload as KafkaEachBatchPayload } from 'kafkajs';

@@ -3,6 +3,7 @@ import type { KafkaClient } from '../client/kafka-client-factory';
 import type { StructuredLogger } from '../client/structured-logger';
 import { type KafkaRecord, toKafkaRecord } from '../kafka-record';
 import { type KafkaMetricsSink, NOOP_KAFKA_METRICS } from '../kafka-metrics-sink';
+import { coPartitionedAssigner } from './co-partitioned-assigner';
 import type { KafkaConsumerStatus } from './kafka-consumer-server';
 
 export interface DeferredCommitConsumerOptions {
@@ -59,6 +60,7 @@ export class DeferredCommitConsumer {
   private readonly metrics: KafkaMetricsSink;
   private status: KafkaConsumerStatus = 'idle';
   private started = false;
+  private closing = false;
 
   constructor(
     kafka: KafkaClient,
@@ -68,6 +70,10 @@ export class DeferredCommitConsumer {
     const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
     this.consumer = kafka.consumer({
       groupId: options.groupId,
+      // The same assignment as KafkaConsumerServer: instances of a service split partitions alike.
+      partitionAssigners: [coPartitionedAssigner],
+      // kafkajs restarts a crashed consumer by default, even one that is being stopped.
+      retry: { restartOnFailure: () => Promise.resolve(!this.closing) },
       readUncommitted: false,
       allowAutoTopicCreation: false,
       sessionTimeout,
@@ -140,6 +146,7 @@ export class DeferredCommitConsumer {
 
   /** Waits for the in-flight onBatch, leaves the group and disconnects. Idempotent. */
   async stop(): Promise<void> {
+    this.closing = true;
     this.started = false;
     await this.consumer.disconnect();
   }

@@ -1,7 +1,24 @@
 import { BaseRpcContext } from '@nestjs/microservices';
 import type { KafkaRecord } from '../kafka-record';
 import { nextOffset } from '../kafka-record';
-import type { ProducerTransaction, RecordProducer } from '../producer/record-producer';
+import type { ProducerTransaction } from '../producer/record-producer';
+
+/**
+ * The transactional tasks of a consumer (see PartitionTaskProducers): what a handler needs to write
+ * per-task outputs outside a batch (e.g. a timer's flush), fenced like the batch transactions.
+ */
+export interface ConsumerTasks {
+  /** Increments on every group join; per-task state cached under an older generation is suspect. */
+  readonly generation: number;
+  /** Partition numbers owned in the current generation, ascending. */
+  ownedTasks(): number[];
+  /**
+   * Runs `work` in a transaction of `task`'s producer (no input offsets): commits when it resolves,
+   * aborts when it throws. @throws TaskNotOwnedError when `task` is not owned; a fencing error when
+   * another member took it over.
+   */
+  transaction<T>(task: number, work: (tx: ProducerTransaction) => Promise<T>): Promise<T>;
+}
 
 /** What the server knows about one handler invocation. */
 export interface KafkaConsumerScope {
@@ -11,8 +28,8 @@ export interface KafkaConsumerScope {
   /** The records this invocation covers: one for a record handler, the batch for a batch handler. */
   records: readonly KafkaRecord[];
   heartbeat: () => Promise<void>;
-  /** The server's transactional producer, when it was configured with a transactionalId. */
-  transactionalProducer: RecordProducer | null;
+  /** The server's transactional tasks, when it was configured with a transactionalIdPrefix. */
+  tasks: ConsumerTasks | null;
 }
 
 /**
@@ -50,20 +67,31 @@ export class KafkaConsumerContext extends BaseRpcContext<[KafkaConsumerScope]> {
   }
 
   /**
+   * The consumer's transactional tasks (owned partitions, generation, per-task transactions).
+   * @throws Error when the server was started without `transactionalIdPrefix`.
+   */
+  getTasks(): ConsumerTasks {
+    if (this.scope.tasks === null) {
+      throw new Error(
+        'KafkaConsumerContext: transactions need KafkaConsumerServerOptions.transactionalIdPrefix',
+      );
+    }
+    return this.scope.tasks;
+  }
+
+  /**
    * Runs `work` in a Kafka transaction that also commits this invocation's input position (last
    * covered offset + 1) for the consumer group, so the outputs and the input offset commit atomically
-   * (exactly-once consume-transform-produce, KIP-98). If `work` throws, the transaction aborts and the
-   * error propagates to the server like any handler error.
+   * (exactly-once consume-transform-produce, KIP-98). It runs on the producer of this partition's task,
+   * so a member that lost the partition meanwhile is fenced and commits nothing. If `work` throws, the
+   * transaction aborts and the error propagates to the server like any handler error.
    *
-   * @throws Error when the server was started without `transactionalId`.
+   * @throws Error when the server was started without `transactionalIdPrefix`.
    */
   async transaction<T>(work: (tx: ProducerTransaction) => Promise<T>): Promise<T> {
-    const producer = this.scope.transactionalProducer;
-    if (producer === null) {
-      throw new Error('KafkaConsumerContext.transaction() needs KafkaConsumerServerOptions.transactionalId');
-    }
+    const tasks = this.getTasks();
     const last = this.scope.records[this.scope.records.length - 1];
-    return producer.transaction(async (tx) => {
+    return tasks.transaction(this.scope.partition, async (tx) => {
       const result = await work(tx);
       if (last !== undefined) {
         await tx.sendOffsets({

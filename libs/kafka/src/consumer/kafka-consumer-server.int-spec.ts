@@ -252,7 +252,7 @@ describe('KafkaConsumerServer on the real Kafka', () => {
     ]);
     app = await startMicroservice(
       TransformController,
-      serverOptions(groupId, { transactionalId: cluster.uniqueName('tx') }),
+      serverOptions(groupId, { transactionalIdPrefix: cluster.uniqueName('tx') }),
     );
 
     await waitFor('offset 3 committed', async () => (await cluster.committedOffset(groupId, input)) === 3);

@@ -1,5 +1,5 @@
 import { type CustomTransportStrategy, type MessageHandler, Server } from '@nestjs/microservices';
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
 import { createKafkaClient, type KafkaConnectionOptions } from '../client/kafka-client-factory';
 import type { StructuredLogger } from '../client/structured-logger';
@@ -7,7 +7,9 @@ import { DeadLetterPublisher, describeError } from '../dead-letter/dead-letter-p
 import { type KafkaRecord, toKafkaRecord } from '../kafka-record';
 import { type KafkaMetricsSink, NOOP_KAFKA_METRICS } from '../kafka-metrics-sink';
 import { RecordProducer } from '../producer/record-producer';
+import { coPartitionedAssigner, tasksOf, type TopicPartitionAssignment } from './co-partitioned-assigner';
 import { KafkaConsumerContext } from './kafka-consumer-context';
+import { PartitionTaskProducers } from './partition-task-producers';
 import type { BatchHandlingResult, KafkaHandlerExtras } from './kafka-handler-options';
 
 /** Identifies this transport in Nest (e.g. for `@EventPattern(topic, TICKWIRE_KAFKA_TRANSPORT)`). */
@@ -25,7 +27,17 @@ export interface KafkaConsumerServerOptions {
   fromBeginning?: boolean;
   /** Partitions handled in parallel (each partition stays strictly ordered). Default 1. */
   partitionsConsumedConcurrently?: number;
-  /** Enables `KafkaConsumerContext.transaction()`; must be unique per live instance (see RecordProducer). */
+  /**
+   * Enables `KafkaConsumerContext.transaction()` with one transactional producer per owned task
+   * (partition number), id `<transactionalIdPrefix>-<groupId>-<partition>` (see
+   * PartitionTaskProducers). The same on every instance of a service, never a host name: the next
+   * owner of a task must reuse the id to fence the previous one.
+   */
+  transactionalIdPrefix?: string;
+  /**
+   * @deprecated An id per instance cannot fence a zombie instance elsewhere. Setting it enables
+   * transactions exactly like `transactionalIdPrefix: serviceName`; the value itself is not used.
+   */
   transactionalId?: string;
   /** Group session timeout in ms; default 30000 (kafkajs default). Heartbeats go every third of it. */
   sessionTimeoutMs?: number;
@@ -53,8 +65,18 @@ export type KafkaConsumerStatus =
  *   DeadLetterPublisher) and the partition keeps going; if the DLQ write itself fails, the batch
  *   throws and kafkajs redelivers from the last committed offset;
  * - reads only committed transactional data (`readUncommitted: false`);
- * - on close (SIGTERM via `enableShutdownHooks`), stops fetching, lets the in-flight batch finish and
- *   commit, then disconnects.
+ * - co-partitioned assignment ({@link coPartitionedAssigner}): partition p of every subscribed topic
+ *   goes to one member, so several instances in one group split the work by key (symbol);
+ * - with `transactionalIdPrefix`, exactly-once across instances: one transactional producer per
+ *   owned partition number, initialized (fencing the previous owner) on every group join before the
+ *   first batch runs; the first batch of each partition in a generation re-reads the group's
+ *   committed offset after that fence and skips records a fenced owner committed meanwhile;
+ * - rebalance: kafkajs rejoins only after every in-flight batch returned (its fetcher awaits all
+ *   pushed batches), and a record handler stops between records when the heartbeat reports the
+ *   rebalance, so handled offsets are committed before the partitions move; the rest is redelivered
+ *   to the next owner;
+ * - on close (SIGTERM via service-kit), stops fetching, lets the in-flight batch finish and commit,
+ *   then disconnects; a crash during or after close does not restart the consumer.
  *
  * Unlike @nestjs/microservices' ServerKafka (request-reply oriented, commits as kafkajs auto-commits),
  * handlers must be `@EventPattern`s, one per topic.
@@ -65,8 +87,13 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
   private kafka: Kafka | null = null;
   private consumer: Consumer | null = null;
   private deadLetterProducer: RecordProducer | null = null;
-  private transactionalProducer: RecordProducer | null = null;
+  private tasks: PartitionTaskProducers | null = null;
+  private admin: Admin | null = null;
   private deadLetters: DeadLetterPublisher | null = null;
+  private closing = false;
+  private assignment: TopicPartitionAssignment = {};
+  /** `topic:partition` whose committed offset was re-read after the fence, in the current generation. */
+  private readonly verified = new Set<string>();
   private readonly metrics: KafkaMetricsSink;
   private readonly log: StructuredLogger;
   private consumerStatus: KafkaConsumerStatus = 'idle';
@@ -80,6 +107,11 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
   /** Topics with a registered handler: what the consumer subscribes to. */
   subscribedTopics(): string[] {
     return [...this.messageHandlers.keys()];
+  }
+
+  /** Partitions owned since the latest group join, `{ [topic]: partitions }` (empty before and after). */
+  currentAssignment(): TopicPartitionAssignment {
+    return structuredClone(this.assignment);
   }
 
   /** The latest consumer status (kafkajs CONNECT / REBALANCING / STOP / CRASH / DISCONNECT events). */
@@ -116,16 +148,21 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
    * the consumer and producers. Idempotent.
    */
   async close(): Promise<void> {
+    // Before anything else: a crash from here on must not restart the consumer (restartOnFailure).
+    this.closing = true;
     const consumer = this.consumer;
     this.consumer = null;
     if (consumer) {
       // disconnect() stops the runner first, and the runner waits for the running eachBatch.
       await consumer.disconnect();
     }
+    this.assignment = {};
     await this.deadLetterProducer?.disconnect();
-    await this.transactionalProducer?.disconnect();
+    await this.tasks?.close();
+    await this.admin?.disconnect().catch(() => undefined);
     this.deadLetterProducer = null;
-    this.transactionalProducer = null;
+    this.tasks = null;
+    this.admin = null;
     this.deadLetters = null;
     this.kafka = null;
   }
@@ -173,13 +210,23 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       this.metrics,
       options.groupId,
     );
-    if (options.transactionalId !== undefined) {
-      this.transactionalProducer = new RecordProducer(this.kafka, {
-        transactionalId: options.transactionalId,
+    const prefix =
+      options.transactionalIdPrefix ??
+      (options.transactionalId !== undefined ? options.serviceName : undefined);
+    if (prefix !== undefined) {
+      this.tasks = new PartitionTaskProducers(this.kafka, {
+        transactionalIdPrefix: prefix,
+        groupId: options.groupId,
+        logger: this.log,
       });
+      this.admin = this.kafka.admin();
     }
+    this.closing = false;
     const consumer = this.kafka.consumer({
       groupId: options.groupId,
+      partitionAssigners: [coPartitionedAssigner],
+      // kafkajs restarts a crashed consumer by default, even one that is being closed.
+      retry: { restartOnFailure: () => Promise.resolve(!this.closing) },
       readUncommitted: false,
       allowAutoTopicCreation: false,
       sessionTimeout: options.sessionTimeoutMs ?? 30_000,
@@ -191,7 +238,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     this.registerStatusEvents(consumer);
 
     await this.deadLetterProducer.connect();
-    await this.transactionalProducer?.connect();
+    await this.admin?.connect();
     await consumer.connect();
     if (topics.length > 0) {
       await consumer.subscribe({ topics, fromBeginning: options.fromBeginning ?? true });
@@ -217,8 +264,12 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       // Cannot happen for subscribed topics; never commit past records nobody handled.
       throw new Error(`KafkaConsumerServer: no handler for ${batch.topic}`);
     }
-    const records = batch.messages.map((message) => toKafkaRecord(batch.topic, batch.partition, message));
+    let records = batch.messages.map((message) => toKafkaRecord(batch.topic, batch.partition, message));
     if (records.length === 0) return;
+    if (this.tasks) {
+      records = await this.skipCommittedByEarlierOwner(records, payload);
+      if (records.length === 0) return;
+    }
     const extras = (handler.extras ?? {}) as KafkaHandlerExtras;
     let handled = 0;
     let lastHandledOffset: string | undefined;
@@ -251,6 +302,38 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
         this.metrics.consumerLag(batch.topic, batch.partition, Number(lag > 0n ? lag : 0n));
       }
     }
+  }
+
+  /**
+   * Transactional mode: waits until this generation's task producers are initialized (earlier owners
+   * fenced); then, once per partition and generation, re-reads the group's committed offset (stable
+   * now) and drops records below it: a fenced owner may have committed them after kafkajs fetched
+   * the offset this batch started from. Dropped records are resolved and committed as handled.
+   */
+  private async skipCommittedByEarlierOwner(
+    records: KafkaRecord[],
+    payload: EachBatchPayload,
+  ): Promise<KafkaRecord[]> {
+    const { batch } = payload;
+    await this.tasks?.ready();
+    const key = `${batch.topic}:${batch.partition}`;
+    if (this.verified.has(key) || !this.admin) return records;
+    const [offsets] = await this.admin.fetchOffsets({ groupId: this.options.groupId, topics: [batch.topic] });
+    const committed = BigInt(
+      offsets?.partitions.find((p) => p.partition === batch.partition)?.offset ?? '-1',
+    );
+    this.verified.add(key);
+    const kept = records.filter((record) => BigInt(record.offset) >= committed);
+    if (kept.length < records.length) {
+      const skipped = records.length - kept.length;
+      this.log.warn(
+        { topic: batch.topic, partition: batch.partition, committed: committed.toString(), skipped },
+        'Skipping records an earlier owner committed after this member fetched its offsets',
+      );
+      payload.resolveOffset((committed - 1n).toString());
+      await payload.commitOffsetsIfNecessary(payload.uncommittedOffsets());
+    }
+    return kept;
   }
 
   private async runRecordHandler(
@@ -336,7 +419,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       partition: payload.batch.partition,
       records,
       heartbeat: () => payload.heartbeat(),
-      transactionalProducer: this.transactionalProducer,
+      tasks: this.tasks,
     });
   }
 
@@ -347,8 +430,14 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     };
     const emit = (status: KafkaConsumerStatus) => () => set(status);
     consumer.on(consumer.events.CONNECT, emit('connected'));
-    // A group join ends a rebalance (and follows a restart after a crash).
-    consumer.on(consumer.events.GROUP_JOIN, emit('connected'));
+    // A group join ends a rebalance (and follows a restart after a crash): a new generation.
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      this.assignment = event.payload.memberAssignment;
+      this.verified.clear();
+      this.tasks?.assign(tasksOf(this.assignment));
+      set('connected');
+      this.log.info({ assignment: this.assignment }, 'Joined the consumer group');
+    });
     consumer.on(consumer.events.DISCONNECT, emit('disconnected'));
     consumer.on(consumer.events.REBALANCING, emit('rebalancing'));
     consumer.on(consumer.events.STOP, emit('stopped'));

@@ -112,6 +112,26 @@ export class RecordProducer {
   }
 
   /**
+   * The kafkajs counterpart of Java's `initTransactions()`: obtains this transactional id's producer
+   * epoch from the transaction coordinator now (kafkajs would do it lazily, at the first
+   * transaction). The new epoch fences every older producer with the same transactional id (its
+   * later sends, offset commits and commits fail with a fencing error) and the coordinator first
+   * aborts that producer's open transaction, so once this resolves no older instance can commit
+   * anything under this id. Implemented as an empty transaction begun and aborted: kafkajs sends
+   * InitProducerId on begin and no EndTxn for a transaction without partitions or offsets.
+   *
+   * @throws Error when the producer was created without `transactionalId`; a KafkaJS error when the
+   *   coordinator cannot be reached within kafkajs' retries.
+   */
+  async initTransactions(): Promise<void> {
+    if (this.options.transactionalId === undefined) {
+      throw new Error('RecordProducer: initTransactions() needs RecordProducerOptions.transactionalId');
+    }
+    const transaction = await this.producer.transaction();
+    await transaction.abort();
+  }
+
+  /**
    * Runs `work` in a Kafka transaction: commits when it resolves, aborts when it throws (and rethrows).
    * Records sent inside become visible to `read_committed` consumers only at commit.
    *
