@@ -1,0 +1,58 @@
+/** What `npm run bench` was asked to do. */
+export interface BenchCliOptions {
+  readonly profile: 'quick' | 'full';
+  /** Rounds of the catch-up stages (quick 1, full 3). */
+  readonly rounds: number;
+  /** Stage groups to run: `catch-up` (ingest, enricher, indexer, archiver), `live` (gateway, end to end). */
+  readonly stages: ReadonlySet<'catch-up' | 'live'>;
+  /** Write `--cpu-prof` profiles of the services under test to the stack folder. */
+  readonly cpuProf: boolean;
+  /** Folder of the results (default bench/results). */
+  readonly outDir: string;
+}
+
+export const BENCH_USAGE = `npm run bench [-- --quick] [--rounds N] [--stages catch-up,live] [--cpu-prof] [--out DIR]
+  --quick          development profile: 1 round, AAPL only, shorter live steps (~5 min)
+  (default)        full profile: 3 rounds of every catch-up stage, all live steps (~20 min)
+  --rounds N       catch-up rounds (the reported figure is the median)
+  --stages LIST    only these stage groups: catch-up, live
+  --cpu-prof       write V8 CPU profiles of the services under test to $TICKWIRE_STACK_DIR/bench-profiles
+  --out DIR        folder for <date>.json and <date>.md (default bench/results)`;
+
+/**
+ * Parses the command line of `npm run bench`.
+ *
+ * @throws Error naming an unknown flag or a bad value (the caller prints the usage).
+ */
+export function parseBenchArgs(argv: readonly string[]): BenchCliOptions {
+  let profile: 'quick' | 'full' = 'full';
+  let rounds: number | undefined;
+  let stages = new Set<'catch-up' | 'live'>(['catch-up', 'live']);
+  let cpuProf = false;
+  let outDir = 'bench/results';
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i];
+    const value = (): string => {
+      const next = argv[i + 1];
+      if (next === undefined || next.startsWith('--')) throw new Error(`${arg} needs a value`);
+      i += 1;
+      return next;
+    };
+    if (arg === '--quick') profile = 'quick';
+    else if (arg === '--full') profile = 'full';
+    else if (arg === '--cpu-prof') cpuProf = true;
+    else if (arg === '--out') outDir = value();
+    else if (arg === '--rounds') {
+      const n = Number(value());
+      if (!Number.isInteger(n) || n < 1 || n > 10) throw new Error('--rounds must be an integer 1..10');
+      rounds = n;
+    } else if (arg === '--stages') {
+      const names = value().split(',');
+      for (const name of names)
+        if (name !== 'catch-up' && name !== 'live')
+          throw new Error(`unknown stage group "${name}" (catch-up, live)`);
+      stages = new Set(names as ('catch-up' | 'live')[]);
+    } else throw new Error(`unknown argument "${arg}"`);
+  }
+  return { profile, rounds: rounds ?? (profile === 'quick' ? 1 : 3), stages, cpuProf, outDir };
+}

@@ -1,0 +1,83 @@
+import type { CatchUpRoundFigures } from '../stages/catch-up-round';
+import type { LiveFigures } from '../stages/live-stages';
+import { catchUpRows, judgeTargets, liveRows } from './assemble-results';
+
+const round = (
+  enricher: number,
+  passthrough: number,
+  indexer: number,
+  bulk: number,
+): CatchUpRoundFigures => ({
+  records: 1_000,
+  meanRecordBytes: 300,
+  ingest: { rate: 10_000, peakRssMiB: 150 },
+  producerPerf: 40_000,
+  passthroughEos: passthrough,
+  passthroughAlo: 2 * passthrough,
+  consumerPerf: 100_000,
+  enricher: { rate: enricher, peakRssMiB: 200 },
+  indexer: { rate: indexer, peakRssMiB: 120 },
+  indexedDocs: 900,
+  rawBulk: bulk,
+  archiver: { rate: 20, peakRssMiB: 130 },
+  rawPut: 40,
+  archiveObjects: 10,
+  archiveCompressedMiB: 1.5,
+  errors: [],
+});
+
+const live: LiveFigures = {
+  steps: [
+    {
+      kind: 'e2e',
+      inputRate: 10_000,
+      subscribers: 1,
+      deliveredPerSecond: 9_900,
+      latency: { count: 1_000, p50: 10, p99: 45, p999: 80, max: 90 },
+      unmatched: 0,
+      closed: 0,
+      gatewayPeakRssMiB: 150,
+    },
+    {
+      kind: 'fanout',
+      inputRate: 10_000,
+      subscribers: 1_000,
+      deliveredPerSecond: 9_800,
+      latency: { count: 1_000, p50: 10, p99: 40, p999: 80, max: 90 },
+      unmatched: 0,
+      closed: 3,
+      gatewayPeakRssMiB: 300,
+    },
+  ],
+  maxRate: { rate: 10_000, atLeast: true },
+  peakRssMiB: { enricher: 210, gateway: 300, ingest: 140 },
+  errors: [],
+};
+
+describe('results assembly', () => {
+  it('pairs each catch-up stage with its baseline per round', () => {
+    const rows = catchUpRows([
+      round(5_000, 10_000, 8_000, 10_000),
+      round(6_000, 10_000, 7_000, 10_000),
+      round(4_000, 10_000, 9_000, 10_000),
+    ]);
+    const enricher = rows.find((r) => r.id === 'enricher.eos');
+    expect(enricher?.throughput).toEqual({ median: 5_000, rounds: [5_000, 6_000, 4_000] });
+    expect(enricher?.ratio).toBeCloseTo(0.5);
+    expect(enricher?.peakRssMiB).toBe(200);
+  });
+
+  it('judges the four targets, a slow-client close failing the gateway target', () => {
+    const rows = [...catchUpRows([round(5_000, 10_000, 7_000, 10_000)]), ...liveRows(live)];
+    expect(judgeTargets(rows).map((t) => t.met)).toEqual([true, false, true, false]);
+    expect(judgeTargets(rows)[3]?.figure).toBe('p99 40.0 ms, some subscribers closed as slow');
+  });
+
+  it('marks a target not measured when its stage is missing', () => {
+    expect(judgeTargets([]).map((t) => t.met)).toEqual([null, null, null, null]);
+  });
+
+  it('reports the highest passing rate as a lower bound when every rate passed', () => {
+    expect(liveRows(live).find((r) => r.id === 'e2e.max')?.note).toMatch(/^at least/);
+  });
+});

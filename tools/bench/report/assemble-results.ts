@@ -1,0 +1,215 @@
+import type { CatchUpRoundFigures } from '../stages/catch-up-round';
+import type { LiveFigures, LiveStep } from '../stages/live-stages';
+import { pairedRatio, roundFigures, type BenchRow, type TargetOutcome } from './bench-results';
+import { formatFigure, formatRatio } from './markdown-report';
+
+const maxOf = (values: readonly (number | null)[]): number | null => {
+  const present = values.filter((v): v is number => v !== null);
+  return present.length ? Math.max(...present) : null;
+};
+
+/**
+ * A stage row from its per-round figures and its baseline's: medians, the paired ratio, the peak RSS
+ * over rounds.
+ */
+function pairedRow(
+  id: string,
+  stage: string,
+  unit: string,
+  values: readonly (number | null)[],
+  baseline: { name: string; values: readonly (number | null)[] } | null,
+  extra: Partial<BenchRow> = {},
+): BenchRow {
+  return {
+    id,
+    stage,
+    unit,
+    throughput: roundFigures(values),
+    ...(baseline
+      ? {
+          baseline: { name: baseline.name, throughput: roundFigures(baseline.values) },
+          ratio: pairedRatio(values, baseline.values),
+        }
+      : {}),
+    ...extra,
+  };
+}
+
+/** The catch-up rows (one figure per round each). */
+export function catchUpRows(rounds: readonly CatchUpRoundFigures[]): BenchRow[] {
+  if (rounds.length === 0) return [];
+  const last = rounds[rounds.length - 1] as CatchUpRoundFigures;
+  const pick = (f: (r: CatchUpRoundFigures) => number | null) => rounds.map(f);
+  const records = `${last.records.toLocaleString('en-US')} LOBSTER trades+quotes, mean ${last.meanRecordBytes} B`;
+  return [
+    pairedRow(
+      'ingest',
+      'ingest-producer publish (replay at max speed)',
+      'events/s',
+      pick((r) => r.ingest.rate),
+      {
+        name: 'kafka-producer-perf-test (same count and size, acks=all, idempotent)',
+        values: pick((r) => r.producerPerf),
+      },
+      {
+        peakRssMiB: maxOf(pick((r) => r.ingest.peakRssMiB)),
+        note: `${records}; includes reading and parsing the gzip source files`,
+      },
+    ),
+    pairedRow(
+      'enricher.eos',
+      'enricher, exactly-once (catch-up)',
+      'events/s',
+      pick((r) => r.enricher.rate),
+      {
+        name: 'raw kafkajs passthrough, exactly-once (transaction per batch)',
+        values: pick((r) => r.passthroughEos),
+      },
+      {
+        peakRssMiB: maxOf(pick((r) => r.enricher.peakRssMiB)),
+        note: `${records}; from first commit to end of input`,
+      },
+    ),
+    {
+      id: 'enricher.alo',
+      stage: 'enricher, at-least-once',
+      unit: 'events/s',
+      throughput: { median: null, rounds: [] },
+      note: 'not available: the enricher has no at-least-once mode (its state changelog and outputs share one transaction per batch); the raw passthrough rows give the cost of transactions',
+    },
+    pairedRow(
+      'passthrough.eos',
+      'raw kafkajs passthrough, exactly-once',
+      'events/s',
+      pick((r) => r.passthroughEos),
+      {
+        name: 'raw kafkajs passthrough, at-least-once (idempotent produce, then commit)',
+        values: pick((r) => r.passthroughAlo),
+      },
+      {
+        note: 'consume -> produce with no logic, same topics and partitions as the enricher',
+      },
+    ),
+    pairedRow(
+      'passthrough.alo',
+      'raw kafkajs passthrough, at-least-once',
+      'events/s',
+      pick((r) => r.passthroughAlo),
+      {
+        name: 'kafka-consumer-perf-test (Java, consume only, quotes topic)',
+        values: pick((r) => r.consumerPerf),
+      },
+    ),
+    pairedRow(
+      'indexer',
+      'opensearch-indexer (catch-up)',
+      'docs/s',
+      pick((r) => r.indexer.rate),
+      {
+        name: 'raw OpenSearch _bulk of the same documents (1,000 per request)',
+        values: pick((r) => r.rawBulk),
+      },
+      {
+        peakRssMiB: maxOf(pick((r) => r.indexer.peakRssMiB)),
+        note: `${last.indexedDocs.toLocaleString('en-US')} documents (enriched, 1-minute bars, alerts)`,
+      },
+    ),
+    pairedRow(
+      'archiver',
+      'firehose-archiver (catch-up)',
+      'MB/s',
+      pick((r) => r.archiver.rate),
+      { name: 'raw S3 PutObject of the same objects, one at a time', values: pick((r) => r.rawPut) },
+      {
+        peakRssMiB: maxOf(pick((r) => r.archiver.peakRssMiB)),
+        note: `MB of NDJSON records per second; ${last.archiveObjects} gzip objects, ${last.archiveCompressedMiB.toFixed(1)} MiB compressed`,
+      },
+    ),
+  ];
+}
+
+function liveRow(step: LiveStep): BenchRow {
+  const rate = step.inputRate.toLocaleString('en-US');
+  const problems = [
+    step.closed ? `${step.closed} subscribers closed as slow` : '',
+    step.unmatched ? `${step.unmatched} samples unmatched` : '',
+    step.error ?? '',
+  ]
+    .filter(Boolean)
+    .join('; ');
+  return step.kind === 'e2e'
+    ? {
+        id: `e2e.${step.inputRate}`,
+        stage: `end to end at ${rate} events/s`,
+        unit: 'msgs/s',
+        throughput: roundFigures([step.error ? null : step.deliveredPerSecond]),
+        latency: step.latency,
+        note: `ingest-producer (synthetic, real-time pacing, 100 symbols) -> enricher -> gateway -> 1 WebSocket subscriber of all; latency = receive - ingestTime${problems ? `; ${problems}` : ''}`,
+      }
+    : {
+        id: `fanout.${step.subscribers}`,
+        stage: `consumer-gateway to ${step.subscribers.toLocaleString('en-US')} subscriber${step.subscribers === 1 ? '' : 's'}`,
+        unit: 'msgs/s',
+        throughput: roundFigures([step.error ? null : step.deliveredPerSecond]),
+        latency: step.latency,
+        peakRssMiB: step.gatewayPeakRssMiB,
+        note: `delivered frames/s; ingest ${rate} events/s over 1,000 symbols, each subscriber follows 1 symbol; latency from ingest${problems ? `; ${problems}` : ''}`,
+      };
+}
+
+/** The live rows: each end-to-end step, the highest rate under the target, each fan-out step, peak RSS. */
+export function liveRows(live: LiveFigures | null): BenchRow[] {
+  if (!live) return [];
+  const e2e = live.steps.filter((s) => s.kind === 'e2e').sort((a, b) => a.inputRate - b.inputRate);
+  const rows = e2e.map(liveRow);
+  rows.push({
+    id: 'e2e.max',
+    stage: 'end to end: highest input rate with p99 < 50 ms',
+    unit: 'events/s',
+    throughput: roundFigures([live.maxRate.rate]),
+    note:
+      live.maxRate.rate === null
+        ? 'no rate tried held p99 < 50 ms'
+        : `${live.maxRate.atLeast ? 'at least (the highest rate tried); ' : ''}step search over the rates above`,
+  });
+  rows.push(...live.steps.filter((s) => s.kind === 'fanout').map(liveRow));
+  rows.push({
+    id: 'live.rss',
+    stage: 'peak RSS during the live stages',
+    unit: '',
+    throughput: { median: null, rounds: [] },
+    note: `enricher ${formatFigure(live.peakRssMiB.enricher)} MiB, consumer-gateway ${formatFigure(live.peakRssMiB.gateway)} MiB, ingest-producer ${formatFigure(live.peakRssMiB.ingest)} MiB`,
+  });
+  return rows;
+}
+
+/** The issue's targets judged on the rows. */
+export function judgeTargets(rows: readonly BenchRow[]): TargetOutcome[] {
+  const row = (id: string) => rows.find((r) => r.id === id);
+  const ratioTarget = (id: string, target: string, min: number): TargetOutcome => {
+    const ratio = row(id)?.ratio ?? null;
+    return { target, figure: formatRatio(ratio), met: ratio === null ? null : ratio >= min };
+  };
+  const latencyTarget = (id: string, target: string): TargetOutcome => {
+    const r = row(id);
+    const p99 = r?.latency?.p99 ?? null;
+    const dropped = r?.note?.includes('closed as slow') ?? false;
+    return {
+      target,
+      figure:
+        p99 === null
+          ? '–'
+          : `p99 ${formatFigure(p99)} ms${dropped ? ', some subscribers closed as slow' : ''}`,
+      met: p99 === null ? null : p99 <= 50 && !dropped,
+    };
+  };
+  return [
+    ratioTarget('enricher.eos', 'enricher (exactly-once) >= 50% of the raw passthrough', 0.5),
+    ratioTarget('indexer', 'opensearch-indexer >= 80% of raw bulk', 0.8),
+    latencyTarget('e2e.10000', 'end to end p99 <= 50 ms at 10,000 events/s'),
+    latencyTarget(
+      'fanout.1000',
+      'gateway: 1,000 subscribers, p99 <= 50 ms while ingest runs at 10,000 events/s',
+    ),
+  ];
+}
