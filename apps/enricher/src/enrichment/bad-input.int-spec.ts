@@ -1,0 +1,288 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { openSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  type DynamoDBClient,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
+import {
+  buildEvent,
+  DLQ_HEADERS,
+  dlqTopic,
+  type EnrichedV1Event,
+  LATE_HEADERS,
+  lateTopic,
+  TOPICS,
+} from '@tickwire/contracts';
+import {
+  type BadInputEntry,
+  buildBadInputCorpus,
+  CORPUS_SOURCE,
+  createLocalDynamoDb,
+  createLocalKafka,
+  expectedBadInputCounts,
+  loadBadInputCorpusReference,
+  produceBadInputCorpus,
+  sinkTopicOf,
+  uniqueName,
+} from '@tickwire/testing';
+import { loadReferenceDailyBars, referenceDailyFilePaths } from '@tickwire/reference-data';
+import type { Admin, Consumer, IHeaders, Producer } from 'kafkajs';
+
+/**
+ * The bad-input corpus (@tickwire/testing) through the real enricher process on the real stack:
+ * every bad record lands in `<topic>.dlq` (or `market.trades.v1.late`) with its original bytes and
+ * the expected `x-dlq-error-class`, is counted in tickwire_dlq_records_total / tickwire_late_records_total,
+ * and every good record (the corpus' own and a batch produced after it) comes out enriched.
+ *
+ * Like the exactly-once test, it uses the fixed raw topics with a consumer group of its own positioned
+ * at their end, symbols of its own run (BK<run>, BU<run>), and its own changelog topic and tables.
+ */
+const WORKSPACE = resolve(__dirname, '../../../..');
+const AFTER_CORPUS_TRADES = 50;
+
+async function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
+
+async function until(
+  what: string,
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  state: () => string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} ${state()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+interface SinkRecord {
+  topic: string;
+  value: Buffer | null;
+  headers: Record<string, string>;
+}
+
+function headerStrings(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined) out[name] = first.toString();
+  }
+  return out;
+}
+
+describe('enricher: bad-input corpus to the DLQ and late topics (real Kafka, DynamoDB Local)', () => {
+  const corpus = buildBadInputCorpus();
+  const { known, unknown } = corpus.symbols;
+  const groupId = uniqueName('it-enricher-bad-input');
+  const serviceName = uniqueName('enricher-bad-input');
+  const changelogTopic = uniqueName('it-enricher-bad-changelog');
+  const referenceTable = uniqueName('it-bad-reference');
+  const stateTable = uniqueName('it-bad-symbol-state');
+  const kafka = createLocalKafka('enricher-bad-input-test');
+  const sinkTopics = [TOPICS.trades, TOPICS.quotes, TOPICS.barsDaily].map((t) => dlqTopic(t)) as string[];
+  sinkTopics.push(lateTopic(TOPICS.trades));
+  const sinks: SinkRecord[] = [];
+  /** `<topic> <error class>` -> records this test's enricher sent to a sink (any symbol: the topics are shared). */
+  const byService = new Map<string, number>();
+  const enriched: EnrichedV1Event[] = [];
+  let admin: Admin;
+  let producer: Producer;
+  let reader: Consumer;
+  let dynamo: DynamoDBClient;
+  let enricher: ChildProcess | undefined;
+  let dir: string;
+  let logFile: string;
+  let port: number;
+
+  beforeAll(async () => {
+    port = await freePort();
+    dir = await mkdtemp(join(tmpdir(), 'enricher-bad-input-'));
+    logFile = join(dir, 'enricher.log');
+    dynamo = createLocalDynamoDb();
+    // The real reference data too: records of other runs on the shared raw topics are then enriched
+    // (as before this test existed) instead of dead-lettered as unknown symbols into the shared DLQs.
+    await loadReferenceDailyBars(dynamo, { files: referenceDailyFilePaths(), tableName: referenceTable });
+    await loadBadInputCorpusReference(dynamo, corpus, referenceTable);
+    await dynamo.send(
+      new CreateTableCommand({
+        TableName: stateTable,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'symbol', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'symbol', KeyType: 'HASH' }],
+      }),
+    );
+    await waitUntilTableExists({ client: dynamo, maxWaitTime: 60 }, { TableName: stateTable });
+
+    admin = kafka.admin();
+    await admin.connect();
+    for (const topic of [TOPICS.trades, TOPICS.quotes, TOPICS.barsDaily])
+      await admin.resetOffsets({ groupId, topic, earliest: false });
+    const readerGroup = uniqueName('it-enricher-bad-input-reader');
+    for (const topic of [...sinkTopics, TOPICS.enriched])
+      await admin.resetOffsets({ groupId: readerGroup, topic, earliest: false });
+    reader = kafka.consumer({ groupId: readerGroup, readUncommitted: false, maxWaitTimeInMs: 200 });
+    await reader.connect();
+    await reader.subscribe({ topics: [...sinkTopics, TOPICS.enriched] });
+    await reader.run({
+      eachMessage: async ({ topic, message }) => {
+        const headers = headerStrings(message.headers);
+        if (headers[DLQ_HEADERS.service] === serviceName || headers[LATE_HEADERS.service] === serviceName) {
+          const label = `${topic} ${headers[DLQ_HEADERS.errorClass] ?? 'LateEvent'}`;
+          byService.set(label, (byService.get(label) ?? 0) + 1);
+        }
+        const key = message.key?.toString();
+        if (key !== known && key !== unknown) return;
+        if (topic === TOPICS.enriched) enriched.push(JSON.parse(message.value?.toString() ?? 'null'));
+        else sinks.push({ topic, value: message.value, headers });
+      },
+    });
+    producer = kafka.producer({ idempotent: true });
+    await producer.connect();
+
+    enricher = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/enricher/src/main.ts'], {
+      cwd: WORKSPACE,
+      env: {
+        ...process.env,
+        SWC_NODE_PROJECT: 'apps/enricher/tsconfig.app.json',
+        SERVICE_NAME: serviceName,
+        KAFKA_CONSUMER_GROUP: groupId,
+        ENRICHER_CHANGELOG_TOPIC: changelogTopic,
+        REFERENCE_DAILY_BARS_TABLE: referenceTable,
+        SYMBOL_STATE_TABLE: stateTable,
+        HTTP_PORT: String(port),
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', openSync(logFile, 'a'), 'inherit'],
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    if (enricher && enricher.exitCode === null) enricher.kill('SIGKILL');
+    await reader?.disconnect();
+    await producer?.disconnect();
+    await admin?.deleteTopics({ topics: [changelogTopic] }).catch(() => undefined);
+    await admin?.disconnect();
+    for (const table of [referenceTable, stateTable])
+      await dynamo?.send(new DeleteTableCommand({ TableName: table })).catch(() => undefined);
+    dynamo?.destroy();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('routes every corpus entry to its sink with its error class, counts it, and enriches every good record', async () => {
+    const expected = expectedBadInputCounts(corpus);
+    await produceBadInputCorpus(producer, corpus);
+    // The pipeline keeps going: good trades of the known symbol after the whole corpus.
+    const after = Array.from({ length: AFTER_CORPUS_TRADES }, (_, i) =>
+      buildEvent('market.trade.v1', {
+        eventTime: Date.UTC(2012, 5, 21, 13, 26, 0) + i * 100,
+        ingestTime: Date.now(),
+        source: CORPUS_SOURCE,
+        payload: {
+          symbol: known,
+          price: 100 + i / 100,
+          size: 10 + i,
+          aggressorSide: 'sell',
+          tradeId: `${corpus.runId}-after-${i}`,
+        },
+      }),
+    );
+    await producer.send({
+      topic: TOPICS.trades,
+      acks: -1,
+      messages: after.map((event) => ({ key: known, value: JSON.stringify(event) })),
+    });
+    const goodIds = [...corpus.good.filter((g) => g.enriched).map((g) => g.id), ...after.map((e) => e.id)];
+
+    await until(
+      'every dead letter, late record and enriched record',
+      () => sinks.length >= expected.total && enriched.length >= goodIds.length,
+      90_000,
+      () =>
+        `(sinks ${sinks.length}/${expected.total}, enriched ${enriched.length}/${goodIds.length}); enricher log:\n${readFileSync(logFile, 'utf8').slice(-4_000)}`,
+    );
+    await new Promise((r) => setTimeout(r, 1_500)); // anything extra would arrive now
+
+    const landed = (entry: BadInputEntry) => {
+      const want = entry.value === null ? null : Buffer.from(entry.value);
+      const found = sinks.filter((s) =>
+        want === null ? s.value === null : s.value !== null && want.equals(s.value),
+      );
+      return found.map((s) => [
+        entry.name,
+        s.topic,
+        s.topic.endsWith('.late') ? 'LateEvent' : s.headers[DLQ_HEADERS.errorClass],
+      ]);
+    };
+    expect(corpus.entries.flatMap(landed)).toEqual(
+      corpus.entries.map((e) => [e.name, sinkTopicOf(e), e.expected.errorClass]),
+    );
+    expect(sinks).toHaveLength(expected.total);
+    // The reason travels with each dead letter; the original coordinates and the service too.
+    for (const sink of sinks.filter((s) => s.topic.endsWith('.dlq'))) {
+      expect(sink.headers).toMatchObject({
+        [DLQ_HEADERS.service]: serviceName,
+        [DLQ_HEADERS.originalTopic]: sink.topic.replace(/\.dlq$/, ''),
+        [DLQ_HEADERS.errorMessage]: expect.stringMatching(/.{8,}/),
+      });
+    }
+    const late = sinks.find((s) => s.topic.endsWith('.late'));
+    expect(late?.headers).toMatchObject({
+      [LATE_HEADERS.originalTopic]: TOPICS.trades,
+      [LATE_HEADERS.service]: serviceName,
+    });
+
+    expect(enriched.map((e) => e.payload.sourceEventId).sort()).toEqual([...goodIds].sort());
+    expect(enriched.every((e) => e.payload.previousClose === 100)).toBe(true);
+
+    // Counted in metrics: tickwire_dlq_records_total{topic,reason} and tickwire_late_records_total{topic}
+    // equal what this enricher wrote to the sinks (others' records may share the topics), and include the corpus.
+    const metricsOf = async () => {
+      const text = (await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).replace(
+        /,?service="[^"]*"/g,
+        '',
+      );
+      const counted = new Map<string, number>();
+      for (const [, topic, reason, value] of text.matchAll(
+        /^tickwire_dlq_records_total\{topic="([^"]+)",reason="([^"]+)"\} (\d+)$/gm,
+      ))
+        counted.set(`${topic}.dlq ${reason}`, Number(value));
+      for (const [, topic, value] of text.matchAll(
+        /^tickwire_late_records_total\{topic="([^"]+)"\} (\d+)$/gm,
+      ))
+        if (Number(value) > 0) counted.set(`${topic}.late LateEvent`, Number(value));
+      return counted;
+    };
+    const sorted = (map: Map<string, number>) => [...map].sort(([a], [b]) => (a < b ? -1 : 1));
+    let counted = new Map<string, number>();
+    // Metrics count at commit; the reader sees the records a moment later (or earlier): poll until both agree.
+    await until(
+      'the metrics to match the sinks',
+      async () => JSON.stringify(sorted((counted = await metricsOf()))) === JSON.stringify(sorted(byService)),
+      15_000,
+      () => JSON.stringify({ metrics: sorted(counted), sinks: sorted(byService) }),
+    );
+    expect(sorted(counted)).toEqual(sorted(byService));
+    for (const entry of corpus.entries) {
+      const label = `${sinkTopicOf(entry)} ${entry.expected.errorClass}`;
+      const corpusCount = corpus.entries.filter(
+        (e) => `${sinkTopicOf(e)} ${e.expected.errorClass}` === label,
+      ).length;
+      expect([label, (counted.get(label) ?? 0) >= corpusCount]).toEqual([label, true]);
+    }
+  }, 150_000);
+});
