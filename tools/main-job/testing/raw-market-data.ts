@@ -107,3 +107,12 @@ export async function readSp500Daily(): Promise<RawDailyRow[]> {
   }
   return rows;
 }
+
+/** Rows of `symbol`'s LOBSTER message file: one quote each (the replay publishes every row as a quote). */
+export async function countLobsterMessages(symbol: string): Promise<number> {
+  let rows = 0;
+  for await (const line of gzLines(join(REPO_ROOT, 'data/market/lobster', `${symbol}_2012-06-21_34200000_57600000_message_1.csv.gz`))) {
+    if (line) rows += 1;
+  }
+  return rows;
+}

@@ -1,0 +1,281 @@
+import { ensureLocalStack, type BadInputCorpus, type StackConfig } from '@tickwire/testing';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PipelineRun, sumValues, type ConsumerLag, type IngestStatus } from '../main-job/pipeline-run';
+import { countLobsterMessages, readLobsterTrades } from '../main-job/testing/raw-market-data';
+import { controlServer, waitForServer } from '../stack/stack-control';
+import { describeFault, type ChaosProfile, type Fault } from './chaos-profile';
+import { FaultSchedule } from './fault-schedule';
+import type { InvariantResult } from './invariant-checks';
+import { verifyPipeline } from './pipeline-evidence';
+import { buildCorpora, injectCorpus, loadCorpusReferences } from './poison-injector';
+
+/** What happened to one injected fault (times in ms). */
+export interface FaultOutcome {
+  readonly description: string;
+  readonly kind: Fault['kind'] | 'service-exit';
+  /** Raw records ingest-producer had published when the fault started. */
+  readonly publishedAt: number;
+  /** Since the replay started. */
+  readonly elapsedMs: number;
+  /** Until the service was ready / the server answered again (undefined: not applicable). */
+  readonly readyMs?: number;
+  /** Until every consumer group's lag was back to its level before the fault (undefined: n/a, or not within the profile's recovery timeout). */
+  readonly caughtUpMs?: number;
+  /** The component came back (a fault that could not be injected or undone, or a replay that failed, did not). */
+  readonly recovered: boolean;
+  readonly note?: string;
+}
+
+/** The whole run, as printed and written to chaos/results. */
+export interface ChaosResult {
+  readonly profile: ChaosProfile['name'];
+  readonly speed: string;
+  readonly symbols: readonly string[];
+  readonly startedAt: string;
+  readonly durationMs: number;
+  /** From the first published record until every sink caught up. */
+  readonly replayMs: number;
+  readonly published: number;
+  readonly poisonRecords: number;
+  readonly faults: readonly FaultOutcome[];
+  readonly invariants: readonly InvariantResult[];
+  readonly passed: boolean;
+}
+
+/** Options of {@link runChaos}. */
+export interface ChaosOptions {
+  readonly log?: (line: string) => void;
+}
+
+/** Lag a group may have and still count as caught up (a fetch or two of a paced replay). */
+const LAG_SLACK_RECORDS = 1_000;
+const STACK_SERVERS = ['kafka', 'opensearch', 'dynamodb', 's3'] as const;
+
+/**
+ * Runs one fault-injection profile end to end: stack up, pipeline reset, reference data (plus the
+ * poison corpora's), the five services, the paced LOBSTER replay with the faults injected at their
+ * scheduled points (one at a time: each after the previous recovered), then the wait until every sink
+ * caught up and the invariants of issue 6 (pipeline-evidence.ts).
+ *
+ * A consuming service that exits on its own is restarted (as ECS would) and reported as a fault of its
+ * own. Whatever happens, it leaves every stack server running and stops the services.
+ *
+ * @throws Error only when the run cannot start (stack, services); failed invariants are in the result
+ */
+export async function runChaos(profile: ChaosProfile, options: ChaosOptions = {}): Promise<ChaosResult> {
+  const log = options.log ?? (() => undefined);
+  const started = Date.now();
+  const startedAt = new Date(started).toISOString();
+  let expectedTotal = 0;
+  for (const symbol of profile.symbols) expectedTotal += (await readLobsterTrades(symbol)).length + (await countLobsterMessages(symbol));
+  const corpora = buildCorpora(profile.faults.filter(({ fault }) => fault.kind === 'poison').length);
+  log(`chaos ${profile.name}: ${expectedTotal.toLocaleString('en-US')} LOBSTER records (${profile.symbols.join(', ')}) at ${profile.speed}, ${profile.faults.length} faults`);
+
+  const stack = await ensureLocalStack({ log: (line) => log(`  ${line}`) });
+  await loadCorpusReferences(stack.config, corpora);
+  let run: PipelineRun | undefined;
+  const faults: FaultOutcome[] = [];
+  let invariants: InvariantResult[] = [];
+  let published = 0;
+  let replayStarted = Date.now();
+  let replayMs = 0;
+  let poisonRecords = 0;
+  let unplanned: readonly FaultOutcome[] = [];
+  try {
+    run = await PipelineRun.start({
+      dataset: 'lobster',
+      speed: profile.speed,
+      reset: true,
+      serviceEnv: {
+        'ingest-producer': { REPLAY_SYMBOLS: profile.symbols.join(',') },
+        // Five-second buffers, so the archive is complete soon after the replay (Firehose's hint, 0-900 s).
+        'firehose-archiver': { BUFFER_INTERVAL_SECONDS: '5' },
+      },
+      log,
+    });
+    replayStarted = Date.now();
+    const injector = new FaultInjector(run, stack.config, profile, corpora, log, replayStarted);
+    const schedule = new FaultSchedule(profile.faults, expectedTotal);
+    unplanned = injector.unplanned;
+    let status: IngestStatus | undefined;
+    for (;;) {
+      await injector.supervise();
+      status = await run.ingestStatus().catch(() => status);
+      published = status ? sumValues(status.published) : published;
+      if (status?.state === 'failed') {
+        faults.push({ description: `ingest-producer failed: ${status.error ?? 'unknown'}`, kind: 'service-exit', publishedAt: published, elapsedMs: Date.now() - replayStarted, recovered: false });
+        break;
+      }
+      const completed = status?.state === 'completed';
+      const due = schedule.takeDue(published, completed);
+      if (due) {
+        const outcome = await injector.inject(due.fault, published);
+        faults.push(outcome);
+        if (due.fault.kind === 'poison' && outcome.recovered) poisonRecords += Number(outcome.note?.split(' ')[0] ?? 0);
+        log(`fault: ${outcome.description}: ${outcome.recovered ? 'recovered' : 'NOT recovered'}${outcome.readyMs !== undefined ? `, ready after ${(outcome.readyMs / 1000).toFixed(1)} s` : ''}${outcome.caughtUpMs !== undefined ? `, caught up after ${(outcome.caughtUpMs / 1000).toFixed(1)} s` : ''}`);
+        continue;
+      }
+      if (completed && schedule.remaining === 0) break;
+      await sleep(250);
+    }
+    log('replay done: waiting until every sink has caught up');
+    try {
+      await injector.supervise();
+      await run.waitForSinks({ timeoutMs: 8 * 60_000 });
+      replayMs = Date.now() - replayStarted;
+      const final = await run.ingestStatus();
+      published = sumValues(final.published);
+      invariants = await verifyPipeline({ config: stack.config, symbols: profile.symbols, acknowledged: published, corpora: corpora.filter((_, i) => injector.injected.has(i)), log });
+    } catch (error) {
+      replayMs = Date.now() - replayStarted;
+      invariants = [{ name: 'every sink caught up', held: false, detail: (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '' }];
+    }
+  } finally {
+    await restoreStack(stack.config, log);
+    if (run) await run.stop();
+  }
+  faults.push(...unplanned);
+  faults.sort((a, b) => a.elapsedMs - b.elapsedMs);
+  const passed = invariants.length > 0 && invariants.every((i) => i.held) && faults.every((f) => f.recovered);
+  return {
+    profile: profile.name,
+    speed: profile.speed,
+    symbols: profile.symbols,
+    startedAt,
+    durationMs: Date.now() - started,
+    replayMs,
+    published,
+    poisonRecords,
+    faults,
+    invariants,
+    passed,
+  };
+}
+
+/** Starts (or resumes) every stack server, so a run leaves the stack healthy whatever happened. */
+async function restoreStack(config: StackConfig, log: (line: string) => void): Promise<void> {
+  for (const server of STACK_SERVERS) {
+    try {
+      await controlServer(config, server, 'start', { log: (line) => log(`  ${line}`) });
+    } catch (error) {
+      log(`stack: could not start ${server}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
+
+/** Injects faults into a running pipeline and measures recovery. */
+class FaultInjector {
+  /** Indexes of the corpora produced so far. */
+  readonly injected = new Set<number>();
+  /** Services that exited on their own, restarted by {@link supervise}. */
+  readonly unplanned: FaultOutcome[] = [];
+  private nextCorpus = 0;
+
+  constructor(
+    private readonly run: PipelineRun,
+    private readonly config: StackConfig,
+    private readonly profile: ChaosProfile,
+    private readonly corpora: readonly BadInputCorpus[],
+    private readonly log: (line: string) => void,
+    private readonly replayStarted: number,
+  ) {}
+
+  /** Injects `fault`, brings the component back, and waits until the consumer groups caught up. */
+  async inject(fault: Fault, publishedAt: number): Promise<FaultOutcome> {
+    const description = describeFault(fault);
+    const elapsedMs = Date.now() - this.replayStarted;
+    this.log(`fault: ${description} at ${publishedAt.toLocaleString('en-US')} records published, ${(elapsedMs / 1000).toFixed(1)} s into the replay`);
+    const base = { description, kind: fault.kind, publishedAt, elapsedMs } as const;
+    const baseline = await this.lag();
+    const t0 = Date.now();
+    try {
+      switch (fault.kind) {
+        case 'poison': {
+          const index = this.nextCorpus++;
+          const corpus = this.corpora[index];
+          if (!corpus) throw new Error('no corpus left');
+          const count = await injectCorpus(this.config, corpus);
+          this.injected.add(index);
+          return { ...base, recovered: true, note: `${count} bad records (corpus ${corpus.runId}) + ${corpus.good.length} good` };
+        }
+        case 'service-kill':
+          await this.run.killService(fault.service, 'SIGKILL');
+          await sleep(fault.downMs);
+          await this.run.restartService(fault.service);
+          break;
+        case 'broker-kill':
+          await controlServer(this.config, 'kafka', 'kill');
+          await sleep(fault.downMs);
+          await controlServer(this.config, 'kafka', 'start');
+          break;
+        case 'broker-pause':
+          await controlServer(this.config, 'kafka', 'pause');
+          await sleep(fault.pauseMs);
+          await controlServer(this.config, 'kafka', 'resume');
+          await waitForServer(this.config, 'kafka', 120_000);
+          break;
+        case 'server-stop':
+          await controlServer(this.config, fault.server, 'stop');
+          await sleep(fault.downMs);
+          await controlServer(this.config, fault.server, 'start');
+          break;
+      }
+    } catch (error) {
+      return { ...base, recovered: false, note: error instanceof Error ? error.message.split('\n')[0] : String(error) };
+    }
+    const readyMs = Date.now() - t0;
+    const caughtUpMs = await this.waitCaughtUp(baseline, t0);
+    return {
+      ...base,
+      readyMs,
+      ...(caughtUpMs !== undefined ? { caughtUpMs } : {}),
+      recovered: true,
+      ...(caughtUpMs === undefined ? { note: `lag not back within ${this.profile.recoveryTimeoutMs / 1000} s (next fault started)` } : {}),
+    };
+  }
+
+  /**
+   * Restarts a consuming service that exited on its own (as an orchestrator would) and reports it;
+   * ingest-producer is never restarted (a new replay would publish everything again).
+   */
+  async supervise(): Promise<void> {
+    const outcomes = this.unplanned;
+    for (const [name, service] of this.run.services) {
+      const { exitCode, signalCode } = service.child;
+      if (exitCode === null && signalCode === null) continue;
+      const elapsedMs = Date.now() - this.replayStarted;
+      const description = `${name} exited by itself (${exitCode ?? signalCode}), see ${service.logFile}`;
+      this.log(`unplanned: ${description}`);
+      if (name === 'ingest-producer') {
+        outcomes.push({ description, kind: 'service-exit', publishedAt: 0, elapsedMs, recovered: false });
+        continue;
+      }
+      const t0 = Date.now();
+      try {
+        await this.run.restartService(name);
+        outcomes.push({ description, kind: 'service-exit', publishedAt: 0, elapsedMs, readyMs: Date.now() - t0, recovered: true, note: 'restarted' });
+      } catch (error) {
+        outcomes.push({ description, kind: 'service-exit', publishedAt: 0, elapsedMs, recovered: false, note: String(error).split('\n')[0] });
+      }
+    }
+  }
+
+  private async lag(): Promise<ConsumerLag | undefined> {
+    return this.run.consumerLag().catch(() => undefined);
+  }
+
+  /** Time from `t0` until every group's lag is at most max(its lag before the fault, slack). */
+  private async waitCaughtUp(baseline: ConsumerLag | undefined, t0: number): Promise<number | undefined> {
+    const deadline = t0 + this.profile.recoveryTimeoutMs;
+    while (Date.now() < deadline) {
+      await this.supervise();
+      const lag = await this.lag();
+      if (lag) {
+        const behind = (Object.keys(lag) as (keyof ConsumerLag)[]).filter((group) => lag[group] > Math.max(baseline?.[group] ?? 0, LAG_SLACK_RECORDS));
+        if (behind.length === 0) return Date.now() - t0;
+      }
+      await sleep(500);
+    }
+    return undefined;
+  }
+}

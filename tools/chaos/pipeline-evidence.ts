@@ -1,0 +1,246 @@
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { ALL_TOPICS, DLQ_HEADERS, dlqTopic, LATE_HEADERS, LATE_TOPICS, lateTopic, safeParseEvent, TOPICS } from '@tickwire/contracts';
+import { ARCHIVE_DATA_PREFIX, ARCHIVE_ERROR_PREFIX, indexPrefix, SYMBOL_STATE_TABLE } from '@tickwire/resources';
+import {
+  type BadInputCorpus,
+  createLocalDynamoDb,
+  createLocalKafka,
+  createLocalOpenSearch,
+  createLocalS3,
+  DEFAULT_CORPUS_TOPICS,
+  type RawTopicKey,
+  type StackConfig,
+} from '@tickwire/testing';
+import { gunzipSync } from 'node:zlib';
+import { countLobsterMessages, readLobsterTrades, referenceBars, type ReferenceBar } from '../main-job/testing/raw-market-data';
+import {
+  checkArchive,
+  checkBars,
+  checkDeadLetters,
+  checkEnriched,
+  checkIndexedCounts,
+  checkRawInput,
+  checkSymbolState,
+  type EnrichedRecord,
+  expectedSymbolStates,
+  type IndexedBar,
+  type InvariantResult,
+  type PoisonExpectation,
+  type RawEventRecord,
+  type SideRecord,
+  type SymbolStateItem,
+} from './invariant-checks';
+import { readTopics, type ReadRecord } from './topic-reader';
+
+/** What {@link verifyPipeline} needs to know about the run. */
+export interface VerifyInput {
+  readonly config: StackConfig;
+  /** LOBSTER symbols replayed. */
+  readonly symbols: readonly string[];
+  /** Records ingest-producer acknowledged (sum over topics). */
+  readonly acknowledged: number;
+  /** The poison corpora injected (each produced once). */
+  readonly corpora: readonly BadInputCorpus[];
+  readonly log?: (line: string) => void;
+}
+
+const position = (r: { topic: string; partition: number; offset: string }): string => `${r.topic}:${r.partition}:${r.offset}`;
+const RAW_TOPIC_NAMES = [TOPICS.trades, TOPICS.quotes, TOPICS.barsDaily] as const;
+
+/**
+ * Reads back every topic and sink of the pipeline after a run and checks the invariants of issue 6
+ * (invariant-checks.ts). Independent of the services' own counters: Kafka topics are read with a
+ * fresh read_committed consumer, OpenSearch counted and searched, every S3 object downloaded, DynamoDB
+ * read item by item; reference bars and record counts come from the raw LOBSTER files.
+ *
+ * @throws Error when a server does not answer (a failed invariant is a result, not an error)
+ */
+export async function verifyPipeline(input: VerifyInput): Promise<InvariantResult[]> {
+  const log = input.log ?? (() => undefined);
+  const kafka = createLocalKafka('tickwire-chaos-verify', input.config);
+  const admin = kafka.admin();
+  await admin.connect();
+  const existing = new Set(await admin.listTopics());
+  await admin.disconnect();
+  const sideTopics = [...ALL_TOPICS.map((t) => dlqTopic(t)), ...LATE_TOPICS.map((t) => lateTopic(t))].filter((t) => existing.has(t));
+  log('verify: reading the raw, enriched, bars, alerts, DLQ and late topics (read_committed)');
+  const topics = await readTopics(kafka, [...RAW_TOPIC_NAMES, TOPICS.enriched, TOPICS.bars1m, TOPICS.alerts, ...sideTopics]);
+  const records = (topic: string): ReadRecord[] => topics.get(topic) ?? [];
+
+  // Poison: map each corpus record to its place in the raw topics (per topic and key, in corpus order).
+  const poison = new Map<string, PoisonExpectation>();
+  const poisonProblems: string[] = [];
+  for (const corpus of input.corpora) {
+    for (const role of Object.keys(DEFAULT_CORPUS_TOPICS) as RawTopicKey[]) {
+      const topic = DEFAULT_CORPUS_TOPICS[role];
+      for (const key of [corpus.symbols.known, corpus.symbols.unknown]) {
+        const sent = corpus.records.filter((r) => r.topic === role && r.key === key);
+        const found = records(topic).filter((r) => r.key === key);
+        if (sent.length !== found.length) poisonProblems.push(`${topic} key ${key}: ${found.length} records, ${sent.length} injected`);
+        sent.forEach((entry, i) => {
+          const at = found[i];
+          if (at && entry.kind === 'bad') poison.set(position(at), { name: `${corpus.runId}/${entry.name}`, sink: entry.expected.sink, errorClass: entry.expected.errorClass });
+        });
+      }
+    }
+  }
+
+  // Raw records: valid ones by contract (what the archiver files under raw/ and the enricher enriches).
+  const lobster = new Set(input.symbols);
+  const lobsterRaw: RawEventRecord[] = [];
+  const expectedSources = new Map<string, RawEventRecord>();
+  const validIds = new Map<string, number>();
+  const invalidPositions = new Set<string>();
+  for (const topic of RAW_TOPIC_NAMES) {
+    for (const record of records(topic)) {
+      const parsed = safeParseEvent(topic, record.value);
+      if (!parsed.success) {
+        invalidPositions.add(position(record));
+        continue;
+      }
+      const event = parsed.event;
+      validIds.set(event.id, (validIds.get(event.id) ?? 0) + 1);
+      if (topic === TOPICS.barsDaily) continue;
+      const raw: RawEventRecord = {
+        topic,
+        partition: record.partition,
+        offset: record.offset,
+        id: event.id,
+        symbol: event.payload.symbol,
+        kind: topic === TOPICS.trades ? 'trade' : 'quote',
+        eventTime: event.eventTime,
+        payload: event.payload as Record<string, unknown>,
+      };
+      if (lobster.has(raw.symbol)) lobsterRaw.push(raw);
+      if (!poison.has(position(record))) expectedSources.set(raw.id, raw);
+    }
+  }
+  let fromFiles = 0;
+  const reference = new Map<string, ReferenceBar>();
+  for (const symbol of input.symbols) {
+    const trades = await readLobsterTrades(symbol);
+    fromFiles += trades.length + (await countLobsterMessages(symbol));
+    for (const [key, bar] of referenceBars(trades)) reference.set(key, bar);
+  }
+
+  const enriched: EnrichedRecord[] = records(TOPICS.enriched).map((r) => {
+    const event = JSON.parse(r.value?.toString('utf8') ?? 'null') as {
+      id: string;
+      eventTime: number;
+      payload: { sourceEventId: string; symbol: string; kind: 'trade' | 'quote'; previousClose: number | null };
+    };
+    return {
+      topic: r.topic,
+      partition: r.partition,
+      offset: r.offset,
+      id: event.id,
+      sourceEventId: event.payload.sourceEventId,
+      symbol: event.payload.symbol,
+      kind: event.payload.kind,
+      eventTime: event.eventTime,
+      previousClose: event.payload.previousClose,
+    };
+  });
+  const idsOf = (topic: string): string[] => records(topic).map((r) => (JSON.parse(r.value?.toString('utf8') ?? '{}') as { id: string }).id);
+  const barIds = idsOf(TOPICS.bars1m);
+
+  const side: SideRecord[] = [];
+  for (const topic of sideTopics) {
+    const late = topic.endsWith('.late');
+    for (const r of records(topic)) {
+      const h = r.headers;
+      side.push(
+        late
+          ? { sink: 'late', original: `${h[LATE_HEADERS.originalTopic]}:${h[LATE_HEADERS.originalPartition]}:${h[LATE_HEADERS.originalOffset]}`, errorClass: 'LateEvent' }
+          : { sink: 'dlq', original: `${h[DLQ_HEADERS.originalTopic]}:${h[DLQ_HEADERS.originalPartition]}:${h[DLQ_HEADERS.originalOffset]}`, errorClass: h[DLQ_HEADERS.errorClass] ?? '?' },
+      );
+    }
+  }
+
+  log('verify: OpenSearch counts and bars');
+  const { indexed, bars } = await readOpenSearch(input.config);
+  log('verify: downloading the S3 archive');
+  const archive = await readArchive(input.config);
+  log('verify: DynamoDB symbol-state');
+  const items = await readSymbolState(input.config, input.symbols);
+
+  const results: InvariantResult[] = [
+    checkRawInput(lobsterRaw, input.acknowledged, fromFiles),
+    ...checkEnriched(enriched, expectedSources),
+    checkIndexedCounts(indexed, {
+      enriched: new Set(enriched.map((e) => e.id)).size,
+      'bars-1m': new Set(barIds).size,
+      alerts: new Set(idsOf(TOPICS.alerts)).size,
+    }),
+    checkBars(bars, reference, input.symbols, barIds),
+    checkArchive(archive.ids, validIds, archive.errors, invalidPositions),
+    checkSymbolState(items, expectedSymbolStates(lobsterRaw, enriched.filter((e) => lobster.has(e.symbol)))),
+    checkDeadLetters(side, poison),
+  ];
+  if (poisonProblems.length) {
+    results.push({ name: 'poison produced once each', held: false, detail: poisonProblems.join('; ') });
+  }
+  return results;
+}
+
+async function readOpenSearch(config: StackConfig): Promise<{ indexed: Record<string, number>; bars: Map<string, IndexedBar> }> {
+  const client = createLocalOpenSearch(config);
+  try {
+    const indexed: Record<string, number> = {};
+    for (const stream of ['enriched', 'bars-1m', 'alerts'] as const) {
+      const index = `${indexPrefix(stream)}*`;
+      await client.indices.refresh({ index, ignore_unavailable: true, allow_no_indices: true });
+      indexed[stream] = Number((await client.count({ index, ignore_unavailable: true, allow_no_indices: true })).body.count);
+    }
+    const response = await client.search({ index: `${indexPrefix('bars-1m')}*`, body: { size: 10_000, query: { match_all: {} } } });
+    const hits = response.body.hits.hits as { _id: string; _source: IndexedBar }[];
+    return { indexed, bars: new Map(hits.map((h) => [h._id, h._source])) };
+  } finally {
+    await client.close();
+  }
+}
+
+async function readArchive(config: StackConfig): Promise<{ ids: Map<string, number>; errors: Map<string, number> }> {
+  const s3 = createLocalS3(config);
+  const ids = new Map<string, number>();
+  const errors = new Map<string, number>();
+  try {
+    let token: string | undefined;
+    do {
+      const page = await s3.send(new ListObjectsV2Command({ Bucket: config.archiveBucket, ContinuationToken: token }));
+      for (const object of page.Contents ?? []) {
+        if (!object.Key) continue;
+        const body = await s3.send(new GetObjectCommand({ Bucket: config.archiveBucket, Key: object.Key }));
+        if (!body.Body) throw new Error(`s3://${config.archiveBucket}/${object.Key} has no body`);
+        const lines = gunzipSync(Buffer.from(await body.Body.transformToByteArray())).toString('utf8').split('\n').filter(Boolean);
+        const isError = object.Key.startsWith(`${ARCHIVE_ERROR_PREFIX}/`);
+        if (!isError && !object.Key.startsWith(`${ARCHIVE_DATA_PREFIX}/`)) continue;
+        for (const line of lines) {
+          const parsed = JSON.parse(line) as { id?: string; topic?: string; partition?: number; offset?: string | number };
+          const key = isError ? `${parsed.topic}:${parsed.partition}:${parsed.offset}` : String(parsed.id);
+          const target = isError ? errors : ids;
+          target.set(key, (target.get(key) ?? 0) + 1);
+        }
+      }
+      token = page.NextContinuationToken;
+    } while (token);
+    return { ids, errors };
+  } finally {
+    s3.destroy();
+  }
+}
+
+async function readSymbolState(config: StackConfig, symbols: readonly string[]): Promise<Map<string, SymbolStateItem | undefined>> {
+  const documents = DynamoDBDocumentClient.from(createLocalDynamoDb(config));
+  try {
+    const items = new Map<string, SymbolStateItem | undefined>();
+    for (const symbol of symbols) {
+      const { Item } = await documents.send(new GetCommand({ TableName: SYMBOL_STATE_TABLE.tableName, Key: { symbol } }));
+      items.set(symbol, Item);
+    }
+    return items;
+  } finally {
+    documents.destroy();
+  }
+}
