@@ -698,3 +698,171 @@ export async function loadBadInputCorpusReference(
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+/** A WebSocket frame of bad Alpaca v2 messages and where ingest-producer must dead-letter it. */
+export interface AlpacaBadFrame {
+  readonly name: string;
+  readonly description: string;
+  /** Frame text as the server sends it (AlpacaProtocolServer.injectFrame). */
+  readonly frame: string;
+  /** Dead-letter topic role (unattributable frames go to the trades DLQ) and error class. */
+  readonly expected: {
+    readonly sink: 'dlq';
+    readonly topic: RawTopicKey;
+    readonly errorClass: DeadLetterErrorClass;
+  };
+}
+
+/** Bad frames plus one good frame (see {@link buildAlpacaBadInputFrames}). */
+export interface AlpacaBadInput {
+  readonly frames: readonly AlpacaBadFrame[];
+  /** A frame of valid messages (a trade and a quote of the run's symbol), interleaved with the bad ones. */
+  readonly goodFrame: string;
+  /** Events the good frame yields. */
+  readonly goodEvents: number;
+}
+
+/**
+ * The corpus' ingest-level cases as Alpaca Market Data v2 frames (`[{"T":"t","S":...,"p":...}]`), for
+ * AlpacaProtocolServer.injectFrame: malformed frames (truncated, NaN token, not an array, not an
+ * object, unknown `T`), wrong types, missing fields, zero / negative / infinite (1e999) values, crossed
+ * quotes, timestamps far in the future (ClockSkew), far in the past and unparseable, and a message above
+ * MAX_EVENT_RECORD_BYTES. Each must reach `<topic>.dlq` via ingest-producer with the error class given.
+ * Unknown symbols, duplicates and out-of-order events are valid at ingest; the enricher decides them
+ * (see {@link buildBadInputCorpus}).
+ * @param now epoch ms the frames are stamped around (the source stamps ingestTime on receipt).
+ */
+export function buildAlpacaBadInputFrames(
+  options: { readonly runId?: string; readonly now?: number } = {},
+): AlpacaBadInput {
+  const runId = options.runId ?? randomBytes(4).toString('hex').toUpperCase().slice(0, 6);
+  const now = options.now ?? Date.now();
+  const symbol = `BK${runId}`;
+  const t = new Date(now - 60_000).toISOString();
+  let id = 0;
+  const trade = (overrides: Json = {}): Json => ({
+    T: 't',
+    S: symbol,
+    i: `${runId}${++id}`,
+    x: 'V',
+    p: 100.25,
+    s: 100,
+    c: ['@'],
+    t,
+    z: 'C',
+    ...overrides,
+  });
+  const quote = (overrides: Json = {}): Json => ({
+    T: 'q',
+    S: symbol,
+    bx: 'V',
+    bp: 100.2,
+    bs: 3,
+    ax: 'V',
+    ap: 100.3,
+    as: 2,
+    c: ['R'],
+    t,
+    z: 'C',
+    ...overrides,
+  });
+  const frames: AlpacaBadFrame[] = [];
+  const add = (
+    name: string,
+    frame: string,
+    topic: RawTopicKey,
+    errorClass: DeadLetterErrorClass,
+    description: string,
+  ) => frames.push({ name, frame, description, expected: { sink: 'dlq', topic, errorClass } });
+  const one = (message: Json) => jsonWithTokens([message]);
+  const withoutField = (message: Json, field: string) => {
+    const copy = { ...message };
+    delete copy[field];
+    return copy;
+  };
+
+  add(
+    'alpaca-frame-truncated',
+    JSON.stringify([trade()]).slice(0, 40),
+    'trades',
+    'MalformedJson',
+    'frame cut off mid-message',
+  );
+  add(
+    'alpaca-frame-nan-token',
+    one(trade({ p: token('NaN') })),
+    'trades',
+    'MalformedJson',
+    'p: the NaN token makes the frame invalid JSON',
+  );
+  add(
+    'alpaca-frame-not-array',
+    JSON.stringify(trade()),
+    'trades',
+    'SchemaViolation',
+    'a message object instead of an array of messages',
+  );
+  add(
+    'alpaca-message-not-object',
+    `[42,"${runId}"]`,
+    'trades',
+    'SchemaViolation',
+    'array elements that are not message objects',
+  );
+  add(
+    'alpaca-message-unknown-type',
+    one({ T: 'x', S: symbol, t }),
+    'trades',
+    'SchemaViolation',
+    'T "x" is not a data message type',
+  );
+  add('alpaca-trade-price-string', one(trade({ p: '100.25' })), 'trades', 'SchemaViolation', 'p as a string');
+  add('alpaca-trade-missing-price', one(withoutField(trade(), 'p')), 'trades', 'SchemaViolation', 'no p');
+  add('alpaca-trade-zero-price', one(trade({ p: 0 })), 'trades', 'SchemaViolation', 'p 0');
+  add('alpaca-trade-negative-size', one(trade({ s: -100 })), 'trades', 'SchemaViolation', 's -100');
+  add(
+    'alpaca-trade-overflow-1e999',
+    one(trade({ p: token('1e999') })),
+    'trades',
+    'SchemaViolation',
+    'p 1e999 (Infinity after JSON.parse)',
+  );
+  add(
+    'alpaca-trade-far-future',
+    one(trade({ t: new Date(now + 24 * 3_600_000).toISOString() })),
+    'trades',
+    'ClockSkew',
+    't a day after receipt',
+  );
+  add(
+    'alpaca-trade-far-past',
+    one(trade({ t: '1985-01-02T15:00:00Z' })),
+    'trades',
+    'SchemaViolation',
+    't in 1985, before the contract range',
+  );
+  add(
+    'alpaca-trade-bad-timestamp',
+    one(trade({ t: 'yesterday' })),
+    'trades',
+    'SchemaViolation',
+    't not RFC 3339',
+  );
+  add(
+    'alpaca-quote-crossed',
+    one(quote({ bp: 100.4, ap: 100.3 })),
+    'quotes',
+    'SchemaViolation',
+    'bp 100.4 above ap 100.3',
+  );
+  add('alpaca-quote-zero-bid', one(quote({ bp: 0 })), 'quotes', 'SchemaViolation', 'bp 0');
+  add('alpaca-quote-missing-ask', one(withoutField(quote(), 'ap')), 'quotes', 'SchemaViolation', 'no ap');
+  add(
+    'alpaca-trade-oversized',
+    one(trade({ padding: 'x'.repeat(CORPUS_OVERSIZED_BYTES) })),
+    'trades',
+    'OversizedRecord',
+    `a trade message of ${CORPUS_OVERSIZED_BYTES}+ bytes`,
+  );
+  return { frames, goodFrame: JSON.stringify([trade(), quote()]), goodEvents: 2 };
+}

@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
-import { DLQ_HEADERS, parseDlqHeaders, RAW_TOPICS, safeParseEvent, TOPICS, type TickwireEvent } from '@tickwire/contracts';
-import { AlpacaProtocolServer, LobsterReplaySource } from '@tickwire/market-sources';
+import { DLQ_HEADERS, MAX_EVENT_RECORD_BYTES, parseDlqHeaders, RAW_TOPICS, safeParseEvent, TOPICS, type TickwireEvent } from '@tickwire/contracts';
+import { AlpacaProtocolServer, LobsterReplaySource, type MarketDataSource } from '@tickwire/market-sources';
 import { type RunningService, startService } from '@tickwire/service-kit';
-import { createLocalKafka, uniqueName } from '@tickwire/testing';
+import { buildAlpacaBadInputFrames, createLocalKafka, uniqueName } from '@tickwire/testing';
 import type { Admin, IHeaders, Kafka } from 'kafkajs';
 import { AppModule } from '../app.module';
 import { INGEST_PRODUCER } from '../service-definition';
@@ -290,5 +290,82 @@ describe('ingest-producer shutting down mid-replay', () => {
       expect(await topicSize(topic)).toBe(stopped.published[topic]);
     }
     expect(total(stopped.published)).toBeLessThan(283_000);
+  });
+});
+
+describe('ingest-producer with bad Alpaca input (the bad-input corpus through the Alpaca protocol)', () => {
+  it('dead-letters every malformed frame and bad message with its error class, and keeps publishing good ones', async () => {
+    const prefix = `${uniqueName('it-ingest-alpaca-bad')}.`;
+    await createTopics(prefix);
+    const credentials = { keyId: 'it-key', secretKey: 'it-secret' };
+    // No replayed data: only the frames this test injects flow.
+    const empty: MarketDataSource = {
+      name: 'empty',
+      close: async () => undefined,
+      async *[Symbol.asyncIterator]() {
+        // nothing to replay
+      },
+    };
+    const server = new AlpacaProtocolServer({ credentials, feed: () => empty });
+    const url = await server.start();
+    const bad = buildAlpacaBadInputFrames();
+    const running = await startIngest({
+      SOURCE: 'alpaca',
+      ALPACA_URL: url,
+      ALPACA_KEY: credentials.keyId,
+      ALPACA_SECRET: credentials.secretKey,
+      ALPACA_CHANNELS: 'trades,quotes',
+      TOPIC_PREFIX: prefix,
+      PUBLISH_LINGER_MS: '5',
+    });
+    try {
+      const deadline = Date.now() + 30_000;
+      while (server.stats.subscribeRequests === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 200)); // the acknowledgement reaches the client
+      server.injectFrame(bad.goodFrame);
+      for (const { frame } of bad.frames) server.injectFrame(frame);
+      server.injectFrame(bad.goodFrame.replace(/"i":"([A-Z0-9]+)"/, '"i":"$1-again"'));
+      const done = await waitForStatus(
+        running,
+        (current) => total(current.deadLettered) >= bad.frames.length && total(current.published) >= 2 * bad.goodEvents,
+        60_000,
+      );
+      expect(done).toMatchObject({ state: 'running', rejected: bad.frames.length });
+      expect(total(done.published)).toBe(2 * bad.goodEvents);
+
+      const dlqOf = (role: 'trades' | 'quotes') => `${prefix}${TOPICS[role]}.dlq`;
+      const letters = await readAll([dlqOf('trades'), dlqOf('quotes')], bad.frames.length);
+      const classes = (list: readonly (readonly [string, string])[]) => [...list].map((e) => e.join(' ')).sort();
+      expect(classes(letters.map((l) => [l.topic, String(parseDlqHeaders(l.headers).data?.[DLQ_HEADERS.errorClass])] as const))).toEqual(
+        classes(bad.frames.map((f) => [dlqOf(f.expected.topic as 'trades' | 'quotes'), f.expected.errorClass] as const)),
+      );
+      for (const letter of letters) {
+        const headers = parseDlqHeaders(letter.headers);
+        expect(headers.success).toBe(true);
+        expect(headers.data?.[DLQ_HEADERS.errorMessage]).toMatch(/.{8,}/);
+        expect(headers.data?.['x-dlq-source']).toBe('alpaca');
+      }
+      // The malformed frame is kept verbatim; the oversized message is cut to the record limit, its size in a header.
+      const truncated = bad.frames.find((f) => f.name === 'alpaca-frame-truncated')?.frame;
+      expect(letters.some((l) => l.value === truncated)).toBe(true);
+      const oversized = letters.find((l) => parseDlqHeaders(l.headers).data?.[DLQ_HEADERS.errorClass] === 'OversizedRecord');
+      expect([Buffer.byteLength(oversized?.value ?? ''), Number(oversized?.headers['x-dlq-source-original-bytes']?.toString())]).toEqual([
+        MAX_EVENT_RECORD_BYTES,
+        expect.any(Number),
+      ]);
+
+      const metrics = await (await fetch(`${running.url}/metrics`)).text();
+      for (const [label, count] of Object.entries(
+        bad.frames.reduce<Record<string, number>>((acc, f) => {
+          const key = `topic="${prefix}${TOPICS[f.expected.topic as 'trades' | 'quotes']}",reason="${f.expected.errorClass}"`;
+          return { ...acc, [key]: (acc[key] ?? 0) + 1 };
+        }, {}),
+      )) {
+        expect(metrics).toContain(`tickwire_dlq_records_total{${label},service="ingest-producer"} ${count}`);
+      }
+    } finally {
+      await running.app.close();
+      await server.close();
+    }
   });
 });

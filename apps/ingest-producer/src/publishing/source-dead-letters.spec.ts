@@ -1,4 +1,4 @@
-import { DLQ_HEADERS, parseDlqHeaders, TOPICS } from '@tickwire/contracts';
+import { DLQ_HEADERS, MAX_EVENT_RECORD_BYTES, parseDlqHeaders, TOPICS } from '@tickwire/contracts';
 import { SOURCE_DLQ_HEADERS, SourceDeadLetters, type RefusedInput } from './source-dead-letters';
 
 const FAILED_AT = 1_795_284_000_000;
@@ -46,5 +46,14 @@ describe('SourceDeadLetters', () => {
     expect(deadLetter.topic).toBe('it-7.market.trades.v1.dlq');
     expect(deadLetter.key).toBeNull();
     expect(deadLetter.headers![DLQ_HEADERS.errorClass]).toBe('MalformedJson');
+  });
+
+  it('keeps the first MAX_EVENT_RECORD_BYTES of an oversized input and records its size, so the dead letter fits the broker', () => {
+    const raw = `[${'x'.repeat(3 * MAX_EVENT_RECORD_BYTES)}]`;
+    const deadLetter = new SourceDeadLetters('ingest-producer', '', () => FAILED_AT).build({ ...malformedRow, errorClass: 'MalformedJson', raw });
+    expect((deadLetter.value as Buffer).byteLength).toBe(MAX_EVENT_RECORD_BYTES);
+    expect((deadLetter.value as Buffer).toString('utf8')).toBe(raw.slice(0, MAX_EVENT_RECORD_BYTES));
+    expect(deadLetter.headers?.[SOURCE_DLQ_HEADERS.originalBytes]).toBe(String(raw.length));
+    expect(new SourceDeadLetters('ingest-producer').build(malformedRow).headers).not.toHaveProperty(SOURCE_DLQ_HEADERS.originalBytes);
   });
 });

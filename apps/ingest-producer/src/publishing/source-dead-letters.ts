@@ -1,4 +1,4 @@
-import { type DeadLetterErrorClass, TOPICS } from '@tickwire/contracts';
+import { type DeadLetterErrorClass, MAX_EVENT_RECORD_BYTES, TOPICS } from '@tickwire/contracts';
 import { DeadLetterPublisher, type KafkaRecord, type OutgoingRecord } from '@tickwire/kafka';
 
 /**
@@ -10,6 +10,8 @@ export const SOURCE_DLQ_HEADERS = {
   origin: 'x-dlq-source-origin',
   /** Data source, e.g. `lobster`, `alphavantage-daily`, `alpaca`. */
   source: 'x-dlq-source',
+  /** Set when the input was larger than MAX_EVENT_RECORD_BYTES: its size in bytes; the value then holds its first MAX_EVENT_RECORD_BYTES. */
+  originalBytes: 'x-dlq-source-original-bytes',
 } as const;
 
 /**
@@ -71,13 +73,24 @@ export class SourceDeadLetters {
    * @throws z.ZodError (contracts' buildDlqHeaders) only for a negative ordinal.
    */
   build(input: RefusedInput): OutgoingRecord {
+    let value = Buffer.from(input.raw, 'utf8');
+    const headers: Record<string, string> = {
+      [SOURCE_DLQ_HEADERS.origin]: input.origin,
+      [SOURCE_DLQ_HEADERS.source]: input.source,
+    };
+    if (value.byteLength > MAX_EVENT_RECORD_BYTES) {
+      // An oversized input (a huge WebSocket frame) must still fit the broker's per-record limit
+      // (message.max.bytes, ~1 MiB): keep its first MAX_EVENT_RECORD_BYTES and say how big it was.
+      headers[SOURCE_DLQ_HEADERS.originalBytes] = String(value.byteLength);
+      value = value.subarray(0, MAX_EVENT_RECORD_BYTES);
+    }
     const original: KafkaRecord = {
       topic: this.originalTopicOf(input),
       partition: 0,
       offset: String(input.ordinal),
       key: input.symbol === undefined ? null : Buffer.from(input.symbol),
-      value: Buffer.from(input.raw, 'utf8'),
-      headers: { [SOURCE_DLQ_HEADERS.origin]: input.origin, [SOURCE_DLQ_HEADERS.source]: input.source },
+      value,
+      headers,
       timestamp: input.receivedAt,
     };
     // describeError keeps a known errorClass and uses `message` verbatim.

@@ -17,6 +17,11 @@ type Fields = Readonly<Record<string, unknown>>;
 
 const TOPIC_OF_TYPE: Readonly<Record<string, TopicName>> = { t: TOPICS.trades, q: TOPICS.quotes, b: TOPICS.bars1m };
 
+/** Catalog topic of an Alpaca data message type (`t`, `q`, `b`), or null for any other `T`. */
+export function alpacaTopicOf(type: unknown): TopicName | null {
+  return typeof type === 'string' ? (TOPIC_OF_TYPE[type] ?? null) : null;
+}
+
 /**
  * Maps one Alpaca data message (`T` = `t`, `q` or `b`) to a contract event record, or to a rejected
  * record with the reason (the message re-serialised as `raw`):

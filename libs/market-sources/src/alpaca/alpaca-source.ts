@@ -3,7 +3,8 @@ import WebSocket from 'ws';
 import { systemMonotonicClock, systemWallClock, type MonotonicClock, type WallClock } from '../core/clock';
 import { RecordQueue } from '../core/record-queue';
 import { rejectedRecord, type MarketDataSource, type SourceRecord } from '../core/source-record';
-import { ALPACA_SOURCE, mapAlpacaDataMessage, type AlpacaReceipt } from './alpaca-message-mapper';
+import { oversizedReason, MAX_EVENT_RECORD_BYTES } from '@tickwire/contracts';
+import { ALPACA_SOURCE, alpacaTopicOf, mapAlpacaDataMessage, type AlpacaReceipt } from './alpaca-message-mapper';
 import {
   ALPACA_CHANNELS,
   ALPACA_ERRORS,
@@ -357,6 +358,8 @@ export class AlpacaSource implements MarketDataSource {
           this.queue.push(rejectedRecord(null, 'SchemaViolation', 'frame must be a JSON array of messages', { source: ALPACA_SOURCE, raw: text, ...receipt }));
           return;
         }
+        // Only a frame above the record limit can hold an oversized message: measure messages only then.
+        const measure = text.length > MAX_EVENT_RECORD_BYTES;
         for (const message of frame as unknown[]) {
           if (settled) return;
           if (typeof message !== 'object' || message === null || Array.isArray(message)) {
@@ -365,6 +368,16 @@ export class AlpacaSource implements MarketDataSource {
           }
           const fields = message as Readonly<Record<string, unknown>>;
           const type = fields['T'];
+          if (measure && alpacaTopicOf(type) !== null) {
+            // Mapping would drop the unknown fields that make it big; the contract's record limit applies to what the source sent.
+            const raw = JSON.stringify(fields);
+            const oversized = oversizedReason(raw);
+            if (oversized !== undefined) {
+              const symbol = typeof fields['S'] === 'string' ? fields['S'] : undefined;
+              this.queue.push(rejectedRecord(alpacaTopicOf(type), 'OversizedRecord', `message ${oversized}`, { source: ALPACA_SOURCE, raw, symbol, ...receipt }));
+              continue;
+            }
+          }
           if ((ALPACA_EVENT_TYPES as readonly unknown[]).includes(type)) this.queue.push(mapAlpacaDataMessage(fields, receipt));
           else if ((ALPACA_NOTICE_TYPES as readonly unknown[]).includes(type)) this.emit({ type: 'notice', message: fields });
           else if (type === 'success' || type === 'subscription' || type === 'error') onControl(fields);
