@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   Inject,
@@ -19,6 +18,7 @@ import {
 } from '@tickwire/contracts';
 import type { PreviousCloseReference } from '@tickwire/indicators';
 import {
+  type ConsumerTasks,
   DeadLetterPublisher,
   describeError,
   type KafkaClient,
@@ -27,7 +27,6 @@ import {
   nextOffset,
   type OutgoingRecord,
   parseBatch,
-  RecordProducer,
 } from '@tickwire/kafka';
 import { PreviousCloseReader } from '@tickwire/reference-data';
 import {
@@ -56,20 +55,27 @@ export const ENRICHER_INPUT_TOPICS = [TOPICS.trades, TOPICS.quotes, TOPICS.barsD
 const SEND_CHUNK_RECORDS = 500;
 
 /**
- * The enricher's consume-transform-produce loop around {@link EnrichmentEngine}, exactly once:
+ * The enricher's consume-transform-produce loop around {@link EnrichmentEngine}, exactly once, on
+ * one or many instances of one consumer group:
  *
+ * - tasks: the transport assigns the inputs co-partitioned (partition p of trades, quotes and daily
+ *   bars to one instance: "task p"; all keyed by symbol, so a symbol's events meet in one task), and
+ *   runs transactions on one producer per task, transactional id `<SERVICE_NAME>-<group>-<p>`, which
+ *   the next owner of p fences before it reads anything (see @tickwire/kafka PartitionTaskProducers).
  * - one Kafka transaction per fetched batch (one input topic-partition) holds every output (enriched,
  *   1-minute bars, alerts, late trades, dead letters), the changelog records of every symbol the batch
  *   changed, and the batch's input offset (`sendOffsets`); consumers downstream read_committed. Either
  *   all of it becomes visible, or none and the batch is redelivered.
- * - state: the engine's per-symbol snapshots in the compacted changelog topic, written in those same
- *   transactions, so the changelog always equals the state at the committed input offsets. The state
- *   is rebuilt from it (read_committed, to its end) before the first batch, after any failed
- *   transaction, and whenever a batch does not start at the offset this instance last committed for
- *   its partition (a restart, a rebalance, another instance's work in between).
+ * - state: the engine's per-symbol snapshots in the compacted changelog topic, partition = task,
+ *   written in those same transactions, so changelog partition p always equals task p's state at its
+ *   committed input offsets. The state of the owned tasks only is rebuilt from it (read_committed, to
+ *   the end of the owned partitions) after every group join (a new generation: tasks may have moved
+ *   in or out), after any failed transaction, and whenever a batch does not start at the offset this
+ *   instance last committed for its partition (offsets moved by someone else).
  * - bars close in event time (each symbol's watermark); at the end of input a processing-time idle
- *   timer advances the clock (BAR_IDLE_FLUSH_MS, see enricher-env.ts) in a transaction of its own
- *   (outputs + changelog, no input offsets).
+ *   timer advances the clock (BAR_IDLE_FLUSH_MS, see enricher-env.ts) and commits each task's outputs
+ *   and changelog in a transaction of that task's producer (no input offsets), so a fenced instance
+ *   flushes nothing. The cross-symbol advance (BAR_CROSS_SYMBOL_LAG_MS) commits the same way.
  * - DynamoDB `symbol-state` is written after the commit, once per changed symbol, conditional on
  *   lastEventTime (never older over newer); a failed write is retried with the next batch.
  */
@@ -80,8 +86,8 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
   private readonly changelog: SymbolStateChangelog;
   private readonly stateWriter: SymbolStateWriter;
   private readonly deadLetters: DeadLetterPublisher;
-  private readonly idleProducer: RecordProducer;
   private readonly log: Logger;
+  private readonly groupId: string;
 
   /** Next input offset this instance committed, per `topic:partition`. */
   private readonly expected = new Map<string, string>();
@@ -93,9 +99,14 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
   private streamTime: number | null = null;
   private lastInputAt = Date.now();
   private readonly pendingStateSymbols = new Set<string>();
-  /** Changelog keys of an earlier life of the pipeline, deleted by the next transaction. */
-  private pendingTombstones: string[] = [];
-  private idleProducerConnected = false;
+  /** Per task: changelog keys of an earlier life of the pipeline, deleted by the task's next transaction. */
+  private pendingTombstones = new Map<number, string[]>();
+  /** The task (input partition number) of every symbol in the engine. */
+  private readonly taskOfSymbol = new Map<string, number>();
+  /** The transport's tasks (from the first batch's context) and the generation the state belongs to. */
+  private tasks: ConsumerTasks | null = null;
+  private stateGeneration = -1;
+  private prepared: Promise<void> | null = null;
 
   private readonly metrics: {
     produced: Counter<'topic'>;
@@ -118,6 +129,7 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     this.engine = new EnrichmentEngine(enrichmentSettingsOf(config));
     this.references = new PreviousCloseReader(dynamoDb, { tableName: config.REFERENCE_DAILY_BARS_TABLE });
     const groupId = config.KAFKA_CONSUMER_GROUP ?? config.SERVICE_NAME;
+    this.groupId = groupId;
     this.changelog = new SymbolStateChangelog(kafka, config.ENRICHER_CHANGELOG_TOPIC, groupId);
     this.stateWriter = new SymbolStateWriter(dynamoDb, config.SYMBOL_STATE_TABLE);
     this.deadLetters = new DeadLetterPublisher(
@@ -126,9 +138,6 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
       metricsService,
       groupId,
     );
-    this.idleProducer = new RecordProducer(kafka, {
-      transactionalId: `${config.SERVICE_NAME}-${hostname()}-idle-flush`,
-    });
     const m = metricsService;
     this.metrics = {
       produced: m.recordsProducedTotal,
@@ -161,9 +170,9 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     };
   }
 
-  /** Creates the changelog topic when missing and starts the idle-flush timer. */
+  /** Creates (or checks the co-partitioning of) the changelog topic and starts the idle-flush timer. */
   async onModuleInit(): Promise<void> {
-    await this.changelog.ensureTopic(TOPICS.trades);
+    await this.prepare();
     const idleMs = this.config.BAR_IDLE_FLUSH_MS;
     if (idleMs > 0) {
       this.idleTimer = setInterval(
@@ -184,11 +193,21 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     await this.tail.catch(() => undefined);
   }
 
-  /** Disconnects the idle-flush producer once the consumer has stopped. */
+  /** Waits for running work once the consumer has stopped (the transport closes the task producers). */
   async onApplicationShutdown(): Promise<void> {
     await this.tail.catch(() => undefined);
-    if (this.idleProducerConnected) await this.idleProducer.disconnect();
-    this.idleProducerConnected = false;
+  }
+
+  /**
+   * Once per process: the changelog exists and is co-partitioned with the inputs. The Kafka transport
+   * starts before Nest's onModuleInit, so the first batch may get here first.
+   *
+   * @throws ChangelogPartitioningError (start-up fails) when the partition counts differ
+   */
+  private prepare(): Promise<void> {
+    this.prepared ??= this.changelog.ensureTopic(ENRICHER_INPUT_TOPICS).then(() => undefined);
+    this.prepared.catch(() => (this.prepared = null));
+    return this.prepared;
   }
 
   /**
@@ -208,6 +227,8 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     const last = records[records.length - 1];
     if (!first || !last) return;
     const partitionKey = `${first.topic}:${first.partition}`;
+    const task = first.partition;
+    this.tasks = context.getTasks();
     await this.ensureConsistentState(first.topic, first.partition, first.offset);
     this.lastInputAt = Date.now();
 
@@ -216,6 +237,7 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     const output = emptyOutput();
     const late: OutgoingRecord[] = [];
     for (const { record, event } of parsed) {
+      this.taskOfSymbol.set(event.payload.symbol, task);
       try {
         const result = this.apply(event, references.get(event.payload.symbol));
         merge(output, result);
@@ -224,16 +246,12 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
         deadLetters.push({ record, error });
       }
     }
-    if (this.config.BAR_CROSS_SYMBOL_LAG_MS > 0 && this.streamTime !== null) {
-      merge(output, this.engine.advanceTo(this.streamTime - this.config.BAR_CROSS_SYMBOL_LAG_MS));
-    }
-
     const changed = this.engine.takeChangedSymbols();
     const outgoing = [
       ...this.outputRecords(output),
       ...late,
       ...deadLetters.map(({ record, error }) => this.deadLetters.build(record, error)),
-      ...this.changelogRecords(changed),
+      ...this.changelogRecords(task, changed),
     ];
     const started = process.hrtime.bigint();
     try {
@@ -248,7 +266,7 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     }
     this.metrics.commitSeconds.observe({ kind: 'batch' }, Number(process.hrtime.bigint() - started) / 1e9);
     this.expected.set(partitionKey, nextOffset(last.offset));
-    this.pendingTombstones = [];
+    this.pendingTombstones.delete(task);
     this.countProduced(outgoing);
     for (const { record, error } of deadLetters)
       this.metricsService.recordDeadLettered(record.topic, describeError(error).errorClass);
@@ -256,6 +274,10 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     this.metrics.bars.inc({ trigger: 'event-time' }, output.bars.length);
     for (const alert of output.alerts) this.metrics.alerts.inc({ alert_type: alert.payload.alertType });
     await this.writeSymbolState(changed);
+    if (this.config.BAR_CROSS_SYMBOL_LAG_MS > 0 && this.streamTime !== null) {
+      const advanced = this.engine.advanceTo(this.streamTime - this.config.BAR_CROSS_SYMBOL_LAG_MS);
+      await this.commitPerTask(advanced, 'cross-symbol');
+    }
   }
 
   private apply(event: TickwireEvent, reference: PreviousCloseReference | undefined): EngineOutput {
@@ -282,30 +304,60 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
    */
   private async idleFlush(): Promise<void> {
     const idleMs = this.config.BAR_IDLE_FLUSH_MS;
-    if (
-      this.dirty ||
-      this.streamTime === null ||
-      this.engine.openWindowCount === 0 ||
-      Date.now() - this.lastInputAt < idleMs
-    )
-      return;
+    const rebalanced = this.tasks !== null && this.tasks.generation !== this.stateGeneration;
+    if (this.tasks === null || Date.now() - this.lastInputAt < idleMs) return;
+    if (!rebalanced && (this.dirty || this.streamTime === null || this.engine.openWindowCount === 0)) return;
     await this.serially(async () => {
+      // After a rebalance without further input (e.g. the end of a replay), tasks taken over from a
+      // stopped instance still have their last minute open: restore them first, then flush.
+      if (this.tasks !== null && (this.dirty || this.tasks.generation !== this.stateGeneration))
+        await this.restoreOwnedState(this.dirty ? 'failed-transaction' : 'rebalance', null, null);
       const idleFor = Date.now() - this.lastInputAt;
-      if (this.dirty || this.streamTime === null || this.engine.openWindowCount === 0 || idleFor < idleMs)
-        return;
+      if (this.streamTime === null || this.engine.openWindowCount === 0 || idleFor < idleMs) return;
       const output = this.engine.advanceTo(
         idleFlushEventTime(this.streamTime, idleFor, this.engine.settings),
       );
       if (output.bars.length === 0) return;
-      const changed = this.engine.takeChangedSymbols();
-      const outgoing = [...this.outputRecords(output), ...this.changelogRecords(changed)];
+      await this.commitPerTask(output, 'idle-flush');
+      this.log.info(
+        { bars: output.bars.length, advancedTo: this.streamTime + idleFor, idleMs: idleFor },
+        'Idle flush closed open bars',
+      );
+    });
+  }
+
+  /**
+   * Commits what a clock advance produced (`output` plus the changelog of every changed symbol) in one
+   * transaction per task, on that task's producer: a task this instance lost is fenced, and its
+   * outputs never appear. On any failure the state is marked for a rebuild.
+   */
+  private async commitPerTask(output: EngineOutput, kind: 'idle-flush' | 'cross-symbol'): Promise<void> {
+    const tasks = this.tasks;
+    const changed = this.engine.takeChangedSymbols();
+    if (tasks === null || (changed.length === 0 && output.bars.length === 0 && output.alerts.length === 0))
+      return;
+    const outputs = this.outputRecords(output);
+    const symbolsByTask = new Map<number, Set<string>>();
+    for (const symbol of [...changed, ...outputs.map((record) => String(record.key))]) {
+      const task = this.taskOfSymbol.get(symbol);
+      if (task === undefined) {
+        // Every symbol in the engine came from a batch or a restore of a known task.
+        this.dirty = true;
+        throw new Error(`clock advance: no task known for symbol ${symbol}`);
+      }
+      symbolsByTask.set(task, (symbolsByTask.get(task) ?? new Set()).add(symbol));
+    }
+    for (const [task, symbols] of symbolsByTask) {
+      const outgoing = [
+        ...outputs.filter((record) => symbols.has(String(record.key))),
+        ...this.changelogRecords(
+          task,
+          changed.filter((symbol) => symbols.has(symbol)),
+        ),
+      ];
       const started = process.hrtime.bigint();
       try {
-        if (!this.idleProducerConnected) {
-          await this.idleProducer.connect();
-          this.idleProducerConnected = true;
-        }
-        await this.idleProducer.transaction(async (tx) => {
+        await tasks.transaction(task, async (tx) => {
           for (let i = 0; i < outgoing.length; i += SEND_CHUNK_RECORDS)
             await tx.sendBatch(outgoing.slice(i, i + SEND_CHUNK_RECORDS));
         });
@@ -313,20 +365,16 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
         this.dirty = true;
         throw error;
       }
-      this.metrics.commitSeconds.observe(
-        { kind: 'idle-flush' },
-        Number(process.hrtime.bigint() - started) / 1e9,
-      );
+      this.metrics.commitSeconds.observe({ kind }, Number(process.hrtime.bigint() - started) / 1e9);
       this.countProduced(outgoing);
-      this.pendingTombstones = [];
-      this.metrics.bars.inc({ trigger: 'idle-flush' }, output.bars.length);
-      for (const alert of output.alerts) this.metrics.alerts.inc({ alert_type: alert.payload.alertType });
-      this.log.info(
-        { bars: output.bars.length, advancedTo: this.streamTime + idleFor, idleMs: idleFor },
-        'Idle flush closed open bars',
-      );
-      await this.writeSymbolState(changed);
-    });
+      this.pendingTombstones.delete(task);
+    }
+    this.metrics.bars.inc(
+      { trigger: kind === 'idle-flush' ? 'idle-flush' : 'event-time' },
+      output.bars.length,
+    );
+    for (const alert of output.alerts) this.metrics.alerts.inc({ alert_type: alert.payload.alertType });
+    await this.writeSymbolState(changed);
   }
 
   /**
@@ -337,51 +385,85 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
   private async ensureConsistentState(topic: string, partition: number, firstOffset: string): Promise<void> {
     const partitionKey = `${topic}:${partition}`;
     const expected = this.expected.get(partitionKey);
+    const rebalanced = this.tasks !== null && this.tasks.generation !== this.stateGeneration;
     let gap = expected !== undefined && expected !== firstOffset;
-    if (gap && !this.dirty && BigInt(firstOffset) > BigInt(expected as string)) {
+    if (gap && !this.dirty && !rebalanced && BigInt(firstOffset) > BigInt(expected as string)) {
       // Transaction markers and aborted records of a transactional producer leave forward gaps that
       // are nobody's work: if the group's committed offset is still the one we committed, nobody else
       // processed this partition in between.
       gap = (await this.committedOffset(topic, partition)) !== expected;
     }
-    if (!this.dirty && !gap) return;
-    let reason = this.dirty ? (this.expected.size === 0 ? 'start' : 'failed-transaction') : 'offset-gap';
+    if (!this.dirty && !gap && !rebalanced) return;
+    const reason = this.dirty
+      ? this.stateGeneration < 0
+        ? 'start'
+        : 'failed-transaction'
+      : rebalanced
+        ? 'rebalance'
+        : 'offset-gap';
+    await this.restoreOwnedState(reason, partitionKey, firstOffset);
+  }
+
+  /**
+   * Rebuilds the engine from the changelog partitions of the tasks owned now (after the transport
+   * fenced their previous owners), and reloads the group's committed offsets. A task whose input
+   * partitions have no committed offset at all belongs to a new group (or recreated inputs): its
+   * changelog is an earlier life of the pipeline, so it starts empty and its keys are deleted in the
+   * task's next transaction, or a replay of the same day would find its windows closed and its
+   * trades late.
+   */
+  private async restoreOwnedState(
+    reason: string,
+    partitionKey: string | null,
+    firstOffset: string | null,
+  ): Promise<void> {
+    const tasks = this.tasks;
+    if (tasks === null) return;
+    await this.prepare();
+    await tasks.ready();
+    const generation = tasks.generation;
+    const owned = tasks.ownedTasks();
     const started = Date.now();
-    const snapshots = await this.changelog.readAll();
+    const restored = await this.changelog.readAll(owned);
     await this.loadCommittedOffsets();
     this.engine.clear();
-    this.pendingTombstones = [];
+    this.taskOfSymbol.clear();
+    this.pendingTombstones = new Map();
+    const fresh = new Set(
+      owned.filter((task) => ENRICHER_INPUT_TOPICS.every((topic) => !this.expected.has(`${topic}:${task}`))),
+    );
     let streamTime: number | null = null;
-    if (this.expected.size === 0 && snapshots.size > 0) {
-      // The group has committed nothing (new group, or its input topics were recreated): the changelog
-      // belongs to an earlier life of the pipeline. Start empty and delete it in the first transaction,
-      // or a replay of the same day would find its windows closed and its trades late.
-      reason = 'fresh-group';
-      this.pendingTombstones = [...snapshots.keys()];
-    } else {
-      for (const [symbol, snapshot] of snapshots) {
-        this.engine.restore(symbol, snapshot);
-        const { lastEventTime, lastTradeTime } = snapshot.processor.market;
-        if (
-          lastEventTime !== null &&
-          lastTradeTime !== null &&
-          (streamTime === null || lastEventTime > streamTime)
-        ) {
-          streamTime = lastEventTime;
-        }
+    for (const [symbol, { snapshot, partition }] of restored) {
+      if (fresh.has(partition)) {
+        this.pendingTombstones.set(partition, [...(this.pendingTombstones.get(partition) ?? []), symbol]);
+        continue;
+      }
+      this.engine.restore(symbol, snapshot);
+      this.taskOfSymbol.set(symbol, partition);
+      const { lastEventTime, lastTradeTime } = snapshot.processor.market;
+      if (
+        lastEventTime !== null &&
+        lastTradeTime !== null &&
+        (streamTime === null || lastEventTime > streamTime)
+      ) {
+        streamTime = lastEventTime;
       }
     }
     this.engine.takeChangedSymbols();
     this.streamTime = streamTime;
     this.dirty = false;
-    this.metrics.restores.inc({ reason });
+    this.stateGeneration = generation;
+    const tombstones = [...this.pendingTombstones.values()].reduce((sum, keys) => sum + keys.length, 0);
+    this.metrics.restores.inc({ reason: tombstones > 0 ? 'fresh-group' : reason });
     this.log.info(
       {
         reason,
-        symbols: snapshots.size,
+        tasks: owned,
+        generation,
+        symbols: restored.size - tombstones,
+        tombstones,
         partition: partitionKey,
         firstOffset,
-        expected,
         ms: Date.now() - started,
       },
       'State restored from the changelog',
@@ -393,10 +475,7 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      const [offsets] = await admin.fetchOffsets({
-        groupId: this.config.KAFKA_CONSUMER_GROUP ?? this.config.SERVICE_NAME,
-        topics: [topic],
-      });
+      const [offsets] = await admin.fetchOffsets({ groupId: this.groupId, topics: [topic] });
       return offsets?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
     } finally {
       await admin.disconnect();
@@ -408,8 +487,7 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      const groupId = this.config.KAFKA_CONSUMER_GROUP ?? this.config.SERVICE_NAME;
-      const topics = await admin.fetchOffsets({ groupId, topics: [...ENRICHER_INPUT_TOPICS] });
+      const topics = await admin.fetchOffsets({ groupId: this.groupId, topics: [...ENRICHER_INPUT_TOPICS] });
       this.expected.clear();
       for (const { topic, partitions } of topics) {
         for (const { partition, offset } of partitions)
@@ -461,19 +539,18 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     };
   }
 
-  private changelogRecords(symbols: readonly string[]): OutgoingRecord[] {
+  /** Task `task`'s changelog records: its pending tombstones, then the snapshots of `symbols`. */
+  private changelogRecords(task: number, symbols: readonly string[]): OutgoingRecord[] {
     for (const symbol of symbols) this.pendingStateSymbols.add(symbol);
     const snapshots = symbols.flatMap((symbol) => {
       const snapshot = this.engine.snapshotOf(symbol);
       return snapshot ? [[symbol, snapshot] as [string, typeof snapshot]] : [];
     });
     // Tombstones first: a symbol rewritten in the same transaction keeps its new value (partition order).
-    const tombstones: OutgoingRecord[] = this.pendingTombstones.map((symbol) => ({
-      topic: this.changelog.topic,
-      key: symbol,
-      value: null,
-    }));
-    return [...tombstones, ...this.changelog.records(snapshots)];
+    const tombstones = (this.pendingTombstones.get(task) ?? []).map(
+      (symbol) => [symbol, null] as [string, null],
+    );
+    return this.changelog.records(task, [...tombstones, ...snapshots]);
   }
 
   private countProduced(outgoing: readonly OutgoingRecord[]): void {

@@ -8,10 +8,23 @@ export class ChangelogRestoreError extends Error {
   override readonly name = 'ChangelogRestoreError';
 }
 
+/** Raised at start-up when the changelog and the input topics are not co-partitioned. */
+export class ChangelogPartitioningError extends Error {
+  override readonly name = 'ChangelogPartitioningError';
+}
+
+/** One symbol's latest snapshot and the changelog partition (= input task) it was read from. */
+export interface RestoredSymbol {
+  readonly snapshot: EngineSymbolSnapshot;
+  readonly partition: number;
+}
+
 /**
  * The compacted changelog topic of per-symbol enricher state (Kafka Streams' state-store changelog):
- * record key = symbol, value = JSON {@link EngineSymbolSnapshot}. Writes happen in the enricher's
- * transactions (see {@link records}); {@link readAll} rebuilds the state from it.
+ * record key = symbol, value = JSON {@link EngineSymbolSnapshot}, partition = the input task (the
+ * input partition number the symbol arrives on), as Kafka Streams places a task's changelog records.
+ * Writes happen in the enricher's per-task transactions (see {@link records}); {@link readAll}
+ * rebuilds the state of the tasks an instance owns.
  */
 export class SymbolStateChangelog {
   constructor(
@@ -21,52 +34,83 @@ export class SymbolStateChangelog {
   ) {}
 
   /**
-   * Creates the topic (compacted, partitions as `partitionsLike`) unless it exists.
-   * @throws the admin error when creation fails for another reason than "already exists"
+   * Creates the topic (compacted, as many partitions as the inputs) unless it exists, then checks
+   * that every input topic and the changelog have the same partition count: the co-partitioning that
+   * lets an instance own task p (partition p of every input) and restore exactly changelog
+   * partition p.
+   *
+   * @returns the partition count shared by the inputs and the changelog
+   * @throws ChangelogPartitioningError when the counts differ (repartition the changelog, or recreate
+   *   it empty, before starting); the admin error when creation fails for another reason than
+   *   "already exists"
    */
-  async ensureTopic(partitionsLike: string): Promise<void> {
+  async ensureTopic(inputTopics: readonly string[]): Promise<number> {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      const existing = await admin.listTopics();
-      if (existing.includes(this.topic)) return;
-      const metadata = await admin.fetchTopicMetadata({ topics: [partitionsLike] });
-      const partitions = metadata.topics[0]?.partitions.length ?? 3;
-      const spec = enricherChangelogTopicSpec({ partitions });
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: [
-          {
-            topic: this.topic,
-            numPartitions: spec.partitions,
-            replicationFactor: spec.replicationFactor,
-            configEntries: Object.entries(spec.configs).map(([name, value]) => ({ name, value })),
-          },
-        ],
-      });
+      const inputs = await admin.fetchTopicMetadata({ topics: [...inputTopics] });
+      const counts = new Map(inputs.topics.map((t) => [t.name, t.partitions.length]));
+      const partitions = Math.max(...counts.values());
+      if (!(await admin.listTopics()).includes(this.topic)) await this.create(admin, partitions);
+      const [changelog] = (await admin.fetchTopicMetadata({ topics: [this.topic] })).topics;
+      counts.set(this.topic, changelog?.partitions.length ?? 0);
+      if (new Set(counts.values()).size !== 1) {
+        throw new ChangelogPartitioningError(
+          `the enricher's inputs and changelog must have equal partition counts (co-partitioned), got ${[
+            ...counts,
+          ]
+            .map(([topic, count]) => `${topic}=${count}`)
+            .join(', ')}`,
+        );
+      }
+      return partitions;
     } finally {
       await admin.disconnect();
     }
   }
 
-  /** The changelog records of `snapshots` (one per symbol, key = symbol). */
-  records(snapshots: readonly [symbol: string, snapshot: EngineSymbolSnapshot][]): OutgoingRecord[] {
+  private async create(admin: ReturnType<Kafka['admin']>, partitions: number): Promise<void> {
+    const spec = enricherChangelogTopicSpec({ partitions });
+    // createTopics resolves false (no error) when another instance created the topic meanwhile.
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        {
+          topic: this.topic,
+          numPartitions: spec.partitions,
+          replicationFactor: spec.replicationFactor,
+          configEntries: Object.entries(spec.configs).map(([name, value]) => ({ name, value })),
+        },
+      ],
+    });
+  }
+
+  /** The changelog records of `snapshots` (key = symbol) in partition `task`; null snapshot = tombstone. */
+  records(
+    task: number,
+    snapshots: readonly [symbol: string, snapshot: EngineSymbolSnapshot | null][],
+  ): OutgoingRecord[] {
     return snapshots.map(([symbol, snapshot]) => ({
       topic: this.topic,
+      partition: task,
       key: symbol,
-      value: JSON.stringify(snapshot),
+      value: snapshot === null ? null : JSON.stringify(snapshot),
     }));
   }
 
   /**
-   * Reads every partition from the beginning to its end offset (read_committed, so only committed
-   * transactions) and returns the latest snapshot per symbol. Uses a throwaway consumer group that
-   * never commits. Progress is tracked on kafkajs' END_BATCH_PROCESS events, which also fire for
-   * batches holding only transaction markers (the last record of a transactional partition).
+   * Reads `partitions` (the owned tasks) from the beginning to their end offsets (read_committed, so
+   * only committed transactions) and returns the latest snapshot per symbol. Uses a throwaway consumer
+   * group that never commits; records of other partitions are ignored, and their open transactions
+   * (other instances') are not waited for. Progress is tracked on kafkajs' END_BATCH_PROCESS events,
+   * which also fire for batches holding only transaction markers (the last record of a transactional
+   * partition). Call it only after fencing the previous owners of `partitions`
+   * (PartitionTaskProducers.ready): from then on nobody else can append to them.
    *
    * @throws ChangelogRestoreError after `timeoutMs` (default 60 s) without reaching the end
    */
-  async readAll(timeoutMs = 60_000): Promise<Map<string, EngineSymbolSnapshot>> {
+  async readAll(partitions: readonly number[], timeoutMs = 60_000): Promise<Map<string, RestoredSymbol>> {
+    const owned = new Set(partitions);
     const admin = this.kafka.admin();
     await admin.connect();
     let ends: { partition: number; high: string; low: string }[];
@@ -77,8 +121,8 @@ export class SymbolStateChangelog {
     }
     const remaining = new Map<number, bigint>();
     for (const { partition, high, low } of ends)
-      if (BigInt(high) > BigInt(low)) remaining.set(partition, BigInt(high) - 1n);
-    const state = new Map<string, EngineSymbolSnapshot>();
+      if (owned.has(partition) && BigInt(high) > BigInt(low)) remaining.set(partition, BigInt(high) - 1n);
+    const state = new Map<string, RestoredSymbol>();
     if (remaining.size === 0) return state;
 
     const consumer = this.kafka.consumer({
@@ -112,11 +156,16 @@ export class SymbolStateChangelog {
           .run({
             autoCommit: false,
             eachBatch: async ({ batch }) => {
+              if (!owned.has(batch.partition)) return;
               for (const message of batch.messages) {
                 const symbol = message.key?.toString('utf8');
                 if (symbol === undefined) continue;
                 if (message.value === null) state.delete(symbol);
-                else state.set(symbol, JSON.parse(message.value.toString('utf8')) as EngineSymbolSnapshot);
+                else
+                  state.set(symbol, {
+                    partition: batch.partition,
+                    snapshot: JSON.parse(message.value.toString('utf8')) as EngineSymbolSnapshot,
+                  });
               }
             },
           })

@@ -28,6 +28,14 @@ export interface DeferredBatch {
   records: KafkaRecord[];
   /** Keeps the group membership alive during long work. */
   heartbeat(): Promise<void>;
+  /**
+   * Marks the records up to `offset` (inclusive) as taken over before onBatch returns: if onBatch then
+   * throws, kafkajs fetches again from the next one instead of the batch start (e.g. a sink that
+   * buffered part of the batch and failed to flush). Returning normally takes the whole batch.
+   */
+  markTaken(offset: string): void;
+  /** False once the consumer stops, or when a rebalance / seek made the rest of this batch stale. */
+  isActive(): boolean;
 }
 
 export interface DeferredCommitHandlers {
@@ -54,6 +62,14 @@ export interface DeferredCommitHandlers {
  *
  * Metrics: `recordsConsumed` counts records when taken over (their commit is the owner's), plus
  * handler duration and consumer lag per batch.
+ *
+ * Several instances in one group split the partitions co-partitioned (as KafkaConsumerServer). On a
+ * rebalance, kafkajs rejoins only after the in-flight onBatch returned, then resumes every owned
+ * partition at its committed offset; {@link DeferredCommitHandlers.onAssignmentReset} drops what was
+ * buffered but not committed: handed back, the next owner reads it again. A commit for a partition
+ * this member no longer owns fails (kafkajs' OffsetCommit carries the generation and member id, so
+ * the coordinator rejects a stale one), so a late flush cannot move another owner's offset; a sink
+ * whose objects are named by their first offset then just rewrites the same object.
  */
 export class DeferredCommitConsumer {
   private readonly consumer: Consumer;
@@ -61,6 +77,7 @@ export class DeferredCommitConsumer {
   private status: KafkaConsumerStatus = 'idle';
   private started = false;
   private closing = false;
+  private assignment: Record<string, number[]> = {};
 
   constructor(
     kafka: KafkaClient,
@@ -107,6 +124,7 @@ export class DeferredCommitConsumer {
     consumer.on(consumer.events.DISCONNECT, () => (this.status = 'disconnected'));
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       this.status = 'connected';
+      this.assignment = event.payload.memberAssignment;
       handlers.onAssignmentReset(event.payload.memberAssignment);
     });
     consumer.on(consumer.events.CRASH, (event) => {
@@ -138,6 +156,11 @@ export class DeferredCommitConsumer {
     );
   }
 
+  /** Partitions owned since the latest group join, `{ [topic]: partitions }`. */
+  currentAssignment(): Record<string, number[]> {
+    return structuredClone(this.assignment);
+  }
+
   /** Stops fetching from every topic (before a final flush); a no-op before start(). */
   pause(): void {
     if (!this.started) return;
@@ -149,6 +172,7 @@ export class DeferredCommitConsumer {
     this.closing = true;
     this.started = false;
     await this.consumer.disconnect();
+    this.assignment = {};
   }
 
   private async handleBatch(payload: EachBatchPayload, handlers: DeferredCommitHandlers): Promise<void> {
@@ -161,10 +185,13 @@ export class DeferredCommitConsumer {
       partition: batch.partition,
       records,
       heartbeat: () => payload.heartbeat(),
+      markTaken: (offset) => resolveOffset(offset),
+      isActive: () => isRunning() && !isStale(),
     });
     this.metrics.handlerDuration(batch.topic, Number(process.hrtime.bigint() - started) / 1e9);
     // Resolve (not commit): the fetch position moves on; the committed offset waits for commit().
-    resolveOffset(batch.lastOffset());
+    // Not for a batch gone stale meanwhile: after a rebalance its partition resumes where committed.
+    if (isRunning() && !isStale()) resolveOffset(batch.lastOffset());
     this.metrics.recordsConsumed(batch.topic, records.length);
     const lag = BigInt(batch.highWatermark) - BigInt(batch.lastOffset()) - 1n;
     this.metrics.consumerLag(batch.topic, batch.partition, Number(lag > 0n ? lag : 0n));

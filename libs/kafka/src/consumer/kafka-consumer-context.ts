@@ -13,6 +13,11 @@ export interface ConsumerTasks {
   /** Partition numbers owned in the current generation, ascending. */
   ownedTasks(): number[];
   /**
+   * Resolves once every owned task's producer is initialized, i.e. its previous owner is fenced:
+   * only then are the task's committed offsets and changelog final. @throws the initialization error.
+   */
+  ready(): Promise<void>;
+  /**
    * Runs `work` in a transaction of `task`'s producer (no input offsets): commits when it resolves,
    * aborts when it throws. @throws TaskNotOwnedError when `task` is not owned; a fencing error when
    * another member took it over.
