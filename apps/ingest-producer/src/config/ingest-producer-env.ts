@@ -90,7 +90,8 @@ const syntheticSymbolsField = z.string().transform((raw, ctx): number | string[]
  * - synthetic: `SYNTHETIC_SYMBOLS`, `SYNTHETIC_RATE` (records per second of event time), `SYNTHETIC_SEED`,
  *   `SYNTHETIC_LIMIT`; paced by `REPLAY_SPEED` like a replay.
  * Publishing: `PUBLISH_BATCH_SIZE` (records per sendBatch), `PUBLISH_BATCH_MAX_BYTES` (bytes per sendBatch,
- * at most 1,000,000), `PUBLISH_LINGER_MS` (longest wait to fill a batch), `PUBLISH_MAX_IN_FLIGHT` (unacknowledged batches, 1..5), `TOPIC_PREFIX` (prepended to every topic,
+ * at most 1,000,000), `PUBLISH_LINGER_MS` (longest wait to fill a batch), `PUBLISH_MAX_IN_FLIGHT` (unacknowledged batches, 1..5),
+ * `PUBLISH_RETRY_TIMEOUT_MS` (how long a failed batch is sent again, e.g. through a broker restart; default 5 min), `TOPIC_PREFIX` (prepended to every topic,
  * for isolated runs such as integration tests; empty in production).
  */
 export const ingestProducerAppEnvSchema = ingestProducerEnvSchema
@@ -120,6 +121,11 @@ export const ingestProducerAppEnvSchema = ingestProducerEnvSchema
       .max(60_000, { error: 'must be at most 60000 ms' })
       .default(20),
     PUBLISH_MAX_IN_FLIGHT: positiveIntField('batches in flight', MAX_PUBLISH_IN_FLIGHT).default(1),
+    PUBLISH_RETRY_TIMEOUT_MS: z.coerce
+      .number({ error: 'must be a number of milliseconds' })
+      .int({ error: 'must be an integer number of milliseconds' })
+      .min(0, { error: 'must be 0 or more milliseconds' })
+      .default(300_000),
     TOPIC_PREFIX: z
       .string()
       .regex(/^([A-Za-z0-9_-][A-Za-z0-9._-]*\.)?$/, { error: 'must be empty or a Kafka topic prefix ending with a dot, e.g. it-123.' })

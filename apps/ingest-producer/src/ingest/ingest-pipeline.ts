@@ -28,6 +28,10 @@ export interface IngestPipelineOptions {
   readonly maxBatchBytes?: number;
   readonly lingerMs: number;
   readonly maxInFlight: number;
+  /** How long a failed batch is sent again (see BatchingPublisherOptions.retryTimeoutMs); default 0. */
+  readonly retryTimeoutMs?: number;
+  /** Told about each new attempt of a failed batch. */
+  readonly onPublishRetry?: (error: unknown, attempt: number, delayMs: number) => void;
   /**
    * The source's pacing, for the replay-lag metric: a scaled pacing measures lag against the schedule,
    * `max` measures none, null (a live source) measures acknowledgement time minus event time.
@@ -68,6 +72,8 @@ export class IngestPipeline {
       ...(options.maxBatchBytes !== undefined ? { maxBatchBytes: options.maxBatchBytes } : {}),
       lingerMs: options.lingerMs,
       maxInFlight: options.maxInFlight,
+      ...(options.retryTimeoutMs !== undefined ? { retryTimeoutMs: options.retryTimeoutMs } : {}),
+      ...(options.onPublishRetry ? { onRetry: options.onPublishRetry } : {}),
       onAcknowledged: (items, durationMs) => this.acknowledged(items, durationMs),
     });
   }

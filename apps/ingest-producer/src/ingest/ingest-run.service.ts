@@ -52,6 +52,9 @@ export class IngestRunService implements OnApplicationBootstrap, BeforeApplicati
       maxBatchBytes: config.PUBLISH_BATCH_MAX_BYTES,
       lingerMs: config.PUBLISH_LINGER_MS,
       maxInFlight: config.PUBLISH_MAX_IN_FLIGHT,
+      retryTimeoutMs: config.PUBLISH_RETRY_TIMEOUT_MS,
+      onPublishRetry: (error, attempt, delayMs) =>
+        this.logger.warn({ err: error, attempt, delayMs }, 'Publishing a batch failed; sending it again'),
       pacing: config.SOURCE === 'alpaca' ? null : config.REPLAY_SPEED,
     });
   }

@@ -1,5 +1,5 @@
 import type { OutgoingRecord } from '@tickwire/kafka';
-import { BatchingPublisher, type PublishItem } from './batching-publisher';
+import { BatchingPublisher, isPermanentSendError, type PublishItem } from './batching-publisher';
 import type { RecordSink } from './market-event-publisher';
 
 /** A sink whose sends stay pending until the test acknowledges or fails them, in any order. */
@@ -135,5 +135,71 @@ describe('BatchingPublisher', () => {
     expect(() => new BatchingPublisher({ sink, batchSize: 0, lingerMs: 0, maxInFlight: 1 })).toThrow(RangeError);
     expect(() => new BatchingPublisher({ sink, batchSize: 1, lingerMs: -1, maxInFlight: 1 })).toThrow(RangeError);
     expect(() => new BatchingPublisher({ sink, batchSize: 1, lingerMs: 0, maxInFlight: 6 })).toThrow(/1\.\.5/);
+  });
+
+  describe('retry of a failed batch (a broker restart)', () => {
+    /** kafkajs' error once its own retries ran out on a connection error. */
+    const connectionLost = () => Object.assign(new Error('Connection error: connect ECONNREFUSED 127.0.0.1:9092'), { name: 'KafkaJSNonRetriableError', retriable: false });
+
+    it('sends the same batch again until it is acknowledged, keeping its slot so nothing overtakes it', async () => {
+      const sink = new ControlledSink();
+      const retries: number[] = [];
+      const acknowledged: string[][] = [];
+      const publisher = new BatchingPublisher<PublishItem>({
+        sink,
+        batchSize: 1,
+        lingerMs: 0,
+        maxInFlight: 1,
+        retryTimeoutMs: 10_000,
+        retryDelayMs: 1,
+        onRetry: (_error, attempt) => retries.push(attempt),
+        onAcknowledged: (items) => acknowledged.push(items.map((i) => String(i.record.value))),
+      });
+      await publisher.add(item(1));
+      const second = publisher.add(item(2));
+      sink.sent[0]!.fail(connectionLost());
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      sink.sent[1]!.fail(connectionLost());
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(sink.sent.map((send) => send.values)).toEqual([['1'], ['1'], ['1']]);
+      sink.sent[2]!.acknowledge();
+      await second;
+      await settle();
+      expect(sink.sent.map((send) => send.values)).toEqual([['1'], ['1'], ['1'], ['2']]);
+      sink.sent[3]!.acknowledge();
+      await publisher.flush();
+      expect(retries).toEqual([1, 2]);
+      expect(acknowledged).toEqual([['1'], ['2']]);
+      expect(publisher.error).toBeUndefined();
+    });
+
+    it('gives up when the retry time has passed, and at once on a permanent error', async () => {
+      const failing = (error: () => Error): RecordSink => ({ sendBatch: () => Promise.reject(error()) });
+      const timedOut = new BatchingPublisher<PublishItem>({ sink: failing(connectionLost), batchSize: 1, lingerMs: 0, maxInFlight: 1, retryTimeoutMs: 30, retryDelayMs: 10 });
+      await timedOut.add(item(1));
+      await expect(timedOut.flush()).rejects.toThrow('ECONNREFUSED');
+
+      const tooLarge = () => Object.assign(new Error('The request included a message larger than the max message size the server will accept'), { name: 'KafkaJSProtocolError', retriable: false });
+      let attempts = 0;
+      const permanent = new BatchingPublisher<PublishItem>({
+        sink: { sendBatch: () => (attempts++, Promise.reject(tooLarge())) },
+        batchSize: 1,
+        lingerMs: 0,
+        maxInFlight: 1,
+        retryTimeoutMs: 60_000,
+      });
+      await permanent.add(item(1));
+      await expect(permanent.flush()).rejects.toThrow('larger than the max message size');
+      expect(attempts).toBe(1);
+    });
+
+    it('tells permanent errors from transient ones, also when wrapped', () => {
+      const protocol = (retriable: boolean) => Object.assign(new Error('x'), { name: 'KafkaJSProtocolError', retriable });
+      expect(isPermanentSendError(protocol(false))).toBe(true);
+      expect(isPermanentSendError(Object.assign(new Error('wrapped'), { cause: protocol(false) }))).toBe(true);
+      expect(isPermanentSendError(protocol(true))).toBe(false);
+      expect(isPermanentSendError(connectionLost())).toBe(false);
+      expect(isPermanentSendError(undefined)).toBe(false);
+    });
   });
 });
