@@ -19,7 +19,10 @@ export interface FaultOutcome {
   readonly elapsedMs: number;
   /** Until the service was ready / the server answered again (undefined: not applicable). */
   readonly readyMs?: number;
-  /** Until every consumer group's lag was back to its level before the fault (undefined: n/a, or not within the profile's recovery timeout). */
+  /**
+   * Until the lag of the consumer groups the fault delays ({@link affectedGroups}) was back to its level
+   * before the fault or under 1,000 records (undefined: n/a, or not within the profile's recovery timeout).
+   */
   readonly caughtUpMs?: number;
   /** The component came back (a fault that could not be injected or undone, or a replay that failed, did not). */
   readonly recovered: boolean;
@@ -118,10 +121,12 @@ export async function runChaos(profile: ChaosProfile, options: ChaosOptions = {}
       if (completed && schedule.remaining === 0) break;
       await sleep(250);
     }
-    log('replay done: waiting until every sink has caught up');
+    const replayFailed = status?.state === 'failed';
+    log(replayFailed ? 'replay FAILED: waiting until the consumers committed what was published' : 'replay done: waiting until every sink has caught up');
     try {
       await injector.supervise();
-      await run.waitForSinks({ timeoutMs: 8 * 60_000 });
+      if (replayFailed) await waitForZeroLag(run, 5 * 60_000);
+      else await run.waitForSinks({ timeoutMs: 8 * 60_000 });
       replayMs = Date.now() - replayStarted;
       const final = await run.ingestStatus();
       published = sumValues(final.published);
@@ -129,6 +134,9 @@ export async function runChaos(profile: ChaosProfile, options: ChaosOptions = {}
     } catch (error) {
       replayMs = Date.now() - replayStarted;
       invariants = [{ name: 'every sink caught up', held: false, detail: (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '' }];
+    }
+    if (replayFailed) {
+      invariants.unshift({ name: 'replay completed', held: false, detail: `ingest-producer failed: ${status?.error ?? 'unknown error'}` });
     }
   } finally {
     await restoreStack(stack.config, log);
@@ -150,6 +158,32 @@ export async function runChaos(profile: ChaosProfile, options: ChaosOptions = {}
     invariants,
     passed,
   };
+}
+
+/** Waits until every consuming group has committed everything (after a failed replay). @throws Error after `timeoutMs`. */
+async function waitForZeroLag(run: PipelineRun, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let zeroSince: number | undefined;
+  while (Date.now() < deadline) {
+    const lag = await run.consumerLag().catch(() => undefined);
+    const zero = lag !== undefined && Object.values(lag).every((n) => n === 0);
+    zeroSince = zero ? (zeroSince ?? Date.now()) : undefined;
+    if (zeroSince !== undefined && Date.now() - zeroSince >= 10_000) return;
+    await sleep(1_000);
+  }
+  throw new Error(`consumers did not commit everything within ${timeoutMs / 1000} s`);
+}
+
+/** The consumer groups a fault delays first: its own service's, or every group for the broker. */
+export function affectedGroups(fault: Fault): readonly (keyof ConsumerLag)[] {
+  switch (fault.kind) {
+    case 'service-kill':
+      return [fault.service];
+    case 'server-stop':
+      return [fault.server === 'opensearch' ? 'opensearch-indexer' : fault.server === 's3' ? 'firehose-archiver' : 'enricher'];
+    default:
+      return ['enricher', 'opensearch-indexer', 'firehose-archiver'];
+  }
 }
 
 /** Starts (or resumes) every stack server, so a run leaves the stack healthy whatever happened. */
@@ -224,7 +258,7 @@ class FaultInjector {
       return { ...base, recovered: false, note: error instanceof Error ? error.message.split('\n')[0] : String(error) };
     }
     const readyMs = Date.now() - t0;
-    const caughtUpMs = await this.waitCaughtUp(baseline, t0);
+    const caughtUpMs = await this.waitCaughtUp(affectedGroups(fault), baseline, t0);
     return {
       ...base,
       readyMs,
@@ -264,14 +298,14 @@ class FaultInjector {
     return this.run.consumerLag().catch(() => undefined);
   }
 
-  /** Time from `t0` until every group's lag is at most max(its lag before the fault, slack). */
-  private async waitCaughtUp(baseline: ConsumerLag | undefined, t0: number): Promise<number | undefined> {
+  /** Time from `t0` until the lag of each of `groups` is at most max(its lag before the fault, slack). */
+  private async waitCaughtUp(groups: readonly (keyof ConsumerLag)[], baseline: ConsumerLag | undefined, t0: number): Promise<number | undefined> {
     const deadline = t0 + this.profile.recoveryTimeoutMs;
     while (Date.now() < deadline) {
       await this.supervise();
       const lag = await this.lag();
       if (lag) {
-        const behind = (Object.keys(lag) as (keyof ConsumerLag)[]).filter((group) => lag[group] > Math.max(baseline?.[group] ?? 0, LAG_SLACK_RECORDS));
+        const behind = groups.filter((group) => lag[group] > Math.max(baseline?.[group] ?? 0, LAG_SLACK_RECORDS));
         if (behind.length === 0) return Date.now() - t0;
       }
       await sleep(500);
