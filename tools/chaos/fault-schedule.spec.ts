@@ -62,3 +62,14 @@ describe('profiles', () => {
     expect(() => new FaultSchedule(SHORT_PROFILE.faults, 1)).not.toThrow();
   });
 });
+
+describe('affectedGroups', () => {
+  it('names the group a fault delays first: its service, the sink server user, or all for the broker', async () => {
+    const { affectedGroups } = await import('./chaos-run');
+    expect(affectedGroups({ kind: 'service-kill', service: 'enricher', downMs: 1 })).toEqual(['enricher']);
+    expect(affectedGroups({ kind: 'server-stop', server: 'opensearch', downMs: 1 })).toEqual(['opensearch-indexer']);
+    expect(affectedGroups({ kind: 'server-stop', server: 's3', downMs: 1 })).toEqual(['firehose-archiver']);
+    expect(affectedGroups({ kind: 'server-stop', server: 'dynamodb', downMs: 1 })).toEqual(['enricher']);
+    expect(affectedGroups({ kind: 'broker-pause', pauseMs: 1 })).toHaveLength(3);
+  });
+});
