@@ -38,9 +38,30 @@ export const gatewayEnvSchema = consumerGatewayEnvSchema.safeExtend({
   /** Subscribe/unsubscribe token bucket per connection: burst and sustained rate (per second). */
   STREAM_SUBSCRIBE_BURST: positiveInt(20),
   STREAM_SUBSCRIBE_PER_SECOND: positiveNumber(5),
-  /** Auth attempts per client address: burst and sustained rate (per second). */
+  /**
+   * Auth attempts per client address (stream auth frames, GraphQL connection_init, failed REST keys):
+   * burst and sustained rate (per second). Beyond it: stream 412 and close, GraphQL close 4412, REST 429
+   * with Retry-After. 20 then 2/s makes guessing a 32-byte random key hopeless while a client that
+   * reconnects after a network blip never notices (OWASP Authentication Cheat Sheet: throttle per source).
+   */
   STREAM_AUTH_BURST: positiveInt(20),
   STREAM_AUTH_PER_SECOND: positiveNumber(2),
+  /**
+   * Refused frames per stream connection (invalid JSON or action, rate-limited or not-entitled
+   * subscriptions, ...): burst and sustained rate. Each refusal gets its error frame; beyond the budget
+   * the connection is closed with 4408 (rate limit exceeded), so a flood costs one connection, not the
+   * gateway. A well-behaved client gets at most a handful of refusals in its life.
+   */
+  STREAM_ERROR_BURST: positiveInt(20),
+  STREAM_ERRORS_PER_SECOND: positiveNumber(2),
+  /**
+   * WebSocket connections (stream and GraphQL) one client address may hold before they authenticate;
+   * more upgrades get HTTP 429 with Retry-After (the auth timeout). Authenticated connections count
+   * against the customer's maxConnections instead.
+   */
+  WS_MAX_PENDING_PER_ADDRESS: positiveInt(32),
+  /** Active GraphQL subscriptions per connection; one more is refused with 405. */
+  GRAPHQL_MAX_SUBSCRIPTIONS: positiveInt(50),
   /** How long an API key lookup is cached; a revocation takes effect within this time. */
   API_KEY_CACHE_TTL_MS: millisecondsField.default(30_000),
   /** DynamoDB tables (defaults from @tickwire/resources). */

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { ApiKeyAuthenticator } from '../auth/api-key-authenticator';
+import { AuthAttempts } from '../auth/auth-attempts';
 import { CustomerConnections } from '../auth/customer-connections';
+import { PendingConnections } from '../auth/pending-connections';
 import { MarketFeedConsumer } from '../market-feed/market-feed-consumer';
 import { SymbolStateReader } from '../snapshots/symbol-state-reader';
 import { StreamServer } from '../stream/stream-server';
@@ -15,11 +17,13 @@ import { SubscriberHub } from './subscriber-hub';
     GatewayMetrics,
     ApiKeyAuthenticator,
     CustomerConnections,
+    PendingConnections,
+    AuthAttempts,
     SymbolStateReader,
     MarketFeedConsumer,
     WebSocketUpgradeRouter,
     StreamServer,
   ],
-  exports: [SubscriberHub, GatewayMetrics, ApiKeyAuthenticator, CustomerConnections, SymbolStateReader, MarketFeedConsumer, WebSocketUpgradeRouter, StreamServer],
+  exports: [SubscriberHub, GatewayMetrics, ApiKeyAuthenticator, CustomerConnections, PendingConnections, AuthAttempts, SymbolStateReader, MarketFeedConsumer, WebSocketUpgradeRouter, StreamServer],
 })
 export class FanOutModule {}

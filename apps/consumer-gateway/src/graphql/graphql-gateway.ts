@@ -16,8 +16,8 @@ import {
   type FilterFieldTypes,
   filterFieldsOf,
   isEntitled,
-  KeyedTokenBuckets,
   PROTOCOL_ERRORS,
+  TokenBucket,
   type RoutedMessage,
   WILDCARD,
 } from '@tickwire/subscriptions';
@@ -26,12 +26,13 @@ import { CloseCode, handleProtocols, makeServer } from 'graphql-ws';
 import type { Logger } from 'pino';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { ApiKeyAuthenticator } from '../auth/api-key-authenticator';
+import { AuthAttempts } from '../auth/auth-attempts';
 import { CustomerConnections } from '../auth/customer-connections';
 import type { GatewayConfig } from '../config/gateway-config';
 import { GatewayMetrics } from '../fan-out/gateway-metrics';
 import { type FeedSubscriber, SubscriberHub } from '../fan-out/subscriber-hub';
 import { SymbolStateReader } from '../snapshots/symbol-state-reader';
-import { WebSocketUpgradeRouter } from '../stream/websocket-upgrade-router';
+import { remoteAddressOf, WebSocketUpgradeRouter } from '../stream/websocket-upgrade-router';
 import { GATEWAY_SCHEMA_SDL } from './graphql-schema';
 
 /** Path of the GraphQL endpoint (graphql-ws protocol over WebSocket). */
@@ -46,6 +47,17 @@ interface ConnectionExtra {
   socket: WebSocket;
   request: IncomingMessage;
   entitlements?: CustomerEntitlements;
+  /** Frees the connection's unauthenticated slot of its address (PendingConnections). */
+  releasePending: () => void;
+  /** Active subscriptions and the symbols each routes ('*' for all): the connection's caps. */
+  subscriptions: Map<FeedSubscriber, readonly string[]>;
+  /** Subscribe operations (token bucket, as the stream's subscribe frames). */
+  subscribeBucket: TokenBucket;
+}
+
+/** A GraphQL error result with the protocol error code of @tickwire/subscriptions. */
+function protocolError(name: keyof typeof PROTOCOL_ERRORS, message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: PROTOCOL_ERRORS[name].code } });
 }
 
 const STREAMS = {
@@ -85,13 +97,20 @@ function pinnedSymbols(filter: FilterExpression | undefined): string[] | null {
  * awaits each socket write, so a slow client only fills its own queue; when it is full the backlog is
  * dropped and the subscription ends with one error result (`extensions.code` 407, "slow client")
  * followed by complete. The fan-out loop never waits.
+ *
+ * Abuse limits: malformed messages close with 4400 (graphql-ws), frames above STREAM_MAX_PAYLOAD_BYTES
+ * with 1009 (ws), connection_init attempts per address beyond STREAM_AUTH_BURST/STREAM_AUTH_PER_SECOND
+ * with 4412 (too many auth attempts), a wrong key with 4403 (graphql-ws Forbidden), connections of a key
+ * beyond its maxConnections with 4406; subscribe operations beyond STREAM_SUBSCRIBE_BURST /
+ * STREAM_SUBSCRIBE_PER_SECOND get a 408 error result, more than GRAPHQL_MAX_SUBSCRIPTIONS active ones or
+ * more distinct symbols than the key's maxSymbols across them a 405 error result (the connection stays).
  */
 @Injectable()
 export class GraphQlGateway implements OnModuleInit, BeforeApplicationShutdown {
   private readonly server: WebSocketServer;
   private readonly schema: GraphQLSchema;
-  private readonly authAttempts: KeyedTokenBuckets;
   private readonly log: Logger;
+  private readonly limits: { maxSubscriptions: number; subscribeBurst: number; subscribePerSecond: number };
 
   constructor(
     @InjectServiceConfig() config: GatewayConfig,
@@ -102,10 +121,15 @@ export class GraphQlGateway implements OnModuleInit, BeforeApplicationShutdown {
     private readonly snapshots: SymbolStateReader,
     private readonly hub: SubscriberHub,
     private readonly metrics: GatewayMetrics,
+    private readonly authAttempts: AuthAttempts,
   ) {
     this.server = new WebSocketServer({ noServer: true, maxPayload: config.STREAM_MAX_PAYLOAD_BYTES, perMessageDeflate: false });
-    this.authAttempts = new KeyedTokenBuckets(config.STREAM_AUTH_BURST, config.STREAM_AUTH_PER_SECOND);
     this.log = logger.child({ component: 'graphql' });
+    this.limits = {
+      maxSubscriptions: config.GRAPHQL_MAX_SUBSCRIPTIONS,
+      subscribeBurst: config.STREAM_SUBSCRIBE_BURST,
+      subscribePerSecond: config.STREAM_SUBSCRIBE_PER_SECOND,
+    };
     this.schema = buildSchema(GATEWAY_SCHEMA_SDL);
     for (const name of Object.keys(STREAMS) as (keyof typeof STREAMS)[]) {
       const field = schemaField(this.schema, 'Subscription', name);
@@ -131,8 +155,10 @@ export class GraphQlGateway implements OnModuleInit, BeforeApplicationShutdown {
       schema: this.schema,
       context: (ctx) => ctx.extra as unknown as Record<string, unknown>,
       onConnect: async (ctx) => {
-        const address = ctx.extra.request.socket.remoteAddress ?? 'unknown';
-        if (!this.authAttempts.tryTake(address)) return false;
+        if (!this.authAttempts.tryTake(remoteAddressOf(ctx.extra.request))) {
+          ctx.extra.socket.close(4000 + PROTOCOL_ERRORS.tooManyAuthAttempts.code, PROTOCOL_ERRORS.tooManyAuthAttempts.msg);
+          return false;
+        }
         const key = ctx.connectionParams?.['apiKey'];
         if (typeof key !== 'string' || key.length === 0 || key.length > 256) return false;
         const entitlements = await this.authenticator.authenticate(key);
@@ -142,6 +168,7 @@ export class GraphQlGateway implements OnModuleInit, BeforeApplicationShutdown {
           return false;
         }
         ctx.extra.entitlements = entitlements;
+        ctx.extra.releasePending();
         this.metrics.connections.inc({ protocol: 'graphql' });
         return { customerId: entitlements.customerId };
       },
@@ -155,7 +182,7 @@ export class GraphQlGateway implements OnModuleInit, BeforeApplicationShutdown {
     this.server.options.handleProtocols = handleProtocols;
     // The glue of graphql-ws/use/ws (not importable under this workspace's module resolution): each
     // send resolves once ws wrote the frame, so graphql-ws pulls the next message only then.
-    this.server.on('connection', (socket: WebSocket, request: IncomingMessage) => {
+    this.server.on('connection', (socket: WebSocket, request: IncomingMessage, releasePending: () => void) => {
       socket.on('error', (error) => this.log.debug({ err: error }, 'GraphQL socket error'));
       const closed = server.opened(
         {
@@ -176,12 +203,18 @@ export class GraphQlGateway implements OnModuleInit, BeforeApplicationShutdown {
               }
             }),
         },
-        { socket, request },
+        {
+          socket,
+          request,
+          releasePending,
+          subscriptions: new Map(),
+          subscribeBucket: new TokenBucket(this.limits.subscribeBurst, this.limits.subscribePerSecond),
+        },
       );
       socket.once('close', (code, reason) => void closed(code, String(reason)));
     });
-    this.router.register(GRAPHQL_PATH, (request, socket, head) => {
-      this.server.handleUpgrade(request, socket, head, (ws) => this.server.emit('connection', ws, request));
+    this.router.register(GRAPHQL_PATH, (request, socket, head, releasePending) => {
+      this.server.handleUpgrade(request, socket, head, (ws) => this.server.emit('connection', ws, request, releasePending));
     });
   }
 
@@ -204,13 +237,21 @@ export class GraphQlGateway implements OnModuleInit, BeforeApplicationShutdown {
       if (error instanceof FilterError) throw new GraphQLError(error.message, { extensions: { code: PROTOCOL_ERRORS.invalidSyntax.code } });
       throw error;
     }
+    if (!context.subscribeBucket.tryTake()) {
+      throw protocolError('rateLimited', `at most ${this.limits.subscribePerSecond} subscribe operations per second`);
+    }
+    if (context.subscriptions.size >= this.limits.maxSubscriptions) {
+      throw protocolError('symbolLimitExceeded', `${context.subscriptions.size} subscriptions active, limit ${this.limits.maxSubscriptions} per connection`);
+    }
     const symbols = pinnedSymbols(filter) ?? [WILDCARD];
     const refused = symbols.filter((symbol) => symbol !== WILDCARD && !isEntitled(entitlements, stream.channel, symbol));
     if (refused.length > 0) {
       throw new GraphQLError(`not entitled to ${refused.slice(0, 10).join(', ')} on ${stream.channel}`, { extensions: { code: PROTOCOL_ERRORS.notEntitled.code } });
     }
-    if (symbols.length > entitlements.maxSymbols) {
-      throw new GraphQLError(`${symbols.length} symbols requested, limit ${entitlements.maxSymbols}`, { extensions: { code: PROTOCOL_ERRORS.symbolLimitExceeded.code } });
+    const connectionSymbols = new Set([...context.subscriptions.values()].flat());
+    for (const symbol of symbols) connectionSymbols.add(symbol);
+    if (connectionSymbols.size > entitlements.maxSymbols) {
+      throw protocolError('symbolLimitExceeded', `${connectionSymbols.size} symbols across this connection's subscriptions, limit ${entitlements.maxSymbols}`);
     }
     const entitledToAll = entitlements.symbols.includes(WILDCARD);
     const subscriber: FeedSubscriber = {
@@ -227,7 +268,11 @@ export class GraphQlGateway implements OnModuleInit, BeforeApplicationShutdown {
         if (queue.push(toGraphQl(event))) this.metrics.messagesSent.inc({ channel: stream.channel });
       },
     };
-    const queue = new BoundedAsyncQueue<Record<string, unknown> | typeof SLOW_CLIENT>(SUBSCRIPTION_QUEUE_CAPACITY + 1, () => this.hub.removeAll(subscriber));
+    const queue = new BoundedAsyncQueue<Record<string, unknown> | typeof SLOW_CLIENT>(SUBSCRIPTION_QUEUE_CAPACITY + 1, () => {
+      this.hub.removeAll(subscriber);
+      context.subscriptions.delete(subscriber);
+    });
+    context.subscriptions.set(subscriber, symbols);
     for (const symbol of symbols) this.hub.add(subscriber, stream.channel, symbol);
     return queue;
   }

@@ -3,6 +3,7 @@ import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { StreamsController } from '../streams/streams.controller';
 import { ApiKeyAuthenticator } from '../auth/api-key-authenticator';
+import { AuthFailureThrottle } from '../auth/auth-failure-throttle';
 import { SymbolStateReader } from '../snapshots/symbol-state-reader';
 import { HistoryService } from './history.service';
 import { RestApiController } from './rest-api.controller';
@@ -29,7 +30,7 @@ export class OpenApiDocs implements OnModuleInit {
         module: RestApiDocsModule,
         controllers: [RestApiController, StreamsController],
         // The scan reads decorators only; the controllers and guard get inert dependencies.
-        providers: [ApiKeyAuthenticator, SymbolStateReader, HistoryService].map((token) => ({ provide: token, useValue: {} })),
+        providers: [ApiKeyAuthenticator, AuthFailureThrottle, SymbolStateReader, HistoryService].map((token) => ({ provide: token, useValue: {} })),
       },
       { logger: false, abortOnError: false },
     );

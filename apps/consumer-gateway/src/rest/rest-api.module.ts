@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuthFailureThrottle } from '../auth/auth-failure-throttle';
 import { FanOutModule } from '../fan-out/fan-out.module';
 import { ApiKeyGuard } from './api-key.guard';
 import { HistoryService } from './history.service';
@@ -9,6 +10,6 @@ import { RestApiController } from './rest-api.controller';
 @Module({
   imports: [FanOutModule],
   controllers: [RestApiController],
-  providers: [ApiKeyGuard, HistoryService, OpenApiDocs],
+  providers: [ApiKeyGuard, AuthFailureThrottle, HistoryService, OpenApiDocs],
 })
 export class RestApiModule {}

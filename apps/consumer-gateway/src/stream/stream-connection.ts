@@ -42,8 +42,26 @@ export interface StreamConnectionContext {
   authAttempts: KeyedTokenBuckets;
   metrics: GatewayMetrics;
   logger: Logger;
-  limits: OutboundLimits & { authTimeoutMs: number; subscribeBurst: number; subscribePerSecond: number };
+  limits: OutboundLimits & {
+    authTimeoutMs: number;
+    subscribeBurst: number;
+    subscribePerSecond: number;
+    /** Refused frames per connection (burst, per second) before it is closed with 4408. */
+    errorBurst: number;
+    errorsPerSecond: number;
+  };
 }
+
+/** Refusals a client causes (as opposed to the server's own internalError): they draw on its error budget. */
+const CLIENT_FAULTS: ReadonlySet<ProtocolErrorName> = new Set([
+  'invalidSyntax',
+  'notAuthenticated',
+  'alreadyAuthenticated',
+  'symbolLimitExceeded',
+  'rateLimited',
+  'notEntitled',
+  'authFailed',
+]);
 
 /**
  * One `/v1/stream` connection: the protocol state machine (connected -> authenticated -> closed),
@@ -57,6 +75,7 @@ export class StreamConnection implements FeedSubscriber {
   private readonly gate = new SnapshotGate<{ message: RoutedMessage; text: () => string }>();
   private readonly outbound: OutboundSocket;
   private readonly subscribeBucket: TokenBucket;
+  private readonly errorBucket: TokenBucket;
   private authFailures = 0;
   private authTimer: NodeJS.Timeout | null = null;
 
@@ -64,6 +83,8 @@ export class StreamConnection implements FeedSubscriber {
     private readonly socket: WebSocket,
     private readonly remoteAddress: string,
     private readonly context: StreamConnectionContext,
+    /** Frees this connection's unauthenticated slot of its address (PendingConnections). */
+    private readonly releasePending: () => void = () => undefined,
   ) {
     this.outbound = new OutboundSocket(
       socket,
@@ -73,6 +94,7 @@ export class StreamConnection implements FeedSubscriber {
       () => context.metrics.messagesConflated.inc(),
     );
     this.subscribeBucket = new TokenBucket(context.limits.subscribeBurst, context.limits.subscribePerSecond);
+    this.errorBucket = new TokenBucket(context.limits.errorBurst, context.limits.errorsPerSecond);
   }
 
   /** Greets the client, starts the auth timer and listens. */
@@ -178,6 +200,7 @@ export class StreamConnection implements FeedSubscriber {
     }
     this.entitlements = entitlements;
     this.state = 'authenticated';
+    this.releasePending();
     if (this.authTimer) clearTimeout(this.authTimer);
     this.outbound.sendControl({ type: 'success', msg: 'authenticated', customerId: entitlements.customerId });
   }
@@ -239,6 +262,11 @@ export class StreamConnection implements FeedSubscriber {
   }
 
   private error(name: ProtocolErrorName, detail?: string): void {
+    if (CLIENT_FAULTS.has(name) && !PROTOCOL_ERRORS[name].closes && !this.errorBucket.tryTake()) {
+      // A flood of refused frames: one closing error instead of an error frame per frame.
+      this.fail('rateLimited', `more than ${this.context.limits.errorBurst} refused frames; connection closed`);
+      return;
+    }
     this.context.metrics.protocolErrors.inc({ error: name });
     this.outbound.sendControl(errorFrame(name, detail));
     if (PROTOCOL_ERRORS[name].closes) this.close(name);
@@ -269,6 +297,7 @@ export class StreamConnection implements FeedSubscriber {
     if (this.state === 'closed') return;
     if (this.state === 'authenticated' && this.entitlements) this.context.connections.release(this.entitlements.customerId);
     this.state = 'closed';
+    this.releasePending();
     if (this.authTimer) clearTimeout(this.authTimer);
     this.context.hub.removeAll(this);
     this.outbound.dispose();

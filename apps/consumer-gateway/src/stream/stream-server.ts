@@ -1,10 +1,9 @@
-import type { IncomingMessage } from 'node:http';
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectServiceConfig, ROOT_LOGGER } from '@tickwire/service-kit';
-import { KeyedTokenBuckets } from '@tickwire/subscriptions';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import { ApiKeyAuthenticator } from '../auth/api-key-authenticator';
+import { AuthAttempts } from '../auth/auth-attempts';
 import { CustomerConnections } from '../auth/customer-connections';
 import type { GatewayConfig } from '../config/gateway-config';
 import { GatewayMetrics } from '../fan-out/gateway-metrics';
@@ -12,7 +11,7 @@ import { SubscriberHub } from '../fan-out/subscriber-hub';
 import { SymbolStateReader } from '../snapshots/symbol-state-reader';
 import { OutboxPump } from './outbound-socket';
 import { StreamConnection, type StreamConnectionContext } from './stream-connection';
-import { WebSocketUpgradeRouter } from './websocket-upgrade-router';
+import { remoteAddressOf, WebSocketUpgradeRouter } from './websocket-upgrade-router';
 
 /** Path of the JSON WebSocket protocol. */
 export const STREAM_PATH = '/v1/stream';
@@ -38,6 +37,7 @@ export class StreamServer implements OnModuleInit, BeforeApplicationShutdown {
     snapshots: SymbolStateReader,
     hub: SubscriberHub,
     metrics: GatewayMetrics,
+    authAttempts: AuthAttempts,
   ) {
     this.server = new WebSocketServer({ noServer: true, maxPayload: config.STREAM_MAX_PAYLOAD_BYTES, perMessageDeflate: false });
     this.context = {
@@ -46,7 +46,7 @@ export class StreamServer implements OnModuleInit, BeforeApplicationShutdown {
       loadSnapshot: (symbol) => snapshots.get(symbol),
       hub,
       pump: this.pump,
-      authAttempts: new KeyedTokenBuckets(config.STREAM_AUTH_BURST, config.STREAM_AUTH_PER_SECOND),
+      authAttempts,
       metrics,
       logger: logger.child({ component: 'stream' }),
       limits: {
@@ -57,14 +57,16 @@ export class StreamServer implements OnModuleInit, BeforeApplicationShutdown {
         slowClientTimeoutMs: config.STREAM_SLOW_CLIENT_TIMEOUT_MS,
         subscribeBurst: config.STREAM_SUBSCRIBE_BURST,
         subscribePerSecond: config.STREAM_SUBSCRIBE_PER_SECOND,
+        errorBurst: config.STREAM_ERROR_BURST,
+        errorsPerSecond: config.STREAM_ERRORS_PER_SECOND,
       },
     };
   }
 
   onModuleInit(): void {
-    this.router.register(STREAM_PATH, (request, socket, head) => {
+    this.router.register(STREAM_PATH, (request, socket, head, releasePending) => {
       this.server.handleUpgrade(request, socket, head, (ws) => {
-        const connection = new StreamConnection(ws, remoteAddressOf(request), this.context);
+        const connection = new StreamConnection(ws, remoteAddressOf(request), this.context, releasePending);
         this.connections.add(connection);
         ws.once('close', () => this.connections.delete(connection));
         connection.start();
@@ -84,9 +86,4 @@ export class StreamServer implements OnModuleInit, BeforeApplicationShutdown {
     this.pump.stop();
     this.server.close();
   }
-}
-
-/** The client address for rate limits: the socket's peer (a proxy in front must be trusted explicitly; none is here). */
-function remoteAddressOf(request: IncomingMessage): string {
-  return request.socket.remoteAddress ?? 'unknown';
 }
