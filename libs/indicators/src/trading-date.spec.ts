@@ -16,6 +16,25 @@ describe('tradingDateOf', () => {
     expect(tradingDateOf(Date.UTC(2020, 2, 9, 4, 0))).toBe('2020-03-09');
   });
 
+  it('agrees with a direct time-zone conversion for every instant, whichever instant of its hour came first', () => {
+    const direct = new Intl.DateTimeFormat('en-CA', {
+      timeZone: 'America/New_York',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    });
+    // Every 7 min 13 s from 2020-03-07 to 2020-03-10 (the DST switch), then the same hours backwards,
+    // so each hour is first seen at a different minute; plus pseudo-random instants 2000-2030.
+    const instants: number[] = [];
+    for (let t = Date.UTC(2020, 2, 7); t < Date.UTC(2020, 2, 10); t += 433_000) instants.push(t);
+    for (let t = Date.UTC(2020, 2, 10) - 1; t >= Date.UTC(2020, 2, 7); t -= 433_000) instants.push(t);
+    for (let i = 0, x = 12_345; i < 5_000; i += 1) {
+      x = (x * 1_103_515_245 + 12_345) % 2_147_483_648;
+      instants.push(Date.UTC(2000, 0, 1) + Math.floor((x / 2_147_483_648) * 30 * 365.25 * 86_400_000));
+    }
+    for (const t of instants) expect(tradingDateOf(t)).toBe(direct.format(t));
+  });
+
   it('rejects a non-finite time', () => {
     expect(() => tradingDateOf(Number.NaN)).toThrow(RangeError);
   });

@@ -16,6 +16,17 @@ const newYorkDateFormat = new Intl.DateTimeFormat('en-US', {
   day: '2-digit',
 });
 
+const HOUR_MS = 3_600_000;
+/** Entries of the per-hour cache before it is cleared (a replay touches a few hours a day; 4,096 hours ≈ 170 days). */
+const HOUR_CACHE_LIMIT = 4_096;
+/**
+ * Trading date per UTC hour (epoch ms / 1 h). America/New_York has been a whole number of hours from
+ * UTC since 1883 and switches EST/EDT at 02:00 local, a whole UTC hour, so its date never changes
+ * inside a UTC hour: one Intl call per hour instead of one per event (formatToParts was ~4% of the
+ * enricher's CPU in `npm run bench`).
+ */
+const dateOfHour = new Map<number, string>();
+
 /**
  * The America/New_York calendar date of an instant, as `YYYY-MM-DD`.
  *
@@ -28,6 +39,19 @@ export function tradingDateOf(eventTime: number): string {
   if (!Number.isFinite(eventTime)) {
     throw new RangeError(`eventTime must be finite epoch ms, got ${eventTime}`);
   }
+  const hour = Math.floor(eventTime / HOUR_MS);
+  const cached = dateOfHour.get(hour);
+  if (cached !== undefined) return cached;
+  const date = newYorkDate(eventTime);
+  // Only from 1970 on: local mean time before 1883 was not a whole number of hours from UTC.
+  if (eventTime >= 0) {
+    if (dateOfHour.size >= HOUR_CACHE_LIMIT) dateOfHour.clear();
+    dateOfHour.set(hour, date);
+  }
+  return date;
+}
+
+function newYorkDate(eventTime: number): string {
   // formatToParts rather than format(): the locale's field order and separators are not a contract.
   let year = '';
   let month = '';
