@@ -8,7 +8,7 @@ import { archiverEnvSchema } from './config/archiver-env-schema';
  *
  * No `kafkaConsumer` transport: Firehose buffering holds records across many fetched batches and
  * commits only after the upload, which a handler-per-batch transport cannot express; the archive
- * module runs its own consumer (ArchiveConsumer) on the service's KAFKA_CLIENT.
+ * module runs @tickwire/kafka's DeferredCommitConsumer (ArchiveConsumer) on the service's KAFKA_CLIENT.
  */
 export const FIREHOSE_ARCHIVER: ServiceDefinition<typeof archiverEnvSchema> = {
   name: 'firehose-archiver',

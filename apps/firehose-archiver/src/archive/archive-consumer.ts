@@ -5,9 +5,13 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { CUSTOMER_TOPICS, RAW_TOPICS } from '@tickwire/contracts';
-import { type KafkaClient, toKafkaRecord } from '@tickwire/kafka';
+import {
+  type DeferredBatch,
+  DeferredCommitConsumer,
+  type KafkaClient,
+  type KafkaRecord,
+} from '@tickwire/kafka';
 import { READINESS_CHECKS, type ReadinessCheck, ROOT_LOGGER, SERVICE_CONFIG } from '@tickwire/service-kit';
-import type { KafkaConsumer as Consumer, KafkaEachBatchPayload as EachBatchPayload } from '@tickwire/kafka';
 import type { Logger } from 'pino';
 import type { ArchiverConfig } from '../config/archiver-env-schema';
 import { ArchiverMetrics } from './archiver-metrics';
@@ -25,35 +29,44 @@ export function archivedTopics(
   );
 }
 
-/** Nest token of the archiver's kafkajs Consumer (shared by ArchiveConsumer and the offset committer). */
+/** Nest token of the archiver's DeferredCommitConsumer (shared by ArchiveConsumer and the offset committer). */
 export const ARCHIVE_KAFKA_CONSUMER = Symbol('tickwire:archive-kafka-consumer');
 
-/** The archiver's consumer (not connected): no auto-commit is set at run(); read_committed; 1 s broker waits. */
-export function createArchiveKafkaConsumer(kafka: KafkaClient, config: ArchiverConfig): Consumer {
-  return kafka.consumer({
+/**
+ * The archiver's consumer (not started): @tickwire/kafka's DeferredCommitConsumer, so it shares the
+ * rebalance and commit path of every other consumer (co-partitioned assignment, no auto-commit,
+ * read_committed, 1 s broker waits that keep shutdown well inside 10 s, no restart once stopping).
+ */
+export function createArchiveKafkaConsumer(
+  kafka: KafkaClient,
+  config: ArchiverConfig,
+  logger: Logger,
+): DeferredCommitConsumer {
+  return new DeferredCommitConsumer(kafka, {
     groupId: config.KAFKA_CONSUMER_GROUP ?? config.SERVICE_NAME,
-    readUncommitted: false,
-    allowAutoTopicCreation: false,
-    sessionTimeout: 30_000,
-    heartbeatInterval: 10_000,
-    // Short broker waits keep shutdown (which waits for the pending fetch) well inside 10 s.
-    maxWaitTimeInMs: 1_000,
+    topics: archivedTopics(config),
+    logger: logger.child({ component: 'archive-kafka-consumer' }),
+    partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENCY,
+    sessionTimeoutMs: 30_000,
+    maxWaitTimeMs: 1_000,
   });
 }
 
 /** Commits through `consumer`: `offset` is the next offset to read (last archived + 1). */
-export function consumerOffsetCommitter(consumer: Consumer): OffsetCommitter {
-  return { commit: (topic, partition, offset) => consumer.commitOffsets([{ topic, partition, offset }]) };
+export function consumerOffsetCommitter(consumer: DeferredCommitConsumer): OffsetCommitter {
+  return { commit: (topic, partition, offset) => consumer.commit([{ topic, partition, offset }]) };
 }
 
 /**
- * The archiver's Kafka consumer (the "controller": it only moves records between kafkajs and
+ * The archiver's Kafka consumer (the "controller": it only moves records between the consumer and
  * ArchiveService). Firehose buffering spans many fetched batches, so the fetch position and the
- * committed offset are decoupled: every fetched record is resolved at once (kafkajs moves on), while
- * the group offset is committed only by ArchiveService after the upload (autoCommit off, so kafkajs
- * never commits resolved offsets by itself). On a rebalance kafkajs resumes at the committed offsets,
- * hence the buffers are dropped on every group join. Reads read_committed: with ARCHIVE_ENRICHED the
- * enricher's transactional topics are archived without aborted records.
+ * committed offset are decoupled (DeferredCommitConsumer): every fetched record is taken over into a
+ * buffer at once, while the group offset is committed only by ArchiveService after the upload. On a
+ * rebalance the consumer resumes at the committed offsets, hence the buffers are dropped on every
+ * group join (handed back: the next owner of a partition archives them, under the same
+ * first-offset object keys). Reads read_committed: with ARCHIVE_ENRICHED the enricher's
+ * transactional topics are archived without aborted records. Several instances in one group split
+ * the partitions.
  *
  * Shutdown (SIGTERM, before clients close): stop fetching, let the in-flight batch finish, flush
  * every buffer (upload + commit), then leave the group: within the 10 s budget for 5 MiB buffers.
@@ -61,15 +74,13 @@ export function consumerOffsetCommitter(consumer: Consumer): OffsetCommitter {
 @Injectable()
 export class ArchiveConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private running = false;
-  /** Consumer state for readiness: the cluster may answer while this consumer crashed. */
-  private state: 'starting' | 'joined' | 'rebalancing' | 'crashed' | 'stopped' = 'starting';
   private timer: NodeJS.Timeout | null = null;
   private closing = false;
   private readonly inFlight = new Set<Promise<void>>();
   readonly topics: string[];
 
   constructor(
-    @Inject(ARCHIVE_KAFKA_CONSUMER) private readonly consumer: Consumer,
+    @Inject(ARCHIVE_KAFKA_CONSUMER) private readonly consumer: DeferredCommitConsumer,
     @Inject(SERVICE_CONFIG) private readonly config: ArchiverConfig,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
     private readonly archive: ArchiveService,
@@ -81,42 +92,30 @@ export class ArchiveConsumer implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   /**
-   * Readiness of the consumer itself: joined (or rebalancing) and not crashed.
-   * @throws Error when the consumer crashed for good, stopped, or has not joined its group yet.
+   * Readiness of the consumer itself: connected (or rebalancing) and not crashed.
+   * @throws Error when the consumer crashed for good, stopped, or has not started yet.
    */
-  probe(): Promise<Record<string, unknown>> {
-    const details = { state: this.state, topics: this.topics, ...this.archive.buffered };
-    if (this.state === 'joined' || this.state === 'rebalancing') return Promise.resolve(details);
-    return Promise.reject(new Error(`archive consumer is ${this.state}`));
+  async probe(): Promise<Record<string, unknown>> {
+    return { ...(await this.consumer.probe()), ...this.archive.buffered };
+  }
+
+  /** Partitions this instance archives since its latest group join. */
+  currentAssignment(): Record<string, number[]> {
+    return this.consumer.currentAssignment();
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const { consumer } = this;
     this.running = true;
-    consumer.on(consumer.events.REBALANCING, () => (this.state = 'rebalancing'));
-    consumer.on(consumer.events.STOP, () => (this.state = 'stopped'));
-    consumer.on(consumer.events.GROUP_JOIN, (event) => {
-      this.state = 'joined';
-      this.archive.discardAll();
-      this.logger.info(
-        { memberAssignment: event.payload.memberAssignment },
-        'Joined the consumer group; buffers reset to the committed offsets',
-      );
-    });
-    consumer.on(consumer.events.CRASH, (event) => {
-      if (!event.payload.restart) this.state = 'crashed';
-      this.logger.error(
-        { err: event.payload.error, restart: event.payload.restart },
-        'Archive consumer crashed',
-      );
-    });
-    await consumer.connect();
-    await consumer.subscribe({ topics: this.topics, fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.config.KAFKA_PARTITIONS_CONCURRENCY,
-      eachBatch: (payload) => this.track(this.onBatch(payload)),
+    await this.consumer.start({
+      onBatch: (batch) => this.track(this.onBatch(batch)),
+      onAssignmentReset: (assignment) => {
+        this.archive.discardAll();
+        this.updateGauges();
+        this.logger.info(
+          { memberAssignment: assignment },
+          'Joined the consumer group; buffers reset to the committed offsets',
+        );
+      },
     });
     // The interval hint is checked every second (Firehose's own granularity is coarser).
     const tickMs = Math.max(100, Math.min(1_000, (this.config.BUFFER_INTERVAL_SECONDS * 1_000) / 4));
@@ -133,11 +132,10 @@ export class ArchiveConsumer implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    const { consumer } = this;
     if (!this.running || this.closing) return;
     this.closing = true;
     if (this.timer) clearInterval(this.timer);
-    consumer.pause(this.topics.map((topic) => ({ topic })));
+    this.consumer.pause();
     await Promise.allSettled([...this.inFlight]);
     const failures = await this.archive.flushAll();
     for (const { topic, partition, error } of failures) {
@@ -146,33 +144,25 @@ export class ArchiveConsumer implements OnApplicationBootstrap, BeforeApplicatio
         'Final flush failed; these records stay uncommitted and will be redelivered',
       );
     }
-    await consumer.disconnect();
+    await this.consumer.stop();
     this.running = false;
     this.logger.info({ failedPartitions: failures.length }, 'Archive consumer flushed and stopped');
   }
 
-  private async onBatch({
-    batch,
-    resolveOffset,
-    heartbeat,
-    isRunning,
-    isStale,
-  }: EachBatchPayload): Promise<void> {
-    if (this.closing || !isRunning() || isStale() || batch.messages.length === 0) return;
-    const records = batch.messages.map((message) => toKafkaRecord(batch.topic, batch.partition, message));
-    // Append up to the size hint, mark exactly what is buffered as consumed, flush if due, repeat: if a
+  private async onBatch(batch: DeferredBatch): Promise<void> {
+    const { topic, partition, records } = batch;
+    if (this.closing || !batch.isActive()) return;
+    // Append up to the size hint, mark exactly what is buffered as taken, flush if due, repeat: if a
     // flush fails, kafkajs retries from the first record not yet buffered (or, after a restart,
     // from the committed offset, the buffers being reset on the group join).
     for (let next = 0; next < records.length;) {
-      if (!isRunning() || isStale()) return;
-      const appended = await this.archive.append(batch.topic, batch.partition, records.slice(next));
+      if (!batch.isActive()) return;
+      const appended = await this.archive.append(topic, partition, records.slice(next));
       next += appended;
-      resolveOffset(
-        next === records.length ? batch.lastOffset() : (records[next - 1] as (typeof records)[number]).offset,
-      );
+      if (appended > 0) batch.markTaken((records[next - 1] as KafkaRecord).offset);
       this.updateGauges();
-      await heartbeat();
-      await this.archive.flushIfDue(batch.topic, batch.partition);
+      await batch.heartbeat();
+      await this.archive.flushIfDue(topic, partition);
     }
     this.updateGauges();
   }

@@ -1,8 +1,8 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { type BeforeApplicationShutdown, Injectable, Module } from '@nestjs/common';
-import type { KafkaClient } from '@tickwire/kafka';
-import { KAFKA_CLIENT, S3_CLIENT, SERVICE_CONFIG } from '@tickwire/service-kit';
-import type { KafkaConsumer as Consumer } from '@tickwire/kafka';
+import type { DeferredCommitConsumer, KafkaClient } from '@tickwire/kafka';
+import { KAFKA_CLIENT, ROOT_LOGGER, S3_CLIENT, SERVICE_CONFIG } from '@tickwire/service-kit';
+import type { Logger } from 'pino';
 import type { ArchiverConfig } from '../config/archiver-env-schema';
 import {
   ARCHIVE_KAFKA_CONSUMER,
@@ -32,14 +32,15 @@ export class UploadAbort implements BeforeApplicationShutdown {
     UploadAbort,
     {
       provide: ARCHIVE_KAFKA_CONSUMER,
-      useFactory: (kafka: KafkaClient, config: ArchiverConfig) => createArchiveKafkaConsumer(kafka, config),
-      inject: [KAFKA_CLIENT, SERVICE_CONFIG],
+      useFactory: (kafka: KafkaClient, config: ArchiverConfig, logger: Logger) =>
+        createArchiveKafkaConsumer(kafka, config, logger),
+      inject: [KAFKA_CLIENT, SERVICE_CONFIG, ROOT_LOGGER],
     },
     {
       provide: ArchiveService,
       useFactory: (
         s3: S3Client,
-        consumer: Consumer,
+        consumer: DeferredCommitConsumer,
         config: ArchiverConfig,
         metrics: ArchiverMetrics,
         abort: UploadAbort,
