@@ -78,8 +78,15 @@ describe('serviceKafkaAcls', () => {
         patternType: 'PREFIXED',
       }),
     );
+    const indexer = SERVICES.find((s) => s.name === 'opensearch-indexer')!;
+    expect(serviceKafkaAcls(indexer)).toContainEqual(
+      expect.objectContaining({ resourceType: 'GROUP', resourceName: 'opensearch-indexer', patternType: 'LITERAL' }),
+    );
+  });
+
+  it('lets the enricher restore its state with throwaway groups under its group prefix (enricher-restore-<id>)', () => {
     expect(serviceKafkaAcls(enricher)).toContainEqual(
-      expect.objectContaining({ resourceType: 'GROUP', patternType: 'LITERAL' }),
+      expect.objectContaining({ resourceType: 'GROUP', resourceName: 'enricher', patternType: 'PREFIXED', operation: 'READ' }),
     );
   });
 });

@@ -99,10 +99,14 @@ export const SERVICES: readonly ServiceSpec[] = [
     port: 8082,
     cpu: 1024,
     memoryMiB: 2048,
-    // One task: a second enricher instance needs partition p of trades, quotes and daily bars on the
-    // same instance (co-partitioned assignment), which the Kafka client library does not provide yet.
-    desiredCount: 1,
+    // Two tasks share the input tasks: @tickwire/kafka assigns partition p of trades, quotes and daily
+    // bars to one instance (co-partitioned), fences the previous owner with a transactional producer
+    // per task (`enricher-enricher-<p>`, under the `enricher` prefix) and restores only the owned
+    // changelog partitions. More tasks than input partitions would idle.
+    desiredCount: 2,
     consumerGroup: 'enricher',
+    // PREFIXED: the state restore reads the changelog with throwaway groups `enricher-restore-<id>`.
+    consumerGroupPattern: 'PREFIXED',
     // Daily bars arrive both as reference data in DynamoDB (previous closes) and as a stream (their
     // closes are compared with the previous close for threshold alerts). The state changelog is read
     // on start-up and rebalance and written in every transaction.
