@@ -45,6 +45,20 @@ export class SymbolStateChangelog {
    *   "already exists"
    */
   async ensureTopic(inputTopics: readonly string[]): Promise<number> {
+    // Right after a topic is created (or deleted and created again, as the main job's reset does),
+    // metadata requests may still answer UNKNOWN_TOPIC_OR_PARTITION for a moment: retry retriable
+    // errors for up to ~10 s; creating an existing topic is a no-op.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.ensureTopicOnce(inputTopics);
+      } catch (error) {
+        if (!(error as { retriable?: boolean }).retriable || attempt >= 20) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+  }
+
+  private async ensureTopicOnce(inputTopics: readonly string[]): Promise<number> {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
