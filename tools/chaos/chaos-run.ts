@@ -198,8 +198,8 @@ export function affectedGroups(fault: Fault): readonly (keyof ConsumerLag)[] {
   }
 }
 
-/** Starts (or resumes) every stack server, so a run leaves the stack healthy whatever happened. */
-async function restoreStack(config: StackConfig, log: (line: string) => void): Promise<void> {
+/** Starts (or resumes) every stack server, so a run leaves the stack healthy whatever happened. Never throws. */
+export async function restoreStack(config: StackConfig, log: (line: string) => void): Promise<void> {
   for (const server of STACK_SERVERS) {
     try {
       await controlServer(config, server, 'start', { log: (line) => log(`  ${line}`) });

@@ -2,7 +2,7 @@ import { resolveStackConfig } from '@tickwire/testing';
 import { stackStatus } from '../stack/stack-runner';
 import { SHORT_PROFILE } from './chaos-profile';
 import { formatChaosMarkdown } from './chaos-report';
-import { runChaos, type ChaosResult } from './chaos-run';
+import { restoreStack, runChaos, type ChaosResult } from './chaos-run';
 
 /**
  * The short fault-injection profile on the test run's stack (it resets the pipeline, kills the
@@ -17,6 +17,9 @@ describe('chaos: short profile (GOOG day, enricher + broker SIGKILL, S3Mock stop
     result = await runChaos(SHORT_PROFILE, { log: (line) => verbose && console.log(line) });
     console.log(formatChaosMarkdown(result));
   });
+
+  // The run restores the stack itself; this covers a run cut short by the test timeout.
+  afterAll(() => restoreStack(resolveStackConfig(), () => undefined));
 
   it('injects each fault of the profile and brings every component back', () => {
     const planned = result.faults.filter((f) => f.kind !== 'service-exit');
