@@ -804,17 +804,17 @@ export function buildAlpacaBadInputFrames(
   );
   add(
     'alpaca-message-not-object',
-    `[42,"${runId}"]`,
+    '[42]',
     'trades',
     'SchemaViolation',
-    'array elements that are not message objects',
+    'an array element that is not a message object',
   );
   add(
     'alpaca-message-unknown-type',
-    one({ T: 'x', S: symbol, t }),
+    one({ T: 'zz', S: symbol, t }),
     'trades',
     'SchemaViolation',
-    'T "x" is not a data message type',
+    'T "zz" is neither a data, notice nor control message type',
   );
   add('alpaca-trade-price-string', one(trade({ p: '100.25' })), 'trades', 'SchemaViolation', 'p as a string');
   add('alpaca-trade-missing-price', one(withoutField(trade(), 'p')), 'trades', 'SchemaViolation', 'no p');

@@ -330,7 +330,8 @@ describe('ingest-producer with bad Alpaca input (the bad-input corpus through th
         (current) => total(current.deadLettered) >= bad.frames.length && total(current.published) >= 2 * bad.goodEvents,
         60_000,
       );
-      expect(done).toMatchObject({ state: 'running', rejected: bad.frames.length });
+      await new Promise((resolve) => setTimeout(resolve, 500)); // one frame too many would show now
+      expect({ ...(await status(running)), startedAt: 0 }).toMatchObject({ state: 'running', rejected: bad.frames.length, deadLettered: done.deadLettered });
       expect(total(done.published)).toBe(2 * bad.goodEvents);
 
       const dlqOf = (role: 'trades' | 'quotes') => `${prefix}${TOPICS[role]}.dlq`;
