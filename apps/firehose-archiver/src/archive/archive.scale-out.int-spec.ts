@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { RAW_TOPICS, TOPICS } from '@tickwire/contracts';
 import { LobsterReplaySource } from '@tickwire/market-sources';
-import { type RunningService, startService } from '@tickwire/service-kit';
+import { MetricsService, type RunningService, startService } from '@tickwire/service-kit';
 import { createLocalKafka, createLocalS3, uniqueName } from '@tickwire/testing';
 import type { Admin, Producer } from 'kafkajs';
 import { AppModule } from '../app.module';
@@ -72,6 +72,11 @@ describe('firehose-archiver scale-out: two instances, one group, graceful handov
   const topics = RAW_TOPICS.map((topic) => `${prefix}${topic}`);
   const tradesTopic = `${prefix}${TOPICS.trades}`;
   const instances: RunningService<unknown>[] = [];
+  /** Records this instance counted as handled (tickwire_records_consumed_total of `topic`). */
+  const handled = async (running: RunningService<unknown>, topic: string): Promise<number> =>
+    (await running.app.get(MetricsService).recordsConsumedTotal.get()).values
+      .filter((value) => value.labels.topic === topic)
+      .reduce((sum, value) => sum + value.value, 0);
   let trades: string[] = [];
 
   const start = async () => {
@@ -176,6 +181,8 @@ describe('firehose-archiver scale-out: two instances, one group, graceful handov
     const lines = await archivedLines(s3, bucket, `raw/${TOPICS.trades}/`);
     expect(lines.length).toBe(TRADES);
     expect([...lines].sort()).toEqual([...trades].sort());
+    // Committed == processed: the stopped instance committed all it uploaded, nothing was uploaded twice.
+    expect((await handled(a!, tradesTopic)) + (await handled(b!, tradesTopic))).toBe(TRADES);
     console.info(`archiver SIGTERM under load: shutdown ${shutdownMs} ms`);
   }, 90_000);
 });

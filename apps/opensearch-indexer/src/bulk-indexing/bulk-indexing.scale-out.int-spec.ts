@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import type { Client } from '@opensearch-project/opensearch';
 import { BAR_1M_V1_FIXTURES, buildEvent, TOPICS } from '@tickwire/contracts';
 import { dailyIndexName } from '@tickwire/resources';
-import { type RunningService, startService } from '@tickwire/service-kit';
+import { MetricsService, type RunningService, startService } from '@tickwire/service-kit';
 import { createLocalKafka, createLocalOpenSearch, uniqueName } from '@tickwire/testing';
 import type { Admin, Producer } from 'kafkajs';
 import { AppModule } from '../app.module';
@@ -53,6 +53,11 @@ describe('opensearch-indexer scale-out: two instances, one group, graceful hando
   const base = BAR_1M_V1_FIXTURES[0]!.event;
   let search: Client;
   const instances: RunningService<unknown>[] = [];
+  /** Records this instance counted as handled (tickwire_records_consumed_total of `topic`). */
+  const handled = async (running: RunningService<unknown>, topic: string): Promise<number> =>
+    (await running.app.get(MetricsService).recordsConsumedTotal.get()).values
+      .filter((value) => value.labels.topic === topic)
+      .reduce((sum, value) => sum + value.value, 0);
 
   /** Bar k: symbol k mod 12, minute k div 12 of the day (the last minute ends before midnight). */
   const bar = (k: number) => {
@@ -150,6 +155,8 @@ describe('opensearch-indexer scale-out: two instances, one group, graceful hando
     await until('every partition committed to its end', async () => (await lagging()).length === 0, 40_000);
     await until('every bar indexed', async () => (await count()) >= BARS, 20_000);
     expect(await count()).toBe(BARS);
+    // Committed == processed: the stopped instance committed all it indexed, nothing was indexed twice.
+    expect((await handled(a!, TOPICS.bars1m)) + (await handled(b!, TOPICS.bars1m))).toBe(BARS);
     const ids = new Set(Array.from({ length: BARS }, (_, k) => bar(k).id));
     const sample = await search.search({ index, body: { size: 50, query: { match_all: {} } } } as never);
     const hits = (sample.body as { hits: { hits: { _id: string }[] } }).hits.hits;
