@@ -90,7 +90,7 @@ export class DeferredCommitConsumer {
       // The same assignment as KafkaConsumerServer: instances of a service split partitions alike.
       partitionAssigners: [coPartitionedAssigner],
       // kafkajs restarts a crashed consumer by default, even one that is being stopped.
-      retry: { restartOnFailure: () => Promise.resolve(!this.closing) },
+      retry: { retries: 5, restartOnFailure: () => Promise.resolve(!this.closing) },
       readUncommitted: false,
       allowAutoTopicCreation: false,
       sessionTimeout,

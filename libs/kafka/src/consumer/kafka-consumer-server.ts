@@ -226,7 +226,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       groupId: options.groupId,
       partitionAssigners: [coPartitionedAssigner],
       // kafkajs restarts a crashed consumer by default, even one that is being closed.
-      retry: { restartOnFailure: () => Promise.resolve(!this.closing) },
+      retry: { retries: 5, restartOnFailure: () => Promise.resolve(!this.closing) },
       readUncommitted: false,
       allowAutoTopicCreation: false,
       sessionTimeout: options.sessionTimeoutMs ?? 30_000,
