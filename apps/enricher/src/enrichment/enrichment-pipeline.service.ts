@@ -307,6 +307,14 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     const rebalanced = this.tasks !== null && this.tasks.generation !== this.stateGeneration;
     if (this.tasks === null || Date.now() - this.lastInputAt < idleMs) return;
     if (!rebalanced && (this.dirty || this.streamTime === null || this.engine.openWindowCount === 0)) return;
+    // Silence is not idleness: while the broker is down or paused, or the group rebalances, no input
+    // arrives either, and flushing then closed windows whose trades were still unread (they went to
+    // market.trades.v1.late: found by `npm run chaos`, broker SIGKILL/SIGSTOP). Flush only when every
+    // owned input partition is read to its end; otherwise the idle clock starts again.
+    if (!(await this.inputDrained(this.tasks.ownedTasks()))) {
+      this.lastInputAt = Date.now();
+      return;
+    }
     await this.serially(async () => {
       // After a rebalance without further input (e.g. the end of a replay), tasks taken over from a
       // stopped instance still have their last minute open: restore them first, then flush.
@@ -468,6 +476,33 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
       },
       'State restored from the changelog',
     );
+  }
+
+  /**
+   * True when the group has committed every owned input partition up to its end offset (nothing is
+   * left to read); false when something is unread or the broker cannot be asked (then the input may
+   * be stalled, not finished).
+   */
+  private async inputDrained(tasks: readonly number[]): Promise<boolean> {
+    const owned = new Set(tasks);
+    const admin = this.kafka.admin();
+    try {
+      await admin.connect();
+      const committed = await admin.fetchOffsets({ groupId: this.groupId, topics: [...ENRICHER_INPUT_TOPICS] });
+      for (const topic of ENRICHER_INPUT_TOPICS) {
+        const mine = committed.find((t) => t.topic === topic)?.partitions ?? [];
+        for (const { partition, high, low } of await admin.fetchTopicOffsets(topic)) {
+          if (!owned.has(partition) || BigInt(high) === BigInt(low)) continue;
+          const offset = BigInt(mine.find((p) => p.partition === partition)?.offset ?? '-1');
+          if (offset < BigInt(high)) return false;
+        }
+      }
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
   }
 
   /** The group's committed offset of one partition (decimal string; `-1` when none). */
