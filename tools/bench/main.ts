@@ -7,7 +7,7 @@
  * TICKWIRE_SERVICE_PORT_OFFSET): it resets the pipeline, so give it a stack nobody else is using.
  */
 import { ensureLocalStack } from '@tickwire/testing';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- tools share the main job's process runner and the stack's pinned versions as files (tools are not libraries)
 import { REPO_ROOT, runRepoTool } from '../main-job/service-processes';
@@ -19,6 +19,7 @@ import { runCatchUpRound, type CatchUpRoundFigures } from './stages/catch-up-rou
 import { runLiveStages, type LiveFigures, type LiveOptions } from './stages/live-stages';
 import { ensureKafkaTools } from './system/kafka-perf-tools';
 import { machineInfo } from './system/machine-info';
+import { readCpuProfile, topSelfTime } from './system/cpu-profile-summary';
 
 const PROFILES: Record<BenchCliOptions['profile'], { symbols?: string[]; live: LiveOptions }> = {
   quick: {
@@ -41,6 +42,18 @@ const PROFILES: Record<BenchCliOptions['profile'], { symbols?: string[]; live: L
     },
   },
 };
+
+/** Top self-time functions of every CPU profile written in this run, one note per profile. */
+function profileNotes(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.cpuprofile'))
+    .map((file) => {
+      const top = topSelfTime(readCpuProfile(join(dir, file)), 6)
+        .map((h) => `${h.frame} ${(h.share * 100).toFixed(1)}%`)
+        .join('; ');
+      return `CPU profile ${file} (self time): ${top}`;
+    });
+}
 
 function log(line: string): void {
   process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -101,6 +114,7 @@ async function main(): Promise<void> {
     }
   }
 
+  if (cpuProfileDir) notes.push(...profileNotes(cpuProfileDir));
   const rows = [...catchUpRows(rounds), ...liveRows(live)];
   const results: BenchResults = {
     startedAt: startedAt.toISOString(),

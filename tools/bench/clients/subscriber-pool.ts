@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- tools share the main job's process runner and the stack's pinned versions as files (tools are not libraries)
 import { REPO_ROOT } from '../../main-job/service-processes';
+import { trackChild } from '../stages/bench-context';
 import type { SubscriberCommand, SubscriberReport } from './subscriber-protocol';
 
 /** What a measurement window saw across every subscriber process. */
@@ -10,6 +11,8 @@ export interface PoolWindow {
   readonly windowMs: number;
   readonly sampledIds: string[];
   readonly sampledAtMs: number[];
+  /** Receive time - eventTime of sampled frames, ms (latencyFromEventTime). */
+  readonly eventTimeLatenciesMs: number[];
   /** Sockets the gateway closed since connecting (slow clients). */
   readonly closed: number;
 }
@@ -32,13 +35,16 @@ export class SubscriberPool {
     sockets: readonly (readonly string[])[];
     processes: number;
     sampleDivisor: number;
+    latencyFromEventTime?: boolean;
   }): Promise<SubscriberPool> {
     const tsxCli = require.resolve('tsx/cli', { paths: [REPO_ROOT] });
     const children = Array.from({ length: options.processes }, () =>
-      fork(tsxCli, [join(__dirname, 'ws-subscriber-process.ts')], {
-        cwd: REPO_ROOT,
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      }),
+      trackChild(
+        fork(tsxCli, [join(__dirname, 'ws-subscriber-process.ts')], {
+          cwd: REPO_ROOT,
+          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        }),
+      ),
     );
     const pool = new SubscriberPool(children);
     const shares = children.map((_, p) => options.sockets.filter((_, i) => i % children.length === p));
@@ -53,6 +59,7 @@ export class SubscriberPool {
               apiKey: options.apiKey,
               sockets: shares[p] ?? [],
               sampleDivisor: options.sampleDivisor,
+              latencyFromEventTime: options.latencyFromEventTime ?? false,
             },
             'connected',
             600_000,
@@ -83,7 +90,14 @@ export class SubscriberPool {
     const reports = await Promise.all(
       this.children.map((child) => this.request(child, { type: 'end-window' }, 'window', 60_000)),
     );
-    const window: PoolWindow = { frames: 0, windowMs: 0, sampledIds: [], sampledAtMs: [], closed: 0 };
+    const window: PoolWindow = {
+      frames: 0,
+      windowMs: 0,
+      sampledIds: [],
+      sampledAtMs: [],
+      eventTimeLatenciesMs: [],
+      closed: 0,
+    };
     let frames = 0;
     let windowMs = 0;
     let closed = 0;
@@ -94,6 +108,7 @@ export class SubscriberPool {
       closed += report.closed;
       for (const id of report.sampledIds) window.sampledIds.push(id);
       for (const at of report.sampledAtMs) window.sampledAtMs.push(at);
+      for (const latency of report.eventTimeLatenciesMs) window.eventTimeLatenciesMs.push(latency);
     }
     return { ...window, frames, windowMs, closed };
   }

@@ -1,4 +1,4 @@
-import { extractId, extractNumber, isSampled } from './subscriber-protocol';
+import { extractNumber, extractString, isSampled } from './subscriber-protocol';
 
 describe('isSampled', () => {
   it('keeps ids whose last hex digit divides by the divisor', () => {
@@ -18,15 +18,16 @@ describe('isSampled', () => {
   });
 });
 
-describe('extractId / extractNumber', () => {
+describe('extractString / extractNumber', () => {
   const frame =
-    '{"type":"enriched","symbol":"AAPL","eventTime":1340308800120,"id":"2a9aff","data":{"id":"inner","ingestTime":5}}';
+    '{"type":"enriched","symbol":"AAPL","eventTime":1340308800120,"id":"2a9aff","data":{"id":"inner","sourceEventId":"77ab","ingestTime":5}}';
   const envelope =
     '{"schema":"market.enriched.v1","id":"2a9aff","eventTime":1340308800120,"ingestTime":1763750000123,"source":"synthetic"}';
 
-  it('reads the first (top-level) id', () => {
-    expect(extractId(frame)).toBe('2a9aff');
-    expect(extractId('{"type":"pong"}')).toBeNull();
+  it('reads the first (top-level) id, or a named field', () => {
+    expect(extractString(frame)).toBe('2a9aff');
+    expect(extractString(frame, 'sourceEventId')).toBe('77ab');
+    expect(extractString('{"type":"pong"}')).toBeNull();
   });
 
   it('reads a top-level number', () => {

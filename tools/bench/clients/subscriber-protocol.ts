@@ -14,6 +14,11 @@ export type SubscriberCommand =
       readonly sockets: readonly (readonly string[])[];
       /** Record a frame's receive time when {@link isSampled} holds for its id with this divisor. */
       readonly sampleDivisor: number;
+      /**
+       * Also record receive time - the frame's `eventTime` (for a feed whose eventTime is its send
+       * time, see stages/enriched-feeder.ts).
+       */
+      readonly latencyFromEventTime: boolean;
     }
   | { readonly type: 'start-window' }
   | { readonly type: 'end-window' }
@@ -32,9 +37,11 @@ export type SubscriberReport =
       /** Data frames received inside the window. */
       readonly frames: number;
       readonly windowMs: number;
-      /** Ids of the sampled frames and their receive times (epoch ms, fractional). */
+      /** Raw event ids (`sourceEventId`) of the sampled frames and their receive times (epoch ms, fractional). */
       readonly sampledIds: readonly string[];
       readonly sampledAtMs: readonly number[];
+      /** Receive time - eventTime of the sampled frames, ms (when latencyFromEventTime). */
+      readonly eventTimeLatenciesMs: readonly number[];
       /** Sockets the gateway closed (e.g. 4407 slow client) since connecting. */
       readonly closed: number;
     }
@@ -52,14 +59,16 @@ export function isSampled(id: string, divisor: number): boolean {
 }
 
 /**
- * The top-level `id` of a serialised frame or envelope without parsing the JSON: the first `"id":"`
- * (the gateway's frames and the envelopes put it before the payload). Null when absent.
+ * The first string value of `field` in a serialised frame or envelope, without parsing the JSON: the
+ * top-level `id` (the gateway's frames and the envelopes put it before the payload) or the enriched
+ * payload's `sourceEventId` (the raw event's id). Null when absent.
  */
-export function extractId(json: string): string | null {
-  const at = json.indexOf('"id":"');
+export function extractString(json: string, field = 'id'): string | null {
+  const key = `"${field}":"`;
+  const at = json.indexOf(key);
   if (at < 0) return null;
-  const end = json.indexOf('"', at + 6);
-  return end < 0 ? null : json.slice(at + 6, end);
+  const end = json.indexOf('"', at + key.length);
+  return end < 0 ? null : json.slice(at + key.length, end);
 }
 
 /** The top-level numeric `field` of a serialised envelope (first occurrence), or null. */

@@ -5,14 +5,22 @@
  * the sampled ones inside measurement windows. Several such processes spread 10,000 sockets over cores.
  */
 import WebSocket from 'ws';
-import { extractId, isSampled, type SubscriberCommand, type SubscriberReport } from './subscriber-protocol';
+import {
+  extractNumber,
+  extractString,
+  isSampled,
+  type SubscriberCommand,
+  type SubscriberReport,
+} from './subscriber-protocol';
 
 /** Sockets opening at once: keeps the gateway's accept queue and DynamoDB snapshot reads from bursting. */
-const CONNECT_CONCURRENCY = 100;
+const CONNECT_CONCURRENCY = 50;
 const DATA_FRAME_PREFIX = '{"type":"enriched"';
 
 let sockets: WebSocket[] = [];
 let sampleDivisor = 1;
+let latencyFromEventTime = false;
+let eventTimeLatenciesMs: number[] = [];
 let measuring = false;
 let frames = 0;
 let windowStartedAt = 0;
@@ -30,10 +38,16 @@ function onFrame(data: WebSocket.RawData): void {
   const text = data.toString();
   if (!text.startsWith(DATA_FRAME_PREFIX)) return;
   frames += 1;
-  const id = extractId(text);
+  // Keyed by the raw event's id, which the Kafka taps see on the raw and the enriched topics alike.
+  const id = extractString(text, 'sourceEventId');
   if (id !== null && isSampled(id, sampleDivisor)) {
+    const at = performance.timeOrigin + performance.now();
     sampledIds.push(id);
-    sampledAtMs.push(performance.timeOrigin + performance.now());
+    sampledAtMs.push(at);
+    if (latencyFromEventTime) {
+      const eventTime = extractNumber(text, 'eventTime');
+      if (eventTime !== null) eventTimeLatenciesMs.push(at - eventTime);
+    }
   }
 }
 
@@ -77,6 +91,7 @@ function openSocket(url: string, apiKey: string, symbols: readonly string[]): Pr
 
 async function connectAll(command: Extract<SubscriberCommand, { type: 'connect' }>): Promise<void> {
   sampleDivisor = command.sampleDivisor;
+  latencyFromEventTime = command.latencyFromEventTime;
   let failed = 0;
   let firstError: string | undefined;
   let next = 0;
@@ -106,6 +121,7 @@ process.on('message', (command: SubscriberCommand) => {
       frames = 0;
       sampledIds = [];
       sampledAtMs = [];
+      eventTimeLatenciesMs = [];
       windowStartedAt = performance.now();
       measuring = true;
       break;
@@ -117,6 +133,7 @@ process.on('message', (command: SubscriberCommand) => {
         windowMs: performance.now() - windowStartedAt,
         sampledIds,
         sampledAtMs,
+        eventTimeLatenciesMs,
         closed: closedByServer,
       });
       break;

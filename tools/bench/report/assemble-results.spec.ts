@@ -19,6 +19,7 @@ const round = (
   indexer: { rate: indexer, peakRssMiB: 120 },
   indexedDocs: 900,
   rawBulk: bulk,
+  indexerConcurrent: { rate: bulk * 0.9, peakRssMiB: 125 },
   archiver: { rate: 20, peakRssMiB: 130 },
   rawPut: 40,
   archiveObjects: 10,

@@ -115,6 +115,20 @@ export function catchUpRows(rounds: readonly CatchUpRoundFigures[]): BenchRow[] 
       },
     ),
     pairedRow(
+      'indexer.concurrency3',
+      'opensearch-indexer, KAFKA_PARTITIONS_CONCURRENCY=3 (catch-up)',
+      'docs/s',
+      pick((r) => r.indexerConcurrent.rate),
+      {
+        name: 'raw OpenSearch _bulk of the same documents (1,000 per request)',
+        values: pick((r) => r.rawBulk),
+      },
+      {
+        peakRssMiB: maxOf(pick((r) => r.indexerConcurrent.peakRssMiB)),
+        note: 'the same catch-up into emptied indices with three partitions handled at once (default 1)',
+      },
+    ),
+    pairedRow(
       'archiver',
       'firehose-archiver (catch-up)',
       'MB/s',

@@ -1,3 +1,7 @@
+import type { ChildProcess } from 'node:child_process';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- tools share the main job's process runner and the stack's pinned versions as files (tools are not libraries)
+import { startService, type RunningService } from '../../main-job/service-processes';
+import { join } from 'node:path';
 import type { LocalStack } from '@tickwire/testing';
 
 /** What every stage of a run shares. */
@@ -12,4 +16,46 @@ export interface BenchContext {
   readonly log: (line: string) => void;
   /** Whether `--cpu-prof` profiles go to `<stackDir>/bench-profiles` for services under test. */
   readonly cpuProfileDir?: string;
+}
+
+/**
+ * Environment that makes a service write a V8 CPU profile to `dir` (see system/cpu-profile-preload.cjs;
+ * NODE_OPTIONS does not accept --cpu-prof itself); empty without a folder.
+ */
+export function cpuProfileEnv(dir: string | undefined, name: string): Record<string, string> {
+  if (!dir) return {};
+  return {
+    NODE_OPTIONS: `--require ${join(__dirname, '..', 'system', 'cpu-profile-preload.cjs')}`,
+    TICKWIRE_CPU_PROF_DIR: dir,
+    TICKWIRE_CPU_PROF_NAME: name,
+  };
+}
+
+const children = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+/**
+ * Registers a child process (a service under test, a subscriber process) to be killed if the bench
+ * itself ends early (an error, Ctrl-C, SIGTERM), so no service keeps the bench's ports or consumer
+ * groups afterwards. Returns the child.
+ */
+export function trackChild<T extends ChildProcess>(child: T): T {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const running of children)
+        if (running.exitCode === null && running.signalCode === null) running.kill('SIGKILL');
+    });
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+  }
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+/** {@link startService} of the main job, with the child registered by {@link trackChild}. */
+export async function startTrackedService(...args: Parameters<typeof startService>): Promise<RunningService> {
+  const service = await startService(...args);
+  trackChild(service.child);
+  return service;
 }

@@ -15,7 +15,6 @@ import { resetPipeline } from '../../main-job/pipeline-reset';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- tools share the main job's process runner and the stack's pinned versions as files (tools are not libraries)
 import {
   getJson,
-  startService,
   stopService,
   type RunningService,
   type ServiceName,
@@ -23,7 +22,7 @@ import {
 import { catchUpRate, type CommitSample } from '../stats/catch-up-rate';
 import { consumerPerfTest, producerPerfTest } from '../system/kafka-perf-tools';
 import { peakRssMiB } from '../system/process-memory';
-import type { BenchContext } from './bench-context';
+import { cpuProfileEnv, startTrackedService, type BenchContext } from './bench-context';
 import { drainTopics, topicEnds, watchCatchUp, type BenchAdmin } from './kafka-backlog';
 import { runRawPassthrough } from './raw-passthrough';
 
@@ -55,6 +54,8 @@ export interface CatchUpRoundFigures {
   readonly indexer: ServiceFigure;
   readonly indexedDocs: number;
   readonly rawBulk: number | null;
+  /** The indexer again with KAFKA_PARTITIONS_CONCURRENCY=3 (same documents, emptied indices). */
+  readonly indexerConcurrent: ServiceFigure;
   readonly archiver: ServiceFigure;
   readonly rawPut: number | null;
   readonly archiveObjects: number;
@@ -78,7 +79,8 @@ export interface CatchUpRoundOptions {
  * 2. raw kafkajs passthrough of those raw topics, exactly-once then at-least-once ->
  *    kafka-consumer-perf-test on the quotes topic;
  * 3. the enricher (exactly-once) catches up on the raw topics;
- * 4. the opensearch-indexer catches up on the enricher's output -> raw `_bulk` of the same documents;
+ * 4. the opensearch-indexer catches up on the enricher's output -> raw `_bulk` of the same documents
+ *    -> the indexer again with KAFKA_PARTITIONS_CONCURRENCY=3;
  * 5. the firehose-archiver catches up on the raw topics -> raw PutObject of the objects it wrote.
  * Services are timed by their committed offsets (see watchCatchUp), from first commit to the end.
  */
@@ -251,6 +253,28 @@ export async function runCatchUpRound(
       );
     });
     log(`  raw OpenSearch _bulk: ${fmt(rawBulk)} docs/s`);
+    // The same catch-up with three partitions handled at once (KAFKA_PARTITIONS_CONCURRENCY, default 1),
+    // into emptied indices under a new group: the indexer mostly waits for OpenSearch (CPU profile).
+    await openSearch.indices.delete({ index: 'market-*', ignore_unavailable: true, allow_no_indices: true });
+    const variantGroup = `bench-indexer-concurrency-3-${randomBytes(4).toString('hex')}`;
+    const indexerConcurrent = await withService(
+      context,
+      'opensearch-indexer',
+      { LOG_LEVEL: 'warn', KAFKA_CONSUMER_GROUP: variantGroup, KAFKA_PARTITIONS_CONCURRENCY: '3' },
+      async (service) => {
+        const rate = await watchCatchUp(admin, {
+          groupId: variantGroup,
+          topics: ENRICHED_OUTPUT_TOPICS,
+          ends: enrichedEnds,
+          tolerance: 1,
+          timeoutMs: 600_000,
+          check: () => assertAlive(service),
+        });
+        return rate.offsetsPerSecond * (indexedDocs / enrichedEnds.offsets);
+      },
+    );
+    await admin.deleteGroups([variantGroup]).catch(() => undefined);
+    log(`  opensearch-indexer, KAFKA_PARTITIONS_CONCURRENCY=3: ${fmt(indexerConcurrent.value)} docs/s`);
     await openSearch.close();
 
     // 5. firehose-archiver (+ raw PutObject)
@@ -288,13 +312,16 @@ export async function runCatchUpRound(
       indexer: { rate: indexer.value, peakRssMiB: indexer.peakRssMiB },
       indexedDocs,
       rawBulk,
+      indexerConcurrent: { rate: indexerConcurrent.value, peakRssMiB: indexerConcurrent.peakRssMiB },
       archiver: { rate: archiver.value, peakRssMiB: archiver.peakRssMiB },
       rawPut: put?.rate ?? null,
       archiveObjects: put?.objects ?? 0,
       archiveCompressedMiB: put?.compressedMiB ?? 0,
       errors: [
         ...errors,
-        ...[ingest, enricher, indexer, archiver].flatMap((s) => (s.error ? [s.error] : [])),
+        ...[ingest, enricher, indexer, indexerConcurrent, archiver].flatMap((s) =>
+          s.error ? [s.error] : [],
+        ),
       ],
     };
   } finally {
@@ -329,11 +356,8 @@ export async function withService<T>(
 ): Promise<ServiceRun<T>> {
   let service: RunningService | undefined;
   try {
-    const profile: Record<string, string> = context.cpuProfileDir
-      ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${context.cpuProfileDir}` }
-      : {};
-    service = await startService(name, {
-      env: { ...context.stack.env, ...profile, ...env },
+    service = await startTrackedService(name, {
+      env: { ...context.stack.env, ...cpuProfileEnv(context.cpuProfileDir, name), ...env },
       logDir: context.logDir,
     });
     const value = await measure(service);

@@ -6,17 +6,19 @@ import { resetPipeline } from '../../main-job/pipeline-reset';
 import {
   runRepoTool,
   servicePort,
-  startService,
   stopService,
   type RunningService,
+  type ServiceName,
 } from '../../main-job/service-processes';
-import { EnrichedTap } from '../clients/enriched-tap';
+import { PipelineTap } from '../clients/pipeline-tap';
+import { EnrichedFeeder } from './enriched-feeder';
 import { SubscriberPool, type PoolWindow } from '../clients/subscriber-pool';
 import { SampleBuffer, summariseLatencies, type LatencySummary } from '../stats/latency-summary';
 import { nextProbeRate } from '../stats/rate-search';
 import { peakRssMiB } from '../system/process-memory';
-import type { BenchContext } from './bench-context';
+import { cpuProfileEnv, startTrackedService, type BenchContext } from './bench-context';
 import { assertAlive } from './catch-up-round';
+import { loadBenchReferenceBars, stepSymbols } from './bench-reference-data';
 
 /** The end-to-end latency target of the issue: p99 under 50 ms. */
 export const E2E_P99_TARGET_MS = 50;
@@ -29,9 +31,24 @@ export interface LiveStep {
   readonly subscribers: number;
   /** Data frames received by all subscribers per second of the window. */
   readonly deliveredPerSecond: number;
-  /** Ingest (envelope ingestTime) -> frame received by a subscriber, ms, over the sampled frames. */
+  /**
+   * Ingest -> frame received by a subscriber, ms, over the sampled frames, from the moment
+   * ingest-producer sent the raw record to Kafka (its CreateTime).
+   */
   readonly latency: LatencySummary | null;
-  /** Sampled frames whose ingest time the tap never saw (should be 0). */
+  /**
+   * The same from the envelope's `ingestTime`. The synthetic source stamps ingestTime when it generates
+   * a block of 256 records, before pacing holds each until its due time, so this adds up to
+   * 256 / rate seconds that no Tickwire hop spends (256 ms at 1,000 events/s, 26 ms at 10,000).
+   */
+  readonly fromIngestTime?: LatencySummary | null;
+  /** Where the time goes: ingestTime -> publish, publish -> enriched record sent, enriched -> received. */
+  readonly hops?: {
+    readonly ingestToPublish: LatencySummary | null;
+    readonly publishToEnriched: LatencySummary | null;
+    readonly enrichedToDelivered: LatencySummary | null;
+  };
+  /** Sampled frames the tap never saw on both topics (should be 0). */
   readonly unmatched: number;
   /** Subscribers the gateway closed during the step (slow clients). */
   readonly closed: number;
@@ -62,21 +79,15 @@ export interface LiveOptions {
   readonly fanout: readonly number[];
   readonly warmupMs: number;
   readonly windowMs: number;
+  /** Synthetic symbols of each end-to-end step (default 100). */
+  readonly e2eSymbols?: number;
 }
 
 const E2E_SYMBOLS = 100;
+/** End-to-end steps at most (fixed rates plus search), each with its own block of symbols. */
+const MAX_E2E_STEPS = 8;
 const FANOUT_SYMBOLS = 1_000;
 const FANOUT_RATE = 10_000;
-
-/**
- * Symbols no earlier step used, so every step starts with fresh per-symbol state in the enricher (the
- * synthetic source restarts its event times at the same instant, which a symbol's closed bars would
- * treat as late).
- */
-export function stepSymbols(step: number, count: number): string[] {
-  const tag = step.toString(36).toUpperCase();
-  return Array.from({ length: count }, (_, i) => `B${tag}X${String(i).padStart(4, '0')}`);
-}
 
 /** Sample 1/divisor of the ids so the tap and clients stay cheap at high rates. */
 function sampleDivisorFor(framesPerSecond: number): number {
@@ -90,7 +101,8 @@ function sampleDivisorFor(framesPerSecond: number): number {
  * 1. end to end: ingest-producer's synthetic source at each fixed rate (paced in real time), one
  *    WebSocket subscriber of all its symbols; latency = frame receive time - the event's ingestTime;
  *    then a search between the highest passing and lowest failing rate for p99 < 50 ms;
- * 2. fan-out: input 10,000 events/s over 1,000 symbols, N subscribers each following one symbol.
+ * 2. fan-out, the gateway alone: EnrichedFeeder writes 10,000 enriched events/s over 1,000 symbols to
+ *    market.enriched.v1, N subscribers each follow one symbol; latency = receive time - send time.
  */
 export async function runLiveStages(context: BenchContext, options: LiveOptions): Promise<LiveFigures> {
   const { stack, log } = context;
@@ -128,11 +140,15 @@ export async function runLiveStages(context: BenchContext, options: LiveOptions)
   ).key;
   if (!apiKey) throw new Error(`the key CLI printed no key: ${created}`);
 
-  const profile: Record<string, string> = context.cpuProfileDir
-    ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${context.cpuProfileDir}` }
-    : {};
-  const serviceOptions = (env: Record<string, string>) => ({
-    env: { ...stack.env, ...profile, LOG_LEVEL: 'warn', ...env },
+  const allSymbols = [
+    ...Array.from({ length: MAX_E2E_STEPS }, (_, i) => stepSymbols(`E${i + 1}`, E2E_SYMBOLS)).flat(),
+    ...stepSymbols('F', FANOUT_SYMBOLS),
+  ];
+  log(
+    `  reference data: ${allSymbols.length} synthetic symbols (${await loadBenchReferenceBars(stack.config, allSymbols)} rows written)`,
+  );
+  const serviceOptions = (name: ServiceName, env: Record<string, string>) => ({
+    env: { ...stack.env, ...cpuProfileEnv(context.cpuProfileDir, name), LOG_LEVEL: 'warn', ...env },
     logDir: context.logDir,
   });
   const kafka = createLocalKafka('tickwire-bench-live', stack.config);
@@ -140,18 +156,22 @@ export async function runLiveStages(context: BenchContext, options: LiveOptions)
   await admin.connect();
   let enricher: RunningService | undefined;
   let gateway: RunningService | undefined;
-  let tap: EnrichedTap | undefined;
+  let tap: PipelineTap | undefined;
   let ingestPeak: number | null = null;
   let servicePeaks: { enricher: number | null; gateway: number | null } = { enricher: null, gateway: null };
   let step = 0;
   try {
-    enricher = await startService('enricher', serviceOptions({}));
-    // 10,000 sockets authenticate from one address: lift the per-address auth rate limit for the bench.
-    gateway = await startService(
+    enricher = await startTrackedService('enricher', serviceOptions('enricher', {}));
+    // 10,000 sockets connect and authenticate from one address: lift the per-address limits for the bench.
+    gateway = await startTrackedService(
       'consumer-gateway',
-      serviceOptions({ STREAM_AUTH_BURST: '100000', STREAM_AUTH_PER_SECOND: '100000' }),
+      serviceOptions('consumer-gateway', {
+        STREAM_AUTH_BURST: '100000',
+        STREAM_AUTH_PER_SECOND: '100000',
+        WS_MAX_PENDING_PER_ADDRESS: '1000',
+      }),
     );
-    tap = await EnrichedTap.start(kafka, admin);
+    tap = await PipelineTap.start(kafka, admin);
     const url = `ws://127.0.0.1:${servicePort('consumer-gateway')}/v1/stream`;
     const services = { enricher, gateway };
 
@@ -160,8 +180,10 @@ export async function runLiveStages(context: BenchContext, options: LiveOptions)
       kind: LiveStep['kind'],
       rate: number,
       sockets: readonly (readonly string[])[],
-      ingest: () => Promise<RunningService | null>,
+      ingest: () => Promise<unknown>,
     ): Promise<LiveStep> => {
+      // Fan-out steps are fed by EnrichedFeeder, whose frames carry their send time as eventTime.
+      const fromEventTime = kind === 'fanout';
       const framesPerSecond = kind === 'e2e' ? rate : (rate / FANOUT_SYMBOLS) * sockets.length;
       const divisor = sampleDivisorFor(framesPerSecond);
       let pool: SubscriberPool | undefined;
@@ -175,26 +197,37 @@ export async function runLiveStages(context: BenchContext, options: LiveOptions)
           sockets,
           processes: sockets.length >= 1_000 ? 2 : 1,
           sampleDivisor: divisor,
+          latencyFromEventTime: fromEventTime,
         });
         await ingest();
         await sleep(options.warmupMs);
         pool.startWindow();
         await sleep(options.windowMs);
         const window = await pool.endWindow();
-        const { latency, unmatched } = await joinLatencies(window, tap as EnrichedTap);
+        const { latency, fromIngestTime, hops, unmatched } = fromEventTime
+          ? {
+              latency: summariseLatencies(window.eventTimeLatenciesMs),
+              fromIngestTime: undefined,
+              hops: undefined,
+              unmatched: 0,
+            }
+          : await joinLatencies(window, tap as PipelineTap);
         const result: LiveStep = {
           kind,
           inputRate: rate,
           subscribers: sockets.length,
           deliveredPerSecond: window.frames / (window.windowMs / 1_000),
           latency,
+          fromIngestTime,
+          hops,
           unmatched,
           closed: window.closed,
           gatewayPeakRssMiB: peakRssMiB(services.gateway.child.pid),
         };
         log(
           `  ${kind} ${rate.toLocaleString('en-US')} events/s, ${sockets.length} subscriber(s): ${Math.round(result.deliveredPerSecond).toLocaleString('en-US')} frames/s, ` +
-            `p50 ${latency?.p50.toFixed(1) ?? '–'} p99 ${latency?.p99.toFixed(1) ?? '–'} p99.9 ${latency?.p999.toFixed(1) ?? '–'} ms (${latency?.count ?? 0} samples, ${unmatched} unmatched), ${window.closed} closed`,
+            `p50 ${latency?.p50.toFixed(1) ?? '–'} p99 ${latency?.p99.toFixed(1) ?? '–'} p99.9 ${latency?.p999.toFixed(1) ?? '–'} ms (${latency?.count ?? 0} samples, ${unmatched} unmatched), ${window.closed} closed; ` +
+            `hops p50/p99 ms: ingest->publish ${hopText(hops?.ingestToPublish)}, publish->enriched ${hopText(hops?.publishToEnriched)}, enriched->client ${hopText(hops?.enrichedToDelivered)}`,
         );
         return result;
       } catch (error) {
@@ -222,9 +255,9 @@ export async function runLiveStages(context: BenchContext, options: LiveOptions)
       symbols: readonly string[],
       seconds: number,
     ): Promise<RunningService> =>
-      startService(
+      startTrackedService(
         'ingest-producer',
-        serviceOptions({
+        serviceOptions('ingest-producer', {
           SOURCE: 'synthetic',
           SYNTHETIC_SYMBOLS: symbols.join(','),
           SYNTHETIC_RATE: String(rate),
@@ -243,7 +276,7 @@ export async function runLiveStages(context: BenchContext, options: LiveOptions)
     // 1. end to end at fixed rates, then the search.
     const e2eStep = async (rate: number): Promise<LiveStep> => {
       step += 1;
-      const symbols = stepSymbols(step, E2E_SYMBOLS);
+      const symbols = stepSymbols(`E${step}`, options.e2eSymbols ?? E2E_SYMBOLS);
       let ingest: RunningService | null = null;
       const result = await measure(
         'e2e',
@@ -257,7 +290,7 @@ export async function runLiveStages(context: BenchContext, options: LiveOptions)
       return result;
     };
     for (const rate of options.e2eRates) await e2eStep(rate);
-    for (let i = 0; i < options.searchSteps; i += 1) {
+    for (let i = 0; i < options.searchSteps && step < MAX_E2E_STEPS; i += 1) {
       const probe = nextProbeRate(
         steps
           .filter((s) => s.kind === 'e2e')
@@ -268,12 +301,10 @@ export async function runLiveStages(context: BenchContext, options: LiveOptions)
       await e2eStep(probe);
     }
 
-    // 2. fan-out at 10,000 events/s over 1,000 symbols.
+    // 2. fan-out: the gateway alone, fed 10,000 enriched events/s over 1,000 symbols.
     if (options.fanout.length) {
-      step += 1;
-      const symbols = stepSymbols(step, FANOUT_SYMBOLS);
-      const seconds = options.fanout.length * ((options.warmupMs + options.windowMs) / 1_000 + 120) + 60;
-      let ingest: RunningService | null = null;
+      const symbols = stepSymbols('F', FANOUT_SYMBOLS);
+      let feeder: EnrichedFeeder | null = null;
       try {
         for (const subscribers of options.fanout) {
           const sockets = Array.from({ length: subscribers }, (_, i) => [
@@ -284,12 +315,12 @@ export async function runLiveStages(context: BenchContext, options: LiveOptions)
               'fanout',
               FANOUT_RATE,
               sockets,
-              async () => (ingest ??= await startIngest(FANOUT_RATE, symbols, seconds)),
+              async () => (feeder ??= await EnrichedFeeder.start(kafka, symbols, FANOUT_RATE)),
             ),
           );
         }
       } finally {
-        await stopIngest(ingest);
+        await (feeder as EnrichedFeeder | null)?.stop();
       }
     }
   } finally {
@@ -311,27 +342,61 @@ export async function runLiveStages(context: BenchContext, options: LiveOptions)
   };
 }
 
+/** `p50/p99` of a hop, for the log. */
+export function hopText(summary: LatencySummary | null | undefined): string {
+  return summary ? `${summary.p50.toFixed(1)}/${summary.p99.toFixed(1)}` : '–';
+}
+
 /**
- * Latencies of a window's sampled frames: receive time - ingest time from the tap. Waits up to 10 s
- * for the tap (a Kafka consumer like the gateway) to have seen every sampled id.
+ * Latencies of a window's sampled frames, joined with the tap by raw event id: receive time minus the
+ * raw record's publish time (headline), minus its ingestTime, and per hop. Waits up to 10 s for the
+ * tap (Kafka consumers like the gateway's) to have seen every sampled id on both topics.
  */
 async function joinLatencies(
   window: PoolWindow,
-  tap: EnrichedTap,
-): Promise<{ latency: LatencySummary | null; unmatched: number }> {
+  tap: PipelineTap,
+): Promise<Pick<LiveStep, 'latency' | 'fromIngestTime' | 'hops' | 'unmatched'>> {
+  const complete = (id: string): boolean => {
+    const event = tap.event(id);
+    return (
+      event?.publishedAt !== undefined && event.enrichedAt !== undefined && event.ingestTime !== undefined
+    );
+  };
   const deadline = Date.now() + 10_000;
-  for (;;) {
-    const missing = window.sampledIds.filter((id) => tap.ingestTime(id) === undefined).length;
-    if (missing === 0 || Date.now() > deadline) break;
-    await sleep(250);
-  }
-  const samples = new SampleBuffer();
+  while (window.sampledIds.some((id) => !complete(id)) && Date.now() < deadline) await sleep(250);
+  const fromPublish = new SampleBuffer();
+  const fromIngest = new SampleBuffer();
+  const ingestToPublish = new SampleBuffer();
+  const publishToEnriched = new SampleBuffer();
+  const enrichedToDelivered = new SampleBuffer();
   let unmatched = 0;
   window.sampledIds.forEach((id, i) => {
-    const ingestTime = tap.ingestTime(id);
+    const event = tap.event(id);
     const at = window.sampledAtMs[i];
-    if (ingestTime === undefined || at === undefined) unmatched += 1;
-    else samples.push(at - ingestTime);
+    if (
+      !event ||
+      at === undefined ||
+      event.publishedAt === undefined ||
+      event.enrichedAt === undefined ||
+      event.ingestTime === undefined
+    ) {
+      unmatched += 1;
+      return;
+    }
+    fromPublish.push(at - event.publishedAt);
+    fromIngest.push(at - event.ingestTime);
+    ingestToPublish.push(event.publishedAt - event.ingestTime);
+    publishToEnriched.push(event.enrichedAt - event.publishedAt);
+    enrichedToDelivered.push(at - event.enrichedAt);
   });
-  return { latency: summariseLatencies(samples.toArray()), unmatched };
+  return {
+    latency: summariseLatencies(fromPublish.toArray()),
+    fromIngestTime: summariseLatencies(fromIngest.toArray()),
+    hops: {
+      ingestToPublish: summariseLatencies(ingestToPublish.toArray()),
+      publishToEnriched: summariseLatencies(publishToEnriched.toArray()),
+      enrichedToDelivered: summariseLatencies(enrichedToDelivered.toArray()),
+    },
+    unmatched,
+  };
 }
