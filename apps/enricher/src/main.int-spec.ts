@@ -57,6 +57,9 @@ describe('enricher on the local stack', () => {
       ...TRADE_V1_FIXTURES[0]!.event,
       payload: { ...TRADE_V1_FIXTURES[0]!.event.payload, symbol },
     };
+    // The shared DLQ may hold many other runs' dead letters: read it from its end as of now.
+    const dlq = `${TOPICS.trades}.dlq`;
+    const dlqStart = await admin.fetchTopicOffsets(dlq);
     const producer = kafka.producer();
     await producer.connect();
     const marker = uniqueName('malformed');
@@ -100,9 +103,15 @@ describe('enricher on the local stack', () => {
     ).toBeGreaterThanOrEqual(1);
 
     // The dead letter carries the original bytes and the contract's error class.
-    const reader = kafka.consumer({ groupId: uniqueName('it-dlq-reader'), maxWaitTimeInMs: 200 });
+    const readerGroup = uniqueName('it-dlq-reader');
+    await admin.setOffsets({
+      groupId: readerGroup,
+      topic: dlq,
+      partitions: dlqStart.map(({ partition, high }) => ({ partition, offset: high })),
+    });
+    const reader = kafka.consumer({ groupId: readerGroup, maxWaitTimeInMs: 200 });
     await reader.connect();
-    await reader.subscribe({ topics: [`${TOPICS.trades}.dlq`], fromBeginning: true });
+    await reader.subscribe({ topics: [dlq], fromBeginning: true });
     const found = await new Promise<Record<string, string>>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('dead letter not found')), 20_000);
       void reader.run({
