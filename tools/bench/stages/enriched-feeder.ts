@@ -3,6 +3,7 @@ import type { BenchKafka } from './kafka-backlog';
 
 /** Milliseconds between two sends of the feeder. */
 const TICK_MS = 10;
+const MAX_EVENTS_PER_SEND = 1_000;
 
 /**
  * Writes valid `market.enriched.v1` events at a fixed rate straight to the topic the consumer gateway
@@ -16,6 +17,8 @@ export class EnrichedFeeder {
   private timer: NodeJS.Timeout | undefined;
   private sent = 0;
   private sending = false;
+  /** The first send that failed (the feeder keeps trying; the step reports it). */
+  error: Error | undefined;
 
   private constructor(
     private readonly producer: ReturnType<BenchKafka['producer']>,
@@ -66,7 +69,9 @@ export class EnrichedFeeder {
     try {
       // Catch up to the schedule: a late tick sends more (the rate holds on average).
       const due = Math.floor(((Date.now() - started) / 1_000) * this.rate);
-      const count = Math.min(due - this.sent, this.rate);
+      // At most 1,000 events (~0.9 MB) per request: a partition's record batch must stay under the
+      // broker's message.max.bytes (1 MiB) however late the tick is.
+      const count = Math.min(due - this.sent, MAX_EVENTS_PER_SEND);
       if (count <= 0) return;
       const now = Date.now();
       const messages = Array.from({ length: count }, (_, k) => {
@@ -85,6 +90,8 @@ export class EnrichedFeeder {
       });
       this.sent += count;
       await this.producer.send({ topic: TOPICS.enriched, acks: -1, messages });
+    } catch (error) {
+      this.error ??= error instanceof Error ? error : new Error(String(error));
     } finally {
       this.sending = false;
     }

@@ -320,7 +320,9 @@ export async function runLiveStages(context: BenchContext, options: LiveOptions)
           );
         }
       } finally {
-        await (feeder as EnrichedFeeder | null)?.stop();
+        const used = feeder as EnrichedFeeder | null;
+        if (used?.error) errors.push(`enriched feeder: ${used.error.message}`);
+        await used?.stop();
       }
     }
   } finally {
