@@ -70,7 +70,7 @@ export const FULL_PROFILE: ChaosProfile = {
 /**
  * The short profile (`npm test`, the `chaos:e2e` target): GOOG's day (61,160 records) at 300x (78 s
  * of replay, ~780 records/s) with the least the issue asks of it: one enricher SIGKILL, one broker
- * SIGKILL, one sink server (S3Mock) stopped and started, and one poison injection; ~3.5 min with the
+ * SIGKILL, one sink server (S3Mock) stopped and started, and one poison injection; ~2.5 min with the
  * pipeline reset and the services' start on the 2-core dev box.
  */
 export const SHORT_PROFILE: ChaosProfile = {
