@@ -34,11 +34,6 @@ export interface KafkaConsumerServerOptions {
    * owner of a task must reuse the id to fence the previous one.
    */
   transactionalIdPrefix?: string;
-  /**
-   * @deprecated An id per instance cannot fence a zombie instance elsewhere. Setting it enables
-   * transactions exactly like `transactionalIdPrefix: serviceName`; the value itself is not used.
-   */
-  transactionalId?: string;
   /** Group session timeout in ms; default 30000 (kafkajs default). Heartbeats go every third of it. */
   sessionTimeoutMs?: number;
   /** Upper bound of bytes fetched per partition per request; default 1 MiB (kafkajs default). */
@@ -210,9 +205,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       this.metrics,
       options.groupId,
     );
-    const prefix =
-      options.transactionalIdPrefix ??
-      (options.transactionalId !== undefined ? options.serviceName : undefined);
+    const prefix = options.transactionalIdPrefix;
     if (prefix !== undefined) {
       this.tasks = new PartitionTaskProducers(this.kafka, {
         transactionalIdPrefix: prefix,

@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import type { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { KafkaConsumerServer } from '@tickwire/kafka';
@@ -89,7 +88,7 @@ export async function startService<Schema extends z.ZodType>(
       metrics: app.get(MetricsService),
       partitionsConsumedConcurrently: kafkaConfig.KAFKA_PARTITIONS_CONCURRENCY ?? 1,
       ...(definition.kafkaConsumer.transactional
-        ? { transactionalId: `${config.SERVICE_NAME}-${hostname()}` }
+        ? { transactionalIdPrefix: config.SERVICE_NAME }
         : {}),
     });
     const server = kafkaServer;

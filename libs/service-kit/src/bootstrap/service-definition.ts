@@ -13,8 +13,9 @@ export interface ServiceDefinition<Schema extends z.ZodType = z.ZodType> extends
   kafkaConsumer?: {
     /**
      * Give handlers `KafkaConsumerContext.transaction()` (exactly-once consume-transform-produce).
-     * The transactional id is `<SERVICE_NAME>-<hostname>`: stable across restarts of one instance,
-     * distinct between instances.
+     * One transactional producer per task (partition p of every input topic, co-partitioned assignment),
+     * id `<SERVICE_NAME>-<consumer group>-<p>`: the same on every instance, so the instance that takes a
+     * task over fences the previous owner (see libs/kafka PartitionTaskProducers).
      */
     transactional?: boolean;
   };
