@@ -1,3 +1,4 @@
+import { TOPICS } from '@tickwire/contracts';
 import { createLocalKafka } from '@tickwire/testing';
 import { setTimeout as sleep } from 'node:timers/promises';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- tools share the main job's process runner and the stack's pinned versions as files (tools are not libraries)
@@ -12,6 +13,7 @@ import {
 } from '../../main-job/service-processes';
 import { PipelineTap } from '../clients/pipeline-tap';
 import { EnrichedFeeder } from './enriched-feeder';
+import { topicEnds, type BenchAdmin } from './kafka-backlog';
 import { SubscriberPool, type PoolWindow } from '../clients/subscriber-pool';
 import { SampleBuffer, summariseLatencies, type LatencySummary } from '../stats/latency-summary';
 import { nextProbeRate } from '../stats/rate-search';
@@ -158,6 +160,7 @@ export async function runLiveStages(context: BenchContext, options: LiveOptions)
   let gateway: RunningService | undefined;
   let tap: PipelineTap | undefined;
   let ingestPeak: number | null = null;
+  let enricherPeak: number | null = null;
   let servicePeaks: { enricher: number | null; gateway: number | null } = { enricher: null, gateway: null };
   let step = 0;
   try {
@@ -173,7 +176,7 @@ export async function runLiveStages(context: BenchContext, options: LiveOptions)
     );
     tap = await PipelineTap.start(kafka, admin);
     const url = `ws://127.0.0.1:${servicePort('consumer-gateway')}/v1/stream`;
-    const services = { enricher, gateway };
+    const services: { enricher: RunningService; gateway: RunningService } = { enricher, gateway };
 
     /** One step: subscribers connected, ingest running at `rate`, a window of frames joined with the tap. */
     const measure = async (
@@ -271,6 +274,20 @@ export async function runLiveStages(context: BenchContext, options: LiveOptions)
       const peak = peakRssMiB(service.child.pid);
       if (peak !== null) ingestPeak = Math.max(ingestPeak ?? 0, peak);
       await stopService(service);
+      // The next step must not queue behind this one's backlog: let the enricher drain for 30 s, then
+      // skip what is left (stop it, move its group to the end of its input, start it again; the next
+      // step's symbols are new, so no state depends on the skipped records).
+      if (!(await waitForEnricherDrain(admin, 30_000))) {
+        log('  enricher still behind 30 s after the step: skipping its backlog');
+        if (services.enricher) {
+          enricherPeak = Math.max(enricherPeak ?? 0, peakRssMiB(services.enricher.child.pid) ?? 0);
+          await stopService(services.enricher);
+        }
+        for (const topic of [TOPICS.trades, TOPICS.quotes])
+          await admin.resetOffsets({ groupId: 'enricher', topic, earliest: false });
+        services.enricher = await startTrackedService('enricher', serviceOptions('enricher', {}));
+        enricher = services.enricher;
+      }
     };
 
     // 1. end to end at fixed rates, then the search.
@@ -327,7 +344,11 @@ export async function runLiveStages(context: BenchContext, options: LiveOptions)
     }
   } finally {
     await tap?.stop();
-    servicePeaks = { enricher: peakRssMiB(enricher?.child.pid), gateway: peakRssMiB(gateway?.child.pid) };
+    const lastEnricherPeak = peakRssMiB(enricher?.child.pid);
+    servicePeaks = {
+      enricher: enricherPeak === null ? lastEnricherPeak : Math.max(enricherPeak, lastEnricherPeak ?? 0),
+      gateway: peakRssMiB(gateway?.child.pid),
+    };
     if (gateway) await stopService(gateway);
     if (enricher) await stopService(enricher);
     await admin.disconnect();
@@ -342,6 +363,28 @@ export async function runLiveStages(context: BenchContext, options: LiveOptions)
     peakRssMiB: { ...servicePeaks, ingest: ingestPeak },
     errors,
   };
+}
+
+/**
+ * Waits until the enricher's group has committed the end of the raw topics it reads.
+ *
+ * @returns false after `timeoutMs` with records still behind.
+ */
+async function waitForEnricherDrain(admin: BenchAdmin, timeoutMs: number): Promise<boolean> {
+  const topics = [TOPICS.trades, TOPICS.quotes];
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const { ends } = await topicEnds(admin, topics);
+    const committed = await admin.fetchOffsets({ groupId: 'enricher', topics });
+    const behind = committed.some(({ topic, partitions }) =>
+      partitions.some(
+        ({ partition, offset }) => (ends.get(`${topic}[${partition}]`) ?? 0) > Math.max(0, Number(offset)),
+      ),
+    );
+    if (!behind) return true;
+    await sleep(1_000);
+  }
+  return false;
 }
 
 /** `p50/p99` of a hop, for the log. */
