@@ -142,6 +142,14 @@ export function catchUpRows(rounds: readonly CatchUpRoundFigures[]): BenchRow[] 
   ];
 }
 
+/** `; p50 by hop: ...` of an end-to-end step (where the time goes), or nothing. */
+function hops(step: LiveStep): string {
+  const h = step.hops;
+  if (!h) return '';
+  const p50 = (summary: { p50: number } | null) => (summary ? formatFigure(summary.p50) : '–');
+  return `; p50 by hop: ingestTime -> publish ${p50(h.ingestToPublish)} ms, publish -> enriched sent ${p50(h.publishToEnriched)} ms, enriched -> client ${p50(h.enrichedToDelivered)} ms`;
+}
+
 function liveRow(step: LiveStep): BenchRow {
   const rate = step.inputRate.toLocaleString('en-US');
   const problems = [
@@ -158,7 +166,7 @@ function liveRow(step: LiveStep): BenchRow {
         unit: 'msgs/s',
         throughput: roundFigures([step.error ? null : step.deliveredPerSecond]),
         latency: step.latency,
-        note: `ingest-producer (synthetic, real-time pacing, 100 symbols) -> enricher -> gateway -> 1 WebSocket subscriber of all; latency = receive - ingestTime${problems ? `; ${problems}` : ''}`,
+        note: `ingest-producer (synthetic, real-time pacing, 100 symbols) -> enricher -> gateway -> 1 WebSocket subscriber of all; latency = receive - ingest-producer's send to Kafka${hops(step)}${problems ? `; ${problems}` : ''}`,
       }
     : {
         id: `fanout.${step.subscribers}`,
@@ -167,7 +175,7 @@ function liveRow(step: LiveStep): BenchRow {
         throughput: roundFigures([step.error ? null : step.deliveredPerSecond]),
         latency: step.latency,
         peakRssMiB: step.gatewayPeakRssMiB,
-        note: `delivered frames/s; ingest ${rate} events/s over 1,000 symbols, each subscriber follows 1 symbol; latency from ingest${problems ? `; ${problems}` : ''}`,
+        note: `gateway alone: ${rate} enriched events/s over 1,000 symbols written to market.enriched.v1, each subscriber follows 1 symbol; latency = receive - send${problems ? `; ${problems}` : ''}`,
       };
 }
 
