@@ -59,6 +59,7 @@ const METRIC = {
   consumed: 'tickwire_records_consumed_total',
   produced: 'tickwire_records_produced_total',
   dlq: 'tickwire_dlq_records_total',
+  late: 'tickwire_late_records_total',
 } as const;
 
 /**
