@@ -68,6 +68,22 @@ describe('PacedSource', () => {
     expect(clock.sleeps).toEqual([10, 990]); // 0.5 ms ahead is below minSleepMs
   });
 
+  it("stamps each event's ingestTime when it is released, leaving the rest of the event as it was", async () => {
+    const clock = new FakeClock();
+    const epoch = 1_795_284_000_000;
+    const inner = records();
+    const source = new PacedSource(new IterableSource(inner), REALTIME_PACING, { clock, wallClock: () => epoch + clock.now() });
+    const released: { record: SourceRecord; at: number }[] = [];
+    for await (const record of source) released.push({ record, at: epoch + clock.now() });
+    expect(released.map(({ record, at }) => (record.kind === 'event' ? record.event.ingestTime - at : record))).toEqual([0, 0, 0, rejected, 0, 0]);
+    released.forEach(({ record }, position) => {
+      const original = inner[position] as SourceRecord;
+      if (record.kind === 'event' && original.kind === 'event') expect({ ...record.event, ingestTime: 0 }).toEqual({ ...original.event, ingestTime: 0 });
+    });
+    // The wrapped source's records are not modified.
+    expect(inner.every((record) => record.kind !== 'event' || record.event.ingestTime === base.ingestTime)).toBe(true);
+  });
+
   it('x10: divides event-time deltas by 10', async () => {
     const clock = new FakeClock();
     const times = await emissionTimes(pace(new IterableSource(records()), parsePacing('x10'), { clock }), clock);

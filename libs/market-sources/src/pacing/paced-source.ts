@@ -12,6 +12,8 @@ export interface PacedSourceOptions {
    * honoured by Node, and batching the records of one millisecond keeps throughput at high speeds.
    */
   readonly minSleepMs?: number;
+  /** Clock of the `ingestTime` stamped on each event as it is released, epoch ms UTC; default `Date.now`. */
+  readonly wallClock?: () => number;
 }
 
 /**
@@ -20,7 +22,13 @@ export interface PacedSourceOptions {
  * `start + (t - t0) / speed` on the monotonic clock (`t` = envelope `eventTime`, epoch ms). The target is
  * computed from the anchor for every record, so sleep overshoot never accumulates into drift.
  * Records behind schedule (a slow consumer, or an out-of-order event time) go at once; rejected records
- * have no event time and pass through immediately. `max` pacing passes everything through.
+ * have no event time and pass through immediately. `max` pacing passes everything through unchanged.
+ *
+ * A paced event's envelope `ingestTime` is stamped when the event is released (`wallClock`), not kept
+ * from the wrapped source: sources stamp it when they generate or read a block of records (the
+ * synthetic source, 256 at a time), which is up to a block's worth of pacing (256 ms at 1,000
+ * events/s) before the record leaves; ingestTime means when the record left the source. The event id
+ * does not cover ingestTime, so it is unchanged.
  *
  * `close()` interrupts a pending sleep and closes the wrapped source.
  */
@@ -28,6 +36,7 @@ export class PacedSource extends AbortableSource {
   readonly name: string;
   private readonly clock: MonotonicClock;
   private readonly minSleepMs: number;
+  private readonly wallClock: () => number;
 
   constructor(
     private readonly inner: MarketDataSource,
@@ -41,6 +50,7 @@ export class PacedSource extends AbortableSource {
     this.name = `${inner.name}@${formatPacing(pacing)}`;
     this.clock = options.clock ?? systemMonotonicClock;
     this.minSleepMs = options.minSleepMs ?? 1;
+    this.wallClock = options.wallClock ?? Date.now;
   }
 
   protected override async onClose(): Promise<void> {
@@ -67,6 +77,8 @@ export class PacedSource extends AbortableSource {
             const wait = due - this.clock.now();
             if (wait >= this.minSleepMs) await this.clock.sleep(wait, signal);
           }
+          yield [{ ...record, event: { ...record.event, ingestTime: this.wallClock() } }];
+          continue;
         }
         yield [record];
       }
