@@ -4,7 +4,7 @@ export interface BulkBatcherOptions {
   maxDocs: number;
   /** Most body bytes per request; a single larger document still goes, alone. */
   maxBytes: number;
-  /** Longest a submitted document waits before its (partial) request is sent, ms. */
+  /** Longest a submitted document waits before its (partial) request is sent, unless flushed earlier, ms. */
   flushIntervalMs: number;
 }
 
@@ -26,7 +26,7 @@ interface Pending<Item, Outcome> {
  * Groups items submitted by concurrent callers (e.g. the Kafka batches of several partitions) into
  * bulk requests of at most `maxDocs` items and `maxBytes` bytes, the way a bulk processor does
  * (Elasticsearch BulkProcessor: size, count and flush-interval triggers). A request is sent as soon
- * as it is full, or `flushIntervalMs` after the oldest waiting item arrived. Each caller gets the
+ * as it is full, on {@link flush}, or `flushIntervalMs` after the oldest waiting item arrived. Each caller gets the
  * outcomes of its own items, in its order, once every request carrying them has been answered.
  *
  * Plain TypeScript, no I/O: the `send` function does the request.
@@ -75,7 +75,10 @@ export class BulkBatcher<Item extends Sized, Outcome> {
     return Promise.all(outcomes);
   }
 
-  /** Sends what is waiting now and resolves when every request in flight was answered (for shutdown). */
+  /**
+   * Sends what is waiting now and resolves when every request in flight was answered (never rejects).
+   * Used at the end of each submitted Kafka batch and at shutdown.
+   */
   async flush(): Promise<void> {
     this.dispatch();
     await Promise.allSettled([...this.inFlight]);

@@ -364,7 +364,9 @@ describe('opensearch-indexer on the local stack: bulk indexing', () => {
 
   it('creates no duplicates when the same batches are delivered again (index by _id overwrites)', async () => {
     await setGroupPositions(admin, groupId, startPositions);
-    await start();
+    // A flush interval past the 30 s wait below: the batches (far below BULK_MAX_DOCS) must commit
+    // because each flushes its own request, not because the timer fired.
+    await start({ BULK_FLUSH_INTERVAL_MS: '60000' });
     const ends = await endPositions(admin, TOPICS_UNDER_TEST);
     await waitFor('the redelivered batches to be committed', async () => {
       const committed = await committedPositions(admin, groupId, TOPICS_UNDER_TEST);

@@ -143,6 +143,34 @@ describe('BulkIndexingService: contract, consumer side', () => {
     expect(counts).toEqual({ indexed: { enriched: 1 }, rejected: ['enriched:mapper_parsing_exception'] });
   });
 
+  it('sends a batch below BULK_MAX_DOCS at once instead of after BULK_FLUSH_INTERVAL_MS', async () => {
+    const requests: number[] = [];
+    const batcher = new BulkBatcher<BulkOperation, BulkItemOutcome>(
+      // A one-minute interval: the batch may only resolve in time if it flushes its own tail.
+      { maxDocs: 1_000, maxBytes: 5 << 20, flushIntervalMs: 60_000 },
+      async (operations) => {
+        requests.push(operations.length);
+        return operations.map(() => interpretBulkItem({ status: 201 }));
+      },
+    );
+    const service = new BulkIndexingService(batcher, {
+      documentsIndexed: () => undefined,
+      documentRejected: () => undefined,
+    });
+    const event = JSON.stringify(GOLDEN_FIXTURES['market.enriched.v1'][0]!.event);
+    // 2,500 documents: two full requests, then a trailing partial one of 500.
+    const records = Array.from({ length: 2_500 }, (_, offset) => recordOf(TOPICS.enriched, event, offset));
+    let timer: NodeJS.Timeout | undefined;
+    const tooLate = new Promise<'too late'>(
+      (resolve) => (timer = setTimeout(() => resolve('too late'), 5_000)),
+    );
+    const outcome = await Promise.race([service.indexRecords(records), tooLate]);
+    clearTimeout(timer);
+    expect(outcome).toEqual({ deadLetters: [] });
+    expect(requests).toEqual([1_000, 1_000, 500]);
+    expect(batcher.backlog).toEqual({ waiting: 0, requestsInFlight: 0 });
+  });
+
   it('fails the whole batch when the bulk request fails, so nothing is committed', async () => {
     const batcher = new BulkBatcher<BulkOperation, BulkItemOutcome>(
       { maxDocs: 10, maxBytes: 1 << 20, flushIntervalMs: 1 },

@@ -13,8 +13,9 @@ const positiveInt = (what: string) =>
  * 500-2,000 documents per `_bulk` gave the best docs/s, 250 was clearly slower (request overhead),
  * and a kafkajs fetch (1 MiB per partition, ~1,500 enriched documents) caps a single partition's
  * request anyway; 1,000 sits in the plateau. 5 MiB bounds requests of large documents, at the low end
- * of OpenSearch's 5-15 MiB guidance ("Tuning for indexing speed"). The 50 ms interval lets
- * concurrently handled partitions share a request without visible latency.
+ * of OpenSearch's 5-15 MiB guidance ("Tuning for indexing speed"). Each Kafka batch flushes its
+ * trailing partial request when it has been submitted, so the 50 ms interval only bounds the wait of
+ * documents submitted without a flush; it never delays a batch's commit.
  */
 export const BULK_DEFAULTS = {
   maxDocs: 1_000,
@@ -29,7 +30,8 @@ export const BULK_DEFAULTS = {
  * - BULK_MAX_DOCS: documents per `_bulk` request (default 1000);
  * - BULK_MAX_BYTES: NDJSON bytes per `_bulk` request (default 5 MiB); a single larger document still
  *   goes alone;
- * - BULK_FLUSH_INTERVAL_MS: longest a document waits for others to share its request (default 50);
+ * - BULK_FLUSH_INTERVAL_MS: longest a document waits for others to share its request (default 50); a
+ *   Kafka batch flushes its own trailing request at once, so this does not delay its commit;
  * - BULK_MAX_RETRIES: retries of a `_bulk` answered 429/5xx or failing to connect, with exponential
  *   backoff 200 ms x2 up to 5 s (default 5); after that the Kafka batch is not committed and redelivered.
  */
