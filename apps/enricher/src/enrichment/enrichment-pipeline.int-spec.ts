@@ -30,7 +30,8 @@ import type { Admin, Consumer, Producer } from 'kafkajs';
  * run) goes through `node -r @swc-node/register apps/enricher/src/main.ts`, which is killed with
  * SIGKILL mid-stream (no graceful commit) and started again. Read with read_committed, every trade is
  * enriched exactly once and the 1-minute bars equal bars computed here from the trades, including the
- * bar open at the kill (restored from the changelog). symbol-state holds the last trade.
+ * bar open at the kill (restored from the changelog). symbol-state (written in the background after
+ * each commit) comes to hold the last trade, with nothing left pending.
  *
  * The enricher's input topics are fixed (market.trades.v1, ...): the test uses them with a consumer
  * group of its own positioned at their end, a symbol of its own, and its own changelog topic,
@@ -311,10 +312,18 @@ describe('enricher exactly-once across a crash (real Kafka, DynamoDB Local)', ()
     expect(sample('tickwire_late_records_total\\{topic="market\\.trades\\.v1"\\}')).toBe(0);
     expect(sample('tickwire_bars_emitted_total\\{trigger="idle-flush"\\}')).toBeGreaterThanOrEqual(1);
 
-    const item = await dynamo.send(
-      new GetItemCommand({ TableName: stateTable, Key: { symbol: { S: symbol } }, ConsistentRead: true }),
-    );
+    // symbol-state is written in the background after the commit: wait for the last trade to land.
     const lastTrade = trades[trades.length - 1] as TradeV1Event;
+    const stateItem = () =>
+      dynamo.send(
+        new GetItemCommand({ TableName: stateTable, Key: { symbol: { S: symbol } }, ConsistentRead: true }),
+      );
+    await until(
+      'symbol-state to hold the last trade',
+      async () => Number((await stateItem()).Item?.['lastEventTime']?.N) === lastTrade.eventTime,
+      30_000,
+    );
+    const item = await stateItem();
     expect(Number(item.Item?.['lastPrice']?.N)).toBe(lastTrade.payload.price);
     expect(Number(item.Item?.['lastEventTime']?.N)).toBe(lastTrade.eventTime);
     expect(Number(item.Item?.['previousClose']?.N)).toBe(PREVIOUS_CLOSE);
@@ -322,5 +331,12 @@ describe('enricher exactly-once across a crash (real Kafka, DynamoDB Local)', ()
       ((lastTrade.payload.price - PREVIOUS_CLOSE) / PREVIOUS_CLOSE) * 100,
       9,
     );
+    const pending = async () =>
+      Number(
+        /^tickwire_enricher_symbol_state_pending_records\{[^}]*\} (\d+)$/m.exec(
+          await (await fetch(`http://127.0.0.1:${port}/metrics`)).text(),
+        )?.[1] ?? 'NaN',
+      );
+    await until('no symbol-state write pending', async () => (await pending()) === 0, 10_000);
   }, 400_000);
 });

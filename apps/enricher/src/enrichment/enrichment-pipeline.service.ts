@@ -34,9 +34,11 @@ import {
   InjectServiceConfig,
   KAFKA_CLIENT,
   MetricsService,
+  READINESS_CHECKS,
+  type ReadinessCheck,
   ROOT_LOGGER,
 } from '@tickwire/service-kit';
-import type { Counter, Histogram } from 'prom-client';
+import type { Counter, Gauge, Histogram } from 'prom-client';
 import type { Logger } from 'pino';
 import { type EnricherConfig, enrichmentSettingsOf } from './enricher-env';
 import {
@@ -46,7 +48,7 @@ import {
   idleFlushEventTime,
 } from './enrichment-engine.service';
 import { SymbolStateChangelog } from './symbol-state-changelog';
-import { SymbolStateWriter } from './symbol-state-writer';
+import { CoalescingSymbolStateWriter, SymbolStateWriter } from './symbol-state-writer';
 
 /** Input topics of the enricher. */
 export const ENRICHER_INPUT_TOPICS = [TOPICS.trades, TOPICS.quotes, TOPICS.barsDaily] as const;
@@ -76,15 +78,20 @@ const SEND_CHUNK_RECORDS = 500;
  *   timer advances the clock (BAR_IDLE_FLUSH_MS, see enricher-env.ts) and commits each task's outputs
  *   and changelog in a transaction of that task's producer (no input offsets), so a fenced instance
  *   flushes nothing. The cross-symbol advance (BAR_CROSS_SYMBOL_LAG_MS) commits the same way.
- * - DynamoDB `symbol-state` is written after the commit, once per changed symbol, conditional on
- *   lastEventTime (never older over newer); a failed write is retried with the next batch.
+ * - DynamoDB `symbol-state` is written after the commit, off the batch's critical path: the views of
+ *   the changed symbols are taken right after the commit and handed to one coalescing background
+ *   writer ({@link CoalescingSymbolStateWriter}: one write in flight, latest view per symbol, UpdateItem
+ *   conditional on lastEventTime, so never older over newer), and the next batch starts at once. A
+ *   failed write is logged and retried (its views stay pending); the pending count is the gauge
+ *   `tickwire_enricher_symbol_state_pending_records` and the readiness check `symbol-state`. Shutdown
+ *   waits for the pending views (at most half of SHUTDOWN_TIMEOUT_MS) and logs any it gives up.
  */
 @Injectable()
 export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnApplicationShutdown {
   private readonly engine: EnrichmentEngine;
   private readonly references: PreviousCloseReader;
   private readonly changelog: SymbolStateChangelog;
-  private readonly stateWriter: SymbolStateWriter;
+  private readonly stateWriter: CoalescingSymbolStateWriter;
   private readonly deadLetters: DeadLetterPublisher;
   private readonly log: Logger;
   private readonly groupId: string;
@@ -115,6 +122,7 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     bars: Counter<'trigger'>;
     restores: Counter<'reason'>;
     stateWrites: Counter<'outcome'>;
+    statePending: Gauge;
     commitSeconds: Histogram<'kind'>;
   };
 
@@ -124,6 +132,7 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     @Inject(DYNAMODB_CLIENT) dynamoDb: DynamoDBClient,
     private readonly metricsService: MetricsService,
     @Inject(ROOT_LOGGER) rootLogger: Logger,
+    @Inject(READINESS_CHECKS) readinessChecks: ReadinessCheck[],
   ) {
     this.log = rootLogger.child({ component: 'enrichment-pipeline' });
     this.engine = new EnrichmentEngine(enrichmentSettingsOf(config));
@@ -131,7 +140,6 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     const groupId = config.KAFKA_CONSUMER_GROUP ?? config.SERVICE_NAME;
     this.groupId = groupId;
     this.changelog = new SymbolStateChangelog(kafka, config.ENRICHER_CHANGELOG_TOPIC, groupId);
-    this.stateWriter = new SymbolStateWriter(dynamoDb, config.SYMBOL_STATE_TABLE);
     this.deadLetters = new DeadLetterPublisher(
       { sendBatch: () => Promise.resolve() },
       config.SERVICE_NAME,
@@ -162,12 +170,35 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
         'symbol-state UpdateItems by outcome (written, stale = a newer event was there, failed).',
         ['outcome'],
       ),
+      statePending: m.gauge(
+        'tickwire_enricher_symbol_state_pending_records',
+        'symbol-state views taken after a commit and not yet written to DynamoDB (queued or in flight).',
+      ),
       commitSeconds: m.histogram(
         'tickwire_enricher_transaction_seconds',
         'Duration of one Kafka transaction (produce + offsets + commit), by kind (batch, idle-flush).',
         ['kind'],
       ),
     };
+    this.stateWriter = new CoalescingSymbolStateWriter(
+      new SymbolStateWriter(dynamoDb, config.SYMBOL_STATE_TABLE),
+      {
+        written: ({ written, stale }) => {
+          this.metrics.stateWrites.inc({ outcome: 'written' }, written);
+          this.metrics.stateWrites.inc({ outcome: 'stale' }, stale);
+        },
+        failed: (error, views, retryInMs) => {
+          this.metrics.stateWrites.inc({ outcome: 'failed' }, views);
+          this.log.warn({ err: error, symbols: views, retryInMs }, 'symbol-state write failed; retrying');
+        },
+        pendingChanged: (count) => this.metrics.statePending.set(count),
+      },
+    );
+    // Informational (never fails readiness): DynamoDB's own check says whether the table answers.
+    readinessChecks.push({
+      name: 'symbol-state',
+      probe: () => Promise.resolve({ pending: this.stateWriter.pendingCount }),
+    });
   }
 
   /** Creates (or checks the co-partitioning of) the changelog topic and starts the idle-flush timer. */
@@ -186,11 +217,23 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     }
   }
 
-  /** Stops the idle timer and waits for running work (the Kafka transport then stops consuming). */
+  /**
+   * Stops the idle timer, waits for running work (the Kafka consumer has stopped by now: see
+   * @tickwire/service-kit bootstrapService), then for the pending symbol-state writes, for at most half
+   * of SHUTDOWN_TIMEOUT_MS (the rest is for the other hooks; the DynamoDB client closes in
+   * onApplicationShutdown, after every onModuleDestroy). Views still unwritten then are logged as an
+   * error: the next owner of their task rewrites a symbol's state after its next commit of it.
+   */
   async onModuleDestroy(): Promise<void> {
     if (this.idleTimer) clearInterval(this.idleTimer);
     this.idleTimer = undefined;
     await this.tail.catch(() => undefined);
+    const unwritten = await this.stateWriter.drain(this.config.SHUTDOWN_TIMEOUT_MS / 2);
+    if (unwritten.length > 0)
+      this.log.error(
+        { symbols: unwritten.slice(0, 100), count: unwritten.length },
+        'symbol-state: views not written at shutdown (DynamoDB unavailable)',
+      );
   }
 
   /** Waits for running work once the consumer has stopped (the transport closes the task producers). */
@@ -273,7 +316,7 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     this.metrics.late.inc({ topic: TOPICS.trades }, late.length);
     this.metrics.bars.inc({ trigger: 'event-time' }, output.bars.length);
     for (const alert of output.alerts) this.metrics.alerts.inc({ alert_type: alert.payload.alertType });
-    await this.writeSymbolState(changed);
+    this.writeSymbolState(changed);
     if (this.config.BAR_CROSS_SYMBOL_LAG_MS > 0 && this.streamTime !== null) {
       const advanced = this.engine.advanceTo(this.streamTime - this.config.BAR_CROSS_SYMBOL_LAG_MS);
       await this.commitPerTask(advanced, 'cross-symbol');
@@ -382,7 +425,7 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
       output.bars.length,
     );
     for (const alert of output.alerts) this.metrics.alerts.inc({ alert_type: alert.payload.alertType });
-    await this.writeSymbolState(changed);
+    this.writeSymbolState(changed);
   }
 
   /**
@@ -488,7 +531,10 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     const admin = this.kafka.admin();
     try {
       await admin.connect();
-      const committed = await admin.fetchOffsets({ groupId: this.groupId, topics: [...ENRICHER_INPUT_TOPICS] });
+      const committed = await admin.fetchOffsets({
+        groupId: this.groupId,
+        topics: [...ENRICHER_INPUT_TOPICS],
+      });
       for (const topic of ENRICHER_INPUT_TOPICS) {
         const mine = committed.find((t) => t.topic === topic)?.partitions ?? [];
         for (const { partition, high, low } of await admin.fetchTopicOffsets(topic)) {
@@ -594,22 +640,17 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     for (const [topic, count] of byTopic) this.metrics.produced.inc({ topic }, count);
   }
 
-  /** Writes the latest view of the pending symbols; failures stay pending for the next batch. */
-  private async writeSymbolState(symbols: readonly string[]): Promise<void> {
+  /**
+   * Takes the view of `symbols` (and of any symbol whose earlier commit left its view untaken) right
+   * after a commit, while the engine holds exactly the committed state, and hands them to the
+   * background writer: the caller does not wait for DynamoDB.
+   */
+  private writeSymbolState(symbols: readonly string[]): void {
     for (const symbol of symbols) this.pendingStateSymbols.add(symbol);
-    const states = [...this.pendingStateSymbols].flatMap((symbol) => this.engine.stateOf(symbol) ?? []);
-    try {
-      const result = await this.stateWriter.write(states);
-      this.metrics.stateWrites.inc({ outcome: 'written' }, result.written);
-      this.metrics.stateWrites.inc({ outcome: 'stale' }, result.stale);
-      this.pendingStateSymbols.clear();
-    } catch (error) {
-      this.metrics.stateWrites.inc({ outcome: 'failed' }, states.length);
-      this.log.warn(
-        { err: error, symbols: states.length },
-        'symbol-state write failed; retrying with the next batch',
-      );
-    }
+    this.stateWriter.enqueue(
+      [...this.pendingStateSymbols].flatMap((symbol) => this.engine.stateOf(symbol) ?? []),
+    );
+    this.pendingStateSymbols.clear();
   }
 
   private advanceStreamTime(eventTime: number): void {

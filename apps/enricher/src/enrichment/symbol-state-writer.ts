@@ -82,3 +82,136 @@ export class SymbolStateWriter {
     }
   }
 }
+
+/** Where a {@link CoalescingSymbolStateWriter} reports its outcomes (metrics, logs). Must not throw. */
+export interface SymbolStateWriteObserver {
+  /** One write finished; `result` counts written and stale views. */
+  written(result: SymbolStateWriteResult): void;
+  /** One write of `views` views failed (they stay pending); the next try follows in `retryInMs` ms. */
+  failed(error: unknown, views: number, retryInMs: number): void;
+  /** Views taken but not yet written (queued or in flight) changed to `count`. */
+  pendingChanged(count: number): void;
+}
+
+/** Delays (ms) before retrying a failed write: doubling from `firstRetryMs` up to `maxRetryMs`. */
+export interface SymbolStateRetryPolicy {
+  readonly firstRetryMs: number;
+  readonly maxRetryMs: number;
+}
+
+/** Delay (ms) between retries while {@link CoalescingSymbolStateWriter.drain} runs: prompt, not a busy loop. */
+const DRAIN_RETRY_MS = 200;
+
+/**
+ * Writes symbol-state views in the background so that no caller waits for DynamoDB: {@link enqueue}
+ * returns at once; one write (a {@link SymbolStateWriter.write}: one UpdateItem per symbol) is in
+ * flight at a time, and the views enqueued meanwhile are coalesced to the latest per symbol for the
+ * next one. symbol-state is a latest-value view whose UpdateItem is conditional on lastEventTime, so
+ * skipping intermediate views loses nothing, and an older view never overwrites a newer one.
+ *
+ * A failed write is reported to the observer and its views stay pending (unless a view at least as
+ * new was enqueued meanwhile); it is retried after a delay doubling from `firstRetryMs` to
+ * `maxRetryMs` (default 1 s to 30 s), or after 200 ms while {@link drain} runs. Views are given up
+ * only at {@link drain}'s deadline, which returns their symbols so the caller can report them.
+ */
+export class CoalescingSymbolStateWriter {
+  private readonly pending = new Map<string, SymbolStateView>();
+  private inFlight: readonly string[] = [];
+  private running: Promise<void> | null = null;
+  private failures = 0;
+  private draining = false;
+  /** Ends the current retry delay early (set while one runs). */
+  private wake: (() => void) | null = null;
+
+  constructor(
+    private readonly writer: Pick<SymbolStateWriter, 'write'>,
+    private readonly observer: SymbolStateWriteObserver,
+    private readonly retry: SymbolStateRetryPolicy = { firstRetryMs: 1_000, maxRetryMs: 30_000 },
+  ) {}
+
+  /** Views taken but not yet written: queued plus in flight. */
+  get pendingCount(): number {
+    return this.pending.size + this.inFlight.length;
+  }
+
+  /**
+   * Queues `views` (a view replaces the queued one of its symbol unless its lastEventTime is older)
+   * and starts a write when none is in flight. Never throws, never waits.
+   */
+  enqueue(views: readonly SymbolStateView[]): void {
+    for (const view of views) this.keepLatest(view);
+    this.observer.pendingChanged(this.pendingCount);
+    if (this.pending.size > 0) this.running ??= this.run();
+  }
+
+  /**
+   * Waits until every queued and in-flight view is written, retrying failed writes every 200 ms, for
+   * at most `timeoutMs`. Resolves with the symbols still unwritten at the deadline (empty when all were
+   * written); never rejects.
+   */
+  async drain(timeoutMs: number): Promise<string[]> {
+    this.draining = true;
+    this.wake?.();
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, Math.max(0, timeoutMs));
+    });
+    try {
+      await Promise.race([this.running, expired]);
+    } finally {
+      clearTimeout(timer);
+    }
+    return [...new Set([...this.inFlight, ...this.pending.keys()])];
+  }
+
+  private keepLatest(view: SymbolStateView): void {
+    const queued = this.pending.get(view.symbol);
+    if (!queued || queued.lastEventTime <= view.lastEventTime) this.pending.set(view.symbol, view);
+  }
+
+  private async run(): Promise<void> {
+    try {
+      while (this.pending.size > 0) {
+        const views = [...this.pending.values()];
+        this.pending.clear();
+        this.inFlight = views.map((view) => view.symbol);
+        let retryInMs = 0;
+        try {
+          const result = await this.writer.write(views);
+          this.failures = 0;
+          this.inFlight = [];
+          this.observer.written(result);
+        } catch (error) {
+          this.inFlight = [];
+          // Back to the queue, unless a view at least as new was enqueued while this one was in flight.
+          for (const view of views) {
+            const queued = this.pending.get(view.symbol);
+            if (!queued || queued.lastEventTime < view.lastEventTime) this.pending.set(view.symbol, view);
+          }
+          retryInMs = this.draining
+            ? DRAIN_RETRY_MS
+            : Math.min(this.retry.maxRetryMs, this.retry.firstRetryMs * 2 ** this.failures);
+          this.failures += 1;
+          this.observer.failed(error, views.length, retryInMs);
+        }
+        this.observer.pendingChanged(this.pendingCount);
+        if (retryInMs > 0) await this.delay(retryInMs);
+      }
+    } finally {
+      this.running = null;
+    }
+  }
+
+  /** Sleeps `ms`, or less once {@link drain} starts (it then retries every 200 ms). */
+  private delay(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.wake = null;
+        resolve();
+      };
+      const timer = setTimeout(done, this.draining ? Math.min(ms, DRAIN_RETRY_MS) : ms);
+      this.wake = done;
+    });
+  }
+}
