@@ -40,15 +40,16 @@ describe('enricher on the local stack', () => {
     await admin.disconnect();
   });
 
-  it('answers liveness, readiness (Kafka, DynamoDB) and metrics', async () => {
+  it('answers liveness, readiness (Kafka, DynamoDB, pending symbol-state writes) and metrics', async () => {
     expect((await fetch(`${running.url}/health/live`)).status).toBe(200);
     const ready = await fetch(`${running.url}/health/ready`);
-    const body = (await ready.json()) as { info: Record<string, { status: string }> };
+    const body = (await ready.json()) as { info: Record<string, { status: string; pending?: number }> };
     expect(ready.status).toBe(200);
-    expect(Object.keys(body.info).sort()).toEqual(['dynamodb', 'kafka', 'kafka-consumer']);
-    expect(await (await fetch(`${running.url}/metrics`)).text()).toContain(
-      `process_cpu_seconds_total{service="${serviceName}"}`,
-    );
+    expect(Object.keys(body.info).sort()).toEqual(['dynamodb', 'kafka', 'kafka-consumer', 'symbol-state']);
+    expect(typeof body.info['symbol-state']?.pending).toBe('number');
+    const metrics = await (await fetch(`${running.url}/metrics`)).text();
+    expect(metrics).toContain(`process_cpu_seconds_total{service="${serviceName}"}`);
+    expect(metrics).toMatch(/^tickwire_enricher_symbol_state_pending_records\{[^}]*\} \d+$/m);
   });
 
   it('consumes valid trades and dead-letters a malformed one, then commits past both', async () => {
