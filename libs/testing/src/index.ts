@@ -7,3 +7,4 @@ export * from './local-stack';
 export * from './stack-clients';
 export * from './unique-names';
 export * from './bad-input-corpus';
+export * from './polling';

@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { openSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
@@ -19,18 +18,7 @@ import {
   lateTopic,
   TOPICS,
 } from '@tickwire/contracts';
-import {
-  type BadInputEntry,
-  buildBadInputCorpus,
-  CORPUS_SOURCE,
-  createLocalDynamoDb,
-  createLocalKafka,
-  expectedBadInputCounts,
-  loadBadInputCorpusReference,
-  produceBadInputCorpus,
-  sinkTopicOf,
-  uniqueName,
-} from '@tickwire/testing';
+import { type BadInputEntry, buildBadInputCorpus, CORPUS_SOURCE, createLocalDynamoDb, createLocalKafka, freePort, loadBadInputCorpusReference, produceBadInputCorpus, sinkTopicOf, uniqueName, waitUntil, expectedBadInputCounts } from '@tickwire/testing';
 import { loadReferenceDailyBars, referenceDailyFilePaths } from '@tickwire/reference-data';
 import type { Admin, Consumer, IHeaders, Producer } from 'kafkajs';
 
@@ -46,29 +34,7 @@ import type { Admin, Consumer, IHeaders, Producer } from 'kafkajs';
 const WORKSPACE = resolve(__dirname, '../../../..');
 const AFTER_CORPUS_TRADES = 50;
 
-async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
 
-async function until(
-  what: string,
-  condition: () => boolean | Promise<boolean>,
-  timeoutMs: number,
-  state: () => string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} ${state()}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 interface SinkRecord {
   topic: string;
@@ -208,7 +174,7 @@ describe('enricher: bad-input corpus to the DLQ and late topics (real Kafka, Dyn
     });
     const goodIds = [...corpus.good.filter((g) => g.enriched).map((g) => g.id), ...after.map((e) => e.id)];
 
-    await until(
+    await waitUntil(
       'every dead letter, late record and enriched record',
       () => sinks.length >= expected.total && enriched.length >= goodIds.length,
       90_000,
@@ -270,7 +236,7 @@ describe('enricher: bad-input corpus to the DLQ and late topics (real Kafka, Dyn
     const sorted = (map: Map<string, number>) => [...map].sort(([a], [b]) => (a < b ? -1 : 1));
     let counted = new Map<string, number>();
     // Metrics count at commit; the reader sees the records a moment later (or earlier): poll until both agree.
-    await until(
+    await waitUntil(
       'the metrics to match the sinks',
       async () => JSON.stringify(sorted((counted = await metricsOf()))) === JSON.stringify(sorted(byService)),
       15_000,

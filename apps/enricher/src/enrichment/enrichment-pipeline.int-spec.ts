@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { openSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -22,7 +21,7 @@ import {
 import { LobsterReplaySource } from '@tickwire/market-sources';
 import { DAILY_CSV_HEADER as DAILY_BARS_CSV_HEADER } from '@tickwire/market-sources';
 import { loadReferenceDailyBars } from '@tickwire/reference-data';
-import { createLocalDynamoDb, createLocalKafka, uniqueName } from '@tickwire/testing';
+import { createLocalDynamoDb, createLocalKafka, freePort, uniqueName, waitUntil } from '@tickwire/testing';
 import type { Admin, Consumer, Producer } from 'kafkajs';
 
 /**
@@ -78,29 +77,7 @@ function barsOf(trades: readonly TradeV1Event[]): ExpectedBar[] {
     });
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
 
-async function until(
-  what: string,
-  condition: () => Promise<boolean>,
-  timeoutMs: number,
-  state: () => string = () => '',
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} ${state()}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe('enricher exactly-once across a crash (real Kafka, DynamoDB Local)', () => {
   const symbol = `Z${Math.random()
@@ -252,7 +229,7 @@ describe('enricher exactly-once across a crash (real Kafka, DynamoDB Local)', ()
     const first = startEnricher();
     await produce(trades.slice(0, half));
     const afterFirst = await endOffsets();
-    await until('the first half to be committed', async () => (await committed()) >= afterFirst, 120_000);
+    await waitUntil('the first half to be committed', async () => (await committed()) >= afterFirst, 120_000);
 
     // Crash while the second half is being processed: no graceful shutdown, no final commit.
     await produce(trades.slice(half));
@@ -263,10 +240,10 @@ describe('enricher exactly-once across a crash (real Kafka, DynamoDB Local)', ()
     expect(await committed()).toBeLessThan(end);
 
     startEnricher();
-    await until('every trade to be committed', async () => (await committed()) >= end, 120_000);
+    await waitUntil('every trade to be committed', async () => (await committed()) >= end, 120_000);
     const expected = barsOf(trades);
     // The last minute closes through the idle flush (6 s without input).
-    await until(
+    await waitUntil(
       'every bar to be read',
       async () => bars.length >= expected.length && enriched.size >= TRADES,
       60_000,
@@ -318,7 +295,7 @@ describe('enricher exactly-once across a crash (real Kafka, DynamoDB Local)', ()
       dynamo.send(
         new GetItemCommand({ TableName: stateTable, Key: { symbol: { S: symbol } }, ConsistentRead: true }),
       );
-    await until(
+    await waitUntil(
       'symbol-state to hold the last trade',
       async () => Number((await stateItem()).Item?.['lastEventTime']?.N) === lastTrade.eventTime,
       30_000,
@@ -337,6 +314,6 @@ describe('enricher exactly-once across a crash (real Kafka, DynamoDB Local)', ()
           await (await fetch(`http://127.0.0.1:${port}/metrics`)).text(),
         )?.[1] ?? 'NaN',
       );
-    await until('no symbol-state write pending', async () => (await pending()) === 0, 10_000);
+    await waitUntil('no symbol-state write pending', async () => (await pending()) === 0, 10_000);
   }, 400_000);
 });

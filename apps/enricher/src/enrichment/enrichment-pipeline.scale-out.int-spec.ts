@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { openSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -20,7 +19,7 @@ import {
 } from '@tickwire/contracts';
 import { DAILY_CSV_HEADER, LobsterReplaySource } from '@tickwire/market-sources';
 import { loadReferenceDailyBars, PreviousCloseReader } from '@tickwire/reference-data';
-import { createLocalDynamoDb, createLocalKafka, uniqueName } from '@tickwire/testing';
+import { createLocalDynamoDb, createLocalKafka, freePort, uniqueName, waitUntil } from '@tickwire/testing';
 import { AssignerProtocol, type Admin, type Consumer, type Producer } from 'kafkajs';
 import { enricherSettingsEnvSchema, enrichmentSettingsOf } from './enricher-env';
 import { EnrichmentEngine } from './enrichment-engine.service';
@@ -46,29 +45,7 @@ const INPUTS = [TOPICS.trades, TOPICS.quotes, TOPICS.barsDaily];
 /** Short moving averages: each symbol's ~3 minutes of trades carry averages across the handover. */
 const SETTINGS_ENV = { MA_FAST_PERIOD: '2', MA_SLOW_PERIOD: '3' };
 
-async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
 
-async function until(
-  what: string,
-  condition: () => Promise<boolean>,
-  timeoutMs: number,
-  state = () => '',
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} ${state()}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 /** What must match the reference: the payload without the processing-time clock. */
 function comparable(event: EnrichedV1Event | Bar1mV1Event): unknown {
@@ -236,7 +213,7 @@ describe('enricher scale-out: two instances, one group, SIGTERM hands tasks over
     const a = await startEnricher('a');
     await startEnricher('b');
     let split: Record<string, number[]>[] = [];
-    await until(
+    await waitUntil(
       'both instances to own tasks',
       async () => {
         split = await assignments();
@@ -255,7 +232,7 @@ describe('enricher scale-out: two instances, one group, SIGTERM hands tasks over
     const half = TRADES_PER_SYMBOL / 2;
     await produce(0, half);
     const afterFirst = await endOffsets();
-    await until(
+    await waitUntil(
       'the first half to be committed',
       async () => (await committed()) >= afterFirst,
       60_000,
@@ -272,7 +249,7 @@ describe('enricher scale-out: two instances, one group, SIGTERM hands tasks over
     expect(exitCode).toBe(0);
     expect(shutdownMs).toBeLessThan(10_000);
 
-    await until(
+    await waitUntil(
       'the other instance to own every task',
       async () => {
         const now = await assignments();
@@ -282,7 +259,7 @@ describe('enricher scale-out: two instances, one group, SIGTERM hands tasks over
       logs,
     );
     const end = await endOffsets();
-    await until('every trade to be committed', async () => (await committed()) >= end, 60_000, logs);
+    await waitUntil('every trade to be committed', async () => (await committed()) >= end, 60_000, logs);
 
     // The single-instance reference: the engine over each symbol's trades in order.
     const config = enricherSettingsEnvSchema.parse(SETTINGS_ENV);
@@ -299,7 +276,7 @@ describe('enricher scale-out: two instances, one group, SIGTERM hands tasks over
       }
     }
 
-    await until(
+    await waitUntil(
       'every enriched event and bar to be read',
       async () => enriched.length >= expectedEnriched.length && bars.length >= expectedBars.length,
       30_000,

@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
@@ -14,7 +13,7 @@ import {
 import { GOLDEN_FIXTURES, RAW_TOPICS, TOPIC_SCHEMAS, TOPICS } from '@tickwire/contracts';
 import { LobsterReplaySource } from '@tickwire/market-sources';
 import { type RunningService, startService } from '@tickwire/service-kit';
-import { createLocalKafka, createLocalS3, uniqueName } from '@tickwire/testing';
+import { createLocalKafka, createLocalS3, freePort, uniqueName } from '@tickwire/testing';
 import type { Admin, Producer } from 'kafkajs';
 import { AppModule } from '../app.module';
 import { FIREHOSE_ARCHIVER } from '../service-definition';
@@ -45,16 +44,6 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
   }
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
-  });
-}
 
 /** Every object of `bucket`: key -> NDJSON lines. */
 async function readArchive(s3: S3Client, bucket: string): Promise<Map<string, string[]>> {

@@ -11,7 +11,7 @@ import {
 import { RAW_TOPICS, TOPICS } from '@tickwire/contracts';
 import { LobsterReplaySource } from '@tickwire/market-sources';
 import { MetricsService, type RunningService, startService } from '@tickwire/service-kit';
-import { createLocalKafka, createLocalS3, uniqueName } from '@tickwire/testing';
+import { createLocalKafka, createLocalS3, uniqueName, waitUntil } from '@tickwire/testing';
 import type { Admin, Producer } from 'kafkajs';
 import { AppModule } from '../app.module';
 import { FIREHOSE_ARCHIVER } from '../service-definition';
@@ -30,17 +30,6 @@ import { ArchiveConsumer } from './archive-consumer';
 const TRADES = 4_000;
 const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
 
-async function until(
-  what: string,
-  probe: () => Promise<boolean> | boolean,
-  timeoutMs = 30_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 /** Every NDJSON line under `prefix` of `bucket`. */
 async function archivedLines(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
@@ -153,7 +142,7 @@ describe('firehose-archiver scale-out: two instances, one group, graceful handov
 
   it('splits partitions, hands them over on SIGTERM within 10 s, and archives every trade exactly once', async () => {
     const [a, b] = await Promise.all([start(), start()]);
-    await until(
+    await waitUntil(
       'both instances to own a partition',
       () => (owned(a!)[tradesTopic] ?? []).length === 1 && (owned(b!)[tradesTopic] ?? []).length === 1,
     );
@@ -163,7 +152,7 @@ describe('firehose-archiver scale-out: two instances, one group, graceful handov
     }
 
     await produce(trades.slice(0, TRADES / 2));
-    await until('the first half committed', async () => (await lagging()) === 0);
+    await waitUntil('the first half committed', async () => (await lagging()) === 0);
     const streaming = produce(trades.slice(TRADES / 2));
     await new Promise((resolve) => setTimeout(resolve, 100));
     const stopping = Date.now();
@@ -173,11 +162,11 @@ describe('firehose-archiver scale-out: two instances, one group, graceful handov
     await streaming;
     expect(shutdownMs).toBeLessThan(10_000);
 
-    await until(
+    await waitUntil(
       'the other instance to own both partitions',
       () => (owned(b!)[tradesTopic] ?? []).length === 2,
     );
-    await until('every partition committed to its end', async () => (await lagging()) === 0, 40_000);
+    await waitUntil('every partition committed to its end', async () => (await lagging()) === 0, 40_000);
     const lines = await archivedLines(s3, bucket, `raw/${TOPICS.trades}/`);
     expect(lines.length).toBe(TRADES);
     expect([...lines].sort()).toEqual([...trades].sort());

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import type { Client } from '@opensearch-project/opensearch';
 import {
@@ -14,7 +13,7 @@ import {
 } from '@tickwire/contracts';
 import { dailyIndexName, type SearchStream } from '@tickwire/resources';
 import { type RunningService, startService } from '@tickwire/service-kit';
-import { createLocalKafka, createLocalOpenSearch, uniqueName } from '@tickwire/testing';
+import { createLocalKafka, createLocalOpenSearch, freePort, uniqueName } from '@tickwire/testing';
 import type { Admin, Consumer, IHeaders, Producer } from 'kafkajs';
 import { AppModule } from '../app.module';
 import { OPENSEARCH_INDEXER } from '../service-definition';
@@ -59,16 +58,6 @@ function shifted(event: TickwireEvent, shiftMs: number): TickwireEvent {
   return buildEvent(schema as SchemaName, input as never) as TickwireEvent;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

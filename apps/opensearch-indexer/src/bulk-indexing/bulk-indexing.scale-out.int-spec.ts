@@ -3,7 +3,7 @@ import type { Client } from '@opensearch-project/opensearch';
 import { BAR_1M_V1_FIXTURES, buildEvent, TOPICS } from '@tickwire/contracts';
 import { dailyIndexName } from '@tickwire/resources';
 import { MetricsService, type RunningService, startService } from '@tickwire/service-kit';
-import { createLocalKafka, createLocalOpenSearch, uniqueName } from '@tickwire/testing';
+import { createLocalKafka, createLocalOpenSearch, uniqueName, waitUntil } from '@tickwire/testing';
 import type { Admin, Producer } from 'kafkajs';
 import { AppModule } from '../app.module';
 import { OPENSEARCH_INDEXER } from '../service-definition';
@@ -25,17 +25,6 @@ const BARS = 6_000;
 const SYMBOLS = 12;
 const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
 
-async function until(
-  what: string,
-  probe: () => Promise<boolean> | boolean,
-  timeoutMs = 30_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 describe('opensearch-indexer scale-out: two instances, one group, graceful handover (real Kafka, OpenSearch)', () => {
   const kafka = createLocalKafka('it-indexer-scale');
@@ -133,7 +122,7 @@ describe('opensearch-indexer scale-out: two instances, one group, graceful hando
 
   it('splits partitions, hands them over on SIGTERM within 10 s, and indexes every bar exactly once', async () => {
     const [a, b] = await Promise.all([start(), start()]);
-    await until('both instances to own partitions', () => tasks(a!).length > 0 && tasks(b!).length > 0);
+    await waitUntil('both instances to own partitions', () => tasks(a!).length > 0 && tasks(b!).length > 0);
     for (const running of [a!, b!]) {
       const assignment = running.kafkaServer!.currentAssignment();
       for (const topic of TOPICS_UNDER_TEST) expect(assignment[topic]).toEqual(assignment[TOPICS.bars1m]);
@@ -151,9 +140,9 @@ describe('opensearch-indexer scale-out: two instances, one group, graceful hando
     await streaming;
     expect(shutdownMs).toBeLessThan(10_000);
 
-    await until('the other instance to own every partition', () => tasks(b!).length === 3);
-    await until('every partition committed to its end', async () => (await lagging()).length === 0, 40_000);
-    await until('every bar indexed', async () => (await count()) >= BARS, 20_000);
+    await waitUntil('the other instance to own every partition', () => tasks(b!).length === 3);
+    await waitUntil('every partition committed to its end', async () => (await lagging()).length === 0, 40_000);
+    await waitUntil('every bar indexed', async () => (await count()) >= BARS, 20_000);
     expect(await count()).toBe(BARS);
     // Committed == processed: the stopped instance committed all it indexed, nothing was indexed twice.
     expect((await handled(a!, TOPICS.bars1m)) + (await handled(b!, TOPICS.bars1m))).toBe(BARS);
