@@ -117,18 +117,8 @@ export function checkIndexedCounts(indexed: Readonly<Record<string, number>>, di
   return result('OpenSearch: documents = distinct ids per stream', problems, ok);
 }
 
-/** The OHLCV fields of a bar compared with the reference (vwap to a relative 1e-9). */
-export interface IndexedBar {
-  readonly symbol: string;
-  readonly startTime: number;
-  readonly open: number;
-  readonly high: number;
-  readonly low: number;
-  readonly close: number;
-  readonly volume: number;
-  readonly vwap: number;
-  readonly tradeCount: number;
-}
+/** A 1-minute bar as indexed, compared field by field with the reference (vwap to a relative 1e-9). */
+export type IndexedBar = ReferenceBar;
 
 /**
  * The 1-minute bars of the replayed symbols in OpenSearch equal the reference bars computed from the

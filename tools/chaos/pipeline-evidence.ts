@@ -1,4 +1,3 @@
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ALL_TOPICS, DLQ_HEADERS, dlqTopic, LATE_HEADERS, LATE_TOPICS, lateTopic, safeParseEvent, TOPICS } from '@tickwire/contracts';
 import { ARCHIVE_DATA_PREFIX, ARCHIVE_ERROR_PREFIX, indexPrefix, SYMBOL_STATE_TABLE } from '@tickwire/resources';
@@ -7,12 +6,11 @@ import {
   createLocalDynamoDb,
   createLocalKafka,
   createLocalOpenSearch,
-  createLocalS3,
   DEFAULT_CORPUS_TOPICS,
   type RawTopicKey,
   type StackConfig,
 } from '@tickwire/testing';
-import { gunzipSync } from 'node:zlib';
+import { forEachArchiveObject } from '../main-job/sink-counts';
 import { countLobsterMessages, readLobsterTrades, referenceBars, type ReferenceBar } from '../main-job/testing/raw-market-data';
 import {
   checkArchive,
@@ -202,33 +200,19 @@ async function readOpenSearch(config: StackConfig): Promise<{ indexed: Record<st
 }
 
 async function readArchive(config: StackConfig): Promise<{ ids: Map<string, number>; errors: Map<string, number> }> {
-  const s3 = createLocalS3(config);
   const ids = new Map<string, number>();
   const errors = new Map<string, number>();
-  try {
-    let token: string | undefined;
-    do {
-      const page = await s3.send(new ListObjectsV2Command({ Bucket: config.archiveBucket, ContinuationToken: token }));
-      for (const object of page.Contents ?? []) {
-        if (!object.Key) continue;
-        const body = await s3.send(new GetObjectCommand({ Bucket: config.archiveBucket, Key: object.Key }));
-        if (!body.Body) throw new Error(`s3://${config.archiveBucket}/${object.Key} has no body`);
-        const lines = gunzipSync(Buffer.from(await body.Body.transformToByteArray())).toString('utf8').split('\n').filter(Boolean);
-        const isError = object.Key.startsWith(`${ARCHIVE_ERROR_PREFIX}/`);
-        if (!isError && !object.Key.startsWith(`${ARCHIVE_DATA_PREFIX}/`)) continue;
-        for (const line of lines) {
-          const parsed = JSON.parse(line) as { id?: string; topic?: string; partition?: number; offset?: string | number };
-          const key = isError ? `${parsed.topic}:${parsed.partition}:${parsed.offset}` : String(parsed.id);
-          const target = isError ? errors : ids;
-          target.set(key, (target.get(key) ?? 0) + 1);
-        }
-      }
-      token = page.NextContinuationToken;
-    } while (token);
-    return { ids, errors };
-  } finally {
-    s3.destroy();
-  }
+  await forEachArchiveObject(config, (key, lines) => {
+    const isError = key.startsWith(`${ARCHIVE_ERROR_PREFIX}/`);
+    if (!isError && !key.startsWith(`${ARCHIVE_DATA_PREFIX}/`)) return;
+    for (const line of lines) {
+      const parsed = JSON.parse(line) as { id?: string; topic?: string; partition?: number; offset?: string | number };
+      const recordKey = isError ? `${parsed.topic}:${parsed.partition}:${parsed.offset}` : String(parsed.id);
+      const target = isError ? errors : ids;
+      target.set(recordKey, (target.get(recordKey) ?? 0) + 1);
+    }
+  });
+  return { ids, errors };
 }
 
 async function readSymbolState(config: StackConfig, symbols: readonly string[]): Promise<Map<string, SymbolStateItem | undefined>> {

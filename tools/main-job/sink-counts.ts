@@ -52,10 +52,32 @@ async function countIndexed(config: StackConfig): Promise<Record<SearchStream, n
 }
 
 async function countArchive(config: StackConfig): Promise<SinkCounts['archive']> {
-  const s3 = createLocalS3(config);
   const records: Record<string, number> = {};
   let objects = 0;
   let errorRecords = 0;
+  await forEachArchiveObject(config, (key, lines) => {
+    if (key.startsWith(`${ARCHIVE_ERROR_PREFIX}/`)) {
+      errorRecords += lines.length;
+    } else if (key.startsWith(`${ARCHIVE_DATA_PREFIX}/`)) {
+      const topic = key.split('/')[1] ?? 'unknown';
+      records[topic] = (records[topic] ?? 0) + lines.length;
+      objects += 1;
+    }
+  });
+  return { objects, records, errorRecords };
+}
+
+/**
+ * Downloads every object of the stack's archive bucket (gzip NDJSON) and hands `visit` its key and its
+ * non-empty lines, one object at a time.
+ *
+ * @throws Error when an object has no body; S3 client errors as they come.
+ */
+export async function forEachArchiveObject(
+  config: StackConfig,
+  visit: (key: string, lines: readonly string[]) => void,
+): Promise<void> {
+  const s3 = createLocalS3(config);
   try {
     let token: string | undefined;
     do {
@@ -65,18 +87,10 @@ async function countArchive(config: StackConfig): Promise<SinkCounts['archive']>
         const body = await s3.send(new GetObjectCommand({ Bucket: config.archiveBucket, Key: object.Key }));
         if (!body.Body) throw new Error(`s3://${config.archiveBucket}/${object.Key} has no body`);
         const text = gunzipSync(Buffer.from(await body.Body.transformToByteArray())).toString('utf8');
-        const lines = text.split('\n').filter((line) => line.length > 0).length;
-        if (object.Key.startsWith(`${ARCHIVE_ERROR_PREFIX}/`)) {
-          errorRecords += lines;
-        } else if (object.Key.startsWith(`${ARCHIVE_DATA_PREFIX}/`)) {
-          const topic = object.Key.split('/')[1] ?? 'unknown';
-          records[topic] = (records[topic] ?? 0) + lines;
-          objects += 1;
-        }
+        visit(object.Key, text.split('\n').filter((line) => line.length > 0));
       }
       token = page.NextContinuationToken;
     } while (token);
-    return { objects, records, errorRecords };
   } finally {
     s3.destroy();
   }
