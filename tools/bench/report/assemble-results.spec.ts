@@ -43,6 +43,17 @@ const live: LiveFigures = {
       kind: 'fanout',
       inputRate: 10_000,
       subscribers: 1_000,
+      deliveredPerSecond: 9_900,
+      latency: { count: 1_000, p50: 5, p99: 20, p999: 30, max: 40 },
+      unmatched: 0,
+      closed: 0,
+      gatewayPeakRssMiB: 280,
+    },
+    {
+      kind: 'fanout',
+      inputRate: 10_000,
+      ingestRate: 10_000,
+      subscribers: 1_000,
       deliveredPerSecond: 9_800,
       latency: { count: 1_000, p50: 10, p99: 40, p999: 80, max: 90 },
       unmatched: 0,
@@ -72,6 +83,16 @@ describe('results assembly', () => {
     const rows = [...catchUpRows([round(5_000, 10_000, 7_000, 10_000)]), ...liveRows(live)];
     expect(judgeTargets(rows).map((t) => t.met)).toEqual([true, false, true, false]);
     expect(judgeTargets(rows)[3]?.figure).toBe('p99 40.0 ms, some subscribers closed as slow');
+  });
+
+  it('judges the gateway target on the step with ingest running, never on the gateway alone', () => {
+    const rows = liveRows(live);
+    expect(rows.find((r) => r.id === 'fanout.1000')?.stage).toBe('consumer-gateway to 1,000 subscribers');
+    expect(rows.find((r) => r.id === 'fanout.1000.ingest')?.stage).toBe(
+      'consumer-gateway to 1,000 subscribers while ingest runs at 10,000 events/s',
+    );
+    const alone = { ...live, steps: live.steps.filter((s) => s.ingestRate === undefined) };
+    expect(judgeTargets(liveRows(alone))[3]).toMatchObject({ met: null, figure: '–' });
   });
 
   it('marks a target not measured when its stage is missing', () => {

@@ -168,15 +168,25 @@ function liveRow(step: LiveStep): BenchRow {
         latency: step.latency,
         note: `ingest-producer (synthetic, real-time pacing, 100 symbols) -> enricher -> gateway -> 1 WebSocket subscriber of all; latency = receive - ingest-producer's send to Kafka${hops(step)}${problems ? `; ${problems}` : ''}`,
       }
-    : {
-        id: `fanout.${step.subscribers}`,
-        stage: `consumer-gateway to ${step.subscribers.toLocaleString('en-US')} subscriber${step.subscribers === 1 ? '' : 's'}`,
-        unit: 'msgs/s',
-        throughput: roundFigures([step.error ? null : step.deliveredPerSecond]),
-        latency: step.latency,
-        peakRssMiB: step.gatewayPeakRssMiB,
-        note: `gateway alone: ${rate} enriched events/s over 1,000 symbols written to market.enriched.v1, each subscriber follows 1 symbol; latency = receive - send${problems ? `; ${problems}` : ''}`,
-      };
+    : step.ingestRate !== undefined
+      ? {
+          id: `fanout.${step.subscribers}.ingest`,
+          stage: `consumer-gateway to ${step.subscribers.toLocaleString('en-US')} subscribers while ingest runs at ${step.ingestRate.toLocaleString('en-US')} events/s`,
+          unit: 'msgs/s',
+          throughput: roundFigures([step.error ? null : step.deliveredPerSecond]),
+          latency: step.latency,
+          peakRssMiB: step.gatewayPeakRssMiB,
+          note: `${rate} enriched events/s over 1,000 symbols written to market.enriched.v1, each subscriber follows 1 symbol, while ingest-producer (synthetic, real-time pacing, 100 other symbols) -> enricher -> the same gateway carries ${step.ingestRate.toLocaleString('en-US')} events/s; latency = receive - send${problems ? `; ${problems}` : ''}`,
+        }
+      : {
+          id: `fanout.${step.subscribers}`,
+          stage: `consumer-gateway to ${step.subscribers.toLocaleString('en-US')} subscriber${step.subscribers === 1 ? '' : 's'}`,
+          unit: 'msgs/s',
+          throughput: roundFigures([step.error ? null : step.deliveredPerSecond]),
+          latency: step.latency,
+          peakRssMiB: step.gatewayPeakRssMiB,
+          note: `gateway alone: ${rate} enriched events/s over 1,000 symbols written to market.enriched.v1, each subscriber follows 1 symbol; latency = receive - send${problems ? `; ${problems}` : ''}`,
+        };
 }
 
 /** The live rows: each end-to-end step, the highest rate under the target, each fan-out step, peak RSS. */
@@ -229,8 +239,9 @@ export function judgeTargets(rows: readonly BenchRow[]): TargetOutcome[] {
     ratioTarget('enricher.eos', 'enricher (exactly-once) >= 50% of the raw passthrough', 0.5),
     ratioTarget('indexer', 'opensearch-indexer >= 80% of raw bulk', 0.8),
     latencyTarget('e2e.10000', 'end to end p99 <= 50 ms at 10,000 events/s'),
+    // Judged only on the step with ingest running: the gateway alone is not the target's condition.
     latencyTarget(
-      'fanout.1000',
+      'fanout.1000.ingest',
       'gateway: 1,000 subscribers, p99 <= 50 ms while ingest runs at 10,000 events/s',
     ),
   ];

@@ -30,6 +30,11 @@ export interface LiveStep {
   readonly kind: 'e2e' | 'fanout';
   /** Synthetic input rate (ingest-producer SYNTHETIC_RATE, paced in real time), events/s. */
   readonly inputRate: number;
+  /**
+   * Fan-out steps only: the synthetic ingest rate (events/s) running through ingest-producer and the
+   * enricher into the same gateway during the step (the target's condition); absent = gateway alone.
+   */
+  readonly ingestRate?: number;
   readonly subscribers: number;
   /** Data frames received by all subscribers per second of the window. */
   readonly deliveredPerSecond: number;
@@ -79,6 +84,11 @@ export interface LiveOptions {
   readonly searchSteps: number;
   /** Subscriber counts of the fan-out steps (input 10,000 events/s over 1,000 symbols, one symbol each). */
   readonly fanout: readonly number[];
+  /**
+   * A fan-out step with this many subscribers while ingest-producer -> enricher -> gateway carries
+   * `ingestRate` synthetic events/s beside the feed (the issue's gateway target); absent = skipped.
+   */
+  readonly fanoutUnderIngest?: { readonly subscribers: number; readonly ingestRate: number };
   readonly warmupMs: number;
   readonly windowMs: number;
   /** Synthetic symbols of each end-to-end step (default 100). */
@@ -104,7 +114,9 @@ function sampleDivisorFor(framesPerSecond: number): number {
  *    WebSocket subscriber of all its symbols; latency = frame receive time - the event's ingestTime;
  *    then a search between the highest passing and lowest failing rate for p99 < 50 ms;
  * 2. fan-out, the gateway alone: EnrichedFeeder writes 10,000 enriched events/s over 1,000 symbols to
- *    market.enriched.v1, N subscribers each follow one symbol; latency = receive time - send time.
+ *    market.enriched.v1, N subscribers each follow one symbol; latency = receive time - send time;
+ * 3. the same fan-out while ingest-producer's synthetic source runs at a fixed rate through the
+ *    enricher into the same gateway (`fanoutUnderIngest`, the issue's gateway target).
  */
 export async function runLiveStages(context: BenchContext, options: LiveOptions): Promise<LiveFigures> {
   const { stack, log } = context;
@@ -145,6 +157,7 @@ export async function runLiveStages(context: BenchContext, options: LiveOptions)
   const allSymbols = [
     ...Array.from({ length: MAX_E2E_STEPS }, (_, i) => stepSymbols(`E${i + 1}`, E2E_SYMBOLS)).flat(),
     ...stepSymbols('F', FANOUT_SYMBOLS),
+    ...stepSymbols('G', options.e2eSymbols ?? E2E_SYMBOLS),
   ];
   log(
     `  reference data: ${allSymbols.length} synthetic symbols (${await loadBenchReferenceBars(stack.config, allSymbols)} rows written)`,
@@ -184,6 +197,7 @@ export async function runLiveStages(context: BenchContext, options: LiveOptions)
       rate: number,
       sockets: readonly (readonly string[])[],
       ingest: () => Promise<unknown>,
+      ingestRate?: number,
     ): Promise<LiveStep> => {
       // Fan-out steps are fed by EnrichedFeeder, whose frames carry their send time as eventTime.
       const fromEventTime = kind === 'fanout';
@@ -215,9 +229,10 @@ export async function runLiveStages(context: BenchContext, options: LiveOptions)
               unmatched: 0,
             }
           : await joinLatencies(window, tap as PipelineTap);
-        const result: LiveStep = {
+          const result: LiveStep = {
           kind,
           inputRate: rate,
+          ...(ingestRate !== undefined ? { ingestRate } : {}),
           subscribers: sockets.length,
           deliveredPerSecond: window.frames / (window.windowMs / 1_000),
           latency,
@@ -240,6 +255,7 @@ export async function runLiveStages(context: BenchContext, options: LiveOptions)
         return {
           kind,
           inputRate: rate,
+          ...(ingestRate !== undefined ? { ingestRate } : {}),
           subscribers: sockets.length,
           deliveredPerSecond: 0,
           latency: null,
@@ -338,6 +354,42 @@ export async function runLiveStages(context: BenchContext, options: LiveOptions)
         const used = feeder as EnrichedFeeder | null;
         if (used?.error) errors.push(`enriched feeder: ${used.error.message}`);
         await used?.stop();
+      }
+    }
+
+    // 3. the gateway target's condition: the same feed to N subscribers while ingest-producer ->
+    // enricher -> gateway carries `ingestRate` synthetic events/s of other symbols (the gateway's
+    // consumer reads, filters and fans out both; the subscribers follow the feed's symbols).
+    const underIngest = options.fanoutUnderIngest;
+    if (underIngest) {
+      const sockets = Array.from({ length: underIngest.subscribers }, (_, i) => [
+        symbols[i % FANOUT_SYMBOLS] as string,
+      ]);
+      const ingestSymbols = stepSymbols('G', options.e2eSymbols ?? E2E_SYMBOLS);
+      let feeder: EnrichedFeeder | null = null;
+      let ingest: RunningService | null = null;
+      try {
+        steps.push(
+          await measure(
+            'fanout',
+            FANOUT_RATE,
+            sockets,
+            async () => {
+              ingest = await startIngest(
+                underIngest.ingestRate,
+                ingestSymbols,
+                (options.warmupMs + options.windowMs) / 1_000 + 30,
+              );
+              feeder = await EnrichedFeeder.start(kafka, symbols, FANOUT_RATE);
+            },
+            underIngest.ingestRate,
+          ),
+        );
+      } finally {
+        const used = feeder as EnrichedFeeder | null;
+        if (used?.error) errors.push(`enriched feeder: ${used.error.message}`);
+        await used?.stop();
+        await stopIngest(ingest);
       }
     }
   } finally {
