@@ -51,12 +51,11 @@ import {
 import { SymbolStateChangelog } from './symbol-state-changelog';
 import { CoalescingSymbolStateWriter, SymbolStateWriter } from './symbol-state-writer';
 import { type LaneOffset, TaskTransactionLanes } from './task-transaction-lanes';
+import { latestChangelogRecords, sendChunks } from './transaction-records';
 
 /** Input topics of the enricher. */
 export const ENRICHER_INPUT_TOPICS = [TOPICS.trades, TOPICS.quotes, TOPICS.barsDaily] as const;
 
-/** Records per produce request inside a transaction: keeps each partition's record batch well under 1 MiB. */
-const SEND_CHUNK_RECORDS = 500;
 
 /**
  * The enricher's consume-transform-produce loop around {@link EnrichmentEngine}, exactly once, on
@@ -403,16 +402,16 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     const tasks = this.tasks;
     if (tasks === null) throw new Error('enricher: a transaction before the first batch');
     const started = process.hrtime.bigint();
+    const chunks = sendChunks(latestChangelogRecords(records, this.config.ENRICHER_CHANGELOG_TOPIC));
     await tasks.transaction(task, async (tx) => {
-      for (let i = 0; i < records.length; i += SEND_CHUNK_RECORDS)
-        await tx.sendBatch(records.slice(i, i + SEND_CHUNK_RECORDS));
+      for (const chunk of chunks) await tx.sendBatch(chunk);
       if (offsets.length > 0) await tx.sendOffsets({ consumerGroupId: this.consumerGroupId, offsets: [...offsets] });
     });
     this.metrics.commitSeconds.observe(
       { kind: offsets.length > 0 ? 'batch' : 'clock-advance' },
       Number(process.hrtime.bigint() - started) / 1e9,
     );
-    this.metrics.recordsPerTransaction.observe(records.length);
+    this.metrics.recordsPerTransaction.observe(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
   }
 
   private apply(event: TickwireEvent, reference: PreviousCloseReference | undefined): EngineOutput {

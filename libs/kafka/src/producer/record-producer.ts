@@ -69,6 +69,12 @@ export class RecordProducer {
         ? {
             transactionalId: options.transactionalId,
             transactionTimeout: options.transactionTimeoutMs ?? 60_000,
+            // A transaction started right after a commit gets CONCURRENT_TRANSACTIONS until the
+            // coordinator has written the previous one's markers; kafkajs retries it after its default
+            // 300 ms (kafkajs issue #304), which capped back-to-back transactions at about 3/s per
+            // producer. 20 ms is the Java client's backoff for that case (KAFKA-5477). Retries stay
+            // unlimited, kafkajs' default for idempotent producers (fewer may break its sequence numbers).
+            retry: { initialRetryTime: 20, retries: Number.MAX_SAFE_INTEGER },
           }
         : {}),
     });
