@@ -229,7 +229,7 @@ export async function runLiveStages(context: BenchContext, options: LiveOptions)
               unmatched: 0,
             }
           : await joinLatencies(window, tap as PipelineTap);
-          const result: LiveStep = {
+        const result: LiveStep = {
           kind,
           inputRate: rate,
           ...(ingestRate !== undefined ? { ingestRate } : {}),
@@ -337,35 +337,12 @@ export async function runLiveStages(context: BenchContext, options: LiveOptions)
     // 2. fan-out: the gateway alone, fed 10,000 enriched events/s over 1,000 symbols. The feeder starts
     // once every subscriber of the step is connected and stops after its window, so connecting 10,000
     // sockets (each subscription reads its snapshot from DynamoDB) does not compete with the feed.
-    const symbols = stepSymbols('F', FANOUT_SYMBOLS);
-    for (const subscribers of options.fanout) {
-      const sockets = Array.from({ length: subscribers }, (_, i) => [symbols[i % FANOUT_SYMBOLS] as string]);
-      let feeder: EnrichedFeeder | null = null;
-      try {
-        steps.push(
-          await measure(
-            'fanout',
-            FANOUT_RATE,
-            sockets,
-            async () => (feeder = await EnrichedFeeder.start(kafka, symbols, FANOUT_RATE)),
-          ),
-        );
-      } finally {
-        const used = feeder as EnrichedFeeder | null;
-        if (used?.error) errors.push(`enriched feeder: ${used.error.message}`);
-        await used?.stop();
-      }
-    }
-
-    // 3. the gateway target's condition: the same feed to N subscribers while ingest-producer ->
+    // 3. with `fanoutUnderIngest`, the gateway target's condition: the same feed while ingest-producer ->
     // enricher -> gateway carries `ingestRate` synthetic events/s of other symbols (the gateway's
     // consumer reads, filters and fans out both; the subscribers follow the feed's symbols).
-    const underIngest = options.fanoutUnderIngest;
-    if (underIngest) {
-      const sockets = Array.from({ length: underIngest.subscribers }, (_, i) => [
-        symbols[i % FANOUT_SYMBOLS] as string,
-      ]);
-      const ingestSymbols = stepSymbols('G', options.e2eSymbols ?? E2E_SYMBOLS);
+    const symbols = stepSymbols('F', FANOUT_SYMBOLS);
+    const fanoutStep = async (subscribers: number, ingestRate?: number): Promise<void> => {
+      const sockets = Array.from({ length: subscribers }, (_, i) => [symbols[i % FANOUT_SYMBOLS] as string]);
       let feeder: EnrichedFeeder | null = null;
       let ingest: RunningService | null = null;
       try {
@@ -375,14 +352,15 @@ export async function runLiveStages(context: BenchContext, options: LiveOptions)
             FANOUT_RATE,
             sockets,
             async () => {
-              ingest = await startIngest(
-                underIngest.ingestRate,
-                ingestSymbols,
-                (options.warmupMs + options.windowMs) / 1_000 + 30,
-              );
+              if (ingestRate !== undefined)
+                ingest = await startIngest(
+                  ingestRate,
+                  stepSymbols('G', options.e2eSymbols ?? E2E_SYMBOLS),
+                  (options.warmupMs + options.windowMs) / 1_000 + 30,
+                );
               feeder = await EnrichedFeeder.start(kafka, symbols, FANOUT_RATE);
             },
-            underIngest.ingestRate,
+            ingestRate,
           ),
         );
       } finally {
@@ -391,7 +369,10 @@ export async function runLiveStages(context: BenchContext, options: LiveOptions)
         await used?.stop();
         await stopIngest(ingest);
       }
-    }
+    };
+    for (const subscribers of options.fanout) await fanoutStep(subscribers);
+    if (options.fanoutUnderIngest)
+      await fanoutStep(options.fanoutUnderIngest.subscribers, options.fanoutUnderIngest.ingestRate);
   } finally {
     await tap?.stop();
     const lastEnricherPeak = peakRssMiB(enricher?.child.pid);
