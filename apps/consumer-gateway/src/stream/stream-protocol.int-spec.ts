@@ -111,9 +111,9 @@ describe('/v1/stream on the local stack', () => {
     // The reference: what the topics hold for these symbols, read back from Kafka.
     const symbols = [s1, s2, s3];
     const events = [
-      ...(await gateway.readTopic(TOPICS.enriched, enrichedFrom!, symbols)),
-      ...(await gateway.readTopic(TOPICS.bars1m, barsFrom!, symbols)),
-      ...(await gateway.readTopic(TOPICS.alerts, alertsFrom!, symbols)),
+      ...(await gateway.readTopic(TOPICS.enriched, enrichedFrom!, symbols, produced.filter((e) => e.schema === 'market.enriched.v1').length)),
+      ...(await gateway.readTopic(TOPICS.bars1m, barsFrom!, symbols, 2)),
+      ...(await gateway.readTopic(TOPICS.alerts, alertsFrom!, symbols, 2)),
     ];
     expect(events).toHaveLength(produced.length);
     const expectIds = (predicate: (e: CustomerEvent) => boolean) => events.filter(predicate).map((e) => e.id);
