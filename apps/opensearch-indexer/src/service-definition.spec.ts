@@ -15,6 +15,7 @@ describe('opensearch-indexer configuration', () => {
       BULK_MAX_BYTES: 5 * 1024 * 1024,
       BULK_FLUSH_INTERVAL_MS: 50,
       BULK_MAX_RETRIES: 5,
+      BULK_MAX_PENDING_BATCHES: 4,
     });
     expect(
       load({
@@ -22,13 +23,16 @@ describe('opensearch-indexer configuration', () => {
         BULK_MAX_BYTES: '1048576',
         BULK_FLUSH_INTERVAL_MS: '10',
         BULK_MAX_RETRIES: '0',
+        BULK_MAX_PENDING_BATCHES: '1',
       }),
     ).toMatchObject({
       BULK_MAX_DOCS: 250,
       BULK_MAX_BYTES: 1_048_576,
       BULK_FLUSH_INTERVAL_MS: 10,
       BULK_MAX_RETRIES: 0,
+      BULK_MAX_PENDING_BATCHES: 1,
     });
+    expect(() => load({ BULK_MAX_PENDING_BATCHES: '0' })).toThrow(/BULK_MAX_PENDING_BATCHES must be at least 1/);
     expect(() => load({ BULK_MAX_DOCS: '0' })).toThrow(
       /BULK_MAX_DOCS must be a positive number of documents/,
     );

@@ -11,5 +11,4 @@ export const OPENSEARCH_INDEXER: ServiceDefinition<typeof indexerEnvSchema> = {
   name: 'opensearch-indexer',
   envSchema: indexerEnvSchema,
   dependencies: ['kafka', 'opensearch'],
-  kafkaConsumer: {},
 };

@@ -20,7 +20,7 @@ import { OPENSEARCH_INDEXER } from '../service-definition';
 
 /**
  * The indexer on the real local stack (Kafka 9092, OpenSearch 9200). The topics are the real ones
- * (the controller's @EventPattern topics are the contract's); isolation comes from a unique consumer
+ * (IndexerConsumer subscribes to the contract's topics); isolation comes from a unique consumer
  * group positioned at the topics' ends before the test produces, and from event times shifted to a
  * unique far-future day, so every index this test writes (`market-*-20xx.MM.DD`) is its own.
  */

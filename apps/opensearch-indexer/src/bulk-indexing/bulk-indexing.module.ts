@@ -6,14 +6,20 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import type { Client } from '@opensearch-project/opensearch';
-import { OPENSEARCH_CLIENT, ROOT_LOGGER, SERVICE_CONFIG } from '@tickwire/service-kit';
+import { type KafkaClient, RecordProducer } from '@tickwire/kafka';
+import { KAFKA_CLIENT, MetricsService, OPENSEARCH_CLIENT, ROOT_LOGGER, SERVICE_CONFIG } from '@tickwire/service-kit';
 import type { Logger } from 'pino';
 import type { IndexerConfig } from '../config/indexer-env-schema';
 import { BulkBatcher } from './bulk-batcher';
-import { BulkIndexingController } from './bulk-indexing.controller';
 import { BulkIndexingService } from './bulk-indexing.service';
 import { IndexTemplateInstaller } from './index-template-installer';
 import { IndexerMetrics } from './indexer-metrics';
+import {
+  createIndexerKafkaConsumer,
+  INDEXER_DLQ_PRODUCER,
+  INDEXER_KAFKA_CONSUMER,
+  IndexerConsumer,
+} from './indexer-consumer';
 import type { BulkItemOutcome } from './bulk-response';
 import { type BulkOperation, DEFAULT_BULK_RETRY, OpenSearchBulkWriter } from './opensearch-bulk-writer';
 
@@ -50,9 +56,20 @@ export class BulkIndexingLifecycle implements OnApplicationBootstrap, BeforeAppl
 }
 
 @Module({
-  controllers: [BulkIndexingController],
   providers: [
     IndexerMetrics,
+    {
+      provide: INDEXER_KAFKA_CONSUMER,
+      useFactory: (kafka: KafkaClient, config: IndexerConfig, logger: Logger, metrics: MetricsService) =>
+        createIndexerKafkaConsumer(kafka, config, logger, metrics),
+      inject: [KAFKA_CLIENT, SERVICE_CONFIG, ROOT_LOGGER, MetricsService],
+    },
+    {
+      provide: INDEXER_DLQ_PRODUCER,
+      useFactory: (kafka: KafkaClient) => new RecordProducer(kafka),
+      inject: [KAFKA_CLIENT],
+    },
+    IndexerConsumer,
     {
       provide: IndexTemplateInstaller,
       useFactory: (client: Client) => new IndexTemplateInstaller(client),

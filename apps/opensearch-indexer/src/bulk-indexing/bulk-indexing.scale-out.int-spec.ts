@@ -7,6 +7,7 @@ import { createLocalKafka, createLocalOpenSearch, uniqueName, waitUntil } from '
 import type { Admin, Producer } from 'kafkajs';
 import { AppModule } from '../app.module';
 import { OPENSEARCH_INDEXER } from '../service-definition';
+import { IndexerConsumer } from './indexer-consumer';
 
 /**
  * Scale-out and shutdown of the indexer on the real stack (Kafka, OpenSearch): two instances (Nest
@@ -83,7 +84,7 @@ describe('opensearch-indexer scale-out: two instances, one group, graceful hando
     return running;
   };
   const tasks = (running: RunningService<unknown>) =>
-    running.kafkaServer?.currentAssignment()[TOPICS.bars1m] ?? [];
+    running.app.get(IndexerConsumer).currentAssignment()[TOPICS.bars1m] ?? [];
   const lagging = async (): Promise<string[]> => {
     const committed = await admin.fetchOffsets({ groupId, topics: [TOPICS.bars1m] });
     const ends = await admin.fetchTopicOffsets(TOPICS.bars1m);
@@ -124,7 +125,7 @@ describe('opensearch-indexer scale-out: two instances, one group, graceful hando
     const [a, b] = await Promise.all([start(), start()]);
     await waitUntil('both instances to own partitions', () => tasks(a!).length > 0 && tasks(b!).length > 0);
     for (const running of [a!, b!]) {
-      const assignment = running.kafkaServer!.currentAssignment();
+      const assignment = running.app.get(IndexerConsumer).currentAssignment();
       for (const topic of TOPICS_UNDER_TEST) expect(assignment[topic]).toEqual(assignment[TOPICS.bars1m]);
     }
     expect([...tasks(a!), ...tasks(b!)].sort()).toEqual([0, 1, 2]);

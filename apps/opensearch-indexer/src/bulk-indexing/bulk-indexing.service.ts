@@ -35,8 +35,9 @@ export class BulkIndexingService {
    * batch's documents go out in full requests as they fill, and its trailing partial request at once
    * (a flush after submitting; with it go whatever other partitions' documents are waiting), so the
    * batch commits without waiting out BULK_FLUSH_INTERVAL_MS.
-   * @throws BulkRequestFailedError (from the writer) when OpenSearch stayed unavailable: the caller must not commit the batch (Kafka redelivers it, and `index`
-   *   with the same `_id` overwrites what was already written).
+   * @throws BulkRequestFailedError (from the writer) when OpenSearch stayed unavailable: the caller must
+   *   not commit the batch (IndexerConsumer indexes it again; `index` with the same `_id` overwrites
+   *   what was already written).
    */
   async indexRecords(records: readonly KafkaRecord[]): Promise<Required<BatchHandlingResult>> {
     const { parsed, deadLetters } = parseBatch(records);

@@ -22,6 +22,7 @@ export const BULK_DEFAULTS = {
   maxBytes: 5 * 1024 * 1024,
   flushIntervalMs: 50,
   maxRetries: 5,
+  maxPendingBatches: 4,
 } as const;
 
 /**
@@ -33,7 +34,11 @@ export const BULK_DEFAULTS = {
  * - BULK_FLUSH_INTERVAL_MS: longest a document waits for others to share its request (default 50); a
  *   Kafka batch flushes its own trailing request at once, so this does not delay its commit;
  * - BULK_MAX_RETRIES: retries of a `_bulk` answered 429/5xx or failing to connect, with exponential
- *   backoff 200 ms x2 up to 5 s (default 5); after that the Kafka batch is not committed and redelivered.
+ *   backoff 200 ms x2 up to 5 s (default 5); after that the whole Kafka batch is indexed again (200 ms
+ *   x2 up to 5 s between tries) and nothing after it in its partition is committed meanwhile;
+ * - BULK_MAX_PENDING_BATCHES: Kafka batches taken over and not committed yet (default 4): the consumer
+ *   fetches and parses the next batches while OpenSearch indexes these (IndexerConsumer); at the limit
+ *   it waits. 4 batches of at most 1 MiB each bound the memory.
  */
 export const indexerEnvSchema = opensearchIndexerEnvSchema.safeExtend({
   BULK_MAX_DOCS: positiveInt('documents').default(BULK_DEFAULTS.maxDocs),
@@ -44,6 +49,12 @@ export const indexerEnvSchema = opensearchIndexerEnvSchema.safeExtend({
     .int()
     .min(0, { error: 'must be at least 0' })
     .default(BULK_DEFAULTS.maxRetries),
+  BULK_MAX_PENDING_BATCHES: z.coerce
+    .number({ error: 'must be a number of batches' })
+    .int({ error: 'must be an integer number of batches' })
+    .min(1, { error: 'must be at least 1' })
+    .max(64, { error: 'must be at most 64' })
+    .default(BULK_DEFAULTS.maxPendingBatches),
 });
 
 export type IndexerConfig = z.output<typeof indexerEnvSchema>;
