@@ -103,6 +103,27 @@ describe('PipelinedCommits', () => {
     await pipeline.drain();
   });
 
+  it('wakes a waiter as soon as a slot frees, even after a heartbeat interval passed while it waited', async () => {
+    jest.useFakeTimers();
+    try {
+      const pipeline = make(1);
+      const first = deferred();
+      await pipeline.admit();
+      pipeline.track('t', 0, '0', 1, () => first.promise);
+      let admitted = false;
+      void pipeline.admit(async () => undefined, 1_000).then(() => (admitted = true));
+      await jest.advanceTimersByTimeAsync(1_500); // one heartbeat interval passed, waiting again
+      expect(admitted).toBe(false);
+      first.resolve();
+      // No timer advance: the freed slot itself must wake the waiter (not its next interval).
+      await jest.advanceTimersByTimeAsync(0);
+      expect(admitted).toBe(true);
+      await pipeline.drain();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('reports a failed commit and goes on with the next batch', async () => {
     const failed: string[] = [];
     const flaky = {

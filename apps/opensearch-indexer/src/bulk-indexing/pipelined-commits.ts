@@ -80,7 +80,12 @@ export class PipelinedCommits {
       let release!: () => void;
       const room = new Promise<void>((resolve) => (release = resolve));
       this.roomWaiters.push(release);
-      const timer = setTimeout(release, intervalMs);
+      const timer = setTimeout(() => {
+        // Timed out (heartbeat due): leave the queue, so the next freed slot wakes a live waiter.
+        const index = this.roomWaiters.indexOf(release);
+        if (index >= 0) this.roomWaiters.splice(index, 1);
+        release();
+      }, intervalMs);
       await room;
       clearTimeout(timer);
       if (this.pending >= this.options.maxPendingBatches) await whileWaiting();
