@@ -130,6 +130,11 @@ export class IndexerConsumer implements OnApplicationBootstrap, BeforeApplicatio
     this.running = true;
     await this.consumer.start({
       onBatch: (batch) => this.track(this.onBatch(batch)),
+      // Transaction markers / aborted records alone: committed after the earlier batches, so the
+      // group offset reaches the end of the enricher's transactional topics.
+      onFilteredBatch: ({ topic, partition, lastOffset }) => {
+        if (!this.closing) this.commits.track(topic, partition, lastOffset, 0, async () => undefined);
+      },
       onAssignmentReset: (assignment) => {
         this.commits.reset();
         this.logger.info({ memberAssignment: assignment }, 'Joined the consumer group');
@@ -158,9 +163,9 @@ export class IndexerConsumer implements OnApplicationBootstrap, BeforeApplicatio
     await this.commits.admit(() => batch.heartbeat());
     if (this.closing || !batch.isActive()) return;
     const { topic, partition, records } = batch;
-    const last = records[records.length - 1];
-    if (!last) return;
-    this.commits.track(topic, partition, last.offset, records.length, async () => {
+    if (records.length === 0) return;
+    // Up to the batch's last offset, so trailing transaction markers are committed with it.
+    this.commits.track(topic, partition, batch.lastOffset, records.length, async () => {
       const { deadLetters } = await this.indexing.indexRecords(records);
       if (deadLetters.length > 0) {
         this.logger.warn({ topic, partition, count: deadLetters.length }, 'Batch rejected records; dead-lettering them');

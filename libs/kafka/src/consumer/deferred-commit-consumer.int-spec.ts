@@ -67,4 +67,47 @@ describe('DeferredCommitConsumer on the real Kafka', () => {
       await second.stop();
     }
   });
+
+  it('lets its owner commit past transaction markers and aborted records, up to the partition end', async () => {
+    const topic = cluster.uniqueName('transactional');
+    const groupId = cluster.uniqueName('group');
+    await cluster.createTopics([topic]);
+    const producer = kafka.producer({ transactionalId: cluster.uniqueName('tx'), idempotent: true, maxInFlightRequests: 1 });
+    const consumer = new DeferredCommitConsumer(kafka, { groupId, topics: [topic], logger: SILENT_LOGGER });
+    // A sink that commits each batch as soon as it has it, up to the offset the consumer reports.
+    const seen: string[] = [];
+    let last = -1n;
+    const commitThrough = (offset: string) => {
+      if (BigInt(offset) <= last) return;
+      last = BigInt(offset);
+      void consumer.commit([{ topic, partition: 0, offset: (last + 1n).toString() }]);
+    };
+    const committedAt = (end: number) => async () => (await cluster.committedOffset(groupId, topic)) === end;
+    await producer.connect();
+    try {
+      const committed = await producer.transaction();
+      await committed.send({ topic, messages: [{ key: 'AAPL', value: 'a' }, { key: 'AAPL', value: 'b' }] });
+      await committed.commit(); // offsets 0, 1; commit marker at 2
+      await consumer.start({
+        onBatch: async (batch) => {
+          seen.push(...batch.records.map((record) => record.value!.toString()));
+          commitThrough(batch.lastOffset); // the batch's lastOffset includes the trailing marker
+        },
+        onAssignmentReset: () => undefined,
+        onFilteredBatch: ({ lastOffset }) => commitThrough(lastOffset),
+      });
+      // Committing the last record's offset + 1 (2) would stop before the commit marker.
+      await waitFor('the group offset past the commit marker (3)', committedAt(3));
+
+      // A later transaction that aborts: a fetch of filtered records only, which onBatch never sees.
+      const aborted = await producer.transaction();
+      await aborted.send({ topic, messages: [{ key: 'AAPL', value: 'x' }] });
+      await aborted.abort(); // offset 3 aborted; abort marker at 4
+      await waitFor('the group offset at the partition end (5)', committedAt(5));
+      expect(seen).toEqual(['a', 'b']);
+    } finally {
+      await producer.disconnect();
+      await consumer.stop();
+    }
+  });
 });

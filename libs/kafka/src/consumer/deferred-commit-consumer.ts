@@ -26,6 +26,12 @@ export interface DeferredBatch {
   topic: string;
   partition: number;
   records: KafkaRecord[];
+  /**
+   * The batch's last offset, including transaction markers and aborted records after its last record
+   * that read_committed filtered out: commit `lastOffset + 1` once the batch is durable, so the group
+   * offset reaches the partition's end on a transactional topic.
+   */
+  lastOffset: string;
   /** Keeps the group membership alive during long work. */
   heartbeat(): Promise<void>;
   /**
@@ -51,6 +57,14 @@ export interface DeferredCommitHandlers {
    * `assignment` maps topic -> partitions now owned.
    */
   onAssignmentReset(assignment: Record<string, number[]>): void;
+  /**
+   * Optional: a fetched batch held only records read_committed filters out (transaction markers,
+   * aborted records), up to `lastOffset`; kafkajs moved the fetch position past it without calling
+   * onBatch. An owner that commits per batch commits `lastOffset + 1` after its earlier batches of the
+   * partition, or the group offset stays behind the end of a transactional topic. Called synchronously
+   * from kafkajs' batch events: it must not block.
+   */
+  onFilteredBatch?(position: { topic: string; partition: number; lastOffset: string }): void;
 }
 
 /**
@@ -127,6 +141,17 @@ export class DeferredCommitConsumer {
       this.assignment = event.payload.memberAssignment;
       handlers.onAssignmentReset(event.payload.memberAssignment);
     });
+    // kafkajs emits the batch events for a batch of filtered records only ("to allow any listeners
+    // keeping track of offsets to know about the latest point of consumption", kafkajs #1256), with
+    // batchSize 0; onBatch is not called for it.
+    const onFilteredBatch = handlers.onFilteredBatch?.bind(handlers);
+    if (onFilteredBatch) {
+      consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
+        const { topic, partition, batchSize, lastOffset } = event.payload;
+        if (batchSize === 0 && lastOffset !== null && lastOffset !== undefined)
+          onFilteredBatch({ topic, partition, lastOffset: String(lastOffset) });
+      });
+    }
     consumer.on(consumer.events.CRASH, (event) => {
       if (!event.payload.restart) this.status = 'crashed';
       options.logger.error(
@@ -184,6 +209,7 @@ export class DeferredCommitConsumer {
       topic: batch.topic,
       partition: batch.partition,
       records,
+      lastOffset: batch.lastOffset(),
       heartbeat: () => payload.heartbeat(),
       markTaken: (offset) => resolveOffset(offset),
       isActive: () => isRunning() && !isStale(),
