@@ -51,7 +51,8 @@ interface PartitionChain {
 export class PipelinedCommits {
   private readonly chains = new Map<string, PartitionChain>();
   private generation = 0;
-  private pending = 0;
+  /** One promise per tracked batch until it committed or gave up (also of generations before reset()). */
+  private readonly steps = new Set<Promise<void>>();
   private readonly roomWaiters: (() => void)[] = [];
 
   constructor(
@@ -68,7 +69,7 @@ export class PipelinedCommits {
 
   /** Batches taken over and not yet committed (or given up), over all partitions. */
   get pendingBatches(): number {
-    return this.pending;
+    return this.steps.size;
   }
 
   /**
@@ -76,7 +77,7 @@ export class PipelinedCommits {
    * waits, `whileWaiting` runs about every `intervalMs` (the consumer's heartbeat).
    */
   async admit(whileWaiting: () => Promise<void> = async () => undefined, intervalMs = 3_000): Promise<void> {
-    while (this.pending >= this.options.maxPendingBatches) {
+    while (this.steps.size >= this.options.maxPendingBatches) {
       let release!: () => void;
       const room = new Promise<void>((resolve) => (release = resolve));
       this.roomWaiters.push(release);
@@ -88,7 +89,7 @@ export class PipelinedCommits {
       }, intervalMs);
       await room;
       clearTimeout(timer);
-      if (this.pending >= this.options.maxPendingBatches) await whileWaiting();
+      if (this.steps.size >= this.options.maxPendingBatches) await whileWaiting();
     }
   }
 
@@ -102,9 +103,8 @@ export class PipelinedCommits {
     const chain = this.chains.get(key) ?? { tail: Promise.resolve(), broken: false };
     this.chains.set(key, chain);
     const generation = this.generation;
-    this.pending += 1;
     const handled = this.untilHandled(topic, partition, handle);
-    chain.tail = chain.tail
+    const step: Promise<void> = chain.tail
       .then(() => handled)
       .then(async (ok) => {
         if (!ok) chain.broken = true;
@@ -117,9 +117,11 @@ export class PipelinedCommits {
         }
       })
       .finally(() => {
-        this.pending -= 1;
+        this.steps.delete(step);
         this.roomWaiters.shift()?.();
       });
+    this.steps.add(step);
+    chain.tail = step;
   }
 
   /** After a group join: what is still running commits nothing (it is delivered again). */
@@ -130,10 +132,7 @@ export class PipelinedCommits {
 
   /** Resolves once every tracked batch was committed or gave up. Never rejects. */
   async drain(): Promise<void> {
-    while (this.pending > 0) {
-      await Promise.allSettled([...this.chains.values()].map((chain) => chain.tail));
-      if (this.pending > 0) await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    while (this.steps.size > 0) await Promise.allSettled([...this.steps]);
   }
 
   /** Runs `handle` until it succeeds (true) or the signal aborts (false), with p-retry's backoff. */
