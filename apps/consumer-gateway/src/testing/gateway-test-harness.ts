@@ -75,7 +75,12 @@ export class GatewayTestHarness {
     await this.documents.send(new PutCommand({ TableName: SYMBOL_STATE_TABLE.tableName, Item: { previousClose: 100, changePercent: item.lastPrice - 100, ...item } }));
   }
 
-  /** End offsets (high watermarks) of every partition of `topic`, to read what is produced after. */
+  /**
+   * Where a reader of `topic` starts to see what is produced next, per partition: kafkajs' admin
+   * lists read_committed offsets, so each is the partition's last stable offset (LSO), which stays
+   * at the first record of a transaction still open (e.g. another test's enricher) and may lie below
+   * the high watermark. A lower bound for what comes next, never the end of what was just produced.
+   */
   async endOffsets(topic: string): Promise<Map<number, string>> {
     const admin = createLocalKafka(uniqueName('it-offsets')).admin();
     await admin.connect();
@@ -88,47 +93,57 @@ export class GatewayTestHarness {
   }
 
   /**
-   * The events of `symbols` on `topic` between `from` (see {@link endOffsets}) and the current end,
-   * in partition order, read back from Kafka (read_committed) and parsed with the contracts: the
-   * reference a test compares what subscribers received with. With `expected`, reading stops once
-   * that many events of `symbols` arrived (the topic's end may be another test's commit marker).
-   * @throws Error after 30 s when the end (or `expected`) is not reached
+   * The first `expected` events of `symbols` on `topic` from `from` (see {@link endOffsets}) on, in
+   * partition order, read back from Kafka (read_committed) and parsed with the contracts: the
+   * reference a test compares what subscribers received with. Reading stops at the count, not at
+   * an end offset: the listed end is the last stable offset, which another test's open transaction
+   * can hold below the records just produced.
+   * @throws Error after 30 s when fewer than `expected` events arrived, or if the consumer crashes
    */
-  async readTopic(
-    topic: TopicName,
-    from: Map<number, string>,
-    symbols: readonly string[],
-    expected?: number,
-  ): Promise<CustomerEvent[]> {
-    const to = await this.endOffsets(topic);
-    const kafka = createLocalKafka(uniqueName('it-topic-reader'));
-    const consumer = kafka.consumer({ groupId: uniqueName('it-topic-reader'), readUncommitted: false });
-    const pending = new Set([...to].filter(([partition, end]) => BigInt(end) > BigInt(from.get(partition) ?? '0')).map(([partition]) => partition));
+  async readTopic(topic: TopicName, from: Map<number, string>, symbols: readonly string[], expected: number): Promise<CustomerEvent[]> {
     const events: CustomerEvent[] = [];
+    if (expected === 0) return events;
+    const kafka = createLocalKafka(uniqueName('it-topic-reader'));
+    const groupId = uniqueName('it-topic-reader');
+    // The start is committed for the fresh group before it joins, so a re-join cannot fall back to
+    // the latest offset (a seek after `run()` is lost on a re-join).
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await admin.setOffsets({ groupId, topic, partitions: [...from].map(([partition, offset]) => ({ partition, offset })) });
+    } finally {
+      await admin.disconnect();
+    }
+    const consumer = kafka.consumer({ groupId, readUncommitted: false, maxWaitTimeInMs: 200 });
     await consumer.connect();
     try {
       await consumer.subscribe({ topics: [topic] });
       await new Promise<void>((resolve, reject) => {
-        if (pending.size === 0) return resolve();
-        const timer = setTimeout(() => reject(new Error(`reading ${topic} timed out`)), 30_000);
-        void consumer
+        const fail = (error: Error) => {
+          clearTimeout(timer);
+          reject(error);
+        };
+        const timer = setTimeout(() => fail(new Error(`reading ${topic}: ${events.length} of ${expected} events of ${symbols.join(', ')} within 30 s`)), 30_000);
+        consumer.on(consumer.events.CRASH, ({ payload }) => {
+          if (!payload.restart) fail(payload.error);
+        });
+        consumer
           .run({
             eachMessage: async ({ partition, message }) => {
-              if (!pending.has(partition)) return;
-              if (symbols.includes(message.key?.toString() ?? '')) events.push(parseEvent(topic, message.value) as CustomerEvent);
-              if (BigInt(message.offset) + 1n >= BigInt(to.get(partition) ?? '0')) pending.delete(partition);
-              // Other tests' transactional writers share the topic: the end offset may be a commit marker,
-              // which is never delivered. Once `expected` records of these symbols arrived, stop.
-              if (expected !== undefined && events.length >= expected) pending.clear();
-              if (pending.size === 0) {
-                clearTimeout(timer);
-                resolve();
+              if (BigInt(message.offset) < BigInt(from.get(partition) ?? '0')) {
+                fail(new Error(`${topic}/${partition} was read from offset ${message.offset}, before ${from.get(partition)}`));
+                return;
+              }
+              if (events.length < expected && symbols.includes(message.key?.toString() ?? '')) {
+                events.push(parseEvent(topic, message.value) as CustomerEvent);
+                if (events.length === expected) {
+                  clearTimeout(timer);
+                  resolve();
+                }
               }
             },
           })
-          .then(() => {
-            for (const partition of pending) consumer.seek({ topic, partition, offset: from.get(partition) ?? '0' });
-          }, reject);
+          .catch(fail);
       });
     } finally {
       await consumer.disconnect();
