@@ -1,7 +1,7 @@
 import { SILENT_LOGGER } from '../client/structured-logger';
 import { createKafkaClient } from '../client/kafka-client-factory';
 import { KafkaTestCluster, TEST_BROKERS } from '../testing/kafka-test-cluster';
-import { RecordProducer } from './record-producer';
+import { RecordProducer, TransactionDeadlineError } from './record-producer';
 
 jest.setTimeout(60_000);
 
@@ -111,6 +111,30 @@ describe('RecordProducer on the real Kafka', () => {
       ).rejects.toThrow('changed my mind');
       const afterAbort = await cluster.readTopic(topic, { count: 3, timeoutMs: 2_500 });
       expect(afterAbort.map((record) => record.value!.toString())).toEqual(['a', 'b']);
+    } finally {
+      await producer.disconnect();
+    }
+  });
+
+  it('fails a transaction whose step does not settle within the transaction timeout, and aborts it', async () => {
+    const topic = cluster.uniqueName('tx-deadline');
+    await cluster.createTopics([topic]);
+    const producer = new RecordProducer(kafka, {
+      transactionalId: cluster.uniqueName('txid-deadline'),
+      transactionTimeoutMs: 1_500,
+    });
+    await producer.connect();
+    try {
+      const started = Date.now();
+      await expect(
+        producer.transaction(async (tx) => {
+          await tx.sendBatch([{ topic, key: 'AAPL', value: 'stuck' }]);
+          await new Promise(() => undefined);
+        }),
+      ).rejects.toThrow(TransactionDeadlineError);
+      expect(Date.now() - started).toBeLessThan(10_000);
+      // Nothing of it became visible (our abort, or the broker's transaction timeout).
+      expect(await cluster.readTopic(topic, { count: 1, timeoutMs: 2_500 })).toEqual([]);
     } finally {
       await producer.disconnect();
     }

@@ -139,9 +139,12 @@ export class RecordProducer {
 
   /**
    * Runs `work` in a Kafka transaction: commits when it resolves, aborts when it throws (and rethrows).
-   * Records sent inside become visible to `read_committed` consumers only at commit.
+   * Records sent inside become visible to `read_committed` consumers only at commit. Each step (the
+   * sends of `work`, the commit, an abort) must settle within the transaction timeout.
    *
-   * @throws Error when the producer was created without `transactionalId`; whatever `work` throws.
+   * @throws Error when the producer was created without `transactionalId`; whatever `work` throws;
+   *   TransactionDeadlineError when a step did not settle in time (outcome unknown; replace the
+   *   producer, kafkajs may still be retrying on it).
    */
   async transaction<T>(work: (tx: ProducerTransaction) => Promise<T>): Promise<T> {
     if (this.options.transactionalId === undefined) {
@@ -158,16 +161,47 @@ export class RecordProducer {
         await transaction.sendOffsets({ consumerGroupId, topics: groupOffsetsByTopic(offsets) });
       },
     };
+    const deadlineMs = this.options.transactionTimeoutMs ?? 60_000;
     let result: T;
     try {
-      result = await work(tx);
+      result = await withDeadline(work(tx), deadlineMs, "the transaction's sends");
     } catch (error) {
       // A failed abort (e.g. the producer was fenced) must not hide the error that caused it.
-      await transaction.abort().catch(() => undefined);
+      await withDeadline(transaction.abort(), deadlineMs, 'abort').catch(() => undefined);
       throw error;
     }
-    await transaction.commit();
+    await withDeadline(transaction.commit(), deadlineMs, 'commit');
     return result;
+  }
+}
+
+/**
+ * Raised when a transaction step did not settle within the transaction timeout. By then the broker
+ * has aborted the transaction (transaction.timeout.ms) unless its commit was already written, so
+ * the caller must treat the outcome as unknown (rebuild from what is committed) and replace the
+ * producer: kafkajs may still be retrying the step on it.
+ */
+export class TransactionDeadlineError extends Error {
+  override readonly name = 'TransactionDeadlineError';
+}
+
+/**
+ * `step`, or a {@link TransactionDeadlineError} after `ms`. kafkajs retries a transactional
+ * producer's sends without limit (its idempotent default), so a step can otherwise wait for ever on
+ * a producer whose connections were closed or whose epoch moved on.
+ */
+async function withDeadline<T>(step: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new TransactionDeadlineError(`${what} did not settle within ${ms} ms`)),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([step, deadline]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
