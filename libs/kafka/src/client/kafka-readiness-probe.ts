@@ -1,4 +1,5 @@
 import type { Kafka } from 'kafkajs';
+import { withDeadline } from '../internal/with-deadline';
 
 /** What a successful readiness probe saw of the cluster. */
 export interface KafkaClusterInfo {
@@ -17,10 +18,6 @@ export interface KafkaClusterInfo {
  */
 export async function probeKafka(kafka: Kafka, timeoutMs = 3_000): Promise<KafkaClusterInfo> {
   const admin = kafka.admin();
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Kafka did not answer within ${timeoutMs} ms`)), timeoutMs);
-  });
   try {
     const probe = (async () => {
       await admin.connect();
@@ -31,9 +28,12 @@ export async function probeKafka(kafka: Kafka, timeoutMs = 3_000): Promise<Kafka
         controllerId: cluster.controller,
       };
     })();
-    return await Promise.race([probe, deadline]);
+    return await withDeadline(
+      probe,
+      timeoutMs,
+      () => new Error(`Kafka did not answer within ${timeoutMs} ms`),
+    );
   } finally {
-    clearTimeout(timer);
     await admin.disconnect().catch(() => undefined);
   }
 }

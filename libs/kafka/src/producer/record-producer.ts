@@ -7,6 +7,7 @@ import {
   type TopicMessages,
   type Transaction,
 } from 'kafkajs';
+import { withDeadline } from '../internal/with-deadline';
 import type { OutgoingRecord } from '../kafka-record';
 
 /** Offsets a transaction commits for a consumer group: the next offset to read (`handled + 1`) per partition. */
@@ -161,16 +162,20 @@ export class RecordProducer {
         await transaction.sendOffsets({ consumerGroupId, topics: groupOffsetsByTopic(offsets) });
       },
     };
+    // kafkajs retries a transactional producer's sends without limit (its idempotent default), so a
+    // step could otherwise wait for ever on a producer whose connections closed or whose epoch moved on.
     const deadlineMs = this.options.transactionTimeoutMs ?? 60_000;
+    const late = (what: string) => () =>
+      new TransactionDeadlineError(`${what} did not settle within ${deadlineMs} ms`);
     let result: T;
     try {
-      result = await withDeadline(work(tx), deadlineMs, "the transaction's sends");
+      result = await withDeadline(work(tx), deadlineMs, late("the transaction's sends"));
     } catch (error) {
       // A failed abort (e.g. the producer was fenced) must not hide the error that caused it.
-      await withDeadline(transaction.abort(), deadlineMs, 'abort').catch(() => undefined);
+      await withDeadline(transaction.abort(), deadlineMs, late('abort')).catch(() => undefined);
       throw error;
     }
-    await withDeadline(transaction.commit(), deadlineMs, 'commit');
+    await withDeadline(transaction.commit(), deadlineMs, late('commit'));
     return result;
   }
 }
@@ -183,26 +188,6 @@ export class RecordProducer {
  */
 export class TransactionDeadlineError extends Error {
   override readonly name = 'TransactionDeadlineError';
-}
-
-/**
- * `step`, or a {@link TransactionDeadlineError} after `ms`. kafkajs retries a transactional
- * producer's sends without limit (its idempotent default), so a step can otherwise wait for ever on
- * a producer whose connections were closed or whose epoch moved on.
- */
-async function withDeadline<T>(step: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new TransactionDeadlineError(`${what} did not settle within ${ms} ms`)),
-      ms,
-    );
-  });
-  try {
-    return await Promise.race([step, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function groupByTopic(records: readonly OutgoingRecord[]): TopicMessages[] {
