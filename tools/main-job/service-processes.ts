@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { stopChildProcess } from '@tickwire/testing';
 
 /** The repository root (this file is tools/main-job/service-processes.ts). */
 export const REPO_ROOT = resolve(__dirname, '..', '..');
@@ -135,21 +136,8 @@ export interface StopOutcome {
  * within 10 s of SIGTERM after finishing in-flight work and committing offsets).
  */
 export async function stopService(service: RunningService, graceMs = 15_000): Promise<StopOutcome> {
-  const started = Date.now();
-  const { child } = service;
-  if (child.exitCode !== null || child.signalCode !== null) {
-    return { name: service.name, exitMs: 0, exitCode: child.exitCode, killed: false };
-  }
-  const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
-  child.kill('SIGTERM');
-  const timer = sleep(graceMs).then(() => 'timeout' as const);
-  const result = await Promise.race([exited, timer]);
-  if (result === 'timeout') {
-    child.kill('SIGKILL');
-    await exited;
-    return { name: service.name, exitMs: Date.now() - started, exitCode: null, killed: true };
-  }
-  return { name: service.name, exitMs: Date.now() - started, exitCode: result, killed: false };
+  const { exitCode, exitMs, killed } = await stopChildProcess(service.child, graceMs);
+  return { name: service.name, exitMs, exitCode, killed };
 }
 
 /**

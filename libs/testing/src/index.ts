@@ -8,3 +8,4 @@ export * from './stack-clients';
 export * from './unique-names';
 export * from './bad-input-corpus';
 export * from './polling';
+export * from './child-processes';

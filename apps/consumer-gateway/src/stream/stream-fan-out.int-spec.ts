@@ -93,7 +93,7 @@ describe('/v1/stream fan-out', () => {
     const code = await slow.whenClosed();
     expect([4407, 1006]).toContain(code);
     expect(slow.dataFrames('trade').length).toBeLessThan(count);
-  });
+  }, 150_000); // above the sum of the waits (2 x 60 s delivery, 10 s metric), so a stall fails with its own message
 
   it('serves 1,000 concurrent subscribers', async () => {
     const key = await gateway.createKey({ maxConnections: 1_000 });

@@ -18,7 +18,7 @@ import {
   lateTopic,
   TOPICS,
 } from '@tickwire/contracts';
-import { type BadInputEntry, buildBadInputCorpus, CORPUS_SOURCE, createLocalDynamoDb, createLocalKafka, freePort, loadBadInputCorpusReference, produceBadInputCorpus, sinkTopicOf, uniqueName, waitUntil, expectedBadInputCounts } from '@tickwire/testing';
+import { type BadInputEntry, buildBadInputCorpus, CORPUS_SOURCE, createLocalDynamoDb, createLocalKafka, freePort, stopChildProcess, loadBadInputCorpusReference, produceBadInputCorpus, sinkTopicOf, uniqueName, waitUntil, expectedBadInputCounts } from '@tickwire/testing';
 import { loadReferenceDailyBars, referenceDailyFilePaths } from '@tickwire/reference-data';
 import type { Admin, Consumer, IHeaders, Producer } from 'kafkajs';
 
@@ -138,7 +138,9 @@ describe('enricher: bad-input corpus to the DLQ and late topics (real Kafka, Dyn
   }, 120_000);
 
   afterAll(async () => {
-    if (enricher && enricher.exitCode === null) enricher.kill('SIGKILL');
+    // SIGTERM (SIGKILL only after 15 s): a killed enricher's open transaction would hold the last
+    // stable offset of the shared output topics for 60 s, stalling other tests' readers.
+    if (enricher) await stopChildProcess(enricher);
     await reader?.disconnect();
     await producer?.disconnect();
     await admin?.deleteTopics({ topics: [changelogTopic] }).catch(() => undefined);
@@ -250,5 +252,9 @@ describe('enricher: bad-input corpus to the DLQ and late topics (real Kafka, Dyn
       ).length;
       expect([label, (counted.get(label) ?? 0) >= corpusCount]).toEqual([label, true]);
     }
+
+    // A clean stop on SIGTERM (exit 0, no SIGKILL after the grace period), so no transaction of this
+    // enricher stays open on the shared output topics.
+    expect(await stopChildProcess(enricher as ChildProcess)).toMatchObject({ exitCode: 0, killed: false });
   }, 150_000);
 });

@@ -21,7 +21,7 @@ import {
 import { LobsterReplaySource } from '@tickwire/market-sources';
 import { DAILY_CSV_HEADER as DAILY_BARS_CSV_HEADER } from '@tickwire/market-sources';
 import { loadReferenceDailyBars } from '@tickwire/reference-data';
-import { createLocalDynamoDb, createLocalKafka, freePort, uniqueName, waitUntil } from '@tickwire/testing';
+import { createLocalDynamoDb, createLocalKafka, freePort, stopChildProcess, uniqueName, waitUntil } from '@tickwire/testing';
 import type { Admin, Consumer, Producer } from 'kafkajs';
 
 /**
@@ -203,7 +203,9 @@ describe('enricher exactly-once across a crash (real Kafka, DynamoDB Local)', ()
   }, 120_000);
 
   afterAll(async () => {
-    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    // SIGTERM (SIGKILL only after 15 s): a killed enricher's open transaction would hold the last
+    // stable offset of the shared output topics for 60 s, stalling other tests' readers.
+    await Promise.all(children.map((child) => stopChildProcess(child)));
     await reader?.disconnect();
     await producer?.disconnect();
     await admin?.deleteTopics({ topics: [changelogTopic] }).catch(() => undefined);
@@ -315,5 +317,9 @@ describe('enricher exactly-once across a crash (real Kafka, DynamoDB Local)', ()
         )?.[1] ?? 'NaN',
       );
     await waitUntil('no symbol-state write pending', async () => (await pending()) === 0, 10_000);
+
+    // The restarted enricher stops cleanly on SIGTERM (exit 0, no SIGKILL after the grace period), so
+    // no transaction of it stays open on the shared output topics.
+    expect(await stopChildProcess(children[1] as ChildProcess)).toMatchObject({ exitCode: 0, killed: false });
   }, 400_000);
 });

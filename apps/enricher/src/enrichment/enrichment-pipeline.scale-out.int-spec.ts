@@ -19,7 +19,7 @@ import {
 } from '@tickwire/contracts';
 import { DAILY_CSV_HEADER, LobsterReplaySource } from '@tickwire/market-sources';
 import { loadReferenceDailyBars, PreviousCloseReader } from '@tickwire/reference-data';
-import { createLocalDynamoDb, createLocalKafka, freePort, uniqueName, waitUntil } from '@tickwire/testing';
+import { createLocalDynamoDb, createLocalKafka, freePort, stopChildProcess, uniqueName, waitUntil } from '@tickwire/testing';
 import { AssignerProtocol, type Admin, type Consumer, type Producer } from 'kafkajs';
 import { enricherSettingsEnvSchema, enrichmentSettingsOf } from './enricher-env';
 import { EnrichmentEngine } from './enrichment-engine.service';
@@ -187,7 +187,9 @@ describe('enricher scale-out: two instances, one group, SIGTERM hands tasks over
   }, 120_000);
 
   afterAll(async () => {
-    for (const { child } of children) if (child.exitCode === null) child.kill('SIGKILL');
+    // SIGTERM (SIGKILL only after 15 s): a killed enricher's open transaction would hold the last
+    // stable offset of the shared output topics for 60 s, stalling other tests' readers.
+    await Promise.all(children.map(({ child }) => stopChildProcess(child)));
     await reader?.disconnect();
     await producer?.disconnect();
     await admin?.deleteTopics({ topics: [changelogTopic] }).catch(() => undefined);
