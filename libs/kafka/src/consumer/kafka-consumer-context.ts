@@ -35,6 +35,11 @@ export interface KafkaConsumerScope {
   heartbeat: () => Promise<void>;
   /** The server's transactional tasks, when it was configured with a transactionalIdPrefix. */
   tasks: ConsumerTasks | null;
+  /**
+   * Called with the next offset (last covered + 1) once a {@link KafkaConsumerContext.transaction}
+   * committed it for the group, so the server knows it need not commit that position itself.
+   */
+  onOffsetsCommitted?: (next: string) => void;
 }
 
 /**
@@ -96,8 +101,8 @@ export class KafkaConsumerContext extends BaseRpcContext<[KafkaConsumerScope]> {
   async transaction<T>(work: (tx: ProducerTransaction) => Promise<T>): Promise<T> {
     const tasks = this.getTasks();
     const last = this.scope.records[this.scope.records.length - 1];
-    return tasks.transaction(this.scope.partition, async (tx) => {
-      const result = await work(tx);
+    const result = await tasks.transaction(this.scope.partition, async (tx) => {
+      const value = await work(tx);
       if (last !== undefined) {
         await tx.sendOffsets({
           consumerGroupId: this.scope.groupId,
@@ -106,7 +111,9 @@ export class KafkaConsumerContext extends BaseRpcContext<[KafkaConsumerScope]> {
           ],
         });
       }
-      return result;
+      return value;
     });
+    if (last !== undefined) this.scope.onOffsetsCommitted?.(nextOffset(last.offset));
+    return result;
   }
 }

@@ -10,6 +10,8 @@ import type { BatchHandlingResult } from './kafka-handler-options';
 import { KafkaConsumerContext } from './kafka-consumer-context';
 import { KafkaConsumerServer, type KafkaConsumerServerOptions } from './kafka-consumer-server';
 import { RethrowRpcExceptionFilter } from './rethrow-rpc-exception-filter';
+import { RecordProducer } from '../producer/record-producer';
+import type { Consumer } from 'kafkajs';
 
 jest.setTimeout(90_000);
 
@@ -267,5 +269,80 @@ describe('KafkaConsumerServer on the real Kafka', () => {
     expect(uncommitted.map((record) => record.value!.toString())).toEqual(['ONE', 'ABORT-ME', 'TWO']);
     const dead = await cluster.readTopic(`${input}.dlq`, { count: 1, timeoutMs: 3_000 });
     expect(dead.map((record) => record.value!.toString())).toEqual(['abort-me']);
+  });
+
+  it('Kafka: a plain offset commit that lands while a transactional one is pending replaces it when the transaction commits', async () => {
+    // Why the server never plain-commits in transactional mode (see KafkaConsumerServer's class doc).
+    const input = cluster.uniqueName('in');
+    const output = cluster.uniqueName('out');
+    const groupId = cluster.uniqueName('group');
+    await cluster.createTopics([input, output]);
+    await cluster.produce(
+      input,
+      Array.from({ length: 300 }, (_, i) => ({ key: 'GOOG', value: String(i) })),
+    );
+    const producer = new RecordProducer(cluster.kafka, { transactionalId: cluster.uniqueName('tx') });
+    const admin = cluster.kafka.admin();
+    await Promise.all([producer.connect(), admin.connect()]);
+    try {
+      await producer.initTransactions();
+      await producer.transaction(async (tx) => {
+        await tx.sendBatch([{ topic: output, key: 'GOOG', value: 'through 199' }]);
+        await tx.sendOffsets({
+          consumerGroupId: groupId,
+          offsets: [{ topic: input, partition: 0, offset: '200' }],
+        });
+        // A second writer of the same group offset, with an older position, while the above is pending.
+        await admin.setOffsets({ groupId, topic: input, partitions: [{ partition: 0, offset: '150' }] });
+      });
+      expect(await cluster.readTopic(output, { count: 1, timeoutMs: 5_000 })).toHaveLength(1);
+      // Output visible = markers written; give the __consumer_offsets marker the same moment again.
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      // The outputs of records 150..199 are committed, yet the group would read those records again.
+      expect(await cluster.committedOffset(groupId, input)).toBe(150);
+    } finally {
+      await Promise.all([producer.disconnect(), admin.disconnect()]);
+    }
+  });
+
+  it('transactional mode: the group offset moves only in transactions (no plain commit); a dead-lettered last record is committed by an offsets-only transaction', async () => {
+    const input = cluster.uniqueName('in');
+    const output = cluster.uniqueName('out');
+    const groupId = cluster.uniqueName('group');
+    await cluster.createTopics([input, `${input}.dlq`, output]);
+
+    @Controller()
+    class TransformController {
+      @EventPattern(input)
+      async handle(@Payload() record: KafkaRecord, @Ctx() context: KafkaConsumerContext): Promise<void> {
+        const text = record.value!.toString();
+        await context.transaction(async (tx) => {
+          await tx.sendBatch([{ topic: output, key: record.key, value: text.toUpperCase() }]);
+          if (text === 'abort-me') throw new Error('late failure');
+        });
+      }
+    }
+
+    const server = new KafkaConsumerServer(
+      serverOptions(groupId, { transactionalIdPrefix: cluster.uniqueName('tx') }),
+    );
+    app = await startMicroservice(TransformController, server);
+    // kafkajs reports every plain OffsetCommit it sent (OffsetManager.commitOffsets).
+    const plainCommits: unknown[] = [];
+    const consumer = server['consumer'] as Consumer;
+    consumer.on(consumer.events.COMMIT_OFFSETS, (event) => plainCommits.push(event.payload));
+    await cluster.produce(input, [
+      { key: 'GOOG', value: 'one' },
+      { key: 'GOOG', value: 'two' },
+      { key: 'GOOG', value: 'abort-me' },
+    ]);
+
+    await waitFor('offset 3 committed', async () => (await cluster.committedOffset(groupId, input)) === 3);
+    const dead = await cluster.readTopic(`${input}.dlq`, { count: 1, timeoutMs: 3_000 });
+    expect(dead.map((record) => record.value!.toString())).toEqual(['abort-me']);
+    expect(
+      (await cluster.readTopic(output, { count: 3, timeoutMs: 3_000 })).map((r) => r.value!.toString()),
+    ).toEqual(['ONE', 'TWO']);
+    expect(plainCommits).toEqual([]);
   });
 });

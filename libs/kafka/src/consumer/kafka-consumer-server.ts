@@ -4,7 +4,7 @@ import { lastValueFrom } from 'rxjs';
 import { createKafkaClient, type KafkaConnectionOptions } from '../client/kafka-client-factory';
 import type { StructuredLogger } from '../client/structured-logger';
 import { DeadLetterPublisher, describeError } from '../dead-letter/dead-letter-publisher';
-import { type KafkaRecord, toKafkaRecord } from '../kafka-record';
+import { type KafkaRecord, nextOffset, toKafkaRecord } from '../kafka-record';
 import { type KafkaMetricsSink, NOOP_KAFKA_METRICS } from '../kafka-metrics-sink';
 import { RecordProducer } from '../producer/record-producer';
 import { coPartitionedAssigner, tasksOf, type TopicPartitionAssignment } from './co-partitioned-assigner';
@@ -49,6 +49,12 @@ export interface KafkaConsumerServerOptions {
 export type KafkaConsumerStatus =
   'idle' | 'connected' | 'disconnected' | 'rebalancing' | 'stopped' | 'crashed';
 
+/** Per fetched batch, transactional mode: how far the handler's own transactions committed. */
+interface BatchProgress {
+  /** Next offset (last covered + 1) committed for the group by a handler transaction, if any. */
+  committedNext: string | undefined;
+}
+
 /**
  * A NestJS custom transport on kafkajs with Tickwire's consumer discipline:
  *
@@ -66,6 +72,13 @@ export type KafkaConsumerStatus =
  *   owned partition number, initialized (fencing the previous owner) on every group join before the
  *   first batch runs; the first batch of each partition in a generation re-reads the group's
  *   committed offset after that fence and skips records a fenced owner committed meanwhile;
+ * - in that mode the group's offsets move only inside transactions of the task producers (the
+ *   handler's `context.transaction()`, or an offsets-only transaction for what was handled without
+ *   one, e.g. a dead-lettered record), never by a plain OffsetCommit: the coordinator keeps whichever
+ *   offset commit was appended to `__consumer_offsets` last, so a plain commit of an older position
+ *   that lands while a transaction's offset commit is pending replaces it when that transaction
+ *   commits (the group falls behind its committed outputs: redelivery, duplicates; both shown in
+ *   kafka-consumer-server.int-spec.ts);
  * - rebalance: kafkajs rejoins only after every in-flight batch returned (its fetcher awaits all
  *   pushed batches), and a record handler stops between records when the heartbeat reports the
  *   rebalance, so handled offsets are committed before the partitions move; the rest is redelivered
@@ -266,10 +279,12 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     const extras = (handler.extras ?? {}) as KafkaHandlerExtras;
     let handled = 0;
     let lastHandledOffset: string | undefined;
+    // Transactional mode: the next offset the handler's own transactions committed for the group.
+    const progress: BatchProgress = { committedNext: undefined };
     try {
       if (extras.batch) {
         if (!isRunning() || isStale()) return;
-        await this.runBatchHandler(handler, records, payload);
+        await this.runBatchHandler(handler, records, payload, progress);
         lastHandledOffset = records[records.length - 1]?.offset;
         if (lastHandledOffset !== undefined) resolveOffset(lastHandledOffset);
         handled = records.length;
@@ -277,7 +292,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
         for (const record of records) {
           // Stop between records on shutdown or after a seek/rebalance made the rest of the batch stale.
           if (!isRunning() || isStale()) break;
-          await this.runRecordHandler(handler, record, payload);
+          await this.runRecordHandler(handler, record, payload, progress);
           resolveOffset(record.offset);
           lastHandledOffset = record.offset;
           handled += 1;
@@ -286,8 +301,10 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       }
     } finally {
       // Commit what was handled even when a later record's DLQ write failed, so it is not redone.
-      if (handled > 0) {
-        await payload.commitOffsetsIfNecessary(payload.uncommittedOffsets());
+      if (handled > 0 && lastHandledOffset !== undefined) {
+        if (this.tasks)
+          await this.commitInTransaction(batch.topic, batch.partition, lastHandledOffset, progress);
+        else await payload.commitOffsetsIfNecessary(payload.uncommittedOffsets());
         this.metrics.recordsConsumed(batch.topic, handled);
       }
       if (lastHandledOffset !== undefined) {
@@ -301,7 +318,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
    * Transactional mode: waits until this generation's task producers are initialized (earlier owners
    * fenced); then, once per partition and generation, re-reads the group's committed offset (stable
    * now) and drops records below it: a fenced owner may have committed them after kafkajs fetched
-   * the offset this batch started from. Dropped records are resolved and committed as handled.
+   * the offset this batch started from. Dropped records are resolved (they are committed already).
    */
   private async skipCommittedByEarlierOwner(
     records: KafkaRecord[],
@@ -323,8 +340,8 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
         { topic: batch.topic, partition: batch.partition, committed: committed.toString(), skipped },
         'Skipping records an earlier owner committed after this member fetched its offsets',
       );
+      // The group's committed offset is already `committed`: only kafkajs' position moves.
       payload.resolveOffset((committed - 1n).toString());
-      await payload.commitOffsetsIfNecessary(payload.uncommittedOffsets());
     }
     return kept;
   }
@@ -333,10 +350,11 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     handler: MessageHandler,
     record: KafkaRecord,
     payload: EachBatchPayload,
+    progress: BatchProgress,
   ): Promise<void> {
     const started = process.hrtime.bigint();
     try {
-      await this.invoke(handler, record, this.contextFor([record], payload));
+      await this.invoke(handler, record, this.contextFor([record], payload, progress));
     } catch (error) {
       const { errorClass, message } = describeError(error);
       this.log.warn(
@@ -359,10 +377,11 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     handler: MessageHandler,
     records: KafkaRecord[],
     payload: EachBatchPayload,
+    progress: BatchProgress,
   ): Promise<void> {
     const started = process.hrtime.bigint();
     try {
-      const result = (await this.invoke(handler, records, this.contextFor(records, payload))) as
+      const result = (await this.invoke(handler, records, this.contextFor(records, payload, progress))) as
         BatchHandlingResult | undefined;
       const deadLetters = result?.deadLetters ?? [];
       if (deadLetters.length > 0) {
@@ -405,7 +424,11 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     return this.deadLetters;
   }
 
-  private contextFor(records: readonly KafkaRecord[], payload: EachBatchPayload): KafkaConsumerContext {
+  private contextFor(
+    records: readonly KafkaRecord[],
+    payload: EachBatchPayload,
+    progress: BatchProgress,
+  ): KafkaConsumerContext {
     return new KafkaConsumerContext({
       groupId: this.options.groupId,
       topic: payload.batch.topic,
@@ -413,7 +436,36 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       records,
       heartbeat: () => payload.heartbeat(),
       tasks: this.tasks,
+      onOffsetsCommitted: (next) => {
+        progress.committedNext = next;
+      },
     });
+  }
+
+  /**
+   * Transactional mode: makes the group's committed offset of `topic`/`partition` reach past
+   * `lastHandledOffset`. Nothing to do when the handler's own transaction committed that position
+   * (the enricher's case: every batch); otherwise (records handled without a transaction, e.g.
+   * dead-lettered) one offsets-only transaction on the partition's task producer, so this commit is
+   * ordered with the task's other transactions instead of racing them as a plain OffsetCommit would.
+   *
+   * @throws TaskNotOwnedError / a fencing error when the task moved to another member meanwhile (the
+   *   records are then redelivered to it), or the transaction's error.
+   */
+  private async commitInTransaction(
+    topic: string,
+    partition: number,
+    lastHandledOffset: string,
+    progress: BatchProgress,
+  ): Promise<void> {
+    const next = nextOffset(lastHandledOffset);
+    if (progress.committedNext === next || !this.tasks) return;
+    await this.tasks.transaction(partition, (tx) =>
+      tx.sendOffsets({
+        consumerGroupId: this.options.groupId,
+        offsets: [{ topic, partition, offset: next }],
+      }),
+    );
   }
 
   private registerStatusEvents(consumer: Consumer): void {
