@@ -25,6 +25,18 @@ const tableName = z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, { error: 'must be 
  */
 export const enricherSettingsEnvSchema = enricherEnvSchema
   .safeExtend({
+    /**
+     * Input partitions handled at once per instance (each stays ordered). The enricher's default covers
+     * every owned input partition (3 topics x their partitions), so the batches of one fetch reach the
+     * pipeline together and share one transaction per task (group commit, see TaskTransactionLanes)
+     * instead of one transaction each, in sequence. Default 32.
+     */
+    KAFKA_PARTITIONS_CONCURRENCY: z.coerce
+      .number()
+      .int()
+      .min(1, { error: 'must be at least 1' })
+      .max(64)
+      .default(32),
     /** Bounded out-of-orderness of one symbol's trades: watermark = max event time - this. Default 0. */
     BAR_MAX_OUT_OF_ORDERNESS_MS: nonNegativeMs('BAR_MAX_OUT_OF_ORDERNESS_MS').default(0),
     /** A 1-minute window stays open this long after the watermark passed its end; later trades go to market.trades.v1.late. Default 0. */

@@ -46,13 +46,16 @@ import {
   EnrichmentEngine,
   emptyOutput,
   idleFlushEventTime,
+  type SymbolStateView,
 } from './enrichment-engine.service';
 import { SymbolStateChangelog } from './symbol-state-changelog';
 import { CoalescingSymbolStateWriter, SymbolStateWriter } from './symbol-state-writer';
-import { sendChunks } from './transaction-records';
+import { type LaneOffset, TaskTransactionLanes } from './task-transaction-lanes';
+import { latestChangelogRecords, sendChunks } from './transaction-records';
 
 /** Input topics of the enricher. */
 export const ENRICHER_INPUT_TOPICS = [TOPICS.trades, TOPICS.quotes, TOPICS.barsDaily] as const;
+
 
 /**
  * The enricher's consume-transform-produce loop around {@link EnrichmentEngine}, exactly once, on
@@ -62,10 +65,17 @@ export const ENRICHER_INPUT_TOPICS = [TOPICS.trades, TOPICS.quotes, TOPICS.barsD
  *   bars to one instance: "task p"; all keyed by symbol, so a symbol's events meet in one task), and
  *   runs transactions on one producer per task, transactional id `<SERVICE_NAME>-<group>-<p>`, which
  *   the next owner of p fences before it reads anything (see @tickwire/kafka PartitionTaskProducers).
- * - one Kafka transaction per fetched batch (one input topic-partition) holds every output (enriched,
- *   1-minute bars, alerts, late trades, dead letters), the changelog records of every symbol the batch
- *   changed, and the batch's input offset (`sendOffsets`); consumers downstream read_committed. Either
- *   all of it becomes visible, or none and the batch is redelivered.
+ * - one Kafka transaction per task and commit round holds every output of the batches it covers
+ *   (enriched, 1-minute bars, alerts, late trades, dead letters), the changelog records of every symbol
+ *   they changed, and their input offsets (`sendOffsets`); consumers downstream read_committed. Either
+ *   all of it becomes visible, or none and the batches are redelivered. Group commit
+ *   ({@link TaskTransactionLanes}): the tasks' transactions run concurrently, each task's in order, and
+ *   the batches of a task processed while its previous transaction was in flight (or queued behind it)
+ *   share its next one; with KAFKA_PARTITIONS_CONCURRENCY covering every owned input partition, one
+ *   fetch costs one transaction round trip per task instead of one per partition, in sequence.
+ *   Processing (the engine, one thread) stays serial and may run ahead of the commits; a batch's
+ *   handler resolves, and kafkajs moves on, only once its transaction committed. A failed transaction
+ *   fails every later one of its task (built on its uncommitted state) until the state is rebuilt.
  * - state: the engine's per-symbol snapshots in the compacted changelog topic, partition = task,
  *   written in those same transactions, so changelog partition p always equals task p's state at its
  *   committed input offsets. The state of the owned tasks only is rebuilt from it (read_committed, to
@@ -77,7 +87,8 @@ export const ENRICHER_INPUT_TOPICS = [TOPICS.trades, TOPICS.quotes, TOPICS.barsD
  *   and changelog in a transaction of that task's producer (no input offsets), so a fenced instance
  *   flushes nothing. The cross-symbol advance (BAR_CROSS_SYMBOL_LAG_MS) commits the same way.
  * - DynamoDB `symbol-state` is written after the commit, off the batch's critical path: the views of
- *   the changed symbols are taken right after the commit and handed to one coalescing background
+ *   the changed symbols are taken when the batch is processed (its state is what the transaction
+ *   commits) and, once it committed, handed to one coalescing background
  *   writer ({@link CoalescingSymbolStateWriter}: one write in flight, latest view per symbol, UpdateItem
  *   conditional on lastEventTime, so never older over newer), and the next batch starts at once. A
  *   failed write is logged and retried (its views stay pending); the pending count is the gauge
@@ -103,7 +114,9 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
   /** Latest trade/quote event time seen (epoch ms) and when (wall clock) the last input arrived. */
   private streamTime: number | null = null;
   private lastInputAt = Date.now();
-  private readonly pendingStateSymbols = new Set<string>();
+  private readonly lanes: TaskTransactionLanes;
+  /** The consumer group the input offsets are committed for (the transport's, from the batch context). */
+  private consumerGroupId: string;
   /** Per task: changelog keys of an earlier life of the pipeline, deleted by the task's next transaction. */
   private pendingTombstones = new Map<number, string[]>();
   /** The task (input partition number) of every symbol in the engine. */
@@ -122,6 +135,7 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     stateWrites: Counter<'outcome'>;
     statePending: Gauge;
     commitSeconds: Histogram<'kind'>;
+    recordsPerTransaction: Histogram;
   };
 
   constructor(
@@ -137,6 +151,17 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     this.references = new PreviousCloseReader(dynamoDb, { tableName: config.REFERENCE_DAILY_BARS_TABLE });
     const groupId = config.KAFKA_CONSUMER_GROUP ?? config.SERVICE_NAME;
     this.groupId = groupId;
+    this.consumerGroupId = groupId;
+    this.lanes = new TaskTransactionLanes(
+      (task, records, offsets) => this.runTransaction(task, records, offsets),
+      {
+        failed: (task, error) => {
+          // The engine already applied the work; its state is ahead of the committed changelog.
+          this.dirty = true;
+          this.log.warn({ task, err: error }, 'Transaction failed; the state is rebuilt before the next batch');
+        },
+      },
+    );
     this.changelog = new SymbolStateChangelog(kafka, config.ENRICHER_CHANGELOG_TOPIC, groupId);
     this.deadLetters = new DeadLetterPublisher(
       { sendBatch: () => Promise.resolve() },
@@ -174,8 +199,14 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
       ),
       commitSeconds: m.histogram(
         'tickwire_enricher_transaction_seconds',
-        'Duration of one Kafka transaction (produce + offsets + commit), by kind (batch, idle-flush).',
+        'Duration of one Kafka transaction (produce + offsets + commit), by kind (batch: with input offsets; clock-advance: idle flush or cross-symbol advance alone).',
         ['kind'],
+      ),
+      recordsPerTransaction: m.histogram(
+        'tickwire_enricher_transaction_records',
+        'Records (outputs, dead letters, changelog) one transaction writes; grows with group commit.',
+        [],
+        [1, 10, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000],
       ),
     };
     this.stateWriter = new CoalescingSymbolStateWriter(
@@ -226,6 +257,7 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     if (this.idleTimer) clearInterval(this.idleTimer);
     this.idleTimer = undefined;
     await this.tail.catch(() => undefined);
+    await this.lanes.drain();
     const unwritten = await this.stateWriter.drain(this.config.SHUTDOWN_TIMEOUT_MS / 2);
     if (unwritten.length > 0)
       this.log.error(
@@ -237,6 +269,7 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
   /** Waits for running work once the consumer has stopped (the transport closes the task producers). */
   async onApplicationShutdown(): Promise<void> {
     await this.tail.catch(() => undefined);
+    await this.lanes.drain();
   }
 
   /**
@@ -252,29 +285,69 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
   }
 
   /**
-   * Handles one fetched batch of one input topic-partition in one transaction (see the class doc).
-   * Records that break their contract, or that the engine rejects, are dead-lettered inside the same
-   * transaction (so a dead letter is written exactly once too).
+   * Handles one fetched batch of one input topic-partition: processes it (serially with every other
+   * batch and clock advance) and adds its outputs, changelog records and input offset to its task's
+   * next transaction (see the class doc). Records that break their contract, or that the engine
+   * rejects, are dead-lettered inside that transaction (so a dead letter is written exactly once too).
+   * Resolves once the transaction holding the batch committed.
    *
    * @throws when the transaction fails (the batch is then redelivered and the state rebuilt) or the
    *   reference data cannot be read
    */
-  handleBatch(records: readonly KafkaRecord[], context: KafkaConsumerContext): Promise<void> {
-    return this.serially(() => this.process(records, context));
+  async handleBatch(records: readonly KafkaRecord[], context: KafkaConsumerContext): Promise<void> {
+    const task = records[0]?.partition;
+    if (task === undefined) return;
+    this.lanes.hold(task);
+    const { committed, advanced } = await this.serially(async () => {
+      try {
+        return await this.process(records, context);
+      } finally {
+        this.lanes.release(task);
+      }
+    });
+    // The cross-symbol advance this batch triggered commits too before kafkajs moves on (and before a
+    // shutdown closes the producers); its failure is its own (the state is rebuilt), not this batch's.
+    await Promise.allSettled(advanced);
+    await committed;
+    // The lane's transaction committed this batch's input position: the transport need not commit it.
+    const last = records[records.length - 1];
+    if (last) context.markOffsetsCommitted(nextOffset(last.offset));
   }
 
-  private async process(records: readonly KafkaRecord[], context: KafkaConsumerContext): Promise<void> {
+  /** Processes one batch and enqueues its transaction work; `committed` settles with that transaction. */
+  private async process(
+    records: readonly KafkaRecord[],
+    context: KafkaConsumerContext,
+  ): Promise<{ committed: Promise<void>; advanced: Promise<void>[] }> {
     const first = records[0];
     const last = records[records.length - 1];
-    if (!first || !last) return;
-    const partitionKey = `${first.topic}:${first.partition}`;
-    const task = first.partition;
+    if (!first || !last) return { committed: Promise.resolve(), advanced: [] };
     this.tasks = context.getTasks();
+    this.consumerGroupId = context.getGroupId();
     await this.ensureConsistentState(first.topic, first.partition, first.offset);
     this.lastInputAt = Date.now();
 
     const { parsed, deadLetters } = parseBatch(records);
     const references = await this.referencesOf(parsed.map((p) => p.event));
+    try {
+      return this.applyAndEnqueue(first, last, parsed, deadLetters, references);
+    } catch (error) {
+      // The engine applied (part of) the batch and nothing of it will commit: rebuild before the next.
+      this.dirty = true;
+      throw error;
+    }
+  }
+
+  /** The synchronous part of {@link process}: apply the batch to the engine, enqueue its transaction work. */
+  private applyAndEnqueue(
+    first: KafkaRecord,
+    last: KafkaRecord,
+    parsed: ReturnType<typeof parseBatch>['parsed'],
+    deadLetters: ReturnType<typeof parseBatch>['deadLetters'],
+    references: Map<string, PreviousCloseReference>,
+  ): { committed: Promise<void>; advanced: Promise<void>[] } {
+    const partitionKey = `${first.topic}:${first.partition}`;
+    const task = first.partition;
     const output = emptyOutput();
     const late: OutgoingRecord[] = [];
     for (const { record, event } of parsed) {
@@ -294,30 +367,54 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
       ...deadLetters.map(({ record, error }) => this.deadLetters.build(record, error)),
       ...this.changelogRecords(task, changed),
     ];
-    const started = process.hrtime.bigint();
-    try {
-      await context.transaction(async (tx) => {
-        for (const chunk of sendChunks(outgoing)) await tx.sendBatch(chunk);
-      });
-    } catch (error) {
-      // The engine already applied the batch; its state is ahead of the committed changelog.
-      this.dirty = true;
-      throw error;
-    }
-    this.metrics.commitSeconds.observe({ kind: 'batch' }, Number(process.hrtime.bigint() - started) / 1e9);
+    // The engine is at this batch's end now; the next batch of this partition continues from here
+    // (if the transaction fails, the state and these positions are rebuilt before the next batch).
     this.expected.set(partitionKey, nextOffset(last.offset));
     this.pendingTombstones.delete(task);
-    this.countProduced(outgoing);
-    for (const { record, error } of deadLetters)
-      this.metricsService.recordDeadLettered(record.topic, describeError(error).errorClass);
-    this.metrics.late.inc({ topic: TOPICS.trades }, late.length);
-    this.metrics.bars.inc({ trigger: 'event-time' }, output.bars.length);
-    for (const alert of output.alerts) this.metrics.alerts.inc({ alert_type: alert.payload.alertType });
-    this.writeSymbolState(changed);
+    const views = this.viewsOf(changed);
+    const committed = this.lanes.enqueue(task, {
+      records: outgoing,
+      offsets: [{ topic: first.topic, partition: first.partition, offset: nextOffset(last.offset) }],
+      onCommitted: () => {
+        this.countProduced(outgoing);
+        for (const { record, error } of deadLetters)
+          this.metricsService.recordDeadLettered(record.topic, describeError(error).errorClass);
+        this.metrics.late.inc({ topic: TOPICS.trades }, late.length);
+        this.metrics.bars.inc({ trigger: 'event-time' }, output.bars.length);
+        for (const alert of output.alerts) this.metrics.alerts.inc({ alert_type: alert.payload.alertType });
+        this.stateWriter.enqueue(views);
+      },
+    });
+    let advanced: Promise<void>[] = [];
     if (this.config.BAR_CROSS_SYMBOL_LAG_MS > 0 && this.streamTime !== null) {
-      const advanced = this.engine.advanceTo(this.streamTime - this.config.BAR_CROSS_SYMBOL_LAG_MS);
-      await this.commitPerTask(advanced, 'cross-symbol');
+      const output = this.engine.advanceTo(this.streamTime - this.config.BAR_CROSS_SYMBOL_LAG_MS);
+      advanced = this.commitPerTask(output, 'cross-symbol');
     }
+    return { committed, advanced };
+  }
+
+  /**
+   * One transaction of `task` on its own producer: `records`, then the input `offsets` for the
+   * consumer group. @throws whatever the transaction throws (TaskNotOwnedError, fencing, timeouts).
+   */
+  private async runTransaction(
+    task: number,
+    records: readonly OutgoingRecord[],
+    offsets: readonly LaneOffset[],
+  ): Promise<void> {
+    const tasks = this.tasks;
+    if (tasks === null) throw new Error('enricher: a transaction before the first batch');
+    const started = process.hrtime.bigint();
+    const chunks = sendChunks(latestChangelogRecords(records, this.config.ENRICHER_CHANGELOG_TOPIC));
+    await tasks.transaction(task, async (tx) => {
+      for (const chunk of chunks) await tx.sendBatch(chunk);
+      if (offsets.length > 0) await tx.sendOffsets({ consumerGroupId: this.consumerGroupId, offsets: [...offsets] });
+    });
+    this.metrics.commitSeconds.observe(
+      { kind: offsets.length > 0 ? 'batch' : 'clock-advance' },
+      Number(process.hrtime.bigint() - started) / 1e9,
+    );
+    this.metrics.recordsPerTransaction.observe(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
   }
 
   private apply(event: TickwireEvent, reference: PreviousCloseReference | undefined): EngineOutput {
@@ -366,7 +463,7 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
         idleFlushEventTime(this.streamTime, idleFor, this.engine.settings),
       );
       if (output.bars.length === 0) return;
-      await this.commitPerTask(output, 'idle-flush');
+      this.commitPerTask(output, 'idle-flush');
       this.log.info(
         { bars: output.bars.length, advancedTo: this.streamTime + idleFor, idleMs: idleFor },
         'Idle flush closed open bars',
@@ -375,15 +472,17 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
   }
 
   /**
-   * Commits what a clock advance produced (`output` plus the changelog of every changed symbol) in one
-   * transaction per task, on that task's producer: a task this instance lost is fenced, and its
-   * outputs never appear. On any failure the state is marked for a rebuild.
+   * Adds what a clock advance produced (`output` plus the changelog of every changed symbol) to the
+   * next transaction of each task concerned, on that task's producer (no input offsets): a task this
+   * instance lost is fenced, and its outputs never appear. A failure marks the state for a rebuild.
+   * Returns each task's commit (never awaited by the serial work; see handleBatch).
+   *
+   * @throws Error (and marks the state for a rebuild) when a changed symbol has no known task
    */
-  private async commitPerTask(output: EngineOutput, kind: 'idle-flush' | 'cross-symbol'): Promise<void> {
-    const tasks = this.tasks;
+  private commitPerTask(output: EngineOutput, kind: 'idle-flush' | 'cross-symbol'): Promise<void>[] {
     const changed = this.engine.takeChangedSymbols();
-    if (tasks === null || (changed.length === 0 && output.bars.length === 0 && output.alerts.length === 0))
-      return;
+    if (this.tasks === null || (changed.length === 0 && output.bars.length === 0 && output.alerts.length === 0))
+      return [];
     const outputs = this.outputRecords(output);
     const symbolsByTask = new Map<number, Set<string>>();
     for (const symbol of [...changed, ...outputs.map((record) => String(record.key))]) {
@@ -395,33 +494,30 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
       }
       symbolsByTask.set(task, (symbolsByTask.get(task) ?? new Set()).add(symbol));
     }
+    const committed: Promise<void>[] = [];
     for (const [task, symbols] of symbolsByTask) {
+      const taskChanged = changed.filter((symbol) => symbols.has(symbol));
       const outgoing = [
         ...outputs.filter((record) => symbols.has(String(record.key))),
-        ...this.changelogRecords(
-          task,
-          changed.filter((symbol) => symbols.has(symbol)),
-        ),
+        ...this.changelogRecords(task, taskChanged),
       ];
-      const started = process.hrtime.bigint();
-      try {
-        await tasks.transaction(task, async (tx) => {
-          for (const chunk of sendChunks(outgoing)) await tx.sendBatch(chunk);
-        });
-      } catch (error) {
-        this.dirty = true;
-        throw error;
-      }
-      this.metrics.commitSeconds.observe({ kind }, Number(process.hrtime.bigint() - started) / 1e9);
-      this.countProduced(outgoing);
       this.pendingTombstones.delete(task);
+      const bars = output.bars.filter((bar) => symbols.has(bar.payload.symbol)).length;
+      const alerts = output.alerts.filter((alert) => symbols.has(alert.payload.symbol));
+      const views = this.viewsOf(taskChanged);
+      // A failure is logged and rebuilt through the lanes' failed hook.
+      committed.push(this.lanes.enqueue(task, {
+        records: outgoing,
+        offsets: [],
+        onCommitted: () => {
+          this.countProduced(outgoing);
+          this.metrics.bars.inc({ trigger: kind === 'idle-flush' ? 'idle-flush' : 'event-time' }, bars);
+          for (const alert of alerts) this.metrics.alerts.inc({ alert_type: alert.payload.alertType });
+          this.stateWriter.enqueue(views);
+        },
+      }));
     }
-    this.metrics.bars.inc(
-      { trigger: kind === 'idle-flush' ? 'idle-flush' : 'event-time' },
-      output.bars.length,
-    );
-    for (const alert of output.alerts) this.metrics.alerts.inc({ alert_type: alert.payload.alertType });
-    this.writeSymbolState(changed);
+    return committed;
   }
 
   /**
@@ -438,6 +534,8 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
       // Transaction markers and aborted records of a transactional producer leave forward gaps that
       // are nobody's work: if the group's committed offset is still the one we committed, nobody else
       // processed this partition in between.
+      // Our own transactions still in flight would look like someone else's gap: let them land first.
+      await this.lanes.drain();
       gap = (await this.committedOffset(topic, partition)) !== expected;
     }
     if (!this.dirty && !gap && !rebalanced) return;
@@ -467,6 +565,9 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     const tasks = this.tasks;
     if (tasks === null) return;
     await this.prepare();
+    // Every transaction started or queued so far settles first: the changelog and the offsets read
+    // below then hold all of it that committed, and nothing commits behind their backs.
+    await this.lanes.drain();
     await tasks.ready();
     const generation = tasks.generation;
     const owned = tasks.ownedTasks();
@@ -499,6 +600,7 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     this.engine.takeChangedSymbols();
     this.streamTime = streamTime;
     this.dirty = false;
+    this.lanes.reset();
     this.stateGeneration = generation;
     const tombstones = [...this.pendingTombstones.values()].reduce((sum, keys) => sum + keys.length, 0);
     this.metrics.restores.inc({ reason: tombstones > 0 ? 'fresh-group' : reason });
@@ -618,7 +720,6 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
 
   /** Task `task`'s changelog records: its pending tombstones, then the snapshots of `symbols`. */
   private changelogRecords(task: number, symbols: readonly string[]): OutgoingRecord[] {
-    for (const symbol of symbols) this.pendingStateSymbols.add(symbol);
     const snapshots = symbols.flatMap((symbol) => {
       const snapshot = this.engine.snapshotOf(symbol);
       return snapshot ? [[symbol, snapshot] as [string, typeof snapshot]] : [];
@@ -637,16 +738,11 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
   }
 
   /**
-   * Takes the view of `symbols` (and of any symbol whose earlier commit left its view untaken) right
-   * after a commit, while the engine holds exactly the committed state, and hands them to the
-   * background writer: the caller does not wait for DynamoDB.
+   * The symbol-state views of `symbols` now, i.e. at the state their transaction commits; handed to the
+   * background writer once it committed (the batch does not wait for DynamoDB).
    */
-  private writeSymbolState(symbols: readonly string[]): void {
-    for (const symbol of symbols) this.pendingStateSymbols.add(symbol);
-    this.stateWriter.enqueue(
-      [...this.pendingStateSymbols].flatMap((symbol) => this.engine.stateOf(symbol) ?? []),
-    );
-    this.pendingStateSymbols.clear();
+  private viewsOf(symbols: readonly string[]): SymbolStateView[] {
+    return symbols.flatMap((symbol) => this.engine.stateOf(symbol) ?? []);
   }
 
   private advanceStreamTime(eventTime: number): void {

@@ -1,11 +1,44 @@
 import type { OutgoingRecord } from '@tickwire/kafka';
-import { SEND_CHUNK_BYTES, SEND_CHUNK_RECORDS, sendChunks } from './transaction-records';
+import {
+  latestChangelogRecords,
+  SEND_CHUNK_BYTES,
+  SEND_CHUNK_RECORDS,
+  sendChunks,
+} from './transaction-records';
 
 const changelog = 'enricher-changelog';
+const snapshot = (symbol: string, version: string | null, partition = 0): OutgoingRecord => ({
+  topic: changelog,
+  partition,
+  key: symbol,
+  value: version,
+});
 const enriched = (symbol: string, n: number): OutgoingRecord => ({
   topic: 'market.enriched.v1',
   key: symbol,
   value: `e${n}`,
+});
+
+describe('latestChangelogRecords', () => {
+  it('keeps only the last changelog record per symbol and every other record in order', () => {
+    const records = [
+      enriched('AAPL', 1),
+      snapshot('AAPL', 'v1'),
+      snapshot('MSFT', null),
+      enriched('AAPL', 2),
+      snapshot('AAPL', 'v2'),
+      snapshot('MSFT', 'v1'),
+      snapshot('GOOG', 'v1', 1),
+    ];
+    expect(
+      latestChangelogRecords(records, changelog).map((r) => `${String(r.key)}=${String(r.value)}`),
+    ).toEqual(['AAPL=e1', 'AAPL=e2', 'AAPL=v2', 'MSFT=v1', 'GOOG=v1']);
+  });
+
+  it('keeps a final tombstone', () => {
+    const records = [snapshot('AAPL', 'v1'), snapshot('AAPL', null)];
+    expect(latestChangelogRecords(records, changelog)).toEqual([snapshot('AAPL', null)]);
+  });
 });
 
 describe('sendChunks', () => {

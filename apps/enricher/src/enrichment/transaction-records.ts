@@ -4,9 +4,28 @@ import type { OutgoingRecord } from '@tickwire/kafka';
 export const SEND_CHUNK_RECORDS = 500;
 /**
  * Bytes (keys + values + headers) per produce request inside a transaction: keeps every partition's
- * record batch under the broker's max.message.bytes (1 MiB default; a changelog snapshot is ~9 KiB, one per symbol a batch changed).
+ * record batch under the broker's max.message.bytes (1 MiB default; changelog snapshots are ~9 KiB).
  */
 export const SEND_CHUNK_BYTES = 512 * 1024;
+
+/**
+ * Drops every changelog record of `changelogTopic` followed by a later one of the same key (a symbol
+ * changed by several batches of one group commit): the transaction is atomic, so only the last
+ * snapshot (or tombstone) per symbol can ever be read. Other records keep their order.
+ */
+export function latestChangelogRecords(
+  records: readonly OutgoingRecord[],
+  changelogTopic: string,
+): OutgoingRecord[] {
+  const last = new Map<string, number>();
+  records.forEach((record, i) => {
+    if (record.topic === changelogTopic) last.set(`${record.partition}:${String(record.key)}`, i);
+  });
+  return records.filter(
+    (record, i) =>
+      record.topic !== changelogTopic || last.get(`${record.partition}:${String(record.key)}`) === i,
+  );
+}
 
 /**
  * Splits `records` into produce requests of at most SEND_CHUNK_RECORDS records and SEND_CHUNK_BYTES

@@ -90,6 +90,16 @@ export class KafkaConsumerContext extends BaseRpcContext<[KafkaConsumerScope]> {
   }
 
   /**
+   * Tells the server that a transaction of this partition's task run by the handler itself (through
+   * {@link getTasks}, e.g. one group commit holding several batches) committed the input position
+   * `next` (last covered offset + 1) for the group, so the server does not commit it again (it would
+   * otherwise run an offsets-only transaction after the batch).
+   */
+  markOffsetsCommitted(next: string): void {
+    this.scope.onOffsetsCommitted?.(next);
+  }
+
+  /**
    * Runs `work` in a Kafka transaction that also commits this invocation's input position (last
    * covered offset + 1) for the consumer group, so the outputs and the input offset commit atomically
    * (exactly-once consume-transform-produce, KIP-98). It runs on the producer of this partition's task,

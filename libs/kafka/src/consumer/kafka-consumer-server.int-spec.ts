@@ -345,4 +345,34 @@ describe('KafkaConsumerServer on the real Kafka', () => {
     ).toEqual(['ONE', 'TWO']);
     expect(plainCommits).toEqual([]);
   });
+
+  it('transactional mode: a handler that committed the offsets in its own task transaction (markOffsetsCommitted) gets no second commit', async () => {
+    const input = cluster.uniqueName('in');
+    const groupId = cluster.uniqueName('group');
+    await cluster.createTopics([input]);
+    const handled: string[] = [];
+
+    @Controller()
+    class MarkingController {
+      @EventPattern(input, { batch: true })
+      handle(@Payload() records: KafkaRecord[], @Ctx() context: KafkaConsumerContext): void {
+        handled.push(...records.map((record) => record.value!.toString()));
+        // Claims a commit it never made: the server must trust it and commit nothing itself.
+        const last = records[records.length - 1]!;
+        context.markOffsetsCommitted(String(Number(last.offset) + 1));
+      }
+    }
+
+    app = await startMicroservice(
+      MarkingController,
+      serverOptions(groupId, { transactionalIdPrefix: cluster.uniqueName('tx') }),
+    );
+    await cluster.produce(input, [
+      { key: 'GOOG', value: 'one' },
+      { key: 'GOOG', value: 'two' },
+    ]);
+    await waitFor('both records handled', () => handled.length === 2);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(await cluster.committedOffset(groupId, input)).toBe(-1);
+  });
 });
