@@ -67,6 +67,26 @@ function serverOptions(
   };
 }
 
+/**
+ * A controller whose record handler writes the record upper-cased to `output` in a transaction with
+ * the input offset; for `abort-me` it throws after sending, so that transaction aborts.
+ */
+function upperCaseTransform(input: string, output: string): new () => unknown {
+  @Controller()
+  class TransformController {
+    @EventPattern(input)
+    async handle(@Payload() record: KafkaRecord, @Ctx() context: KafkaConsumerContext): Promise<void> {
+      const text = record.value!.toString();
+      await context.transaction(async (tx) => {
+        await tx.sendBatch([{ topic: output, key: record.key, value: text.toUpperCase() }]);
+        // Fails after sending: the transaction aborts, the output must never become visible.
+        if (text === 'abort-me') throw new Error('late failure');
+      });
+    }
+  }
+  return TransformController;
+}
+
 describe('KafkaConsumerServer on the real Kafka', () => {
   const cluster = new KafkaTestCluster();
   let app: INestMicroservice | undefined;
@@ -234,18 +254,7 @@ describe('KafkaConsumerServer on the real Kafka', () => {
     const groupId = cluster.uniqueName('group');
     await cluster.createTopics([input, `${input}.dlq`, output]);
 
-    @Controller()
-    class TransformController {
-      @EventPattern(input)
-      async handle(@Payload() record: KafkaRecord, @Ctx() context: KafkaConsumerContext): Promise<void> {
-        const text = record.value!.toString();
-        await context.transaction(async (tx) => {
-          await tx.sendBatch([{ topic: output, key: record.key, value: text.toUpperCase() }]);
-          // Fails after sending: the transaction aborts, the output must never become visible.
-          if (text === 'abort-me') throw new Error('late failure');
-        });
-      }
-    }
+    const TransformController = upperCaseTransform(input, output);
 
     await cluster.produce(input, [
       { key: 'GOOG', value: 'one' },
@@ -311,17 +320,7 @@ describe('KafkaConsumerServer on the real Kafka', () => {
     const groupId = cluster.uniqueName('group');
     await cluster.createTopics([input, `${input}.dlq`, output]);
 
-    @Controller()
-    class TransformController {
-      @EventPattern(input)
-      async handle(@Payload() record: KafkaRecord, @Ctx() context: KafkaConsumerContext): Promise<void> {
-        const text = record.value!.toString();
-        await context.transaction(async (tx) => {
-          await tx.sendBatch([{ topic: output, key: record.key, value: text.toUpperCase() }]);
-          if (text === 'abort-me') throw new Error('late failure');
-        });
-      }
-    }
+    const TransformController = upperCaseTransform(input, output);
 
     const server = new KafkaConsumerServer(
       serverOptions(groupId, { transactionalIdPrefix: cluster.uniqueName('tx') }),
