@@ -56,7 +56,6 @@ import { latestChangelogRecords, sendChunks } from './transaction-records';
 /** Input topics of the enricher. */
 export const ENRICHER_INPUT_TOPICS = [TOPICS.trades, TOPICS.quotes, TOPICS.barsDaily] as const;
 
-
 /**
  * The enricher's consume-transform-produce loop around {@link EnrichmentEngine}, exactly once, on
  * one or many instances of one consumer group:
@@ -158,7 +157,10 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
         failed: (task, error) => {
           // The engine already applied the work; its state is ahead of the committed changelog.
           this.dirty = true;
-          this.log.warn({ task, err: error }, 'Transaction failed; the state is rebuilt before the next batch');
+          this.log.warn(
+            { task, err: error },
+            'Transaction failed; the state is rebuilt before the next batch',
+          );
         },
       },
     );
@@ -408,7 +410,8 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     const chunks = sendChunks(latestChangelogRecords(records, this.config.ENRICHER_CHANGELOG_TOPIC));
     await tasks.transaction(task, async (tx) => {
       for (const chunk of chunks) await tx.sendBatch(chunk);
-      if (offsets.length > 0) await tx.sendOffsets({ consumerGroupId: this.consumerGroupId, offsets: [...offsets] });
+      if (offsets.length > 0)
+        await tx.sendOffsets({ consumerGroupId: this.consumerGroupId, offsets: [...offsets] });
     });
     this.metrics.commitSeconds.observe(
       { kind: offsets.length > 0 ? 'batch' : 'clock-advance' },
@@ -481,7 +484,10 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
    */
   private commitPerTask(output: EngineOutput, kind: 'idle-flush' | 'cross-symbol'): Promise<void>[] {
     const changed = this.engine.takeChangedSymbols();
-    if (this.tasks === null || (changed.length === 0 && output.bars.length === 0 && output.alerts.length === 0))
+    if (
+      this.tasks === null ||
+      (changed.length === 0 && output.bars.length === 0 && output.alerts.length === 0)
+    )
       return [];
     const outputs = this.outputRecords(output);
     const symbolsByTask = new Map<number, Set<string>>();
@@ -506,16 +512,18 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
       const alerts = output.alerts.filter((alert) => symbols.has(alert.payload.symbol));
       const views = this.viewsOf(taskChanged);
       // A failure is logged and rebuilt through the lanes' failed hook.
-      committed.push(this.lanes.enqueue(task, {
-        records: outgoing,
-        offsets: [],
-        onCommitted: () => {
-          this.countProduced(outgoing);
-          this.metrics.bars.inc({ trigger: kind === 'idle-flush' ? 'idle-flush' : 'event-time' }, bars);
-          for (const alert of alerts) this.metrics.alerts.inc({ alert_type: alert.payload.alertType });
-          this.stateWriter.enqueue(views);
-        },
-      }));
+      committed.push(
+        this.lanes.enqueue(task, {
+          records: outgoing,
+          offsets: [],
+          onCommitted: () => {
+            this.countProduced(outgoing);
+            this.metrics.bars.inc({ trigger: kind === 'idle-flush' ? 'idle-flush' : 'event-time' }, bars);
+            for (const alert of alerts) this.metrics.alerts.inc({ alert_type: alert.payload.alertType });
+            this.stateWriter.enqueue(views);
+          },
+        }),
+      );
     }
     return committed;
   }
