@@ -123,7 +123,7 @@ export class KafkaConsumerContext extends BaseRpcContext<[KafkaConsumerScope]> {
       }
       return value;
     });
-    if (last !== undefined) this.scope.onOffsetsCommitted?.(nextOffset(last.offset));
+    if (last !== undefined) this.markOffsetsCommitted(nextOffset(last.offset));
     return result;
   }
 }

@@ -303,7 +303,13 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       // Commit what was handled even when a later record's DLQ write failed, so it is not redone.
       if (handled > 0 && lastHandledOffset !== undefined) {
         if (this.tasks)
-          await this.commitInTransaction(batch.topic, batch.partition, lastHandledOffset, progress);
+          await this.commitInTransaction(
+            this.tasks,
+            batch.topic,
+            batch.partition,
+            lastHandledOffset,
+            progress,
+          );
         else await payload.commitOffsetsIfNecessary(payload.uncommittedOffsets());
         this.metrics.recordsConsumed(batch.topic, handled);
       }
@@ -453,14 +459,15 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
    *   records are then redelivered to it), or the transaction's error.
    */
   private async commitInTransaction(
+    tasks: PartitionTaskProducers,
     topic: string,
     partition: number,
     lastHandledOffset: string,
     progress: BatchProgress,
   ): Promise<void> {
     const next = nextOffset(lastHandledOffset);
-    if (progress.committedNext === next || !this.tasks) return;
-    await this.tasks.transaction(partition, (tx) =>
+    if (progress.committedNext === next) return;
+    await tasks.transaction(partition, (tx) =>
       tx.sendOffsets({
         consumerGroupId: this.options.groupId,
         offsets: [{ topic, partition, offset: next }],
