@@ -16,3 +16,4 @@ export * from './consumer/co-partitioned-assigner';
 export * from './consumer/partition-task-producers';
 // kafkajs types that services name in signatures, re-exported so apps import no Kafka client directly.
 export type { Consumer as KafkaConsumer, EachBatchPayload as KafkaEachBatchPayload } from 'kafkajs';
+export * from './consumer/partition-group';

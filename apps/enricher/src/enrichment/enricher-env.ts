@@ -37,6 +37,23 @@ export const enricherSettingsEnvSchema = enricherEnvSchema
       .min(1, { error: 'must be at least 1' })
       .max(64)
       .default(32),
+    /**
+     * Event-time merge of a task's inputs (Kafka Streams' `max.task.idle.ms`, KIP-695): when one input
+     * of a task (trades, quotes or daily bars of one partition) has nothing buffered and is caught up
+     * with its partition, the others' records wait at most this long for it before they are processed
+     * anyway (counted in tickwire_enricher_enforced_processing_total); a record of that input which
+     * then arrives with an earlier event time than its symbol's last processed event goes to
+     * `<topic>.late`. An input that lags (records on the broker not fetched yet) is always waited for.
+     * 0 = never wait for records not yet produced. Default 100: covers the skew between two topics
+     * written by one produce request, so a replay or a live feed through ingest-producer comes out in
+     * order; the latency it costs is in the README's benchmark table (default and 0).
+     */
+    ENRICHER_MAX_TASK_IDLE_MS: nonNegativeMs('ENRICHER_MAX_TASK_IDLE_MS').default(100),
+    /**
+     * Records buffered per input partition before its fetching pauses (Kafka Streams'
+     * `buffered.records.per.partition`); it resumes below half. Default 10000 (~3 MB of raw records).
+     */
+    ENRICHER_BUFFERED_RECORDS_PER_PARTITION: positiveInt.default(10_000),
     /** Bounded out-of-orderness of one symbol's trades: watermark = max event time - this. Default 0. */
     BAR_MAX_OUT_OF_ORDERNESS_MS: nonNegativeMs('BAR_MAX_OUT_OF_ORDERNESS_MS').default(0),
     /** A 1-minute window stays open this long after the watermark passed its end; later trades go to market.trades.v1.late. Default 0. */

@@ -166,7 +166,7 @@ describe('EnrichmentEngine rules', () => {
   };
   const t0 = Date.UTC(2012, 5, 21, 13, 30); // 09:30 ET
 
-  it('routes a trade behind the allowed lateness to late and keeps it out of bars and enriched', () => {
+  it('routes a trade older than its symbol\'s last event to late (out-of-order), even inside the allowed lateness', () => {
     const engine = new EnrichmentEngine(
       { ...DEFAULT_ENRICHMENT_SETTINGS, allowedLatenessMs: 5_000 },
       () => PROCESSING_TIME,
@@ -174,17 +174,41 @@ describe('EnrichmentEngine rules', () => {
     engine.processTrade(trade(t0 + 1_000, 585, 1), reference);
     // 09:31:04: the watermark is past 09:31 but within 5 s lateness: the 09:30 window is still open.
     expect(engine.processTrade(trade(t0 + 64_000, 586, 2), reference).bars).toEqual([]);
-    expect(engine.processTrade(trade(t0 + 30_000, 584, 3), reference).late).toEqual([]);
-    // 09:31:06 closes 09:30 (2 trades); a later 09:30 trade is late.
+    // A 09:30:30 trade now would be enriched after 09:31:04: out of event-time order, so late.
+    const outOfOrder = engine.processTrade(trade(t0 + 30_000, 584, 3), reference);
+    expect(outOfOrder.late).toEqual([
+      { event: expect.objectContaining({ eventTime: t0 + 30_000 }), reason: 'out-of-order', watermark: t0 + 64_000 },
+    ]);
+    expect(outOfOrder.enriched).toEqual([]);
+    // 09:31:06 closes 09:30 with its one on-time trade: the late one is not in it.
     const closing = engine.processTrade(trade(t0 + 66_000, 587, 4), reference);
     expect(closing.bars.map((b) => [b.payload.startTime, b.payload.tradeCount, b.payload.low])).toEqual([
-      [t0, 2, 584],
+      [t0, 1, 585],
     ]);
-    const late = engine.processTrade(trade(t0 + 59_000, 583, 5), reference);
-    expect(late.late).toEqual([
-      { event: expect.objectContaining({ eventTime: t0 + 59_000 }), watermark: t0 + 66_000 },
-    ]);
+    // A trade at the symbol's last event time is in order (ties keep arrival order).
+    expect(engine.processTrade(trade(t0 + 66_000, 587.5, 5), reference).late).toEqual([]);
+  });
+
+  it('routes a quote older than its symbol\'s last trade or quote to late, and keeps it out of the state', () => {
+    const engine = new EnrichmentEngine(DEFAULT_ENRICHMENT_SETTINGS, () => PROCESSING_TIME);
+    engine.processTrade(trade(t0 + 2_000, 585, 1), reference);
+    const base = aaplEvents.find((e) => e.schema === 'market.quote.v1') as QuoteV1Event;
+    const quote = (eventTime: number, bidPrice: number): QuoteV1Event =>
+      ({ ...base, id: `${base.id.slice(0, 24)}${String(eventTime % 1e8).padStart(8, '0')}`, eventTime, eventTimeNs: undefined, payload: { ...base.payload, symbol: 'AAPL', bidPrice, askPrice: bidPrice + 0.1 } }) as QuoteV1Event;
+    const late = engine.processQuote(quote(t0 + 1_000, 584.9), reference);
+    expect(late.late).toEqual([expect.objectContaining({ reason: 'out-of-order', watermark: t0 + 2_000 })]);
     expect(late.enriched).toEqual([]);
+    expect(engine.stateOf('AAPL')?.bidPrice).toBeNull();
+    expect(engine.processQuote(quote(t0 + 2_000, 584.95), reference).enriched).toHaveLength(1);
+  });
+
+  it('routes a trade of a window the clock already closed to late (window-closed)', () => {
+    const engine = new EnrichmentEngine(DEFAULT_ENRICHMENT_SETTINGS, () => PROCESSING_TIME);
+    engine.processTrade(trade(t0 + 1_000, 585, 1), reference);
+    expect(engine.advanceTo(t0 + 60_000).bars).toHaveLength(1);
+    expect(engine.processTrade(trade(t0 + 59_000, 583, 2), reference).late).toEqual([
+      { event: expect.objectContaining({ eventTime: t0 + 59_000 }), reason: 'window-closed', watermark: t0 + 60_000 },
+    ]);
   });
 
   it('idle flush time: closes the minute of the latest event (after lateness), or follows the idle clock when later', () => {

@@ -36,10 +36,19 @@ export class RejectedEventError extends Error {
   }
 }
 
-/** A trade that arrived after its 1-minute window closed: routed verbatim to `market.trades.v1.late`. */
-export interface LateTrade {
-  readonly event: TradeV1Event;
-  /** Watermark of the symbol when it arrived, epoch ms UTC. */
+/**
+ * A trade or quote the engine did not apply because it came too late, routed verbatim to
+ * `<its topic>.late`: `out-of-order` when its event time is before the symbol's last applied trade or
+ * quote (applying it would emit the symbol's events out of event-time order), `window-closed` when a
+ * trade's 1-minute window had already closed.
+ */
+export interface LateEvent {
+  readonly event: TradeV1Event | QuoteV1Event;
+  readonly reason: 'out-of-order' | 'window-closed';
+  /**
+   * The symbol's clock it was measured against, epoch ms UTC: its last applied event time
+   * (`out-of-order`) or its bar watermark (`window-closed`).
+   */
   readonly watermark: number;
 }
 
@@ -48,7 +57,7 @@ export interface EngineOutput {
   readonly enriched: EnrichedV1Event[];
   readonly bars: Bar1mV1Event[];
   readonly alerts: AlertV1Event[];
-  readonly late: LateTrade[];
+  readonly late: LateEvent[];
 }
 
 /** Latest state of one symbol, as written to DynamoDB `symbol-state`. Prices USD, times epoch ms UTC. */
@@ -101,6 +110,11 @@ export function emptyOutput(): EngineOutput {
  * changed since {@link takeChangedSymbols} so that only their snapshots are persisted.
  *
  * Event-time rules:
+ * - order: a trade or quote whose event time is before the symbol's last applied trade or quote is
+ *   late (`out-of-order`): not applied, not enriched, returned in `late`, so each symbol's enriched
+ *   events leave in event-time order and none is computed from a later input (no look-ahead). The
+ *   pipeline feeds the engine each task's inputs merged in event time (PartitionGroup), so only
+ *   records that arrive later than its merge allows get here;
  * - trades: 1-minute bars on [t, t + 60 s) (BarAggregator, per-symbol watermark = max event time -
  *   maxOutOfOrdernessMs; a window closes once the watermark passes end + allowedLatenessMs); a trade
  *   in a closed window is late: not aggregated, not enriched, returned in `late`;
@@ -148,6 +162,8 @@ export class EnrichmentEngine {
     this.assertNotDuplicate(event, 'trade');
     const processor = this.processorOf(symbol);
     processor.rememberEvent(event.id);
+    const outOfOrder = this.outOfOrder(event, processor);
+    if (outOfOrder) return outOfOrder;
     this.sources.set(symbol, event.source);
     const outcome = processor.applyTrade(
       { price: event.payload.price, size: event.payload.size, eventTime: event.eventTime },
@@ -158,7 +174,7 @@ export class EnrichmentEngine {
     // Bars closed before this trade's own effects: they precede it in event time.
     this.emitBars(symbol, outcome.bars, event.source, event.ingestTime, output);
     if (!outcome.accepted) {
-      output.late.push({ event, watermark: outcome.watermark ?? event.eventTime });
+      output.late.push({ event, reason: 'window-closed', watermark: outcome.watermark ?? event.eventTime });
       return output;
     }
     if (outcome.reference) this.references.set(symbol, outcome.reference);
@@ -178,6 +194,8 @@ export class EnrichmentEngine {
     this.assertNotDuplicate(event, 'quote');
     const processor = this.processorOf(symbol);
     processor.rememberEvent(event.id);
+    const outOfOrder = this.outOfOrder(event, processor);
+    if (outOfOrder) return outOfOrder;
     this.sources.set(symbol, event.source);
     const { bidPrice, bidSize, askPrice, askSize } = event.payload;
     processor.applyQuote({ bidPrice, bidSize, askPrice, askSize, eventTime: event.eventTime });
@@ -317,6 +335,19 @@ export class EnrichmentEngine {
       'DuplicateEvent',
       `${kind} ${event.id} of ${event.payload.symbol} was already handled (one of its last ${RECENT_EVENT_ID_WINDOW} events)`,
     );
+  }
+
+  /**
+   * The output of an event older than the symbol's last applied trade or quote (see the class doc),
+   * or undefined when it is in order. Its id is remembered (a re-send is still a DuplicateEvent).
+   */
+  private outOfOrder(event: TradeV1Event | QuoteV1Event, processor: SymbolProcessor): EngineOutput | undefined {
+    const last = processor.lastEventTime;
+    if (last === null || event.eventTime >= last) return undefined;
+    this.changed.add(event.payload.symbol);
+    const output = emptyOutput();
+    output.late.push({ event, reason: 'out-of-order', watermark: last });
+    return output;
   }
 
   private processorOf(symbol: string): SymbolProcessor {

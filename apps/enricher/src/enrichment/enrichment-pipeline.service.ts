@@ -14,6 +14,7 @@ import {
   serializeEvent,
   type TickwireEvent,
   TOPICS,
+  type TopicName,
   type TradeV1Event,
 } from '@tickwire/contracts';
 import type { PreviousCloseReference } from '@tickwire/indicators';
@@ -24,8 +25,8 @@ import {
   type KafkaClient,
   type KafkaConsumerContext,
   type KafkaRecord,
-  nextOffset,
   type OutgoingRecord,
+  PartitionGroup,
   parseBatch,
 } from '@tickwire/kafka';
 import { PreviousCloseReader } from '@tickwire/reference-data';
@@ -51,7 +52,14 @@ import {
 import { SymbolStateChangelog } from './symbol-state-changelog';
 import { CoalescingSymbolStateWriter, SymbolStateWriter } from './symbol-state-writer';
 import { type LaneOffset, TaskTransactionLanes } from './task-transaction-lanes';
+import { compareTaskInputs, type TaskInput, taskInputsOf } from './task-input';
 import { latestChangelogRecords, sendChunks } from './transaction-records';
+
+/** What one round of the task loop enqueued: its transaction, and the clock advance it triggered. */
+interface ProcessedRound {
+  committed: Promise<void>;
+  advanced: Promise<void>[];
+}
 
 /** Input topics of the enricher. */
 export const ENRICHER_INPUT_TOPICS = [TOPICS.trades, TOPICS.quotes, TOPICS.barsDaily] as const;
@@ -104,8 +112,15 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
   private readonly log: Logger;
   private readonly groupId: string;
 
-  /** Next input offset this instance committed, per `topic:partition`. */
+  /** The group's committed input offsets read at the last state restore, per `topic:partition`. */
   private readonly expected = new Map<string, string>();
+  /** Per task: its inputs merged in event-time order (records wait here until the merge takes them). */
+  private readonly groups = new Map<number, PartitionGroup<TaskInput>>();
+  /** Input partitions paused because their merge queue is full (`topic:partition` -> resume). */
+  private readonly paused = new Map<string, () => void>();
+  private mergeTimer: NodeJS.Timeout | undefined;
+  private mergeAt = Number.POSITIVE_INFINITY;
+  private stopping = false;
   /** True until the state was restored, and after a failed transaction. */
   private dirty = true;
   private tail: Promise<unknown> = Promise.resolve();
@@ -131,6 +146,7 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     alerts: Counter<'alert_type'>;
     bars: Counter<'trigger'>;
     restores: Counter<'reason'>;
+    enforced: Counter;
     stateWrites: Counter<'outcome'>;
     statePending: Gauge;
     commitSeconds: Histogram<'kind'>;
@@ -184,6 +200,11 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
         'tickwire_bars_emitted_total',
         '1-minute bars produced; trigger event-time (a trade advanced the watermark) or idle-flush.',
         ['trigger'],
+      ),
+      enforced: m.counter(
+        'tickwire_enricher_enforced_processing_total',
+        'Records processed while an input of their task was empty and caught up for ENRICHER_MAX_TASK_IDLE_MS (Kafka Streams enforced processing: a later record of that input with an earlier event time goes to <topic>.late).',
+        [],
       ),
       restores: m.counter(
         'tickwire_enricher_state_restores_total',
@@ -256,8 +277,11 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
    * error: the next owner of their task rewrites a symbol's state after its next commit of it.
    */
   async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
     if (this.idleTimer) clearInterval(this.idleTimer);
     this.idleTimer = undefined;
+    if (this.mergeTimer) clearTimeout(this.mergeTimer);
+    this.mergeTimer = undefined;
     await this.tail.catch(() => undefined);
     await this.lanes.drain();
     const unwritten = await this.stateWriter.drain(this.config.SHUTDOWN_TIMEOUT_MS / 2);
@@ -287,81 +311,120 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
   }
 
   /**
-   * Handles one fetched batch of one input topic-partition: processes it (serially with every other
-   * batch and clock advance) and adds its outputs, changelog records and input offset to its task's
-   * next transaction (see the class doc). Records that break their contract, or that the engine
-   * rejects, are dead-lettered inside that transaction (so a dead letter is written exactly once too).
-   * Resolves once the transaction holding the batch committed.
+   * Handles one fetched batch of one input topic-partition: validates it, loads the previous-close
+   * references of its symbols, adds it to its task's {@link PartitionGroup} and runs the task's merge
+   * ({@link processTask}, serially with every other batch, timer and clock advance). The records'
+   * offsets are committed by the transaction that holds their outputs, never by the transport
+   * (`deferOffsetCommit`): a record still waiting in the merge when the group rebalances or the
+   * process stops is fetched again by the next owner. Resolves once the transaction of what this
+   * round processed committed (at once when the merge had to wait).
    *
-   * @throws when the transaction fails (the batch is then redelivered and the state rebuilt) or the
-   *   reference data cannot be read
+   * @throws when that transaction fails (the state is then rebuilt and the taken records processed
+   *   again) or the reference data cannot be read (the batch is then redelivered)
    */
   async handleBatch(records: readonly KafkaRecord[], context: KafkaConsumerContext): Promise<void> {
-    const task = records[0]?.partition;
-    if (task === undefined) return;
+    const first = records[0];
+    if (first === undefined) return;
+    context.deferOffsetCommit();
+    const task = first.partition;
     this.lanes.hold(task);
     const { committed, advanced } = await this.serially(async () => {
       try {
-        return await this.process(records, context);
+        return await this.bufferAndProcess(records, context);
       } finally {
         this.lanes.release(task);
       }
     });
-    // The cross-symbol advance this batch triggered commits too before kafkajs moves on (and before a
+    // The cross-symbol advance this round triggered commits too before kafkajs moves on (and before a
     // shutdown closes the producers); its failure is its own (the state is rebuilt), not this batch's.
     await Promise.allSettled(advanced);
     await committed;
-    // The lane's transaction committed this batch's input position: the transport need not commit it.
-    const last = records[records.length - 1];
-    if (last) context.markOffsetsCommitted(nextOffset(last.offset));
   }
 
-  /** Processes one batch and enqueues its transaction work; `committed` settles with that transaction. */
-  private async process(
+  /** Adds one batch to its task's merge and processes what the merge releases (see handleBatch). */
+  private async bufferAndProcess(
     records: readonly KafkaRecord[],
     context: KafkaConsumerContext,
-  ): Promise<{ committed: Promise<void>; advanced: Promise<void>[] }> {
-    const first = records[0];
-    const last = records[records.length - 1];
-    if (!first || !last) return { committed: Promise.resolve(), advanced: [] };
+  ): Promise<ProcessedRound> {
+    const first = records[0] as KafkaRecord;
     this.tasks = context.getTasks();
     this.consumerGroupId = context.getGroupId();
-    await this.ensureConsistentState(first.topic, first.partition, first.offset);
+    await this.ensureConsistentState();
     this.lastInputAt = Date.now();
-
     const { parsed, deadLetters } = parseBatch(records);
     const references = await this.referencesOf(parsed.map((p) => p.event));
+    const group = this.groupOf(first.partition);
+    group.add(first.topic, taskInputsOf({ parsed, deadLetters }, references), context.getFetchEnd());
+    const key = `${first.topic}:${first.partition}`;
+    if (
+      group.buffered(first.topic) >= this.config.ENRICHER_BUFFERED_RECORDS_PER_PARTITION &&
+      !this.paused.has(key)
+    )
+      this.paused.set(key, context.pause());
+    return this.processTask(first.partition);
+  }
+
+  /**
+   * The task loop of `task` (Kafka Streams' StreamTask: merge -> process -> emit): takes records from
+   * its {@link PartitionGroup} in event-time order while the merge allows, applies each to the engine,
+   * and adds everything they produced (outputs, late records, dead letters, the changelog of the
+   * changed symbols) with the input positions of the records taken to the task's next transaction.
+   * When the merge has to wait for a caught-up input, a timer runs the loop again at its deadline.
+   * `committed` settles with that transaction.
+   *
+   * @throws Error (and marks the state for a rebuild) when building the transaction's records fails
+   */
+  private processTask(task: number): ProcessedRound {
+    const group = this.groups.get(task);
+    const nothing: ProcessedRound = { committed: Promise.resolve(), advanced: [] };
+    if (group === undefined) return nothing;
+    const output = emptyOutput();
+    const late: OutgoingRecord[] = [];
+    const deadLetters: { record: KafkaRecord; error: unknown }[] = [];
+    let taken = 0;
+    let enforced = 0;
+    for (;;) {
+      const next = group.next(Date.now());
+      if (next.kind === 'wait') {
+        if (next.until !== null) this.scheduleMerge(next.until);
+        break;
+      }
+      taken += 1;
+      if (next.enforced) enforced += 1;
+      const { record, event, error, reference } = next.record.value;
+      if (event === null) {
+        deadLetters.push({ record, error });
+        continue;
+      }
+      this.taskOfSymbol.set(event.payload.symbol, task);
+      try {
+        const result = this.apply(event, reference);
+        merge(output, result);
+        for (const { watermark } of result.late) late.push(this.lateRecord(record, watermark));
+      } catch (rejected) {
+        deadLetters.push({ record, error: rejected });
+      }
+    }
+    this.resumeDrained(task, group);
+    if (taken === 0) return nothing;
+    if (enforced > 0) this.metrics.enforced.inc(enforced);
     try {
-      return this.applyAndEnqueue(first, last, parsed, deadLetters, references);
+      return this.enqueueRound(task, group, output, late, deadLetters);
     } catch (error) {
-      // The engine applied (part of) the batch and nothing of it will commit: rebuild before the next.
+      // The engine applied the records and nothing of them will commit: rebuild before the next round.
       this.dirty = true;
       throw error;
     }
   }
 
-  /** The synchronous part of {@link process}: apply the batch to the engine, enqueue its transaction work. */
-  private applyAndEnqueue(
-    first: KafkaRecord,
-    last: KafkaRecord,
-    parsed: ReturnType<typeof parseBatch>['parsed'],
-    deadLetters: ReturnType<typeof parseBatch>['deadLetters'],
-    references: Map<string, PreviousCloseReference>,
-  ): { committed: Promise<void>; advanced: Promise<void>[] } {
-    const partitionKey = `${first.topic}:${first.partition}`;
-    const task = first.partition;
-    const output = emptyOutput();
-    const late: OutgoingRecord[] = [];
-    for (const { record, event } of parsed) {
-      this.taskOfSymbol.set(event.payload.symbol, task);
-      try {
-        const result = this.apply(event, references.get(event.payload.symbol));
-        merge(output, result);
-        for (const { watermark } of result.late) late.push(this.lateRecord(record, watermark));
-      } catch (error) {
-        deadLetters.push({ record, error });
-      }
-    }
+  /** The transaction work of one round of {@link processTask}, and the cross-symbol advance after it. */
+  private enqueueRound(
+    task: number,
+    group: PartitionGroup<TaskInput>,
+    output: EngineOutput,
+    late: OutgoingRecord[],
+    deadLetters: { record: KafkaRecord; error: unknown }[],
+  ): ProcessedRound {
     const changed = this.engine.takeChangedSymbols();
     const outgoing = [
       ...this.outputRecords(output),
@@ -369,19 +432,21 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
       ...deadLetters.map(({ record, error }) => this.deadLetters.build(record, error)),
       ...this.changelogRecords(task, changed),
     ];
-    // The engine is at this batch's end now; the next batch of this partition continues from here
-    // (if the transaction fails, the state and these positions are rebuilt before the next batch).
-    this.expected.set(partitionKey, nextOffset(last.offset));
+    const offsets = ENRICHER_INPUT_TOPICS.flatMap((topic) => {
+      const offset = group.processedPosition(topic);
+      return offset === undefined ? [] : [{ topic, partition: task, offset }];
+    });
     this.pendingTombstones.delete(task);
     const views = this.viewsOf(changed);
     const committed = this.lanes.enqueue(task, {
       records: outgoing,
-      offsets: [{ topic: first.topic, partition: first.partition, offset: nextOffset(last.offset) }],
+      offsets,
       onCommitted: () => {
+        for (const { topic, offset } of offsets) group.committed(topic, offset);
         this.countProduced(outgoing);
         for (const { record, error } of deadLetters)
           this.metricsService.recordDeadLettered(record.topic, describeError(error).errorClass);
-        this.metrics.late.inc({ topic: TOPICS.trades }, late.length);
+        for (const record of late) this.metrics.late.inc({ topic: record.topic.replace(/\.late$/, '') });
         this.metrics.bars.inc({ trigger: 'event-time' }, output.bars.length);
         for (const alert of output.alerts) this.metrics.alerts.inc({ alert_type: alert.payload.alertType });
         this.stateWriter.enqueue(views);
@@ -389,10 +454,65 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     });
     let advanced: Promise<void>[] = [];
     if (this.config.BAR_CROSS_SYMBOL_LAG_MS > 0 && this.streamTime !== null) {
-      const output = this.engine.advanceTo(this.streamTime - this.config.BAR_CROSS_SYMBOL_LAG_MS);
-      advanced = this.commitPerTask(output, 'cross-symbol');
+      const advance = this.engine.advanceTo(this.streamTime - this.config.BAR_CROSS_SYMBOL_LAG_MS);
+      advanced = this.commitPerTask(advance, 'cross-symbol');
     }
     return { committed, advanced };
+  }
+
+  /** The merge of `task`, created on its first batch. */
+  private groupOf(task: number): PartitionGroup<TaskInput> {
+    let group = this.groups.get(task);
+    if (group === undefined) {
+      group = new PartitionGroup<TaskInput>(ENRICHER_INPUT_TOPICS, {
+        maxTaskIdleMs: this.config.ENRICHER_MAX_TASK_IDLE_MS,
+        compare: compareTaskInputs,
+        isUntimed: (input) => input.event === null,
+      });
+      this.groups.set(task, group);
+    }
+    return group;
+  }
+
+  /** Resumes the task's paused input partitions whose queue fell to half the buffer bound. */
+  private resumeDrained(task: number, group: PartitionGroup<TaskInput>): void {
+    for (const topic of ENRICHER_INPUT_TOPICS) {
+      const key = `${topic}:${task}`;
+      const resume = this.paused.get(key);
+      if (resume && group.buffered(topic) < this.config.ENRICHER_BUFFERED_RECORDS_PER_PARTITION / 2) {
+        this.paused.delete(key);
+        resume();
+      }
+    }
+  }
+
+  /** Runs every task's merge again at `at` (epoch ms) unless an earlier run is already scheduled. */
+  private scheduleMerge(at: number): void {
+    if (this.mergeTimer !== undefined && this.mergeAt <= at) return;
+    if (this.mergeTimer !== undefined) clearTimeout(this.mergeTimer);
+    this.mergeAt = at;
+    this.mergeTimer = setTimeout(
+      () => {
+        this.mergeTimer = undefined;
+        this.mergeAt = Number.POSITIVE_INFINITY;
+        void this.timedMerge().catch((error: unknown) => this.log.error({ err: error }, 'Timed merge failed'));
+      },
+      Math.max(0, at - Date.now()) + 1,
+    );
+    this.mergeTimer.unref();
+  }
+
+  /**
+   * The merge's deadline passed without new input (a caught-up input stayed empty for
+   * ENRICHER_MAX_TASK_IDLE_MS): process every task's waiting records. Transactions commit through the
+   * lanes; a failure marks the state for a rebuild, done here first on the next run.
+   */
+  private async timedMerge(): Promise<void> {
+    await this.serially(async () => {
+      if (this.tasks === null || this.stopping) return;
+      await this.ensureConsistentState();
+      for (const task of [...this.groups.keys()]) this.processTask(task);
+    });
   }
 
   /**
@@ -459,7 +579,7 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
       // After a rebalance without further input (e.g. the end of a replay), tasks taken over from a
       // stopped instance still have their last minute open: restore them first, then flush.
       if (this.tasks !== null && (this.dirty || this.tasks.generation !== this.stateGeneration))
-        await this.restoreOwnedState(this.dirty ? 'failed-transaction' : 'rebalance', null, null);
+        await this.restoreOwnedState(this.dirty ? 'failed-transaction' : 'rebalance');
       const idleFor = Date.now() - this.lastInputAt;
       if (this.streamTime === null || this.engine.openWindowCount === 0 || idleFor < idleMs) return;
       const output = this.engine.advanceTo(
@@ -530,31 +650,17 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
 
   /**
    * Rebuilds the state from the changelog when it may differ from the committed state: before the
-   * first batch, after a failed transaction, or when `partitionKey`'s batch does not start where this
-   * instance's last commit left it.
+   * first batch, after a failed transaction, and after a group join (tasks may have moved).
    */
-  private async ensureConsistentState(topic: string, partition: number, firstOffset: string): Promise<void> {
-    const partitionKey = `${topic}:${partition}`;
-    const expected = this.expected.get(partitionKey);
+  private async ensureConsistentState(): Promise<void> {
     const rebalanced = this.tasks !== null && this.tasks.generation !== this.stateGeneration;
-    let gap = expected !== undefined && expected !== firstOffset;
-    if (gap && !this.dirty && !rebalanced && BigInt(firstOffset) > BigInt(expected as string)) {
-      // Transaction markers and aborted records of a transactional producer leave forward gaps that
-      // are nobody's work: if the group's committed offset is still the one we committed, nobody else
-      // processed this partition in between.
-      // Our own transactions still in flight would look like someone else's gap: let them land first.
-      await this.lanes.drain();
-      gap = (await this.committedOffset(topic, partition)) !== expected;
-    }
-    if (!this.dirty && !gap && !rebalanced) return;
+    if (!this.dirty && !rebalanced) return;
     const reason = this.dirty
       ? this.stateGeneration < 0
         ? 'start'
         : 'failed-transaction'
-      : rebalanced
-        ? 'rebalance'
-        : 'offset-gap';
-    await this.restoreOwnedState(reason, partitionKey, firstOffset);
+      : 'rebalance';
+    await this.restoreOwnedState(reason);
   }
 
   /**
@@ -564,12 +670,13 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
    * changelog is an earlier life of the pipeline, so it starts empty and its keys are deleted in the
    * task's next transaction, or a replay of the same day would find its windows closed and its
    * trades late.
+   *
+   * The merges follow: after a group join every owned task's merge is emptied (the consumer fetches
+   * from the committed offsets again) and paused partitions resume; otherwise (a failed transaction,
+   * same generation) the records taken since the last committed position are put back in front of
+   * their queues, to be processed again on the rebuilt state.
    */
-  private async restoreOwnedState(
-    reason: string,
-    partitionKey: string | null,
-    firstOffset: string | null,
-  ): Promise<void> {
+  private async restoreOwnedState(reason: string): Promise<void> {
     const tasks = this.tasks;
     if (tasks === null) return;
     await this.prepare();
@@ -607,6 +714,7 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     }
     this.engine.takeChangedSymbols();
     this.streamTime = streamTime;
+    this.restoreMerges(owned, generation !== this.stateGeneration);
     this.dirty = false;
     this.lanes.reset();
     this.stateGeneration = generation;
@@ -619,12 +727,30 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
         generation,
         symbols: restored.size - tombstones,
         tombstones,
-        partition: partitionKey,
-        firstOffset,
         ms: Date.now() - started,
       },
       'State restored from the changelog',
     );
+  }
+
+  /** The merge side of {@link restoreOwnedState}: see its doc. */
+  private restoreMerges(owned: readonly number[], newGeneration: boolean): void {
+    for (const [task, group] of this.groups) {
+      if (newGeneration || !owned.includes(task)) {
+        group.clear();
+        if (!owned.includes(task)) this.groups.delete(task);
+        continue;
+      }
+      for (const topic of ENRICHER_INPUT_TOPICS) {
+        const committed = this.expected.get(`${topic}:${task}`);
+        if (committed !== undefined) group.committed(topic, committed);
+      }
+      group.rewind();
+    }
+    if (newGeneration) {
+      for (const resume of this.paused.values()) resume();
+      this.paused.clear();
+    }
   }
 
   /**
@@ -654,18 +780,6 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
       return false;
     } finally {
       await admin.disconnect().catch(() => undefined);
-    }
-  }
-
-  /** The group's committed offset of one partition (decimal string; `-1` when none). */
-  private async committedOffset(topic: string, partition: number): Promise<string> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      const [offsets] = await admin.fetchOffsets({ groupId: this.groupId, topics: [topic] });
-      return offsets?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
-    } finally {
-      await admin.disconnect();
     }
   }
 
@@ -719,7 +833,7 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
       service: this.config.SERVICE_NAME,
     });
     return {
-      topic: lateTopic(TOPICS.trades),
+      topic: lateTopic(record.topic as TopicName),
       key: record.key,
       value: record.value,
       headers: { ...original, ...(headers as Record<string, string>) },

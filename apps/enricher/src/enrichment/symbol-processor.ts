@@ -171,6 +171,11 @@ export class SymbolProcessor {
       this.recentIdSet.delete(this.recentIds.shift() as string);
   }
 
+  /** Latest event time applied (trade or quote), epoch ms UTC; null before the first. */
+  get lastEventTime(): number | null {
+    return this.market.lastEventTime;
+  }
+
   /** Latest trade/quote view (a copy). */
   latest(): LatestMarket {
     return { ...this.market };

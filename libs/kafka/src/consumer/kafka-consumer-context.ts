@@ -40,6 +40,16 @@ export interface KafkaConsumerScope {
    * committed it for the group, so the server knows it need not commit that position itself.
    */
   onOffsetsCommitted?: (next: string) => void;
+  /**
+   * Where the fetch of this invocation's batch ended: `nextOffset` is the next offset the consumer
+   * fetches (last offset + 1, trailing transaction markers included) and `caughtUp` whether that is
+   * the partition's high watermark. Absent for contexts built outside a fetch (tests).
+   */
+  fetchEnd?: { readonly nextOffset: string; readonly caughtUp: boolean };
+  /** Pauses fetching this topic-partition; returns the function that resumes it. */
+  pause?: () => () => void;
+  /** Called when the handler takes over committing this invocation's offsets (see deferOffsetCommit). */
+  onOffsetCommitDeferred?: () => void;
 }
 
 /**
@@ -87,6 +97,38 @@ export class KafkaConsumerContext extends BaseRpcContext<[KafkaConsumerScope]> {
       );
     }
     return this.scope.tasks;
+  }
+
+  /** Where the fetch of this batch ended (see {@link KafkaConsumerScope.fetchEnd}). @throws Error outside a fetch. */
+  getFetchEnd(): { readonly nextOffset: string; readonly caughtUp: boolean } {
+    if (this.scope.fetchEnd === undefined) throw new Error('KafkaConsumerContext: no fetch information');
+    return this.scope.fetchEnd;
+  }
+
+  /**
+   * Pauses fetching this invocation's topic-partition (back-pressure of a handler that buffers, like
+   * Kafka Streams pausing a partition whose queue is full); call the returned function to resume.
+   * A new group generation resumes nothing by itself: the caller keeps track.
+   * @throws Error outside a fetch.
+   */
+  pause(): () => void {
+    if (this.scope.pause === undefined) throw new Error('KafkaConsumerContext: pause() outside a fetch');
+    return this.scope.pause();
+  }
+
+  /**
+   * Transactional mode: the handler buffered these records instead of handling them; its own task
+   * transactions will commit their positions once they are processed (e.g. a task merging its inputs
+   * in event-time order). The server moves its fetch position past them but commits nothing for
+   * them. Records still buffered when the group rebalances, or the process stops, are fetched again
+   * from the committed offset by the next owner.
+   *
+   * @throws Error when the server was started without `transactionalIdPrefix` (a plain offset
+   *   commit after the batch would then commit records nobody processed)
+   */
+  deferOffsetCommit(): void {
+    this.getTasks();
+    this.scope.onOffsetCommitDeferred?.();
   }
 
   /**

@@ -53,6 +53,8 @@ export type KafkaConsumerStatus =
 interface BatchProgress {
   /** Next offset (last covered + 1) committed for the group by a handler transaction, if any. */
   committedNext: string | undefined;
+  /** The handler buffered the batch and commits its positions itself (deferOffsetCommit). */
+  deferred: boolean;
 }
 
 /**
@@ -280,7 +282,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     let handled = 0;
     let lastHandledOffset: string | undefined;
     // Transactional mode: the next offset the handler's own transactions committed for the group.
-    const progress: BatchProgress = { committedNext: undefined };
+    const progress: BatchProgress = { committedNext: undefined, deferred: false };
     try {
       if (extras.batch) {
         if (!isRunning() || isStale()) return;
@@ -302,15 +304,16 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     } finally {
       // Commit what was handled even when a later record's DLQ write failed, so it is not redone.
       if (handled > 0 && lastHandledOffset !== undefined) {
-        if (this.tasks)
-          await this.commitInTransaction(
+        if (this.tasks) {
+          if (!progress.deferred)
+            await this.commitInTransaction(
             this.tasks,
             batch.topic,
             batch.partition,
             lastHandledOffset,
             progress,
           );
-        else await payload.commitOffsetsIfNecessary(payload.uncommittedOffsets());
+        } else await payload.commitOffsetsIfNecessary(payload.uncommittedOffsets());
         this.metrics.recordsConsumed(batch.topic, handled);
       }
       if (lastHandledOffset !== undefined) {
@@ -445,6 +448,14 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       onOffsetsCommitted: (next) => {
         progress.committedNext = next;
       },
+      onOffsetCommitDeferred: () => {
+        progress.deferred = true;
+      },
+      fetchEnd: {
+        nextOffset: (BigInt(payload.batch.lastOffset()) + 1n).toString(),
+        caughtUp: BigInt(payload.batch.lastOffset()) + 1n >= BigInt(payload.batch.highWatermark),
+      },
+      pause: () => payload.pause(),
     });
   }
 

@@ -1,0 +1,124 @@
+import { type BufferedRecord, type NextRecord, PartitionGroup } from './partition-group';
+
+/** A test value: event time (ms), or null for an untimed record (e.g. a dead letter). */
+type Value = { id: string; t: number | null };
+
+const group = (maxTaskIdleMs = 100) =>
+  new PartitionGroup<Value>(['trades', 'quotes'], {
+    maxTaskIdleMs,
+    compare: (a, b) => (a.t ?? 0) - (b.t ?? 0),
+    isUntimed: (value) => value.t === null,
+  });
+
+const records = (first: number, ...times: (number | null)[]): BufferedRecord<Value>[] =>
+  times.map((t, i) => ({ offset: String(first + i), value: { id: `${first + i}@${t}`, t } }));
+
+const end = (nextOffset: number, caughtUp = true) => ({ nextOffset: String(nextOffset), caughtUp });
+
+/** Takes records while the group hands them out at `now`; returns their ids and the final decision. */
+function drain(g: PartitionGroup<Value>, now: number): { ids: string[]; last: NextRecord<Value>; enforced: number } {
+  const ids: string[] = [];
+  let enforced = 0;
+  for (;;) {
+    const next = g.next(now);
+    if (next.kind === 'wait') return { ids, last: next, enforced };
+    ids.push(`${next.input}:${next.record.value.t}`);
+    if (next.enforced) enforced += 1;
+  }
+}
+
+describe('PartitionGroup', () => {
+  it('interleaves two inputs by event time, ties to the earlier input', () => {
+    const g = group();
+    g.add('trades', records(0, 10, 20, 30), end(3));
+    g.add('quotes', records(0, 5, 20, 25, 40), end(4));
+    const { ids, last } = drain(g, 1_000);
+    // 40 waits: trades is empty and caught up, so a trade before 40 may still be produced.
+    expect(ids).toEqual(['quotes:5', 'trades:10', 'trades:20', 'quotes:20', 'quotes:25', 'trades:30']);
+    expect(last).toEqual({ kind: 'wait', until: 1_100 });
+  });
+
+  it('processes a caught-up empty input only after maxTaskIdleMs, and counts it as enforced', () => {
+    const g = group(100);
+    g.add('quotes', records(0, 5, 6), end(2));
+    expect(g.next(1_000)).toEqual({ kind: 'wait', until: 1_100 });
+    expect(g.next(1_099)).toEqual({ kind: 'wait', until: 1_100 });
+    const { ids, enforced } = drain(g, 1_100);
+    expect(ids).toEqual(['quotes:5', 'quotes:6']);
+    expect(enforced).toBe(2);
+  });
+
+  it('keeps an input that stays empty idle: later records of the others do not wait again', () => {
+    const g = group(100);
+    g.add('quotes', records(0, 5), end(1));
+    drain(g, 1_000);
+    expect(drain(g, 1_100).ids).toEqual(['quotes:5']);
+    g.add('quotes', records(1, 7), end(2));
+    expect(drain(g, 1_101).ids).toEqual(['quotes:7']);
+  });
+
+  it('waits without a deadline for a lagging input: its records are on the broker already', () => {
+    const g = group(0);
+    g.add('trades', records(0, 10), end(1, false));
+    g.add('quotes', records(0, 5, 30), end(2));
+    const first = drain(g, 1_000);
+    expect(first.ids).toEqual(['quotes:5', 'trades:10']);
+    expect(first.last).toEqual({ kind: 'wait', until: null });
+    expect(drain(g, 999_999).ids).toEqual([]);
+    g.add('trades', records(1, 20), end(2));
+    expect(drain(g, 1_000_000).ids).toEqual(['trades:20', 'quotes:30']);
+  });
+
+  it('with maxTaskIdleMs 0 processes at once when the empty input is caught up', () => {
+    const g = group(0);
+    g.add('quotes', records(0, 5), end(1));
+    expect(drain(g, 1_000)).toMatchObject({ ids: ['quotes:5'], enforced: 1 });
+  });
+
+  it('takes an untimed record at a head at once, without waiting for the other input', () => {
+    const g = group();
+    g.add('quotes', records(0, null, 5), end(2));
+    const { ids, last } = drain(g, 1_000);
+    expect(ids).toEqual(['quotes:null']);
+    expect(last).toEqual({ kind: 'wait', until: 1_100 });
+  });
+
+  it('skips records delivered again and keeps offset order inside one input', () => {
+    const g = group();
+    expect(g.add('trades', records(0, 30, 10), end(2))).toBe(2);
+    expect(g.add('trades', records(0, 30, 10, 40), end(3))).toBe(1);
+    g.add('quotes', records(0, 20, 50), end(2));
+    // 10 follows 30 in its partition: only heads compete, so it comes after 30 (the caller's late data).
+    expect(drain(g, 0).ids).toEqual(['quotes:20', 'trades:30', 'trades:10', 'trades:40']);
+  });
+
+  it('rewinds taken records until they are committed', () => {
+    const g = group();
+    g.add('trades', records(0, 1, 2), end(2));
+    g.add('quotes', records(0, 1, 3), end(2));
+    drain(g, 0);
+    expect(g.processedPosition('trades')).toBe('2');
+    expect(g.processedPosition('quotes')).toBe('1');
+    g.committed('trades', '1');
+    g.rewind();
+    expect(g.buffered('trades')).toBe(1);
+    expect(g.bufferedTotal).toBe(3);
+    expect(drain(g, 0).ids).toEqual(['quotes:1', 'trades:2']);
+    g.committed('trades', '2');
+    g.committed('quotes', '1');
+    expect(g.processedPosition('trades')).toBeUndefined();
+  });
+
+  it('clear() forgets positions, so the next fetch may start anywhere', () => {
+    const g = group();
+    g.add('trades', records(5, 1), end(6));
+    g.clear();
+    expect(g.add('trades', records(0, 1), end(1))).toBe(1);
+    expect(g.bufferedTotal).toBe(1);
+  });
+
+  it('rejects unknown inputs and a negative idle time', () => {
+    expect(() => group().add('bars', [], end(0))).toThrow(/bars is not an input/);
+    expect(() => group(-1)).toThrow(RangeError);
+  });
+});

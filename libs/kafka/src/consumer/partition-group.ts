@@ -1,0 +1,197 @@
+/**
+ * Timestamp synchronisation of one task's co-partitioned inputs, as Kafka Streams does it
+ * (apache/kafka `streams/.../processor/internals/PartitionGroup.java`, KIP-353 and KIP-695): one
+ * record queue per input partition, and the next record processed is always the head with the
+ * smallest timestamp, so a task's outputs follow event time across its inputs instead of the order in
+ * which fetches happened to return them. Pure (no Kafka client, no clock of its own): the caller adds
+ * what it fetched and asks for the next record with the current wall-clock time.
+ *
+ * Waiting rules (KIP-695's, with `maxTaskIdleMs` as `max.task.idle.ms`):
+ * - every input has a buffered record: take the smallest head;
+ * - an input is empty and **lagging** (its last fetch ended before the partition's high watermark):
+ *   wait for the fetch, without a deadline: the records are on the broker already;
+ * - an input is empty and **caught up** (or has never been fetched): wait until it has been empty
+ *   for `maxTaskIdleMs` (data may still be produced to it), then process the other inputs anyway:
+ *   "enforced processing", reported as `enforced: true` so the caller counts it. The input stays
+ *   in that state until it receives records again, so a quiet input costs the wait once, not per
+ *   record. A record that then arrives with an earlier timestamp than what was processed is the
+ *   caller's late data.
+ *
+ * Records leave their queue in offset order (only heads compete), and stay retained after they are
+ * taken until {@link committed} drops them, so a failed transaction can {@link rewind} the task to
+ * its committed positions without fetching again.
+ *
+ * @typeParam T the buffered value (e.g. a parsed event), ordered by the `compare` option
+ */
+export class PartitionGroup<T> {
+  private readonly queues = new Map<string, InputQueue<T>>();
+
+  /**
+   * @param inputs the task's input partitions (e.g. topic names), in tie-break order: on equal
+   *   timestamps (`compare` returns 0) the earlier input goes first
+   * @param options `maxTaskIdleMs` (>= 0, ms); `compare` orders two values by event time (negative
+   *   when `a` comes first); `isUntimed` marks values without an event time (e.g. records that failed
+   *   their contract, bound for the dead-letter topic), taken as soon as they reach their queue's head
+   * @throws RangeError when `inputs` is empty or `maxTaskIdleMs` is negative
+   */
+  constructor(
+    inputs: readonly string[],
+    private readonly options: {
+      readonly maxTaskIdleMs: number;
+      readonly compare: (a: T, b: T) => number;
+      readonly isUntimed?: (value: T) => boolean;
+    },
+  ) {
+    if (inputs.length === 0) throw new RangeError('PartitionGroup: at least one input');
+    if (!(options.maxTaskIdleMs >= 0)) throw new RangeError('PartitionGroup: maxTaskIdleMs must be >= 0');
+    for (const input of inputs)
+      this.queues.set(input, { entries: [], head: 0, nextFetch: null, caughtUp: false, emptySince: null });
+  }
+
+  /**
+   * Appends one fetched batch of `input`, in offset order. Records below the input's next expected
+   * offset (a batch delivered again) are skipped. `end` describes where the fetch stopped:
+   * `nextOffset` is the next offset to fetch (last offset + 1, counting trailing transaction markers)
+   * and `caughtUp` whether it reached the partition's high watermark.
+   *
+   * @returns the number of records appended
+   * @throws Error naming the input when it is not one of the group's inputs
+   */
+  add(
+    input: string,
+    records: readonly BufferedRecord<T>[],
+    end: { readonly nextOffset: string; readonly caughtUp: boolean },
+  ): number {
+    const queue = this.queueOf(input);
+    let added = 0;
+    for (const record of records) {
+      if (queue.nextFetch !== null && BigInt(record.offset) < queue.nextFetch) continue;
+      queue.entries.push(record);
+      added += 1;
+    }
+    const next = BigInt(end.nextOffset);
+    if (queue.nextFetch === null || next > queue.nextFetch) queue.nextFetch = next;
+    queue.caughtUp = end.caughtUp;
+    if (added > 0) queue.emptySince = null;
+    return added;
+  }
+
+  /**
+   * The next record to process at wall-clock time `now` (epoch ms), or how long to wait (see the
+   * class doc). `until` is the wall-clock time from which {@link next} returns a record again without
+   * new input, or null when only new input can unblock the task.
+   */
+  next(now: number): NextRecord<T> {
+    let best: { input: string; queue: InputQueue<T>; record: BufferedRecord<T> } | null = null;
+    let waitUntil: number | null = Number.NEGATIVE_INFINITY;
+    for (const [input, queue] of this.queues) {
+      const record = queue.entries[queue.head];
+      if (record === undefined) {
+        queue.emptySince ??= now;
+        if (queue.nextFetch !== null && !queue.caughtUp) waitUntil = null;
+        else if (waitUntil !== null) waitUntil = Math.max(waitUntil, queue.emptySince + this.options.maxTaskIdleMs);
+        continue;
+      }
+      if (this.options.isUntimed?.(record.value) === true) return this.take(input, queue, false);
+      if (best === null || this.options.compare(record.value, best.record.value) < 0)
+        best = { input, queue, record };
+    }
+    if (best === null) return { kind: 'wait', until: null };
+    if (waitUntil === Number.NEGATIVE_INFINITY) return this.take(best.input, best.queue, false);
+    if (waitUntil === null || now < waitUntil) return { kind: 'wait', until: waitUntil };
+    return this.take(best.input, best.queue, true);
+  }
+
+  /**
+   * The position to commit for `input`: the offset after the last record taken (decimal string),
+   * or undefined when nothing was taken since the last {@link committed} of it.
+   */
+  processedPosition(input: string): string | undefined {
+    const queue = this.queueOf(input);
+    const last = queue.entries[queue.head - 1];
+    return last === undefined ? undefined : (BigInt(last.offset) + 1n).toString();
+  }
+
+  /** Forgets the taken records of `input` below `nextOffset`: their transaction committed. */
+  committed(input: string, nextOffset: string): void {
+    const queue = this.queueOf(input);
+    const next = BigInt(nextOffset);
+    let drop = 0;
+    while (drop < queue.head && BigInt((queue.entries[drop] as BufferedRecord<T>).offset) < next) drop += 1;
+    if (drop === 0) return;
+    queue.entries.splice(0, drop);
+    queue.head -= drop;
+  }
+
+  /**
+   * Puts every taken but uncommitted record back in front of its queue (after a failed transaction,
+   * once the state was rebuilt to the committed positions).
+   */
+  rewind(): void {
+    for (const queue of this.queues.values()) queue.head = 0;
+  }
+
+  /** Drops everything (a new group generation: the consumer fetches from the committed offsets again). */
+  clear(): void {
+    for (const queue of this.queues.values()) {
+      queue.entries = [];
+      queue.head = 0;
+      queue.nextFetch = null;
+      queue.caughtUp = false;
+      queue.emptySince = null;
+    }
+  }
+
+  /** Records of `input` not yet taken. */
+  buffered(input: string): number {
+    const queue = this.queueOf(input);
+    return queue.entries.length - queue.head;
+  }
+
+  /** Records of every input not yet taken. */
+  get bufferedTotal(): number {
+    let total = 0;
+    for (const queue of this.queues.values()) total += queue.entries.length - queue.head;
+    return total;
+  }
+
+  private take(input: string, queue: InputQueue<T>, enforced: boolean): NextRecord<T> {
+    const record = queue.entries[queue.head] as BufferedRecord<T>;
+    queue.head += 1;
+    // It had data until now: if this empties it, its idle time starts at the next look.
+    queue.emptySince = null;
+    return { kind: 'record', input, record, enforced };
+  }
+
+  private queueOf(input: string): InputQueue<T> {
+    const queue = this.queues.get(input);
+    if (!queue) throw new Error(`PartitionGroup: ${input} is not an input of this group`);
+    return queue;
+  }
+}
+
+/** One buffered input record: its offset (decimal string) and the value the group orders. */
+export interface BufferedRecord<T> {
+  readonly offset: string;
+  readonly value: T;
+}
+
+/**
+ * What {@link PartitionGroup.next} decided: a record (`enforced` when it was taken while a caught-up
+ * input had been empty past `maxTaskIdleMs`), or a wait (`until`: epoch ms, null = until new input).
+ */
+export type NextRecord<T> =
+  | { readonly kind: 'record'; readonly input: string; readonly record: BufferedRecord<T>; readonly enforced: boolean }
+  | { readonly kind: 'wait'; readonly until: number | null };
+
+interface InputQueue<T> {
+  entries: BufferedRecord<T>[];
+  /** Index of the first record not yet taken; entries before it await their commit. */
+  head: number;
+  /** Next offset expected from the consumer (null before the first fetch). */
+  nextFetch: bigint | null;
+  /** Whether the latest fetch reached the high watermark. */
+  caughtUp: boolean;
+  /** Wall-clock ms since which the queue has had nothing to take (null while it has). */
+  emptySince: number | null;
+}
