@@ -54,7 +54,12 @@ export const enricherSettingsEnvSchema = enricherEnvSchema
      * `buffered.records.per.partition`); it resumes below half. Default 10000 (~3 MB of raw records).
      */
     ENRICHER_BUFFERED_RECORDS_PER_PARTITION: positiveInt.default(10_000),
-    /** Bounded out-of-orderness of one symbol's trades: watermark = max event time - this. Default 0. */
+    /**
+     * Bounded out-of-orderness of one symbol's trades: watermark = max event time - this. Default 0.
+     * Since the event-time merge, a trade or quote older than its symbol's last event is late whatever
+     * this and BAR_ALLOWED_LATENESS_MS say (emitting it would break the feed's order); both only
+     * delay when a window closes.
+     */
     BAR_MAX_OUT_OF_ORDERNESS_MS: nonNegativeMs('BAR_MAX_OUT_OF_ORDERNESS_MS').default(0),
     /** A 1-minute window stays open this long after the watermark passed its end; later trades go to market.trades.v1.late. Default 0. */
     BAR_ALLOWED_LATENESS_MS: nonNegativeMs('BAR_ALLOWED_LATENESS_MS').default(0),

@@ -72,6 +72,21 @@ export const ENRICHER_INPUT_TOPICS = [TOPICS.trades, TOPICS.quotes, TOPICS.barsD
  *   bars to one instance: "task p"; all keyed by symbol, so a symbol's events meet in one task), and
  *   runs transactions on one producer per task, transactional id `<SERVICE_NAME>-<group>-<p>`, which
  *   the next owner of p fences before it reads anything (see @tickwire/kafka PartitionTaskProducers).
+ * - event-time order (Kafka Streams' timestamp synchronisation, KIP-353/KIP-695): a fetched batch is
+ *   not processed as it comes; it joins its task's {@link PartitionGroup}, one queue per input
+ *   partition, and the task loop ({@link processTask}) always takes the head with the smallest event
+ *   time (ns, then source sequence, then trade before quote), so each symbol's trades and quotes are
+ *   applied, and their outputs emitted, in the order they happened: every enriched event, bar and
+ *   alert is computed from inputs at or before its own event time. An input with nothing buffered is
+ *   waited for: without limit while it lags (its records are on the broker), at most
+ *   ENRICHER_MAX_TASK_IDLE_MS when it is caught up (a timer then runs the loop); what arrives later
+ *   than that with an earlier event time than its symbol's last event is late (`<topic>.late`, the
+ *   engine's `out-of-order` rule), never reordered. A full queue pauses its partition
+ *   (ENRICHER_BUFFERED_RECORDS_PER_PARTITION). Records wait uncommitted: the transport moves its
+ *   fetch position past them but commits nothing (`deferOffsetCommit`); their offsets commit with the
+ *   transaction holding their outputs, and the merge keeps them until then, so a failed transaction
+ *   rewinds the task to its committed positions without a new fetch. A group join empties the
+ *   merges (kafkajs fetches from the committed offsets again).
  * - one Kafka transaction per task and commit round holds every output of the batches it covers
  *   (enriched, 1-minute bars, alerts, late trades, dead letters), the changelog records of every symbol
  *   they changed, and their input offsets (`sendOffsets`); consumers downstream read_committed. Either
@@ -81,14 +96,14 @@ export const ENRICHER_INPUT_TOPICS = [TOPICS.trades, TOPICS.quotes, TOPICS.barsD
  *   share its next one; with KAFKA_PARTITIONS_CONCURRENCY covering every owned input partition, one
  *   fetch costs one transaction round trip per task instead of one per partition, in sequence.
  *   Processing (the engine, one thread) stays serial and may run ahead of the commits; a batch's
- *   handler resolves, and kafkajs moves on, only once its transaction committed. A failed transaction
+ *   handler resolves, and kafkajs moves on, only once the transaction of the round it triggered
+ *   committed. A failed transaction
  *   fails every later one of its task (built on its uncommitted state) until the state is rebuilt.
  * - state: the engine's per-symbol snapshots in the compacted changelog topic, partition = task,
  *   written in those same transactions, so changelog partition p always equals task p's state at its
  *   committed input offsets. The state of the owned tasks only is rebuilt from it (read_committed, to
  *   the end of the owned partitions) after every group join (a new generation: tasks may have moved
- *   in or out), after any failed transaction, and whenever a batch does not start at the offset this
- *   instance last committed for its partition (offsets moved by someone else).
+ *   in or out) and after any failed transaction.
  * - bars close in event time (each symbol's watermark); at the end of input a processing-time idle
  *   timer advances the clock (BAR_IDLE_FLUSH_MS, see enricher-env.ts) and commits each task's outputs
  *   and changelog in a transaction of that task's producer (no input offsets), so a fenced instance

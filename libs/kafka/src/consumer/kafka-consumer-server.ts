@@ -81,6 +81,11 @@ interface BatchProgress {
  *   that lands while a transaction's offset commit is pending replaces it when that transaction
  *   commits (the group falls behind its committed outputs: redelivery, duplicates; both shown in
  *   kafka-consumer-server.int-spec.ts);
+ * - a handler that buffers records instead of handling them (an event-time merge of several inputs)
+ *   calls `context.deferOffsetCommit()`: the fetch position moves past the batch, nothing is
+ *   committed for it, and the handler's own task transactions commit the positions it processed;
+ *   `getFetchEnd()` tells it whether the fetch reached the high watermark and `pause()` gives it
+ *   back-pressure;
  * - rebalance: kafkajs rejoins only after every in-flight batch returned (its fetcher awaits all
  *   pushed batches), and a record handler stops between records when the heartbeat reports the
  *   rebalance, so handled offsets are committed before the partitions move; the rest is redelivered
