@@ -461,7 +461,8 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
         this.countProduced(outgoing);
         for (const { record, error } of deadLetters)
           this.metricsService.recordDeadLettered(record.topic, describeError(error).errorClass);
-        for (const record of late) this.metrics.late.inc({ topic: record.topic.replace(/\.late$/, '') });
+        for (const topic of [TOPICS.trades, TOPICS.quotes])
+          this.metrics.late.inc({ topic }, late.filter((record) => record.topic === lateTopic(topic)).length);
         this.metrics.bars.inc({ trigger: 'event-time' }, output.bars.length);
         for (const alert of output.alerts) this.metrics.alerts.inc({ alert_type: alert.payload.alertType });
         this.stateWriter.enqueue(views);
