@@ -161,7 +161,7 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     alerts: Counter<'alert_type'>;
     bars: Counter<'trigger'>;
     restores: Counter<'reason'>;
-    enforced: Counter;
+    enforced: Counter<'idle_input'>;
     stateWrites: Counter<'outcome'>;
     statePending: Gauge;
     commitSeconds: Histogram<'kind'>;
@@ -218,8 +218,8 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
       ),
       enforced: m.counter(
         'tickwire_enricher_enforced_processing_total',
-        'Records processed while an input of their task was empty and caught up for ENRICHER_MAX_TASK_IDLE_MS (Kafka Streams enforced processing: a later record of that input with an earlier event time goes to <topic>.late).',
-        [],
+        'Records processed while an input of their task (idle_input) was empty and caught up for ENRICHER_MAX_TASK_IDLE_MS (Kafka Streams enforced processing: a later record of that input with an earlier event time goes to <topic>.late). Normal for a quiet input such as daily bars during the session.',
+        ['idle_input'],
       ),
       restores: m.counter(
         'tickwire_enricher_state_restores_total',
@@ -397,7 +397,7 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     const late: OutgoingRecord[] = [];
     const deadLetters: { record: KafkaRecord; error: unknown }[] = [];
     let taken = 0;
-    let enforced = 0;
+    const enforced = new Map<string, number>();
     for (;;) {
       const next = group.next(Date.now());
       if (next.kind === 'wait') {
@@ -405,7 +405,7 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
         break;
       }
       taken += 1;
-      if (next.enforced) enforced += 1;
+      for (const input of next.idleInputs) enforced.set(input, (enforced.get(input) ?? 0) + 1);
       const { record, event, error, reference } = next.record.value;
       if (event === null) {
         deadLetters.push({ record, error });
@@ -422,7 +422,7 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     }
     this.resumeDrained(task, group);
     if (taken === 0) return nothing;
-    if (enforced > 0) this.metrics.enforced.inc(enforced);
+    for (const [input, count] of enforced) this.metrics.enforced.inc({ idle_input: input }, count);
     try {
       return this.enqueueRound(task, group, output, late, deadLetters);
     } catch (error) {

@@ -23,7 +23,7 @@ function drain(g: PartitionGroup<Value>, now: number): { ids: string[]; last: Ne
     const next = g.next(now);
     if (next.kind === 'wait') return { ids, last: next, enforced };
     ids.push(`${next.input}:${next.record.value.t}`);
-    if (next.enforced) enforced += 1;
+    if (next.idleInputs.length > 0) enforced += 1;
   }
 }
 

@@ -12,7 +12,7 @@
  *   wait for the fetch, without a deadline: the records are on the broker already;
  * - an input is empty and **caught up** (or has never been fetched): wait until it has been empty
  *   for `maxTaskIdleMs` (data may still be produced to it), then process the other inputs anyway:
- *   "enforced processing", reported as `enforced: true` so the caller counts it. The input stays
+ *   "enforced processing", reported in `idleInputs` so the caller counts it. The input stays
  *   in that state until it receives records again, so a quiet input costs the wait once, not per
  *   record. A record that then arrives with an earlier timestamp than what was processed is the
  *   caller's late data.
@@ -84,22 +84,24 @@ export class PartitionGroup<T> {
   next(now: number): NextRecord<T> {
     let best: { input: string; queue: InputQueue<T>; record: BufferedRecord<T> } | null = null;
     let waitUntil: number | null = Number.NEGATIVE_INFINITY;
+    const idle: string[] = [];
     for (const [input, queue] of this.queues) {
       const record = queue.entries[queue.head];
       if (record === undefined) {
         queue.emptySince ??= now;
+        idle.push(input);
         if (queue.nextFetch !== null && !queue.caughtUp) waitUntil = null;
         else if (waitUntil !== null) waitUntil = Math.max(waitUntil, queue.emptySince + this.options.maxTaskIdleMs);
         continue;
       }
-      if (this.options.isUntimed?.(record.value) === true) return this.take(input, queue, false);
+      if (this.options.isUntimed?.(record.value) === true) return this.take(input, queue, NONE);
       if (best === null || this.options.compare(record.value, best.record.value) < 0)
         best = { input, queue, record };
     }
     if (best === null) return { kind: 'wait', until: null };
-    if (waitUntil === Number.NEGATIVE_INFINITY) return this.take(best.input, best.queue, false);
+    if (waitUntil === Number.NEGATIVE_INFINITY) return this.take(best.input, best.queue, NONE);
     if (waitUntil === null || now < waitUntil) return { kind: 'wait', until: waitUntil };
-    return this.take(best.input, best.queue, true);
+    return this.take(best.input, best.queue, idle);
   }
 
   /**
@@ -155,12 +157,12 @@ export class PartitionGroup<T> {
     return total;
   }
 
-  private take(input: string, queue: InputQueue<T>, enforced: boolean): NextRecord<T> {
+  private take(input: string, queue: InputQueue<T>, idleInputs: readonly string[]): NextRecord<T> {
     const record = queue.entries[queue.head] as BufferedRecord<T>;
     queue.head += 1;
     // It had data until now: if this empties it, its idle time starts at the next look.
     queue.emptySince = null;
-    return { kind: 'record', input, record, enforced };
+    return { kind: 'record', input, record, idleInputs };
   }
 
   private queueOf(input: string): InputQueue<T> {
@@ -177,12 +179,21 @@ export interface BufferedRecord<T> {
 }
 
 /**
- * What {@link PartitionGroup.next} decided: a record (`enforced` when it was taken while a caught-up
- * input had been empty past `maxTaskIdleMs`), or a wait (`until`: epoch ms, null = until new input).
+ * What {@link PartitionGroup.next} decided: a record, or a wait (`until`: epoch ms, null = until new
+ * input). `idleInputs` is empty unless the record was taken by enforced processing: then it names the
+ * caught-up inputs that had been empty past `maxTaskIdleMs` (a later record of one of them may be
+ * older than this one).
  */
 export type NextRecord<T> =
-  | { readonly kind: 'record'; readonly input: string; readonly record: BufferedRecord<T>; readonly enforced: boolean }
+  | {
+      readonly kind: 'record';
+      readonly input: string;
+      readonly record: BufferedRecord<T>;
+      readonly idleInputs: readonly string[];
+    }
   | { readonly kind: 'wait'; readonly until: number | null };
+
+const NONE: readonly string[] = Object.freeze([]);
 
 interface InputQueue<T> {
   entries: BufferedRecord<T>[];
