@@ -27,6 +27,7 @@ const PROFILES: Record<BenchCliOptions['profile'], { symbols?: string[]; live: L
     live: {
       e2eRates: [1_000, 10_000, 50_000],
       searchSteps: 0,
+      e2eRatesWithoutMergeWait: [1_000, 10_000],
       fanout: [1, 1_000],
       fanoutUnderIngest: { subscribers: 1_000, ingestRate: 10_000 },
       warmupMs: 3_000,
@@ -37,6 +38,7 @@ const PROFILES: Record<BenchCliOptions['profile'], { symbols?: string[]; live: L
     live: {
       e2eRates: [1_000, 10_000, 50_000],
       searchSteps: 3,
+      e2eRatesWithoutMergeWait: [1_000, 10_000],
       fanout: [1, 100, 1_000, 10_000],
       fanoutUnderIngest: { subscribers: 1_000, ingestRate: 10_000 },
       warmupMs: 5_000,

@@ -25,6 +25,11 @@ export interface BenchRow {
   readonly latency?: LatencySummary | null;
   /** Peak resident set (VmHWM) of the service under test, MiB (maximum over rounds). */
   readonly peakRssMiB?: number | null;
+  /**
+   * The setting that tells rows of one stage apart, as the services' environment variables (e.g. the
+   * end-to-end rows' `{ ENRICHER_MAX_TASK_IDLE_MS: '0' }`); absent on stages measured one way only.
+   */
+  readonly env?: Readonly<Record<string, string>>;
   /** Conditions of the measurement (input rate, subscribers, records) and anything notable. */
   readonly note?: string;
 }

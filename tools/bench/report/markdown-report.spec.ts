@@ -45,11 +45,20 @@ describe('renderMarkdown', () => {
         note: '283,581 records',
       },
       {
-        id: 'e2e.10k',
-        stage: 'end to end at 10k/s',
+        id: 'e2e.10000',
+        stage: 'end to end at 10,000 events/s (merge wait 100 ms)',
         unit: 'events/s',
         throughput: { median: 10_000, rounds: [10_000] },
         latency: { count: 100, p50: 4.2, p99: 31, p999: 48.5, max: 60 },
+        env: { ENRICHER_MAX_TASK_IDLE_MS: '100' },
+      },
+      {
+        id: 'e2e.10000.wait0',
+        stage: 'end to end at 10,000 events/s (merge wait 0)',
+        unit: 'events/s',
+        throughput: { median: 9_990, rounds: [9_990] },
+        latency: { count: 100, p50: 2.1, p99: 20, p999: 30.5, max: 40 },
+        env: { ENRICHER_MAX_TASK_IDLE_MS: '0' },
       },
     ],
     targets: [
@@ -66,7 +75,10 @@ describe('renderMarkdown', () => {
       '| enricher (exactly-once) | 9,000 events/s (8,000 / 9,000 / 10,000) | raw \\| passthrough | 20,000 events/s | 45% | – | – | – | 180 | 283,581 records |',
     );
     expect(markdown).toContain(
-      '| end to end at 10k/s | 10,000 events/s |  |  | – | 4.2 | 31.0 | 48.5 | – |  |',
+      [
+        '| end to end at 10,000 events/s (merge wait 100 ms) | 10,000 events/s |  |  | – | 4.2 | 31.0 | 48.5 | – |  |',
+        '| end to end at 10,000 events/s (merge wait 0) | 9,990 events/s |  |  | – | 2.1 | 20.0 | 30.5 | – |  |',
+      ].join('\n'),
     );
     expect(markdown).toContain('| enricher >= 50% of passthrough | 45% | **no** |');
     expect(markdown).toContain('| indexer >= 80% of bulk | – | not measured |');

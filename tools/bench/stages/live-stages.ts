@@ -21,6 +21,7 @@ import { peakRssMiB } from '../system/process-memory';
 import { cpuProfileEnv, startTrackedService, type BenchContext } from './bench-context';
 import { assertAlive } from './catch-up-round';
 import { loadBenchReferenceBars, stepSymbols } from './bench-reference-data';
+import { defaultMergeWaitMs, MERGE_WAIT_ENV } from './enricher-merge-wait';
 
 /** The end-to-end latency target of the issue: p99 under 50 ms. */
 export const E2E_P99_TARGET_MS = 50;
@@ -36,6 +37,11 @@ export interface LiveStep {
    */
   readonly ingestRate?: number;
   readonly subscribers: number;
+  /**
+   * The enricher's ENRICHER_MAX_TASK_IDLE_MS during the step, ms: how long its event-time merge lets a
+   * task's other inputs wait for an empty, caught-up one (the default, or 0 in the steps without it).
+   */
+  readonly enricherMaxTaskIdleMs: number;
   /** Data frames received by all subscribers per second of the window. */
   readonly deliveredPerSecond: number;
   /**
@@ -66,7 +72,15 @@ export interface LiveStep {
 /** The live figures of a run. */
 export interface LiveFigures {
   readonly steps: readonly LiveStep[];
-  /** Highest input rate measured with p99 < 50 ms; `atLeast` when the highest rate tried still passed. */
+  /**
+   * The enricher's default ENRICHER_MAX_TASK_IDLE_MS (from its env schema), ms: the wait of every step
+   * but those of `e2eRatesWithoutMergeWait`.
+   */
+  readonly defaultMaxTaskIdleMs: number;
+  /**
+   * Highest input rate measured with p99 < 50 ms, over the end-to-end steps at the default merge wait;
+   * `atLeast` when the highest rate tried still passed.
+   */
   readonly maxRate: { readonly rate: number | null; readonly atLeast: boolean };
   readonly peakRssMiB: {
     readonly enricher: number | null;
@@ -82,6 +96,12 @@ export interface LiveOptions {
   readonly e2eRates: readonly number[];
   /** Extra steps of the search for the highest rate with p99 < 50 ms. */
   readonly searchSteps: number;
+  /**
+   * Input rates of end-to-end steps run again, after the fixed rates and the search, with the enricher
+   * restarted with ENRICHER_MAX_TASK_IDLE_MS=0 (no event-time merge wait), each on new symbols: next to
+   * the default's row at the same rate, what the wait costs. The default enricher is restored after them.
+   */
+  readonly e2eRatesWithoutMergeWait?: readonly number[];
   /** Subscriber counts of the fan-out steps (input 10,000 events/s over 1,000 symbols, one symbol each). */
   readonly fanout: readonly number[];
   /**
@@ -96,8 +116,6 @@ export interface LiveOptions {
 }
 
 const E2E_SYMBOLS = 100;
-/** End-to-end steps at most (fixed rates plus search), each with its own block of symbols. */
-const MAX_E2E_STEPS = 8;
 const FANOUT_SYMBOLS = 1_000;
 const FANOUT_RATE = 10_000;
 
@@ -112,7 +130,9 @@ function sampleDivisorFor(framesPerSecond: number): number {
  * The live stages on a reset pipeline with the enricher and the consumer gateway running:
  * 1. end to end: ingest-producer's synthetic source at each fixed rate (paced in real time), one
  *    WebSocket subscriber of all its symbols; latency = frame receive time - the event's ingestTime;
- *    then a search between the highest passing and lowest failing rate for p99 < 50 ms;
+ *    then a search between the highest passing and lowest failing rate for p99 < 50 ms; then the
+ *    `e2eRatesWithoutMergeWait` again with the enricher's event-time merge wait at 0 (restarted with
+ *    ENRICHER_MAX_TASK_IDLE_MS=0, then with its default again);
  * 2. fan-out, the gateway alone: EnrichedFeeder writes 10,000 enriched events/s over 1,000 symbols to
  *    market.enriched.v1, N subscribers each follow one symbol; latency = receive time - send time;
  * 3. the same fan-out while ingest-producer's synthetic source runs at a fixed rate through the
@@ -154,8 +174,11 @@ export async function runLiveStages(context: BenchContext, options: LiveOptions)
   ).key;
   if (!apiKey) throw new Error(`the key CLI printed no key: ${created}`);
 
+  // Every end-to-end step has its own block of symbols (E1, E2, ...), each with reference data.
+  const zeroWaitRates = options.e2eRatesWithoutMergeWait ?? [];
+  const e2eSteps = options.e2eRates.length + options.searchSteps + zeroWaitRates.length;
   const allSymbols = [
-    ...Array.from({ length: MAX_E2E_STEPS }, (_, i) => stepSymbols(`E${i + 1}`, E2E_SYMBOLS)).flat(),
+    ...Array.from({ length: e2eSteps }, (_, i) => stepSymbols(`E${i + 1}`, E2E_SYMBOLS)).flat(),
     ...stepSymbols('F', FANOUT_SYMBOLS),
     ...stepSymbols('G', options.e2eSymbols ?? E2E_SYMBOLS),
   ];
@@ -176,8 +199,16 @@ export async function runLiveStages(context: BenchContext, options: LiveOptions)
   let enricherPeak: number | null = null;
   let servicePeaks: { enricher: number | null; gateway: number | null } = { enricher: null, gateway: null };
   let step = 0;
+  const defaultMaxTaskIdleMs = defaultMergeWaitMs();
+  /** The enricher's merge wait now (the steps record it). */
+  let maxTaskIdleMs = defaultMaxTaskIdleMs;
+  // Set even at its default, so an ENRICHER_MAX_TASK_IDLE_MS in the bench's own environment cannot leak in.
+  const enricherOptions = () => serviceOptions('enricher', { [MERGE_WAIT_ENV]: String(maxTaskIdleMs) });
+  /** The search and the highest passing rate consider the end-to-end steps at the default wait only. */
+  const isDefaultE2e = (s: LiveStep): boolean =>
+    s.kind === 'e2e' && s.enricherMaxTaskIdleMs === defaultMaxTaskIdleMs;
   try {
-    enricher = await startTrackedService('enricher', serviceOptions('enricher', {}));
+    enricher = await startTrackedService('enricher', enricherOptions());
     // 10,000 sockets connect and authenticate from one address: lift the per-address limits for the bench.
     gateway = await startTrackedService(
       'consumer-gateway',
@@ -190,6 +221,18 @@ export async function runLiveStages(context: BenchContext, options: LiveOptions)
     tap = await PipelineTap.start(kafka, admin);
     const url = `ws://127.0.0.1:${servicePort('consumer-gateway')}/v1/stream`;
     const services: { enricher: RunningService; gateway: RunningService } = { enricher, gateway };
+    /**
+     * Stops the enricher (keeping its peak RSS), runs `whileStopped`, and starts it again with
+     * ENRICHER_MAX_TASK_IDLE_MS = `waitMs`.
+     */
+    const restartEnricher = async (waitMs: number, whileStopped?: () => Promise<void>): Promise<void> => {
+      enricherPeak = Math.max(enricherPeak ?? 0, peakRssMiB(services.enricher.child.pid) ?? 0);
+      await stopService(services.enricher);
+      await whileStopped?.();
+      maxTaskIdleMs = waitMs;
+      services.enricher = await startTrackedService('enricher', enricherOptions());
+      enricher = services.enricher;
+    };
 
     /** One step: subscribers connected, ingest running at `rate`, a window of frames joined with the tap. */
     const measure = async (
@@ -234,6 +277,7 @@ export async function runLiveStages(context: BenchContext, options: LiveOptions)
           inputRate: rate,
           ...(ingestRate !== undefined ? { ingestRate } : {}),
           subscribers: sockets.length,
+          enricherMaxTaskIdleMs: maxTaskIdleMs,
           deliveredPerSecond: window.frames / (window.windowMs / 1_000),
           latency,
           fromIngestTime,
@@ -257,6 +301,7 @@ export async function runLiveStages(context: BenchContext, options: LiveOptions)
           inputRate: rate,
           ...(ingestRate !== undefined ? { ingestRate } : {}),
           subscribers: sockets.length,
+          enricherMaxTaskIdleMs: maxTaskIdleMs,
           deliveredPerSecond: 0,
           latency: null,
           unmatched: 0,
@@ -295,14 +340,10 @@ export async function runLiveStages(context: BenchContext, options: LiveOptions)
       // step's symbols are new, so no state depends on the skipped records).
       if (!(await waitForEnricherDrain(admin, 30_000))) {
         log('  enricher still behind 30 s after the step: skipping its backlog');
-        if (services.enricher) {
-          enricherPeak = Math.max(enricherPeak ?? 0, peakRssMiB(services.enricher.child.pid) ?? 0);
-          await stopService(services.enricher);
-        }
-        for (const topic of [TOPICS.trades, TOPICS.quotes])
-          await admin.resetOffsets({ groupId: 'enricher', topic, earliest: false });
-        services.enricher = await startTrackedService('enricher', serviceOptions('enricher', {}));
-        enricher = services.enricher;
+        await restartEnricher(maxTaskIdleMs, async () => {
+          for (const topic of [TOPICS.trades, TOPICS.quotes])
+            await admin.resetOffsets({ groupId: 'enricher', topic, earliest: false });
+        });
       }
     };
 
@@ -323,15 +364,21 @@ export async function runLiveStages(context: BenchContext, options: LiveOptions)
       return result;
     };
     for (const rate of options.e2eRates) await e2eStep(rate);
-    for (let i = 0; i < options.searchSteps && step < MAX_E2E_STEPS; i += 1) {
+    for (let i = 0; i < options.searchSteps; i += 1) {
       const probe = nextProbeRate(
-        steps
-          .filter((s) => s.kind === 'e2e')
-          .map((s) => ({ rate: s.inputRate, p99: s.latency?.p99 ?? null })),
+        steps.filter(isDefaultE2e).map((s) => ({ rate: s.inputRate, p99: s.latency?.p99 ?? null })),
         E2E_P99_TARGET_MS,
       );
       if (probe === null) break;
       await e2eStep(probe);
+    }
+    // 1b. the same rates without the merge wait: what the default wait costs is the difference.
+    if (zeroWaitRates.length > 0 && defaultMaxTaskIdleMs > 0) {
+      log(`  enricher: restarting with ${MERGE_WAIT_ENV}=0 (no event-time merge wait)`);
+      await restartEnricher(0);
+      for (const rate of zeroWaitRates) await e2eStep(rate);
+      log(`  enricher: restarting with its default ${MERGE_WAIT_ENV} (${defaultMaxTaskIdleMs} ms)`);
+      await restartEnricher(defaultMaxTaskIdleMs);
     }
 
     // 2. fan-out: the gateway alone, fed 10,000 enriched events/s over 1,000 symbols. The feeder starts
@@ -384,12 +431,13 @@ export async function runLiveStages(context: BenchContext, options: LiveOptions)
     if (enricher) await stopService(enricher);
     await admin.disconnect();
   }
-  const e2e = steps.filter((s) => s.kind === 'e2e' && s.latency);
+  const e2e = steps.filter((s) => isDefaultE2e(s) && s.latency);
   const passing = e2e.filter((s) => (s.latency?.p99 ?? Infinity) < E2E_P99_TARGET_MS).map((s) => s.inputRate);
   const highestTried = Math.max(0, ...e2e.map((s) => s.inputRate));
   const maxRate = passing.length ? Math.max(...passing) : null;
   return {
     steps,
+    defaultMaxTaskIdleMs,
     maxRate: { rate: maxRate, atLeast: maxRate !== null && maxRate === highestTried },
     peakRssMiB: { ...servicePeaks, ingest: ingestPeak },
     errors,
