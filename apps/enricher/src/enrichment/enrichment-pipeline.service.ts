@@ -61,6 +61,9 @@ interface ProcessedRound {
   advanced: Promise<void>[];
 }
 
+/** After a failed transaction, the merge timer rebuilds the state and retries after this long (ms). */
+const FAILED_TRANSACTION_RETRY_MS = 200;
+
 /** Input topics of the enricher. */
 export const ENRICHER_INPUT_TOPICS = [TOPICS.trades, TOPICS.quotes, TOPICS.barsDaily] as const;
 
@@ -95,10 +98,13 @@ export const ENRICHER_INPUT_TOPICS = [TOPICS.trades, TOPICS.quotes, TOPICS.barsD
  *   the batches of a task processed while its previous transaction was in flight (or queued behind it)
  *   share its next one; with KAFKA_PARTITIONS_CONCURRENCY covering every owned input partition, one
  *   fetch costs one transaction round trip per task instead of one per partition, in sequence.
- *   Processing (the engine, one thread) stays serial and may run ahead of the commits; a batch's
- *   handler resolves, and kafkajs moves on, only once the transaction of the round it triggered
- *   committed. A failed transaction
- *   fails every later one of its task (built on its uncommitted state) until the state is rebuilt.
+ *   Processing (the engine, one thread) stays serial and runs ahead of the commits: a batch's
+ *   handler resolves once its round is enqueued (it waits for the commit only while its task holds
+ *   more than ENRICHER_BUFFERED_RECORDS_PER_PARTITION uncommitted records), so kafkajs fetches on
+ *   while transactions run; before the transport closes the task producers at shutdown, the queued
+ *   transactions commit (`ConsumerTasks.beforeClose`). A failed transaction fails every later one
+ *   of its task (built on its uncommitted state) until the state is rebuilt and its records taken
+ *   again (by the next batch, or the merge timer the failure schedules).
  * - state: the engine's per-symbol snapshots in the compacted changelog topic, partition = task,
  *   written in those same transactions, so changelog partition p always equals task p's state at its
  *   committed input offsets. The state of the owned tasks only is rebuilt from it (read_committed, to
@@ -190,8 +196,10 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
           this.dirty = true;
           this.log.warn(
             { task, err: error },
-            'Transaction failed; the state is rebuilt before the next batch',
+            'Transaction failed; the state is rebuilt before the next round',
           );
+          // Rebuild and process the uncommitted records again even if no batch comes.
+          if (!this.stopping) this.scheduleMerge(Date.now() + FAILED_TRANSACTION_RETRY_MS);
         },
       },
     );
@@ -307,6 +315,18 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
       );
   }
 
+  /**
+   * The consumer stopped and its task producers are about to close: no merge rounds any more, and the
+   * rounds already processed commit first (handlers do not wait for their transactions).
+   */
+  private readonly finishBeforeClose = async (): Promise<void> => {
+    this.stopping = true;
+    if (this.mergeTimer) clearTimeout(this.mergeTimer);
+    this.mergeTimer = undefined;
+    await this.tail.catch(() => undefined);
+    await this.lanes.drain();
+  };
+
   /** Waits for running work once the consumer has stopped (the transport closes the task producers). */
   async onApplicationShutdown(): Promise<void> {
     await this.tail.catch(() => undefined);
@@ -331,11 +351,17 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
    * ({@link processTask}, serially with every other batch, timer and clock advance). The records'
    * offsets are committed by the transaction that holds their outputs, never by the transport
    * (`deferOffsetCommit`): a record still waiting in the merge when the group rebalances or the
-   * process stops is fetched again by the next owner. Resolves once the transaction of what this
-   * round processed committed (at once when the merge had to wait).
+   * process stops is fetched again by the next owner.
    *
-   * @throws when that transaction fails (the state is then rebuilt and the taken records processed
-   *   again) or the reference data cannot be read (the batch is then redelivered)
+   * Resolves once the round is processed and enqueued, without waiting for its transaction, so
+   * kafkajs fetches on at once: records waiting in the merge for another input get it a commit
+   * round trip sooner. Back-pressure: while the task holds more than
+   * ENRICHER_BUFFERED_RECORDS_PER_PARTITION processed records not yet committed, it waits for the
+   * round's transaction (and a full queue pauses its partition). A failed transaction is not this
+   * batch's error: it marks the state for a rebuild, and the next round (a batch, or the merge timer
+   * the failure schedules) rebuilds it and processes the uncommitted records again.
+   *
+   * @throws when the reference data cannot be read (the batch is then redelivered)
    */
   async handleBatch(records: readonly KafkaRecord[], context: KafkaConsumerContext): Promise<void> {
     const first = records[0];
@@ -350,10 +376,9 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
         this.lanes.release(task);
       }
     });
-    // The cross-symbol advance this round triggered commits too before kafkajs moves on (and before a
-    // shutdown closes the producers); its failure is its own (the state is rebuilt), not this batch's.
-    await Promise.allSettled(advanced);
-    await committed;
+    const group = this.groups.get(task);
+    if (group !== undefined && group.uncommittedTotal > this.config.ENRICHER_BUFFERED_RECORDS_PER_PARTITION)
+      await Promise.allSettled([committed, ...advanced]);
   }
 
   /** Adds one batch to its task's merge and processes what the merge releases (see handleBatch). */
@@ -362,7 +387,9 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     context: KafkaConsumerContext,
   ): Promise<ProcessedRound> {
     const first = records[0] as KafkaRecord;
-    this.tasks = context.getTasks();
+    const tasks = context.getTasks();
+    if (this.tasks !== tasks) tasks.beforeClose(this.finishBeforeClose);
+    this.tasks = tasks;
     this.consumerGroupId = context.getGroupId();
     await this.ensureConsistentState();
     this.lastInputAt = Date.now();

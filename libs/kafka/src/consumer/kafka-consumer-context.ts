@@ -23,6 +23,11 @@ export interface ConsumerTasks {
    * another member took it over.
    */
   transaction<T>(task: number, work: (tx: ProducerTransaction) => Promise<T>): Promise<T>;
+  /**
+   * Registers work to finish before the consumer's close disconnects the task producers (after the
+   * consumer stopped fetching), e.g. transactions a handler queued and did not wait for.
+   */
+  beforeClose(hook: () => Promise<void>): void;
 }
 
 /** What the server knows about one handler invocation. */

@@ -157,6 +157,13 @@ export class PartitionGroup<T> {
     return total;
   }
 
+  /** Records of every input taken but not yet {@link committed}. */
+  get uncommittedTotal(): number {
+    let total = 0;
+    for (const queue of this.queues.values()) total += queue.head;
+    return total;
+  }
+
   private take(input: string, queue: InputQueue<T>, idleInputs: readonly string[]): NextRecord<T> {
     const record = queue.entries[queue.head] as BufferedRecord<T>;
     queue.head += 1;

@@ -42,6 +42,7 @@ export class PartitionTaskProducers {
   private generationCount = 0;
   private initialized: Promise<void> = Promise.resolve();
   private closed = false;
+  private readonly closeHooks = new Set<() => Promise<void>>();
 
   constructor(
     private readonly kafka: Kafka,
@@ -133,8 +134,21 @@ export class PartitionTaskProducers {
     return producer.transaction(work);
   }
 
-  /** Disconnects every producer; later transactions throw TaskNotOwnedError. Idempotent. */
+  /**
+   * Registers work that must finish before {@link close} disconnects the producers, e.g. a handler's
+   * transactions still queued when the consumer stopped (it returned before they committed). A hook
+   * that throws does not stop the close. Registering the same function twice keeps one.
+   */
+  beforeClose(hook: () => Promise<void>): void {
+    this.closeHooks.add(hook);
+  }
+
+  /**
+   * Runs the {@link beforeClose} hooks (transactions still work meanwhile), then disconnects every
+   * producer; later transactions throw TaskNotOwnedError. Idempotent.
+   */
   async close(): Promise<void> {
+    if (!this.closed) await Promise.allSettled([...this.closeHooks].map((hook) => hook()));
     this.closed = true;
     this.owned = new Set();
     await this.initialized.catch(() => undefined);
