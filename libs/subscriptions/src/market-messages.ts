@@ -9,6 +9,12 @@ export interface DataFrame {
   symbol: string;
   /** Event time, epoch ms UTC (bars: the end of the minute). */
   eventTime: number;
+  /**
+   * When Tickwire first received the raw record behind it, epoch ms UTC (the envelope's `ingestTime`;
+   * bars and bar alerts: that of the trade or clock advance that closed the bar). Receive time minus
+   * ingestTime is the feed's end-to-end latency.
+   */
+  ingestTime: number;
   /** The event's id (deterministic; a client can de-duplicate on it). */
   id: string;
   data: unknown;
@@ -34,7 +40,7 @@ export type CustomerEvent = EnrichedV1Event | Bar1mV1Event | AlertV1Event;
  * an enriched quote to `enriched` and `quotes`, a 1-minute bar to `bars`, an alert to `alerts`.
  */
 export function routeEvent(event: CustomerEvent): RoutedMessage[] {
-  const { eventTime, id } = event;
+  const { eventTime, ingestTime, id } = event;
   const symbol = event.payload.symbol;
   const message = (channel: Channel, type: DataFrame['type'], data: unknown, coveredBySnapshot: boolean, conflationKey = `${channel}:${symbol}`): RoutedMessage => ({
     channel,
@@ -42,7 +48,7 @@ export function routeEvent(event: CustomerEvent): RoutedMessage[] {
     eventTime,
     conflationKey,
     coveredBySnapshot,
-    frame: { type, symbol, eventTime, id, data },
+    frame: { type, symbol, eventTime, ingestTime, id, data },
   });
   switch (event.schema) {
     case 'market.enriched.v1': {

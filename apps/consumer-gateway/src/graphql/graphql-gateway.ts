@@ -73,9 +73,9 @@ function schemaField(schema: GraphQLSchema, type: 'Query' | 'Subscription', name
   return field as GraphQLField<unknown, ConnectionExtra>;
 }
 
-/** The GraphQL view of an event: the payload with the envelope's id and eventTime. */
+/** The GraphQL view of an event: the payload with the envelope's id, eventTime and ingestTime. */
 function toGraphQl(event: CustomerEvent): Record<string, unknown> {
-  return { ...event.payload, id: event.id, eventTime: event.eventTime };
+  return { ...event.payload, id: event.id, eventTime: event.eventTime, ingestTime: event.ingestTime };
 }
 
 /**

@@ -95,6 +95,8 @@ export const GATEWAY_SCHEMA_SDL = /* GraphQL */ `
     id: ID!
     symbol: String!
     eventTime: Float!
+    "When Tickwire first received the raw record behind it, epoch ms UTC (receive time minus this = end-to-end latency)."
+    ingestTime: Float!
     kind: String!
     trade: Trade
     quote: Quote
@@ -119,6 +121,8 @@ export const GATEWAY_SCHEMA_SDL = /* GraphQL */ `
     id: ID!
     symbol: String!
     eventTime: Float!
+    "When Tickwire received the trade (or clock advance) that closed the bar, epoch ms UTC."
+    ingestTime: Float!
     startTime: Float!
     endTime: Float!
     open: Float!
@@ -135,6 +139,8 @@ export const GATEWAY_SCHEMA_SDL = /* GraphQL */ `
     id: ID!
     symbol: String!
     eventTime: Float!
+    "When Tickwire received the record that raised it (bar alerts: that closed the bar), epoch ms UTC."
+    ingestTime: Float!
     alertType: String!
     direction: String
     thresholdPercent: Float
