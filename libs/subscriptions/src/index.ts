@@ -11,6 +11,7 @@ export * from './entitlements';
 export * from './token-bucket';
 export * from './conflating-outbox';
 export * from './snapshot-gate';
+export * from './last-value-cache';
 export * from './filter-expression';
 export * from './market-messages';
 export * from './bounded-async-queue';
