@@ -31,7 +31,7 @@ import { CustomerConnections } from '../auth/customer-connections';
 import type { GatewayConfig } from '../config/gateway-config';
 import { GatewayMetrics } from '../fan-out/gateway-metrics';
 import { type FeedSubscriber, SubscriberHub } from '../fan-out/subscriber-hub';
-import { SymbolStateReader } from '../snapshots/symbol-state-reader';
+import { SymbolSnapshots } from '../snapshots/symbol-snapshots';
 import { remoteAddressOf, WebSocketUpgradeRouter } from '../stream/websocket-upgrade-router';
 import { GATEWAY_SCHEMA_SDL } from './graphql-schema';
 
@@ -118,7 +118,7 @@ export class GraphQlGateway implements OnModuleInit, BeforeApplicationShutdown {
     private readonly router: WebSocketUpgradeRouter,
     private readonly authenticator: ApiKeyAuthenticator,
     private readonly connections: CustomerConnections,
-    private readonly snapshots: SymbolStateReader,
+    private readonly snapshots: SymbolSnapshots,
     private readonly hub: SubscriberHub,
     private readonly metrics: GatewayMetrics,
     private readonly authAttempts: AuthAttempts,
@@ -146,7 +146,7 @@ export class GraphQlGateway implements OnModuleInit, BeforeApplicationShutdown {
       if (!entitlements || !(['enriched', 'trades', 'quotes'] as Channel[]).some((channel) => isEntitled(entitlements, channel, args.symbol))) {
         throw new GraphQLError(`not entitled to ${args.symbol}`, { extensions: { code: PROTOCOL_ERRORS.notEntitled.code } });
       }
-      return this.snapshots.get(args.symbol);
+      return this.snapshots.latest(args.symbol);
     };
   }
 

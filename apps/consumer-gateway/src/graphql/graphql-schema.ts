@@ -160,12 +160,13 @@ export const GATEWAY_SCHEMA_SDL = /* GraphQL */ `
     barStartTime: Float
   }
 
-  "Latest state of a symbol (DynamoDB symbol-state)."
+  "State of a symbol after the latest event the gateway consumed (the shape of DynamoDB symbol-state)."
   type SymbolSnapshot {
     symbol: String!
     lastEventTime: Float!
     lastPrice: Float
     previousClose: Float
+    previousCloseDate: String
     changePercent: Float
     bidPrice: Float
     askPrice: Float
@@ -174,7 +175,7 @@ export const GATEWAY_SCHEMA_SDL = /* GraphQL */ `
   }
 
   type Query {
-    "Latest state of a symbol; null when the enricher has none."
+    "State of a symbol, the same as GET /v1/snapshots/:symbol; null when there is none."
     snapshot(symbol: String!): SymbolSnapshot
   }
 
