@@ -1,5 +1,5 @@
 import type { EnrichedV1Event } from '@tickwire/contracts';
-import { createLocalKafka, uniqueName } from '@tickwire/testing';
+import { createLocalKafka, uniqueName, waitUntil } from '@tickwire/testing';
 import { gatewayConsumerGroup } from '../config/gateway-config';
 import { GatewayTestHarness } from '../testing/gateway-test-harness';
 import { enrichedTrade, uniqueSymbol } from '../testing/market-event-builders';
@@ -8,14 +8,6 @@ import { GATEWAY_TOPICS } from './market-feed-consumer';
 
 /** Symbols of the test: enough that some land on the partitions a second member takes (3 per topic). */
 const SYMBOL_COUNT = 24;
-
-async function until(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /**
  * The gateway's consumer group is its own and it commits no offsets, so after a rejoin kafkajs would
@@ -78,7 +70,7 @@ describe('market feed across a rejoin of its consumer group', () => {
       await reading;
       await produceRound(1);
       // Some of these went to partitions the gateway does not read now.
-      await until(() => seenByIntruder.size > 0, 'the second member to read some of the events');
+      await waitUntil('the second member to read some of the events', () => seenByIntruder.size > 0, 30_000, () => '', 50);
     } finally {
       await intruder.disconnect();
     }

@@ -7,7 +7,7 @@ import { SYMBOL_STATE_TABLE } from '@tickwire/resources';
 import { type RunningService, startService } from '@tickwire/service-kit';
 import { createLocalDynamoDb, createLocalKafka, uniqueName } from '@tickwire/testing';
 import { parseEvent, type TopicName } from '@tickwire/contracts';
-import type { CustomerEvent } from '@tickwire/subscriptions';
+import type { CustomerEvent, SymbolSnapshot } from '@tickwire/subscriptions';
 import type { AlertV1Event, Bar1mV1Event, EnrichedV1Event } from '@tickwire/contracts';
 import { AppModule } from '../app.module';
 import type { GatewayConfig } from '../config/gateway-config';
@@ -17,19 +17,8 @@ import { recordOf } from './market-event-builders';
 
 const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
 
-/** A DynamoDB `symbol-state` item (prices USD, sizes shares, times epoch ms UTC). */
-export interface SymbolStateItem {
-  symbol: string;
-  lastEventTime: number;
-  lastPrice?: number;
-  previousClose?: number;
-  previousCloseDate?: string;
-  changePercent?: number;
-  bidPrice?: number;
-  askPrice?: number;
-  bidSize?: number;
-  askSize?: number;
-}
+/** A DynamoDB `symbol-state` item: the fields of a snapshot (prices USD, sizes shares, times epoch ms UTC). */
+export type SymbolStateItem = SymbolSnapshot;
 
 async function putSymbolStateItem(documents: ReturnType<typeof createDynamoDbDocumentClient>, item: SymbolStateItem): Promise<void> {
   const defaults = { previousClose: 100, ...(item.lastPrice === undefined ? {} : { changePercent: item.lastPrice - 100 }) };
