@@ -14,6 +14,15 @@ export interface ConflatingOutboxLimits {
   maxConflated: number;
 }
 
+/** A message taken from a {@link ConflatingOutbox}. */
+export interface OutboxEntry<T> {
+  /** The conflation key it was pushed under. */
+  key: string;
+  message: T;
+  /** Messages of the same key it replaced while waiting (0 unless conflated): the client never got them. */
+  skipped: number;
+}
+
 /**
  * A connection's bounded outbound buffer for messages the socket could not take yet.
  *
@@ -21,17 +30,21 @@ export interface ConflatingOutboxLimits {
  * the FIFO is full: conflation, i.e. only the latest message per key (by convention
  * `<channel>:<symbol>`; messages that must not be merged, such as alerts and control frames, get a
  * unique key) is kept, as market-data vendors do for slow consumers (e.g. Refinitiv's "conflated"
- * delivery). Stage 3, more than `maxConflated` keys pending: {@link push} reports `overflow` and the
- * caller disconnects the client with "slow client". Memory per connection is therefore bounded by
- * `maxQueued + maxConflated` messages.
+ * delivery), and each kept message counts the ones it replaced ({@link OutboxEntry.skipped}) so the
+ * client can be told, as Lightstreamer tells its clients of lost updates. Stage 3, more than
+ * `maxConflated` keys pending: {@link push} reports `overflow` and the caller disconnects the client
+ * with "slow client". Memory per connection is therefore bounded by `maxQueued + maxConflated`
+ * messages.
  *
  * Order: the FIFO drains before the conflated messages, and while any conflated message is pending
- * new messages are conflated too, so a key's messages never overtake each other.
+ * new messages are conflated too, so a key's messages never overtake each other. A replacing message
+ * takes the place at the end of the conflated messages (it is the newest), so it never overtakes a
+ * message pushed after the one it replaced, e.g. the snapshot of a symbol subscribed again meanwhile.
  */
 export class ConflatingOutbox<T> {
-  private readonly queue: T[] = [];
+  private readonly queue: OutboxEntry<T>[] = [];
   private queueHead = 0;
-  private readonly conflated = new Map<string, T>();
+  private readonly conflated = new Map<string, OutboxEntry<T>>();
   private conflatedTotal = 0;
 
   /** @throws RangeError on limits out of range. */
@@ -43,20 +56,22 @@ export class ConflatingOutbox<T> {
   /** Adds `message` under conflation `key`; see {@link OutboxPush}. */
   push(key: string, message: T): OutboxPush {
     if (this.conflated.size === 0 && this.queue.length - this.queueHead < this.limits.maxQueued) {
-      this.queue.push(message);
+      this.queue.push({ key, message, skipped: 0 });
       return 'queued';
     }
-    if (!this.conflated.has(key) && this.conflated.size >= this.limits.maxConflated) return 'overflow';
-    // Map.set on an existing key keeps its position: the key is delivered where it first waited.
-    this.conflated.set(key, message);
+    const replaced = this.conflated.get(key);
+    if (!replaced && this.conflated.size >= this.limits.maxConflated) return 'overflow';
+    // Deleted first, so that the replacing message goes to the end (see the class doc on order).
+    if (replaced) this.conflated.delete(key);
+    this.conflated.set(key, { key, message, skipped: replaced ? replaced.skipped + 1 : 0 });
     this.conflatedTotal += 1;
     return 'conflated';
   }
 
   /** The next message to send, or undefined when empty. */
-  shift(): T | undefined {
+  shift(): OutboxEntry<T> | undefined {
     if (this.queueHead < this.queue.length) {
-      const message = this.queue[this.queueHead] as T;
+      const entry = this.queue[this.queueHead] as OutboxEntry<T>;
       this.queueHead += 1;
       if (this.queueHead === this.queue.length) {
         this.queue.length = 0;
@@ -66,12 +81,12 @@ export class ConflatingOutbox<T> {
         this.queue.splice(0, this.queueHead);
         this.queueHead = 0;
       }
-      return message;
+      return entry;
     }
-    const next = this.conflated.entries().next();
+    const next = this.conflated.values().next();
     if (next.done) return undefined;
-    this.conflated.delete(next.value[0]);
-    return next.value[1];
+    this.conflated.delete(next.value.key);
+    return next.value;
   }
 
   /** Messages waiting (queued + conflated keys). */

@@ -9,6 +9,12 @@ export interface DataFrame {
   symbol: string;
   /** Event time, epoch ms UTC (bars: the end of the minute). */
   eventTime: number;
+  /**
+   * When Tickwire first received the raw record behind it, epoch ms UTC (the envelope's `ingestTime`;
+   * bars and bar alerts: that of the trade or clock advance that closed the bar). Receive time minus
+   * ingestTime is the feed's end-to-end latency.
+   */
+  ingestTime: number;
   /** The event's id (deterministic; a client can de-duplicate on it). */
   id: string;
   data: unknown;
@@ -21,8 +27,6 @@ export interface RoutedMessage {
   eventTime: number;
   /** Conflation key: `<channel>:<symbol>`, or unique per alert (alerts are never merged). */
   conflationKey: string;
-  /** True for deltas of the symbol state a snapshot covers (trades, quotes, enriched). */
-  coveredBySnapshot: boolean;
   frame: DataFrame;
 }
 
@@ -34,26 +38,25 @@ export type CustomerEvent = EnrichedV1Event | Bar1mV1Event | AlertV1Event;
  * an enriched quote to `enriched` and `quotes`, a 1-minute bar to `bars`, an alert to `alerts`.
  */
 export function routeEvent(event: CustomerEvent): RoutedMessage[] {
-  const { eventTime, id } = event;
+  const { eventTime, ingestTime, id } = event;
   const symbol = event.payload.symbol;
-  const message = (channel: Channel, type: DataFrame['type'], data: unknown, coveredBySnapshot: boolean, conflationKey = `${channel}:${symbol}`): RoutedMessage => ({
+  const message = (channel: Channel, type: DataFrame['type'], data: unknown, conflationKey = `${channel}:${symbol}`): RoutedMessage => ({
     channel,
     symbol,
     eventTime,
     conflationKey,
-    coveredBySnapshot,
-    frame: { type, symbol, eventTime, id, data },
+    frame: { type, symbol, eventTime, ingestTime, id, data },
   });
   switch (event.schema) {
     case 'market.enriched.v1': {
       const payload = event.payload;
-      const raw = payload.kind === 'trade' ? message('trades', 'trade', payload.trade, true) : message('quotes', 'quote', payload.quote, true);
-      return [message('enriched', 'enriched', payload, true), raw];
+      const raw = payload.kind === 'trade' ? message('trades', 'trade', payload.trade) : message('quotes', 'quote', payload.quote);
+      return [message('enriched', 'enriched', payload), raw];
     }
     case 'market.bar.1m.v1':
-      return [message('bars', 'bar', event.payload, false)];
+      return [message('bars', 'bar', event.payload)];
     case 'market.alert.v1':
-      return [message('alerts', 'alert', event.payload, false, `alerts:${id}`)];
+      return [message('alerts', 'alert', event.payload, `alerts:${id}`)];
   }
 }
 

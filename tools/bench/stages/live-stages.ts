@@ -383,7 +383,7 @@ export async function runLiveStages(context: BenchContext, options: LiveOptions)
 
     // 2. fan-out: the gateway alone, fed 10,000 enriched events/s over 1,000 symbols. The feeder starts
     // once every subscriber of the step is connected and stops after its window, so connecting 10,000
-    // sockets (each subscription reads its snapshot from DynamoDB) does not compete with the feed.
+    // sockets (each subscription takes its snapshot from the gateway's cache) does not compete with the feed.
     // 3. with `fanoutUnderIngest`, the gateway target's condition: the same feed while ingest-producer ->
     // enricher -> gateway carries `ingestRate` synthetic events/s of other symbols (the gateway's
     // consumer reads, filters and fans out both; the subscribers follow the feed's symbols).

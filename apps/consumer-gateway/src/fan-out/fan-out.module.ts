@@ -4,13 +4,14 @@ import { AuthAttempts } from '../auth/auth-attempts';
 import { CustomerConnections } from '../auth/customer-connections';
 import { PendingConnections } from '../auth/pending-connections';
 import { MarketFeedConsumer } from '../market-feed/market-feed-consumer';
+import { SymbolSnapshots } from '../snapshots/symbol-snapshots';
 import { SymbolStateReader } from '../snapshots/symbol-state-reader';
 import { StreamServer } from '../stream/stream-server';
 import { WebSocketUpgradeRouter } from '../stream/websocket-upgrade-router';
 import { GatewayMetrics } from './gateway-metrics';
 import { SubscriberHub } from './subscriber-hub';
 
-/** The live path: Kafka -> hub -> WebSocket connections, and what the protocols share (auth, snapshots). */
+/** The live path: Kafka -> snapshot cache + hub -> WebSocket connections, and what the protocols share (auth, snapshots). */
 @Module({
   providers: [
     { provide: SubscriberHub, useFactory: () => new SubscriberHub() },
@@ -20,10 +21,11 @@ import { SubscriberHub } from './subscriber-hub';
     PendingConnections,
     AuthAttempts,
     SymbolStateReader,
+    SymbolSnapshots,
     MarketFeedConsumer,
     WebSocketUpgradeRouter,
     StreamServer,
   ],
-  exports: [SubscriberHub, GatewayMetrics, ApiKeyAuthenticator, CustomerConnections, PendingConnections, AuthAttempts, SymbolStateReader, MarketFeedConsumer, WebSocketUpgradeRouter, StreamServer],
+  exports: [SubscriberHub, GatewayMetrics, ApiKeyAuthenticator, CustomerConnections, PendingConnections, AuthAttempts, SymbolStateReader, SymbolSnapshots, MarketFeedConsumer, WebSocketUpgradeRouter, StreamServer],
 })
 export class FanOutModule {}

@@ -31,7 +31,7 @@ import { CustomerConnections } from '../auth/customer-connections';
 import type { GatewayConfig } from '../config/gateway-config';
 import { GatewayMetrics } from '../fan-out/gateway-metrics';
 import { type FeedSubscriber, SubscriberHub } from '../fan-out/subscriber-hub';
-import { SymbolStateReader } from '../snapshots/symbol-state-reader';
+import { SymbolSnapshots } from '../snapshots/symbol-snapshots';
 import { remoteAddressOf, WebSocketUpgradeRouter } from '../stream/websocket-upgrade-router';
 import { GATEWAY_SCHEMA_SDL } from './graphql-schema';
 
@@ -73,9 +73,9 @@ function schemaField(schema: GraphQLSchema, type: 'Query' | 'Subscription', name
   return field as GraphQLField<unknown, ConnectionExtra>;
 }
 
-/** The GraphQL view of an event: the payload with the envelope's id and eventTime. */
+/** The GraphQL view of an event: the payload with the envelope's id, eventTime and ingestTime. */
 function toGraphQl(event: CustomerEvent): Record<string, unknown> {
-  return { ...event.payload, id: event.id, eventTime: event.eventTime };
+  return { ...event.payload, id: event.id, eventTime: event.eventTime, ingestTime: event.ingestTime };
 }
 
 /**
@@ -118,7 +118,7 @@ export class GraphQlGateway implements OnModuleInit, BeforeApplicationShutdown {
     private readonly router: WebSocketUpgradeRouter,
     private readonly authenticator: ApiKeyAuthenticator,
     private readonly connections: CustomerConnections,
-    private readonly snapshots: SymbolStateReader,
+    private readonly snapshots: SymbolSnapshots,
     private readonly hub: SubscriberHub,
     private readonly metrics: GatewayMetrics,
     private readonly authAttempts: AuthAttempts,
@@ -146,7 +146,7 @@ export class GraphQlGateway implements OnModuleInit, BeforeApplicationShutdown {
       if (!entitlements || !(['enriched', 'trades', 'quotes'] as Channel[]).some((channel) => isEntitled(entitlements, channel, args.symbol))) {
         throw new GraphQLError(`not entitled to ${args.symbol}`, { extensions: { code: PROTOCOL_ERRORS.notEntitled.code } });
       }
-      return this.snapshots.get(args.symbol);
+      return this.snapshots.latest(args.symbol);
     };
   }
 

@@ -95,6 +95,8 @@ export const GATEWAY_SCHEMA_SDL = /* GraphQL */ `
     id: ID!
     symbol: String!
     eventTime: Float!
+    "When Tickwire first received the raw record behind it, epoch ms UTC (receive time minus this = end-to-end latency)."
+    ingestTime: Float!
     kind: String!
     trade: Trade
     quote: Quote
@@ -119,6 +121,8 @@ export const GATEWAY_SCHEMA_SDL = /* GraphQL */ `
     id: ID!
     symbol: String!
     eventTime: Float!
+    "When Tickwire received the trade (or clock advance) that closed the bar, epoch ms UTC."
+    ingestTime: Float!
     startTime: Float!
     endTime: Float!
     open: Float!
@@ -135,6 +139,8 @@ export const GATEWAY_SCHEMA_SDL = /* GraphQL */ `
     id: ID!
     symbol: String!
     eventTime: Float!
+    "When Tickwire received the record that raised it (bar alerts: that closed the bar), epoch ms UTC."
+    ingestTime: Float!
     alertType: String!
     direction: String
     thresholdPercent: Float
@@ -154,12 +160,13 @@ export const GATEWAY_SCHEMA_SDL = /* GraphQL */ `
     barStartTime: Float
   }
 
-  "Latest state of a symbol (DynamoDB symbol-state)."
+  "State of a symbol after the latest event the gateway consumed (the shape of DynamoDB symbol-state)."
   type SymbolSnapshot {
     symbol: String!
     lastEventTime: Float!
     lastPrice: Float
     previousClose: Float
+    previousCloseDate: String
     changePercent: Float
     bidPrice: Float
     askPrice: Float
@@ -168,7 +175,7 @@ export const GATEWAY_SCHEMA_SDL = /* GraphQL */ `
   }
 
   type Query {
-    "Latest state of a symbol; null when the enricher has none."
+    "State of a symbol, the same as GET /v1/snapshots/:symbol; null when there is none."
     snapshot(symbol: String!): SymbolSnapshot
   }
 

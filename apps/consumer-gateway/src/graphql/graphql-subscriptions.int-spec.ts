@@ -77,9 +77,9 @@ describe('GraphQL subscriptions on the local stack', () => {
       'subscription($filter: EnrichedFilter) { enriched(filter: $filter) { id symbol lastPrice changePercent kind trade { price } } }',
       { filter: { symbol: { in: [s1, s2, ...others] }, changePercent: { le: -1 }, kind: { eq: 'trade' } } },
     );
-    const band = collect(client, 'subscription { enriched(filter: { symbol: { eq: "' + s3 + '" }, price: { between: [101, 103] } }) { id lastPrice } }');
+    const band = collect(client, 'subscription { enriched(filter: { symbol: { eq: "' + s3 + '" }, price: { between: [101, 103] } }) { id lastPrice eventTime ingestTime } }');
     const alerts = collect(client, 'subscription { alerts(filter: { alertType: { in: ["price-change-threshold"] }, or: [{ symbol: { eq: "' + s1 + '" } }, { symbol: { eq: "' + s3 + '" } }] }) { id symbol alertType price } }');
-    const bars = collect(client, 'subscription { bars(filter: { symbol: { ne: "' + s2 + '" }, close: { gt: 100 } }) { id symbol close } }');
+    const bars = collect(client, 'subscription { bars(filter: { symbol: { ne: "' + s2 + '" }, close: { gt: 100 } }) { id symbol close ingestTime } }');
     // The subscriptions are registered once the server acknowledged them; a round trip guarantees it.
     await client.iterate({ query: 'query { snapshot(symbol: "' + s1 + '") { symbol } }' }).next();
 
@@ -108,8 +108,11 @@ describe('GraphQL subscriptions on the local stack', () => {
     expect(falling.results).toHaveLength(expectedFalling.length);
     expect(falling.results).toContainEqual({ enriched: { id: expectedFalling[0], symbol: s1, lastPrice: 96, changePercent: -4, kind: 'trade', trade: { price: 96 } } });
     expect(band.results.map((r) => (r['enriched'] as { id: string }).id)).toEqual(expectedBand);
+    // The envelope's times beside the payload: ingestTime is when the raw record came in.
+    const byId = new Map(events.map((e) => [e.id, e]));
+    expect(band.results.map((r) => r['enriched'])).toEqual(expectedBand.map((id) => ({ id, lastPrice: expect.any(Number), eventTime: byId.get(id)!.eventTime, ingestTime: byId.get(id)!.ingestTime })));
     expect(alerts.results.map((r) => (r['alerts'] as { symbol: string }).symbol).sort()).toEqual([s1, s3].sort());
-    expect(bars.results.map((r) => (r['bars'] as { symbol: string; close: number })).filter((bar) => [s1, s2, s3].includes(bar.symbol))).toEqual([{ id: `${s1}:${minute}`, symbol: s1, close: 101 }]);
+    expect(bars.results.map((r) => (r['bars'] as { symbol: string; close: number })).filter((bar) => [s1, s2, s3].includes(bar.symbol))).toEqual([{ id: `${s1}:${minute}`, symbol: s1, close: 101, ingestTime: byId.get(`${s1}:${minute}`)!.ingestTime }]);
     expect([falling, band, alerts, bars].flatMap((s) => s.errors)).toEqual([]);
     for (const subscription of [falling, band, alerts, bars]) subscription.unsubscribe();
   });

@@ -7,6 +7,8 @@ import type { Logger } from 'pino';
 import { type GatewayConfig, gatewayConsumerGroup } from '../config/gateway-config';
 import { GatewayMetrics } from '../fan-out/gateway-metrics';
 import { SubscriberHub } from '../fan-out/subscriber-hub';
+import { SymbolSnapshots } from '../snapshots/symbol-snapshots';
+import { FeedPositions } from './feed-positions';
 
 type Consumer = ReturnType<KafkaClient['consumer']>;
 type EachBatch = NonNullable<NonNullable<Parameters<Consumer['run']>[0]>['eachBatch']>;
@@ -15,16 +17,20 @@ type EachBatch = NonNullable<NonNullable<Parameters<Consumer['run']>[0]>['eachBa
 export const GATEWAY_TOPICS = [TOPICS.enriched, TOPICS.bars1m, TOPICS.alerts] as const;
 
 /**
- * Consumes the customer topics and publishes every valid event to the {@link SubscriberHub}.
+ * Consumes the customer topics and publishes every valid event to the {@link SubscriberHub}, each
+ * enriched event to the last-value cache ({@link SymbolSnapshots}) first, on the same turn of the
+ * event loop: snapshots and deltas share one position (see the app README, "Snapshot, then deltas").
  *
  * Group per instance, `consumer-gateway-<GATEWAY_INSTANCE_ID>`: the gateway fans out, so every
  * instance must see every partition (one shared group would split the partitions between instances
- * and each customer would see a fraction of the symbols). It never commits offsets: a (re)started
- * instance begins at the end of the log (`fromBeginning: false` applies to groups without offsets);
- * clients get the current state from the snapshot on subscribe, so replaying what an instance missed
- * while down would only send stale deltas. `read_committed`, so aborted enricher transactions never
- * reach customers. Records that break their contract go to `<topic>.dlq` (each instance sees them,
- * so each writes one; the headers name the consumer group).
+ * and each customer would see a fraction of the symbols). It never commits offsets: a started
+ * instance begins at the end of the log (`fromBeginning: false` applies to groups without offsets)
+ * after warming its cache from DynamoDB `symbol-state`; clients get the current state from the
+ * snapshot on subscribe, so replaying what an instance missed while down would only send stale
+ * deltas. Within one run it keeps its own positions ({@link FeedPositions}): a rejoin of the group
+ * continues from them, and a batch handed over again is not fanned out twice. `read_committed`, so
+ * aborted enricher transactions never reach customers. Records that break their contract go to
+ * `<topic>.dlq` (each instance sees them, so each writes one; the headers name the consumer group).
  */
 @Injectable()
 export class MarketFeedConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -34,6 +40,7 @@ export class MarketFeedConsumer implements OnApplicationBootstrap, BeforeApplica
   private joined = false;
   private live = false;
   private liveWaiters: (() => void)[] = [];
+  private readonly positions = new FeedPositions();
   private readonly log: Logger;
 
   constructor(
@@ -43,6 +50,7 @@ export class MarketFeedConsumer implements OnApplicationBootstrap, BeforeApplica
     @Inject(ROOT_LOGGER) logger: Logger,
     @Inject(READINESS_CHECKS) checks: ReadinessCheck[],
     private readonly hub: SubscriberHub,
+    private readonly snapshots: SymbolSnapshots,
     private readonly metrics: MetricsService,
     private readonly gatewayMetrics: GatewayMetrics,
   ) {
@@ -68,7 +76,14 @@ export class MarketFeedConsumer implements OnApplicationBootstrap, BeforeApplica
     return this.live ? Promise.resolve() : new Promise((resolve) => this.liveWaiters.push(resolve));
   }
 
+  /**
+   * Warms the snapshot cache from DynamoDB, then starts consuming at the end of the log.
+   * @throws the DynamoDB error when symbol-state cannot be read (after the SDK's retries): start-up fails.
+   */
   async onApplicationBootstrap(): Promise<void> {
+    // Before the consumer exists, so before its start offsets are resolved (see SymbolSnapshots.warm).
+    const warmed = await this.snapshots.warm();
+    this.log.info({ symbols: warmed }, 'Snapshot cache warmed from symbol-state');
     const consumer = this.kafka.consumer({
       groupId: this.groupId,
       readUncommitted: false,
@@ -79,8 +94,11 @@ export class MarketFeedConsumer implements OnApplicationBootstrap, BeforeApplica
       heartbeatInterval: 3_000,
     });
     this.consumer = consumer;
-    consumer.on(consumer.events.GROUP_JOIN, () => {
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       this.joined = true;
+      // Without committed offsets a rejoin would restart each partition at the log end: continue
+      // where this instance left off instead (a no-op on the first join, nothing read yet).
+      for (const position of this.positions.positionsOf(payload.memberAssignment)) consumer.seek(position);
     });
     consumer.on(consumer.events.FETCH, () => {
       // The first fetch after the join resolved the start offsets: from here on nothing is missed.
@@ -99,14 +117,19 @@ export class MarketFeedConsumer implements OnApplicationBootstrap, BeforeApplica
     const eachBatch: EachBatch = async ({ batch }) => {
       const failures: Parameters<DeadLetterPublisher['publish']>[0][number][] = [];
       for (const message of batch.messages) {
+        const fresh = this.positions.advance(batch.topic, batch.partition, message.offset);
         const record = toKafkaRecord(batch.topic, batch.partition, message);
         let event: CustomerEvent;
         try {
           event = parseRecord(batch.topic as (typeof CUSTOMER_TOPICS)[number], record) as CustomerEvent;
         } catch (error) {
+          // Dead-lettered again when the batch comes again (the DLQ write may be what failed).
           failures.push({ record, error });
           continue;
         }
+        if (!fresh) continue;
+        // Cache and fan-out on one turn, nothing awaited between them: see SymbolSnapshots.
+        if (event.schema === 'market.enriched.v1') this.snapshots.apply(event);
         this.hub.publish(event, (error) => this.log.error({ err: error }, 'A subscriber failed to take a message'));
         this.gatewayMetrics.eventsFannedOut.inc({ topic: batch.topic });
       }

@@ -30,7 +30,6 @@ describe('live page in headless Chromium', () => {
     // A fresh machine has no browser: the test installs Debian's package itself (apt-get, as root).
     if (!existsSync(CHROMIUM)) execFileSync('bash', [ENSURE_CHROMIUM], { stdio: 'inherit', timeout: 600_000 });
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing after ${ENSURE_CHROMIUM}`);
-    gateway = await GatewayTestHarness.start();
     // 60 minutes of history for the chart, as opensearch-indexer writes it.
     const body: object[] = [];
     let close = 100;
@@ -42,9 +41,17 @@ describe('live page in headless Chromium', () => {
       body.push({ index: { _index: dailyIndexName('bars-1m', bar.eventTime), _id: bar.id } }, doc);
     }
     expect((await openSearch.bulk({ body, refresh: true })).body.errors).toBe(false);
+    // The tiles' state is in symbol-state before the gateway starts: it warms its snapshots from it.
     const lastEventTime = open + 60 * 60_000;
-    await gateway.putSymbolState({ symbol: first, lastEventTime, lastPrice: close, bidPrice: close - 0.01, askPrice: close + 0.01 });
-    await gateway.putSymbolState({ symbol: second, lastEventTime, lastPrice: 50, bidPrice: 49.99, askPrice: 50.02 });
+    gateway = await GatewayTestHarness.start(
+      {},
+      {
+        symbolState: [
+          { symbol: first, lastEventTime, lastPrice: close, bidPrice: close - 0.01, askPrice: close + 0.01 },
+          { symbol: second, lastEventTime, lastPrice: 50, bidPrice: 49.99, askPrice: 50.02 },
+        ],
+      },
+    );
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],

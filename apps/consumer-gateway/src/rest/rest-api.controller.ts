@@ -2,7 +2,8 @@ import { BadRequestException, Controller, ForbiddenException, Get, NotFoundExcep
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { SYMBOL_PATTERN } from '@tickwire/contracts';
 import { type Channel, isEntitled } from '@tickwire/subscriptions';
-import { type SymbolSnapshot, SymbolStateReader } from '../snapshots/symbol-state-reader';
+import type { SymbolSnapshot } from '@tickwire/subscriptions';
+import { SymbolSnapshots } from '../snapshots/symbol-snapshots';
 import { API_KEY_HEADER, ApiKeyGuard, type AuthenticatedRequest } from './api-key.guard';
 import { alertsQuerySchema, barsQuerySchema, MAX_HISTORY_LIMIT, parseQuery } from './history-query';
 import { HistoryService } from './history.service';
@@ -21,18 +22,21 @@ function requireEntitled(request: AuthenticatedRequest, channels: readonly Chann
 @Controller('v1')
 export class RestApiController {
   constructor(
-    private readonly snapshots: SymbolStateReader,
+    private readonly snapshots: SymbolSnapshots,
     private readonly history: HistoryService,
   ) {}
 
   @Get('snapshots/:symbol')
-  @ApiOperation({ summary: 'Latest state of a symbol (DynamoDB symbol-state): lastPrice, changePercent, bid/ask, lastEventTime' })
+  @ApiOperation({
+    summary:
+      "Latest state of a symbol: lastPrice, changePercent, bid/ask, lastEventTime, after the latest event the gateway consumed (DynamoDB symbol-state for a symbol it has none of); the same as GraphQL's snapshot query",
+  })
   @ApiParam({ name: 'symbol', example: 'AAPL' })
   @ApiOkResponse({ description: 'The snapshot; prices USD, sizes shares, times epoch ms UTC. 404 when the symbol has no state.' })
   async snapshot(@Param('symbol') symbol: string, @Req() request: AuthenticatedRequest): Promise<SymbolSnapshot> {
     if (!SYMBOL_PATTERN.test(symbol)) throw new BadRequestException('symbol must be a ticker such as AAPL');
     requireEntitled(request, ['enriched', 'trades', 'quotes'], symbol);
-    const snapshot = await this.snapshots.get(symbol);
+    const snapshot = await this.snapshots.latest(symbol);
     if (!snapshot) throw new NotFoundException(`no state for ${symbol}`);
     return snapshot;
   }

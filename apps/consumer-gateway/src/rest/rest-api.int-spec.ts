@@ -3,7 +3,7 @@ import { createLocalOpenSearch } from '@tickwire/testing';
 import { GatewayTestHarness } from '../testing/gateway-test-harness';
 import { bar1m, priceAlert, uniqueSymbol } from '../testing/market-event-builders';
 
-/** REST snapshots (DynamoDB symbol-state) and history (OpenSearch) against the local stack. */
+/** REST snapshots (here DynamoDB symbol-state: symbols the gateway has not consumed) and history (OpenSearch) against the local stack. */
 describe('REST API on the local stack', () => {
   let gateway: GatewayTestHarness;
   let key: string;

@@ -6,7 +6,7 @@ import { HistoryService } from './history.service';
 import { OpenApiDocs } from './openapi-docs';
 import { RestApiController } from './rest-api.controller';
 
-/** REST: snapshots (DynamoDB) and history (OpenSearch), API-key authenticated; OpenAPI at /docs. */
+/** REST: snapshots (the gateway's cache, else DynamoDB) and history (OpenSearch), API-key authenticated; OpenAPI at /docs. */
 @Module({
   imports: [FanOutModule],
   controllers: [RestApiController],

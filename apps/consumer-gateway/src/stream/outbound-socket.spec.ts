@@ -65,6 +65,17 @@ describe('OutboundSocket', () => {
     expect(socket.sent.at(-1)).toBe('a3');
   });
 
+  it('tells the client how many frames a conflated one replaced, right before it', async () => {
+    const socket = new SocketDouble();
+    socket.bufferedAmount = 5000;
+    const { outbound: out } = outbound(socket);
+    for (const text of ['a1', 'a2', 'a3', 'a4', 'a5']) out.send('trades:BF.B', text);
+    out.send('quotes:BF.B', 'q1');
+    socket.bufferedAmount = 0;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(socket.sent).toEqual(['a1', 'a2', '{"type":"conflated","channel":"trades","symbol":"BF.B","skipped":2}', 'a5', 'q1']);
+  });
+
   it('reports a client whose outbox does not empty within the timeout', async () => {
     const socket = new SocketDouble();
     socket.bufferedAmount = 5000;

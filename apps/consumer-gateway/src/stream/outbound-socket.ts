@@ -1,4 +1,4 @@
-import { ConflatingOutbox } from '@tickwire/subscriptions';
+import { ConflatingOutbox, type OutboxEntry } from '@tickwire/subscriptions';
 import type { WebSocket } from 'ws';
 
 /** Per-connection backpressure limits (from the gateway config). */
@@ -58,11 +58,24 @@ export class OutboxPump {
 }
 
 /**
+ * The frame that tells a client, right before a conflated data frame, how many earlier frames of the
+ * same channel and symbol it replaced (the client never gets those), e.g.
+ * `{"type":"conflated","channel":"trades","symbol":"AAPL","skipped":3}`.
+ * @param key the conflation key, `<channel>:<symbol>`.
+ */
+export function conflatedNotice(key: string, skipped: number): string {
+  const separator = key.indexOf(':');
+  return JSON.stringify({ type: 'conflated', channel: key.slice(0, separator), symbol: key.slice(separator + 1), skipped });
+}
+
+/**
  * A client socket with a bounded outbound buffer. {@link send} never blocks and never awaits: while
  * the socket takes data (bufferedAmount under the high-water mark) frames go straight to it; otherwise
- * they wait in a {@link ConflatingOutbox} drained by the {@link OutboxPump}. When the outbox overflows
- * even conflated, or stays non-empty longer than `slowClientTimeoutMs`, `onSlow` is called once (the
- * connection then closes with "slow client"). Other clients are never affected: nothing here waits.
+ * they wait in a {@link ConflatingOutbox} drained by the {@link OutboxPump}, in order; a data frame
+ * that replaced older ones while conflated goes out behind a {@link conflatedNotice}. When the outbox
+ * overflows even conflated, or stays non-empty longer than `slowClientTimeoutMs`, `onSlow` is called
+ * once (the connection then closes with "slow client"). Other clients are never affected: nothing
+ * here waits.
  */
 export class OutboundSocket {
   private readonly outbox: ConflatingOutbox<string>;
@@ -112,8 +125,9 @@ export class OutboundSocket {
       this.outbox.clear();
       return true;
     }
-    while (this.outbox.size > 0 && this.socket.bufferedAmount < this.limits.highWaterBytes) {
-      this.socket.send(this.outbox.shift() as string);
+    for (let entry = this.nextToSend(); entry !== undefined; entry = this.nextToSend()) {
+      if (entry.skipped > 0) this.socket.send(conflatedNotice(entry.key, entry.skipped));
+      this.socket.send(entry.message);
     }
     if (this.outbox.size === 0) {
       this.pendingSince = null;
@@ -135,6 +149,10 @@ export class OutboundSocket {
   dispose(): void {
     this.outbox.clear();
     this.pump.cancel(this);
+  }
+
+  private nextToSend(): OutboxEntry<string> | undefined {
+    return this.socket.bufferedAmount < this.limits.highWaterBytes ? this.outbox.shift() : undefined;
   }
 
   private markSlow(): void {

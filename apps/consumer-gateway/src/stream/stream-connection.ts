@@ -11,8 +11,8 @@ import {
   PROTOCOL_ERRORS,
   type ProtocolErrorName,
   type RoutedMessage,
-  SnapshotGate,
   SubscriptionSet,
+  type SymbolSnapshot,
   TokenBucket,
   WILDCARD,
 } from '@tickwire/subscriptions';
@@ -22,10 +22,9 @@ import type { ApiKeyAuthenticator } from '../auth/api-key-authenticator';
 import type { CustomerConnections } from '../auth/customer-connections';
 import type { GatewayMetrics } from '../fan-out/gateway-metrics';
 import type { FeedSubscriber, SubscriberHub } from '../fan-out/subscriber-hub';
-import type { SymbolSnapshot } from '../snapshots/symbol-state-reader';
 import { type OutboundLimits, OutboundSocket, type OutboxPump } from './outbound-socket';
 
-/** Channels whose messages the symbol-state snapshot covers (they derive from market.enriched.v1). */
+/** Channels whose messages the symbol snapshot covers (they derive from market.enriched.v1). */
 const SNAPSHOT_CHANNELS: readonly Channel[] = ['trades', 'quotes', 'enriched'];
 /** Failed auths on one connection before it is closed. */
 const MAX_AUTH_FAILURES = 3;
@@ -36,7 +35,11 @@ const CLOSE_GRACE_MS = 1_000;
 export interface StreamConnectionContext {
   authenticator: Pick<ApiKeyAuthenticator, 'authenticate'>;
   connections: CustomerConnections;
-  loadSnapshot: (symbol: string) => Promise<SymbolSnapshot | null>;
+  /**
+   * The state of `symbol` after the last event the hub published, or null when there is none
+   * (SymbolSnapshots.current). Synchronous: it must answer on the turn the subscriber is registered.
+   */
+  snapshotOf: (symbol: string) => SymbolSnapshot | null;
   hub: SubscriberHub;
   pump: OutboxPump;
   authAttempts: KeyedTokenBuckets;
@@ -67,12 +70,16 @@ const CLIENT_FAULTS: ReadonlySet<ProtocolErrorName> = new Set([
  * One `/v1/stream` connection: the protocol state machine (connected -> authenticated -> closed),
  * its subscription, snapshot-then-deltas ordering and bounded outbound buffer. See the app README for
  * the protocol; see @tickwire/subscriptions for the pure parts.
+ *
+ * Snapshot then deltas: a subscribe takes each snapshot and registers the connection with the hub
+ * on one turn of the event loop, and the market feed updates the snapshot cache and publishes each
+ * event on one turn too, so the snapshot is the state after some event of the stream and the deltas
+ * are exactly the events published after it, in order. No event time is compared.
  */
 export class StreamConnection implements FeedSubscriber {
   private state: 'connected' | 'authenticating' | 'authenticated' | 'closed' = 'connected';
   private entitlements: CustomerEntitlements | null = null;
   private subscription = SubscriptionSet.empty();
-  private readonly gate = new SnapshotGate<{ message: RoutedMessage; text: () => string }>();
   private readonly outbound: OutboundSocket;
   private readonly subscribeBucket: TokenBucket;
   private readonly errorBucket: TokenBucket;
@@ -119,10 +126,6 @@ export class StreamConnection implements FeedSubscriber {
 
   deliver(message: RoutedMessage, frameText: () => string): void {
     if (this.state !== 'authenticated') return;
-    if (message.coveredBySnapshot) {
-      const decision = this.gate.offer(message.symbol, message.eventTime, { message, text: frameText });
-      if (decision !== 'deliver') return;
-    }
     this.outbound.send(message.conflationKey, frameText());
     this.context.metrics.messagesSent.inc({ channel: message.channel });
   }
@@ -215,38 +218,17 @@ export class StreamConnection implements FeedSubscriber {
     }
     const previous = this.subscription;
     this.subscription = next;
-    // Symbols newly covered by a snapshot channel get a snapshot first. The gate starts buffering
-    // before the hub routes anything, so no delta slips in ahead of the snapshot.
+    // Each symbol newly subscribed on a snapshot channel gets a snapshot; that channel's deltas start
+    // right after it. All on this turn: no event is published between the snapshot and the hub routes.
     const snapshotSymbols = new Set<string>();
     for (const { channel, symbol } of next.addedSince(previous)) {
-      if (symbol !== WILDCARD && SNAPSHOT_CHANNELS.includes(channel) && !coversSnapshot(previous, symbol)) {
-        snapshotSymbols.add(symbol);
-        this.gate.begin(symbol);
-      }
+      if (symbol !== WILDCARD && SNAPSHOT_CHANNELS.includes(channel)) snapshotSymbols.add(symbol);
       this.context.hub.add(this, channel, symbol);
     }
     this.outbound.sendControl(next.toFrame());
-    for (const symbol of snapshotSymbols) void this.sendSnapshot(symbol);
-  }
-
-  private async sendSnapshot(symbol: string): Promise<void> {
-    let snapshot: SymbolSnapshot | null = null;
-    let failed = false;
-    try {
-      snapshot = await this.context.loadSnapshot(symbol);
-    } catch (error) {
-      failed = true;
-      this.context.logger.error({ err: error, symbol }, 'Snapshot load failed');
-    }
-    if (this.isClosed() || !this.gate.isLoading(symbol)) return;
-    if (failed) this.error('internalError', `snapshot of ${symbol} unavailable; live updates follow`);
-    else this.outbound.sendControl({ type: 'snapshot', symbol, eventTime: snapshot?.lastEventTime ?? null, data: snapshot });
-    for (const { message, text } of this.gate.complete(symbol, snapshot?.lastEventTime ?? null)) {
-      // The subscription may have changed while the snapshot loaded.
-      if (this.subscription.matches(message.channel, message.symbol)) {
-        this.outbound.send(message.conflationKey, text());
-        this.context.metrics.messagesSent.inc({ channel: message.channel });
-      }
+    for (const symbol of snapshotSymbols) {
+      const snapshot = this.context.snapshotOf(symbol);
+      this.outbound.sendControl({ type: 'snapshot', symbol, eventTime: snapshot?.lastEventTime ?? null, data: snapshot });
     }
   }
 
@@ -254,10 +236,7 @@ export class StreamConnection implements FeedSubscriber {
     const previous = this.subscription;
     const next = previous.without(request);
     this.subscription = next;
-    for (const { channel, symbol } of previous.addedSince(next)) {
-      this.context.hub.remove(this, channel, symbol);
-      if (symbol !== WILDCARD && !coversSnapshot(next, symbol)) this.gate.forget(symbol);
-    }
+    for (const { channel, symbol } of previous.addedSince(next)) this.context.hub.remove(this, channel, symbol);
     this.outbound.sendControl(next.toFrame());
   }
 
@@ -303,10 +282,6 @@ export class StreamConnection implements FeedSubscriber {
     this.outbound.dispose();
     this.context.metrics.connections.dec({ protocol: 'stream' });
   }
-}
-
-function coversSnapshot(subscription: SubscriptionSet, symbol: string): boolean {
-  return SNAPSHOT_CHANNELS.some((channel) => subscription.symbolsOf(channel).has(symbol));
 }
 
 function rawText(data: RawData): string {

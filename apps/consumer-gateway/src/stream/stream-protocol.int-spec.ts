@@ -138,28 +138,48 @@ describe('/v1/stream on the local stack', () => {
     expect(quotesAndAlertsOfS3.dataFrames().length).toBe(21);
   });
 
-  it('sends the snapshot first, then only deltas newer than it', async () => {
+  it('sends the snapshot first (the state after the events consumed so far), then every later event, older event times too', async () => {
     const key = await gateway.createKey();
     const symbol = uniqueSymbol();
-    const snapshotTime = Date.now() - 10_000;
-    await gateway.putSymbolState({ symbol, lastEventTime: snapshotTime, lastPrice: 150, bidPrice: 149.9, askPrice: 150.1 });
+    const t = Date.now() - 10_000;
+    const watcher = await connect();
+    await watcher.auth(key);
+    await watcher.subscribe({ trades: [symbol] });
+    await gateway.produce([enrichedTrade(symbol, 140, t - 5_000, 1), enrichedQuote(symbol, 149.9, 150.1, t - 1, 2), enrichedTrade(symbol, 150, t, 3)]);
+    // The watcher got both trades: the gateway consumed all three (one partition, in order).
+    await watcher.waitForData('trade', 2);
+    // symbol-state behind the stream (the enricher writes it asynchronously): not what a snapshot shows.
+    await gateway.putSymbolState({ symbol, lastEventTime: t - 5_000, lastPrice: 140 });
+
     const client = await connect();
     await client.auth(key);
-    // Older and same-millisecond events already reflected in the snapshot, then newer ones.
-    await gateway.produce([enrichedTrade(symbol, 140, snapshotTime - 5_000, 1), enrichedTrade(symbol, 150, snapshotTime, 2)]);
     await client.subscribe({ trades: [symbol], enriched: [symbol] });
-    await gateway.produce([enrichedTrade(symbol, 145, snapshotTime - 1_000, 3), enrichedTrade(symbol, 151, snapshotTime + 1, 4), enrichedTrade(symbol, 152, snapshotTime + 2, 5)]);
+    // After the snapshot in the stream; the first is older in event time than the snapshot.
+    const [older, newer] = [enrichedTrade(symbol, 145, t - 1_000, 4), enrichedTrade(symbol, 151, t + 1, 5)];
+    await gateway.produce([older, newer]);
     await client.waitForData('trade', 2);
     await new Promise((resolve) => setTimeout(resolve, 300));
 
     const sequence = client.frames.filter((f) => ['snapshot', 'trade', 'enriched'].includes(f.type));
-    expect(sequence[0]).toMatchObject({ type: 'snapshot', symbol, eventTime: snapshotTime, data: { symbol, lastPrice: 150, bidPrice: 149.9, askPrice: 150.1 } });
+    expect(sequence[0]).toEqual({
+      type: 'snapshot',
+      symbol,
+      eventTime: t,
+      data: { symbol, lastEventTime: t, lastPrice: 150, previousClose: 100, previousCloseDate: expect.any(String), changePercent: 50, bidPrice: 149.9, askPrice: 150.1, bidSize: expect.any(Number), askSize: expect.any(Number) },
+    });
     expect(sequence.filter((f) => f.type === 'snapshot')).toHaveLength(1);
     expect(sequence.slice(1).map((f) => [f.type, (f['data'] as { price?: number; lastPrice?: number }).price ?? (f['data'] as { lastPrice: number }).lastPrice])).toEqual([
+      ['enriched', 145],
+      ['trade', 145],
       ['enriched', 151],
       ['trade', 151],
-      ['enriched', 152],
-      ['trade', 152],
+    ]);
+    // Every data frame carries the raw record's ingestTime beside eventTime.
+    expect(sequence.slice(1).map((f) => [f['id'], f['eventTime'], f['ingestTime']])).toEqual([
+      [older.id, t - 1_000, older.ingestTime],
+      [older.id, t - 1_000, older.ingestTime],
+      [newer.id, t + 1, newer.ingestTime],
+      [newer.id, t + 1, newer.ingestTime],
     ]);
   });
 });

@@ -8,7 +8,7 @@ import { CustomerConnections } from '../auth/customer-connections';
 import type { GatewayConfig } from '../config/gateway-config';
 import { GatewayMetrics } from '../fan-out/gateway-metrics';
 import { SubscriberHub } from '../fan-out/subscriber-hub';
-import { SymbolStateReader } from '../snapshots/symbol-state-reader';
+import { SymbolSnapshots } from '../snapshots/symbol-snapshots';
 import { OutboxPump } from './outbound-socket';
 import { StreamConnection, type StreamConnectionContext } from './stream-connection';
 import { remoteAddressOf, WebSocketUpgradeRouter } from './websocket-upgrade-router';
@@ -34,7 +34,7 @@ export class StreamServer implements OnModuleInit, BeforeApplicationShutdown {
     private readonly router: WebSocketUpgradeRouter,
     authenticator: ApiKeyAuthenticator,
     connections: CustomerConnections,
-    snapshots: SymbolStateReader,
+    snapshots: SymbolSnapshots,
     hub: SubscriberHub,
     metrics: GatewayMetrics,
     authAttempts: AuthAttempts,
@@ -43,7 +43,7 @@ export class StreamServer implements OnModuleInit, BeforeApplicationShutdown {
     this.context = {
       authenticator,
       connections,
-      loadSnapshot: (symbol) => snapshots.get(symbol),
+      snapshotOf: (symbol) => snapshots.current(symbol),
       hub,
       pump: this.pump,
       authAttempts,

@@ -7,7 +7,7 @@ import { SYMBOL_STATE_TABLE } from '@tickwire/resources';
 import { type RunningService, startService } from '@tickwire/service-kit';
 import { createLocalDynamoDb, createLocalKafka, uniqueName } from '@tickwire/testing';
 import { parseEvent, type TopicName } from '@tickwire/contracts';
-import type { CustomerEvent } from '@tickwire/subscriptions';
+import type { CustomerEvent, SymbolSnapshot } from '@tickwire/subscriptions';
 import type { AlertV1Event, Bar1mV1Event, EnrichedV1Event } from '@tickwire/contracts';
 import { AppModule } from '../app.module';
 import type { GatewayConfig } from '../config/gateway-config';
@@ -16,6 +16,14 @@ import { CONSUMER_GATEWAY } from '../service-definition';
 import { recordOf } from './market-event-builders';
 
 const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
+
+/** A DynamoDB `symbol-state` item: the fields of a snapshot (prices USD, sizes shares, times epoch ms UTC). */
+export type SymbolStateItem = SymbolSnapshot;
+
+async function putSymbolStateItem(documents: ReturnType<typeof createDynamoDbDocumentClient>, item: SymbolStateItem): Promise<void> {
+  const defaults = { previousClose: 100, ...(item.lastPrice === undefined ? {} : { changePercent: item.lastPrice - 100 }) };
+  await documents.send(new PutCommand({ TableName: SYMBOL_STATE_TABLE.tableName, Item: { ...defaults, ...item } }));
+}
 
 /**
  * The gateway booted in-process on the real local stack (Kafka, DynamoDB, OpenSearch), plus what
@@ -31,8 +39,15 @@ export class GatewayTestHarness {
     private readonly documents: ReturnType<typeof createDynamoDbDocumentClient>,
   ) {}
 
-  /** Starts the gateway with `env` overrides and waits until its market feed is live. */
-  static async start(env: Record<string, string> = {}): Promise<GatewayTestHarness> {
+  /**
+   * Starts the gateway with `env` overrides and waits until its market feed is live.
+   * @param options.symbolState `symbol-state` items written before the gateway starts (so it warms
+   *   its snapshot cache with them), see {@link putSymbolState}.
+   */
+  static async start(env: Record<string, string> = {}, options: { symbolState?: readonly SymbolStateItem[] } = {}): Promise<GatewayTestHarness> {
+    const dynamo = createLocalDynamoDb();
+    const documents = createDynamoDbDocumentClient(dynamo);
+    for (const item of options.symbolState ?? []) await putSymbolStateItem(documents, item);
     const running = (await startService(AppModule, CONSUMER_GATEWAY, {
       env: { ...process.env, LOG_LEVEL: 'warn', GATEWAY_INSTANCE_ID: uniqueName('it'), ...env },
       httpPort: 0,
@@ -42,8 +57,6 @@ export class GatewayTestHarness {
     const kafka = createLocalKafka(uniqueName('it-gateway-producer'));
     const producer = new RecordProducer(kafka);
     await producer.connect();
-    const dynamo = createLocalDynamoDb();
-    const documents = createDynamoDbDocumentClient(dynamo);
     return new GatewayTestHarness(running, producer, new CustomerApiKeyStore(documents), () => dynamo.destroy(), documents);
   }
 
@@ -70,9 +83,12 @@ export class GatewayTestHarness {
     await this.producer.sendBatch(events.map(recordOf));
   }
 
-  /** Writes a `symbol-state` item as the enricher would. */
-  async putSymbolState(item: { symbol: string; lastEventTime: number; lastPrice: number; bidPrice?: number; askPrice?: number }): Promise<void> {
-    await this.documents.send(new PutCommand({ TableName: SYMBOL_STATE_TABLE.tableName, Item: { previousClose: 100, changePercent: item.lastPrice - 100, ...item } }));
+  /**
+   * Writes a `symbol-state` item as the enricher would. Unless given, previousClose is 100 and
+   * changePercent = lastPrice - 100 (the builders' convention).
+   */
+  async putSymbolState(item: SymbolStateItem): Promise<void> {
+    await putSymbolStateItem(this.documents, item);
   }
 
   /**
