@@ -18,7 +18,21 @@ import {
   lateTopic,
   TOPICS,
 } from '@tickwire/contracts';
-import { type BadInputEntry, buildBadInputCorpus, CORPUS_SOURCE, createLocalDynamoDb, createLocalKafka, freePort, stopChildProcess, loadBadInputCorpusReference, produceBadInputCorpus, sinkTopicOf, uniqueName, waitUntil, expectedBadInputCounts } from '@tickwire/testing';
+import {
+  type BadInputEntry,
+  buildBadInputCorpus,
+  CORPUS_SOURCE,
+  createLocalDynamoDb,
+  createLocalKafka,
+  freePort,
+  stopChildProcess,
+  loadBadInputCorpusReference,
+  produceBadInputCorpus,
+  sinkTopicOf,
+  uniqueName,
+  waitUntil,
+  expectedBadInputCounts,
+} from '@tickwire/testing';
 import { loadReferenceDailyBars, referenceDailyFilePaths } from '@tickwire/reference-data';
 import type { Admin, Consumer, IHeaders, Producer } from 'kafkajs';
 
@@ -33,8 +47,6 @@ import type { Admin, Consumer, IHeaders, Producer } from 'kafkajs';
  */
 const WORKSPACE = resolve(__dirname, '../../../..');
 const AFTER_CORPUS_TRADES = 50;
-
-
 
 interface SinkRecord {
   topic: string;

@@ -166,7 +166,7 @@ describe('EnrichmentEngine rules', () => {
   };
   const t0 = Date.UTC(2012, 5, 21, 13, 30); // 09:30 ET
 
-  it('routes a trade older than its symbol\'s last event to late (out-of-order), even inside the allowed lateness', () => {
+  it("routes a trade older than its symbol's last event to late (out-of-order), even inside the allowed lateness", () => {
     const engine = new EnrichmentEngine(
       { ...DEFAULT_ENRICHMENT_SETTINGS, allowedLatenessMs: 5_000 },
       () => PROCESSING_TIME,
@@ -177,7 +177,11 @@ describe('EnrichmentEngine rules', () => {
     // A 09:30:30 trade now would be enriched after 09:31:04: out of event-time order, so late.
     const outOfOrder = engine.processTrade(trade(t0 + 30_000, 584, 3), reference);
     expect(outOfOrder.late).toEqual([
-      { event: expect.objectContaining({ eventTime: t0 + 30_000 }), reason: 'out-of-order', watermark: t0 + 64_000 },
+      {
+        event: expect.objectContaining({ eventTime: t0 + 30_000 }),
+        reason: 'out-of-order',
+        watermark: t0 + 64_000,
+      },
     ]);
     expect(outOfOrder.enriched).toEqual([]);
     // 09:31:06 closes 09:30 with its one on-time trade: the late one is not in it.
@@ -189,12 +193,18 @@ describe('EnrichmentEngine rules', () => {
     expect(engine.processTrade(trade(t0 + 66_000, 587.5, 5), reference).late).toEqual([]);
   });
 
-  it('routes a quote older than its symbol\'s last trade or quote to late, and keeps it out of the state', () => {
+  it("routes a quote older than its symbol's last trade or quote to late, and keeps it out of the state", () => {
     const engine = new EnrichmentEngine(DEFAULT_ENRICHMENT_SETTINGS, () => PROCESSING_TIME);
     engine.processTrade(trade(t0 + 2_000, 585, 1), reference);
     const base = aaplEvents.find((e) => e.schema === 'market.quote.v1') as QuoteV1Event;
     const quote = (eventTime: number, bidPrice: number): QuoteV1Event =>
-      ({ ...base, id: `${base.id.slice(0, 24)}${String(eventTime % 1e8).padStart(8, '0')}`, eventTime, eventTimeNs: undefined, payload: { ...base.payload, symbol: 'AAPL', bidPrice, askPrice: bidPrice + 0.1 } }) as QuoteV1Event;
+      ({
+        ...base,
+        id: `${base.id.slice(0, 24)}${String(eventTime % 1e8).padStart(8, '0')}`,
+        eventTime,
+        eventTimeNs: undefined,
+        payload: { ...base.payload, symbol: 'AAPL', bidPrice, askPrice: bidPrice + 0.1 },
+      }) as QuoteV1Event;
     const late = engine.processQuote(quote(t0 + 1_000, 584.9), reference);
     expect(late.late).toEqual([expect.objectContaining({ reason: 'out-of-order', watermark: t0 + 2_000 })]);
     expect(late.enriched).toEqual([]);
@@ -207,7 +217,11 @@ describe('EnrichmentEngine rules', () => {
     engine.processTrade(trade(t0 + 1_000, 585, 1), reference);
     expect(engine.advanceTo(t0 + 60_000).bars).toHaveLength(1);
     expect(engine.processTrade(trade(t0 + 59_000, 583, 2), reference).late).toEqual([
-      { event: expect.objectContaining({ eventTime: t0 + 59_000 }), reason: 'window-closed', watermark: t0 + 60_000 },
+      {
+        event: expect.objectContaining({ eventTime: t0 + 59_000 }),
+        reason: 'window-closed',
+        watermark: t0 + 60_000,
+      },
     ]);
   });
 

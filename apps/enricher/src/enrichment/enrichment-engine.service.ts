@@ -341,7 +341,10 @@ export class EnrichmentEngine {
    * The output of an event older than the symbol's last applied trade or quote (see the class doc),
    * or undefined when it is in order. Its id is remembered (a re-send is still a DuplicateEvent).
    */
-  private outOfOrder(event: TradeV1Event | QuoteV1Event, processor: SymbolProcessor): EngineOutput | undefined {
+  private outOfOrder(
+    event: TradeV1Event | QuoteV1Event,
+    processor: SymbolProcessor,
+  ): EngineOutput | undefined {
     const last = processor.lastEventTime;
     if (last === null || event.eventTime >= last) return undefined;
     this.changed.add(event.payload.symbol);

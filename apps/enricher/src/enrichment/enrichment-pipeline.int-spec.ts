@@ -21,7 +21,14 @@ import {
 import { LobsterReplaySource } from '@tickwire/market-sources';
 import { DAILY_CSV_HEADER as DAILY_BARS_CSV_HEADER } from '@tickwire/market-sources';
 import { loadReferenceDailyBars } from '@tickwire/reference-data';
-import { createLocalDynamoDb, createLocalKafka, freePort, stopChildProcess, uniqueName, waitUntil } from '@tickwire/testing';
+import {
+  createLocalDynamoDb,
+  createLocalKafka,
+  freePort,
+  stopChildProcess,
+  uniqueName,
+  waitUntil,
+} from '@tickwire/testing';
 import type { Admin, Consumer, Producer } from 'kafkajs';
 
 /**
@@ -76,8 +83,6 @@ function barsOf(trades: readonly TradeV1Event[]): ExpectedBar[] {
       };
     });
 }
-
-
 
 describe('enricher exactly-once across a crash (real Kafka, DynamoDB Local)', () => {
   const symbol = `Z${Math.random()

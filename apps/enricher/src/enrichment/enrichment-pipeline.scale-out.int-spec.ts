@@ -19,7 +19,14 @@ import {
 } from '@tickwire/contracts';
 import { DAILY_CSV_HEADER, LobsterReplaySource } from '@tickwire/market-sources';
 import { loadReferenceDailyBars, PreviousCloseReader } from '@tickwire/reference-data';
-import { createLocalDynamoDb, createLocalKafka, freePort, stopChildProcess, uniqueName, waitUntil } from '@tickwire/testing';
+import {
+  createLocalDynamoDb,
+  createLocalKafka,
+  freePort,
+  stopChildProcess,
+  uniqueName,
+  waitUntil,
+} from '@tickwire/testing';
 import { AssignerProtocol, type Admin, type Consumer, type Producer } from 'kafkajs';
 import { enricherSettingsEnvSchema, enrichmentSettingsOf } from './enricher-env';
 import { EnrichmentEngine } from './enrichment-engine.service';
@@ -44,8 +51,6 @@ const PREVIOUS_CLOSE = 585.741;
 const INPUTS = [TOPICS.trades, TOPICS.quotes, TOPICS.barsDaily];
 /** Short moving averages: each symbol's ~3 minutes of trades carry averages across the handover. */
 const SETTINGS_ENV = { MA_FAST_PERIOD: '2', MA_SLOW_PERIOD: '3' };
-
-
 
 /** What must match the reference: the payload without the processing-time clock. */
 function comparable(event: EnrichedV1Event | Bar1mV1Event): unknown {

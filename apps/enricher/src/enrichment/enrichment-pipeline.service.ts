@@ -538,7 +538,9 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
       () => {
         this.mergeTimer = undefined;
         this.mergeAt = Number.POSITIVE_INFINITY;
-        void this.timedMerge().catch((error: unknown) => this.log.error({ err: error }, 'Timed merge failed'));
+        void this.timedMerge().catch((error: unknown) =>
+          this.log.error({ err: error }, 'Timed merge failed'),
+        );
       },
       Math.max(0, at - Date.now()) + 1,
     );
@@ -698,11 +700,7 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
   private async ensureConsistentState(): Promise<void> {
     const rebalanced = this.tasks !== null && this.tasks.generation !== this.stateGeneration;
     if (!this.dirty && !rebalanced) return;
-    const reason = this.dirty
-      ? this.stateGeneration < 0
-        ? 'start'
-        : 'failed-transaction'
-      : 'rebalance';
+    const reason = this.dirty ? (this.stateGeneration < 0 ? 'start' : 'failed-transaction') : 'rebalance';
     await this.restoreOwnedState(reason);
   }
 

@@ -15,7 +15,10 @@ let events: MarketEvent[];
 
 beforeAll(async () => {
   events = [];
-  for await (const record of new LobsterReplaySource({ symbols: ['AAPL'], wallClock: () => 1_795_284_000_000 })) {
+  for await (const record of new LobsterReplaySource({
+    symbols: ['AAPL'],
+    wallClock: () => 1_795_284_000_000,
+  })) {
     if (record.kind === 'event') events.push(record.event);
     if (events.length >= LIMIT) break;
   }
@@ -52,8 +55,20 @@ function deliver(
 ): void {
   const next = random(seed);
   const topics = new Map<string, KafkaRecord[]>([
-    [TOPICS.trades, recordsOf(TOPICS.trades, events.filter((e) => e.schema === 'market.trade.v1'))],
-    [TOPICS.quotes, recordsOf(TOPICS.quotes, events.filter((e) => e.schema === 'market.quote.v1'))],
+    [
+      TOPICS.trades,
+      recordsOf(
+        TOPICS.trades,
+        events.filter((e) => e.schema === 'market.trade.v1'),
+      ),
+    ],
+    [
+      TOPICS.quotes,
+      recordsOf(
+        TOPICS.quotes,
+        events.filter((e) => e.schema === 'market.quote.v1'),
+      ),
+    ],
   ]);
   const position = new Map([...topics.keys()].map((topic) => [topic, 0]));
   while ([...topics].some(([topic, records]) => (position.get(topic) ?? 0) < records.length)) {

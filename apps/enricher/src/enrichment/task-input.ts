@@ -58,7 +58,8 @@ export function taskInputsOf(
         record,
         event,
         reference: references.get(payload.symbol),
-        timeNs: event.eventTimeNs !== undefined ? BigInt(event.eventTimeNs) : BigInt(event.eventTime) * 1_000_000n,
+        timeNs:
+          event.eventTimeNs !== undefined ? BigInt(event.eventTimeNs) : BigInt(event.eventTime) * 1_000_000n,
         sequence: payload.sequence ?? -1,
         rank: RANKS[record.topic] ?? 3,
       },

@@ -72,7 +72,11 @@ describe('DeferredCommitConsumer on the real Kafka', () => {
     const topic = cluster.uniqueName('transactional');
     const groupId = cluster.uniqueName('group');
     await cluster.createTopics([topic]);
-    const producer = kafka.producer({ transactionalId: cluster.uniqueName('tx'), idempotent: true, maxInFlightRequests: 1 });
+    const producer = kafka.producer({
+      transactionalId: cluster.uniqueName('tx'),
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
     const consumer = new DeferredCommitConsumer(kafka, { groupId, topics: [topic], logger: SILENT_LOGGER });
     // A sink that commits each batch as soon as it has it, up to the offset the consumer reports.
     const seen: string[] = [];
@@ -86,7 +90,13 @@ describe('DeferredCommitConsumer on the real Kafka', () => {
     await producer.connect();
     try {
       const committed = await producer.transaction();
-      await committed.send({ topic, messages: [{ key: 'AAPL', value: 'a' }, { key: 'AAPL', value: 'b' }] });
+      await committed.send({
+        topic,
+        messages: [
+          { key: 'AAPL', value: 'a' },
+          { key: 'AAPL', value: 'b' },
+        ],
+      });
       await committed.commit(); // offsets 0, 1; commit marker at 2
       await consumer.start({
         onBatch: async (batch) => {

@@ -374,4 +374,40 @@ describe('KafkaConsumerServer on the real Kafka', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(await cluster.committedOffset(groupId, input)).toBe(-1);
   });
+
+  it('transactional mode: a buffering handler (deferOffsetCommit) gets its fetch end and no commit; the next batch continues after the buffered records', async () => {
+    const input = cluster.uniqueName('in');
+    const groupId = cluster.uniqueName('group');
+    await cluster.createTopics([input]);
+    const batches: { values: string[]; fetchEnd: { nextOffset: string; caughtUp: boolean } }[] = [];
+
+    @Controller()
+    class BufferingController {
+      @EventPattern(input, { batch: true })
+      handle(@Payload() records: KafkaRecord[], @Ctx() context: KafkaConsumerContext): void {
+        context.deferOffsetCommit();
+        batches.push({
+          values: records.map((record) => record.value!.toString()),
+          fetchEnd: context.getFetchEnd(),
+        });
+      }
+    }
+
+    app = await startMicroservice(
+      BufferingController,
+      serverOptions(groupId, { transactionalIdPrefix: cluster.uniqueName('tx') }),
+    );
+    await cluster.produce(input, [
+      { key: 'GOOG', value: 'one' },
+      { key: 'GOOG', value: 'two' },
+    ]);
+    await waitFor('the first records', () => batches.flatMap((b) => b.values).length === 2);
+    await cluster.produce(input, [{ key: 'GOOG', value: 'three' }]);
+    await waitFor('the third record', () => batches.flatMap((b) => b.values).length === 3);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // Fetched on past the buffered records (no redelivery), and nothing committed for them.
+    expect(batches.flatMap((b) => b.values)).toEqual(['one', 'two', 'three']);
+    expect(batches[batches.length - 1]?.fetchEnd).toEqual({ nextOffset: '3', caughtUp: true });
+    expect(await cluster.committedOffset(groupId, input)).toBe(-1);
+  });
 });

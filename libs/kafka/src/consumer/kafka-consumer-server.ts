@@ -312,12 +312,12 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
         if (this.tasks) {
           if (!progress.deferred)
             await this.commitInTransaction(
-            this.tasks,
-            batch.topic,
-            batch.partition,
-            lastHandledOffset,
-            progress,
-          );
+              this.tasks,
+              batch.topic,
+              batch.partition,
+              lastHandledOffset,
+              progress,
+            );
         } else await payload.commitOffsetsIfNecessary(payload.uncommittedOffsets());
         this.metrics.recordsConsumed(batch.topic, handled);
       }

@@ -16,7 +16,10 @@ const records = (first: number, ...times: (number | null)[]): BufferedRecord<Val
 const end = (nextOffset: number, caughtUp = true) => ({ nextOffset: String(nextOffset), caughtUp });
 
 /** Takes records while the group hands them out at `now`; returns their ids and the final decision. */
-function drain(g: PartitionGroup<Value>, now: number): { ids: string[]; last: NextRecord<Value>; enforced: number } {
+function drain(
+  g: PartitionGroup<Value>,
+  now: number,
+): { ids: string[]; last: NextRecord<Value>; enforced: number } {
   const ids: string[] = [];
   let enforced = 0;
   for (;;) {

@@ -91,7 +91,8 @@ export class PartitionGroup<T> {
         queue.emptySince ??= now;
         idle.push(input);
         if (queue.nextFetch !== null && !queue.caughtUp) waitUntil = null;
-        else if (waitUntil !== null) waitUntil = Math.max(waitUntil, queue.emptySince + this.options.maxTaskIdleMs);
+        else if (waitUntil !== null)
+          waitUntil = Math.max(waitUntil, queue.emptySince + this.options.maxTaskIdleMs);
         continue;
       }
       if (this.options.isUntimed?.(record.value) === true) return this.take(input, queue, NONE);

@@ -2,11 +2,19 @@ import type { Kafka } from 'kafkajs';
 import type { StructuredLogger } from '../client/structured-logger';
 import { PartitionTaskProducers, TaskNotOwnedError } from './partition-task-producers';
 
-const logger = { info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as StructuredLogger;
+const logger = {
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+} as unknown as StructuredLogger;
 
 describe('PartitionTaskProducers.close', () => {
   it('waits for the beforeClose hooks (each once, a failing one included) before it closes', async () => {
-    const tasks = new PartitionTaskProducers({} as Kafka, { transactionalIdPrefix: 'p', groupId: 'g', logger });
+    const tasks = new PartitionTaskProducers({} as Kafka, {
+      transactionalIdPrefix: 'p',
+      groupId: 'g',
+      logger,
+    });
     let finish: () => void = () => undefined;
     let runs = 0;
     const hook = () => {
