@@ -29,6 +29,24 @@ export interface DynamoDbTableSpec {
   readonly description: string;
 }
 
+/**
+ * The state attributes of a `symbol-state` item besides its key `symbol`, in their documented order:
+ * `lastEventTime` (epoch ms UTC), `lastPrice`, `previousClose`, `bidPrice`, `askPrice` (USD),
+ * `previousCloseDate` (YYYY-MM-DD), `changePercent` (percent), `bidSize`, `askSize` (shares). The
+ * enricher writes them and the gateway's last-value cache keeps the same shape.
+ */
+export const SYMBOL_STATE_ATTRIBUTES = [
+  'lastEventTime',
+  'lastPrice',
+  'previousClose',
+  'previousCloseDate',
+  'changePercent',
+  'bidPrice',
+  'askPrice',
+  'bidSize',
+  'askSize',
+] as const;
+
 /** Latest state per symbol, written so an older event never overwrites a newer one. */
 export const SYMBOL_STATE_TABLE: DynamoDbTableSpec = {
   tableName: 'symbol-state',

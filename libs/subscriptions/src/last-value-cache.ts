@@ -1,4 +1,5 @@
 import { computeChangePercent, type EnrichedV1Event } from '@tickwire/contracts';
+import { SYMBOL_STATE_ATTRIBUTES } from '@tickwire/resources';
 
 /**
  * The state of one symbol that a snapshot shows: the shape of DynamoDB `symbol-state` (the enricher's
@@ -26,15 +27,7 @@ export interface SymbolSnapshot {
 /** The fields of a {@link SymbolSnapshot}, in their documented order (anything else on an item is dropped). */
 const SNAPSHOT_FIELDS = [
   'symbol',
-  'lastEventTime',
-  'lastPrice',
-  'previousClose',
-  'previousCloseDate',
-  'changePercent',
-  'bidPrice',
-  'askPrice',
-  'bidSize',
-  'askSize',
+  ...SYMBOL_STATE_ATTRIBUTES,
 ] as const satisfies readonly (keyof SymbolSnapshot)[];
 
 /**

@@ -4,6 +4,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { SymbolStateView } from './enrichment-engine.service';
+import { SYMBOL_STATE_ATTRIBUTES } from '@tickwire/resources';
 
 /** Outcome counts of one {@link SymbolStateWriter.write}. */
 export interface SymbolStateWriteResult {
@@ -43,16 +44,8 @@ export class SymbolStateWriter {
       lastEventTime: state.lastEventTime,
       updatedAt: this.clock(),
     };
-    for (const key of [
-      'lastPrice',
-      'previousClose',
-      'previousCloseDate',
-      'changePercent',
-      'bidPrice',
-      'askPrice',
-      'bidSize',
-      'askSize',
-    ] as const) {
+    for (const key of SYMBOL_STATE_ATTRIBUTES) {
+      if (key === 'lastEventTime') continue;
       const value = state[key];
       if (value !== null) fields[key] = value;
     }
