@@ -12,6 +12,7 @@ import {
 } from '@tickwire/testing';
 import { forEachArchiveObject } from '../main-job/sink-counts';
 import { countLobsterMessages, readLobsterTrades, referenceBars, type ReferenceBar } from '../main-job/testing/raw-market-data';
+import { readTopics, type ReadRecord } from '../main-job/topic-reader';
 import {
   checkArchive,
   checkBars,
@@ -29,7 +30,6 @@ import {
   type SideRecord,
   type SymbolStateItem,
 } from './invariant-checks';
-import { readTopics, type ReadRecord } from './topic-reader';
 
 /** What {@link verifyPipeline} needs to know about the run. */
 export interface VerifyInput {
