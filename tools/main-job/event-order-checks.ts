@@ -288,35 +288,35 @@ export function checkNoLookAhead(
     wrongOther.add(event);
   };
   for (const e of enriched) {
-    const at = `${e.symbol} ${e.kind} ${iso(e.eventTime)} (${e.where})`;
+    const at = (): string => `${e.symbol} ${e.kind} ${iso(e.eventTime)} (${e.where})`;
     if (e.kind === 'quote') quotes += 1;
     const raw = sources.get(e.sourceEventId);
     if (!raw) {
-      other(orphan, e, () => `${at}: source ${e.sourceEventId}`);
+      other(orphan, e, () => `${at()}: source ${e.sourceEventId}`);
       continue;
     }
-    if (raw.eventTime !== e.eventTime) other(time, e, () => `${at}: raw eventTime ${iso(raw.eventTime)}`);
+    if (raw.eventTime !== e.eventTime) other(time, e, () => `${at()}: raw eventTime ${iso(raw.eventTime)}`);
     const mine: BidAsk = { bidPrice: e.bidPrice, askPrice: e.askPrice, bidSize: e.bidSize, askSize: e.askSize };
     if (e.kind === 'quote') {
       const known = tape.tradePricesAt(e.symbol, raw.eventTime);
       if (!matchesKnown(e.lastPrice, known, (a, b) => a === b)) {
-        lookAhead.add(() => `${at}: lastPrice ${e.lastPrice}, expected ${showKnown(known, String)}`);
+        lookAhead.add(() => `${at()}: lastPrice ${e.lastPrice}, expected ${showKnown(known, String)}`);
         wrong.add(e);
       }
       const own = bidAskOf(raw.payload);
-      if (!sameBidAsk(mine, own)) other(quoteBidAsk, e, () => `${at}: ${showBidAsk(mine)}, raw ${showBidAsk(own)}`);
+      if (!sameBidAsk(mine, own)) other(quoteBidAsk, e, () => `${at()}: ${showBidAsk(mine)}, raw ${showBidAsk(own)}`);
     } else {
       const price = num(raw.payload['price']);
-      if (e.lastPrice !== price) other(tradePrice, e, () => `${at}: lastPrice ${e.lastPrice}, price ${price}`);
+      if (e.lastPrice !== price) other(tradePrice, e, () => `${at()}: lastPrice ${e.lastPrice}, price ${price}`);
       const known = tape.quotesAt(e.symbol, raw.eventTime);
       const mineOrNone = sameBidAsk(mine, NO_QUOTE) ? null : mine;
       if (!matchesKnown(mineOrNone, known, sameBidAsk)) {
-        other(tradeBidAsk, e, () => `${at}: ${showBidAsk(mine)}, expected ${showKnown(known, showBidAsk)}`);
+        other(tradeBidAsk, e, () => `${at()}: ${showBidAsk(mine)}, expected ${showKnown(known, showBidAsk)}`);
       }
     }
     const expected = e.lastPrice === null || e.previousClose === null ? null : ((e.lastPrice - e.previousClose) / e.previousClose) * 100;
     const consistent = expected === null ? e.changePercent === null : e.changePercent !== null && Math.abs(e.changePercent - expected) <= CHANGE_PERCENT_TOLERANCE;
-    if (!consistent) other(change, e, () => `${at}: ${e.changePercent}, expected ${expected}`);
+    if (!consistent) other(change, e, () => `${at()}: ${e.changePercent}, expected ${expected}`);
   }
   const { trades: tapeTrades, quotes: tapeQuotes } = tape.size;
   const ok =

@@ -42,7 +42,7 @@ export async function readTopics(kafka: Kafka, topics: readonly string[], timeou
   const result = new Map<string, ReadRecord[]>(topics.map((t) => [t, []]));
   if (ends.size === 0) return result;
 
-  const consumer = kafka.consumer({ groupId: `tickwire-chaos-reader-${randomUUID()}`, readUncommitted: false, maxBytes: 16 * 1024 * 1024 });
+  const consumer = kafka.consumer({ groupId: `tickwire-chaos-reader-${randomUUID()}`, readUncommitted: false, maxBytes: 64 * 1024 * 1024, maxBytesPerPartition: 16 * 1024 * 1024 });
   const pending = new Set(ends.keys());
   let finish: () => void = () => undefined;
   const finished = new Promise<void>((resolve) => (finish = resolve));

@@ -1,0 +1,229 @@
+import { DLQ_HEADERS, dlqTopic, LATE_HEADERS, lateTopic, safeParseEvent, TOPICS } from '@tickwire/contracts';
+import { indexPrefix } from '@tickwire/resources';
+import { createLocalKafka, createLocalOpenSearch, type StackConfig } from '@tickwire/testing';
+import {
+  checkEventTimeOrder,
+  checkNoLookAhead,
+  type EnrichedFields,
+  type EventOrderCounts,
+  type LookAheadCounts,
+  MarketTape,
+  type RawMarketEvent,
+  type TimedOutputRecord,
+} from './event-order-checks';
+import { readTopics, type ReadRecord } from './topic-reader';
+
+/**
+ * Reads what issue 12's invariants need from the sinks themselves and checks them
+ * (event-order-checks.ts): the raw trades and quotes and the late and dead-letter topics of the
+ * enricher's inputs (the reference), `market.enriched.v1`, `market.bars.1m.v1` and `market.alerts.v1`
+ * with a fresh read_committed consumer, and every `market-enriched-*` document in OpenSearch.
+ *
+ * OpenSearch documents carry no topic, partition or offset and the indexer records no order of
+ * arrival (`processingTime` is the enricher's clock, not a position), so OpenSearch is checked for
+ * look-ahead only; the order is checked on the topics.
+ */
+
+const INPUTS = [TOPICS.trades, TOPICS.quotes] as const;
+
+/** Every topic {@link eventOrderInvariants} reads. */
+export const EVENT_ORDER_TOPICS: readonly string[] = [
+  ...INPUTS,
+  TOPICS.enriched,
+  TOPICS.bars1m,
+  TOPICS.alerts,
+  ...INPUTS.map((t) => lateTopic(t)),
+  ...INPUTS.map((t) => dlqTopic(t)),
+];
+
+/** The raw input the enricher had to take in, and what was excused from it. */
+export interface RawReference {
+  /** Valid raw trades and quotes by id, those in a late or dead-letter topic left out. */
+  readonly sources: ReadonlyMap<string, RawMarketEvent>;
+  readonly tape: MarketTape;
+  /** Valid raw records left out because the enricher sent them to `<topic>.late` / `<topic>.dlq`. */
+  readonly late: number;
+  readonly deadLettered: number;
+}
+
+/** Issue 12's invariants on one run. */
+export interface EventOrderEvidence {
+  readonly enrichedOrder: EventOrderCounts;
+  readonly barsOrder: EventOrderCounts;
+  readonly alertsOrder: EventOrderCounts;
+  /** `market.enriched.v1` (read_committed) against the raw input. */
+  readonly topicLookAhead: LookAheadCounts;
+  /** OpenSearch `market-enriched-*` documents against the raw input. */
+  readonly searchLookAhead: LookAheadCounts;
+  readonly reference: RawReference;
+}
+
+type Topics = ReadonlyMap<string, readonly ReadRecord[]>;
+const recordsOf = (topics: Topics, topic: string): readonly ReadRecord[] => topics.get(topic) ?? [];
+const json = (record: ReadRecord): Record<string, unknown> => JSON.parse(record.value?.toString('utf8') ?? 'null') as Record<string, unknown>;
+const nullableNumber = (value: unknown): number | null => (typeof value === 'number' ? value : null);
+
+/**
+ * The reference of the look-ahead check: every contract-valid record of the raw trade and quote
+ * topics, except those whose position a `.late` or `.dlq` record of the enricher names in its
+ * original-topic/partition/offset headers (the only records it may leave out).
+ */
+export function rawReference(topics: Topics): RawReference {
+  const excused = new Map<string, 'late' | 'dlq'>();
+  for (const input of INPUTS) {
+    for (const [topic, headers, sink] of [
+      [lateTopic(input), LATE_HEADERS, 'late'],
+      [dlqTopic(input), DLQ_HEADERS, 'dlq'],
+    ] as const) {
+      for (const { headers: h } of recordsOf(topics, topic)) {
+        excused.set(`${h[headers.originalTopic]}:${h[headers.originalPartition]}:${h[headers.originalOffset]}`, sink);
+      }
+    }
+  }
+  const sources = new Map<string, RawMarketEvent>();
+  let late = 0;
+  let deadLettered = 0;
+  for (const topic of INPUTS) {
+    for (const record of recordsOf(topics, topic)) {
+      const parsed = safeParseEvent(topic, record.value);
+      if (!parsed.success) continue;
+      const sink = excused.get(`${topic}:${record.partition}:${record.offset}`);
+      if (sink === 'late') late += 1;
+      if (sink === 'dlq') deadLettered += 1;
+      if (sink) continue;
+      const { id, eventTime, payload } = parsed.event;
+      sources.set(id, { id, symbol: payload.symbol, kind: topic === TOPICS.trades ? 'trade' : 'quote', eventTime, payload: payload as Record<string, unknown> });
+    }
+  }
+  return { sources, tape: new MarketTape(sources.values()), late, deadLettered };
+}
+
+/** One `market.enriched.v1` record as the checks read it (`where` = `<partition>@<offset>`). */
+export interface EnrichedTopicRecord extends EnrichedFields, TimedOutputRecord {
+  readonly topic: string;
+  readonly id: string;
+}
+
+/** The fields of an enriched event's flattened payload (a topic record's `payload`, or an OpenSearch document). */
+function enrichedFields(where: string, eventTime: number, p: Record<string, unknown>): EnrichedFields & { sequence?: number } {
+  const raw = (p['kind'] === 'trade' ? p['trade'] : p['quote']) as Record<string, unknown> | undefined;
+  const sequence = raw?.['sequence'];
+  return {
+    where,
+    sourceEventId: String(p['sourceEventId']),
+    symbol: String(p['symbol']),
+    kind: p['kind'] === 'trade' ? 'trade' : 'quote',
+    eventTime,
+    lastPrice: nullableNumber(p['lastPrice']),
+    bidPrice: nullableNumber(p['bidPrice']),
+    askPrice: nullableNumber(p['askPrice']),
+    bidSize: nullableNumber(p['bidSize']),
+    askSize: nullableNumber(p['askSize']),
+    previousClose: nullableNumber(p['previousClose']),
+    changePercent: nullableNumber(p['changePercent']),
+    ...(typeof sequence === 'number' ? { sequence } : {}),
+  };
+}
+
+/**
+ * A `market.enriched.v1` record parsed for the checks.
+ * @throws SyntaxError when its value is not JSON (the enricher produces only contract-valid events)
+ */
+export function enrichedTopicRecord(record: ReadRecord): EnrichedTopicRecord {
+  const event = json(record);
+  return {
+    topic: record.topic,
+    partition: record.partition,
+    offset: record.offset,
+    id: String(event['id']),
+    ...enrichedFields(`${record.partition}@${record.offset}`, Number(event['eventTime']), event['payload'] as Record<string, unknown>),
+  };
+}
+
+/** A bar or alert record: position, symbol, eventTime (and a bar's window start). */
+function timedOutput(record: ReadRecord): TimedOutputRecord {
+  const event = json(record);
+  const payload = event['payload'] as Record<string, unknown>;
+  const startTime = payload['startTime'];
+  return {
+    partition: record.partition,
+    offset: record.offset,
+    symbol: String(payload['symbol']),
+    eventTime: Number(event['eventTime']),
+    ...(typeof startTime === 'number' ? { startTime } : {}),
+  };
+}
+
+/**
+ * Issue 12's invariants over topics already read to their end with read_committed (at least
+ * {@link EVENT_ORDER_TOPICS}, in offset order per partition) and the OpenSearch documents of
+ * `market-enriched-*` ({@link readEnrichedDocuments}).
+ *
+ * @param enriched the enriched topic's records as parsed by {@link enrichedTopicRecord}, when the caller has them
+ */
+export function eventOrderInvariants(topics: Topics, documents: readonly EnrichedFields[], enriched = recordsOf(topics, TOPICS.enriched).map(enrichedTopicRecord)): EventOrderEvidence {
+  const reference = rawReference(topics);
+  return {
+    enrichedOrder: checkEventTimeOrder(TOPICS.enriched, enriched),
+    barsOrder: checkEventTimeOrder(TOPICS.bars1m, recordsOf(topics, TOPICS.bars1m).map(timedOutput)),
+    alertsOrder: checkEventTimeOrder(TOPICS.alerts, recordsOf(topics, TOPICS.alerts).map(timedOutput)),
+    topicLookAhead: checkNoLookAhead(TOPICS.enriched, enriched, reference.sources, reference.tape),
+    searchLookAhead: checkNoLookAhead(`OpenSearch ${indexPrefix('enriched')}*`, documents, reference.sources, reference.tape),
+    reference,
+  };
+}
+
+const DOCUMENT_FIELDS = ['symbol', 'kind', 'sourceEventId', 'lastPrice', 'bidPrice', 'askPrice', 'bidSize', 'askSize', 'previousClose', 'changePercent'];
+const PAGE = 10_000;
+type Hit = { _id: string; fields?: Record<string, unknown[]> };
+type Page = { _scroll_id?: string; hits?: { hits: Hit[] } };
+
+/**
+ * Every `market-enriched-*` document (refreshed first) as {@link EnrichedFields} (`where` = `doc <_id>`),
+ * read with a scroll in index order, its fields from doc values (the indexed values: three to four
+ * times faster than parsing `_source`; every field read is mapped `keyword`, `double`, `long` or
+ * `date`, so a value is the one sent); a field missing from a document is null.
+ * @throws Error when OpenSearch does not answer
+ */
+export async function readEnrichedDocuments(config: StackConfig): Promise<EnrichedFields[]> {
+  const client = createLocalOpenSearch(config);
+  const index = `${indexPrefix('enriched')}*`;
+  const filter_path = ['_scroll_id', 'hits.hits._id', 'hits.hits.fields'];
+  const documents: EnrichedFields[] = [];
+  let scrollId: string | undefined;
+  try {
+    await client.indices.refresh({ index, ignore_unavailable: true, allow_no_indices: true });
+    const body = { size: PAGE, _source: false, sort: ['_doc'], docvalue_fields: [...DOCUMENT_FIELDS, { field: 'eventTime', format: 'epoch_millis' }] };
+    let page = (await client.search({ index, scroll: '1m', filter_path, ignore_unavailable: true, allow_no_indices: true, body } as never)).body as Page;
+    for (;;) {
+      scrollId = page._scroll_id ?? scrollId;
+      const hits = page.hits?.hits ?? [];
+      if (hits.length === 0 || !scrollId) break;
+      for (const { _id, fields = {} } of hits) {
+        const first = Object.fromEntries(Object.entries(fields).map(([name, values]) => [name, values[0]]));
+        documents.push(enrichedFields(`doc ${_id}`, Number(first['eventTime']), first));
+      }
+      page = (await client.scroll({ filter_path, body: { scroll_id: scrollId, scroll: '1m' } } as never)).body as Page;
+    }
+  } finally {
+    if (scrollId) await client.clearScroll({ body: { scroll_id: scrollId } } as never).catch(() => undefined);
+    await client.close();
+  }
+  return documents;
+}
+
+/**
+ * Reads {@link EVENT_ORDER_TOPICS} (read_committed, a throw-away group) and the OpenSearch enriched
+ * documents of the stack, and checks issue 12's invariants on them (for `npm start -- --once` and
+ * the end-to-end tests).
+ * @throws Error when Kafka or OpenSearch does not answer, or the topics are not read to their end within 5 min
+ */
+export async function gatherEventOrderEvidence(config: StackConfig): Promise<EventOrderEvidence> {
+  const kafka = createLocalKafka('tickwire-event-order', config);
+  const admin = kafka.admin();
+  await admin.connect();
+  const existing = new Set(await admin.listTopics());
+  await admin.disconnect();
+  const [topics, documents] = await Promise.all([readTopics(kafka, EVENT_ORDER_TOPICS.filter((t) => existing.has(t))), readEnrichedDocuments(config)]);
+  return eventOrderInvariants(topics, documents);
+}
