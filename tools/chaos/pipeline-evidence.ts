@@ -10,7 +10,7 @@ import {
   type RawTopicKey,
   type StackConfig,
 } from '@tickwire/testing';
-import { enrichedTopicRecord, eventOrderInvariants, readEnrichedDocuments } from '../main-job/event-order-evidence';
+import { EVENT_ORDER_TOPICS, enrichedOf, eventOrderInvariants, evidenceItem, readEnrichedDocuments } from '../main-job/event-order-evidence';
 import { forEachArchiveObject } from '../main-job/sink-counts';
 import { countLobsterMessages, readLobsterTrades, referenceBars, type ReferenceBar } from '../main-job/testing/raw-market-data';
 import { readTopics, type ReadRecord } from '../main-job/topic-reader';
@@ -124,7 +124,8 @@ export async function verifyPipeline(input: VerifyInput): Promise<InvariantResul
     for (const [key, bar] of referenceBars(trades)) reference.set(key, bar);
   }
 
-  const enriched = records(TOPICS.enriched).map(enrichedTopicRecord);
+  const evidence = new Map(EVENT_ORDER_TOPICS.map((topic) => [topic, records(topic).map(evidenceItem)]));
+  const enriched = enrichedOf(evidence);
   const idsOf = (topic: string): string[] => records(topic).map((r) => (JSON.parse(r.value?.toString('utf8') ?? '{}') as { id: string }).id);
   const barIds = idsOf(TOPICS.bars1m);
 
@@ -143,7 +144,7 @@ export async function verifyPipeline(input: VerifyInput): Promise<InvariantResul
 
   log('verify: OpenSearch counts, bars and enriched documents');
   const { indexed, bars } = await readOpenSearch(input.config);
-  const order = eventOrderInvariants(topics, await readEnrichedDocuments(input.config), enriched);
+  const order = eventOrderInvariants(evidence, await readEnrichedDocuments(input.config));
   log('verify: downloading the S3 archive');
   const archive = await readArchive(input.config);
   log('verify: DynamoDB symbol-state');

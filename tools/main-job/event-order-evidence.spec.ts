@@ -1,5 +1,5 @@
 import { dlqTopic, DLQ_HEADERS, LATE_HEADERS, lateTopic, TOPICS } from '@tickwire/contracts';
-import { EVENT_ORDER_TOPICS, enrichedTopicRecord, eventOrderInvariants, rawReference } from './event-order-evidence';
+import { EVENT_ORDER_TOPICS, enrichedTopicRecord, eventOrderInvariants, evidenceItem, type EvidenceItem, rawReference } from './event-order-evidence';
 import type { ReadRecord } from './topic-reader';
 
 const T = 1_340_285_400_000; // 2012-06-21T13:30:00Z
@@ -54,7 +54,8 @@ describe('eventOrderInvariants', () => {
     [LATE_HEADERS.originalPartition]: '0',
     [LATE_HEADERS.originalOffset]: '2',
   });
-  const topics = (overrides: Record<string, ReadRecord[]> = {}): Map<string, ReadRecord[]> =>
+  /** The topics as read, each record made an evidence item. */
+  const topics = (overrides: Record<string, ReadRecord[]> = {}): Map<string, EvidenceItem[]> =>
     new Map(
       Object.entries({
         [TOPICS.trades]: raw,
@@ -63,7 +64,7 @@ describe('eventOrderInvariants', () => {
         [TOPICS.bars1m]: [record(TOPICS.bars1m, 0, bar)],
         [lateTopic(TOPICS.trades)]: [lateRecord],
         ...overrides,
-      }),
+      }).map(([topic, records]) => [topic, records.map(evidenceItem)]),
     );
 
   it('reads every topic it needs: raw inputs, enriched outputs, late and dead-letter topics of the inputs', () => {
@@ -92,7 +93,7 @@ describe('eventOrderInvariants', () => {
       [DLQ_HEADERS.originalPartition]: '0',
       [DLQ_HEADERS.originalOffset]: '2',
     });
-    const reference = rawReference(topics({ [lateTopic(TOPICS.trades)]: [], [dlqTopic(TOPICS.trades)]: [dlq] }));
+    const reference = rawReference([...topics({ [lateTopic(TOPICS.trades)]: [], [dlqTopic(TOPICS.trades)]: [dlq] }).values()].flat());
     expect(reference).toMatchObject({ late: 0, deadLettered: 1 });
   });
 

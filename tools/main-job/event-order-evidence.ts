@@ -11,7 +11,7 @@ import {
   type RawMarketEvent,
   type TimedOutputRecord,
 } from './event-order-checks';
-import { readTopics, type ReadRecord } from './topic-reader';
+import { readTopicsAs, type ReadRecord } from './topic-reader';
 
 /**
  * Reads what issue 12's invariants need from the sinks themselves and checks them
@@ -58,42 +58,72 @@ export interface EventOrderEvidence {
   readonly reference: RawReference;
 }
 
-type Topics = ReadonlyMap<string, readonly ReadRecord[]>;
-const recordsOf = (topics: Topics, topic: string): readonly ReadRecord[] => topics.get(topic) ?? [];
 const json = (record: ReadRecord): Record<string, unknown> => JSON.parse(record.value?.toString('utf8') ?? 'null') as Record<string, unknown>;
 const nullableNumber = (value: unknown): number | null => (typeof value === 'number' ? value : null);
+const RAW_KIND: Readonly<Record<string, 'trade' | 'quote'>> = { [TOPICS.trades]: 'trade', [TOPICS.quotes]: 'quote' };
+interface SideTopic {
+  readonly sink: 'late' | 'dlq';
+  readonly headers: { readonly originalTopic: string; readonly originalPartition: string; readonly originalOffset: string };
+}
+const SIDE_TOPICS = new Map<string, SideTopic>([
+  ...INPUTS.map((t): [string, SideTopic] => [lateTopic(t), { sink: 'late', headers: LATE_HEADERS }]),
+  ...INPUTS.map((t): [string, SideTopic] => [dlqTopic(t), { sink: 'dlq', headers: DLQ_HEADERS }]),
+]);
+
+/** What the checks keep of one record of {@link EVENT_ORDER_TOPICS} ({@link evidenceItem}). */
+export type EvidenceItem =
+  /** A raw trade or quote: its position `<topic>:<partition>:<offset>` and, when contract-valid, the event. */
+  | { readonly kind: 'raw'; readonly position: string; readonly event?: RawMarketEvent }
+  /** A `.late` / `.dlq` record: the position of the raw record it stands for. */
+  | { readonly kind: 'excuse'; readonly sink: 'late' | 'dlq'; readonly original: string }
+  | { readonly kind: 'enriched'; readonly record: EnrichedTopicRecord }
+  /** A bar or an alert. */
+  | { readonly kind: 'output'; readonly record: TimedOutputRecord };
 
 /**
- * The reference of the look-ahead check: every contract-valid record of the raw trade and quote
- * topics, except those whose position a `.late` or `.dlq` record of the enricher names in its
- * original-topic/partition/offset headers (the only records it may leave out).
+ * What the checks need of `record`, parsed once as it is read: raw trades and quotes checked against
+ * their contract, the original position of late and dead-letter records, enriched records
+ * ({@link enrichedTopicRecord}), bars and alerts (position, symbol, eventTime, window start).
+ * @throws SyntaxError when an enriched, bar or alert record is not JSON (the enricher produces only contract-valid events)
  */
-export function rawReference(topics: Topics): RawReference {
+export function evidenceItem(record: ReadRecord): EvidenceItem {
+  const rawKind = RAW_KIND[record.topic];
+  if (rawKind) {
+    const position = `${record.topic}:${record.partition}:${record.offset}`;
+    const parsed = safeParseEvent(record.topic as (typeof INPUTS)[number], record.value);
+    if (!parsed.success) return { kind: 'raw', position };
+    const { id, eventTime, payload } = parsed.event;
+    return { kind: 'raw', position, event: { id, symbol: payload.symbol, kind: rawKind, eventTime, payload: payload as Record<string, unknown> } };
+  }
+  const side = SIDE_TOPICS.get(record.topic);
+  if (side) {
+    const h = record.headers;
+    return { kind: 'excuse', sink: side.sink, original: `${h[side.headers.originalTopic]}:${h[side.headers.originalPartition]}:${h[side.headers.originalOffset]}` };
+  }
+  if (record.topic === TOPICS.enriched) return { kind: 'enriched', record: enrichedTopicRecord(record) };
+  return { kind: 'output', record: timedOutput(record) };
+}
+
+/**
+ * The reference of the look-ahead check: every contract-valid raw trade and quote except those whose
+ * position a `.late` or `.dlq` record of the enricher names in its original-topic/partition/offset
+ * headers (the only records it may leave out).
+ */
+export function rawReference(items: Iterable<EvidenceItem>): RawReference {
+  const raw: { position: string; event: RawMarketEvent }[] = [];
   const excused = new Map<string, 'late' | 'dlq'>();
-  for (const input of INPUTS) {
-    for (const [topic, headers, sink] of [
-      [lateTopic(input), LATE_HEADERS, 'late'],
-      [dlqTopic(input), DLQ_HEADERS, 'dlq'],
-    ] as const) {
-      for (const { headers: h } of recordsOf(topics, topic)) {
-        excused.set(`${h[headers.originalTopic]}:${h[headers.originalPartition]}:${h[headers.originalOffset]}`, sink);
-      }
-    }
+  for (const item of items) {
+    if (item.kind === 'raw' && item.event) raw.push({ position: item.position, event: item.event });
+    if (item.kind === 'excuse') excused.set(item.original, item.sink);
   }
   const sources = new Map<string, RawMarketEvent>();
   let late = 0;
   let deadLettered = 0;
-  for (const topic of INPUTS) {
-    for (const record of recordsOf(topics, topic)) {
-      const parsed = safeParseEvent(topic, record.value);
-      if (!parsed.success) continue;
-      const sink = excused.get(`${topic}:${record.partition}:${record.offset}`);
-      if (sink === 'late') late += 1;
-      if (sink === 'dlq') deadLettered += 1;
-      if (sink) continue;
-      const { id, eventTime, payload } = parsed.event;
-      sources.set(id, { id, symbol: payload.symbol, kind: topic === TOPICS.trades ? 'trade' : 'quote', eventTime, payload: payload as Record<string, unknown> });
-    }
+  for (const { position, event } of raw) {
+    const sink = excused.get(position);
+    if (sink === 'late') late += 1;
+    else if (sink === 'dlq') deadLettered += 1;
+    else sources.set(event.id, event);
   }
   return { sources, tape: new MarketTape(sources.values()), late, deadLettered };
 }
@@ -154,19 +184,27 @@ function timedOutput(record: ReadRecord): TimedOutputRecord {
   };
 }
 
+type Items = ReadonlyMap<string, readonly EvidenceItem[]>;
+
+/** The `market.enriched.v1` records among `items`, in their order. */
+export function enrichedOf(items: Items): EnrichedTopicRecord[] {
+  return (items.get(TOPICS.enriched) ?? []).flatMap((item) => (item.kind === 'enriched' ? [item.record] : []));
+}
+const outputs = (items: Items, topic: string): TimedOutputRecord[] =>
+  (items.get(topic) ?? []).flatMap((item) => (item.kind === 'output' ? [item.record] : []));
+
 /**
- * Issue 12's invariants over topics already read to their end with read_committed (at least
- * {@link EVENT_ORDER_TOPICS}, in offset order per partition) and the OpenSearch documents of
- * `market-enriched-*` ({@link readEnrichedDocuments}).
- *
- * @param enriched the enriched topic's records as parsed by {@link enrichedTopicRecord}, when the caller has them
+ * Issue 12's invariants over {@link EVENT_ORDER_TOPICS} read to their end with read_committed, each
+ * record made an {@link EvidenceItem} (in offset order per partition, partitions ascending), and the
+ * OpenSearch documents of `market-enriched-*` ({@link readEnrichedDocuments}).
  */
-export function eventOrderInvariants(topics: Topics, documents: readonly EnrichedFields[], enriched = recordsOf(topics, TOPICS.enriched).map(enrichedTopicRecord)): EventOrderEvidence {
-  const reference = rawReference(topics);
+export function eventOrderInvariants(items: Items, documents: readonly EnrichedFields[]): EventOrderEvidence {
+  const reference = rawReference([...items.values()].flat());
+  const enriched = enrichedOf(items);
   return {
     enrichedOrder: checkEventTimeOrder(TOPICS.enriched, enriched),
-    barsOrder: checkEventTimeOrder(TOPICS.bars1m, recordsOf(topics, TOPICS.bars1m).map(timedOutput)),
-    alertsOrder: checkEventTimeOrder(TOPICS.alerts, recordsOf(topics, TOPICS.alerts).map(timedOutput)),
+    barsOrder: checkEventTimeOrder(TOPICS.bars1m, outputs(items, TOPICS.bars1m)),
+    alertsOrder: checkEventTimeOrder(TOPICS.alerts, outputs(items, TOPICS.alerts)),
     topicLookAhead: checkNoLookAhead(TOPICS.enriched, enriched, reference.sources, reference.tape),
     searchLookAhead: checkNoLookAhead(`OpenSearch ${indexPrefix('enriched')}*`, documents, reference.sources, reference.tape),
     reference,
@@ -224,6 +262,9 @@ export async function gatherEventOrderEvidence(config: StackConfig): Promise<Eve
   await admin.connect();
   const existing = new Set(await admin.listTopics());
   await admin.disconnect();
-  const [topics, documents] = await Promise.all([readTopics(kafka, EVENT_ORDER_TOPICS.filter((t) => existing.has(t))), readEnrichedDocuments(config)]);
-  return eventOrderInvariants(topics, documents);
+  const [items, documents] = await Promise.all([
+    readTopicsAs(kafka, EVENT_ORDER_TOPICS.filter((t) => existing.has(t)), evidenceItem),
+    readEnrichedDocuments(config),
+  ]);
+  return eventOrderInvariants(items, documents);
 }
