@@ -1,5 +1,5 @@
 import { dlqTopic, DLQ_HEADERS, LATE_HEADERS, lateTopic, TOPICS } from '@tickwire/contracts';
-import { EVENT_ORDER_TOPICS, enrichedTopicRecord, eventOrderInvariants, evidenceItem, type EvidenceItem, rawReference } from './event-order-evidence';
+import { EVENT_ORDER_TOPICS, enrichedTopicRecord, eventOrderInvariants, evidenceItem, type EvidenceItem, rawEventOf, rawReference } from './event-order-evidence';
 import type { ReadRecord } from './topic-reader';
 
 const T = 1_340_285_400_000; // 2012-06-21T13:30:00Z
@@ -103,6 +103,22 @@ describe('eventOrderInvariants', () => {
     expect(evidence.enrichedOrder).toMatchObject({ held: false, decreases: 1 });
     expect(evidence.topicLookAhead).toMatchObject({ held: false, quotesWithLookAhead: 1 });
     expect(evidence.searchLookAhead).toMatchObject({ held: true, checked: 0 });
+  });
+
+  it('takes a raw record into the reference only with an id, a symbol, an integer eventTime and usable prices and sizes', () => {
+    expect(rawEventOf('trade', record(TOPICS.trades, 0, t1))).toMatchObject({ id: 't1', symbol: 'AAPL', kind: 'trade', eventTime: T + 10 });
+    expect(rawEventOf('quote', record(TOPICS.quotes, 0, q1))).toMatchObject({ id: 'q1', kind: 'quote', payload: { bidPrice: 99.9 } });
+    const negativeSize = quoteEvent('negative-size', T, 1, 2, 1) as { payload: { bidSize: number } };
+    negativeSize.payload.bidSize = -1;
+    const broken: ['trade' | 'quote', object | string][] = [
+      ['trade', '{"id":"x"'],
+      ['trade', tradeEvent('nan', T, Number.NaN, 1)], // JSON.stringify sends null
+      ['trade', tradeEvent('zero', T, 0, 1)],
+      ['trade', { ...tradeEvent('no-time', T, 1, 1), eventTime: '2012-06-21' }],
+      ['trade', envelope('market.trade.v1', 'no-symbol', T, { price: 1, size: 1 })],
+      ['quote', negativeSize],
+    ];
+    expect(broken.map(([kind, value]) => rawEventOf(kind, record(TOPICS.trades, 0, value)))).toEqual(broken.map(() => undefined));
   });
 
   it('parses an enriched record with its position and its raw event’s source sequence', () => {
