@@ -114,7 +114,7 @@ export function checkEventTimeOrder(topic: string, records: readonly TimedOutput
   return { ...result, detail, decreases: decreases.count, sequenceBreaks: sequenceBreaks.count };
 }
 
-/** A raw trade or quote that the enricher had to take in (valid, not sent to a late or dead-letter topic). */
+/** A raw trade or quote that the enricher had to take in (usable, not sent to a late or dead-letter topic). */
 export interface RawMarketEvent {
   readonly id: string;
   readonly symbol: string;
@@ -278,7 +278,7 @@ export function checkNoLookAhead(
   const tradeBidAsk = new Problems('trades whose bid/ask is not a quote at or before them');
   const change = new Problems('events whose changePercent is not (lastPrice - previousClose) / previousClose * 100');
   const time = new Problems('events whose eventTime is not their raw event’s');
-  const orphan = new Problems('events without a raw source in the input (valid, not late or dead-lettered)');
+  const orphan = new Problems('events without a raw source in the input (usable, not late or dead-lettered)');
   let quotes = 0;
   const wrong = new Set<EnrichedFields>();
   const wrongOther = new Set<EnrichedFields>();

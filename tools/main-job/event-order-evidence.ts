@@ -38,10 +38,10 @@ export const EVENT_ORDER_TOPICS: readonly string[] = [
 
 /** The raw input the enricher had to take in, and what was excused from it. */
 export interface RawReference {
-  /** Valid raw trades and quotes by id, those in a late or dead-letter topic left out. */
+  /** Usable raw trades and quotes by id ({@link rawEventOf}), those a late or dead-letter record names left out. */
   readonly sources: ReadonlyMap<string, RawMarketEvent>;
   readonly tape: MarketTape;
-  /** Valid raw records left out because the enricher sent them to `<topic>.late` / `<topic>.dlq`. */
+  /** Usable raw records left out because the enricher sent them to `<topic>.late` / `<topic>.dlq`. */
   readonly late: number;
   readonly deadLettered: number;
 }
