@@ -58,7 +58,7 @@ const STACK_SERVERS = ['kafka', 'opensearch', 'dynamodb', 's3'] as const;
  * Runs one fault-injection profile end to end: stack up, pipeline reset, reference data (plus the
  * poison corpora's), the five services, the paced LOBSTER replay with the faults injected at their
  * scheduled points (one at a time: each after the previous recovered), then the wait until every sink
- * caught up and the invariants of issue 6 (pipeline-evidence.ts).
+ * caught up and the invariants of issues 6 and 12 (pipeline-evidence.ts).
  *
  * A consuming service that exits on its own is restarted (as ECS would) and reported as a fault of its
  * own. Whatever happens, it leaves every stack server running and stops the services.

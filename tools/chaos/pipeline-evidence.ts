@@ -10,8 +10,10 @@ import {
   type RawTopicKey,
   type StackConfig,
 } from '@tickwire/testing';
+import { EVENT_ORDER_TOPICS, enrichedOf, eventOrderInvariants, evidenceItem, readEnrichedDocuments } from '../main-job/event-order-evidence';
 import { forEachArchiveObject } from '../main-job/sink-counts';
 import { countLobsterMessages, readLobsterTrades, referenceBars, type ReferenceBar } from '../main-job/testing/raw-market-data';
+import { readTopics, type ReadRecord } from '../main-job/topic-reader';
 import {
   checkArchive,
   checkBars,
@@ -20,7 +22,6 @@ import {
   checkIndexedCounts,
   checkRawInput,
   checkSymbolState,
-  type EnrichedRecord,
   expectedSymbolStates,
   type IndexedBar,
   type InvariantResult,
@@ -29,7 +30,6 @@ import {
   type SideRecord,
   type SymbolStateItem,
 } from './invariant-checks';
-import { readTopics, type ReadRecord } from './topic-reader';
 
 /** What {@link verifyPipeline} needs to know about the run. */
 export interface VerifyInput {
@@ -48,7 +48,9 @@ const RAW_TOPIC_NAMES = [TOPICS.trades, TOPICS.quotes, TOPICS.barsDaily] as cons
 
 /**
  * Reads back every topic and sink of the pipeline after a run and checks the invariants of issue 6
- * (invariant-checks.ts). Independent of the services' own counters: Kafka topics are read with a
+ * (invariant-checks.ts) and of issue 12 (per-symbol event-time order of the enriched, bars and alerts
+ * topics; no look-ahead in the enriched topic and in OpenSearch against the raw topics:
+ * main-job/event-order-evidence.ts). Independent of the services' own counters: Kafka topics are read with a
  * fresh read_committed consumer, OpenSearch counted and searched, every S3 object downloaded, DynamoDB
  * read item by item; reference bars and record counts come from the raw LOBSTER files.
  *
@@ -122,24 +124,8 @@ export async function verifyPipeline(input: VerifyInput): Promise<InvariantResul
     for (const [key, bar] of referenceBars(trades)) reference.set(key, bar);
   }
 
-  const enriched: EnrichedRecord[] = records(TOPICS.enriched).map((r) => {
-    const event = JSON.parse(r.value?.toString('utf8') ?? 'null') as {
-      id: string;
-      eventTime: number;
-      payload: { sourceEventId: string; symbol: string; kind: 'trade' | 'quote'; previousClose: number | null };
-    };
-    return {
-      topic: r.topic,
-      partition: r.partition,
-      offset: r.offset,
-      id: event.id,
-      sourceEventId: event.payload.sourceEventId,
-      symbol: event.payload.symbol,
-      kind: event.payload.kind,
-      eventTime: event.eventTime,
-      previousClose: event.payload.previousClose,
-    };
-  });
+  const evidence = new Map(EVENT_ORDER_TOPICS.map((topic) => [topic, records(topic).map(evidenceItem)]));
+  const enriched = enrichedOf(evidence);
   const idsOf = (topic: string): string[] => records(topic).map((r) => (JSON.parse(r.value?.toString('utf8') ?? '{}') as { id: string }).id);
   const barIds = idsOf(TOPICS.bars1m);
 
@@ -156,8 +142,9 @@ export async function verifyPipeline(input: VerifyInput): Promise<InvariantResul
     }
   }
 
-  log('verify: OpenSearch counts and bars');
+  log('verify: OpenSearch counts, bars and enriched documents');
   const { indexed, bars } = await readOpenSearch(input.config);
+  const order = eventOrderInvariants(evidence, await readEnrichedDocuments(input.config));
   log('verify: downloading the S3 archive');
   const archive = await readArchive(input.config);
   log('verify: DynamoDB symbol-state');
@@ -175,6 +162,11 @@ export async function verifyPipeline(input: VerifyInput): Promise<InvariantResul
     checkArchive(archive.ids, validIds, archive.errors, invalidPositions),
     checkSymbolState(items, expectedSymbolStates(lobsterRaw, enriched.filter((e) => lobster.has(e.symbol)))),
     checkDeadLetters(side, poison),
+    order.enrichedOrder,
+    order.barsOrder,
+    order.alertsOrder,
+    order.topicLookAhead,
+    order.searchLookAhead,
   ];
   if (poisonProblems.length) {
     results.push({ name: 'poison produced once each', held: false, detail: poisonProblems.join('; ') });

@@ -4,16 +4,23 @@ import { TOPICS } from '@tickwire/contracts';
 import { ARCHIVE_DATA_PREFIX, SYMBOL_STATE_TABLE } from '@tickwire/resources';
 import { createLocalDynamoDb, createLocalOpenSearch, createLocalS3 } from '@tickwire/testing';
 import { gunzipSync } from 'node:zlib';
+import type { EventOrderOutcome } from './event-order-checks';
 import { PipelineRun, type PipelineTotals } from './pipeline-run';
 import { formatSummaryTable, reconciles, summaryRows } from './pipeline-summary';
 import type { StopOutcome } from './service-processes';
 import { LOBSTER_SYMBOLS, readLobsterTrades, referenceBars, type RawTrade, type ReferenceBar } from './testing/raw-market-data';
 
+/** A check of issue 12 held; when not, the failure shows its counts and first offenders. */
+function expectHeld(check: EventOrderOutcome): void {
+  expect(check.held ? `${check.name}: held` : `${check.name}: ${check.detail}`).toBe(`${check.name}: held`);
+}
+
 /**
  * The main job on the full LOBSTER day (AAPL, AMZN, GOOG on 2012-06-21): every trade and quote through
  * ingest-producer, the enricher, the indexer and the archiver as real processes on the real local
  * stack, then every sink checked against the raw files read independently in this test and against the
- * data README's reference values.
+ * data README's reference values, and issue 12's event-time order and no-look-ahead invariants read
+ * back from the topics and OpenSearch (PipelineRun.totals, event-order-evidence.ts).
  */
 describe('npm start -- --once on the LOBSTER day', () => {
   let run: PipelineRun;
@@ -53,6 +60,30 @@ describe('npm start -- --once on the LOBSTER day', () => {
     const rows = summaryRows(totals);
     expect(rows.filter((r) => r.expected !== undefined && r.expected !== r.count)).toEqual([]);
     expect(reconciles(rows)).toBe(true);
+  });
+
+  it('checks issue 12 against the raw files: the raw topics hold the LOBSTER trades, in time order, as the look-ahead reference', () => {
+    for (const symbol of LOBSTER_SYMBOLS) {
+      const files = raw.get(symbol)!;
+      const tape = totals.order.reference.tape.tradesOf(symbol);
+      // The file reader truncates the nanosecond time to ms; the contract rounds it half up.
+      const differ = files.filter((t, i) => tape[i]?.price !== t.price || ![0, 1].includes((tape[i]?.eventTime ?? 0) - t.eventTimeMs));
+      expect({ symbol, trades: tape.length, differ: differ.slice(0, 5) }).toEqual({ symbol, trades: files.length, differ: [] });
+    }
+  });
+
+  it('enriches every quote with the last trade at or before it, never a later one, on the topic and in OpenSearch (issue 12)', () => {
+    const { topicLookAhead, searchLookAhead } = totals.order;
+    expectHeld(topicLookAhead);
+    expectHeld(searchLookAhead);
+    expect(topicLookAhead.quotes).toBeGreaterThan(225_000);
+    expect(searchLookAhead.checked).toBe(topicLookAhead.checked);
+  });
+
+  it('keeps per-symbol event-time order on market.enriched.v1, market.bars.1m.v1 and market.alerts.v1 (issue 12)', () => {
+    expectHeld(totals.order.enrichedOrder);
+    expectHeld(totals.order.barsOrder);
+    expectHeld(totals.order.alertsOrder);
   });
 
   it('indexes trades per symbol equal to the data', async () => {

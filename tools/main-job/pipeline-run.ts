@@ -2,6 +2,7 @@ import { TOPICS, type TopicName } from '@tickwire/contracts';
 import { createLocalKafka, ensureLocalStack, type LocalStack } from '@tickwire/testing';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { gatherEventOrderEvidence, type EventOrderEvidence } from './event-order-evidence';
 import { resetPipeline } from './pipeline-reset';
 import { scrapeMetrics, type MetricFamilies } from './prometheus-scrape';
 import {
@@ -53,6 +54,8 @@ export interface PipelineTotals {
   /** Records each service counted as produced / consumed / dead-lettered, per topic (its /metrics). */
   readonly metrics: Readonly<Record<ServiceName, MetricFamilies>>;
   readonly sinks: SinkCounts;
+  /** Issue 12's invariants read back from the topics and OpenSearch: event-time order, no look-ahead. */
+  readonly order: EventOrderEvidence;
 }
 
 const METRIC = {
@@ -261,10 +264,15 @@ export class PipelineRun {
     }
   }
 
-  /** Every service's metrics, the replay status and the counts at the sinks. */
+  /** Every service's metrics, the replay status, the counts at the sinks and issue 12's order and look-ahead checks. */
   async totals(): Promise<PipelineTotals> {
-    const [ingest, metrics, sinks] = await Promise.all([this.ingestStatus(), this.scrapeAll(), countSinks(this.stack.config)]);
-    return { ingest, metrics, sinks };
+    const [ingest, metrics, sinks, order] = await Promise.all([
+      this.ingestStatus(),
+      this.scrapeAll(),
+      countSinks(this.stack.config),
+      gatherEventOrderEvidence(this.stack.config),
+    ]);
+    return { ingest, metrics, sinks, order };
   }
 
   /** SIGTERM every service (producer first, so consumers drain), in parallel per stage. */

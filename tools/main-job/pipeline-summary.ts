@@ -1,5 +1,6 @@
 import { TOPICS } from '@tickwire/contracts';
 import Table from 'cli-table3';
+import type { EventOrderEvidence } from './event-order-evidence';
 import { ENRICHED_OUTPUT_TOPICS, METRIC, type PipelineTotals, RAW_INPUT_TOPICS, sumValues } from './pipeline-run';
 import { sumMetric } from './prometheus-scrape';
 
@@ -16,16 +17,21 @@ const pick = (counts: Readonly<Record<string, number>>, topic: string): number =
 
 /**
  * The rows of the main job's summary, each count taken where it lands (ingest status, the services'
- * committed-record counters, OpenSearch `_count`, the archive's NDJSON lines, DLQ/late topic offsets)
- * and reconciled against its upstream:
+ * committed-record counters, OpenSearch `_count`, the archive's NDJSON lines, DLQ/late topic offsets,
+ * the enricher's output topics and OpenSearch documents read back) and reconciled against its upstream:
  * - enriched = trades + quotes ingested - those the enricher dead-lettered or sent to a late topic;
  * - indexed documents = what the enricher produced, per stream;
  * - archived records = raw records ingested;
  * - records in DLQ topics = dead letters counted by every service;
- * - records in late topics = late records counted by the enricher.
+ * - records in late topics = late records counted by the enricher;
+ * - 0 enriched quotes whose lastPrice is not the last raw trade at or before them, and 0 other enriched
+ *   fields not of their own event time, on `market.enriched.v1` and in OpenSearch (issue 12);
+ * - per symbol, 0 eventTime decreases in the offset order of the enriched, bars and alerts topics, and
+ *   0 same-millisecond enriched events out of source sequence (issue 12). OpenSearch documents record no
+ *   topic position, so the order is checked on the topics only.
  */
 export function summaryRows(totals: PipelineTotals): SummaryRow[] {
-  const { ingest, metrics, sinks } = totals;
+  const { ingest, metrics, sinks, order } = totals;
   const produced = (topic: string) => sumMetric(metrics.enricher, METRIC.produced, { topic });
   const trades = pick(ingest.published, TOPICS.trades);
   const quotes = pick(ingest.published, TOPICS.quotes);
@@ -56,7 +62,33 @@ export function summaryRows(totals: PipelineTotals): SummaryRow[] {
     { stage: 'archive error records', count: sinks.archive.errorRecords, basis: 'S3 errors/ (failed validation)' },
     { stage: 'dead letters (DLQ)', count: sumValues(sinks.dlq), expected: ingestDlq + serviceDlq, basis: '*.dlq topics = DLQ counted by services' },
     { stage: 'late events', count: sumValues(sinks.late), expected: enricherLate, basis: '*.late topics = late counted by the enricher' },
+    ...eventOrderRows(order),
   ];
+}
+
+/** Issue 12's rows: each count must be 0 (see event-order-checks.ts for what is compared). */
+function eventOrderRows(order: EventOrderEvidence): SummaryRow[] {
+  const lookAhead = 'lastPrice != last raw trade at or before (same ms counts)';
+  const fields = 'own price / quote, trade bid/ask, changePercent vs raw input';
+  const search = 'market-enriched-* documents';
+  const { enrichedOrder, barsOrder, alertsOrder, topicLookAhead, searchLookAhead } = order;
+  return [
+    { stage: 'quotes with look-ahead (topic)', count: topicLookAhead.quotesWithLookAhead, expected: 0, basis: `${TOPICS.enriched} read_committed: ${lookAhead}` },
+    { stage: 'quotes with look-ahead (OpenSearch)', count: searchLookAhead.quotesWithLookAhead, expected: 0, basis: `${search}: ${lookAhead}` },
+    { stage: 'enriched fields not of their time (topic)', count: topicLookAhead.otherFieldProblems, expected: 0, basis: `${TOPICS.enriched}: ${fields}` },
+    { stage: 'enriched fields not of their time (OpenSearch)', count: searchLookAhead.otherFieldProblems, expected: 0, basis: `${search}: ${fields}` },
+    { stage: 'eventTime decreases: enriched', count: enrichedOrder.decreases, expected: 0, basis: `per symbol, ${TOPICS.enriched} offset order (OpenSearch keeps no offset)` },
+    { stage: 'other order breaks: enriched', count: enrichedOrder.offenders - enrichedOrder.decreases, expected: 0, basis: 'same ms out of source sequence, or a symbol in two partitions' },
+    { stage: 'eventTime decreases: 1-minute bars', count: barsOrder.offenders, expected: 0, basis: `per symbol, ${TOPICS.bars1m} offset order (eventTime, startTime)` },
+    { stage: 'eventTime decreases: alerts', count: alertsOrder.offenders, expected: 0, basis: `per symbol, ${TOPICS.alerts} offset order` },
+  ];
+}
+
+/** `<check>: <detail>` of each of issue 12's checks that failed (counts and first offenders), for below the table. */
+export function eventOrderFailures(order: EventOrderEvidence): string[] {
+  return [order.topicLookAhead, order.searchLookAhead, order.enrichedOrder, order.barsOrder, order.alertsOrder]
+    .filter((check) => !check.held)
+    .map((check) => `${check.name}: ${check.detail}`);
 }
 
 /** True when every row with an expectation matches it. */
