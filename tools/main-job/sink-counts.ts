@@ -1,6 +1,12 @@
+import { readTopicsAs } from './topic-reader';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { ALL_TOPICS, dlqTopic, LATE_TOPICS, lateTopic, type TopicName } from '@tickwire/contracts';
-import { ARCHIVE_DATA_PREFIX, ARCHIVE_ERROR_PREFIX, indexPrefix, type SearchStream } from '@tickwire/resources';
+import {
+  ARCHIVE_DATA_PREFIX,
+  ARCHIVE_ERROR_PREFIX,
+  indexPrefix,
+  type SearchStream,
+} from '@tickwire/resources';
 import { createLocalKafka, createLocalOpenSearch, createLocalS3, type StackConfig } from '@tickwire/testing';
 import { gunzipSync } from 'node:zlib';
 
@@ -14,7 +20,7 @@ export interface SinkCounts {
     readonly records: Readonly<Record<string, number>>;
     readonly errorRecords: number;
   };
-  /** Records per `.dlq` topic (offsets: DLQ topics are written without transactions). */
+  /** Records per `.dlq` topic (read_committed: transaction markers are not records). */
   readonly dlq: Readonly<Record<string, number>>;
   /** Records per `.late` topic. */
   readonly late: Readonly<Record<string, number>>;
@@ -81,13 +87,18 @@ export async function forEachArchiveObject(
   try {
     let token: string | undefined;
     do {
-      const page = await s3.send(new ListObjectsV2Command({ Bucket: config.archiveBucket, ContinuationToken: token }));
+      const page = await s3.send(
+        new ListObjectsV2Command({ Bucket: config.archiveBucket, ContinuationToken: token }),
+      );
       for (const object of page.Contents ?? []) {
         if (!object.Key) continue;
         const body = await s3.send(new GetObjectCommand({ Bucket: config.archiveBucket, Key: object.Key }));
         if (!body.Body) throw new Error(`s3://${config.archiveBucket}/${object.Key} has no body`);
         const text = gunzipSync(Buffer.from(await body.Body.transformToByteArray())).toString('utf8');
-        visit(object.Key, text.split('\n').filter((line) => line.length > 0));
+        visit(
+          object.Key,
+          text.split('\n').filter((line) => line.length > 0),
+        );
       }
       token = page.NextContinuationToken;
     } while (token);
@@ -97,21 +108,30 @@ export async function forEachArchiveObject(
 }
 
 async function countSideTopics(config: StackConfig): Promise<Pick<SinkCounts, 'dlq' | 'late'>> {
-  const admin = createLocalKafka('tickwire-main-job-counts', config).admin();
+  const kafka = createLocalKafka('tickwire-main-job-counts', config);
+  const admin = kafka.admin();
   await admin.connect();
+  let existing: Set<string>;
   try {
-    const existing = new Set(await admin.listTopics());
-    const count = async (topic: string): Promise<number> => {
-      if (!existing.has(topic)) return 0;
-      const offsets = await admin.fetchTopicOffsets(topic);
-      return offsets.reduce((sum, p) => sum + (Number(p.high) - Number(p.low)), 0);
-    };
-    const dlq: Record<string, number> = {};
-    for (const topic of ALL_TOPICS) dlq[dlqTopic(topic)] = await count(dlqTopic(topic));
-    const late: Record<string, number> = {};
-    for (const topic of LATE_TOPICS as readonly TopicName[]) late[lateTopic(topic)] = await count(lateTopic(topic));
-    return { dlq, late };
+    existing = new Set(await admin.listTopics());
   } finally {
     await admin.disconnect();
   }
+  // Records, not offsets: the enricher writes its dead letters and late records inside its
+  // transactions, whose commit markers take offsets too (read_committed skips them).
+  const topics = [
+    ...ALL_TOPICS.map((topic) => dlqTopic(topic)),
+    ...(LATE_TOPICS as readonly TopicName[]).map((topic) => lateTopic(topic)),
+  ];
+  const read = await readTopicsAs(
+    kafka,
+    topics.filter((topic) => existing.has(topic)),
+    () => 1,
+  );
+  const count = (topic: string): number => read.get(topic)?.length ?? 0;
+  const dlq: Record<string, number> = {};
+  for (const topic of ALL_TOPICS) dlq[dlqTopic(topic)] = count(dlqTopic(topic));
+  const late: Record<string, number> = {};
+  for (const topic of LATE_TOPICS as readonly TopicName[]) late[lateTopic(topic)] = count(lateTopic(topic));
+  return { dlq, late };
 }

@@ -290,6 +290,36 @@ describe('EnrichmentEngine rules', () => {
     alertV1EventSchema.parse(tsla[0]);
   });
 
+  it("a daily close advances the symbol's clock: its open 1-minute bar closes first, in event-time order", () => {
+    const engine = new EnrichmentEngine(DEFAULT_ENRICHMENT_SETTINGS, () => PROCESSING_TIME);
+    engine.processTrade(trade(t0 + 1_000, 585, 1), reference);
+    const close = Date.UTC(2012, 5, 21, 20);
+    const output = engine.processDailyBar(
+      {
+        schema: 'market.bar.daily.v1',
+        id: `aapl${'0'.repeat(28)}`,
+        eventTime: close,
+        ingestTime: INGEST_TIME,
+        source: 'lobster',
+        payload: {
+          symbol: 'AAPL',
+          tradingDate: '2012-06-21',
+          open: 585,
+          high: 585,
+          low: 585,
+          close: 585,
+          adjustedClose: 585,
+          volume: 1,
+          dividendAmount: 0,
+          splitCoefficient: 1,
+        },
+      },
+      reference,
+    );
+    expect(output.bars.map((b) => b.id)).toEqual([`AAPL:${t0}`]);
+    expect(engine.openWindowCount).toBe(0);
+  });
+
   const rejection = (work: () => unknown): [string, string] | 'accepted' => {
     try {
       work();

@@ -210,15 +210,27 @@ export class EnrichmentEngine {
   /**
    * Measures a daily close against the (split-adjusted) previous close and returns the
    * `price-change-threshold` alert when the close crossed ±threshold (eventTime = the bar's eventTime,
-   * sourceEventId = the daily bar's id). Daily bars produce no enriched record.
+   * sourceEventId = the daily bar's id). Daily bars produce no enriched record. The daily bar's event
+   * time (the session close) advances the symbol's clock first: 1-minute bars still open before it
+   * close and come out ahead of the daily alert.
    */
   processDailyBar(event: BarDailyV1Event, reference: PreviousCloseReference | undefined): EngineOutput {
     const { symbol, tradingDate, close } = event.payload;
     this.assertKnown(symbol, reference);
     const processor = this.processorOf(symbol);
+    const output = emptyOutput();
+    // The session close is the symbol's clock too: its open 1-minute windows end before it, so their
+    // bars (and bar alerts) precede the daily alert in event time.
+    if (processor.openWindows > 0)
+      this.emitBars(
+        symbol,
+        processor.advanceTo(event.eventTime),
+        this.sources.get(symbol) ?? event.source,
+        event.ingestTime,
+        output,
+      );
     const result = processor.applyDailyClose({ tradingDate, close }, reference);
     this.changed.add(symbol);
-    const output = emptyOutput();
     if (result.alert)
       output.alerts.push(this.alert(event, { ...result.alert, sourceEventId: event.id }, event.eventTime));
     return output;

@@ -140,6 +140,9 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
   /** Input partitions paused because their merge queue is full (`topic:partition` -> resume). */
   private readonly paused = new Map<string, () => void>();
   private mergeTimer: NodeJS.Timeout | undefined;
+  /** Asks the broker for end offsets when a merge's wait passed (see confirmEnds). */
+  private offsetsAdmin: ReturnType<KafkaClient['admin']> | undefined;
+  private offsetsAdminConnected = false;
   private mergeAt = Number.POSITIVE_INFINITY;
   private stopping = false;
   /** True until the state was restored, and after a failed transaction. */
@@ -307,6 +310,7 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     this.mergeTimer = undefined;
     await this.tail.catch(() => undefined);
     await this.lanes.drain();
+    await this.offsetsAdmin?.disconnect().catch(() => undefined);
     const unwritten = await this.stateWriter.drain(this.config.SHUTDOWN_TIMEOUT_MS / 2);
     if (unwritten.length > 0)
       this.log.error(
@@ -411,12 +415,13 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
    * its {@link PartitionGroup} in event-time order while the merge allows, applies each to the engine,
    * and adds everything they produced (outputs, late records, dead letters, the changelog of the
    * changed symbols) with the input positions of the records taken to the task's next transaction.
-   * When the merge has to wait for a caught-up input, a timer runs the loop again at its deadline.
+   * When the merge has to wait for a caught-up input, a timer runs the loop again at its deadline;
+   * once it passed, the broker is asked whether the input is really caught up ({@link confirmEnds}).
    * `committed` settles with that transaction.
    *
    * @throws Error (and marks the state for a rebuild) when building the transaction's records fails
    */
-  private processTask(task: number): ProcessedRound {
+  private async processTask(task: number): Promise<ProcessedRound> {
     const group = this.groups.get(task);
     const nothing: ProcessedRound = { committed: Promise.resolve(), advanced: [] };
     if (group === undefined) return nothing;
@@ -427,6 +432,10 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     const enforced = new Map<string, number>();
     for (;;) {
       const next = group.next(Date.now());
+      if (next.kind === 'check') {
+        if (await this.confirmEnds(task, group, next.inputs)) continue;
+        break;
+      }
       if (next.kind === 'wait') {
         if (next.until !== null) this.scheduleMerge(next.until);
         break;
@@ -503,6 +512,40 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     return { committed, advanced };
   }
 
+  /**
+   * Answers a merge's `check` (see PartitionGroup): the end offsets of `task`'s idle `inputs` from the
+   * broker (ListOffsets), so that a wait that passed while the consumer could not fetch (behind a
+   * long round, or at start-up) does not let the other inputs run ahead of records already appended.
+   * Returns false (and schedules another look) when the broker does not answer: an input that cannot
+   * be asked may be stalled, not finished.
+   */
+  private async confirmEnds(
+    task: number,
+    group: PartitionGroup<TaskInput>,
+    inputs: readonly string[],
+  ): Promise<boolean> {
+    try {
+      this.offsetsAdmin ??= this.kafka.admin();
+      if (!this.offsetsAdminConnected) {
+        await this.offsetsAdmin.connect();
+        this.offsetsAdminConnected = true;
+      }
+      for (const topic of inputs) {
+        const partition = (await this.offsetsAdmin.fetchTopicOffsets(topic)).find(
+          (p) => p.partition === task,
+        );
+        const start = this.expected.get(`${topic}:${task}`) ?? partition?.low ?? '0';
+        group.confirm(topic, partition?.high ?? '0', start, Date.now());
+      }
+      return true;
+    } catch (error) {
+      this.offsetsAdminConnected = false;
+      this.log.warn({ task, inputs, err: error }, 'End offsets unavailable; the merge waits and asks again');
+      this.scheduleMerge(Date.now() + Math.max(100, this.config.ENRICHER_MAX_TASK_IDLE_MS));
+      return false;
+    }
+  }
+
   /** The merge of `task`, created on its first batch. */
   private groupOf(task: number): PartitionGroup<TaskInput> {
     let group = this.groups.get(task);
@@ -556,7 +599,7 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     await this.serially(async () => {
       if (this.tasks === null || this.stopping) return;
       await this.ensureConsistentState();
-      for (const task of [...this.groups.keys()]) this.processTask(task);
+      for (const task of [...this.groups.keys()]) await this.processTask(task);
     });
   }
 

@@ -15,16 +15,28 @@ const records = (first: number, ...times: (number | null)[]): BufferedRecord<Val
 
 const end = (nextOffset: number, caughtUp = true) => ({ nextOffset: String(nextOffset), caughtUp });
 
-/** Takes records while the group hands them out at `now`; returns their ids and the final decision. */
+/**
+ * Takes records while the group hands them out at `now`; returns their ids and the final decision. A
+ * `check` is answered as a broker would: end offset = `ends[input]`, else what was fetched (caught up).
+ */
 function drain(
   g: PartitionGroup<Value>,
   now: number,
-): { ids: string[]; last: NextRecord<Value>; enforced: number } {
+  ends: Record<string, number> = {},
+): { ids: string[]; last: NextRecord<Value>; enforced: number; checks: string[] } {
   const ids: string[] = [];
+  const checks: string[] = [];
   let enforced = 0;
   for (;;) {
     const next = g.next(now);
-    if (next.kind === 'wait') return { ids, last: next, enforced };
+    if (next.kind === 'wait') return { ids, last: next, enforced, checks };
+    if (next.kind === 'check') {
+      for (const input of next.inputs) {
+        checks.push(input);
+        g.confirm(input, String(ends[input] ?? g.nextFetchOf(input) ?? 0), '0', now);
+      }
+      continue;
+    }
     ids.push(`${next.input}:${next.record.value.t}`);
     if (next.idleInputs.length > 0) enforced += 1;
   }
@@ -70,6 +82,27 @@ describe('PartitionGroup', () => {
     expect(drain(g, 999_999).ids).toEqual([]);
     g.add('trades', records(1, 20), end(2));
     expect(drain(g, 1_000_000).ids).toEqual(['trades:20', 'quotes:30']);
+  });
+
+  it('asks the broker before enforced processing: records appended since the fetch make the input lagging', () => {
+    const g = group(100);
+    g.add('trades', records(0, 10), end(1));
+    g.add('quotes', records(0, 5, 20, 30), end(3));
+    expect(drain(g, 1_000).ids).toEqual(['quotes:5', 'trades:10']);
+    // 100 ms later the wait is over, but the broker has 2 trades the consumer has not fetched yet.
+    const late = drain(g, 1_100, { trades: 3 });
+    expect(late).toMatchObject({ ids: [], checks: ['trades'], last: { kind: 'wait', until: null } });
+    g.add('trades', records(1, 15, 40), end(3));
+    expect(drain(g, 1_101).ids).toEqual(['trades:15', 'quotes:20', 'quotes:30']);
+  });
+
+  it('asks once per idle spell: a quiet input confirmed caught up is not asked again while it stays empty', () => {
+    const g = group(100);
+    g.add('quotes', records(0, 5), end(1));
+    expect(drain(g, 1_000).ids).toEqual([]);
+    expect(drain(g, 1_100)).toMatchObject({ ids: ['quotes:5'], checks: ['trades'] });
+    g.add('quotes', records(1, 6), end(2));
+    expect(drain(g, 1_200)).toMatchObject({ ids: ['quotes:6'], checks: [] });
   });
 
   it('with maxTaskIdleMs 0 processes at once when the empty input is caught up', () => {

@@ -11,11 +11,15 @@
  * - an input is empty and **lagging** (its last fetch ended before the partition's high watermark):
  *   wait for the fetch, without a deadline: the records are on the broker already;
  * - an input is empty and **caught up** (or has never been fetched): wait until it has been empty
- *   for `maxTaskIdleMs` (data may still be produced to it), then process the other inputs anyway:
- *   "enforced processing", reported in `idleInputs` so the caller counts it. The input stays
- *   in that state until it receives records again, so a quiet input costs the wait once, not per
- *   record. A record that then arrives with an earlier timestamp than what was processed is the
- *   caller's late data.
+ *   for `maxTaskIdleMs` (data may still be produced to it). Then, before anything is processed
+ *   without it, the caller asks the broker for the input's end offset ({@link next} returns
+ *   `check`; the caller answers with {@link confirm}): records appended since the last fetch make it
+ *   lagging again (the wall-clock wait may have passed while the consumer could not fetch, e.g.
+ *   behind a long processing round). Only an input the broker confirms caught up after its deadline
+ *   lets the others go on: "enforced processing", reported in `idleInputs` so the caller counts it.
+ *   The input stays in that state until it receives records again, so a quiet input costs the wait
+ *   and one end-offset look-up per idle spell, not per record. A record that then arrives with an
+ *   earlier timestamp than what was processed is the caller's late data.
  *
  * Records leave their queue in offset order (only heads compete), and stay retained after they are
  * taken until {@link committed} drops them, so a failed transaction can {@link rewind} the task to
@@ -45,7 +49,14 @@ export class PartitionGroup<T> {
     if (inputs.length === 0) throw new RangeError('PartitionGroup: at least one input');
     if (!(options.maxTaskIdleMs >= 0)) throw new RangeError('PartitionGroup: maxTaskIdleMs must be >= 0');
     for (const input of inputs)
-      this.queues.set(input, { entries: [], head: 0, nextFetch: null, caughtUp: false, emptySince: null });
+      this.queues.set(input, {
+        entries: [],
+        head: 0,
+        nextFetch: null,
+        lagging: false,
+        emptySince: null,
+        confirmedAt: null,
+      });
   }
 
   /**
@@ -71,8 +82,11 @@ export class PartitionGroup<T> {
     }
     const next = BigInt(end.nextOffset);
     if (queue.nextFetch === null || next > queue.nextFetch) queue.nextFetch = next;
-    queue.caughtUp = end.caughtUp;
-    if (added > 0) queue.emptySince = null;
+    queue.lagging = !end.caughtUp;
+    if (added > 0) {
+      queue.emptySince = null;
+      queue.confirmedAt = null;
+    }
     return added;
   }
 
@@ -90,9 +104,8 @@ export class PartitionGroup<T> {
       if (record === undefined) {
         queue.emptySince ??= now;
         idle.push(input);
-        if (queue.nextFetch !== null && !queue.caughtUp) waitUntil = null;
-        else if (waitUntil !== null)
-          waitUntil = Math.max(waitUntil, queue.emptySince + this.options.maxTaskIdleMs);
+        if (queue.lagging) waitUntil = null;
+        else if (waitUntil !== null) waitUntil = Math.max(waitUntil, this.deadlineOf(queue));
         continue;
       }
       if (this.options.isUntimed?.(record.value) === true) return this.take(input, queue, NONE);
@@ -102,7 +115,40 @@ export class PartitionGroup<T> {
     if (best === null) return { kind: 'wait', until: null };
     if (waitUntil === Number.NEGATIVE_INFINITY) return this.take(best.input, best.queue, NONE);
     if (waitUntil === null || now < waitUntil) return { kind: 'wait', until: waitUntil };
+    const unconfirmed = idle.filter((input) => {
+      const queue = this.queueOf(input);
+      return queue.confirmedAt === null || queue.confirmedAt < this.deadlineOf(queue);
+    });
+    if (unconfirmed.length > 0) return { kind: 'check', inputs: unconfirmed };
     return this.take(best.input, best.queue, idle);
+  }
+
+  /**
+   * The answer to a `check` of {@link next}: the broker's end offset of `input`'s partition (the
+   * next offset it would append, decimal string) at wall-clock time `now`, and the offset from which
+   * the consumer fetches it when nothing was fetched yet (the group's committed offset, or the log
+   * start). An end beyond what was fetched makes the input lagging (wait for its fetch); otherwise it
+   * is confirmed caught up.
+   */
+  confirm(input: string, endOffset: string, startOffset: string, now: number): void {
+    const queue = this.queueOf(input);
+    const position = queue.nextFetch ?? BigInt(startOffset);
+    if (BigInt(endOffset) > position) {
+      queue.lagging = true;
+      queue.confirmedAt = null;
+    } else {
+      queue.confirmedAt = now;
+    }
+  }
+
+  /** The next offset expected from the consumer for `input` (decimal string), or null before its first fetch. */
+  nextFetchOf(input: string): string | null {
+    const next = this.queueOf(input).nextFetch;
+    return next === null ? null : next.toString();
+  }
+
+  private deadlineOf(queue: InputQueue<T>): number {
+    return (queue.emptySince ?? Number.POSITIVE_INFINITY) + this.options.maxTaskIdleMs;
   }
 
   /**
@@ -140,8 +186,9 @@ export class PartitionGroup<T> {
       queue.entries = [];
       queue.head = 0;
       queue.nextFetch = null;
-      queue.caughtUp = false;
+      queue.lagging = false;
       queue.emptySince = null;
+      queue.confirmedAt = null;
     }
   }
 
@@ -187,12 +234,14 @@ export interface BufferedRecord<T> {
 }
 
 /**
- * What {@link PartitionGroup.next} decided: a record, or a wait (`until`: epoch ms, null = until new
- * input). `idleInputs` is empty unless the record was taken by enforced processing: then it names the
+ * What {@link PartitionGroup.next} decided: a record, a wait (`until`: epoch ms, null = until new
+ * input), or a `check`: ask the broker for the end offsets of `inputs` and {@link PartitionGroup.confirm}
+ * them before the others are processed without them. `idleInputs` is empty unless the record was taken by enforced processing: then it names the
  * caught-up inputs that had been empty past `maxTaskIdleMs` (a later record of one of them may be
  * older than this one).
  */
 export type NextRecord<T> =
+  | { readonly kind: 'check'; readonly inputs: readonly string[] }
   | {
       readonly kind: 'record';
       readonly input: string;
@@ -209,8 +258,10 @@ interface InputQueue<T> {
   head: number;
   /** Next offset expected from the consumer (null before the first fetch). */
   nextFetch: bigint | null;
-  /** Whether the latest fetch reached the high watermark. */
-  caughtUp: boolean;
+  /** The latest fetch ended below the high watermark, or the broker said more was appended: wait for it. */
+  lagging: boolean;
   /** Wall-clock ms since which the queue has had nothing to take (null while it has). */
   emptySince: number | null;
+  /** Wall-clock ms of the latest end-offset check that found it caught up (null: none this idle spell). */
+  confirmedAt: number | null;
 }
