@@ -38,15 +38,16 @@ export const enricherSettingsEnvSchema = enricherEnvSchema
       .max(64)
       .default(32),
     /**
-     * Event-time merge of a task's inputs (Kafka Streams' `max.task.idle.ms`, KIP-695): when one input
-     * of a task (trades, quotes or daily bars of one partition) has nothing buffered and is caught up
-     * with its partition, the others' records wait at most this long for it before they are processed
-     * anyway (counted in tickwire_enricher_enforced_processing_total); a record of that input which
-     * then arrives with an earlier event time than its symbol's last processed event goes to
-     * `<topic>.late`. An input that lags (records on the broker not fetched yet) is always waited for.
-     * 0 = never wait for records not yet produced. Default 100: covers the skew between two topics
-     * written by one produce request, so a replay or a live feed through ingest-producer comes out in
-     * order; the latency it costs is in the README's benchmark table (default and 0).
+     * Event-time merge of a task's inputs (Kafka Streams' `max.task.idle.ms`, KIP-695, counted per
+     * record): while trades or quotes of a task have nothing buffered and are caught up with their
+     * partition, each record of the other waits this long after its arrival, then the broker is asked
+     * for the idle partition's end offset and the record goes on only if nothing was appended
+     * meanwhile (counted in tickwire_enricher_enforced_processing_total); a record of that input which
+     * arrives later with an earlier event time than its symbol's last processed event goes to
+     * `<topic>.late`. An input that lags (records on the broker not fetched yet) is always waited
+     * for; daily bars never hold the others back. Default 100: covers the moment between the
+     * partitions' appends of one produce request, so a replay or a live feed through ingest-producer
+     * comes out in order; the latency it costs is in the README's benchmark table (default and 0).
      */
     ENRICHER_MAX_TASK_IDLE_MS: nonNegativeMs('ENRICHER_MAX_TASK_IDLE_MS').default(100),
     /**

@@ -81,8 +81,9 @@ export const ENRICHER_INPUT_TOPICS = [TOPICS.trades, TOPICS.quotes, TOPICS.barsD
  *   time (ns, then source sequence, then trade before quote), so each symbol's trades and quotes are
  *   applied, and their outputs emitted, in the order they happened: every enriched event, bar and
  *   alert is computed from inputs at or before its own event time. An input with nothing buffered is
- *   waited for: without limit while it lags (its records are on the broker), at most
- *   ENRICHER_MAX_TASK_IDLE_MS when it is caught up (a timer then runs the loop); what arrives later
+ *   waited for: without limit while it lags (its records are on the broker); while it is caught up,
+ *   each record waits ENRICHER_MAX_TASK_IDLE_MS after its arrival (a timer then runs the loop) and
+ *   the broker confirms the idle partition's end offset (daily bars never hold others back); what arrives later
  *   than that with an earlier event time than its symbol's last event is late (`<topic>.late`, the
  *   engine's `out-of-order` rule), never reordered. A full queue pauses its partition
  *   (ENRICHER_BUFFERED_RECORDS_PER_PARTITION). Records wait uncommitted: the transport moves its
@@ -229,7 +230,7 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
       ),
       enforced: m.counter(
         'tickwire_enricher_enforced_processing_total',
-        'Records processed while an input of their task (idle_input) was empty and caught up for ENRICHER_MAX_TASK_IDLE_MS (Kafka Streams enforced processing: a later record of that input with an earlier event time goes to <topic>.late). Normal for a quiet input such as daily bars during the session.',
+        'Records processed without idle_input (trades or quotes of their task, empty and confirmed caught up by the broker after the record waited ENRICHER_MAX_TASK_IDLE_MS): Kafka Streams enforced processing; a later record of that input with an earlier event time goes to <topic>.late.',
         ['idle_input'],
       ),
       restores: m.counter(
@@ -400,7 +401,7 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     const { parsed, deadLetters } = parseBatch(records);
     const references = await this.referencesOf(parsed.map((p) => p.event));
     const group = this.groupOf(first.partition);
-    group.add(first.topic, taskInputsOf({ parsed, deadLetters }, references), context.getFetchEnd());
+    group.add(first.topic, taskInputsOf({ parsed, deadLetters }, references), context.getFetchEnd(), Date.now());
     const key = `${first.topic}:${first.partition}`;
     if (
       group.buffered(first.topic) >= this.config.ENRICHER_BUFFERED_RECORDS_PER_PARTITION &&
@@ -554,6 +555,9 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
         maxTaskIdleMs: this.config.ENRICHER_MAX_TASK_IDLE_MS,
         compare: compareTaskInputs,
         isUntimed: (input) => input.event === null,
+        // Daily bars come once a session: their empty queue holds nothing back (their records still
+        // wait their turn by event time, after the session's trades and quotes).
+        blocking: [TOPICS.trades, TOPICS.quotes],
       });
       this.groups.set(task, group);
     }

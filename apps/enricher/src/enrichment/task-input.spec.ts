@@ -92,15 +92,15 @@ describe('the enricher task merge on the LOBSTER AAPL day', () => {
       maxTaskIdleMs: 100,
       compare: compareTaskInputs,
       isUntimed: (input) => input.event === null,
+      blocking: [TOPICS.trades, TOPICS.quotes],
     });
     const out: string[] = [];
     /**
-     * Records taken while trades or quotes were idle with more of them still to come (daily bars are
-     * idle all day, and at the end of one topic the other's last records go after the idle time:
-     * both normal).
+     * Records taken while trades or quotes were idle with more of them still to come (at the end of
+     * one topic the other's last records go after the idle time: normal).
      */
     let enforced = 0;
-    const exhausted = new Set<string>([TOPICS.barsDaily]);
+    const exhausted = new Set<string>();
     let now = 1_000;
     const take = () => {
       for (let next = group.next(now); next.kind !== 'wait'; next = group.next(now)) {
@@ -117,10 +117,15 @@ describe('the enricher task merge on the LOBSTER AAPL day', () => {
       now += 10; // a fetch every 10 ms
       if (caughtUp) exhausted.add(topic);
       const last = batch[batch.length - 1] as KafkaRecord;
-      group.add(topic, taskInputsOf(parseBatch(batch), new Map()), {
-        nextOffset: String(Number(last.offset) + 1),
-        caughtUp,
-      });
+      group.add(
+        topic,
+        taskInputsOf(parseBatch(batch), new Map()),
+        {
+          nextOffset: String(Number(last.offset) + 1),
+          caughtUp,
+        },
+        now,
+      );
       take();
     });
     // The end of both topics: what waits for a caught-up input goes after the idle time.

@@ -3,11 +3,12 @@ import { type BufferedRecord, type NextRecord, PartitionGroup } from './partitio
 /** A test value: event time (ms), or null for an untimed record (e.g. a dead letter). */
 type Value = { id: string; t: number | null };
 
-const group = (maxTaskIdleMs = 100) =>
-  new PartitionGroup<Value>(['trades', 'quotes'], {
+const group = (maxTaskIdleMs = 100, blocking?: string[]) =>
+  new PartitionGroup<Value>(['trades', 'quotes', 'daily'], {
     maxTaskIdleMs,
     compare: (a, b) => (a.t ?? 0) - (b.t ?? 0),
     isUntimed: (value) => value.t === null,
+    blocking: blocking ?? ['trades', 'quotes'],
   });
 
 const records = (first: number, ...times: (number | null)[]): BufferedRecord<Value>[] =>
@@ -45,75 +46,71 @@ function drain(
 describe('PartitionGroup', () => {
   it('interleaves two inputs by event time, ties to the earlier input', () => {
     const g = group();
-    g.add('trades', records(0, 10, 20, 30), end(3));
-    g.add('quotes', records(0, 5, 20, 25, 40), end(4));
+    g.add('trades', records(0, 10, 20, 30), end(3), 1_000);
+    g.add('quotes', records(0, 5, 20, 25, 40), end(4), 1_000);
     const { ids, last } = drain(g, 1_000);
     // 40 waits: trades is empty and caught up, so a trade before 40 may still be produced.
     expect(ids).toEqual(['quotes:5', 'trades:10', 'trades:20', 'quotes:20', 'quotes:25', 'trades:30']);
     expect(last).toEqual({ kind: 'wait', until: 1_100 });
   });
 
-  it('processes a caught-up empty input only after maxTaskIdleMs, and counts it as enforced', () => {
+  it('a record goes without a caught-up empty input only maxTaskIdleMs after it arrived, and after the broker confirmed', () => {
     const g = group(100);
-    g.add('quotes', records(0, 5, 6), end(2));
+    g.add('quotes', records(0, 5, 6), end(2), 1_000);
     expect(g.next(1_000)).toEqual({ kind: 'wait', until: 1_100 });
     expect(g.next(1_099)).toEqual({ kind: 'wait', until: 1_100 });
+    expect(g.next(1_100)).toEqual({ kind: 'check', inputs: ['trades'] });
     const { ids, enforced } = drain(g, 1_100);
     expect(ids).toEqual(['quotes:5', 'quotes:6']);
     expect(enforced).toBe(2);
   });
 
-  it('keeps an input that stays empty idle: later records of the others do not wait again', () => {
+  it('each new arrival waits again while the other input stays quiet (the same produce request may still be appending it)', () => {
     const g = group(100);
-    g.add('quotes', records(0, 5), end(1));
-    drain(g, 1_000);
-    expect(drain(g, 1_100).ids).toEqual(['quotes:5']);
-    g.add('quotes', records(1, 7), end(2));
-    expect(drain(g, 1_101).ids).toEqual(['quotes:7']);
+    g.add('quotes', records(0, 5), end(1), 1_000);
+    expect(drain(g, 1_100)).toMatchObject({ ids: ['quotes:5'], checks: ['trades'] });
+    g.add('quotes', records(1, 7), end(2), 1_150);
+    // Confirmed at 1,100, before this quote had waited: ask again at 1,250.
+    expect(drain(g, 1_200).last).toEqual({ kind: 'wait', until: 1_250 });
+    // The broker now holds a trade of the same request: wait for its fetch.
+    expect(drain(g, 1_250, { trades: 1 })).toMatchObject({
+      ids: [],
+      checks: ['trades'],
+      last: { kind: 'wait', until: null },
+    });
+    g.add('trades', records(0, 6), end(1), 1_260);
+    expect(drain(g, 1_260).ids).toEqual(['trades:6', 'quotes:7']);
   });
 
   it('waits without a deadline for a lagging input: its records are on the broker already', () => {
     const g = group(0);
-    g.add('trades', records(0, 10), end(1, false));
-    g.add('quotes', records(0, 5, 30), end(2));
+    g.add('trades', records(0, 10), end(1, false), 1_000);
+    g.add('quotes', records(0, 5, 30), end(2), 1_000);
     const first = drain(g, 1_000);
     expect(first.ids).toEqual(['quotes:5', 'trades:10']);
     expect(first.last).toEqual({ kind: 'wait', until: null });
     expect(drain(g, 999_999).ids).toEqual([]);
-    g.add('trades', records(1, 20), end(2));
+    g.add('trades', records(1, 20), end(2), 1_000_000);
     expect(drain(g, 1_000_000).ids).toEqual(['trades:20', 'quotes:30']);
   });
 
-  it('asks the broker before enforced processing: records appended since the fetch make the input lagging', () => {
-    const g = group(100);
-    g.add('trades', records(0, 10), end(1));
-    g.add('quotes', records(0, 5, 20, 30), end(3));
-    expect(drain(g, 1_000).ids).toEqual(['quotes:5', 'trades:10']);
-    // 100 ms later the wait is over, but the broker has 2 trades the consumer has not fetched yet.
-    const late = drain(g, 1_100, { trades: 3 });
-    expect(late).toMatchObject({ ids: [], checks: ['trades'], last: { kind: 'wait', until: null } });
-    g.add('trades', records(1, 15, 40), end(3));
-    expect(drain(g, 1_101).ids).toEqual(['trades:15', 'quotes:20', 'quotes:30']);
-  });
-
-  it('asks once per idle spell: a quiet input confirmed caught up is not asked again while it stays empty', () => {
-    const g = group(100);
-    g.add('quotes', records(0, 5), end(1));
-    expect(drain(g, 1_000).ids).toEqual([]);
-    expect(drain(g, 1_100)).toMatchObject({ ids: ['quotes:5'], checks: ['trades'] });
-    g.add('quotes', records(1, 6), end(2));
-    expect(drain(g, 1_200)).toMatchObject({ ids: ['quotes:6'], checks: [] });
-  });
-
-  it('with maxTaskIdleMs 0 processes at once when the empty input is caught up', () => {
+  it('with maxTaskIdleMs 0 asks the broker at once and goes on when the empty input is caught up', () => {
     const g = group(0);
-    g.add('quotes', records(0, 5), end(1));
-    expect(drain(g, 1_000)).toMatchObject({ ids: ['quotes:5'], enforced: 1 });
+    g.add('quotes', records(0, 5), end(1), 1_000);
+    expect(drain(g, 1_000)).toMatchObject({ ids: ['quotes:5'], enforced: 1, checks: ['trades'] });
+  });
+
+  it('a non-blocking input never holds the others back, but its records still wait their turn', () => {
+    const g = group(100);
+    g.add('trades', records(0, 10, 30), end(2), 1_000);
+    g.add('quotes', records(0, 20, 40), end(2), 1_000);
+    g.add('daily', records(0, 25), end(1), 1_000);
+    expect(drain(g, 1_000).ids).toEqual(['trades:10', 'quotes:20', 'daily:25', 'trades:30']);
   });
 
   it('takes an untimed record at a head at once, without waiting for the other input', () => {
     const g = group();
-    g.add('quotes', records(0, null, 5), end(2));
+    g.add('quotes', records(0, null, 5), end(2), 1_000);
     const { ids, last } = drain(g, 1_000);
     expect(ids).toEqual(['quotes:null']);
     expect(last).toEqual({ kind: 'wait', until: 1_100 });
@@ -121,20 +118,21 @@ describe('PartitionGroup', () => {
 
   it('skips records delivered again and keeps offset order inside one input', () => {
     const g = group();
-    expect(g.add('trades', records(0, 30, 10), end(2))).toBe(2);
-    expect(g.add('trades', records(0, 30, 10, 40), end(3))).toBe(1);
-    g.add('quotes', records(0, 20, 50), end(2));
+    expect(g.add('trades', records(0, 30, 10), end(2), 0)).toBe(2);
+    expect(g.add('trades', records(0, 30, 10, 40), end(3), 0)).toBe(1);
+    g.add('quotes', records(0, 20, 50), end(2), 0);
     // 10 follows 30 in its partition: only heads compete, so it comes after 30 (the caller's late data).
     expect(drain(g, 0).ids).toEqual(['quotes:20', 'trades:30', 'trades:10', 'trades:40']);
   });
 
   it('rewinds taken records until they are committed', () => {
     const g = group();
-    g.add('trades', records(0, 1, 2), end(2));
-    g.add('quotes', records(0, 1, 3), end(2));
+    g.add('trades', records(0, 1, 2), end(2), 0);
+    g.add('quotes', records(0, 1, 3), end(2), 0);
     drain(g, 0);
     expect(g.processedPosition('trades')).toBe('2');
     expect(g.processedPosition('quotes')).toBe('1');
+    expect(g.uncommittedTotal).toBe(3);
     g.committed('trades', '1');
     g.rewind();
     expect(g.buffered('trades')).toBe(1);
@@ -147,14 +145,15 @@ describe('PartitionGroup', () => {
 
   it('clear() forgets positions, so the next fetch may start anywhere', () => {
     const g = group();
-    g.add('trades', records(5, 1), end(6));
+    g.add('trades', records(5, 1), end(6), 0);
     g.clear();
-    expect(g.add('trades', records(0, 1), end(1))).toBe(1);
+    expect(g.add('trades', records(0, 1), end(1), 0)).toBe(1);
     expect(g.bufferedTotal).toBe(1);
   });
 
   it('rejects unknown inputs and a negative idle time', () => {
-    expect(() => group().add('bars', [], end(0))).toThrow(/bars is not an input/);
+    expect(() => group().add('bars', [], end(0), 0)).toThrow(/bars is not an input/);
     expect(() => group(-1)).toThrow(RangeError);
+    expect(() => group(0, ['bars'])).toThrow(/blocking input bars/);
   });
 });
