@@ -8,6 +8,7 @@ import {
   checkSymbolState,
   type EnrichedRecord,
   expectedSymbolStates,
+  injectedOutOfOrder,
   type RawEventRecord,
 } from './invariant-checks';
 
@@ -21,7 +22,13 @@ const trade = (offset: number, price: number, eventTime: number, symbol = 'AAPL'
   eventTime,
   payload: { symbol, price, size: 100 },
 });
-const quote = (offset: number, bidPrice: number, askPrice: number, eventTime: number, symbol = 'AAPL'): RawEventRecord => ({
+const quote = (
+  offset: number,
+  bidPrice: number,
+  askPrice: number,
+  eventTime: number,
+  symbol = 'AAPL',
+): RawEventRecord => ({
   topic: 'market.quotes.v1',
   partition: 0,
   offset: String(offset),
@@ -31,7 +38,11 @@ const quote = (offset: number, bidPrice: number, askPrice: number, eventTime: nu
   eventTime,
   payload: { symbol, bidPrice, bidSize: 300, askPrice, askSize: 200 },
 });
-const enrichedOf = (raw: RawEventRecord, offset: number, previousClose: number | null = 100): EnrichedRecord => ({
+const enrichedOf = (
+  raw: RawEventRecord,
+  offset: number,
+  previousClose: number | null = 100,
+): EnrichedRecord => ({
   topic: 'market.enriched.v1',
   partition: 0,
   offset: String(offset),
@@ -65,32 +76,60 @@ describe('checkEnriched', () => {
   });
   it('finds a duplicate, a missing and an unexpected event, and a reordering', () => {
     const stray = trade(9, 1, 1, 'ZZZZ');
-    const enriched = [enrichedOf(raw[1]!, 0), enrichedOf(raw[0]!, 1), enrichedOf(raw[0]!, 2), enrichedOf(stray, 3)];
+    const enriched = [
+      enrichedOf(raw[1]!, 0),
+      enrichedOf(raw[0]!, 1),
+      enrichedOf(raw[0]!, 2),
+      enrichedOf(stray, 3),
+    ];
     const [dups, set, order] = checkEnriched(enriched, sources);
     expect(dups).toMatchObject({ held: false, detail: expect.stringContaining(`e-${raw[0]!.id} x2`) });
     expect(set!.held).toBe(false);
     expect(set!.detail).toContain('1 raw events never enriched');
     expect(set!.detail).toContain('1 enriched events without a valid raw record');
-    expect(order).toMatchObject({ held: false, detail: expect.stringContaining('AAPL/trade: raw offset 0 after 1') });
+    expect(order).toMatchObject({
+      held: false,
+      detail: expect.stringContaining('AAPL/trade: raw offset 0 after 1'),
+    });
   });
 });
 
 describe('checkIndexedCounts', () => {
   it('compares documents with distinct ids per stream', () => {
     expect(checkIndexedCounts({ enriched: 3, 'bars-1m': 1 }, { enriched: 3, 'bars-1m': 1 }).held).toBe(true);
-    expect(checkIndexedCounts({ enriched: 2, 'bars-1m': 1 }, { enriched: 3, 'bars-1m': 1 }).detail).toBe('enriched: 2 documents, 3 distinct ids on the topic');
+    expect(checkIndexedCounts({ enriched: 2, 'bars-1m': 1 }, { enriched: 3, 'bars-1m': 1 }).detail).toBe(
+      'enriched: 2 documents, 3 distinct ids on the topic',
+    );
   });
 });
 
 describe('checkBars', () => {
-  const bar = { symbol: 'AAPL', startTime: 0, open: 1, high: 2, low: 0.5, close: 1.5, volume: 300, vwap: 1.25, tradeCount: 3 };
+  const bar = {
+    symbol: 'AAPL',
+    startTime: 0,
+    open: 1,
+    high: 2,
+    low: 0.5,
+    close: 1.5,
+    volume: 300,
+    vwap: 1.25,
+    tradeCount: 3,
+  };
   const reference = new Map([['AAPL:0', bar]]);
   it('holds for equal bars and ignores symbols not replayed', () => {
-    const indexed = new Map([['AAPL:0', bar], ['BKX:0', { ...bar, symbol: 'BKX' }]]);
+    const indexed = new Map([
+      ['AAPL:0', bar],
+      ['BKX:0', { ...bar, symbol: 'BKX' }],
+    ]);
     expect(checkBars(indexed, reference, ['AAPL'], ['AAPL:0']).held).toBe(true);
   });
   it('names differing fields, missing bars and bar ids twice on the topic', () => {
-    const differing = checkBars(new Map([['AAPL:0', { ...bar, volume: 200, vwap: 1.26 }]]), reference, ['AAPL'], ['AAPL:0', 'AAPL:0']);
+    const differing = checkBars(
+      new Map([['AAPL:0', { ...bar, volume: 200, vwap: 1.26 }]]),
+      reference,
+      ['AAPL'],
+      ['AAPL:0', 'AAPL:0'],
+    );
     expect(differing.held).toBe(false);
     expect(differing.detail).toContain('AAPL:0 (volume 200 != 300, vwap 1.26 != 1.25)');
     expect(differing.detail).toContain('1 bar ids twice');
@@ -99,9 +138,22 @@ describe('checkBars', () => {
 });
 
 describe('checkArchive', () => {
-  const expected = new Map([['a', 1], ['b', 2]]);
+  const expected = new Map([
+    ['a', 1],
+    ['b', 2],
+  ]);
   it('holds when each valid record is archived as often as it was sent and each invalid one once', () => {
-    expect(checkArchive(new Map([['a', 1], ['b', 2]]), expected, new Map([['t:0:5', 1]]), new Set(['t:0:5'])).held).toBe(true);
+    expect(
+      checkArchive(
+        new Map([
+          ['a', 1],
+          ['b', 2],
+        ]),
+        expected,
+        new Map([['t:0:5', 1]]),
+        new Set(['t:0:5']),
+      ).held,
+    ).toBe(true);
   });
   it('fails on a lost record, a record archived twice and an invalid record filed twice', () => {
     const result = checkArchive(new Map([['b', 3]]), expected, new Map([['t:0:5', 2]]), new Set(['t:0:5']));
@@ -113,16 +165,43 @@ describe('checkArchive', () => {
 });
 
 describe('expectedSymbolStates and checkSymbolState', () => {
-  const raw = [trade(0, 101, 1_000), trade(1, 102, 2_000), quote(0, 100.9, 101.1, 1_500), quote(1, 101.9, 102.1, 2_500)];
+  const raw = [
+    trade(0, 101, 1_000),
+    trade(1, 102, 2_000),
+    quote(0, 100.9, 101.1, 1_500),
+    quote(1, 101.9, 102.1, 2_500),
+  ];
   const enriched = raw.map((r, i) => enrichedOf(r, i, 100));
   const states = expectedSymbolStates(raw, enriched);
   it('takes the last trade, the last quote and the latest event time', () => {
-    expect(states.get('AAPL')).toEqual({ symbol: 'AAPL', lastEventTime: 2_500, lastPrice: 102, bidPrice: 101.9, askPrice: 102.1, bidSize: 300, askSize: 200, previousClose: 100 });
+    expect(states.get('AAPL')).toEqual({
+      symbol: 'AAPL',
+      lastEventTime: 2_500,
+      lastPrice: 102,
+      bidPrice: 101.9,
+      askPrice: 102.1,
+      bidSize: 300,
+      askSize: 200,
+      previousClose: 100,
+    });
   });
   it('holds for the matching item and names each differing field', () => {
-    const item = { symbol: 'AAPL', lastEventTime: 2_500, lastPrice: 102, bidPrice: 101.9, askPrice: 102.1, bidSize: 300, askSize: 200, previousClose: 100, changePercent: 2 };
+    const item = {
+      symbol: 'AAPL',
+      lastEventTime: 2_500,
+      lastPrice: 102,
+      bidPrice: 101.9,
+      askPrice: 102.1,
+      bidSize: 300,
+      askSize: 200,
+      previousClose: 100,
+      changePercent: 2,
+    };
     expect(checkSymbolState(new Map([['AAPL', item]]), states).held).toBe(true);
-    const stale = checkSymbolState(new Map([['AAPL', { ...item, bidPrice: 100.9, lastEventTime: 2_000 }]]), states);
+    const stale = checkSymbolState(
+      new Map([['AAPL', { ...item, bidPrice: 100.9, lastEventTime: 2_000 }]]),
+      states,
+    );
     expect(stale.detail).toBe('AAPL: lastEventTime 2000 != 2500, bidPrice 100.9 != 101.9');
     expect(checkSymbolState(new Map(), states).detail).toBe('AAPL: no item');
   });
@@ -130,7 +209,10 @@ describe('expectedSymbolStates and checkSymbolState', () => {
 
 describe('checkDeadLetters', () => {
   const poison = new Map([
-    ['market.trades.v1:0:7', { name: 'trade-zero-price', sink: 'dlq' as const, errorClass: 'SchemaViolation' }],
+    [
+      'market.trades.v1:0:7',
+      { name: 'trade-zero-price', sink: 'dlq' as const, errorClass: 'SchemaViolation' },
+    ],
     ['market.trades.v1:0:9', { name: 'trade-out-of-order', sink: 'late' as const, errorClass: 'LateEvent' }],
   ]);
   it('holds when each poison record is in its sink with its class, and nothing else is', () => {
@@ -138,7 +220,10 @@ describe('checkDeadLetters', () => {
       { sink: 'dlq' as const, original: 'market.trades.v1:0:7', errorClass: 'SchemaViolation' },
       { sink: 'late' as const, original: 'market.trades.v1:0:9', errorClass: 'LateEvent' },
     ];
-    expect(checkDeadLetters(side, poison)).toMatchObject({ held: true, detail: '1 dead letters + 1 late = 2 poison records' });
+    expect(checkDeadLetters(side, poison)).toMatchObject({
+      held: true,
+      detail: '1 dead letters + 1 late = 2 poison records',
+    });
   });
   it('fails on a valid record dead-lettered, a poison record missing or twice, and a wrong class', () => {
     const side = [
@@ -152,5 +237,33 @@ describe('checkDeadLetters', () => {
     expect(result.detail).toContain('not poison: dlq market.quotes.v1:1:3 (ProcessingFailed)');
     expect(result.detail).toContain('trade-out-of-order (late LateEvent)');
     expect(result.detail).toContain('trade-zero-price: dlq ProcessingFailed, expected dlq SchemaViolation');
+  });
+});
+
+describe('injectedOutOfOrder', () => {
+  // A corpus quote of 13:00:00.500 behind its own trade of 13:25:01, applied first.
+  const lead = trade(5, 100, 1_500, 'BK1');
+  const good = quote(3, 99.9, 100.1, 500, 'BK1');
+  const injected = new Map([['market.quotes.v1:0:3', good]]);
+  const late = {
+    sink: 'late' as const,
+    original: 'market.quotes.v1:0:3',
+    errorClass: 'LateEvent',
+    watermark: 1_500,
+  };
+  it('excuses a late injected record whose watermark is a later enriched event of its symbol', () => {
+    const excused = injectedOutOfOrder([late], injected, [enrichedOf(lead, 0)]);
+    expect([...excused.keys()]).toEqual(['market.quotes.v1:0:3']);
+    const poison = new Map();
+    expect(checkDeadLetters([late], poison, excused)).toMatchObject({ held: true });
+    expect(checkDeadLetters([late], poison).held).toBe(false);
+  });
+  it('excuses nothing without that enriched event, and never a record not injected (LOBSTER data)', () => {
+    expect(injectedOutOfOrder([late], injected, []).size).toBe(0);
+    expect(
+      injectedOutOfOrder([{ ...late, watermark: 400 }], injected, [enrichedOf(trade(5, 100, 400, 'BK1'), 0)])
+        .size,
+    ).toBe(0);
+    expect(injectedOutOfOrder([late], new Map(), [enrichedOf(lead, 0)]).size).toBe(0);
   });
 });

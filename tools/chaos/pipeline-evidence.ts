@@ -1,6 +1,20 @@
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { ALL_TOPICS, DLQ_HEADERS, dlqTopic, LATE_HEADERS, LATE_TOPICS, lateTopic, safeParseEvent, TOPICS } from '@tickwire/contracts';
-import { ARCHIVE_DATA_PREFIX, ARCHIVE_ERROR_PREFIX, indexPrefix, SYMBOL_STATE_TABLE } from '@tickwire/resources';
+import {
+  ALL_TOPICS,
+  DLQ_HEADERS,
+  dlqTopic,
+  LATE_HEADERS,
+  LATE_TOPICS,
+  lateTopic,
+  safeParseEvent,
+  TOPICS,
+} from '@tickwire/contracts';
+import {
+  ARCHIVE_DATA_PREFIX,
+  ARCHIVE_ERROR_PREFIX,
+  indexPrefix,
+  SYMBOL_STATE_TABLE,
+} from '@tickwire/resources';
 import {
   type BadInputCorpus,
   createLocalDynamoDb,
@@ -10,14 +24,26 @@ import {
   type RawTopicKey,
   type StackConfig,
 } from '@tickwire/testing';
-import { EVENT_ORDER_TOPICS, enrichedOf, eventOrderInvariants, evidenceItem, readEnrichedDocuments } from '../main-job/event-order-evidence';
+import {
+  EVENT_ORDER_TOPICS,
+  enrichedOf,
+  eventOrderInvariants,
+  evidenceItem,
+  readEnrichedDocuments,
+} from '../main-job/event-order-evidence';
 import { forEachArchiveObject } from '../main-job/sink-counts';
-import { countLobsterMessages, readLobsterTrades, referenceBars, type ReferenceBar } from '../main-job/testing/raw-market-data';
+import {
+  countLobsterMessages,
+  readLobsterTrades,
+  referenceBars,
+  type ReferenceBar,
+} from '../main-job/testing/raw-market-data';
 import { readTopics, type ReadRecord } from '../main-job/topic-reader';
 import {
   checkArchive,
   checkBars,
   checkDeadLetters,
+  injectedOutOfOrder,
   checkEnriched,
   checkIndexedCounts,
   checkRawInput,
@@ -43,7 +69,8 @@ export interface VerifyInput {
   readonly log?: (line: string) => void;
 }
 
-const position = (r: { topic: string; partition: number; offset: string }): string => `${r.topic}:${r.partition}:${r.offset}`;
+const position = (r: { topic: string; partition: number; offset: string }): string =>
+  `${r.topic}:${r.partition}:${r.offset}`;
 const RAW_TOPIC_NAMES = [TOPICS.trades, TOPICS.quotes, TOPICS.barsDaily] as const;
 
 /**
@@ -63,9 +90,17 @@ export async function verifyPipeline(input: VerifyInput): Promise<InvariantResul
   await admin.connect();
   const existing = new Set(await admin.listTopics());
   await admin.disconnect();
-  const sideTopics = [...ALL_TOPICS.map((t) => dlqTopic(t)), ...LATE_TOPICS.map((t) => lateTopic(t))].filter((t) => existing.has(t));
+  const sideTopics = [...ALL_TOPICS.map((t) => dlqTopic(t)), ...LATE_TOPICS.map((t) => lateTopic(t))].filter(
+    (t) => existing.has(t),
+  );
   log('verify: reading the raw, enriched, bars, alerts, DLQ and late topics (read_committed)');
-  const topics = await readTopics(kafka, [...RAW_TOPIC_NAMES, TOPICS.enriched, TOPICS.bars1m, TOPICS.alerts, ...sideTopics]);
+  const topics = await readTopics(kafka, [
+    ...RAW_TOPIC_NAMES,
+    TOPICS.enriched,
+    TOPICS.bars1m,
+    TOPICS.alerts,
+    ...sideTopics,
+  ]);
   const records = (topic: string): ReadRecord[] => topics.get(topic) ?? [];
 
   // Poison: map each corpus record to its place in the raw topics (per topic and key, in corpus order).
@@ -77,10 +112,16 @@ export async function verifyPipeline(input: VerifyInput): Promise<InvariantResul
       for (const key of [corpus.symbols.known, corpus.symbols.unknown]) {
         const sent = corpus.records.filter((r) => r.topic === role && r.key === key);
         const found = records(topic).filter((r) => r.key === key);
-        if (sent.length !== found.length) poisonProblems.push(`${topic} key ${key}: ${found.length} records, ${sent.length} injected`);
+        if (sent.length !== found.length)
+          poisonProblems.push(`${topic} key ${key}: ${found.length} records, ${sent.length} injected`);
         sent.forEach((entry, i) => {
           const at = found[i];
-          if (at && entry.kind === 'bad') poison.set(position(at), { name: `${corpus.runId}/${entry.name}`, sink: entry.expected.sink, errorClass: entry.expected.errorClass });
+          if (at && entry.kind === 'bad')
+            poison.set(position(at), {
+              name: `${corpus.runId}/${entry.name}`,
+              sink: entry.expected.sink,
+              errorClass: entry.expected.errorClass,
+            });
         });
       }
     }
@@ -90,6 +131,8 @@ export async function verifyPipeline(input: VerifyInput): Promise<InvariantResul
   const lobster = new Set(input.symbols);
   const lobsterRaw: RawEventRecord[] = [];
   const expectedSources = new Map<string, RawEventRecord>();
+  /** Valid records of the corpora (not LOBSTER), by position: the only ones the out-of-order rule may excuse. */
+  const injected = new Map<string, RawEventRecord>();
   const validIds = new Map<string, number>();
   const invalidPositions = new Set<string>();
   for (const topic of RAW_TOPIC_NAMES) {
@@ -113,6 +156,7 @@ export async function verifyPipeline(input: VerifyInput): Promise<InvariantResul
         payload: event.payload as Record<string, unknown>,
       };
       if (lobster.has(raw.symbol)) lobsterRaw.push(raw);
+      else injected.set(position(record), raw);
       if (!poison.has(position(record))) expectedSources.set(raw.id, raw);
     }
   }
@@ -126,7 +170,8 @@ export async function verifyPipeline(input: VerifyInput): Promise<InvariantResul
 
   const evidence = new Map(EVENT_ORDER_TOPICS.map((topic) => [topic, records(topic).map(evidenceItem)]));
   const enriched = enrichedOf(evidence);
-  const idsOf = (topic: string): string[] => records(topic).map((r) => (JSON.parse(r.value?.toString('utf8') ?? '{}') as { id: string }).id);
+  const idsOf = (topic: string): string[] =>
+    records(topic).map((r) => (JSON.parse(r.value?.toString('utf8') ?? '{}') as { id: string }).id);
   const barIds = idsOf(TOPICS.bars1m);
 
   const side: SideRecord[] = [];
@@ -136,8 +181,17 @@ export async function verifyPipeline(input: VerifyInput): Promise<InvariantResul
       const h = r.headers;
       side.push(
         late
-          ? { sink: 'late', original: `${h[LATE_HEADERS.originalTopic]}:${h[LATE_HEADERS.originalPartition]}:${h[LATE_HEADERS.originalOffset]}`, errorClass: 'LateEvent' }
-          : { sink: 'dlq', original: `${h[DLQ_HEADERS.originalTopic]}:${h[DLQ_HEADERS.originalPartition]}:${h[DLQ_HEADERS.originalOffset]}`, errorClass: h[DLQ_HEADERS.errorClass] ?? '?' },
+          ? {
+              sink: 'late',
+              original: `${h[LATE_HEADERS.originalTopic]}:${h[LATE_HEADERS.originalPartition]}:${h[LATE_HEADERS.originalOffset]}`,
+              errorClass: 'LateEvent',
+              watermark: Number(h[LATE_HEADERS.watermark]),
+            }
+          : {
+              sink: 'dlq',
+              original: `${h[DLQ_HEADERS.originalTopic]}:${h[DLQ_HEADERS.originalPartition]}:${h[DLQ_HEADERS.originalOffset]}`,
+              errorClass: h[DLQ_HEADERS.errorClass] ?? '?',
+            },
       );
     }
   }
@@ -150,6 +204,12 @@ export async function verifyPipeline(input: VerifyInput): Promise<InvariantResul
   log('verify: DynamoDB symbol-state');
   const items = await readSymbolState(input.config, input.symbols);
 
+  // Valid corpus records the enricher justly routed to .late are not expected in the enriched topic.
+  const excused = injectedOutOfOrder(side, injected, enriched);
+  for (const original of excused.keys()) {
+    const raw = injected.get(original);
+    if (raw) expectedSources.delete(raw.id);
+  }
   const results: InvariantResult[] = [
     checkRawInput(lobsterRaw, input.acknowledged, fromFiles),
     ...checkEnriched(enriched, expectedSources),
@@ -160,8 +220,14 @@ export async function verifyPipeline(input: VerifyInput): Promise<InvariantResul
     }),
     checkBars(bars, reference, input.symbols, barIds),
     checkArchive(archive.ids, validIds, archive.errors, invalidPositions),
-    checkSymbolState(items, expectedSymbolStates(lobsterRaw, enriched.filter((e) => lobster.has(e.symbol)))),
-    checkDeadLetters(side, poison),
+    checkSymbolState(
+      items,
+      expectedSymbolStates(
+        lobsterRaw,
+        enriched.filter((e) => lobster.has(e.symbol)),
+      ),
+    ),
+    checkDeadLetters(side, poison, excused),
     order.enrichedOrder,
     order.barsOrder,
     order.alertsOrder,
@@ -174,16 +240,23 @@ export async function verifyPipeline(input: VerifyInput): Promise<InvariantResul
   return results;
 }
 
-async function readOpenSearch(config: StackConfig): Promise<{ indexed: Record<string, number>; bars: Map<string, IndexedBar> }> {
+async function readOpenSearch(
+  config: StackConfig,
+): Promise<{ indexed: Record<string, number>; bars: Map<string, IndexedBar> }> {
   const client = createLocalOpenSearch(config);
   try {
     const indexed: Record<string, number> = {};
     for (const stream of ['enriched', 'bars-1m', 'alerts'] as const) {
       const index = `${indexPrefix(stream)}*`;
       await client.indices.refresh({ index, ignore_unavailable: true, allow_no_indices: true });
-      indexed[stream] = Number((await client.count({ index, ignore_unavailable: true, allow_no_indices: true })).body.count);
+      indexed[stream] = Number(
+        (await client.count({ index, ignore_unavailable: true, allow_no_indices: true })).body.count,
+      );
     }
-    const response = await client.search({ index: `${indexPrefix('bars-1m')}*`, body: { size: 10_000, query: { match_all: {} } } });
+    const response = await client.search({
+      index: `${indexPrefix('bars-1m')}*`,
+      body: { size: 10_000, query: { match_all: {} } },
+    });
     const hits = response.body.hits.hits as { _id: string; _source: IndexedBar }[];
     return { indexed, bars: new Map(hits.map((h) => [h._id, h._source])) };
   } finally {
@@ -191,14 +264,21 @@ async function readOpenSearch(config: StackConfig): Promise<{ indexed: Record<st
   }
 }
 
-async function readArchive(config: StackConfig): Promise<{ ids: Map<string, number>; errors: Map<string, number> }> {
+async function readArchive(
+  config: StackConfig,
+): Promise<{ ids: Map<string, number>; errors: Map<string, number> }> {
   const ids = new Map<string, number>();
   const errors = new Map<string, number>();
   await forEachArchiveObject(config, (key, lines) => {
     const isError = key.startsWith(`${ARCHIVE_ERROR_PREFIX}/`);
     if (!isError && !key.startsWith(`${ARCHIVE_DATA_PREFIX}/`)) return;
     for (const line of lines) {
-      const parsed = JSON.parse(line) as { id?: string; topic?: string; partition?: number; offset?: string | number };
+      const parsed = JSON.parse(line) as {
+        id?: string;
+        topic?: string;
+        partition?: number;
+        offset?: string | number;
+      };
       const recordKey = isError ? `${parsed.topic}:${parsed.partition}:${parsed.offset}` : String(parsed.id);
       const target = isError ? errors : ids;
       target.set(recordKey, (target.get(recordKey) ?? 0) + 1);
@@ -207,12 +287,17 @@ async function readArchive(config: StackConfig): Promise<{ ids: Map<string, numb
   return { ids, errors };
 }
 
-async function readSymbolState(config: StackConfig, symbols: readonly string[]): Promise<Map<string, SymbolStateItem | undefined>> {
+async function readSymbolState(
+  config: StackConfig,
+  symbols: readonly string[],
+): Promise<Map<string, SymbolStateItem | undefined>> {
   const documents = DynamoDBDocumentClient.from(createLocalDynamoDb(config));
   try {
     const items = new Map<string, SymbolStateItem | undefined>();
     for (const symbol of symbols) {
-      const { Item } = await documents.send(new GetCommand({ TableName: SYMBOL_STATE_TABLE.tableName, Key: { symbol } }));
+      const { Item } = await documents.send(
+        new GetCommand({ TableName: SYMBOL_STATE_TABLE.tableName, Key: { symbol } }),
+      );
       items.set(symbol, Item);
     }
     return items;
