@@ -417,6 +417,7 @@ export function checkDeadLetters(
   if (wrong.length)
     problems.push(`${fmt(wrong.length)} poison records in the wrong sink or class: ${list(wrong)}`);
   const dlq = side.filter((s) => s.sink === 'dlq').length;
+  const late = side.filter((s) => s.sink === 'late' && !excused.has(s.original)).length;
   const injected =
     excused.size > 0
       ? ` + ${fmt(excused.size)} injected good records late, out of order (${list([...excused.values()])})`
@@ -424,6 +425,6 @@ export function checkDeadLetters(
   return result(
     'DLQ + late = poison injected, nothing else',
     problems,
-    `${fmt(dlq)} dead letters + ${fmt(side.length - dlq)} late = ${fmt(poison.size)} poison records${injected}`,
+    `${fmt(dlq)} dead letters + ${fmt(late)} late = ${fmt(poison.size)} poison records${injected}`,
   );
 }

@@ -156,7 +156,7 @@ export async function verifyPipeline(input: VerifyInput): Promise<InvariantResul
         payload: event.payload as Record<string, unknown>,
       };
       if (lobster.has(raw.symbol)) lobsterRaw.push(raw);
-      else injected.set(position(record), raw);
+      else if (!poison.has(position(record))) injected.set(position(record), raw);
       if (!poison.has(position(record))) expectedSources.set(raw.id, raw);
     }
   }
