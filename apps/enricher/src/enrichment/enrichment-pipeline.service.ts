@@ -203,7 +203,7 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
             'Transaction failed; the state is rebuilt before the next round',
           );
           // Rebuild and process the uncommitted records again even if no batch comes.
-          if (!this.stopping) this.scheduleMerge(Date.now() + FAILED_TRANSACTION_RETRY_MS);
+          this.scheduleMerge(Date.now() + FAILED_TRANSACTION_RETRY_MS);
         },
       },
     );
@@ -304,11 +304,9 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
    * error: the next owner of their task rewrites a symbol's state after its next commit of it.
    */
   async onModuleDestroy(): Promise<void> {
-    this.stopping = true;
+    this.stopMerging();
     if (this.idleTimer) clearInterval(this.idleTimer);
     this.idleTimer = undefined;
-    if (this.mergeTimer) clearTimeout(this.mergeTimer);
-    this.mergeTimer = undefined;
     await this.tail.catch(() => undefined);
     await this.lanes.drain();
     await this.offsetsAdmin?.disconnect().catch(() => undefined);
@@ -325,12 +323,17 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
    * rounds already processed commit first (handlers do not wait for their transactions).
    */
   private readonly finishBeforeClose = async (): Promise<void> => {
-    this.stopping = true;
-    if (this.mergeTimer) clearTimeout(this.mergeTimer);
-    this.mergeTimer = undefined;
+    this.stopMerging();
     await this.tail.catch(() => undefined);
     await this.lanes.drain();
   };
+
+  /** No merge round starts any more (shutdown): the merge timer is cleared and not set again. */
+  private stopMerging(): void {
+    this.stopping = true;
+    if (this.mergeTimer) clearTimeout(this.mergeTimer);
+    this.mergeTimer = undefined;
+  }
 
   /** Waits for running work once the consumer has stopped (the transport closes the task producers). */
   async onApplicationShutdown(): Promise<void> {
@@ -401,7 +404,12 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     const { parsed, deadLetters } = parseBatch(records);
     const references = await this.referencesOf(parsed.map((p) => p.event));
     const group = this.groupOf(first.partition);
-    group.add(first.topic, taskInputsOf({ parsed, deadLetters }, references), context.getFetchEnd(), Date.now());
+    group.add(
+      first.topic,
+      taskInputsOf({ parsed, deadLetters }, references),
+      context.getFetchEnd(),
+      Date.now(),
+    );
     const key = `${first.topic}:${first.partition}`;
     if (
       group.buffered(first.topic) >= this.config.ENRICHER_BUFFERED_RECORDS_PER_PARTITION &&
@@ -578,7 +586,7 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
 
   /** Runs every task's merge again at `at` (epoch ms) unless an earlier run is already scheduled. */
   private scheduleMerge(at: number): void {
-    if (this.mergeTimer !== undefined && this.mergeAt <= at) return;
+    if (this.stopping || (this.mergeTimer !== undefined && this.mergeAt <= at)) return;
     if (this.mergeTimer !== undefined) clearTimeout(this.mergeTimer);
     this.mergeAt = at;
     this.mergeTimer = setTimeout(
@@ -601,7 +609,7 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
    */
   private async timedMerge(): Promise<void> {
     await this.serially(async () => {
-      if (this.tasks === null || this.stopping) return;
+      if (this.tasks === null || this.stopping) return; // stopped while the timer was due
       await this.ensureConsistentState();
       for (const task of [...this.groups.keys()]) await this.processTask(task);
     });

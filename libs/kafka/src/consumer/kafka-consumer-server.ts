@@ -456,10 +456,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       onOffsetCommitDeferred: () => {
         progress.deferred = true;
       },
-      fetchEnd: {
-        nextOffset: (BigInt(payload.batch.lastOffset()) + 1n).toString(),
-        caughtUp: BigInt(payload.batch.lastOffset()) + 1n >= BigInt(payload.batch.highWatermark),
-      },
+      fetchEnd: fetchEndOf(payload.batch),
       pause: () => payload.pause(),
     });
   }
@@ -517,4 +514,10 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       );
     });
   }
+}
+
+/** Where a fetched batch ended: the next offset to fetch (trailing markers included) and whether that is the high watermark. */
+function fetchEndOf(batch: EachBatchPayload['batch']): { nextOffset: string; caughtUp: boolean } {
+  const next = BigInt(batch.lastOffset()) + 1n;
+  return { nextOffset: next.toString(), caughtUp: next >= BigInt(batch.highWatermark) };
 }
