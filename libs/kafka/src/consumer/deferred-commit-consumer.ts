@@ -4,6 +4,7 @@ import type { StructuredLogger } from '../client/structured-logger';
 import { type KafkaRecord, toKafkaRecord } from '../kafka-record';
 import { type KafkaMetricsSink, NOOP_KAFKA_METRICS } from '../kafka-metrics-sink';
 import { coPartitionedAssigner } from './co-partitioned-assigner';
+import { ConsumerLagMonitor } from './consumer-lag-monitor';
 import type { KafkaConsumerStatus } from './kafka-consumer-server';
 
 export interface DeferredCommitConsumerOptions {
@@ -88,6 +89,8 @@ export interface DeferredCommitHandlers {
 export class DeferredCommitConsumer {
   private readonly consumer: Consumer;
   private readonly metrics: KafkaMetricsSink;
+  /** Samples the group's lag from the broker every 15 s (offsets commit only once the owner made the records durable). */
+  private readonly lagMonitor: ConsumerLagMonitor;
   private status: KafkaConsumerStatus = 'idle';
   private started = false;
   private closing = false;
@@ -98,6 +101,12 @@ export class DeferredCommitConsumer {
     private readonly options: DeferredCommitConsumerOptions,
   ) {
     this.metrics = options.metrics ?? NOOP_KAFKA_METRICS;
+    this.lagMonitor = new ConsumerLagMonitor(kafka, {
+      groupId: options.groupId,
+      topics: options.topics,
+      metrics: this.metrics,
+      logger: options.logger,
+    });
     const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
     this.consumer = kafka.consumer({
       groupId: options.groupId,
@@ -168,6 +177,7 @@ export class DeferredCommitConsumer {
       eachBatch: (payload) => this.handleBatch(payload, handlers),
     });
     this.started = true;
+    this.lagMonitor.start();
   }
 
   /**
@@ -196,6 +206,7 @@ export class DeferredCommitConsumer {
   async stop(): Promise<void> {
     this.closing = true;
     this.started = false;
+    await this.lagMonitor.stop();
     await this.consumer.disconnect();
     this.assignment = {};
   }
