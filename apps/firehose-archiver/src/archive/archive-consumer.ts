@@ -9,7 +9,9 @@ import {
   type DeferredBatch,
   DeferredCommitConsumer,
   type KafkaClient,
+  type KafkaMetricsSink,
   type KafkaRecord,
+  NOOP_KAFKA_METRICS,
 } from '@tickwire/kafka';
 import { READINESS_CHECKS, type ReadinessCheck, ROOT_LOGGER, SERVICE_CONFIG } from '@tickwire/service-kit';
 import type { Logger } from 'pino';
@@ -41,8 +43,11 @@ export function createArchiveKafkaConsumer(
   kafka: KafkaClient,
   config: ArchiverConfig,
   logger: Logger,
+  metrics?: Pick<KafkaMetricsSink, 'consumerGroupLag'>,
 ): DeferredCommitConsumer {
   return new DeferredCommitConsumer(kafka, {
+    // Only the broker-sampled group lag: records count as archived when their object is in S3 (ArchiverMetrics).
+    metrics: { ...NOOP_KAFKA_METRICS, consumerGroupLag: (...lag) => metrics?.consumerGroupLag?.(...lag) },
     groupId: config.KAFKA_CONSUMER_GROUP ?? config.SERVICE_NAME,
     topics: archivedTopics(config),
     logger: logger.child({ component: 'archive-kafka-consumer' }),
