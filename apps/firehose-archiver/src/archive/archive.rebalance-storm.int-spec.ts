@@ -41,8 +41,9 @@ import { FIREHOSE_ARCHIVER } from '../service-definition';
  * Then, with every partition committed to its end and every instance stopped, the bucket must hold
  * every record of the topics (read back from Kafka) exactly once by (topic, partition, offset), and
  * nothing else; each object's `first-offset`/`last-offset` metadata must bound its lines. Before that,
- * a probe of S3Mock itself: PutObject with If-None-Match: * answers 412 on an existing key, with one
- * winner among concurrent writers (what S3ArchiveStore relies on).
+ * a probe of S3Mock itself: PutObject with If-None-Match: * answers 412 on an existing key (what
+ * S3ArchiveStore relies on); concurrent creates of one key are measured (S3Mock 4.7.0 lets several
+ * succeed, S3 one: see the archiver's README).
  */
 const REPO_ROOT = resolve(__dirname, '../../../..');
 const PARTITIONS = 3;
@@ -231,27 +232,54 @@ describe('firehose-archiver rebalance storm: every raw record in S3 exactly once
     replay = [];
   }, 60_000);
 
-  it('S3Mock refuses a create-only PutObject of an existing key (412), one winner among concurrent writers', async () => {
-    const put = (Key: string, body: string) =>
-      s3.send(
-        new PutObjectCommand({ Bucket: bucket, Key, Body: body, IfNoneMatch: '*', Metadata: { body } }),
+  it('S3Mock answers a create-only PutObject of an existing key with 412 (not atomic for concurrent creates of one key)', async () => {
+    // A bucket of its own, so that nothing of this probe is left in the storm's bucket.
+    const probeBucket = uniqueName('it-archive-probe');
+    await s3.send(new CreateBucketCommand({ Bucket: probeBucket }));
+    const keys: string[] = [];
+    const put = (Key: string, body: string) => {
+      keys.push(Key);
+      return s3.send(
+        new PutObjectCommand({ Bucket: probeBucket, Key, Body: body, IfNoneMatch: '*', Metadata: { body } }),
       );
+    };
     const status = (error: unknown) =>
       (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    await put('probe/one', 'first');
-    await expect(put('probe/one', 'second').catch(status)).resolves.toBe(412);
-    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'probe/one' }));
-    expect(head.Metadata).toEqual({ body: 'first' });
-    const racing = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => put('probe/race', `w${i}`)));
-    const outcomes = racing.map((result) => (result.status === 'fulfilled' ? 200 : status(result.reason)));
-    expect(outcomes.filter((code) => code === 200)).toHaveLength(1);
-    expect(outcomes.filter((code) => code !== 200).every((code) => code === 412 || code === 409)).toBe(true);
-    await s3.send(
-      new DeleteObjectsCommand({
-        Bucket: bucket,
-        Delete: { Objects: [{ Key: 'probe/one' }, { Key: 'probe/race' }] },
-      }),
-    );
+    try {
+      // What S3ArchiveStore relies on: an existing key is refused, and the first object stays.
+      await put('probe/one', 'first');
+      await expect(put('probe/one', 'second').catch(status)).resolves.toBe(412);
+      const head = await s3.send(new HeadObjectCommand({ Bucket: probeBucket, Key: 'probe/one' }));
+      expect(head.Metadata).toEqual({ body: 'first' });
+      // S3 lets exactly one of concurrent creates of a key succeed (the others: 412, or 409 to retry).
+      // S3Mock 4.7.0 checks and writes without a lock: several can succeed. Measured, not asserted,
+      // so the README's note on it stays checked against the version the stack runs.
+      const winners: number[] = [];
+      for (let round = 0; round < 10; round += 1) {
+        const racing = await Promise.allSettled(
+          Array.from({ length: 8 }, (_, i) => put(`probe/race-${round}`, `w${i}`)),
+        );
+        const outcomes = racing.map((result) =>
+          result.status === 'fulfilled' ? 200 : status(result.reason),
+        );
+        expect(outcomes.every((code) => code === 200 || code === 412 || code === 409)).toBe(true);
+        winners.push(outcomes.filter((code) => code === 200).length);
+      }
+      console.info(
+        `S3Mock conditional create: ${winners.filter((n) => n > 1).length} of 10 rounds of 8 concurrent ` +
+          `creates of one key had more than one success (winners per round: ${winners.join(', ')}; S3: always 1)`,
+      );
+    } finally {
+      await s3
+        .send(
+          new DeleteObjectsCommand({
+            Bucket: probeBucket,
+            Delete: { Objects: [...new Set(keys)].map((Key) => ({ Key })) },
+          }),
+        )
+        .catch(() => undefined);
+      await s3.send(new DeleteBucketCommand({ Bucket: probeBucket })).catch(() => undefined);
+    }
   });
 
   it('three instances, 20+ rebalances (one SIGKILL, two SIGSTOP zombies) during a paced replay: every record once', async () => {

@@ -44,9 +44,11 @@ export class ForeignArchiveObjectError extends Error {
  * conditional writes, https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html),
  * retried with exponential backoff (p-retry). An object is never replaced: S3 answers 412
  * PreconditionFailed when the key exists, and the store then reads that object's offset range from
- * its metadata (HeadObject; S3 reads are strongly consistent). S3Mock 4.x, the local stack's S3,
- * implements the same condition (412 on an existing key, one winner among concurrent writers), checked
- * by `archive.rebalance-storm.int-spec.ts`.
+ * its metadata (HeadObject; S3 reads are strongly consistent). Correctness needs S3's atomicity: of
+ * concurrent creates of one key exactly one succeeds (the others get 412, or 409 ConditionalRequestConflict,
+ * retried). S3Mock 4.7.0, the local stack's S3, answers 412 on an existing key but does not serialize
+ * concurrent creates (several can succeed; `archive.rebalance-storm.int-spec.ts` measures it), so on the
+ * local stack two owners creating the same key within milliseconds could still overwrite each other.
  */
 export class S3ArchiveStore implements ArchiveStore {
   constructor(
