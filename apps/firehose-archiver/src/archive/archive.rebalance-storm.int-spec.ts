@@ -252,7 +252,7 @@ describe('firehose-archiver rebalance storm: every raw record in S3 exactly once
       const head = await s3.send(new HeadObjectCommand({ Bucket: probeBucket, Key: 'probe/one' }));
       expect(head.Metadata).toEqual({ body: 'first' });
       // S3 lets exactly one of concurrent creates of a key succeed (the others: 412, or 409 to retry).
-      // S3Mock 4.7.0 checks and writes without a lock: several can succeed. Measured, not asserted,
+      // S3Mock 4.7.0 does not serialize them: several can succeed. Measured, not asserted,
       // so the README's note on it stays checked against the version the stack runs.
       const winners: number[] = [];
       for (let round = 0; round < 10; round += 1) {
