@@ -109,6 +109,8 @@ interface PartitionBuffer {
  * This is Confluent's S3 sink naming (topic, partition, start offset) with its wall-clock rotation made
  * exactly-once by S3 conditional writes (If-None-Match: *), instead of giving up wall-clock rotation
  * (Confluent: rotate.schedule.interval.ms is not exactly-once) or storing boundaries elsewhere.
+ * It assumes the store's create is atomic (of concurrent creates of one key, one succeeds), as S3's is;
+ * S3Mock 4.7.0 is not (see S3ArchiveStore).
  */
 export class ArchiveService {
   private readonly buffers = new Map<string, PartitionBuffer>();
