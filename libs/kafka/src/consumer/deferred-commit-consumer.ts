@@ -81,10 +81,15 @@ export interface DeferredCommitHandlers {
  * Several instances in one group split the partitions co-partitioned (as KafkaConsumerServer). On a
  * rebalance, kafkajs rejoins only after the in-flight onBatch returned, then resumes every owned
  * partition at its committed offset; {@link DeferredCommitHandlers.onAssignmentReset} drops what was
- * buffered but not committed: handed back, the next owner reads it again. A commit for a partition
- * this member no longer owns fails (kafkajs' OffsetCommit carries the generation and member id, so
- * the coordinator rejects a stale one), so a late flush cannot move another owner's offset; a sink
- * whose objects are named by their first offset then just rewrites the same object.
+ * buffered but not committed: handed back, the next owner reads it again. kafkajs' OffsetCommit
+ * carries the generation and member id, so the coordinator rejects a commit of an older generation;
+ * but it does not check which partitions the member owns, so a late commit of a member that rejoined
+ * meanwhile is accepted, and nothing fences the owner's own side effects (an upload still running for
+ * a partition that moved, or one of a paused process that lands late). The sink must make those
+ * harmless itself: rewriting an object named by its first offset is NOT enough when object boundaries
+ * depend on wall-clock timing (two owners cut different ranges under one key: the last writer wins,
+ * records are lost or archived twice). firehose-archiver creates its objects only if absent and
+ * adopts an existing object's range instead (S3 conditional writes; issue 17).
  */
 export class DeferredCommitConsumer {
   private readonly consumer: Consumer;
