@@ -77,7 +77,8 @@ export class ConsumerLagMonitor {
   }
 
   /**
-   * One sample: reads the offsets, reports every partition's lag to the metrics sink and returns them.
+   * One sample: reads the offsets, reports every partition's lag to the metrics sink and returns them
+   * (by topic in `topics` order, then by partition).
    *
    * @throws the admin client's error when the broker cannot be asked (after logging it)
    */
@@ -97,7 +98,9 @@ export class ConsumerLagMonitor {
       }
       const lags: PartitionLag[] = [];
       for (const topic of topics) {
-        for (const { partition, low, high } of await this.admin.fetchTopicOffsets(topic)) {
+        const partitions = await this.admin.fetchTopicOffsets(topic);
+        partitions.sort((a, b) => a.partition - b.partition);
+        for (const { partition, low, high } of partitions) {
           const key = `${topic}:${partition}`;
           if (owned !== undefined && !owned.has(key)) continue;
           const at = owned?.get(key) ?? committed.get(key) ?? '-1';
