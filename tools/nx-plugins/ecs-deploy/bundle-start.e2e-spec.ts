@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ALL_TOPICS } from '@tickwire/contracts';
@@ -15,14 +15,10 @@ import {
 } from '@tickwire/testing';
 
 const WORKSPACE = join(__dirname, '..', '..', '..');
-/** The five deployable apps, each built and started as its image's runtime stage does. */
-const APPS = [
-  'ingest-producer',
-  'enricher',
-  'opensearch-indexer',
-  'firehose-archiver',
-  'consumer-gateway',
-] as const;
+/** Every deployable app: those with a Dockerfile (the rule by which this plugin infers `container`). */
+const APPS = readdirSync(join(WORKSPACE, 'apps'))
+  .filter((app) => existsSync(join(WORKSPACE, 'apps', app, 'Dockerfile')))
+  .sort();
 
 /**
  * Issue 16, item 1: each app's production bundle starts from what it declares. Per app, what the
@@ -43,7 +39,7 @@ describe('production bundles start as their images would (npm ci --omit=dev, nod
   const folders: string[] = [];
   const children: ChildProcess[] = [];
   /** Per app: resolves once it answered /health/ready and exited on SIGTERM, with how it exited. */
-  const runs = new Map<(typeof APPS)[number], Promise<ChildStopOutcome>>();
+  const runs = new Map<string, Promise<ChildStopOutcome>>();
 
   beforeAll(async () => {
     execFileSync(
@@ -74,6 +70,16 @@ describe('production bundles start as their images would (npm ci --omit=dev, nod
     for (const folder of folders) rmSync(folder, { recursive: true, force: true });
   });
 
+  it('finds the five apps', () => {
+    expect(APPS).toEqual([
+      'consumer-gateway',
+      'enricher',
+      'firehose-archiver',
+      'ingest-producer',
+      'opensearch-indexer',
+    ]);
+  });
+
   it.each(APPS)(
     '%s: installs its declared dependencies only, answers /health/ready, exits 0 on SIGTERM',
     async (app) => {
@@ -82,7 +88,7 @@ describe('production bundles start as their images would (npm ci --omit=dev, nod
   );
 
   /** The runtime stage's install: the generated package.json and lock file, `--omit=dev`, then the bundle. */
-  function install(app: (typeof APPS)[number]): string {
+  function install(app: string): string {
     const dist = join(WORKSPACE, 'dist', 'apps', app);
     const folder = mkdtempSync(join(tmpdir(), `bundle-${app}-`));
     folders.push(folder);
@@ -102,7 +108,7 @@ describe('production bundles start as their images would (npm ci --omit=dev, nod
   }
 
   /** The image's CMD in `folder` with an ECS task's variables; waits for /health/ready, then SIGTERM. */
-  async function startAndStop(app: (typeof APPS)[number], folder: string): Promise<ChildStopOutcome> {
+  async function startAndStop(app: string, folder: string): Promise<ChildStopOutcome> {
     const serviceName = uniqueName(`bundle-${app}`);
     // A new group sits at the topics' ends: the app joins and reads nothing of the other tests' data.
     const admin = createLocalKafka(`bundle-${app}`).admin();
