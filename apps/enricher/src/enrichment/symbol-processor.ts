@@ -1,4 +1,10 @@
-import type { PreviousClose, PreviousCloseReference } from '@tickwire/indicators';
+import {
+  type OfficialClose,
+  type PreviousCloseReference,
+  resolveSessionPreviousClose,
+  type SessionPreviousClose,
+  tradingDateOf,
+} from '@tickwire/indicators';
 import {
   BarAggregator,
   type BarAggregatorSnapshot,
@@ -60,6 +66,14 @@ export interface SymbolProcessorSnapshot {
    * snapshots written before duplicate detection restore with an empty window.
    */
   readonly recentEventIds?: readonly string[];
+  /**
+   * The latest official close the feed delivered (the `market.bars.daily.v1` close of a session): the
+   * previous close of the next session. Optional: snapshots written before it restore without one (the
+   * reference seeds the next session then).
+   */
+  readonly officialClose?: OfficialClose | null;
+  /** Trading date (`YYYY-MM-DD`) of the latest trade: the session the symbol's state belongs to. */
+  readonly session?: string | null;
 }
 
 /** What one trade did to the symbol. */
@@ -68,7 +82,7 @@ export interface TradeOutcome {
   readonly accepted: boolean;
   /** Watermark of the symbol when the trade arrived (for the late record's header), epoch ms; null before any trade. */
   readonly watermark: number | null;
-  readonly reference: PreviousClose | undefined;
+  readonly reference: SessionPreviousClose | undefined;
   readonly changePercent: number | null;
   readonly changeAlert?: ChangeThresholdAlert;
   /** Bars this trade closed, oldest first, each with the alerts its close raised. */
@@ -101,6 +115,12 @@ export class SymbolProcessor {
   /** Recent trade/quote ids, oldest first, and the same as a set for O(1) lookups. */
   private readonly recentIds: string[];
   private readonly recentIdSet: Set<string>;
+  private officialClose: OfficialClose | undefined;
+  private session: string | undefined;
+  /** The last resolved previous close, per trading date and reference object (events of a session share it). */
+  private resolved:
+    | { tradingDate: string; reference: PreviousCloseReference | undefined; value: SessionPreviousClose | undefined }
+    | undefined;
 
   /** A fresh processor, or one continuing `snapshot` exactly (settings of durations/thresholds from `settings`). */
   constructor(
@@ -155,6 +175,38 @@ export class SymbolProcessor {
     }
     this.recentIds = [...(snapshot?.recentEventIds ?? [])].slice(-RECENT_EVENT_ID_WINDOW);
     this.recentIdSet = new Set(this.recentIds);
+    this.officialClose = snapshot?.officialClose ?? undefined;
+    this.session = snapshot?.session ?? undefined;
+  }
+
+  /**
+   * The previous close for the session of `tradingDate` (see indicators' resolveSessionPreviousClose):
+   * the official close the feed recorded, the reference seeding only what the feed has not delivered
+   * (never, with settings.referenceCloses `none`), ex-date adjusted, `stale` when older than the
+   * previous session.
+   * @param tradingDate `YYYY-MM-DD`, America/New_York
+   */
+  previousCloseFor(
+    tradingDate: string,
+    reference: PreviousCloseReference | undefined,
+  ): SessionPreviousClose | undefined {
+    const cached = this.resolved;
+    if (cached !== undefined && cached.tradingDate === tradingDate && cached.reference === reference)
+      return cached.value;
+    const value = resolveSessionPreviousClose(
+      this.symbol,
+      tradingDate,
+      this.officialClose,
+      reference,
+      this.settings.referenceCloses ?? 'seed',
+    );
+    this.resolved = { tradingDate, reference, value };
+    return value;
+  }
+
+  /** The latest official close recorded from the feed, if any. */
+  latestOfficialClose(): OfficialClose | undefined {
+    return this.officialClose;
   }
 
   /** True when `id` is among the symbol's last {@link RECENT_EVENT_ID_WINDOW} trade/quote ids. */
@@ -217,7 +269,7 @@ export class SymbolProcessor {
       this.market.lastTradeTime = trade.eventTime;
     }
     this.touch(trade.eventTime);
-    const previousClose = reference?.previousCloseAt(this.symbol, trade.eventTime);
+    const previousClose = this.previousCloseFor(tradingDateOf(trade.eventTime), reference);
     let changePercent: number | null = null;
     let changeAlert: ChangeThresholdAlert | undefined;
     if (previousClose !== undefined) {
@@ -254,14 +306,22 @@ export class SymbolProcessor {
   }
 
   /**
-   * Measures a daily close against the previous close of its trading date (split-adjusted by
-   * PreviousCloseReference) and returns the change and the crossing alert, if any.
+   * Measures a session's daily close (the official close of `market.bars.daily.v1`) against the previous
+   * close of its trading date ({@link previousCloseFor}: ex-date adjusted; a stale one raises no alert),
+   * then records it as the official close, the previous close of the next session. A bar older than the
+   * recorded close (a re-send, a correction of an old session) is measured but not recorded.
+   *
+   * @param bar close USD > 0, tradingDate `YYYY-MM-DD`
    */
   applyDailyClose(
     bar: { tradingDate: string; close: number },
     reference: PreviousCloseReference | undefined,
-  ): { reference: PreviousClose | undefined; changePercent: number | null; alert?: ChangeThresholdAlert } {
-    const previousClose = reference?.previousClose(this.symbol, bar.tradingDate);
+  ): { reference: SessionPreviousClose | undefined; changePercent: number | null; alert?: ChangeThresholdAlert } {
+    const previousClose = this.previousCloseFor(bar.tradingDate, reference);
+    if (this.officialClose === undefined || bar.tradingDate >= this.officialClose.tradingDate) {
+      this.officialClose = { tradingDate: bar.tradingDate, close: bar.close };
+      this.resolved = undefined;
+    }
     if (previousClose === undefined) return { reference: undefined, changePercent: null };
     const update = this.dailyChange.update({ symbol: this.symbol, price: bar.close }, previousClose);
     return {
@@ -294,6 +354,8 @@ export class SymbolProcessor {
       intradayChange: this.intradayChange.snapshot(),
       dailyChange: this.dailyChange.snapshot(),
       recentEventIds: [...this.recentIds],
+      officialClose: this.officialClose ?? null,
+      session: this.session ?? null,
     };
   }
 
