@@ -256,6 +256,82 @@ describe('EnrichmentEngine previous close: the official close from the feed, the
   });
 });
 
+describe('EnrichmentEngine across sessions (exchange calendar, session roll, corporate actions)', () => {
+  const base = () => aaplEvents.find((e) => e.schema === 'market.trade.v1') as TradeV1Event;
+  let sequence = 0;
+  const trade = (eventTime: number, price: number, size = 100): TradeV1Event => {
+    sequence += 1;
+    return {
+      ...base(),
+      id: `${'f'.repeat(24)}${String(sequence).padStart(8, '0')}`,
+      eventTime,
+      eventTimeNs: undefined,
+      payload: { ...base().payload, price, size, sequence },
+    } as TradeV1Event;
+  };
+  /** One trade a minute from 09:30 ET of `date` (EDT), prices from `prices`. */
+  const minutes = (date: string, prices: readonly number[], size = 100): TradeV1Event[] =>
+    prices.map((price, i) => trade(Date.parse(`${date}T13:30:00Z`) + i * 60_000 + 1_000, price, size));
+  const feed = (engine: EnrichmentEngine, trades: readonly TradeV1Event[]): EngineOutput => {
+    const output = collect();
+    for (const t of trades) {
+      const out = engine.processTrade(t, reference);
+      output.enriched.push(...out.enriched);
+      output.bars.push(...out.bars);
+      output.alerts.push(...out.alerts);
+    }
+    return output;
+  };
+  const rising = (from: number, step: number, count: number) =>
+    Array.from({ length: count }, (_, i) => Math.round((from + i * step) * 100) / 100);
+
+  it('AAPL 4-for-1 on 2020-08-31: the open is measured against 499.23 / 4, and the split raises no cross, spike or change alert', () => {
+    const engine = new EnrichmentEngine(DEFAULT_ENRICHMENT_SETTINGS, () => PROCESSING_TIME);
+    // Friday 2020-08-28: a steady rise (the fast SMA above the slow one), 100 shares a minute.
+    const friday = feed(engine, minutes('2020-08-28', rising(495, 0.1, 40)));
+    expect(friday.alerts.filter((a) => a.payload.alertType !== 'ma-cross')).toEqual([]);
+    // Monday 2020-08-31, ex-date of the 4-for-1 split: the same rise at a quarter of the price, four times the shares.
+    const monday = feed(engine, minutes('2020-08-31', rising(125, 0.025, 40), 400));
+    expect(monday.enriched[0]?.payload).toMatchObject({
+      previousClose: 124.8075,
+      previousCloseDate: '2020-08-28',
+      previousCloseStale: false,
+    });
+    expect(monday.alerts).toEqual([]);
+    const averages = monday.enriched.at(-1)?.payload;
+    expect(averages?.smaFast).toBeGreaterThan(averages?.smaSlow as number);
+    expect(averages?.smaSlow).toBeLessThan(130);
+  });
+
+  it('without the corporate action the same two sessions raise the false death cross (the test can fail)', () => {
+    const noActions = new PreviousCloseReference(
+      [{ symbol: 'AAPL', tradingDate: '2020-08-28', close: 499.23 }],
+      { corporateActions: [] },
+    );
+    const engine = new EnrichmentEngine(DEFAULT_ENRICHMENT_SETTINGS, () => PROCESSING_TIME);
+    for (const t of minutes('2020-08-28', rising(495, 0.1, 40))) engine.processTrade(t, noActions);
+    const alerts = minutes('2020-08-31', rising(125, 0.025, 40), 400).flatMap(
+      (t) => engine.processTrade(t, noActions).alerts,
+    );
+    expect(alerts.map((a) => a.payload.alertType)).toEqual(
+      expect.arrayContaining(['ma-cross', 'price-change-threshold']),
+    );
+  });
+
+  it('Thanksgiving 2020: the 2020-11-27 early session takes the 2020-11-25 close, not stale; a missing session is', () => {
+    const engine = new EnrichmentEngine(DEFAULT_ENRICHMENT_SETTINGS, () => PROCESSING_TIME);
+    feed(engine, minutes('2020-11-25', [116, 116.1]));
+    const friday = feed(engine, minutes('2020-11-27', [116.5]));
+    expect(friday.enriched[0]?.payload).toMatchObject({ previousCloseDate: '2020-11-25', previousCloseStale: false });
+    const engine2 = new EnrichmentEngine(DEFAULT_ENRICHMENT_SETTINGS, () => PROCESSING_TIME);
+    const gapped = new PreviousCloseReference([{ symbol: 'AAPL', tradingDate: '2020-11-24', close: 115.17 }]);
+    const out = engine2.processTrade(minutes('2020-11-27', [130])[0] as TradeV1Event, gapped);
+    // +12.9 % against a close two sessions old: flagged, no alert.
+    expect(out.enriched[0]?.payload).toMatchObject({ previousCloseDate: '2020-11-24', previousCloseStale: true });
+    expect(out.alerts).toEqual([]);
+  });
+});
+
 describe('EnrichmentEngine rules', () => {
   const trade = (eventTime: number, price: number, sequence: number): TradeV1Event => {
     const base = aaplEvents.find((e) => e.schema === 'market.trade.v1') as TradeV1Event;

@@ -251,9 +251,10 @@ export class SymbolProcessor {
   }
 
   /**
-   * Applies a trade: aggregates it into its 1-minute window (unless late), updates the last price when
-   * the trade is not older than the last one, measures the change versus `reference`, and runs the bar
-   * alerts on every bar the trade's watermark advance closed.
+   * Applies a trade: aggregates it into its 1-minute window (unless late), runs the bar alerts on every
+   * bar the trade's watermark advance closed, rolls the session on the first trade of a new trading date
+   * ({@link rollSession}), updates the last price when the trade is not older than the last one, and
+   * measures the change versus the session's previous close ({@link previousCloseFor}).
    *
    * @param price USD > 0; size shares; eventTime epoch ms UTC
    * @throws RangeError on an invalid trade (the contract parser rejects those before)
@@ -263,13 +264,18 @@ export class SymbolProcessor {
     reference: PreviousCloseReference | undefined,
   ): TradeOutcome {
     const watermark = this.bars.watermarkOf(this.symbol) ?? null;
+    const previousPrice = this.market.lastPrice;
     const result = this.bars.add({ symbol: this.symbol, ...trade });
+    // Bars this trade closed belong to earlier windows: their alerts use the state before any session roll.
+    const closed = result.bars.map((bar) => this.closeBar(bar));
+    const tradingDate = tradingDateOf(trade.eventTime);
+    if (!result.late) this.rollSession(tradingDate, previousPrice, reference);
     if (this.market.lastTradeTime === null || trade.eventTime >= this.market.lastTradeTime) {
       this.market.lastPrice = trade.price;
       this.market.lastTradeTime = trade.eventTime;
     }
     this.touch(trade.eventTime);
-    const previousClose = this.previousCloseFor(tradingDateOf(trade.eventTime), reference);
+    const previousClose = this.previousCloseFor(tradingDate, reference);
     let changePercent: number | null = null;
     let changeAlert: ChangeThresholdAlert | undefined;
     if (previousClose !== undefined) {
@@ -283,8 +289,38 @@ export class SymbolProcessor {
       reference: previousClose,
       changePercent,
       ...(changeAlert ? { changeAlert } : {}),
-      bars: result.bars.map((bar) => this.closeBar(bar)),
+      bars: closed,
     };
+  }
+
+  /**
+   * The session roll, on the first trade of a later trading date than the symbol's session:
+   * - the SMA/EMA history is put on the new share basis when corporate actions of `reference` went ex in
+   *   between (factor = adjusted / unadjusted last price, see PreviousCloseReference.adjustClose), so a
+   *   split or a dividend at the open raises no false cross; the averages otherwise keep their history
+   *   across sessions (the overnight move is a real move of the price);
+   * - the volume-spike baseline restarts (VolumeSpikeDetector.resetBaseline: per-session baselines);
+   * - previous close, change % and the change alert's arming follow the trading date by themselves
+   *   ({@link previousCloseFor}, ChangeThresholdAlerter re-arms on a new trading date).
+   */
+  private rollSession(
+    tradingDate: string,
+    previousPrice: number | null,
+    reference: PreviousCloseReference | undefined,
+  ): void {
+    const session = this.session;
+    if (session !== undefined && tradingDate <= session) return;
+    this.session = tradingDate;
+    if (session === undefined) return;
+    if (reference !== undefined && previousPrice !== null) {
+      const adjusted = reference.adjustClose(this.symbol, previousPrice, session, tradingDate);
+      if (adjusted.corporateAction !== 'none') {
+        const factor = adjusted.previousClose / adjusted.unadjustedPreviousClose;
+        this.sma.rescale(this.symbol, factor);
+        this.ema.rescale(this.symbol, factor);
+      }
+    }
+    this.volume.resetBaseline(this.symbol);
   }
 
   /** Applies a quote (best bid/offer) unless it is older than the last quote; returns whether it was applied. */
