@@ -234,7 +234,7 @@ describe('EnrichmentEngine previous close: the official close from the feed, the
     const snapshot = JSON.parse(JSON.stringify(engine.snapshotOf('AAPL'))) as Parameters<
       EnrichmentEngine['restore']
     >[1];
-    expect(snapshot.processor.officialClose).toEqual({ tradingDate: '2012-06-20', close: 585.741 });
+    expect(snapshot.processor.officialCloses).toEqual([{ tradingDate: '2012-06-20', close: 585.741 }]);
     const restored = new EnrichmentEngine(FIXTURE_SETTINGS, () => PROCESSING_TIME);
     restored.restore('AAPL', snapshot);
     expect(session(restored, olderReference).enriched[0]?.payload).toMatchObject({
@@ -243,7 +243,7 @@ describe('EnrichmentEngine previous close: the official close from the feed, the
     });
   });
 
-  it('measures the next daily close against the recorded one and keeps the newest on an older re-send', () => {
+  it('measures the next daily close against the recorded one and keeps the two latest closes on an older re-send', () => {
     const engine = new EnrichmentEngine(FIXTURE_SETTINGS, () => PROCESSING_TIME);
     engine.processDailyBar(dailyBar('aapl-2012-06-20'), olderReference);
     const next = engine.processDailyBar(dailyBar('aapl-2012-06-21'), olderReference);
@@ -252,7 +252,23 @@ describe('EnrichmentEngine previous close: the official close from the feed, the
       expect.objectContaining({ alertType: 'price-change-threshold', direction: 'down', previousClose: 585.741 }),
     ]);
     engine.processDailyBar(dailyBar('aapl-2012-06-20'), olderReference);
-    expect(engine.snapshotOf('AAPL')?.processor.officialClose).toEqual({ tradingDate: '2012-06-21', close: 577.67 });
+    expect(engine.snapshotOf('AAPL')?.processor.officialCloses).toEqual([
+      { tradingDate: '2012-06-20', close: 585.741 },
+      { tradingDate: '2012-06-21', close: 577.67 },
+    ]);
+  });
+
+  it("keeps the previous session's close for trades after the session's own daily bar (post-market), also with 'none'", () => {
+    const engine = new EnrichmentEngine({ ...FIXTURE_SETTINGS, referenceCloses: 'none' }, () => PROCESSING_TIME);
+    engine.processDailyBar(dailyBar('aapl-2012-06-20'), reference);
+    engine.processDailyBar(dailyBar('aapl-2012-06-21'), reference);
+    const last = aaplEvents.filter((e) => e.schema === 'market.trade.v1').at(-1) as TradeV1Event;
+    const postMarket = { ...last, eventTime: Date.parse('2012-06-21T20:30:00Z'), eventTimeNs: undefined };
+    expect(engine.processTrade(postMarket, reference).enriched[0]?.payload).toMatchObject({
+      previousClose: 585.741,
+      previousCloseDate: '2012-06-20',
+      previousCloseStale: false,
+    });
   });
 });
 

@@ -48,6 +48,9 @@ export interface LatestMarket {
  */
 export const RECENT_EVENT_ID_WINDOW = 256;
 
+/** Official closes kept per symbol: the latest session's and the one before it. */
+export const OFFICIAL_CLOSES_KEPT = 2;
+
 /** Plain-JSON state of one {@link SymbolProcessor}: what the changelog topic stores per symbol. */
 export interface SymbolProcessorSnapshot {
   readonly version: 1;
@@ -67,11 +70,12 @@ export interface SymbolProcessorSnapshot {
    */
   readonly recentEventIds?: readonly string[];
   /**
-   * The latest official close the feed delivered (the `market.bars.daily.v1` close of a session): the
-   * previous close of the next session. Optional: snapshots written before it restore without one (the
-   * reference seeds the next session then).
+   * The latest official closes the feed delivered (the `market.bars.daily.v1` close of a session), at most
+   * {@link OFFICIAL_CLOSES_KEPT}, oldest first: the latest is the previous close of the next session, the
+   * one before it stays the previous close of trades after the latest close (post-market of its own
+   * session). Optional: snapshots written before it restore without (the reference seeds then).
    */
-  readonly officialClose?: OfficialClose | null;
+  readonly officialCloses?: readonly OfficialClose[];
   /** Trading date (`YYYY-MM-DD`) of the latest trade: the session the symbol's state belongs to. */
   readonly session?: string | null;
 }
@@ -115,7 +119,8 @@ export class SymbolProcessor {
   /** Recent trade/quote ids, oldest first, and the same as a set for O(1) lookups. */
   private readonly recentIds: string[];
   private readonly recentIdSet: Set<string>;
-  private officialClose: OfficialClose | undefined;
+  /** Ascending by trading date, at most OFFICIAL_CLOSES_KEPT. */
+  private readonly officialCloses: OfficialClose[];
   private session: string | undefined;
   /** The last resolved previous close, per trading date and reference object (events of a session share it). */
   private resolved:
@@ -175,7 +180,7 @@ export class SymbolProcessor {
     }
     this.recentIds = [...(snapshot?.recentEventIds ?? [])].slice(-RECENT_EVENT_ID_WINDOW);
     this.recentIdSet = new Set(this.recentIds);
-    this.officialClose = snapshot?.officialClose ?? undefined;
+    this.officialCloses = [...(snapshot?.officialCloses ?? [])];
     this.session = snapshot?.session ?? undefined;
   }
 
@@ -193,10 +198,12 @@ export class SymbolProcessor {
     const cached = this.resolved;
     if (cached !== undefined && cached.tradingDate === tradingDate && cached.reference === reference)
       return cached.value;
+    let official: OfficialClose | undefined;
+    for (const close of this.officialCloses) if (close.tradingDate < tradingDate) official = close;
     const value = resolveSessionPreviousClose(
       this.symbol,
       tradingDate,
-      this.officialClose,
+      official,
       reference,
       this.settings.referenceCloses ?? 'seed',
     );
@@ -206,7 +213,7 @@ export class SymbolProcessor {
 
   /** The latest official close recorded from the feed, if any. */
   latestOfficialClose(): OfficialClose | undefined {
-    return this.officialClose;
+    return this.officialCloses[this.officialCloses.length - 1];
   }
 
   /** True when `id` is among the symbol's last {@link RECENT_EVENT_ID_WINDOW} trade/quote ids. */
@@ -344,8 +351,9 @@ export class SymbolProcessor {
   /**
    * Measures a session's daily close (the official close of `market.bars.daily.v1`) against the previous
    * close of its trading date ({@link previousCloseFor}: ex-date adjusted; a stale one raises no alert),
-   * then records it as the official close, the previous close of the next session. A bar older than the
-   * recorded close (a re-send, a correction of an old session) is measured but not recorded.
+   * then records it as an official close, the previous close of the next session. A bar of a recorded
+   * date replaces that close; one older than every kept close (an old session re-sent) is measured but
+   * not recorded.
    *
    * @param bar close USD > 0, tradingDate `YYYY-MM-DD`
    */
@@ -354,10 +362,7 @@ export class SymbolProcessor {
     reference: PreviousCloseReference | undefined,
   ): { reference: SessionPreviousClose | undefined; changePercent: number | null; alert?: ChangeThresholdAlert } {
     const previousClose = this.previousCloseFor(bar.tradingDate, reference);
-    if (this.officialClose === undefined || bar.tradingDate >= this.officialClose.tradingDate) {
-      this.officialClose = { tradingDate: bar.tradingDate, close: bar.close };
-      this.resolved = undefined;
-    }
+    this.recordOfficialClose({ tradingDate: bar.tradingDate, close: bar.close });
     if (previousClose === undefined) return { reference: undefined, changePercent: null };
     const update = this.dailyChange.update({ symbol: this.symbol, price: bar.close }, previousClose);
     return {
@@ -365,6 +370,15 @@ export class SymbolProcessor {
       changePercent: update.changePercent,
       ...(update.alert ? { alert: update.alert } : {}),
     };
+  }
+
+  private recordOfficialClose(close: OfficialClose): void {
+    const kept = this.officialCloses.filter((c) => c.tradingDate !== close.tradingDate);
+    if (kept.length >= OFFICIAL_CLOSES_KEPT && close.tradingDate < (kept[0] as OfficialClose).tradingDate) return;
+    kept.push(close);
+    kept.sort((a, b) => (a.tradingDate < b.tradingDate ? -1 : 1));
+    this.officialCloses.splice(0, this.officialCloses.length, ...kept.slice(-OFFICIAL_CLOSES_KEPT));
+    this.resolved = undefined;
   }
 
   /** Advances the bar clock to `eventTime` (idle symbol) and returns the bars that closes. */
@@ -390,7 +404,7 @@ export class SymbolProcessor {
       intradayChange: this.intradayChange.snapshot(),
       dailyChange: this.dailyChange.snapshot(),
       recentEventIds: [...this.recentIds],
-      officialClose: this.officialClose ?? null,
+      officialCloses: this.officialCloses.map((c) => ({ ...c })),
       session: this.session ?? null,
     };
   }
