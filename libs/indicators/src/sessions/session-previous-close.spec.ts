@@ -23,6 +23,9 @@ describe('isStaleClose', () => {
   it('falls back to the given gap flag outside the calendar', () => {
     expect(isStaleClose('1985-01-02', '1985-01-04', true)).toBe(true);
     expect(isStaleClose('1985-01-03', '1985-01-04', false)).toBe(false);
+    // 1990-01-02 is covered, but its previous session (1989-12-29) is not.
+    expect(isStaleClose('1989-12-29', '1990-01-02', false)).toBe(false);
+    expect(() => isStaleClose('1989-12-29', '1990-13-02')).toThrow(RangeError);
   });
 });
 

@@ -48,7 +48,13 @@ export function isStaleClose(
   assertTradingDate(previousCloseDate, 'previousCloseDate');
   assertTradingDate(tradingDate, 'tradingDate');
   if (tradingDate <= calendar.firstDate || tradingDate > calendar.lastDate) return fallbackGap;
-  return previousCloseDate < calendar.previousSession(tradingDate);
+  try {
+    return previousCloseDate < calendar.previousSession(tradingDate);
+  } catch (error) {
+    // The search for the previous session left the calendar (the first days of its range).
+    if (error instanceof RangeError) return fallbackGap;
+    throw error;
+  }
 }
 
 /**
