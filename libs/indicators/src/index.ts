@@ -10,3 +10,5 @@ export * from './previous-close';
 export * from './change-threshold-alert';
 export * from './moving-average-cross';
 export * from './volume-spike';
+export * from './sessions/us-equity-calendar';
+export * from './sessions/session-previous-close';
