@@ -155,7 +155,7 @@ describe('AlpacaSource against AlpacaProtocolServer (loopback)', () => {
     expect(events.some((event) => event.type === 'subscribed')).toBe(true);
   }, 60_000);
 
-  it('turns an invalid frame and an invalid trade into rejected records and keeps streaming', async () => {
+  it('turns an invalid frame and an invalid trade into rejected records, publishes a trading status and keeps streaming', async () => {
     const server = await startServer();
     const { source, events } = client(server, { subscription: {} });
     const iterator = source[Symbol.asyncIterator]();
@@ -165,13 +165,17 @@ describe('AlpacaSource against AlpacaProtocolServer (loopback)', () => {
     server.injectFrame(JSON.stringify([{ T: 't', S: 'AAPL', i: 1, x: 'Q', p: -5, s: 10, t: '2012-06-21T13:30:00.000000001Z' }]));
     server.injectFrame(JSON.stringify([{ T: 's', S: 'AAPL', sc: 'H', sm: 'Trading Halt', rc: 'T12', rm: 'Additional Information Requested by NASDAQ', t: '2012-06-21T13:30:00Z', z: 'C' }]));
     server.injectFrame(JSON.stringify([{ T: 't', S: 'AAPL', i: 2, x: 'Q', p: 585.5, s: 10, t: '2012-06-21T13:30:00.000000002Z' }]));
-    const records = [(await firstRecord).value as SourceRecord, ...(await take(iterator, 2))];
-    const [malformed, invalid, valid] = records as [RejectedRecord, RejectedRecord, SourceRecord];
+    server.injectFrame(JSON.stringify([{ T: 'l', S: 'AAPL', u: 600, d: 570, i: 'B', t: '2012-06-21T13:30:00.000000003Z', z: 'C' }]));
+    const records = [(await firstRecord).value as SourceRecord, ...(await take(iterator, 3))];
+    const [malformed, invalid, status, valid] = records as [RejectedRecord, RejectedRecord, SourceRecord, SourceRecord];
     expect(malformed).toMatchObject({ kind: 'rejected', topic: null, errorClass: 'MalformedJson', raw: '{not json', source: 'alpaca' });
     expect(invalid).toMatchObject({ kind: 'rejected', topic: 'market.trades.v1', errorClass: 'SchemaViolation', symbol: 'AAPL' });
     expect(invalid.reason).toContain('price must be > 0');
     expect(valid).toMatchObject({ kind: 'event', event: { payload: { symbol: 'AAPL', price: 585.5, tradeId: '2' } } });
-    expect(events).toContainEqual(expect.objectContaining({ type: 'notice', message: expect.objectContaining({ T: 's', sc: 'H' }) }));
+    expect(status).toMatchObject({ kind: 'event', topic: 'market.trading-status.v1', event: { payload: { symbol: 'AAPL', statusCode: 'H', reasonCode: 'T12', state: 'halted' } } });
+    // LULD bands (`l`) have no contract yet: reported as a notice, not published.
+    await until(() => events.some((event) => event.type === 'notice'));
+    expect(events).toContainEqual(expect.objectContaining({ type: 'notice', message: expect.objectContaining({ T: 'l', S: 'AAPL' }) }));
   });
 
   it('subscribes and unsubscribes at runtime', async () => {
