@@ -10,3 +10,4 @@ export * from './previous-close';
 export * from './change-threshold-alert';
 export * from './moving-average-cross';
 export * from './volume-spike';
+export * from './trade-ledger';
