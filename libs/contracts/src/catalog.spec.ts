@@ -36,6 +36,10 @@ import {
   TRADING_STATUS_V1_FIXTURES,
   TRADING_STATUS_V1_INVALID_FIXTURES,
   bar1mV1EventId,
+  CORRECTION_V1_FIXTURES,
+  CORRECTION_V1_INVALID_FIXTURES,
+  HALT_V1_FIXTURES,
+  HALT_V1_INVALID_FIXTURES,
   barSource1mV1EventId,
   isHaltedState,
   tradingStateOf,
@@ -68,6 +72,8 @@ const SUITES: EventSuite[] = [
   { schema: 'market.trade-correction.v1', folder: 'trade-correction', golden: TRADE_CORRECTION_V1_FIXTURES, invalid: TRADE_CORRECTION_V1_INVALID_FIXTURES },
   { schema: 'market.trade-cancel.v1', folder: 'trade-cancel', golden: TRADE_CANCEL_V1_FIXTURES, invalid: TRADE_CANCEL_V1_INVALID_FIXTURES },
   { schema: 'market.trading-status.v1', folder: 'trading-status', golden: TRADING_STATUS_V1_FIXTURES, invalid: TRADING_STATUS_V1_INVALID_FIXTURES },
+  { schema: 'market.correction.v1', folder: 'correction', golden: CORRECTION_V1_FIXTURES, invalid: CORRECTION_V1_INVALID_FIXTURES },
+  { schema: 'market.halt.v1', folder: 'halt', golden: HALT_V1_FIXTURES, invalid: HALT_V1_INVALID_FIXTURES },
 ];
 
 describe('event catalog', () => {

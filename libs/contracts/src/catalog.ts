@@ -54,6 +54,8 @@ import {
   tradingStatusV1EventSchema,
   tradingStatusV1PayloadSchema,
 } from './market/trading-status/v1';
+import { CORRECTION_V1_FIXTURES, CORRECTION_V1_INVALID_FIXTURES, CORRECTION_V1_SCHEMA, correctionV1EventId, correctionV1EventSchema, correctionV1PayloadSchema } from './market/correction/v1';
+import { HALT_V1_FIXTURES, HALT_V1_INVALID_FIXTURES, HALT_V1_SCHEMA, haltV1EventId, haltV1EventSchema, haltV1PayloadSchema } from './market/halt/v1';
 import { clockSkewReason, oversizedReason } from './common/record-limits';
 import { TOPICS, type TopicName } from './topics';
 
@@ -73,6 +75,8 @@ export const EVENT_CATALOG = {
   [ENRICHED_V1_SCHEMA]: { topic: TOPICS.enriched, eventSchema: enrichedV1EventSchema, payloadSchema: enrichedV1PayloadSchema, title: 'Enriched trade or quote' },
   [BAR_1M_V1_SCHEMA]: { topic: TOPICS.bars1m, eventSchema: bar1mV1EventSchema, payloadSchema: bar1mV1PayloadSchema, title: '1-minute bar' },
   [ALERT_V1_SCHEMA]: { topic: TOPICS.alerts, eventSchema: alertV1EventSchema, payloadSchema: alertV1PayloadSchema, title: 'Alert' },
+  [CORRECTION_V1_SCHEMA]: { topic: TOPICS.corrections, eventSchema: correctionV1EventSchema, payloadSchema: correctionV1PayloadSchema, title: 'Trade correction or cancel, as applied (restated bar)' },
+  [HALT_V1_SCHEMA]: { topic: TOPICS.halts, eventSchema: haltV1EventSchema, payloadSchema: haltV1PayloadSchema, title: 'Halt, pause or resumption (halted flag)' },
 } as const;
 
 /** Schema names, e.g. `market.trade.v1`. */
@@ -92,6 +96,8 @@ export const TOPIC_SCHEMAS = {
   [TOPICS.enriched]: ENRICHED_V1_SCHEMA,
   [TOPICS.bars1m]: BAR_1M_V1_SCHEMA,
   [TOPICS.alerts]: ALERT_V1_SCHEMA,
+  [TOPICS.corrections]: CORRECTION_V1_SCHEMA,
+  [TOPICS.halts]: HALT_V1_SCHEMA,
 } as const satisfies Record<TopicName, SchemaName>;
 
 /** Parsed event of schema `S` (envelope + payload). */
@@ -117,6 +123,8 @@ export const GOLDEN_FIXTURES: { readonly [S in SchemaName]: readonly GoldenFixtu
   [ENRICHED_V1_SCHEMA]: ENRICHED_V1_FIXTURES,
   [BAR_1M_V1_SCHEMA]: BAR_1M_V1_FIXTURES,
   [ALERT_V1_SCHEMA]: ALERT_V1_FIXTURES,
+  [CORRECTION_V1_SCHEMA]: CORRECTION_V1_FIXTURES,
+  [HALT_V1_SCHEMA]: HALT_V1_FIXTURES,
 };
 
 /** Invalid fixtures of every schema, with the expected error class, path and reason. */
@@ -131,6 +139,8 @@ export const INVALID_FIXTURES: { readonly [S in SchemaName]: readonly InvalidFix
   [ENRICHED_V1_SCHEMA]: ENRICHED_V1_INVALID_FIXTURES,
   [BAR_1M_V1_SCHEMA]: BAR_1M_V1_INVALID_FIXTURES,
   [ALERT_V1_SCHEMA]: ALERT_V1_INVALID_FIXTURES,
+  [CORRECTION_V1_SCHEMA]: CORRECTION_V1_INVALID_FIXTURES,
+  [HALT_V1_SCHEMA]: HALT_V1_INVALID_FIXTURES,
 };
 
 /**
@@ -263,6 +273,10 @@ export function eventIdOf<S extends SchemaName>(schema: S, event: BuildEventInpu
       return enrichedV1EventId((event as BuildEventInput<typeof ENRICHED_V1_SCHEMA>).payload);
     case ALERT_V1_SCHEMA:
       return alertV1EventId(e);
+    case CORRECTION_V1_SCHEMA:
+      return correctionV1EventId((event as BuildEventInput<typeof CORRECTION_V1_SCHEMA>).payload);
+    case HALT_V1_SCHEMA:
+      return haltV1EventId((event as BuildEventInput<typeof HALT_V1_SCHEMA>).payload);
     default:
       throw new TypeError(`unknown schema ${String(schema)}`);
   }

@@ -16,6 +16,8 @@ export * from './market/bar-source-1m/v1';
 export * from './market/trade-correction/v1';
 export * from './market/trade-cancel/v1';
 export * from './market/trading-status/v1';
+export * from './market/correction/v1';
+export * from './market/halt/v1';
 export * from './dead-letter/error-classes';
 export * from './dead-letter/dead-letter-headers';
 export * from './catalog';

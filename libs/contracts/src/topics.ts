@@ -31,6 +31,10 @@ export const TOPICS = {
   bars1m: 'market.bars.1m.v1',
   /** Threshold, moving-average cross and volume-spike alerts, keyed by symbol. */
   alerts: 'market.alerts.v1',
+  /** Trade corrections and cancels as the enricher applied them (with the restated bar's id and revision), keyed by symbol. */
+  corrections: 'market.corrections.v1',
+  /** Halts, pauses and resumptions as the enricher applied them (the symbol's halted flag), keyed by symbol. */
+  halts: 'market.halts.v1',
 } as const;
 
 export type TopicKey = keyof typeof TOPICS;
@@ -52,7 +56,7 @@ export const RAW_TOPICS: readonly TopicName[] = [
  */
 export const AMENDMENT_TOPICS: readonly TopicName[] = [TOPICS.tradeCorrections, TOPICS.tradeCancels, TOPICS.tradingStatus];
 /** Topics that enricher writes and customers may read. */
-export const CUSTOMER_TOPICS: readonly TopicName[] = [TOPICS.enriched, TOPICS.bars1m, TOPICS.alerts];
+export const CUSTOMER_TOPICS: readonly TopicName[] = [TOPICS.enriched, TOPICS.bars1m, TOPICS.alerts, TOPICS.corrections, TOPICS.halts];
 /** Every main (non-DLQ) topic. */
 export const ALL_TOPICS: readonly TopicName[] = [...RAW_TOPICS, ...CUSTOMER_TOPICS];
 

@@ -24,6 +24,12 @@ export interface EnrichmentSettings {
    * (previousClose null). See EnrichmentEngine.
    */
   readonly unknownSymbols?: 'dead-letter' | 'enrich';
+  /**
+   * How long after a 1-minute window's end its trades (those with a source trade id) are kept to
+   * restate its bar after a correction or cancel, ms, against the symbol's latest trade time
+   * (TradeLedger). Default 30 minutes.
+   */
+  readonly restatementRetainMs?: number;
 }
 
 /** Defaults: indicators' defaults (5 %, SMA/EMA 5/20, k = 5 over n = 20), no out-of-orderness, 0 ms lateness. */
