@@ -57,16 +57,12 @@ describe('corrections, restated bars and halts on the local stack', () => {
     });
     const { correction, halt, restated } = eventsOf(symbol);
     await gateway.produce([correction, restated, halt]);
-    expect(await client.next((f) => f.type === 'correction')).toEqual({
-      type: 'correction',
-      symbol,
-      eventTime: correction.eventTime,
-      ingestTime: correction.ingestTime,
-      id: correction.id,
-      data: correction.payload,
-    });
-    expect(await client.next((f) => f.type === 'bar')).toMatchObject({ type: 'bar', id: restated.id, data: { revision: 1, restatedBy: correction.payload.sourceEventId } });
-    expect(await client.next((f) => f.type === 'status')).toMatchObject({ type: 'status', symbol, id: halt.id, data: { halted: true, state: 'halted', statusCode: 'H' } });
+    // Three topics: their frames come in any order between topics.
+    expect(await client.waitForData('correction', 1)).toEqual([
+      { type: 'correction', symbol, eventTime: correction.eventTime, ingestTime: correction.ingestTime, id: correction.id, data: correction.payload },
+    ]);
+    expect(await client.waitForData('bar', 1)).toMatchObject([{ type: 'bar', id: restated.id, data: { revision: 1, restatedBy: correction.payload.sourceEventId } }]);
+    expect(await client.waitForData('status', 1)).toMatchObject([{ type: 'status', symbol, id: halt.id, data: { halted: true, state: 'halted', statusCode: 'H' } }]);
   });
 
   it('GraphQL: corrections and statuses subscriptions, bars with revision', async () => {
