@@ -124,7 +124,10 @@ describe('firehose-archiver on the local stack: archiving', () => {
   };
   const allCommitted = async () => {
     const [positions, targets] = await Promise.all([committed(), ends()]);
-    return Object.entries(targets).every(([key, end]) => positions[key] === end) ? true : undefined;
+    // A partition that never got a record (the small topics' few keys may all hash to one) has nothing to commit.
+    return Object.entries(targets).every(([key, end]) => positions[key] === end || (end === '0' && BigInt(positions[key] ?? '-1') <= 0n))
+      ? true
+      : undefined;
   };
 
   /** Checks the archive holds every produced valid record exactly once, verbatim, and the invalid ones under errors/. */
