@@ -14,7 +14,14 @@ export type Fault =
   /** Clean stop of a sink server (SIGTERM), `downMs` unavailable, then start it again. */
   | { readonly kind: 'server-stop'; readonly server: 'opensearch' | 's3' | 'dynamodb'; readonly downMs: number }
   /** Write the poison records (see poison-records.ts) straight to the raw topics. */
-  | { readonly kind: 'poison' };
+  | { readonly kind: 'poison' }
+  /**
+   * Rebalance storm of the archiver (issue 17): two more firehose-archiver processes join its group
+   * (session timeout 6 s) and leave again, one is SIGSTOPped past its session timeout and SIGCONTed (a
+   * zombie with buffers), the pipeline's own archiver is SIGKILLed and restarted: `changes` membership
+   * changes in all, each a rebalance.
+   */
+  | { readonly kind: 'archiver-storm'; readonly changes: number };
 
 /** A fault and when it is due: once this fraction of the expected raw records has been published. */
 export interface ScheduledFault {
@@ -43,7 +50,8 @@ export interface ChaosProfile {
  * (6.5 min of replay), the faults of issue 6 spread over it: the enricher SIGKILLed three times, the
  * indexer and the archiver once each; the broker SIGKILLed and, later, SIGSTOPped for 40 s (longer
  * than the 30 s consumer session timeout of libs/kafka and the archiver); OpenSearch, S3Mock and
- * DynamoDB Local each stopped for 20 s; poison records three times.
+ * DynamoDB Local each stopped for 20 s; poison records three times; and (issue 17) a rebalance storm
+ * of the archiver: 10 membership changes of three instances, one SIGKILLed, one a SIGSTOP zombie.
  */
 export const FULL_PROFILE: ChaosProfile = {
   name: 'full',
@@ -60,6 +68,7 @@ export const FULL_PROFILE: ChaosProfile = {
     { atFraction: 0.41, fault: { kind: 'poison' } },
     { atFraction: 0.46, fault: { kind: 'server-stop', server: 's3', downMs: 20_000 } },
     { atFraction: 0.53, fault: { kind: 'broker-pause', pauseMs: 40_000 } },
+    { atFraction: 0.58, fault: { kind: 'archiver-storm', changes: 10 } },
     { atFraction: 0.63, fault: { kind: 'service-kill', service: 'firehose-archiver', downMs: 2_000 } },
     { atFraction: 0.69, fault: { kind: 'server-stop', server: 'dynamodb', downMs: 20_000 } },
     { atFraction: 0.77, fault: { kind: 'service-kill', service: 'enricher', downMs: 2_000 } },
@@ -107,6 +116,8 @@ export function describeFault(fault: Fault): string {
       return `stop ${SERVER_TITLES[fault.server]} ${secs(fault.downMs)}, start`;
     case 'poison':
       return 'poison records on the raw topics';
+    case 'archiver-storm':
+      return `firehose-archiver rebalance storm (${fault.changes} membership changes of 3 instances)`;
   }
 }
 

@@ -1,6 +1,8 @@
 import { ensureLocalStack, type BadInputCorpus, type StackConfig } from '@tickwire/testing';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PipelineRun, sumValues, type ConsumerLag, type IngestStatus } from '../main-job/pipeline-run';
+import { killService, servicePort, startService, stopService, type RunningService } from '../main-job/service-processes';
 import { countLobsterMessages, readLobsterTrades } from '../main-job/testing/raw-market-data';
 import { controlServer, waitForServer } from '../stack/stack-control';
 import { describeFault, type ChaosProfile, type Fault } from './chaos-profile';
@@ -191,6 +193,8 @@ export function affectedGroups(fault: Fault): readonly (keyof ConsumerLag)[] {
   switch (fault.kind) {
     case 'service-kill':
       return [fault.service];
+    case 'archiver-storm':
+      return ['firehose-archiver'];
     case 'server-stop':
       return [fault.server === 'opensearch' ? 'opensearch-indexer' : fault.server === 's3' ? 'firehose-archiver' : 'enricher'];
     default:
@@ -269,6 +273,13 @@ class FaultInjector {
           await sleep(fault.downMs);
           await controlServer(this.config, fault.server, 'start');
           break;
+        case 'archiver-storm': {
+          const changes = await archiverStorm(this.run, fault.changes, this.log);
+          return {
+            outcome: { ...base, readyMs: Date.now() - t0, recovered: true, note: `${changes} membership changes, one SIGKILL, one SIGSTOP zombie` },
+            caughtUp: this.waitCaughtUp(affectedGroups(fault), baseline, t0),
+          };
+        }
       }
     } catch (error) {
       return { outcome: { ...base, recovered: false, note: error instanceof Error ? error.message.split('\n')[0] : String(error) }, caughtUp: none };
@@ -322,4 +333,83 @@ class FaultInjector {
     }
     return undefined;
   }
+}
+
+/** Session timeout of the storm's extra archiver instances: the broker's minimum, so a SIGSTOP outlives it soon. */
+const STORM_SESSION_TIMEOUT_MS = 6_000;
+
+/**
+ * The archiver's rebalance storm (issue 17): two extra firehose-archiver processes (the pipeline
+ * archiver's environment, HTTP ports +100/+101, session timeout 6 s, logs in `services/archiver-storm-<i>`)
+ * join its group and leave, one of them SIGSTOPped for its session timeout + 4 s and SIGCONTed (its buffers and
+ * interval flush come back after its partitions moved), and the pipeline's archiver is SIGKILLed and
+ * restarted; the steps repeat until `changes` membership changes were made. Both extras are stopped
+ * with SIGTERM at the end (they finish their flushes). The S3 invariant (checkArchive) then judges it.
+ *
+ * @returns the membership changes made
+ * @throws Error when an instance fails to start or exit (with its log tail)
+ */
+async function archiverStorm(run: PipelineRun, changes: number, log: (line: string) => void): Promise<number> {
+  const main = run.service('firehose-archiver');
+  const env = {
+    ...(main.env ?? run.stack.env),
+    KAFKA_SESSION_TIMEOUT_MS: String(STORM_SESSION_TIMEOUT_MS),
+  };
+  const extras: (RunningService | undefined)[] = [undefined, undefined];
+  let made = 0;
+  const start = async (i: number) => {
+    extras[i] = await startService('firehose-archiver', {
+      env: { ...env, HTTP_PORT: String(servicePort('firehose-archiver') + 100 + i) },
+      logDir: join(run.logDir, `archiver-storm-${i}`),
+    });
+    made += 1;
+    log(`  storm: extra archiver ${i} joined (pid ${extras[i]!.child.pid})`);
+  };
+  const stop = async (i: number) => {
+    const outcome = await stopService(extras[i]!);
+    extras[i] = undefined;
+    made += 1;
+    log(`  storm: extra archiver ${i} left (SIGTERM, exit ${outcome.exitCode} after ${outcome.exitMs} ms)`);
+  };
+  const toggle = (i: number) => (extras[i] ? stop(i) : start(i));
+  const steps: (() => Promise<void>)[] = [
+    () => toggle(0),
+    () => toggle(1),
+    () => toggle(0),
+    async () => {
+      await killService(run.service('firehose-archiver'), 'SIGKILL');
+      made += 1;
+      log('  storm: SIGKILL firehose-archiver');
+      await run.restartService('firehose-archiver');
+      made += 1;
+      log('  storm: firehose-archiver restarted');
+    },
+    async () => {
+      if (!extras[1]) await start(1);
+      const zombie = extras[1]!.child;
+      zombie.kill('SIGSTOP');
+      log(`  storm: SIGSTOP extra archiver 1 (pid ${zombie.pid})`);
+      await sleep(STORM_SESSION_TIMEOUT_MS + 4_000);
+      made += 1;
+      zombie.kill('SIGCONT');
+      made += 1;
+      log('  storm: SIGCONT extra archiver 1');
+    },
+    () => toggle(0),
+    () => toggle(1),
+  ];
+  try {
+    for (let step = 0; made < changes; step += 1) {
+      await steps[step % steps.length]!();
+      await sleep(2_000);
+    }
+  } finally {
+    for (const extra of extras) {
+      if (!extra) continue;
+      extra.child.kill('SIGCONT');
+      await stopService(extra);
+      made += 1;
+    }
+  }
+  return made;
 }

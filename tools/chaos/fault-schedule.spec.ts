@@ -53,6 +53,9 @@ describe('profiles', () => {
     // Longer than the consumers' 30 s session timeout (libs/kafka KafkaConsumerServer default).
     expect(pause).toMatchObject({ kind: 'broker-pause' });
     expect(pause?.kind === 'broker-pause' && pause.pauseMs).toBeGreaterThan(30_000);
+    // Issue 17: the archiver's rebalance storm, at least 10 membership changes.
+    const storm = FULL_PROFILE.faults.find(({ fault }) => fault.kind === 'archiver-storm')?.fault;
+    expect(storm?.kind === 'archiver-storm' && storm.changes).toBeGreaterThanOrEqual(10);
     expect(() => new FaultSchedule(FULL_PROFILE.faults, 1)).not.toThrow();
   });
 
@@ -71,5 +74,6 @@ describe('affectedGroups', () => {
     expect(affectedGroups({ kind: 'server-stop', server: 's3', downMs: 1 })).toEqual(['firehose-archiver']);
     expect(affectedGroups({ kind: 'server-stop', server: 'dynamodb', downMs: 1 })).toEqual(['enricher']);
     expect(affectedGroups({ kind: 'broker-pause', pauseMs: 1 })).toHaveLength(3);
+    expect(affectedGroups({ kind: 'archiver-storm', changes: 10 })).toEqual(['firehose-archiver']);
   });
 });

@@ -33,6 +33,7 @@ interface MainOptions {
   speed: string;
   reset: boolean;
   markdown: boolean;
+  referenceCloses: 'seed' | 'none';
 }
 
 async function main(options: MainOptions): Promise<number> {
@@ -46,7 +47,11 @@ async function main(options: MainOptions): Promise<number> {
     reset: options.reset,
     log,
     // A run that must finish flushes the archive every few seconds instead of Firehose's 300 s default.
-    serviceEnv: options.once ? { 'firehose-archiver': { BUFFER_INTERVAL_SECONDS: '5' } } : {},
+    serviceEnv: {
+      ...(options.once ? { 'firehose-archiver': { BUFFER_INTERVAL_SECONDS: '5' } } : {}),
+      // Previous closes from the feed's daily bars only; corporate actions still from the reference.
+      enricher: { REFERENCE_CLOSES: options.referenceCloses },
+    },
   });
   let stopping = false;
   const stop = async (): Promise<void> => {
@@ -58,7 +63,7 @@ async function main(options: MainOptions): Promise<number> {
   process.once('SIGINT', () => void stop().then(() => process.exit(130)));
   process.once('SIGTERM', () => void stop().then(() => process.exit(143)));
 
-  log(`replay: ${dataset} at ${speed}; service logs in ${run.logDir}`);
+  log(`replay: ${dataset} at ${speed}, reference closes: ${options.referenceCloses}; service logs in ${run.logDir}`);
   if (!options.once) {
     const gateway = run.service('consumer-gateway').baseUrl;
     const key = await run.createDemoKey();
@@ -98,6 +103,14 @@ const program = new Command()
   .option('--speed <speed>', 'replay speed: realtime, x<N> (e.g. x60) or max', 'x60')
   .option('--no-reset', 'keep what earlier runs left in topics, indices, archive and symbol-state')
   .option('--markdown', 'print the summary as a Markdown table', false)
+  .addOption(
+    new Option(
+      '--reference-closes <mode>',
+      'previous closes from the reference daily bars: seed (until the feed delivered a close) or none (the feed only)',
+    )
+      .choices(['seed', 'none'])
+      .default('seed'),
+  )
   .action(async (options: MainOptions) => {
     try {
       process.exitCode = await main(options);

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** How to start one detached server process. */
@@ -90,21 +90,92 @@ export function processRunState(pid: number): ProcessRunState {
 
 /** Environment variable every server process is started with, naming the server (survives exec). */
 export const SERVER_ENV_MARKER = 'TICKWIRE_STACK_SERVER';
+/** Environment variable every server process is started with, naming its server folder (which stack it belongs to). */
+export const SERVER_DIR_ENV_MARKER = 'TICKWIRE_STACK_SERVER_DIR';
 
 /**
  * True when `pid` is alive and was started by this stack as `server`: its environment holds
- * `TICKWIRE_STACK_SERVER=<server>` (inherited through the launcher scripts' exec, so it holds from the
- * first instant), so a recycled PID of an unrelated process is never taken for ours. Where /proc is
- * unavailable, liveness alone decides.
+ * `TICKWIRE_STACK_SERVER=<server>` (and, when `serverDir` is given and the process carries a folder
+ * marker, `TICKWIRE_STACK_SERVER_DIR=<serverDir>`), inherited through the launcher scripts' exec, so
+ * a recycled PID of an unrelated process is never taken for ours.
+ *
+ * A process of another user (OpenSearch runs as `nobody` under `setpriv` when the stack runs as root)
+ * has an environment only a caller with CAP_SYS_PTRACE may read; where it cannot be read (EACCES /
+ * EPERM), the process counts as ours when its command line names `serverDir` (every server's
+ * command line holds its config, data or log folder). Where /proc is unavailable, liveness alone decides.
  */
-export function isOwnedProcess(pid: number, server: string): boolean {
+export function isOwnedProcess(pid: number, server: string, serverDir?: string): boolean {
   if (!isAlive(pid)) return false;
-  try {
-    const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
-    return environ.includes(`${SERVER_ENV_MARKER}=${server}`);
-  } catch {
-    return !existsSync('/proc/self');
+  const environ = readProcFile(pid, 'environ');
+  switch (environ.kind) {
+    case 'no-proc':
+      return true;
+    case 'gone':
+      return false;
+    case 'denied':
+      return serverDir !== undefined && commandLineOf(pid).some((arg) => arg.includes(serverDir));
+    case 'text': {
+      const variables = environ.text.split('\0');
+      if (!variables.includes(`${SERVER_ENV_MARKER}=${server}`)) return false;
+      const dir = variables.find((variable) => variable.startsWith(`${SERVER_DIR_ENV_MARKER}=`));
+      return serverDir === undefined || dir === undefined || dir === `${SERVER_DIR_ENV_MARKER}=${serverDir}`;
+    }
   }
+}
+
+/**
+ * The process-group leaders this stack started as `server` in `serverDir` that are still alive,
+ * found by scanning /proc (see {@link isOwnedProcess}; a process with a readable environment must
+ * carry both markers): a server whose PID file was lost (removed by an interrupted start, or a
+ * crashed `up`) can then be adopted or stopped instead of being reported as a stranger on its own
+ * port. Empty where /proc is unavailable.
+ */
+export function findServerProcesses(server: string, serverDir: string): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  return entries
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter((pid) => pid !== process.pid && processGroupOf(pid) === pid)
+    .filter((pid) => {
+      const environ = readProcFile(pid, 'environ');
+      if (
+        environ.kind === 'text' &&
+        !environ.text.split('\0').includes(`${SERVER_DIR_ENV_MARKER}=${serverDir}`)
+      )
+        return false;
+      return environ.kind !== 'no-proc' && isOwnedProcess(pid, server, serverDir);
+    });
+}
+
+type ProcRead = { kind: 'text'; text: string } | { kind: 'denied' | 'gone' | 'no-proc' };
+
+/** A /proc file of `pid`, or why it cannot be read: another user's (`denied`), `gone`, or no /proc here. */
+function readProcFile(pid: number, file: string): ProcRead {
+  try {
+    return { kind: 'text', text: readFileSync(`/proc/${pid}/${file}`, 'utf8') };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM') return { kind: 'denied' };
+    return { kind: existsSync('/proc/self') ? 'gone' : 'no-proc' };
+  }
+}
+
+function commandLineOf(pid: number): string[] {
+  const cmdline = readProcFile(pid, 'cmdline');
+  return cmdline.kind === 'text' ? cmdline.text.split('\0') : [];
+}
+
+/** The process group of `pid` (field 5 of /proc/<pid>/stat), or undefined when it cannot be read. */
+function processGroupOf(pid: number): number | undefined {
+  const stat = readProcFile(pid, 'stat');
+  if (stat.kind !== 'text') return undefined;
+  const group = Number(stat.text.slice(stat.text.lastIndexOf(')') + 2).split(' ')[2]);
+  return Number.isInteger(group) ? group : undefined;
 }
 
 /**
@@ -150,5 +221,8 @@ export function removePidFile(pidFile: string): void {
 export function tailFile(file: string, lines = 40): string {
   if (!existsSync(file)) return '';
   const text = readFileSync(file, 'utf8');
-  return text.split('\n').slice(-lines - 1).join('\n');
+  return text
+    .split('\n')
+    .slice(-lines - 1)
+    .join('\n');
 }

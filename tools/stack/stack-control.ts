@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { findJavaRuntime } from './java-runtime';
 import {
+  findServerProcesses,
   isOwnedProcess,
   processRunState,
   readPidFile,
@@ -11,7 +12,14 @@ import {
 import type { StackContext, StackServer } from './servers/stack-server';
 import { SERVER_NAMES, type ServerName, type StackConfig } from './stack-config';
 import { StackError } from './stack-errors';
-import { bringUp, createServers, STOP_GRACE_MS, type UpOutcome, waitUntilHealthy, withStackLock } from './stack-runner';
+import {
+  bringUp,
+  createServers,
+  STOP_GRACE_MS,
+  type UpOutcome,
+  waitUntilHealthy,
+  withStackLock,
+} from './stack-runner';
 
 /**
  * What can be done to one server of a running stack, for fault injection and operations:
@@ -82,7 +90,10 @@ export async function controlServer(
   const started = Date.now();
   return withStackLock(config, async () => {
     const recorded = readPidFile(server.dirs.pidFile);
-    const pid = recorded !== undefined && isOwnedProcess(recorded, server.name) ? recorded : undefined;
+    const pid =
+      recorded !== undefined && isOwnedProcess(recorded, server.name, server.dirs.root)
+        ? recorded
+        : findServerProcesses(server.name, server.dirs.root)[0];
     const result = (outcome: ServerControlResult['outcome'], resultPid = pid): ServerControlResult => ({
       server: server.name,
       action,
@@ -93,7 +104,12 @@ export async function controlServer(
 
     if (action === 'start') {
       const context: StackContext = { config, java: findJavaRuntime(), stackToolsDir: __dirname, log };
-      const outcome: UpOutcome = await bringUp(server, context, (s) => s.install(context), () => undefined);
+      const outcome: UpOutcome = await bringUp(
+        server,
+        context,
+        (s) => s.install(context),
+        () => undefined,
+      );
       const newPid = readPidFile(server.dirs.pidFile);
       return result(outcome === 'reused' ? 'already-running' : 'done', newPid);
     }
@@ -137,7 +153,12 @@ export async function controlServer(
  * @throws StackError when it is not running or does not answer within `timeoutMs` (default: the
  *   stack's start timeout).
  */
-export async function waitForServer(config: StackConfig, name: ServerName, timeoutMs = config.startTimeoutMs, servers = createServers(config)): Promise<void> {
+export async function waitForServer(
+  config: StackConfig,
+  name: ServerName,
+  timeoutMs = config.startTimeoutMs,
+  servers = createServers(config),
+): Promise<void> {
   const server = servers.find((s) => s.name === name);
   const pid = server ? readPidFile(server.dirs.pidFile) : undefined;
   if (!server || pid === undefined) throw new StackError(`${name} is not running`);

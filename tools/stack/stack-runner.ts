@@ -5,10 +5,13 @@ import lockfile from 'proper-lockfile';
 import { findJavaRuntime } from './java-runtime';
 import { findOpenPorts } from './port-probe';
 import {
+  findServerProcesses,
+  isAlive,
   isOwnedProcess,
   processRunState,
   readPidFile,
   removePidFile,
+  SERVER_DIR_ENV_MARKER,
   SERVER_ENV_MARKER,
   signal,
   startDetached,
@@ -25,7 +28,12 @@ import { StackError } from './stack-errors';
 
 /** The four servers of `config`, in display order. */
 export function createServers(config: StackConfig): StackServer[] {
-  return [createKafkaServer(config), createOpenSearchServer(config), createDynamoDbLocalServer(config), createS3Server(config)];
+  return [
+    createKafkaServer(config),
+    createOpenSearchServer(config),
+    createDynamoDbLocalServer(config),
+    createS3Server(config),
+  ];
 }
 
 /** How one server came to be up. */
@@ -123,10 +131,9 @@ export async function upStack(config: StackConfig, options: UpOptions = {}): Pro
     );
     if (failures.length > 0) throw new StackError(failures.join('\n\n'));
 
-    const outcomes = Object.fromEntries(results.map(({ server, outcome }) => [server.name, outcome])) as Record<
-      ServerName,
-      UpOutcome
-    >;
+    const outcomes = Object.fromEntries(
+      results.map(({ server, outcome }) => [server.name, outcome]),
+    ) as Record<ServerName, UpOutcome>;
     await options.afterUp?.();
     return { outcomes, elapsedMs: Date.now() - started };
   });
@@ -147,8 +154,16 @@ export async function bringUp(
   recordStart: () => void,
 ): Promise<UpOutcome> {
   const { config, log } = context;
-  const pid = readPidFile(server.dirs.pidFile);
-  if (pid !== undefined && isOwnedProcess(pid, server.name)) {
+  const recorded = readPidFile(server.dirs.pidFile);
+  const owned = recorded !== undefined && isOwnedProcess(recorded, server.name, server.dirs.root);
+  // A server of ours whose PID file was lost (e.g. an interrupted start removed it) is adopted, not
+  // taken for a stranger on its own port.
+  const pid = owned ? recorded : findServerProcesses(server.name, server.dirs.root)[0];
+  if (pid !== undefined) {
+    if (!owned) {
+      log(`${server.name}: found running without its PID file (pid ${pid}), adopting it`);
+      writeFileSync(server.dirs.pidFile, `${pid}\n`);
+    }
     if (processRunState(pid) === 'paused') {
       log(`${server.name}: paused (pid ${pid}), resuming it`);
       signal(pid, 'SIGCONT');
@@ -157,7 +172,7 @@ export async function bringUp(
     log(`${server.name}: already running (pid ${pid})`);
     return 'reused';
   }
-  if (pid !== undefined) removePidFile(server.dirs.pidFile);
+  if (recorded !== undefined) removePidFile(server.dirs.pidFile);
   await assertPortsFree(server, config);
 
   await fetchInOrder(server);
@@ -167,7 +182,7 @@ export async function bringUp(
   recordStart();
   const newPid = await startDetached({
     ...spec,
-    env: { ...spec.env, [SERVER_ENV_MARKER]: server.name },
+    env: { ...spec.env, [SERVER_ENV_MARKER]: server.name, [SERVER_DIR_ENV_MARKER]: server.dirs.root },
     logFile: consoleLog(server),
     pidFile: server.dirs.pidFile,
   });
@@ -193,8 +208,16 @@ export interface PortConflict {
  * Called only when no process of ours is recorded for `server`, so whatever answers is someone else's.
  */
 export async function findPortConflicts(server: StackServer, config: StackConfig): Promise<PortConflict[]> {
-  const ports = server.ports.map((key) => ({ port: config.ports[key], variable: STACK_ENV[PORT_ENV[key]].name }));
-  const open = new Set(await findOpenPorts(config.host, ports.map(({ port }) => port)));
+  const ports = server.ports.map((key) => ({
+    port: config.ports[key],
+    variable: STACK_ENV[PORT_ENV[key]].name,
+  }));
+  const open = new Set(
+    await findOpenPorts(
+      config.host,
+      ports.map(({ port }) => port),
+    ),
+  );
   return ports.filter(({ port }) => open.has(port));
 }
 
@@ -216,7 +239,12 @@ async function assertPortsFree(server: StackServer, config: StackConfig): Promis
 }
 
 /**
- * Waits until `server` (process `pid`) answers its probe.
+ * Waits until `server` (process `pid`, one this stack started or adopted) answers its probe.
+ *
+ * The process counts as exited only when it is gone (or a zombie), never because its environment
+ * cannot be read: during a start under `setpriv` (OpenSearch as `nobody` when the stack runs as
+ * root) the process is another user's, and taking it for dead there once left a healthy OpenSearch
+ * running without its PID file (issue 16).
  *
  * @throws StackError when the process exits or it does not answer within `timeoutMs` (with log tails).
  */
@@ -224,7 +252,7 @@ export async function waitUntilHealthy(server: StackServer, pid: number, timeout
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
-    if (!isOwnedProcess(pid, server.name)) {
+    if (!isAlive(pid)) {
       removePidFile(server.dirs.pidFile);
       throw new StackError(`process ${pid} exited during start-up.${logTails(server)}`);
     }
@@ -273,7 +301,10 @@ export async function stackStatus(config: StackConfig): Promise<ServerStatus[]> 
   return Promise.all(
     createServers(config).map(async (server): Promise<ServerStatus> => {
       const recorded = readPidFile(server.dirs.pidFile);
-      const pid = recorded !== undefined && isOwnedProcess(recorded, server.name) ? recorded : undefined;
+      const pid =
+        recorded !== undefined && isOwnedProcess(recorded, server.name, server.dirs.root)
+          ? recorded
+          : findServerProcesses(server.name, server.dirs.root)[0];
       let healthy = false;
       const paused = pid !== undefined && processRunState(pid) === 'paused';
       if (pid !== undefined && !paused) {
@@ -311,15 +342,17 @@ export async function downStack(config: StackConfig, options: DownOptions = {}):
   await withStackLock(config, async () => {
     await Promise.all(
       createServers(config).map(async (server) => {
-        const pid = readPidFile(server.dirs.pidFile);
-        if (pid !== undefined && isOwnedProcess(pid, server.name)) {
+        const recorded = readPidFile(server.dirs.pidFile);
+        const pids = new Set(findServerProcesses(server.name, server.dirs.root));
+        if (recorded !== undefined && isOwnedProcess(recorded, server.name, server.dirs.root))
+          pids.add(recorded);
+        for (const pid of pids) {
           // A paused process would only see SIGTERM after the grace period, as SIGKILL.
           if (processRunState(pid) === 'paused') signal(pid, 'SIGCONT');
           const killed = await stopProcess(pid, STOP_GRACE_MS);
           log(`${server.name}: stopped (pid ${pid}${killed ? ', killed after the grace period' : ''})`);
-        } else {
-          log(`${server.name}: not running`);
         }
+        if (pids.size === 0) log(`${server.name}: not running`);
         removePidFile(server.dirs.pidFile);
         if (options.purge) rmSync(server.dirs.root, { recursive: true, force: true });
       }),
@@ -345,7 +378,11 @@ export function stackStartedBy(config: StackConfig): string | undefined {
  *
  * @returns true when it stopped the stack.
  */
-export async function downStackIfStartedBy(config: StackConfig, runId: string, options: DownOptions = {}): Promise<boolean> {
+export async function downStackIfStartedBy(
+  config: StackConfig,
+  runId: string,
+  options: DownOptions = {},
+): Promise<boolean> {
   if (stackStartedBy(config) !== runId) return false;
   await downStack(config, options);
   return true;

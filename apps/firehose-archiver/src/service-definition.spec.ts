@@ -21,7 +21,12 @@ describe('firehose-archiver configuration', () => {
       ARCHIVE_ERROR_PREFIX: 'errors',
       ARCHIVE_ENRICHED: false,
       UPLOAD_MAX_RETRIES: 5,
+      KAFKA_SESSION_TIMEOUT_MS: 30_000,
     });
+    expect(load({ KAFKA_SESSION_TIMEOUT_MS: '6000' })).toMatchObject({ KAFKA_SESSION_TIMEOUT_MS: 6_000 });
+    expect(() => load({ KAFKA_SESSION_TIMEOUT_MS: '5999' })).toThrow(
+      /KAFKA_SESSION_TIMEOUT_MS must be at least 6000 ms/,
+    );
     expect(
       load({
         BUFFER_SIZE_MIB: '1',

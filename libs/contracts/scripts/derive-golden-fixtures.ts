@@ -340,6 +340,7 @@ function enriched(kind: 'trade' | 'quote', raw: ReturnType<typeof tradeEvent> | 
       sourceEventId: raw.id,
       previousClose: PREVIOUS_CLOSE,
       previousCloseDate: '2012-06-20',
+      previousCloseStale: false,
       ...fields,
       processingTime: INGEST_TIME + PROCESSING_DELAY_MS,
     },
@@ -365,6 +366,23 @@ write(
   'aapl-last-trade-enriched',
   `trade fixture aapl-last-trade-hidden (${msgRef(aapl, aaplLastTradeLine)}) + best bid/ask before it (${bookRef(aapl, aaplLastTradeLine - 1)}) + previous close 585.741: change -1.3839 % (README reference); SMA/EMA(${FAST}, ${SLOW}) over the 389 completed 1-minute closes (EMA seeded with the SMA of the first n closes, alpha 2/(n+1))`,
   enriched('trade', aaplLast, { changePercent: changeOf(aaplLast.payload.price), lastPrice: aaplLast.payload.price, ...bookBefore(aaplLastTradeLine), ...indicatorsBefore(aaplLast.eventTime) }),
+);
+// As if the feed had lost AAPL's 2012-06-20 close: the 2012-06-19 close (587.41, daily/ line above the
+// 2012-06-20 row) is the latest known, older than the previous session, so it is flagged stale.
+const STALE_PREVIOUS_CLOSE = 587.41;
+write(
+  'enriched',
+  'aapl-first-trade-stale-close-enriched',
+  `trade fixture aapl-first-trade (${msgRef(aapl, 8)}) + best bid/ask before it (${bookRef(aapl, 7)}) measured against a stale previous close: AAPL 2012-06-19 587.41 (as if the 2012-06-20 close were missing), so previousCloseStale is true and no price-change alert may be raised`,
+  enriched('trade', aaplFirst, {
+    previousClose: STALE_PREVIOUS_CLOSE,
+    previousCloseDate: '2012-06-19',
+    previousCloseStale: true,
+    changePercent: ((aaplFirst.payload.price - STALE_PREVIOUS_CLOSE) / STALE_PREVIOUS_CLOSE) * 100,
+    lastPrice: aaplFirst.payload.price,
+    ...bookBefore(8),
+    ...indicatorsBefore(aaplFirst.eventTime),
+  }),
 );
 const lastTradePriceThroughLine9 = usd((aapl.messages[8] as Row)[4] as string);
 write(

@@ -71,6 +71,13 @@ describe('ChangeThresholdAlerter (unit)', () => {
     expect(result).toEqual({ changePercent: -20 });
   });
 
+  it('raises no alert against a stale previous close (older than the previous session) but reports the change', () => {
+    const alerter = new ChangeThresholdAlerter();
+    expect(alerter.update(tick(80), { ...DAY, stale: true })).toEqual({ changePercent: -20 });
+    // The same move against a current close alerts.
+    expect(alerter.update(tick(80), DAY).alert?.direction).toBe('down');
+  });
+
   it('keeps symbols apart and reports the alert fields', () => {
     const alerter = new ChangeThresholdAlerter({ thresholdPercent: 2 });
     alerter.update(tick(103, 1, 'AAA'), DAY);

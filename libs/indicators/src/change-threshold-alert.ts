@@ -33,6 +33,11 @@ export interface ChangeReference {
   readonly tradingDate: string;
   /** True if the reference is only an estimate (spin-off ex-date): no alert is raised then. */
   readonly approximate?: boolean;
+  /**
+   * True if the close is older than the session before `tradingDate` (the symbol did not trade, a halt
+   * over the close, sessions missing from the feed): the change is still computed, no alert is raised.
+   */
+  readonly stale?: boolean;
 }
 
 /** Configuration of a {@link ChangeThresholdAlerter}. */
@@ -80,7 +85,8 @@ export interface ChangeThresholdSnapshot {
  * to below the lower band alerts again (the other band was crossed).
  *
  * Split days raise no false alert because the reference is split-adjusted (previous-close.ts); on
- * `approximate` references (spin-off ex-dates) no alert is raised at all. The threshold is a product
+ * `approximate` references (spin-off ex-dates) and `stale` ones (a close older than the previous
+ * session) no alert is raised at all. The threshold is a product
  * setting; its default of 5 % equals the Tier 1 percentage of the Limit Up-Limit Down Plan (Appendix A:
  * S&P 500 / Russell 1000 stocks above $3), though LULD measures against a 5-minute average price, not
  * the previous close.
@@ -121,7 +127,7 @@ export class ChangeThresholdAlerter {
       state = { tradingDate: reference.tradingDate, zone: 'inside' };
       this.states.set(tick.symbol, state);
     }
-    if (reference.approximate === true) return { changePercent: percent };
+    if (reference.approximate === true || reference.stale === true) return { changePercent: percent };
 
     let direction: 'up' | 'down' | undefined;
     if (percent >= this.thresholdPercent) {

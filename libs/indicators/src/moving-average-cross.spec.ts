@@ -171,3 +171,38 @@ describe('MovingAverageCrossDetector on LOBSTER 1-minute bars', () => {
     },
   );
 });
+
+describe('MovingAverageCrossDetector.rescale (a split or dividend at the open)', () => {
+  // Rising closes (fast above slow), then a 4-for-1 split: the same rise continues at a quarter of the price.
+  const before = [100, 101, 102, 103, 104, 105, 106, 107];
+  const after = [26.8, 27, 27.2, 27.4];
+  const postSplit = after.map((close, i) => ({ symbol: 'XYZ', startTime: (before.length + i) * 60_000, close }));
+
+  for (const kind of ['sma', 'ema'] as const) {
+    it(`${kind}: without it the split reads as a death cross; with it there is none, as on the adjusted series`, () => {
+      const raw = new MovingAverageCrossDetector({ kind, fastPeriod: 2, slowPeriod: 4 });
+      signals(raw, bars(before));
+      expect(signals(raw, postSplit).map((s) => s.cross)).toContain('death');
+
+      const rescaled = new MovingAverageCrossDetector({ kind, fastPeriod: 2, slowPeriod: 4 });
+      signals(rescaled, bars(before));
+      rescaled.rescale('XYZ', 0.25);
+      expect(signals(rescaled, postSplit)).toEqual([]);
+
+      const adjusted = new MovingAverageCrossDetector({ kind, fastPeriod: 2, slowPeriod: 4 });
+      signals(adjusted, bars(before.map((c) => c / 4)));
+      signals(adjusted, postSplit);
+      const expected = adjusted.averagesOf('XYZ');
+      const actual = rescaled.averagesOf('XYZ');
+      expect(actual?.fast).toBeCloseTo(expected?.fast as number, 10);
+      expect(actual?.slow).toBeCloseTo(expected?.slow as number, 10);
+    });
+  }
+
+  it('leaves unknown symbols alone and rejects a non-positive factor', () => {
+    const detector = new MovingAverageCrossDetector();
+    detector.rescale('NONE', 0.5);
+    expect(detector.snapshot().symbols).toEqual([]);
+    expect(() => detector.rescale('NONE', 0)).toThrow(RangeError);
+  });
+});

@@ -192,6 +192,39 @@ export class MovingAverageCrossDetector {
     return { fast: state.fast.getResultOrThrow(), slow: state.slow.getResultOrThrow() };
   }
 
+  /**
+   * Puts `symbol`'s history on a new share basis: every close the averages hold (and their current and
+   * last values) multiplied by `factor`, as a back-adjusted price series is (CRSP-style cumulative
+   * factor: a 4-for-1 split is 1/4, a cash dividend d on a close c is (c - d) / c). Both averages scale
+   * alike, so the fast/slow relation and hence the cross state are unchanged: a split raises no cross.
+   * A symbol without history is left alone.
+   *
+   * @param factor finite, > 0
+   * @throws RangeError otherwise
+   */
+  rescale(symbol: string, factor: number): void {
+    if (!Number.isFinite(factor) || factor <= 0) throw new RangeError(`factor must be finite and > 0, got ${factor}`);
+    if (factor === 1 || !this.states.has(symbol)) return;
+    const scale = (value: number | undefined) => (value === undefined ? undefined : value * factor);
+    const entry = this.snapshot().symbols.find((s) => s.symbol === symbol) as MovingAverageSymbolSnapshot;
+    const scaled: MovingAverageSymbolSnapshot = {
+      ...entry,
+      ...(entry.lastFast === undefined ? {} : { lastFast: scale(entry.lastFast), lastSlow: scale(entry.lastSlow) }),
+      ...(entry.fastPrices ? { fastPrices: entry.fastPrices.map((p) => p * factor) } : {}),
+      ...(entry.slowPrices ? { slowPrices: entry.slowPrices.map((p) => p * factor) } : {}),
+      ...(entry.fastEma ? { fastEma: { ...entry.fastEma, value: entry.fastEma.value * factor } } : {}),
+      ...(entry.slowEma ? { slowEma: { ...entry.slowEma, value: entry.slowEma.value * factor } } : {}),
+    };
+    const restored = MovingAverageCrossDetector.restore({
+      version: 1,
+      kind: this.kind,
+      fastPeriod: this.fastPeriod,
+      slowPeriod: this.slowPeriod,
+      symbols: [scaled],
+    });
+    this.states.set(symbol, restored.states.get(symbol) as SymbolAverages);
+  }
+
   /** Plain-JSON copy of the state; restoring it continues bit-for-bit identically. */
   snapshot(): MovingAverageCrossSnapshot {
     const symbols = [...this.states.keys()].sort().map((symbol): MovingAverageSymbolSnapshot => {

@@ -258,3 +258,50 @@ describe('PreviousCloseReference on the real daily data (data/market/README.md)'
     });
   });
 });
+
+describe('PreviousCloseReference.adjustClose (an official close from the feed)', () => {
+  const reference = new PreviousCloseReference([
+    row('XYZ', '2020-01-02', 100),
+    row('XYZ', '2020-01-03', 110),
+    row('XYZ', '2020-01-06', 50, { splitCoefficient: 2 }),
+    row('XYZ', '2020-01-07', 49, { dividendAmount: 1 }),
+    row('XYZ', '2020-01-08', 40, { splitCoefficient: 1.589 }),
+  ]);
+
+  it('equals previousClose when the close is the row before the date', () => {
+    expect(reference.adjustClose('XYZ', 110, '2020-01-03', '2020-01-06')).toEqual(
+      reference.previousClose('XYZ', '2020-01-06'),
+    );
+    expect(reference.adjustClose('XYZ', 50, '2020-01-06', '2020-01-07').previousClose).toBe(49);
+  });
+
+  it('applies every action going ex after a stale close, oldest first', () => {
+    // 110 on the 3rd, a 2:1 split on the 6th, a 1.00 dividend on the 7th: (110 / 2 - 1) = 54.
+    expect(reference.adjustClose('XYZ', 110, '2020-01-03', '2020-01-07')).toMatchObject({
+      previousClose: 54,
+      previousCloseDate: '2020-01-03',
+      splitCoefficient: 2,
+      distribution: 1,
+      corporateAction: 'split-and-distribution',
+      approximate: false,
+      gap: true,
+      missingTradingDates: 1,
+    });
+  });
+
+  it('marks a spin-off coded as a fractional split approximate, and a close without actions unadjusted', () => {
+    expect(reference.adjustClose('XYZ', 49, '2020-01-07', '2020-01-08')).toMatchObject({
+      corporateAction: 'spin-off',
+      approximate: true,
+    });
+    expect(reference.adjustClose('NEW', 12.5, '2020-01-07', '2020-01-08')).toMatchObject({
+      previousClose: 12.5,
+      corporateAction: 'none',
+      approximate: false,
+    });
+  });
+
+  it('rejects a close date that is not before the trading date', () => {
+    expect(() => reference.adjustClose('XYZ', 10, '2020-01-08', '2020-01-08')).toThrow(RangeError);
+  });
+});

@@ -173,6 +173,8 @@ interface ActionFields {
 export class PreviousCloseReference {
   private readonly histories = new Map<string, SymbolHistory>();
   private readonly actions = new Map<string, ActionFields>();
+  /** Ex-dates of each symbol's actions, ascending. */
+  private readonly actionDates = new Map<string, string[]>();
   private readonly calendar: string[];
   private readonly aliases: readonly SymbolAlias[];
   private readonly deductDistributions: boolean;
@@ -217,6 +219,13 @@ export class PreviousCloseReference {
       this.histories.set(symbol, { dates: list.map((r) => r.date), closes: list.map((r) => r.close) });
     }
     this.calendar = [...calendar].sort();
+    for (const key of this.actions.keys()) {
+      const [symbol, date] = key.split('|') as [string, string];
+      let dates = this.actionDates.get(symbol);
+      if (dates === undefined) this.actionDates.set(symbol, (dates = []));
+      dates.push(date);
+    }
+    for (const dates of this.actionDates.values()) dates.sort();
   }
 
   /** Symbols with daily history, sorted. */
@@ -246,17 +255,47 @@ export class PreviousCloseReference {
     if (history === undefined) return undefined;
     const index = lowerBound(history.dates, tradingDate) - 1;
     if (index < 0) return undefined;
-    const previousCloseDate = history.dates[index] as string;
-    const unadjusted = history.closes[index] as number;
+    return this.adjustClose(symbol, history.closes[index] as number, history.dates[index] as string, tradingDate);
+  }
 
-    const action = this.actions.get(actionKey(sourceSymbol, tradingDate));
-    const split = classifySplitCoefficient(action?.splitCoefficient ?? 1);
-    const declared = this.deductDistributions ? (action?.dividendAmount ?? 0) : 0;
-    // A distribution worth the whole share cannot be deducted; keep the raw close and flag it instead.
-    const implausible = declared >= unadjusted;
-    const distribution = implausible ? 0 : declared;
-    const hasSplit = split.value !== 1;
-    const corporateAction: CorporateActionKind = !split.isSplitRatio
+  /**
+   * A close of `closeDate` (from the reference rows, or the official close the feed delivered) made the
+   * previous close of `tradingDate`: adjusted for every corporate action of this reference going ex on a
+   * date in (closeDate, tradingDate], oldest first, each as `(close - distribution) / splitCoefficient`
+   * (so a stale close across an ex-date is still on today's share basis). With no gap this is exactly the
+   * ex-date rule of {@link previousClose}.
+   *
+   * @param close unadjusted close, USD, finite and > 0
+   * @param closeDate `YYYY-MM-DD` (America/New_York) of `close`, before `tradingDate`
+   * @param tradingDate `YYYY-MM-DD`, the date the reference applies to
+   * @throws RangeError on a malformed date, `closeDate >= tradingDate`, or a close that is not finite and > 0
+   */
+  adjustClose(symbol: string, close: number, closeDate: string, tradingDate: string): PreviousClose {
+    assertTradingDate(closeDate, 'closeDate');
+    assertTradingDate(tradingDate, 'tradingDate');
+    if (closeDate >= tradingDate) throw new RangeError(`closeDate ${closeDate} must be before ${tradingDate}`);
+    if (!Number.isFinite(close) || close <= 0) throw new RangeError(`close must be finite and > 0, got ${close}`);
+    const sourceSymbol = this.sourceSymbolOf(symbol, tradingDate);
+    let adjusted = close;
+    let splitCoefficient = 1;
+    let distribution = 0;
+    let ratiosOnly = true;
+    let implausible = false;
+    const dates = this.actionDates.get(sourceSymbol) ?? [];
+    for (let i = upperBound(dates, closeDate); i < dates.length && (dates[i] as string) <= tradingDate; i++) {
+      const action = this.actions.get(actionKey(sourceSymbol, dates[i] as string)) as ActionFields;
+      const split = classifySplitCoefficient(action.splitCoefficient ?? 1);
+      const declared = this.deductDistributions ? (action.dividendAmount ?? 0) : 0;
+      // A distribution worth the whole share cannot be deducted; keep the close and flag it instead.
+      const deducted = declared >= adjusted ? 0 : declared;
+      if (declared > 0 && deducted === 0) implausible = true;
+      if (!split.isSplitRatio) ratiosOnly = false;
+      adjusted = (adjusted - deducted) / split.value;
+      splitCoefficient *= split.value;
+      distribution += deducted;
+    }
+    const hasSplit = splitCoefficient !== 1;
+    const corporateAction: CorporateActionKind = !ratiosOnly
       ? 'spin-off'
       : hasSplit && distribution > 0
         ? 'split-and-distribution'
@@ -265,20 +304,19 @@ export class PreviousCloseReference {
           : distribution > 0
             ? 'distribution'
             : 'none';
-
     const missingTradingDates =
-      lowerBound(this.calendar, tradingDate) - upperBound(this.calendar, previousCloseDate);
+      lowerBound(this.calendar, tradingDate) - upperBound(this.calendar, closeDate);
     return {
       symbol,
       sourceSymbol,
       tradingDate,
-      previousClose: (unadjusted - distribution) / split.value,
-      previousCloseDate,
-      unadjustedPreviousClose: unadjusted,
-      splitCoefficient: split.value,
+      previousClose: adjusted,
+      previousCloseDate: closeDate,
+      unadjustedPreviousClose: close,
+      splitCoefficient,
       distribution,
       corporateAction,
-      approximate: !split.isSplitRatio || implausible,
+      approximate: !ratiosOnly || implausible,
       gap: missingTradingDates > 0,
       missingTradingDates: Math.max(0, missingTradingDates),
     };

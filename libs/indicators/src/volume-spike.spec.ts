@@ -121,3 +121,20 @@ describe('VolumeSpikeDetector on LOBSTER 1-minute bars (Nasdaq-only volume)', ()
     expect(first.concat(spikes(restored, series.slice(199)))).toEqual(expected); // bar 199 is a redelivery
   });
 });
+
+describe('VolumeSpikeDetector.resetBaseline (the session roll)', () => {
+  it('forgets the baseline: a 4-for-1 split at the next open raises no spike, the next n bars warm up again', () => {
+    const rolled = new VolumeSpikeDetector({ multiplier: 3, lookback: 4 });
+    const kept = new VolumeSpikeDetector({ multiplier: 3, lookback: 4 });
+    const previousSession = bars([100, 100, 100, 100]);
+    // After the split every bar trades four times the shares.
+    const nextSession = bars([400, 400, 400, 400, 2_000], 'XYZ', 1_000);
+    spikes(kept, previousSession);
+    expect(spikes(kept, nextSession.slice(0, 1)).map((a) => a.volume)).toEqual([400]); // the false spike
+    spikes(rolled, previousSession);
+    rolled.resetBaseline('XYZ');
+    expect(spikes(rolled, nextSession).map((a) => [a.volume, a.meanVolume])).toEqual([[2_000, 400]]);
+    expect(spikes(rolled, bars([5_000], 'XYZ', 3))).toEqual([]); // an old start time is still ignored
+    rolled.resetBaseline('UNKNOWN');
+  });
+});

@@ -118,6 +118,17 @@ export class VolumeSpikeDetector {
     return alert;
   }
 
+  /**
+   * Drops `symbol`'s volume history (its next `lookback` bars rebuild the baseline): the session roll.
+   * One-minute volume follows the session's U shape (heavy open and close), so the previous session's
+   * last minutes are no baseline for this session's first ones, and a split at the open changes the
+   * share count of every later bar. Bars of a start time already seen are still ignored.
+   */
+  resetBaseline(symbol: string): void {
+    const state = this.states.get(symbol);
+    if (state !== undefined) state.volumes.length = 0;
+  }
+
   /** Plain-JSON copy of the state. */
   snapshot(): VolumeSpikeSnapshot {
     return {

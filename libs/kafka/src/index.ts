@@ -17,3 +17,4 @@ export * from './consumer/partition-task-producers';
 // kafkajs types that services name in signatures, re-exported so apps import no Kafka client directly.
 export type { Consumer as KafkaConsumer, EachBatchPayload as KafkaEachBatchPayload } from 'kafkajs';
 export * from './consumer/partition-group';
+export * from './consumer/consumer-lag-monitor';

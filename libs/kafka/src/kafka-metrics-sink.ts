@@ -15,6 +15,12 @@ export interface KafkaMetricsSink {
    * (`highWatermark - (last handled offset + 1)`), the consumer lag as the broker last reported it.
    */
   consumerLag(topic: string, partition: number, lagRecords: number): void;
+  /**
+   * From the broker on a timer (ConsumerLagMonitor): records of `topic`/`partition` from `group`'s
+   * committed offset (or a non-committing consumer's position) to the high watermark. Optional: sinks
+   * that do not export it may omit it.
+   */
+  consumerGroupLag?(group: string, topic: string, partition: number, lagRecords: number): void;
 }
 
 /** A sink that records nothing, for tools and tests that do not observe metrics. */

@@ -83,6 +83,7 @@ const MAPPINGS: Record<SearchStream, Record<string, FieldMapping>> = {
     askSize: long,
     previousClose: usd,
     previousCloseDate: keyword,
+    previousCloseStale: { type: 'boolean' },
     changePercent: percent,
     smaFast: usd,
     smaSlow: usd,

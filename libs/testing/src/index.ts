@@ -9,3 +9,4 @@ export * from './unique-names';
 export * from './bad-input-corpus';
 export * from './polling';
 export * from './child-processes';
+export * from './compose-environment';

@@ -89,6 +89,7 @@ const live: LiveFigures = {
   defaultMaxTaskIdleMs: 100,
   maxRate: { rate: 10_000, atLeast: true },
   peakRssMiB: { enricher: 210, gateway: 300, ingest: 140 },
+  kafkaEndToEnd: { avgMs: 2, p50Ms: 1, p99Ms: 5, p999Ms: 20 },
   errors: [],
 };
 
@@ -107,7 +108,7 @@ describe('results assembly', () => {
 
   it('judges the four targets, a slow-client close failing the gateway target', () => {
     const rows = [...catchUpRows([round(5_000, 10_000, 7_000, 10_000)]), ...liveRows(live)];
-    expect(judgeTargets(rows).map((t) => t.met)).toEqual([true, false, true, false]);
+    expect(judgeTargets(rows).map((t) => t.met)).toEqual([true, false, true, false, false]);
     expect(judgeTargets(rows)[3]?.figure).toBe('p99 40.0 ms, some subscribers closed as slow');
   });
 
@@ -122,7 +123,7 @@ describe('results assembly', () => {
   });
 
   it('marks a target not measured when its stage is missing', () => {
-    expect(judgeTargets([]).map((t) => t.met)).toEqual([null, null, null, null]);
+    expect(judgeTargets([]).map((t) => t.met)).toEqual([null, null, null, null, null]);
   });
 
   it('pairs each end-to-end rate at the default merge wait with the same rate without it', () => {
@@ -152,5 +153,28 @@ describe('results assembly', () => {
 
   it('reports the highest passing rate as a lower bound when every rate passed', () => {
     expect(liveRows(live).find((r) => r.id === 'e2e.max')?.note).toMatch(/^at least/);
+  });
+
+  it("reports Kafka's own end-to-end latency as a baseline row and every p99 as a multiple of it", () => {
+    const rows = liveRows(live);
+    expect(rows[0]).toMatchObject({ id: 'kafka.e2e', latency: { p50: 1, p99: 5, p999: 20 } });
+    expect(rows.find((r) => r.id === 'e2e.10000')?.latencyMultiple).toBe(9);
+    expect(rows.find((r) => r.id === 'fanout.1000.ingest')?.latencyMultiple).toBe(8);
+    expect(
+      liveRows({ ...live, kafkaEndToEnd: null }).some(
+        (r) => r.id === 'kafka.e2e' || r.latencyMultiple !== undefined,
+      ),
+    ).toBe(false);
+  });
+
+  it('judges the 1,000 events/s target at 25 ms', () => {
+    const fast = {
+      ...live,
+      steps: live.steps.map((s) =>
+        s.inputRate === 1_000 ? { ...s, latency: { count: 1, p50: 5, p99: 25, p999: 30, max: 30 } } : s,
+      ),
+    };
+    expect(judgeTargets(liveRows(fast))[4]).toMatchObject({ met: true, figure: 'p99 25.0 ms' });
+    expect(judgeTargets(liveRows(live))[4]).toMatchObject({ met: false, figure: 'p99 40.0 ms' });
   });
 });

@@ -23,6 +23,8 @@ export interface BenchRow {
   readonly ratio?: number | null;
   /** End-to-end or delivery latency, ms (the last round's samples). */
   readonly latency?: LatencySummary | null;
+  /** The latency's p99 divided by Kafka's EndToEndLatency p99 of the same run (the floor of one hop). */
+  readonly latencyMultiple?: number;
   /** Peak resident set (VmHWM) of the service under test, MiB (maximum over rounds). */
   readonly peakRssMiB?: number | null;
   /**

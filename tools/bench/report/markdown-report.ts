@@ -34,7 +34,9 @@ function rowLine(row: BenchRow): string {
     row.baseline ? `${formatFigure(row.baseline.throughput.median)} ${row.unit}` : '',
     formatRatio(row.ratio),
     latency ? formatFigure(latency.p50) : '–',
-    latency ? formatFigure(latency.p99) : '–',
+    latency
+      ? `${formatFigure(latency.p99)}${row.latencyMultiple !== undefined ? ` (×${formatFigure(row.latencyMultiple)})` : ''}`
+      : '–',
     latency ? formatFigure(latency.p999) : '–',
     formatFigure(row.peakRssMiB),
     cell(row.note ?? ''),

@@ -17,6 +17,7 @@ import { topicEnds, type BenchAdmin } from './kafka-backlog';
 import { SubscriberPool, type PoolWindow } from '../clients/subscriber-pool';
 import { SampleBuffer, summariseLatencies, type LatencySummary } from '../stats/latency-summary';
 import { nextProbeRate } from '../stats/rate-search';
+import { kafkaEndToEndLatency, type EndToEndLatencyResult } from '../system/kafka-perf-tools';
 import { peakRssMiB } from '../system/process-memory';
 import { cpuProfileEnv, startTrackedService, type BenchContext } from './bench-context';
 import { assertAlive } from './catch-up-round';
@@ -87,6 +88,11 @@ export interface LiveFigures {
     readonly gateway: number | null;
     readonly ingest: number | null;
   };
+  /**
+   * Kafka's EndToEndLatency on the same broker, measured before the steps (the floor of one hop):
+   * every latency is also reported as a multiple of its p99. Null when the tool failed.
+   */
+  readonly kafkaEndToEnd: EndToEndLatencyResult | null;
   readonly errors: readonly string[];
 }
 
@@ -94,6 +100,8 @@ export interface LiveFigures {
 export interface LiveOptions {
   /** Fixed input rates of the end-to-end steps (1 subscriber of every symbol). */
   readonly e2eRates: readonly number[];
+  /** Records of the Kafka EndToEndLatency baseline (default 10,000, as issue 14 measured it). */
+  readonly kafkaEndToEndRecords?: number;
   /** Extra steps of the search for the highest rate with p99 < 50 ms. */
   readonly searchSteps: number;
   /**
@@ -185,6 +193,24 @@ export async function runLiveStages(context: BenchContext, options: LiveOptions)
   log(
     `  reference data: ${allSymbols.length} synthetic symbols (${await loadBenchReferenceBars(stack.config, allSymbols)} rows written)`,
   );
+  let kafkaEndToEnd: EndToEndLatencyResult | null = null;
+  const baselineRecords = options.kafkaEndToEndRecords ?? 10_000;
+  log(`  baseline: Kafka EndToEndLatency, ${baselineRecords} records of 300 B, acks=all`);
+  try {
+    kafkaEndToEnd = await kafkaEndToEndLatency(context.kafkaToolsDir, {
+      brokers: context.brokers,
+      topic: `bench-kafka-e2e-latency-${Date.now()}`,
+      records: baselineRecords,
+      recordSize: 300,
+    });
+    log(
+      `  baseline: Kafka end to end p50 ${kafkaEndToEnd.p50Ms} ms, p99 ${kafkaEndToEnd.p99Ms} ms, p99.9 ${kafkaEndToEnd.p999Ms} ms`,
+    );
+  } catch (error) {
+    errors.push(
+      `Kafka EndToEndLatency: ${error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error)}`,
+    );
+  }
   const serviceOptions = (name: ServiceName, env: Record<string, string>) => ({
     env: { ...stack.env, ...cpuProfileEnv(context.cpuProfileDir, name), LOG_LEVEL: 'warn', ...env },
     logDir: context.logDir,
@@ -440,6 +466,7 @@ export async function runLiveStages(context: BenchContext, options: LiveOptions)
     defaultMaxTaskIdleMs,
     maxRate: { rate: maxRate, atLeast: maxRate !== null && maxRate === highestTried },
     peakRssMiB: { ...servicePeaks, ingest: ingestPeak },
+    kafkaEndToEnd,
     errors,
   };
 }

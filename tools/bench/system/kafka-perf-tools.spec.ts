@@ -1,4 +1,8 @@
-import { parseConsumerPerfOutput, parseProducerPerfOutput } from './kafka-perf-tools';
+import {
+  parseConsumerPerfOutput,
+  parseEndToEndLatencyOutput,
+  parseProducerPerfOutput,
+} from './kafka-perf-tools';
 
 describe('parseProducerPerfOutput', () => {
   it('reads the summary line of ProducerPerformance (Kafka 4.1)', () => {
@@ -45,5 +49,22 @@ describe('parseConsumerPerfOutput', () => {
 
   it('fails when the values line is missing', () => {
     expect(() => parseConsumerPerfOutput('start.time, end.time\n')).toThrow(/no ConsumerPerformance summary/);
+  });
+});
+
+describe('parseEndToEndLatencyOutput', () => {
+  it('reads the average and the percentiles of EndToEndLatency (kafka-tools 4.1.2, as printed here)', () => {
+    const output = [
+      'Topic "e2e-latency-probe" does not exist. Will create topic with 1 partition(s) and replication factor = 1',
+      '0\t190.10173600000002',
+      '1000\t16.794613000000002',
+      'Avg latency: 6.4707 ms',
+      'Percentiles: 50th = 3, 99th = 37, 99.9th = 97',
+    ].join('\n');
+    expect(parseEndToEndLatencyOutput(output)).toEqual({ avgMs: 6.4707, p50Ms: 3, p99Ms: 37, p999Ms: 97 });
+  });
+
+  it('fails on output without the summary', () => {
+    expect(() => parseEndToEndLatencyOutput('0\t190.1\n')).toThrow(/no EndToEndLatency summary/);
   });
 });

@@ -180,3 +180,60 @@ export async function consumerPerfTest(
   ]);
   return parseConsumerPerfOutput(output);
 }
+
+/** Figures of Kafka's EndToEndLatency tool: one record at a time, produce -> consume, ms. */
+export interface EndToEndLatencyResult {
+  readonly avgMs: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly p999Ms: number;
+}
+
+/**
+ * Parses EndToEndLatency's summary lines, e.g. `Avg latency: 6.4707 ms` and
+ * `Percentiles: 50th = 3, 99th = 37, 99.9th = 97` (kafka-tools 4.1.2,
+ * `org.apache.kafka.tools.EndToEndLatency`: milliseconds, whole numbers for the percentiles).
+ *
+ * @throws Error when `output` holds no such lines.
+ */
+export function parseEndToEndLatencyOutput(output: string): EndToEndLatencyResult {
+  const avg = /Avg latency: ([\d.]+) ms/.exec(output);
+  const percentiles = /Percentiles: 50th = ([\d.]+), 99th = ([\d.]+), 99\.9th = ([\d.]+)/.exec(output);
+  if (!avg || !percentiles) throw new Error(`no EndToEndLatency summary in:\n${output.slice(-2_000)}`);
+  return {
+    avgMs: Number(avg[1]),
+    p50Ms: Number(percentiles[1]),
+    p99Ms: Number(percentiles[2]),
+    p999Ms: Number(percentiles[3]),
+  };
+}
+
+/** Options of {@link kafkaEndToEndLatency}. */
+export interface EndToEndLatencyOptions {
+  readonly brokers: string;
+  /** A topic of its own (the tool creates it, one partition, and reads it from its end). */
+  readonly topic: string;
+  readonly records: number;
+  readonly recordSize: number;
+}
+
+/**
+ * Kafka's own end-to-end latency on this broker, the floor of one hop of the pipeline: the tool sends
+ * one record with acks=all, waits until its consumer has it, and repeats (`kafka-e2e-latency.sh`,
+ * `org.apache.kafka.tools.EndToEndLatency <brokers> <topic> <records> all <size>`).
+ *
+ * @throws Error when the tool fails or prints no summary.
+ */
+export async function kafkaEndToEndLatency(
+  libDir: string,
+  options: EndToEndLatencyOptions,
+): Promise<EndToEndLatencyResult> {
+  const output = await runKafkaTool(libDir, 'org.apache.kafka.tools.EndToEndLatency', [
+    options.brokers,
+    options.topic,
+    String(options.records),
+    'all',
+    String(options.recordSize),
+  ]);
+  return parseEndToEndLatencyOutput(output);
+}

@@ -123,6 +123,8 @@ export const GATEWAY_SCHEMA_SDL = /* GraphQL */ `
     lastPrice: Float
     previousClose: Float
     previousCloseDate: String
+    "True when previousCloseDate is older than the session before this event's (a stale close: no price-change alerts)."
+    previousCloseStale: Boolean
     changePercent: Float
     bidPrice: Float
     askPrice: Float

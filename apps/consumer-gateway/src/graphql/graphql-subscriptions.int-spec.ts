@@ -74,7 +74,7 @@ describe('GraphQL subscriptions on the local stack', () => {
     const others = Array.from({ length: 20 }, () => uniqueSymbol());
     const falling = collect(
       client,
-      'subscription($filter: EnrichedFilter) { enriched(filter: $filter) { id symbol lastPrice changePercent kind trade { price } } }',
+      'subscription($filter: EnrichedFilter) { enriched(filter: $filter) { id symbol lastPrice changePercent previousCloseStale kind trade { price } } }',
       { filter: { symbol: { in: [s1, s2, ...others] }, changePercent: { le: -1 }, kind: { eq: 'trade' } } },
     );
     const band = collect(client, 'subscription { enriched(filter: { symbol: { eq: "' + s3 + '" }, price: { between: [101, 103] } }) { id lastPrice eventTime ingestTime } }');
@@ -106,7 +106,7 @@ describe('GraphQL subscriptions on the local stack', () => {
     const bySymbol = (ids: string[]) => [s1, s2].map((symbol) => ids.filter((id) => enriched.find((e) => e.id === id)?.payload.symbol === symbol));
     expect(bySymbol(falling.results.map((r) => (r['enriched'] as { id: string }).id))).toEqual(bySymbol(expectedFalling));
     expect(falling.results).toHaveLength(expectedFalling.length);
-    expect(falling.results).toContainEqual({ enriched: { id: expectedFalling[0], symbol: s1, lastPrice: 96, changePercent: -4, kind: 'trade', trade: { price: 96 } } });
+    expect(falling.results).toContainEqual({ enriched: { id: expectedFalling[0], symbol: s1, lastPrice: 96, changePercent: -4, previousCloseStale: false, kind: 'trade', trade: { price: 96 } } });
     expect(band.results.map((r) => (r['enriched'] as { id: string }).id)).toEqual(expectedBand);
     // The envelope's times beside the payload: ingestTime is when the raw record came in.
     const byId = new Map(events.map((e) => [e.id, e]));

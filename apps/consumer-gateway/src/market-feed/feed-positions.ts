@@ -34,6 +34,14 @@ export class FeedPositions {
     return true;
   }
 
+  /** Every known position, keyed `topic:partition` (decimal offsets): partitions read from at least once. */
+  all(): Map<string, string> {
+    const positions = new Map<string, string>();
+    for (const [topic, partitions] of this.next)
+      for (const [partition, offset] of partitions) positions.set(`${topic}:${partition}`, offset.toString());
+    return positions;
+  }
+
   /** The known positions of the partitions in `assignment` (`{ topic: [partition, ...] }`, a group join's). */
   positionsOf(assignment: Readonly<Record<string, readonly number[]>>): FeedPosition[] {
     const positions: FeedPosition[] = [];

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { CUSTOMER_TOPICS, TOPICS } from '@tickwire/contracts';
-import { DeadLetterPublisher, type KafkaClient, parseRecord, RecordProducer, toKafkaRecord } from '@tickwire/kafka';
+import { ConsumerLagMonitor, DeadLetterPublisher, type KafkaClient, parseRecord, RecordProducer, toKafkaRecord } from '@tickwire/kafka';
 import { InjectServiceConfig, KAFKA_CLIENT, KAFKA_PRODUCER, MetricsService, READINESS_CHECKS, type ReadinessCheck, ROOT_LOGGER } from '@tickwire/service-kit';
 import type { CustomerEvent } from '@tickwire/subscriptions';
 import type { Logger } from 'pino';
@@ -44,6 +44,8 @@ export class MarketFeedConsumer implements OnApplicationBootstrap, BeforeApplica
   private live = false;
   private liveWaiters: (() => void)[] = [];
   private readonly positions = new FeedPositions();
+  /** tickwire_consumer_group_lag_records from the broker's end offsets and {@link positions}, every 15 s. */
+  private lagMonitor: ConsumerLagMonitor | null = null;
   private readonly log: Logger;
 
   constructor(
@@ -143,6 +145,15 @@ export class MarketFeedConsumer implements OnApplicationBootstrap, BeforeApplica
       }
     };
     await consumer.run({ autoCommit: false, eachBatch });
+    // The gateway commits nothing: its lag is measured from its own positions (what subscribers got).
+    this.lagMonitor = new ConsumerLagMonitor(this.kafka, {
+      groupId: this.groupId,
+      topics: GATEWAY_TOPICS,
+      metrics: this.metrics,
+      logger: this.log,
+      positions: () => this.positions.all(),
+    });
+    this.lagMonitor.start();
     this.log.info({ groupId: this.groupId, topics: GATEWAY_TOPICS }, 'Market feed consumer started');
   }
 
@@ -151,6 +162,8 @@ export class MarketFeedConsumer implements OnApplicationBootstrap, BeforeApplica
     const consumer = this.consumer;
     this.consumer = null;
     this.live = false;
+    await this.lagMonitor?.stop();
+    this.lagMonitor = null;
     await consumer?.disconnect();
   }
 }

@@ -98,6 +98,12 @@ export const enricherSettingsEnvSchema = enricherEnvSchema
     UNKNOWN_SYMBOL_POLICY: z
       .enum(['dead-letter', 'enrich'], { error: 'must be dead-letter or enrich' })
       .default('dead-letter'),
+    /**
+     * Previous closes from the reference daily bars: `seed` (default: only until the feed delivered a
+     * session's official close, the daily bar) or `none` (from the feed only; corporate actions and the
+     * symbol universe still from the reference). The main job's `--reference-closes`.
+     */
+    REFERENCE_CLOSES: z.enum(['seed', 'none'], { error: 'must be seed or none' }).default('seed'),
     REFERENCE_DAILY_BARS_TABLE: tableName.default(REFERENCE_DAILY_BARS_TABLE.tableName),
     SYMBOL_STATE_TABLE: tableName.default(SYMBOL_STATE_TABLE.tableName),
     /** Compacted changelog topic of per-symbol state. */
@@ -131,5 +137,6 @@ export function enrichmentSettingsOf(config: EnricherConfig): EnrichmentSettings
     volumeSpikeMultiplier: config.VOLUME_SPIKE_MULTIPLIER,
     volumeSpikeLookback: config.VOLUME_SPIKE_LOOKBACK,
     unknownSymbols: config.UNKNOWN_SYMBOL_POLICY,
+    referenceCloses: config.REFERENCE_CLOSES,
   };
 }

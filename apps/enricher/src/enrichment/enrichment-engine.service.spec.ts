@@ -1,5 +1,7 @@
 import {
   ALERT_V1_FIXTURES,
+  BAR_DAILY_V1_FIXTURES,
+  type BarDailyV1Event,
   alertV1EventSchema,
   bar1mV1EventSchema,
   BAR_1M_V1_FIXTURES,
@@ -45,12 +47,17 @@ beforeAll(async () => {
 }, 120_000);
 
 /** Feeds events in order (trades and quotes merged by event time, as LOBSTER recorded them). */
-function run(engine: EnrichmentEngine, events: readonly MarketEvent[], into: EngineOutput): void {
+function run(
+  engine: EnrichmentEngine,
+  events: readonly MarketEvent[],
+  into: EngineOutput,
+  withReference: PreviousCloseReference = reference,
+): void {
   for (const event of events) {
     const out =
       event.schema === 'market.trade.v1'
-        ? engine.processTrade(event as TradeV1Event, reference)
-        : engine.processQuote(event as QuoteV1Event, reference);
+        ? engine.processTrade(event as TradeV1Event, withReference)
+        : engine.processQuote(event as QuoteV1Event, withReference);
     into.enriched.push(...out.enriched);
     into.bars.push(...out.bars);
     into.alerts.push(...out.alerts);
@@ -95,7 +102,8 @@ describe('EnrichmentEngine on the real AAPL session (LOBSTER 2012-06-21)', () =>
   });
 
   it('reproduces the golden enriched fixtures (first trade, quote after the sweep, last trade with SMA/EMA 5/20)', () => {
-    for (const fixture of ENRICHED_V1_FIXTURES) {
+    // The stale-close fixture is the first trade against another reference (see "previous close" below).
+    for (const fixture of ENRICHED_V1_FIXTURES.filter((f) => !f.name.includes('stale-close'))) {
       const ours = output.enriched.find((event) => event.id === fixture.event.id);
       expect([fixture.name, ours !== undefined]).toEqual([fixture.name, true]);
       expectClose(ours, fixture.event, fixture.name);
@@ -150,6 +158,193 @@ describe('EnrichmentEngine on the real AAPL session (LOBSTER 2012-06-21)', () =>
     expect(resumed.enriched).toEqual(output.enriched);
     expect(resumed.bars).toEqual(output.bars);
     expect(resumed.alerts).toEqual(output.alerts);
+  });
+});
+
+describe('EnrichmentEngine previous close: the official close from the feed, the reference only as seed', () => {
+  const fixture = (name: string) => {
+    const found = ENRICHED_V1_FIXTURES.find((f) => f.name === name);
+    if (found === undefined) throw new Error(`no fixture ${name}`);
+    return found.event;
+  };
+  const dailyBar = (name: string): BarDailyV1Event => {
+    const found = BAR_DAILY_V1_FIXTURES.find((f) => f.name === name);
+    if (found === undefined) throw new Error(`no fixture ${name}`);
+    return found.event;
+  };
+  /** A static reference file that ends on 2012-06-19 (it lacks AAPL's 2012-06-20 close). */
+  let olderReference: PreviousCloseReference;
+  beforeAll(async () => {
+    const rows: DailyBarRow[] = [];
+    for await (const item of readDailyBarsCsv(referenceDailyFilePaths()[0] as string))
+      if (item.kind === 'bar' && item.bar.tradingDate <= '2012-06-19') rows.push(item.bar);
+    olderReference = new PreviousCloseReference(rows);
+  }, 120_000);
+
+  function session(engine: EnrichmentEngine, withReference: PreviousCloseReference): EngineOutput {
+    const output = collect();
+    run(engine, aaplEvents, output, withReference);
+    return output;
+  }
+
+  it('takes the previous close from the daily bar the feed delivered at the session end', () => {
+    const engine = new EnrichmentEngine(FIXTURE_SETTINGS, () => PROCESSING_TIME);
+    engine.processDailyBar(dailyBar('aapl-2012-06-20'), olderReference);
+    const output = session(engine, olderReference);
+    expectClose(
+      output.enriched.find((e) => e.id === fixture('aapl-first-trade-enriched').id),
+      fixture('aapl-first-trade-enriched'),
+      'feed close',
+    );
+    expect(output.alerts.some((a) => a.payload.alertType === 'price-change-threshold')).toBe(true);
+  });
+
+  it('flags a previous close older than the previous session as stale and raises no threshold alert', () => {
+    const engine = new EnrichmentEngine(FIXTURE_SETTINGS, () => PROCESSING_TIME);
+    const output = session(engine, olderReference);
+    expectClose(
+      output.enriched.find((e) => e.id === fixture('aapl-first-trade-stale-close-enriched').id),
+      fixture('aapl-first-trade-stale-close-enriched'),
+      'stale close',
+    );
+    expect(output.enriched.every((e) => e.payload.previousCloseStale === true)).toBe(true);
+    // AAPL fell 1.7 % against 587.41 during the session: a 1 % band would have alerted on a current close.
+    expect(output.enriched.some((e) => (e.payload.changePercent ?? 0) <= -1)).toBe(true);
+    expect(output.alerts.filter((a) => a.payload.alertType === 'price-change-threshold')).toEqual([]);
+    expect(engine.stateOf('AAPL')).toMatchObject({ previousClose: 587.41, previousCloseDate: '2012-06-19' });
+  });
+
+  it("with referenceCloses 'none' has no previous close until the feed delivered one", () => {
+    const settings: EnrichmentSettings = { ...FIXTURE_SETTINGS, referenceCloses: 'none' };
+    const without = session(new EnrichmentEngine(settings, () => PROCESSING_TIME), reference);
+    expect(without.enriched.every((e) => e.payload.previousClose === null && e.payload.changePercent === null)).toBe(
+      true,
+    );
+    expect(without.enriched[0]?.payload).not.toHaveProperty('previousCloseStale');
+    const engine = new EnrichmentEngine(settings, () => PROCESSING_TIME);
+    engine.processDailyBar(dailyBar('aapl-2012-06-20'), reference);
+    expect(
+      session(engine, reference).enriched.find((e) => e.id === fixture('aapl-first-trade-enriched').id)?.payload,
+    ).toMatchObject({ previousClose: 585.741, previousCloseDate: '2012-06-20', previousCloseStale: false });
+  });
+
+  it('keeps the official close in the changelog snapshot (restored through JSON, the next session uses it)', () => {
+    const engine = new EnrichmentEngine(FIXTURE_SETTINGS, () => PROCESSING_TIME);
+    engine.processDailyBar(dailyBar('aapl-2012-06-20'), olderReference);
+    const snapshot = JSON.parse(JSON.stringify(engine.snapshotOf('AAPL'))) as Parameters<
+      EnrichmentEngine['restore']
+    >[1];
+    expect(snapshot.processor.officialCloses).toEqual([{ tradingDate: '2012-06-20', close: 585.741 }]);
+    const restored = new EnrichmentEngine(FIXTURE_SETTINGS, () => PROCESSING_TIME);
+    restored.restore('AAPL', snapshot);
+    expect(session(restored, olderReference).enriched[0]?.payload).toMatchObject({
+      previousClose: 585.741,
+      previousCloseStale: false,
+    });
+  });
+
+  it('measures the next daily close against the recorded one and keeps the two latest closes on an older re-send', () => {
+    const engine = new EnrichmentEngine(FIXTURE_SETTINGS, () => PROCESSING_TIME);
+    engine.processDailyBar(dailyBar('aapl-2012-06-20'), olderReference);
+    const next = engine.processDailyBar(dailyBar('aapl-2012-06-21'), olderReference);
+    // 577.67 vs 585.741: -1.38 %, beyond the 1 % band of these settings.
+    expect(next.alerts.map((a) => a.payload)).toEqual([
+      expect.objectContaining({ alertType: 'price-change-threshold', direction: 'down', previousClose: 585.741 }),
+    ]);
+    engine.processDailyBar(dailyBar('aapl-2012-06-20'), olderReference);
+    expect(engine.snapshotOf('AAPL')?.processor.officialCloses).toEqual([
+      { tradingDate: '2012-06-20', close: 585.741 },
+      { tradingDate: '2012-06-21', close: 577.67 },
+    ]);
+  });
+
+  it("keeps the previous session's close for trades after the session's own daily bar (post-market), also with 'none'", () => {
+    const engine = new EnrichmentEngine({ ...FIXTURE_SETTINGS, referenceCloses: 'none' }, () => PROCESSING_TIME);
+    engine.processDailyBar(dailyBar('aapl-2012-06-20'), reference);
+    engine.processDailyBar(dailyBar('aapl-2012-06-21'), reference);
+    const last = aaplEvents.filter((e) => e.schema === 'market.trade.v1').at(-1) as TradeV1Event;
+    const postMarket = { ...last, eventTime: Date.parse('2012-06-21T20:30:00Z'), eventTimeNs: undefined };
+    expect(engine.processTrade(postMarket, reference).enriched[0]?.payload).toMatchObject({
+      previousClose: 585.741,
+      previousCloseDate: '2012-06-20',
+      previousCloseStale: false,
+    });
+  });
+});
+
+describe('EnrichmentEngine across sessions (exchange calendar, session roll, corporate actions)', () => {
+  const base = () => aaplEvents.find((e) => e.schema === 'market.trade.v1') as TradeV1Event;
+  let sequence = 0;
+  const trade = (eventTime: number, price: number, size = 100): TradeV1Event => {
+    sequence += 1;
+    return {
+      ...base(),
+      id: `${'f'.repeat(24)}${String(sequence).padStart(8, '0')}`,
+      eventTime,
+      eventTimeNs: undefined,
+      payload: { ...base().payload, price, size, sequence },
+    } as TradeV1Event;
+  };
+  /** One trade a minute from 09:30 ET of `date` (EDT), prices from `prices`. */
+  const minutes = (date: string, prices: readonly number[], size = 100): TradeV1Event[] =>
+    prices.map((price, i) => trade(Date.parse(`${date}T13:30:00Z`) + i * 60_000 + 1_000, price, size));
+  const feed = (engine: EnrichmentEngine, trades: readonly TradeV1Event[]): EngineOutput => {
+    const output = collect();
+    for (const t of trades) {
+      const out = engine.processTrade(t, reference);
+      output.enriched.push(...out.enriched);
+      output.bars.push(...out.bars);
+      output.alerts.push(...out.alerts);
+    }
+    return output;
+  };
+  const rising = (from: number, step: number, count: number) =>
+    Array.from({ length: count }, (_, i) => Math.round((from + i * step) * 100) / 100);
+
+  it('AAPL 4-for-1 on 2020-08-31: the open is measured against 499.23 / 4, and the split raises no cross, spike or change alert', () => {
+    const engine = new EnrichmentEngine(DEFAULT_ENRICHMENT_SETTINGS, () => PROCESSING_TIME);
+    // Friday 2020-08-28: a steady rise (the fast SMA above the slow one), 100 shares a minute.
+    const friday = feed(engine, minutes('2020-08-28', rising(495, 0.1, 40)));
+    expect(friday.alerts.filter((a) => a.payload.alertType !== 'ma-cross')).toEqual([]);
+    // Monday 2020-08-31, ex-date of the 4-for-1 split: the same rise at a quarter of the price, four times the shares.
+    const monday = feed(engine, minutes('2020-08-31', rising(125, 0.025, 40), 400));
+    expect(monday.enriched[0]?.payload).toMatchObject({
+      previousClose: 124.8075,
+      previousCloseDate: '2020-08-28',
+      previousCloseStale: false,
+    });
+    expect(monday.alerts).toEqual([]);
+    const averages = monday.enriched.at(-1)?.payload;
+    expect(averages?.smaFast).toBeGreaterThan(averages?.smaSlow as number);
+    expect(averages?.smaSlow).toBeLessThan(130);
+  });
+
+  it('without the corporate action the same two sessions raise the false death cross (the test can fail)', () => {
+    const noActions = new PreviousCloseReference(
+      [{ symbol: 'AAPL', tradingDate: '2020-08-28', close: 499.23 }],
+      { corporateActions: [] },
+    );
+    const engine = new EnrichmentEngine(DEFAULT_ENRICHMENT_SETTINGS, () => PROCESSING_TIME);
+    for (const t of minutes('2020-08-28', rising(495, 0.1, 40))) engine.processTrade(t, noActions);
+    const alerts = minutes('2020-08-31', rising(125, 0.025, 40), 400).flatMap(
+      (t) => engine.processTrade(t, noActions).alerts,
+    );
+    expect(alerts.map((a) => a.payload.alertType)).toEqual(
+      expect.arrayContaining(['ma-cross', 'price-change-threshold']),
+    );
+  });
+
+  it('Thanksgiving 2020: the 2020-11-27 early session takes the 2020-11-25 close, not stale; a missing session is', () => {
+    const engine = new EnrichmentEngine(DEFAULT_ENRICHMENT_SETTINGS, () => PROCESSING_TIME);
+    feed(engine, minutes('2020-11-25', [116, 116.1]));
+    const friday = feed(engine, minutes('2020-11-27', [116.5]));
+    expect(friday.enriched[0]?.payload).toMatchObject({ previousCloseDate: '2020-11-25', previousCloseStale: false });
+    const engine2 = new EnrichmentEngine(DEFAULT_ENRICHMENT_SETTINGS, () => PROCESSING_TIME);
+    const gapped = new PreviousCloseReference([{ symbol: 'AAPL', tradingDate: '2020-11-24', close: 115.17 }]);
+    const out = engine2.processTrade(minutes('2020-11-27', [130])[0] as TradeV1Event, gapped);
+    // +12.9 % against a close two sessions old: flagged, no alert.
+    expect(out.enriched[0]?.payload).toMatchObject({ previousCloseDate: '2020-11-24', previousCloseStale: true });
+    expect(out.alerts).toEqual([]);
   });
 });
 

@@ -17,7 +17,12 @@ import {
   bar1mV1EventId,
   type DeadLetterErrorClass,
 } from '@tickwire/contracts';
-import type { PreviousClose, PreviousCloseReference } from '@tickwire/indicators';
+import {
+  type PreviousClose,
+  type PreviousCloseReference,
+  type SessionPreviousClose,
+  tradingDateOf,
+} from '@tickwire/indicators';
 import type { EnrichmentSettings } from './enrichment-settings';
 import {
   type ClosedBar,
@@ -132,8 +137,12 @@ export function emptyOutput(): EngineOutput {
  * - trades: 1-minute bars on [t, t + 60 s) (BarAggregator, per-symbol watermark = max event time -
  *   maxOutOfOrdernessMs; a window closes once the watermark passes end + allowedLatenessMs); a trade
  *   in a closed window is late: not aggregated, not enriched, returned in `late`;
- * - previousClose = PreviousCloseReference.previousCloseAt(symbol, eventTime): close of the prior
- *   trading date, divided by the split coefficient on ex-dates; changePercent of the latest trade price;
+ * - previousClose = SymbolProcessor.previousCloseFor(trading date of eventTime): the official close of
+ *   the previous session as the feed delivered it (`market.bars.daily.v1` close, kept in the symbol's
+ *   state), the reference rows only seeding a symbol's first session (`settings.referenceCloses`),
+ *   adjusted for the corporate actions going ex since; `previousCloseStale` when it is older than the
+ *   previous session of the exchange calendar (no threshold alert then); changePercent of the latest
+ *   trade price;
  * - `advanceTo(t)`: pushes every symbol's clock to t (idle symbols still close their bars).
  *
  * Refusals (thrown as {@link RejectedEventError} before any state changes, so the caller dead-letters
@@ -219,7 +228,7 @@ export class EnrichmentEngine {
     const { bidPrice, bidSize, askPrice, askSize } = event.payload;
     processor.applyQuote({ bidPrice, bidSize, askPrice, askSize, eventTime: event.eventTime });
     this.changed.add(symbol);
-    const previousClose = reference?.previousCloseAt(symbol, event.eventTime);
+    const previousClose = processor.previousCloseFor(tradingDateOf(event.eventTime), reference);
     if (previousClose) this.references.set(symbol, previousClose);
     const output = emptyOutput();
     output.enriched.push(this.enrich(event, 'quote', processor, previousClose));
@@ -465,7 +474,7 @@ export class EnrichmentEngine {
     event: TradeV1Event | QuoteV1Event,
     kind: 'trade' | 'quote',
     processor: SymbolProcessor,
-    reference: PreviousClose | undefined,
+    reference: SessionPreviousClose | undefined,
   ): EnrichedV1Event {
     const market = processor.latest();
     const previousClose = reference?.previousClose ?? null;
@@ -477,6 +486,7 @@ export class EnrichmentEngine {
       sourceEventId: event.id,
       previousClose,
       previousCloseDate: reference?.previousCloseDate ?? null,
+      ...(reference !== undefined ? { previousCloseStale: reference.stale } : {}),
       changePercent:
         lastPrice !== null && previousClose !== null
           ? ((lastPrice - previousClose) / previousClose) * 100

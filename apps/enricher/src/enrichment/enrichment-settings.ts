@@ -1,4 +1,4 @@
-import type { MovingAverageKind } from '@tickwire/indicators';
+import type { MovingAverageKind, ReferenceCloses } from '@tickwire/indicators';
 
 /**
  * Tuning of the enrichment logic (from the enricher's environment, see enricher-env.ts). Durations ms,
@@ -30,6 +30,11 @@ export interface EnrichmentSettings {
    * (TradeLedger). Default 30 minutes.
    */
   readonly restatementRetainMs?: number;
+  /**
+   * Previous closes from the reference daily rows: `seed` (the default; only until the feed delivered a
+   * session's official close) or `none` (from the feed only; corporate actions still from the reference).
+   */
+  readonly referenceCloses?: ReferenceCloses;
 }
 
 /** Defaults: indicators' defaults (5 %, SMA/EMA 5/20, k = 5 over n = 20), no out-of-orderness, 0 ms lateness. */

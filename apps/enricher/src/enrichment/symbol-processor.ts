@@ -1,4 +1,10 @@
-import type { PreviousClose, PreviousCloseReference } from '@tickwire/indicators';
+import {
+  type OfficialClose,
+  type PreviousCloseReference,
+  resolveSessionPreviousClose,
+  type SessionPreviousClose,
+  tradingDateOf,
+} from '@tickwire/indicators';
 import {
   BarAggregator,
   type BarAggregatorSnapshot,
@@ -49,6 +55,9 @@ export interface LatestMarket {
  */
 export const RECENT_EVENT_ID_WINDOW = 256;
 
+/** Official closes kept per symbol: the latest session's and the one before it. */
+export const OFFICIAL_CLOSES_KEPT = 2;
+
 /** Plain-JSON state of one {@link SymbolProcessor}: what the changelog topic stores per symbol. */
 export interface SymbolProcessorSnapshot {
   readonly version: 1;
@@ -72,6 +81,15 @@ export interface SymbolProcessorSnapshot {
    * cancel (see TradeLedger). Optional: older snapshots restore with an empty ledger.
    */
   readonly ledger?: TradeLedgerSnapshot;
+  /**
+   * The latest official closes the feed delivered (the `market.bars.daily.v1` close of a session), at most
+   * {@link OFFICIAL_CLOSES_KEPT}, oldest first: the latest is the previous close of the next session, the
+   * one before it stays the previous close of trades after the latest close (post-market of its own
+   * session). Optional: snapshots written before it restore without (the reference seeds then).
+   */
+  readonly officialCloses?: readonly OfficialClose[];
+  /** Trading date (`YYYY-MM-DD`) of the latest trade: the session the symbol's state belongs to. */
+  readonly session?: string | null;
 }
 
 /** What one trade did to the symbol. */
@@ -80,7 +98,7 @@ export interface TradeOutcome {
   readonly accepted: boolean;
   /** Watermark of the symbol when the trade arrived (for the late record's header), epoch ms; null before any trade. */
   readonly watermark: number | null;
-  readonly reference: PreviousClose | undefined;
+  readonly reference: SessionPreviousClose | undefined;
   readonly changePercent: number | null;
   readonly changeAlert?: ChangeThresholdAlert;
   /** Bars this trade closed, oldest first, each with the alerts its close raised. */
@@ -126,6 +144,13 @@ export class SymbolProcessor {
   private readonly recentIdSet: Set<string>;
   /** Trades of the recent windows, to restate their bars (see TradeLedger). */
   private readonly ledger: TradeLedger;
+  /** Ascending by trading date, at most OFFICIAL_CLOSES_KEPT. */
+  private readonly officialCloses: OfficialClose[];
+  private session: string | undefined;
+  /** The last resolved previous close, per trading date and reference object (events of a session share it). */
+  private resolved:
+    | { tradingDate: string; reference: PreviousCloseReference | undefined; value: SessionPreviousClose | undefined }
+    | undefined;
 
   /** A fresh processor, or one continuing `snapshot` exactly (settings of durations/thresholds from `settings`). */
   constructor(
@@ -182,6 +207,8 @@ export class SymbolProcessor {
     this.recentIdSet = new Set(this.recentIds);
     const ledgerOptions = { retainMs: settings.restatementRetainMs };
     this.ledger = snapshot?.ledger ? TradeLedger.restore(snapshot.ledger, ledgerOptions) : new TradeLedger(ledgerOptions);
+    this.officialCloses = [...(snapshot?.officialCloses ?? [])];
+    this.session = snapshot?.session ?? undefined;
   }
 
   /** Whether the symbol is halted (after its latest trading status). */
@@ -211,6 +238,38 @@ export class SymbolProcessor {
     if (this.bars.hasOpenWindow(this.symbol, startTime)) return { outcome: 'pending', startTime };
     const revision = this.ledger.nextRevision(startTime);
     return bar === undefined ? { outcome: 'bar-emptied', startTime, revision } : { outcome: 'restated', startTime, bar, revision };
+  }
+
+  /**
+   * The previous close for the session of `tradingDate` (see indicators' resolveSessionPreviousClose):
+   * the official close the feed recorded, the reference seeding only what the feed has not delivered
+   * (never, with settings.referenceCloses `none`), ex-date adjusted, `stale` when older than the
+   * previous session.
+   * @param tradingDate `YYYY-MM-DD`, America/New_York
+   */
+  previousCloseFor(
+    tradingDate: string,
+    reference: PreviousCloseReference | undefined,
+  ): SessionPreviousClose | undefined {
+    const cached = this.resolved;
+    if (cached !== undefined && cached.tradingDate === tradingDate && cached.reference === reference)
+      return cached.value;
+    let official: OfficialClose | undefined;
+    for (const close of this.officialCloses) if (close.tradingDate < tradingDate) official = close;
+    const value = resolveSessionPreviousClose(
+      this.symbol,
+      tradingDate,
+      official,
+      reference,
+      this.settings.referenceCloses ?? 'seed',
+    );
+    this.resolved = { tradingDate, reference, value };
+    return value;
+  }
+
+  /** The latest official close recorded from the feed, if any. */
+  latestOfficialClose(): OfficialClose | undefined {
+    return this.officialCloses[this.officialCloses.length - 1];
   }
 
   /** True when `id` is among the symbol's last {@link RECENT_EVENT_ID_WINDOW} trade/quote ids. */
@@ -255,9 +314,10 @@ export class SymbolProcessor {
   }
 
   /**
-   * Applies a trade: aggregates it into its 1-minute window (unless late), updates the last price when
-   * the trade is not older than the last one, measures the change versus `reference`, and runs the bar
-   * alerts on every bar the trade's watermark advance closed.
+   * Applies a trade: aggregates it into its 1-minute window (unless late), runs the bar alerts on every
+   * bar the trade's watermark advance closed, rolls the session on the first trade of a new trading date
+   * ({@link rollSession}), updates the last price when the trade is not older than the last one, and
+   * measures the change versus the session's previous close ({@link previousCloseFor}).
    *
    * @param price USD > 0; size shares; eventTime epoch ms UTC
    * @throws RangeError on an invalid trade (the contract parser rejects those before)
@@ -267,14 +327,19 @@ export class SymbolProcessor {
     reference: PreviousCloseReference | undefined,
   ): TradeOutcome {
     const watermark = this.bars.watermarkOf(this.symbol) ?? null;
+    const previousPrice = this.market.lastPrice;
     const result = this.bars.add({ symbol: this.symbol, price: trade.price, size: trade.size, eventTime: trade.eventTime });
     if (!result.late) this.ledger.add(trade);
+    // Bars this trade closed belong to earlier windows: their alerts use the state before any session roll.
+    const closed = this.closeBars(result.bars);
+    const tradingDate = tradingDateOf(trade.eventTime);
+    if (!result.late) this.rollSession(tradingDate, previousPrice, reference);
     if (this.market.lastTradeTime === null || trade.eventTime >= this.market.lastTradeTime) {
       this.market.lastPrice = trade.price;
       this.market.lastTradeTime = trade.eventTime;
     }
     this.touch(trade.eventTime);
-    const previousClose = reference?.previousCloseAt(this.symbol, trade.eventTime);
+    const previousClose = this.previousCloseFor(tradingDate, reference);
     let changePercent: number | null = null;
     let changeAlert: ChangeThresholdAlert | undefined;
     if (previousClose !== undefined) {
@@ -288,8 +353,38 @@ export class SymbolProcessor {
       reference: previousClose,
       changePercent,
       ...(changeAlert ? { changeAlert } : {}),
-      bars: this.closeBars(result.bars),
+      bars: closed,
     };
+  }
+
+  /**
+   * The session roll, on the first trade of a later trading date than the symbol's session:
+   * - the SMA/EMA history is put on the new share basis when corporate actions of `reference` went ex in
+   *   between (factor = adjusted / unadjusted last price, see PreviousCloseReference.adjustClose), so a
+   *   split or a dividend at the open raises no false cross; the averages otherwise keep their history
+   *   across sessions (the overnight move is a real move of the price);
+   * - the volume-spike baseline restarts (VolumeSpikeDetector.resetBaseline: per-session baselines);
+   * - previous close, change % and the change alert's arming follow the trading date by themselves
+   *   ({@link previousCloseFor}, ChangeThresholdAlerter re-arms on a new trading date).
+   */
+  private rollSession(
+    tradingDate: string,
+    previousPrice: number | null,
+    reference: PreviousCloseReference | undefined,
+  ): void {
+    const session = this.session;
+    if (session !== undefined && tradingDate <= session) return;
+    this.session = tradingDate;
+    if (session === undefined) return;
+    if (reference !== undefined && previousPrice !== null) {
+      const adjusted = reference.adjustClose(this.symbol, previousPrice, session, tradingDate);
+      if (adjusted.corporateAction !== 'none') {
+        const factor = adjusted.previousClose / adjusted.unadjustedPreviousClose;
+        this.sma.rescale(this.symbol, factor);
+        this.ema.rescale(this.symbol, factor);
+      }
+    }
+    this.volume.resetBaseline(this.symbol);
   }
 
   /** Applies a quote (best bid/offer) unless it is older than the last quote; returns whether it was applied. */
@@ -311,14 +406,20 @@ export class SymbolProcessor {
   }
 
   /**
-   * Measures a daily close against the previous close of its trading date (split-adjusted by
-   * PreviousCloseReference) and returns the change and the crossing alert, if any.
+   * Measures a session's daily close (the official close of `market.bars.daily.v1`) against the previous
+   * close of its trading date ({@link previousCloseFor}: ex-date adjusted; a stale one raises no alert),
+   * then records it as an official close, the previous close of the next session. A bar of a recorded
+   * date replaces that close; one older than every kept close (an old session re-sent) is measured but
+   * not recorded.
+   *
+   * @param bar close USD > 0, tradingDate `YYYY-MM-DD`
    */
   applyDailyClose(
     bar: { tradingDate: string; close: number },
     reference: PreviousCloseReference | undefined,
-  ): { reference: PreviousClose | undefined; changePercent: number | null; alert?: ChangeThresholdAlert } {
-    const previousClose = reference?.previousClose(this.symbol, bar.tradingDate);
+  ): { reference: SessionPreviousClose | undefined; changePercent: number | null; alert?: ChangeThresholdAlert } {
+    const previousClose = this.previousCloseFor(bar.tradingDate, reference);
+    this.recordOfficialClose({ tradingDate: bar.tradingDate, close: bar.close });
     if (previousClose === undefined) return { reference: undefined, changePercent: null };
     const update = this.dailyChange.update({ symbol: this.symbol, price: bar.close }, previousClose);
     return {
@@ -326,6 +427,15 @@ export class SymbolProcessor {
       changePercent: update.changePercent,
       ...(update.alert ? { alert: update.alert } : {}),
     };
+  }
+
+  private recordOfficialClose(close: OfficialClose): void {
+    const kept = this.officialCloses.filter((c) => c.tradingDate !== close.tradingDate);
+    if (kept.length >= OFFICIAL_CLOSES_KEPT && close.tradingDate < (kept[0] as OfficialClose).tradingDate) return;
+    kept.push(close);
+    kept.sort((a, b) => (a.tradingDate < b.tradingDate ? -1 : 1));
+    this.officialCloses.splice(0, this.officialCloses.length, ...kept.slice(-OFFICIAL_CLOSES_KEPT));
+    this.resolved = undefined;
   }
 
   /** Advances the bar clock to `eventTime` (idle symbol) and returns the bars that closes. */
@@ -352,6 +462,8 @@ export class SymbolProcessor {
       dailyChange: this.dailyChange.snapshot(),
       recentEventIds: [...this.recentIds],
       ...(this.ledger.size > 0 ? { ledger: this.ledger.snapshot() } : {}),
+      officialCloses: this.officialCloses.map((c) => ({ ...c })),
+      session: this.session ?? null,
     };
   }
 

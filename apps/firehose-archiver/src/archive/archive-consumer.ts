@@ -9,7 +9,9 @@ import {
   type DeferredBatch,
   DeferredCommitConsumer,
   type KafkaClient,
+  type KafkaMetricsSink,
   type KafkaRecord,
+  NOOP_KAFKA_METRICS,
 } from '@tickwire/kafka';
 import { READINESS_CHECKS, type ReadinessCheck, ROOT_LOGGER, SERVICE_CONFIG } from '@tickwire/service-kit';
 import type { Logger } from 'pino';
@@ -35,19 +37,23 @@ export const ARCHIVE_KAFKA_CONSUMER = Symbol('tickwire:archive-kafka-consumer');
 /**
  * The archiver's consumer (not started): @tickwire/kafka's DeferredCommitConsumer, so it shares the
  * rebalance and commit path of every other consumer (co-partitioned assignment, no auto-commit,
- * read_committed, 1 s broker waits that keep shutdown well inside 10 s, no restart once stopping).
+ * read_committed, 1 s broker waits that keep shutdown well inside 10 s, no restart once stopping),
+ * with KAFKA_SESSION_TIMEOUT_MS as its session timeout.
  */
 export function createArchiveKafkaConsumer(
   kafka: KafkaClient,
   config: ArchiverConfig,
   logger: Logger,
+  metrics?: Pick<KafkaMetricsSink, 'consumerGroupLag'>,
 ): DeferredCommitConsumer {
   return new DeferredCommitConsumer(kafka, {
+    // Only the broker-sampled group lag: records count as archived when their object is in S3 (ArchiverMetrics).
+    metrics: { ...NOOP_KAFKA_METRICS, consumerGroupLag: (...lag) => metrics?.consumerGroupLag?.(...lag) },
     groupId: config.KAFKA_CONSUMER_GROUP ?? config.SERVICE_NAME,
     topics: archivedTopics(config),
     logger: logger.child({ component: 'archive-kafka-consumer' }),
     partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENCY,
-    sessionTimeoutMs: 30_000,
+    sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
     maxWaitTimeMs: 1_000,
   });
 }
@@ -63,8 +69,10 @@ export function consumerOffsetCommitter(consumer: DeferredCommitConsumer): Offse
  * committed offset are decoupled (DeferredCommitConsumer): every fetched record is taken over into a
  * buffer at once, while the group offset is committed only by ArchiveService after the upload. On a
  * rebalance the consumer resumes at the committed offsets, hence the buffers are dropped on every
- * group join (handed back: the next owner of a partition archives them, under the same
- * first-offset object keys). Reads read_committed: with ARCHIVE_ENRICHED the enricher's
+ * group join (handed back: the next owner of a partition archives them). A flush of the interval timer
+ * may still be running for a partition that moved, or land late (a paused process): objects are
+ * created only if absent, so such a late flush adopts what the new owner wrote and vice versa (see
+ * ArchiveService). Reads read_committed: with ARCHIVE_ENRICHED the enricher's
  * transactional topics are archived without aborted records. Several instances in one group split
  * the partitions.
  *

@@ -80,20 +80,11 @@ export function errorLine(record: KafkaRecord, errorClass: ContractErrorClass, r
 }
 
 /**
- * Groups the buffered records of ONE topic-partition (in offset order) into archive objects: one per
- * kind (data / error) and UTC hour, each a gzip of NDJSON lines in offset order, keyed
- * `<prefix>/<topic>/year=YYYY/month=MM/day=DD/hour=HH/<topic>+<partition>+<startOffset>.json.gz` where
- * startOffset is the offset of the object's first record (@tickwire/resources' archiveObjectKey).
- *
- * Deterministic: the same entries always give the same keys and bodies. Why this makes redelivery
- * overwrite rather than duplicate is explained in ArchiveService.
- *
- * @throws RangeError (from archiveObjectKey) for a non-finite time.
+ * Splits the buffered records of ONE topic-partition (in offset order) into their archive groups: one
+ * per kind (data / error) and UTC hour of `time`, each in offset order. The group of a record depends
+ * only on the record itself, so every owner of the partition groups it alike.
  */
-export function buildArchiveObjects(
-  entries: readonly BufferedEntry[],
-  target: ArchiveTarget,
-): ArchiveObject[] {
+export function groupArchiveEntries(entries: readonly BufferedEntry[]): BufferedEntry[][] {
   const groups = new Map<string, BufferedEntry[]>();
   for (const entry of entries) {
     const group = `${entry.kind}:${Math.floor(entry.time / HOUR_MS)}`;
@@ -101,22 +92,48 @@ export function buildArchiveObjects(
     if (members) members.push(entry);
     else groups.set(group, [entry]);
   }
-  return [...groups.values()].map((members) => {
-    const head = members[0] as BufferedEntry;
-    const tail = members[members.length - 1] as BufferedEntry;
-    return {
-      kind: head.kind,
-      key: archiveObjectKey({
-        prefix: head.kind === 'data' ? target.dataPrefix : target.errorPrefix,
-        topic: target.topic,
-        partition: target.partition,
-        startOffset: head.offset,
-        eventTime: head.time,
-      }),
-      body: gzipSync(members.map((entry) => `${entry.line}\n`).join('')),
-      records: members.length,
-      firstOffset: head.offset,
-      lastOffset: tail.offset,
-    };
-  });
+  return [...groups.values()];
+}
+
+/**
+ * One archive object of `members` (records of one group, see {@link groupArchiveEntries}, in offset
+ * order): a gzip of their NDJSON lines, keyed
+ * `<prefix>/<topic>/year=YYYY/month=MM/day=DD/hour=HH/<topic>+<partition>+<startOffset>.json.gz` where
+ * startOffset is the offset of the first member (@tickwire/resources' archiveObjectKey, the naming of
+ * Confluent's S3 sink). Deterministic: the same members always give the same key and body.
+ *
+ * @throws RangeError when `members` is empty, or (from archiveObjectKey) for a non-finite time.
+ */
+export function buildArchiveObject(members: readonly BufferedEntry[], target: ArchiveTarget): ArchiveObject {
+  const head = members[0];
+  const tail = members[members.length - 1];
+  if (!head || !tail) throw new RangeError('buildArchiveObject: no records');
+  return {
+    kind: head.kind,
+    key: archiveObjectKey({
+      prefix: head.kind === 'data' ? target.dataPrefix : target.errorPrefix,
+      topic: target.topic,
+      partition: target.partition,
+      startOffset: head.offset,
+      eventTime: head.time,
+    }),
+    body: gzipSync(members.map((entry) => `${entry.line}\n`).join('')),
+    records: members.length,
+    firstOffset: head.offset,
+    lastOffset: tail.offset,
+  };
+}
+
+/**
+ * Groups the buffered records of ONE topic-partition (in offset order) into archive objects, one per
+ * group ({@link groupArchiveEntries}, {@link buildArchiveObject}). ArchiveService builds one group at a
+ * time instead, since an object already in the bucket may cover only part of a group.
+ *
+ * @throws RangeError (from archiveObjectKey) for a non-finite time.
+ */
+export function buildArchiveObjects(
+  entries: readonly BufferedEntry[],
+  target: ArchiveTarget,
+): ArchiveObject[] {
+  return groupArchiveEntries(entries).map((members) => buildArchiveObject(members, target));
 }

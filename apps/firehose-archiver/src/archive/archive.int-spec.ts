@@ -44,7 +44,6 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
   }
 }
 
-
 /** Every object of `bucket`: key -> NDJSON lines. */
 async function readArchive(s3: S3Client, bucket: string): Promise<Map<string, string[]>> {
   const objects = new Map<string, string[]>();
@@ -265,15 +264,19 @@ describe('firehose-archiver on the local stack: archiving', () => {
     );
   });
 
-  it('overwrites rather than duplicates when the same records are delivered again with other buffer boundaries', async () => {
+  it('adopts the existing objects rather than duplicating when the same records are delivered again with other buffer boundaries', async () => {
     const before = await readArchive(s3, bucket);
     for (const topic of topics) await admin.resetOffsets({ groupId, topic, earliest: true });
     // 16 KiB buffers: flushes at other boundaries than the first run's (one buffer per partition).
     await start({ BUFFER_SIZE_MIB: String(16 / 1024) });
     await waitFor('every partition to be committed to its end again', allCommitted, 60_000);
+    const metrics = await (await fetch(`${running!.url}/metrics`)).text();
     await stop();
     const after = await expectExactlyOnce();
-    expect(after.size).toBeGreaterThan(before.size);
+    // Create-only (If-None-Match: *): every object of the first delivery is kept as it was, and its
+    // records are not written again under the new boundaries.
+    expect(after).toEqual(before);
+    expect(metrics).toMatch(/tickwire_archive_objects_existing_total\{[^}]*kind="data"[^}]*\} [1-9]/);
   });
 
   it('flushes, uploads and commits on SIGTERM and exits within 10 s, as a standalone process', async () => {

@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { type BeforeApplicationShutdown, Injectable, Module } from '@nestjs/common';
 import type { DeferredCommitConsumer, KafkaClient } from '@tickwire/kafka';
-import { KAFKA_CLIENT, ROOT_LOGGER, S3_CLIENT, SERVICE_CONFIG } from '@tickwire/service-kit';
+import { KAFKA_CLIENT, MetricsService, ROOT_LOGGER, S3_CLIENT, SERVICE_CONFIG } from '@tickwire/service-kit';
 import type { Logger } from 'pino';
 import type { ArchiverConfig } from '../config/archiver-env-schema';
 import {
@@ -32,9 +32,9 @@ export class UploadAbort implements BeforeApplicationShutdown {
     UploadAbort,
     {
       provide: ARCHIVE_KAFKA_CONSUMER,
-      useFactory: (kafka: KafkaClient, config: ArchiverConfig, logger: Logger) =>
-        createArchiveKafkaConsumer(kafka, config, logger),
-      inject: [KAFKA_CLIENT, SERVICE_CONFIG, ROOT_LOGGER],
+      useFactory: (kafka: KafkaClient, config: ArchiverConfig, logger: Logger, metrics: MetricsService) =>
+        createArchiveKafkaConsumer(kafka, config, logger, metrics),
+      inject: [KAFKA_CLIENT, SERVICE_CONFIG, ROOT_LOGGER, MetricsService],
     },
     {
       provide: ArchiveService,

@@ -15,6 +15,7 @@ import type { ArchiveObject } from './archive-objects';
 import {
   type ArchiveObserver,
   type ArchiveStore,
+  type CreateResult,
   ArchiveFlushError,
   ArchiveService,
   type OffsetCommitter,
@@ -23,14 +24,19 @@ import {
 const HOUR_MS = 3_600_000;
 const T0 = TRADE_V1_FIXTURES[0]!.event.eventTime;
 
-/** An in-memory stand-in for our ArchiveStore port: keys overwrite, like S3. */
+/**
+ * An in-memory stand-in for our ArchiveStore port (create-only, as S3 PutObject with If-None-Match: *;
+ * S3's own behaviour is shown by archive.rebalance-storm.int-spec.ts on S3Mock).
+ */
 class MemoryStore implements ArchiveStore {
   readonly objects = new Map<string, ArchiveObject>();
   failNext = 0;
-  /** When set, the store fails every put after this many successful ones (a crash mid-flush). */
+  /** When set, the store fails every create after this many successful ones (a crash mid-flush). */
   crashAfter: number | null = null;
+  /** Creates refused because the key existed. */
+  refused = 0;
 
-  async put(object: ArchiveObject): Promise<void> {
+  async create(object: ArchiveObject): Promise<CreateResult> {
     if (this.failNext > 0) {
       this.failNext -= 1;
       throw new Error('S3 unavailable');
@@ -39,7 +45,16 @@ class MemoryStore implements ArchiveStore {
       if (this.crashAfter === 0) throw new Error('process crashed');
       this.crashAfter -= 1;
     }
+    const existing = this.objects.get(object.key);
+    if (existing) {
+      this.refused += 1;
+      return {
+        created: false,
+        existing: { firstOffset: existing.firstOffset, lastOffset: existing.lastOffset },
+      };
+    }
     this.objects.set(object.key, object);
+    return { created: true };
   }
 
   lines(key: string): string[] {
@@ -79,6 +94,7 @@ function recorder() {
     errorRecordsArchived: (_topic, errorClass, count) =>
       (counts.errors[errorClass] = (counts.errors[errorClass] ?? 0) + count),
     objectUploaded: () => (counts.objects += 1),
+    objectExisted: () => undefined,
     flushFailed: () => (counts.failures += 1),
   };
   return { counts, observer };
@@ -271,7 +287,7 @@ describe('ArchiveService: buffering hints', () => {
   });
 });
 
-describe('ArchiveService: a redelivery after a crash overwrites instead of duplicating', () => {
+describe('ArchiveService: a redelivery after a crash adopts the objects already written', () => {
   // Offsets 0..199 over three hours, with a late record of an earlier hour now and then, and a few
   // invalid records: the hardest case for object boundaries.
   const records = Array.from({ length: 200 }, (_, offset) => {
@@ -368,6 +384,135 @@ describe('ArchiveService: a redelivery after a crash overwrites instead of dupli
       store.crashAfter = putsBeforeCrash;
       await expect(run(store, committer, sizeA, batchA)).rejects.toThrow(/process crashed/);
       await recoverAndCheck(store, committer, sizeB, batchB);
+    },
+  );
+});
+
+describe('ArchiveService: owners of one partition whose flushes overlap (rebalances, zombies, late uploads)', () => {
+  // Offsets 0..299 over three hours, with late records of an earlier hour and invalid records, so a
+  // flush writes several objects (one per kind and hour).
+  const records = Array.from({ length: 300 }, (_, offset) => {
+    if (offset % 37 === 5) return recordOf(TOPICS.trades, '{"broken":', offset);
+    const late = offset % 11 === 0 && offset > 80;
+    const eventTime = T0 + Math.floor(offset / 100) * HOUR_MS - (late ? HOUR_MS : 0) + offset;
+    return recordOf(TOPICS.trades, tradeValue(eventTime, offset), offset);
+  });
+
+  /** Offsets archived in `store`, one entry per line (duplicates kept). */
+  function archivedOffsets(store: MemoryStore): number[] {
+    return store
+      .allLines()
+      .map((line) => {
+        const parsed = JSON.parse(line) as { offset?: string; payload?: { sequence: number } };
+        return parsed.offset !== undefined ? Number(parsed.offset) : (parsed.payload?.sequence as number);
+      })
+      .sort((a, b) => a - b);
+  }
+
+  function owner(store: ArchiveStore, committer: OffsetCommitter, sizeBytes = 5 << 20): ArchiveService {
+    return new ArchiveService(
+      { sizeBytes, intervalMs: 300_000 },
+      { dataPrefix: 'raw', errorPrefix: 'errors' },
+      store,
+      committer,
+      recorder().observer,
+    );
+  }
+
+  it('a new owner that meets a longer object of the old owner waits for its end before committing', async () => {
+    const store = new MemoryStore();
+    const committer = new RecordingCommitter();
+    const old = owner(store, committer);
+    const next = owner(store, committer);
+    // The old owner's flush of 0..149 lands, but its commit is lost (it was being rebalanced away).
+    await old.append(TOPICS.trades, 0, records.slice(0, 150));
+    committer.failNext = 1;
+    expect(await old.flushAll()).toHaveLength(1);
+    // The next owner resumes at 0 and flushes earlier, at 99: its records are archived already, but
+    // the object of hour 1 runs to 149, so it does not commit yet.
+    await next.append(TOPICS.trades, 0, records.slice(0, 100));
+    await expect(next.flushAll()).resolves.toEqual([]);
+    expect(committer.commits).toEqual([]);
+    expect(next.buffered.records).toBe(100);
+    await next.append(TOPICS.trades, 0, records.slice(100, 200));
+    await expect(next.flushAll()).resolves.toEqual([]);
+    expect(committer.commits).toEqual(['market.trades.v1[0]@200']);
+    expect(archivedOffsets(store)).toEqual(records.slice(0, 200).map((_, offset) => offset));
+    expect(store.refused).toBeGreaterThan(0);
+  });
+
+  it("an old owner's late flush after the new owner committed writes only what is missing", async () => {
+    const store = new MemoryStore();
+    const committer = new RecordingCommitter();
+    const old = owner(store, committer);
+    const next = owner(store, committer);
+    await old.append(TOPICS.trades, 0, records.slice(0, 180));
+    await next.append(TOPICS.trades, 0, records.slice(0, 90));
+    await next.flushAll();
+    expect(committer.commits).toEqual(['market.trades.v1[0]@90']);
+    // The late flush: 0..89 exist, 90..179 are written (and its stale commit is accepted, as a
+    // coordinator does for a member that rejoined meanwhile).
+    await old.flushAll();
+    await next.append(TOPICS.trades, 0, records.slice(90, 300));
+    await next.flushAll();
+    expect(committer.committed(TOPICS.trades, 0)).toBe(300n);
+    expect(archivedOffsets(store)).toEqual(records.map((_, offset) => offset));
+  });
+
+  it.each([1, 2, 3, 4, 5, 6, 7, 8])(
+    'random owners, zombies, stale commits and crashes (seed %i): every record in exactly one object',
+    async (seed) => {
+      let state = seed * 7919;
+      const random = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+      const store = new MemoryStore();
+      // Yields before every create, so concurrent owners interleave inside their multi-object flushes.
+      const yielding: ArchiveStore = {
+        create: async (object) => {
+          await new Promise((resolve) => setImmediate(resolve));
+          return store.create(object);
+        },
+      };
+      const committer = new RecordingCommitter();
+      const line = Buffer.byteLength(tradeValue(T0, 1)) + 1;
+      type Owner = { service: ArchiveService; position: number };
+      const join = (): Owner => ({
+        service: owner(yielding, committer, line * (5 + Math.floor(random() * 60))),
+        position: Number(committer.committed(TOPICS.trades, 0)),
+      });
+      const owners: Owner[] = [join(), join()];
+      const step = async (o: Owner) => {
+        const action = random();
+        if (action < 0.6) {
+          // A fetch of 1..40 records from its own position, flushing on the size hint.
+          const batch = records.slice(o.position, o.position + 1 + Math.floor(random() * 40));
+          for (let next = 0; next < batch.length;) {
+            next += await o.service.append(TOPICS.trades, 0, batch.slice(next));
+            await o.service.flushIfDue(TOPICS.trades, 0);
+          }
+          o.position += batch.length;
+        } else {
+          // The wall-clock interval flush, at any moment.
+          await o.service.flushAll();
+        }
+      };
+      for (let round = 0; round < 150; round += 1) {
+        await Promise.all(owners.map((o) => step(o)));
+        const event = random();
+        // A rebalance: a new owner joins at the committed offset; the one it replaces either stops
+        // (crash: buffers lost) or stays a zombie for a while (keeps fetching and flushing).
+        if (event < 0.1) owners.splice(Math.floor(random() * owners.length), 1, join());
+        else if (event < 0.15 && owners.length < 4) owners.push(join());
+        else if (event < 0.2 && owners.length > 1) owners.splice(Math.floor(random() * owners.length), 1);
+      }
+      // Zombies die; the last owner archives the rest.
+      const last = join();
+      for (let next = last.position; next < records.length;) {
+        next += await last.service.append(TOPICS.trades, 0, records.slice(next));
+        await last.service.flushIfDue(TOPICS.trades, 0);
+      }
+      await expect(last.service.flushAll()).resolves.toEqual([]);
+      expect(committer.committed(TOPICS.trades, 0)).toBe(300n);
+      expect(archivedOffsets(store)).toEqual(records.map((_, offset) => offset));
     },
   );
 });

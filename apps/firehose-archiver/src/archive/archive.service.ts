@@ -3,9 +3,10 @@ import type { KafkaRecord } from '@tickwire/kafka';
 import {
   type ArchiveObject,
   type BufferedEntry,
-  buildArchiveObjects,
+  buildArchiveObject,
   dataLine,
   errorLine,
+  groupArchiveEntries,
 } from './archive-objects';
 
 /** Firehose buffering hints: a buffer is flushed when either is reached. */
@@ -16,9 +17,17 @@ export interface BufferingHints {
   intervalMs: number;
 }
 
-/** Stores one object; throws when it could not (after its own retries). */
+/** The answer of a create-only write: created, or the key exists and holds `existing` (inclusive offsets). */
+export type CreateResult =
+  { created: true } | { created: false; existing: { firstOffset: bigint; lastOffset: bigint } };
+
+/** Object storage written create-only (S3: PutObject with `If-None-Match: *`). */
 export interface ArchiveStore {
-  put(object: ArchiveObject): Promise<void>;
+  /**
+   * Creates `object` unless its key exists; an existing object is never replaced, and its offset range
+   * is returned instead. Throws when it could not tell (after its own retries).
+   */
+  create(object: ArchiveObject): Promise<CreateResult>;
 }
 
 /** Commits a consumer-group position: `offset` is the next offset to read (last archived + 1). */
@@ -34,6 +43,11 @@ export interface ArchiveObserver {
   errorRecordsArchived(topic: string, errorClass: string, count: number): void;
   /** One object stored: kind, compressed bytes, seconds the put took (with retries). */
   objectUploaded(topic: string, kind: 'data' | 'error', bytes: number, seconds: number): void;
+  /**
+   * A create was refused because the key exists (another owner, or an earlier attempt of this one,
+   * wrote it first): the records it covers were not written again.
+   */
+  objectExisted(topic: string, kind: 'data' | 'error'): void;
   /** An upload or commit failed; the buffer is kept (timer flush) or the batch redelivered. */
   flushFailed(topic: string): void;
 }
@@ -52,6 +66,12 @@ interface PartitionBuffer {
   openedAt: number;
   /** Error records per error class, to count once committed. */
   errorClasses: Map<string, number>;
+  /**
+   * The buffer may only be flushed once it holds this offset: an object already in the bucket (written
+   * by an earlier owner of the partition) covers records up to it, so committing before it could leave
+   * the next owner starting inside that object. -1n when nothing is required.
+   */
+  mustReach: bigint;
 }
 
 /**
@@ -61,20 +81,36 @@ interface PartitionBuffer {
  * - Buffering: records are validated (@tickwire/contracts' safeParseEvent) and buffered per
  *   topic-partition as NDJSON lines, valid ones verbatim, invalid ones as error lines with their
  *   reason; a buffer is flushed when its bytes reach the size hint or its oldest record the interval
- *   hint, and on shutdown.
- * - Flush = build objects (one per kind and hour, see buildArchiveObjects), upload them all, THEN
- *   commit `last offset + 1`; a failure leaves the offsets uncommitted.
+ *   hint (wall clock, as Firehose), and on shutdown.
+ * - Flush = per group (kind and hour, see groupArchiveEntries) create the group's objects
+ *   create-only, THEN commit `last offset + 1`; a failure leaves the offsets uncommitted.
  *
- * Why a redelivery overwrites instead of duplicating: the committed offset C always sits exactly at
- * the start of the next flush, and flushes of one partition run one at a time, each committing before
- * the next starts. So after a crash, the only objects that may exist without their commit come from
- * the one flush that started at C. Each of those is keyed by the first offset k of its (kind, hour)
- * among [C, end]. On redelivery, consumption resumes at C; the record k lands in some flush starting
- * at s with C <= s <= k, and no record of the same kind and hour lies in [s, k) (there was none in
- * [C, k)), so k again starts its group: the new object has the same key and replaces the old one,
- * whatever the new flush boundaries are (they depend on timing). Every record ends up in exactly one
- * surviving object. The same holds after a rebalance, where kafkajs also resumes at the committed
- * offset: buffers are then discarded ({@link discardAll}) and refilled by the refetch.
+ * Why every record lands in exactly one object, whatever the owners, rebalances, zombies and late
+ * uploads. Object boundaries depend on wall-clock timing, so two owners of a partition (one that lost
+ * it but still flushes, and the next one, which resumed at the committed offset) cut different
+ * objects. Replacing objects is therefore unsafe (the last writer's range wins: records lost or
+ * archived twice), and the store never replaces one: the bucket itself arbitrates, the first writer of
+ * a key wins, everyone else adopts its object.
+ *
+ * For each group, the objects form one chain: an object holds ALL the group's records from its first
+ * to its last offset (its metadata), and the next object starts at the group's first record after it.
+ * A flush walks the chain from the start of its buffer: it creates an object of its group's records
+ * from the current one on; if the key exists, its records up to the existing object's last offset are
+ * already archived, and it continues with the group's next record after it (a new key, tried the
+ * same way). So no object ever starts inside another (no duplicates), and a flush commits only once
+ * each of its records is in an object (no loss). One more rule keeps every flush starting on a chain
+ * position: a flush commits its end e + 1 only when no object it met extends beyond e; otherwise the
+ * buffer keeps filling until it holds that object's last offset (`mustReach`) and flushes then. Every
+ * committed offset is therefore a cut of every chain, and a new owner, which resumes at the committed
+ * offset, walks the same chains. A stale commit (a late flush of an old owner that rejoined the group
+ * meanwhile, which the coordinator accepts) also lands on a cut: at worst it moves the group back and
+ * the refetched records find their objects existing.
+ *
+ * This is Confluent's S3 sink naming (topic, partition, start offset) with its wall-clock rotation made
+ * exactly-once by S3 conditional writes (If-None-Match: *), instead of giving up wall-clock rotation
+ * (Confluent: rotate.schedule.interval.ms is not exactly-once) or storing boundaries elsewhere.
+ * It assumes the store's create is atomic (of concurrent creates of one key, one succeeds), as S3's is;
+ * S3Mock 4.7.0 is not (see S3ArchiveStore).
  */
 export class ArchiveService {
   private readonly buffers = new Map<string, PartitionBuffer>();
@@ -122,7 +158,7 @@ export class ArchiveService {
       const contractTopic = this.contractTopicOf(topic);
       let appended = 0;
       for (const record of records) {
-        if (appended > 0 && buffer.bytes >= this.hints.sizeBytes) break;
+        if (appended > 0 && buffer.bytes >= this.hints.sizeBytes && !this.mustGrow(buffer)) break;
         const entry = toEntry(contractTopic, record);
         if (entry.kind === 'error') {
           buffer.errorClasses.set(entry.errorClass, (buffer.errorClasses.get(entry.errorClass) ?? 0) + 1);
@@ -136,7 +172,8 @@ export class ArchiveService {
   }
 
   /**
-   * Flushes the buffer of `topic`/`partition` if it reached a hint (size, or age >= interval).
+   * Flushes the buffer of `topic`/`partition` if it reached a hint (size, or age >= interval) and holds
+   * every offset an existing object requires (`mustReach`).
    * @throws ArchiveFlushError when an upload or the commit failed (the records stay buffered).
    */
   flushIfDue(topic: string, partition: number): Promise<void> {
@@ -199,8 +236,14 @@ export class ArchiveService {
       : topic;
   }
 
+  /** True while the buffer ends before an offset an existing object requires. */
+  private mustGrow(buffer: PartitionBuffer): boolean {
+    const last = buffer.entries[buffer.entries.length - 1];
+    return last !== undefined && last.offset < buffer.mustReach;
+  }
+
   private isDue(buffer: PartitionBuffer): boolean {
-    if (buffer.entries.length === 0) return false;
+    if (buffer.entries.length === 0 || this.mustGrow(buffer)) return false;
     return buffer.bytes >= this.hints.sizeBytes || this.clock() - buffer.openedAt >= this.hints.intervalMs;
   }
 
@@ -208,25 +251,13 @@ export class ArchiveService {
     const { topic, partition, entries } = buffer;
     const last = entries[entries.length - 1];
     if (!last) return;
+    let reach = -1n;
     try {
-      const objects = buildArchiveObjects(entries, {
-        topic: this.contractTopicOf(topic),
-        partition,
-        ...this.prefixes,
-      });
-      await Promise.all(
-        objects.map(async (object) => {
-          const started = process.hrtime.bigint();
-          await this.store.put(object);
-          this.observer.objectUploaded(
-            topic,
-            object.kind,
-            object.body.length,
-            Number(process.hrtime.bigint() - started) / 1e9,
-          );
-        }),
+      const groupEnds = await Promise.all(
+        groupArchiveEntries(entries).map((members) => this.archiveGroup(topic, partition, members)),
       );
-      await this.committer.commit(topic, partition, (last.offset + 1n).toString());
+      for (const end of groupEnds) if (end > reach) reach = end;
+      if (reach <= last.offset) await this.committer.commit(topic, partition, (last.offset + 1n).toString());
     } catch (error) {
       this.observer.flushFailed(topic);
       throw new ArchiveFlushError(
@@ -236,6 +267,12 @@ export class ArchiveService {
         },
       );
     }
+    if (reach > last.offset) {
+      // Every record is archived, but an earlier owner's object runs past the buffer: commit once the
+      // buffer holds its end (the walk then finds the same objects existing and goes on after them).
+      buffer.mustReach = reach;
+      return;
+    }
     const errors = entries.filter((entry) => entry.kind === 'error').length;
     if (entries.length > errors) this.observer.recordsArchived(topic, entries.length - errors);
     buffer.errorClasses.forEach((count, errorClass) =>
@@ -244,6 +281,43 @@ export class ArchiveService {
     // Only this flush's entries: the chain guarantees no append ran meanwhile, but a rebalance may have
     // replaced the buffer (then this one is orphaned and clearing it is harmless).
     this.reset(buffer, []);
+  }
+
+  /**
+   * Archives one group's records (in offset order) create-only, walking the group's chain of objects:
+   * an existing key means its object holds the group's records up to its last offset, so the walk goes
+   * on with the records after it.
+   * @returns the last offset of the last object met or created (may exceed the members' last).
+   * @throws the store's error, or an Error when an existing object does not start at its key's offset.
+   */
+  private async archiveGroup(topic: string, partition: number, members: BufferedEntry[]): Promise<bigint> {
+    const target = { topic: this.contractTopicOf(topic), partition, ...this.prefixes };
+    let rest = members;
+    let end = -1n;
+    while (rest.length > 0) {
+      const object = buildArchiveObject(rest, target);
+      const started = process.hrtime.bigint();
+      const result = await this.store.create(object);
+      if (result.created) {
+        this.observer.objectUploaded(
+          topic,
+          object.kind,
+          object.body.length,
+          Number(process.hrtime.bigint() - started) / 1e9,
+        );
+        return object.lastOffset;
+      }
+      const { firstOffset, lastOffset } = result.existing;
+      if (firstOffset !== object.firstOffset || lastOffset < firstOffset) {
+        throw new Error(
+          `${object.key} exists with offsets ${firstOffset}..${lastOffset}, not starting at ${object.firstOffset}`,
+        );
+      }
+      this.observer.objectExisted(topic, object.kind);
+      end = lastOffset;
+      rest = rest.filter((entry) => entry.offset > lastOffset);
+    }
+    return end;
   }
 
   private reset(buffer: PartitionBuffer, keep: BufferedEntry[]): void {
@@ -262,7 +336,15 @@ export class ArchiveService {
     const key = keyOf(topic, partition);
     let buffer = this.buffers.get(key);
     if (!buffer) {
-      buffer = { topic, partition, entries: [], bytes: 0, openedAt: this.clock(), errorClasses: new Map() };
+      buffer = {
+        topic,
+        partition,
+        entries: [],
+        bytes: 0,
+        openedAt: this.clock(),
+        errorClasses: new Map(),
+        mustReach: -1n,
+      };
       this.buffers.set(key, buffer);
     }
     return buffer;

@@ -13,6 +13,8 @@ const UPLOAD_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
  * - `tickwire_archive_error_records_total{topic,reason}`: records written under the error prefix;
  * - `tickwire_archive_objects_uploaded_total{topic,kind}` and `tickwire_archive_uploaded_bytes_total{topic,kind}`;
  * - `tickwire_archive_upload_duration_seconds{kind}`: one PutObject including retries;
+ * - `tickwire_archive_objects_existing_total{topic,kind}`: creates refused because the key existed
+ *   (If-None-Match: * answered 412): another owner or an earlier attempt had archived those records;
  * - `tickwire_archive_flush_failures_total{topic}`: flushes whose upload or commit failed;
  * - `tickwire_archive_buffered_bytes` / `tickwire_archive_buffered_records`: waiting in buffers.
  */
@@ -24,6 +26,7 @@ export class ArchiverMetrics implements ArchiveObserver {
   private readonly bytesTotal: Counter<'topic' | 'kind'>;
   private readonly uploadDuration: Histogram<'kind'>;
   private readonly flushFailuresTotal: Counter<'topic'>;
+  private readonly existingTotal: Counter<'topic' | 'kind'>;
   readonly bufferedBytes: Gauge;
   readonly bufferedRecords: Gauge;
 
@@ -58,6 +61,11 @@ export class ArchiverMetrics implements ArchiveObserver {
       'Buffer flushes whose upload or commit failed.',
       ['topic'],
     );
+    this.existingTotal = metrics.counter(
+      'tickwire_archive_objects_existing_total',
+      'Archive object creates refused because the key existed (records already archived).',
+      ['topic', 'kind'],
+    );
     this.bufferedBytes = metrics.gauge('tickwire_archive_buffered_bytes', 'NDJSON bytes waiting in buffers.');
     this.bufferedRecords = metrics.gauge('tickwire_archive_buffered_records', 'Records waiting in buffers.');
   }
@@ -76,6 +84,10 @@ export class ArchiverMetrics implements ArchiveObserver {
     this.objectsTotal.inc({ topic, kind });
     this.bytesTotal.inc({ topic, kind }, bytes);
     this.uploadDuration.observe({ kind }, seconds);
+  }
+
+  objectExisted(topic: string, kind: 'data' | 'error'): void {
+    this.existingTotal.inc({ topic, kind });
   }
 
   flushFailed(topic: string): void {

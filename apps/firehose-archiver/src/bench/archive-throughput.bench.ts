@@ -63,6 +63,7 @@ async function run(input: KafkaRecord[], bufferMiB: number): Promise<void> {
         objects += 1;
         compressed += bytes;
       },
+      objectExisted: () => undefined,
       flushFailed: () => undefined,
     },
   );

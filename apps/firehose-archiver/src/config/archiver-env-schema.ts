@@ -19,7 +19,10 @@ const keyPrefixField = z.string().regex(/^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'
  * - KAFKA_TOPIC_PREFIX (default empty): namespace of the consumed topics on a shared cluster
  *   (`<prefix>market.trades.v1`); records are validated and filed under the contract topic name;
  * - UPLOAD_MAX_RETRIES (default 5): PutObject retries (exponential backoff 200 ms x2 up to 5 s) on
- *   top of the SDK's own 3 attempts, before the batch is given up and redelivered.
+ *   top of the SDK's own 3 attempts, before the batch is given up and redelivered;
+ * - KAFKA_SESSION_TIMEOUT_MS (default 30000): the consumer group session timeout, ms (heartbeats every
+ *   third of it); at least the broker's group.min.session.timeout.ms (6000 by default). Tests lower it
+ *   so that a paused or killed instance leaves the group quickly.
  */
 export const archiverEnvSchema = firehoseArchiverEnvSchema.safeExtend({
   BUFFER_SIZE_MIB: z.coerce
@@ -44,6 +47,12 @@ export const archiverEnvSchema = firehoseArchiverEnvSchema.safeExtend({
     .int()
     .min(0, { error: 'must be at least 0' })
     .default(5),
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce
+    .number({ error: 'must be a number of milliseconds' })
+    .int()
+    .min(6_000, { error: "must be at least 6000 ms (the broker's group.min.session.timeout.ms)" })
+    .max(300_000, { error: 'must be at most 300000 ms' })
+    .default(30_000),
 });
 
 export type ArchiverConfig = z.output<typeof archiverEnvSchema>;

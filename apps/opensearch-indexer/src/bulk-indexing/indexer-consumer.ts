@@ -46,6 +46,8 @@ export function createIndexerKafkaConsumer(
       recordDeadLettered: (topic, reason) => metrics.recordDeadLettered(topic, reason),
       handlerDuration: (topic, seconds) => metrics.handlerDuration(topic, seconds),
       consumerLag: (topic, partition, lag) => metrics.consumerLag(topic, partition, lag),
+      consumerGroupLag: (group, topic, partition, lag) =>
+        metrics.consumerGroupLag?.(group, topic, partition, lag),
     },
     partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENCY,
     sessionTimeoutMs: 30_000,

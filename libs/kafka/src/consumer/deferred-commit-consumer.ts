@@ -4,6 +4,7 @@ import type { StructuredLogger } from '../client/structured-logger';
 import { type KafkaRecord, toKafkaRecord } from '../kafka-record';
 import { type KafkaMetricsSink, NOOP_KAFKA_METRICS } from '../kafka-metrics-sink';
 import { coPartitionedAssigner } from './co-partitioned-assigner';
+import { ConsumerLagMonitor } from './consumer-lag-monitor';
 import type { KafkaConsumerStatus } from './kafka-consumer-server';
 
 export interface DeferredCommitConsumerOptions {
@@ -80,14 +81,21 @@ export interface DeferredCommitHandlers {
  * Several instances in one group split the partitions co-partitioned (as KafkaConsumerServer). On a
  * rebalance, kafkajs rejoins only after the in-flight onBatch returned, then resumes every owned
  * partition at its committed offset; {@link DeferredCommitHandlers.onAssignmentReset} drops what was
- * buffered but not committed: handed back, the next owner reads it again. A commit for a partition
- * this member no longer owns fails (kafkajs' OffsetCommit carries the generation and member id, so
- * the coordinator rejects a stale one), so a late flush cannot move another owner's offset; a sink
- * whose objects are named by their first offset then just rewrites the same object.
+ * buffered but not committed: handed back, the next owner reads it again. kafkajs' OffsetCommit
+ * carries the generation and member id, so the coordinator rejects a commit of an older generation;
+ * but it does not check which partitions the member owns, so a late commit of a member that rejoined
+ * meanwhile is accepted, and nothing fences the owner's own side effects (an upload still running for
+ * a partition that moved, or one of a paused process that lands late). The sink must make those
+ * harmless itself: rewriting an object named by its first offset is NOT enough when object boundaries
+ * depend on wall-clock timing (two owners cut different ranges under one key: the last writer wins,
+ * records are lost or archived twice). firehose-archiver creates its objects only if absent and
+ * adopts an existing object's range instead (S3 conditional writes; issue 17).
  */
 export class DeferredCommitConsumer {
   private readonly consumer: Consumer;
   private readonly metrics: KafkaMetricsSink;
+  /** Samples the group's lag from the broker every 15 s (offsets commit only once the owner made the records durable). */
+  private readonly lagMonitor: ConsumerLagMonitor;
   private status: KafkaConsumerStatus = 'idle';
   private started = false;
   private closing = false;
@@ -98,6 +106,12 @@ export class DeferredCommitConsumer {
     private readonly options: DeferredCommitConsumerOptions,
   ) {
     this.metrics = options.metrics ?? NOOP_KAFKA_METRICS;
+    this.lagMonitor = new ConsumerLagMonitor(kafka, {
+      groupId: options.groupId,
+      topics: options.topics,
+      metrics: this.metrics,
+      logger: options.logger,
+    });
     const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
     this.consumer = kafka.consumer({
       groupId: options.groupId,
@@ -168,6 +182,7 @@ export class DeferredCommitConsumer {
       eachBatch: (payload) => this.handleBatch(payload, handlers),
     });
     this.started = true;
+    this.lagMonitor.start();
   }
 
   /**
@@ -196,6 +211,7 @@ export class DeferredCommitConsumer {
   async stop(): Promise<void> {
     this.closing = true;
     this.started = false;
+    await this.lagMonitor.stop();
     await this.consumer.disconnect();
     this.assignment = {};
   }

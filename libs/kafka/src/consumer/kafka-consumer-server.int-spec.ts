@@ -322,8 +322,22 @@ describe('KafkaConsumerServer on the real Kafka', () => {
 
     const TransformController = upperCaseTransform(input, output);
 
+    // The server's and kafkajs' warnings, shown if the commit does not come (CI once waited 20 s in vain).
+    const logged: string[] = [];
+    const record =
+      (level: string) =>
+      (fields: object, message: string): void => {
+        logged.push(`${new Date().toISOString()} ${level} ${message} ${JSON.stringify(fields)}`);
+      };
+    const logger = {
+      error: record('error'),
+      warn: record('warn'),
+      info: record('info'),
+      debug: () => undefined,
+      level: 'warn',
+    };
     const server = new KafkaConsumerServer(
-      serverOptions(groupId, { transactionalIdPrefix: cluster.uniqueName('tx') }),
+      serverOptions(groupId, { transactionalIdPrefix: cluster.uniqueName('tx'), logger }),
     );
     app = await startMicroservice(TransformController, server);
     // kafkajs reports every plain OffsetCommit it sent (OffsetManager.commitOffsets).
@@ -336,7 +350,15 @@ describe('KafkaConsumerServer on the real Kafka', () => {
       { key: 'GOOG', value: 'abort-me' },
     ]);
 
-    await waitFor('offset 3 committed', async () => (await cluster.committedOffset(groupId, input)) === 3);
+    // 60 s: an aborted transaction's markers must complete before the offsets-only one can start
+    // (the broker answers CONCURRENT_TRANSACTIONS meanwhile and kafkajs retries with back-off).
+    await waitFor(
+      'offset 3 committed',
+      async () => (await cluster.committedOffset(groupId, input)) === 3,
+      60_000,
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; server log:\n${logged.join('\n')}`);
+    });
     const dead = await cluster.readTopic(`${input}.dlq`, { count: 1, timeoutMs: 3_000 });
     expect(dead.map((record) => record.value!.toString())).toEqual(['abort-me']);
     expect(

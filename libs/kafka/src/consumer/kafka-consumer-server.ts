@@ -6,6 +6,7 @@ import type { StructuredLogger } from '../client/structured-logger';
 import { DeadLetterPublisher, describeError } from '../dead-letter/dead-letter-publisher';
 import { type KafkaRecord, nextOffset, toKafkaRecord } from '../kafka-record';
 import { type KafkaMetricsSink, NOOP_KAFKA_METRICS } from '../kafka-metrics-sink';
+import { ConsumerLagMonitor } from './consumer-lag-monitor';
 import { RecordProducer } from '../producer/record-producer';
 import { coPartitionedAssigner, tasksOf, type TopicPartitionAssignment } from './co-partitioned-assigner';
 import { KafkaConsumerContext } from './kafka-consumer-context';
@@ -102,6 +103,8 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
   private kafka: Kafka | null = null;
   private consumer: Consumer | null = null;
   private deadLetterProducer: RecordProducer | null = null;
+  /** Samples the group's lag from the broker every 15 s (tickwire_consumer_group_lag_records). */
+  private lagMonitor: ConsumerLagMonitor | null = null;
   private tasks: PartitionTaskProducers | null = null;
   private admin: Admin | null = null;
   private deadLetters: DeadLetterPublisher | null = null;
@@ -165,6 +168,8 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
   async close(): Promise<void> {
     // Before anything else: a crash from here on must not restart the consumer (restartOnFailure).
     this.closing = true;
+    await this.lagMonitor?.stop();
+    this.lagMonitor = null;
     const consumer = this.consumer;
     this.consumer = null;
     if (consumer) {
@@ -262,6 +267,13 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
       eachBatch: (payload) => this.handleBatch(payload),
     });
+    this.lagMonitor = new ConsumerLagMonitor(this.kafka, {
+      groupId: options.groupId,
+      topics,
+      metrics: this.metrics,
+      logger: this.log,
+    });
+    this.lagMonitor.start();
     this.log.info({ groupId: options.groupId, topics }, 'Kafka consumer started');
   }
 

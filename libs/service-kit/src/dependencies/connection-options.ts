@@ -1,4 +1,8 @@
-import type { AwsConnectionOptions, OpenSearchConnectionOptions } from '@tickwire/aws';
+import {
+  type AwsConnectionOptions,
+  type OpenSearchConnectionOptions,
+  openSearchSigV4For,
+} from '@tickwire/aws';
 import type { KafkaConnectionOptions } from '@tickwire/kafka';
 
 /** Config fields read for Kafka (see `kafkaEnvShape`). */
@@ -46,7 +50,15 @@ export function s3ConnectionFrom(config: {
   return { region: config.AWS_REGION, ...(config.S3_ENDPOINT ? { endpoint: config.S3_ENDPOINT } : {}) };
 }
 
-/** OpenSearch options from validated config. */
-export function openSearchConnectionFrom(config: { OPENSEARCH_URL: string }): OpenSearchConnectionOptions {
-  return { url: config.OPENSEARCH_URL };
+/**
+ * OpenSearch options from validated config: requests are signed with SigV4 for `AWS_REGION` when
+ * `OPENSEARCH_URL` is an Amazon OpenSearch Service endpoint (see openSearchSigV4For), with the task
+ * role's credentials; the local stack's OpenSearch gets plain requests.
+ */
+export function openSearchConnectionFrom(config: {
+  OPENSEARCH_URL: string;
+  AWS_REGION?: string;
+}): OpenSearchConnectionOptions {
+  const sigv4 = openSearchSigV4For(config.OPENSEARCH_URL, config.AWS_REGION ?? 'us-east-1');
+  return { url: config.OPENSEARCH_URL, ...(sigv4 ? { sigv4 } : {}) };
 }

@@ -38,6 +38,8 @@ export class MetricsService implements KafkaMetricsSink {
   readonly handlerDurationSeconds: Histogram<'topic'>;
   /** `tickwire_consumer_lag_records{topic,partition}`: records behind the high watermark after the last batch. */
   readonly consumerLagRecords: Gauge<'topic' | 'partition'>;
+  /** `tickwire_consumer_group_lag_records{group,topic,partition}`: uncommitted records, from the broker on a timer. */
+  readonly consumerGroupLagRecords: Gauge<'group' | 'topic' | 'partition'>;
 
   constructor(@Inject(SERVICE_CONFIG) config: BaseServiceConfig) {
     this.registry.setDefaultLabels({ service: config.SERVICE_NAME });
@@ -67,6 +69,11 @@ export class MetricsService implements KafkaMetricsSink {
       'tickwire_consumer_lag_records',
       'Records behind the partition high watermark after the last handled batch.',
       ['topic', 'partition'],
+    );
+    this.consumerGroupLagRecords = this.gauge(
+      'tickwire_consumer_group_lag_records',
+      "Records from the group's committed offset (or a non-committing consumer's position) to the high watermark, sampled from the broker every 15 s.",
+      ['group', 'topic', 'partition'],
     );
   }
 
@@ -135,6 +142,10 @@ export class MetricsService implements KafkaMetricsSink {
 
   consumerLag(topic: string, partition: number, lagRecords: number): void {
     this.consumerLagRecords.set({ topic, partition: String(partition) }, lagRecords);
+  }
+
+  consumerGroupLag(group: string, topic: string, partition: number, lagRecords: number): void {
+    this.consumerGroupLagRecords.set({ group, topic, partition: String(partition) }, lagRecords);
   }
 
   /** Counts `count` records of `topic` acknowledged by Kafka. */

@@ -9,6 +9,7 @@ import { tradeV1PayloadSchema } from '../trade/v1';
 import aaplFirstTradeEnriched from './fixtures/aapl-first-trade-enriched.json';
 import aaplLastTradeEnriched from './fixtures/aapl-last-trade-enriched.json';
 import aaplQuoteEnriched from './fixtures/aapl-quote-after-sweep-enriched.json';
+import aaplFirstTradeStaleClose from './fixtures/aapl-first-trade-stale-close-enriched.json';
 
 /** Schema name carried in the envelope's `schema` field. */
 export const ENRICHED_V1_SCHEMA = 'market.enriched.v1';
@@ -41,6 +42,15 @@ const enrichmentShape = {
   previousClose: nullablePrice('previousClose'),
   /** Trading date of `previousClose`, YYYY-MM-DD America/New_York. */
   previousCloseDate: tradingDateSchema.nullable().optional(),
+  /**
+   * True when `previousCloseDate` is older than the session before this event's trading date (the symbol
+   * did not trade or its close is missing): `changePercent` is then measured against a stale close and
+   * no price-change alert is raised. Present whenever `previousClose` is known (enricher since issue 13).
+   */
+  previousCloseStale: z
+    .boolean()
+    .optional()
+    .describe('true when previousCloseDate is older than the previous session (stale close: no threshold alerts)'),
   /** `(lastPrice - previousClose) / previousClose * 100`, see {@link computeChangePercent}; null if either is null. */
   changePercent: finiteNumber('changePercent')
     .nullable()
@@ -118,6 +128,7 @@ export const ENRICHED_V1_FIXTURES: readonly GoldenFixture<EnrichedV1Event>[] = [
   goldenFixture<EnrichedV1Event>(aaplFirstTradeEnriched),
   goldenFixture<EnrichedV1Event>(aaplLastTradeEnriched),
   goldenFixture<EnrichedV1Event>(aaplQuoteEnriched),
+  goldenFixture<EnrichedV1Event>(aaplFirstTradeStaleClose),
 ];
 
 const base = aaplLastTradeEnriched.event;
@@ -147,5 +158,11 @@ export const ENRICHED_V1_INVALID_FIXTURES: readonly InvalidFixture[] = [
     description: 'previousClose omitted (it must be present, null when unknown)',
     value: withPatch(base, ['payload', 'previousClose'], undefined),
     expected: { errorClass: 'SchemaViolation', path: 'payload.previousClose', reasonIncludes: 'previousClose is required' },
+  },
+  {
+    name: 'previous-close-stale-as-string',
+    description: 'previousCloseStale as the string "true" instead of a boolean',
+    value: withPatch(base, ['payload', 'previousCloseStale'], 'true'),
+    expected: { errorClass: 'SchemaViolation', path: 'payload.previousCloseStale', reasonIncludes: 'expected boolean' },
   },
 ];
