@@ -50,10 +50,11 @@ describe('serviceKafkaAcls', () => {
     );
     const on = (op: string): string[] =>
       acls.filter((a) => a.resourceType === 'TOPIC' && a.operation === op).map((a) => a.resourceName);
-    expect(on('READ').sort()).toEqual([TOPICS.barsDaily, TOPICS.quotes, TOPICS.trades, ENRICHER_STATE_CHANGELOG_TOPIC].sort());
+    expect(on('READ').sort()).toEqual([TOPICS.barsDaily, TOPICS.quotes, TOPICS.trades, TOPICS.tradeCorrections, TOPICS.tradeCancels, TOPICS.tradingStatus, ENRICHER_STATE_CHANGELOG_TOPIC].sort());
     expect(on('WRITE')).toEqual(
-      expect.arrayContaining([...CUSTOMER_TOPICS, 'market.trades.v1.dlq', 'market.trades.v1.late', ENRICHER_STATE_CHANGELOG_TOPIC]),
+      expect.arrayContaining([...CUSTOMER_TOPICS, 'market.trades.v1.dlq', 'market.trades.v1.late', 'market.trade-corrections.v1.dlq', 'market.trading-status.v1.dlq', ENRICHER_STATE_CHANGELOG_TOPIC]),
     );
+    expect(on('WRITE')).not.toEqual(expect.arrayContaining(['market.trade-corrections.v1.late']));
     expect(on('WRITE')).not.toEqual(expect.arrayContaining(['market.trades.v1']));
     expect(acls).toContainEqual(
       expect.objectContaining({ resourceType: 'GROUP', resourceName: 'enricher', operation: 'READ' }),

@@ -1,4 +1,5 @@
 import {
+  AMENDMENT_TOPICS,
   CUSTOMER_TOPICS,
   dlqTopic,
   lateTopic,
@@ -110,10 +111,11 @@ export const SERVICES: readonly ServiceSpec[] = [
     // Daily bars arrive both as reference data in DynamoDB (previous closes) and as a stream (their
     // closes are compared with the previous close for threshold alerts). The state changelog is read
     // on start-up and rebalance and written in every transaction.
-    consumes: [TOPICS.trades, TOPICS.quotes, TOPICS.barsDaily, ENRICHER_STATE_CHANGELOG_TOPIC],
+    // Corrections, cancels and trading statuses amend the bars and the symbols' halted flag.
+    consumes: [TOPICS.trades, TOPICS.quotes, TOPICS.barsDaily, ...AMENDMENT_TOPICS, ENRICHER_STATE_CHANGELOG_TOPIC],
     produces: [
       ...CUSTOMER_TOPICS,
-      ...dlqAndLateOf([TOPICS.trades, TOPICS.quotes, TOPICS.barsDaily]),
+      ...dlqAndLateOf([TOPICS.trades, TOPICS.quotes, TOPICS.barsDaily, ...AMENDMENT_TOPICS]),
       ENRICHER_STATE_CHANGELOG_TOPIC,
     ],
     transactionalIdPrefix: 'enricher',

@@ -7,6 +7,8 @@ import {
   BAR_1M_V1_INVALID_FIXTURES,
   BAR_DAILY_V1_FIXTURES,
   BAR_DAILY_V1_INVALID_FIXTURES,
+  BAR_SOURCE_1M_V1_FIXTURES,
+  BAR_SOURCE_1M_V1_INVALID_FIXTURES,
   buildEvent,
   ENRICHED_V1_FIXTURES,
   ENRICHED_V1_INVALID_FIXTURES,
@@ -27,6 +29,20 @@ import {
   TOPICS,
   TRADE_V1_FIXTURES,
   TRADE_V1_INVALID_FIXTURES,
+  TRADE_CANCEL_V1_FIXTURES,
+  TRADE_CANCEL_V1_INVALID_FIXTURES,
+  TRADE_CORRECTION_V1_FIXTURES,
+  TRADE_CORRECTION_V1_INVALID_FIXTURES,
+  TRADING_STATUS_V1_FIXTURES,
+  TRADING_STATUS_V1_INVALID_FIXTURES,
+  bar1mV1EventId,
+  CORRECTION_V1_FIXTURES,
+  CORRECTION_V1_INVALID_FIXTURES,
+  HALT_V1_FIXTURES,
+  HALT_V1_INVALID_FIXTURES,
+  barSource1mV1EventId,
+  isHaltedState,
+  tradingStateOf,
   type GoldenFixture,
   type InvalidFixture,
   type SchemaName,
@@ -52,6 +68,12 @@ const SUITES: EventSuite[] = [
   { schema: 'market.enriched.v1', folder: 'enriched', golden: ENRICHED_V1_FIXTURES, invalid: ENRICHED_V1_INVALID_FIXTURES },
   { schema: 'market.bar.1m.v1', folder: 'bar-1m', golden: BAR_1M_V1_FIXTURES, invalid: BAR_1M_V1_INVALID_FIXTURES },
   { schema: 'market.alert.v1', folder: 'alert', golden: ALERT_V1_FIXTURES, invalid: ALERT_V1_INVALID_FIXTURES },
+  { schema: 'market.bar.source.1m.v1', folder: 'bar-source-1m', golden: BAR_SOURCE_1M_V1_FIXTURES, invalid: BAR_SOURCE_1M_V1_INVALID_FIXTURES },
+  { schema: 'market.trade-correction.v1', folder: 'trade-correction', golden: TRADE_CORRECTION_V1_FIXTURES, invalid: TRADE_CORRECTION_V1_INVALID_FIXTURES },
+  { schema: 'market.trade-cancel.v1', folder: 'trade-cancel', golden: TRADE_CANCEL_V1_FIXTURES, invalid: TRADE_CANCEL_V1_INVALID_FIXTURES },
+  { schema: 'market.trading-status.v1', folder: 'trading-status', golden: TRADING_STATUS_V1_FIXTURES, invalid: TRADING_STATUS_V1_INVALID_FIXTURES },
+  { schema: 'market.correction.v1', folder: 'correction', golden: CORRECTION_V1_FIXTURES, invalid: CORRECTION_V1_INVALID_FIXTURES },
+  { schema: 'market.halt.v1', folder: 'halt', golden: HALT_V1_FIXTURES, invalid: HALT_V1_INVALID_FIXTURES },
 ];
 
 describe('event catalog', () => {
@@ -193,5 +215,38 @@ describe('buildEvent', () => {
   it('keeps an explicit id', () => {
     const rest = omit((TRADE_V1_FIXTURES[0] as GoldenFixture<object>).event, 'schema');
     expect(buildEvent('market.trade.v1', { ...rest, id: 'custom-id' } as never).id).toBe('custom-id');
+  });
+});
+
+describe('source bars vs the enricher bars', () => {
+  it('never share an id for the same symbol and minute', () => {
+    const bar = (BAR_SOURCE_1M_V1_FIXTURES[0] as GoldenFixture<{ source: string; payload: { symbol: string; startTime: number } }>).event;
+    expect(barSource1mV1EventId(bar)).toBe('alpaca:SPY:1614021300000');
+    expect(bar1mV1EventId(bar.payload)).toBe('SPY:1614021300000');
+    expect(barSource1mV1EventId(bar)).not.toBe(bar1mV1EventId(bar.payload));
+  });
+
+  it('a restated enriched bar carries revision >= 1 and keeps its id', () => {
+    const bar = (BAR_1M_V1_FIXTURES[0] as GoldenFixture<{ payload: object }>).event;
+    const restated = { ...bar, payload: { ...bar.payload, revision: 2, restatedBy: 'c5ebee8beef55877ca6cdae1286f8dfd' } };
+    expect(safeParseEventValue(TOPICS.bars1m, restated)).toMatchObject({ success: true });
+    expect(safeParseEventValue(TOPICS.bars1m, { ...bar, payload: { ...bar.payload, revision: 0 } })).toMatchObject({ success: false, reason: expect.stringContaining('revision must be >= 1') });
+  });
+});
+
+describe('trading states', () => {
+  it.each([
+    ['2', 'halted', true],
+    ['H', 'halted', true],
+    ['P', 'halted', true],
+    ['Q', 'quoting', true],
+    ['3', 'trading', false],
+    ['T', 'trading', false],
+    ['E', 'other', undefined],
+    ['F', 'other', undefined],
+    ['zz', 'other', undefined],
+  ] as const)('status code %s is %s (halted: %s)', (code, state, halted) => {
+    expect(tradingStateOf(code)).toBe(state);
+    expect(isHaltedState(tradingStateOf(code))).toBe(halted);
   });
 });

@@ -22,6 +22,40 @@ import {
 } from './market/enriched/v1';
 import { QUOTE_V1_FIXTURES, QUOTE_V1_INVALID_FIXTURES, QUOTE_V1_SCHEMA, quoteV1EventId, quoteV1EventSchema, quoteV1PayloadSchema } from './market/quote/v1';
 import { TRADE_V1_FIXTURES, TRADE_V1_INVALID_FIXTURES, TRADE_V1_SCHEMA, tradeV1EventId, tradeV1EventSchema, tradeV1PayloadSchema } from './market/trade/v1';
+import {
+  BAR_SOURCE_1M_V1_FIXTURES,
+  BAR_SOURCE_1M_V1_INVALID_FIXTURES,
+  BAR_SOURCE_1M_V1_SCHEMA,
+  barSource1mV1EventId,
+  barSource1mV1EventSchema,
+  barSource1mV1PayloadSchema,
+} from './market/bar-source-1m/v1';
+import {
+  TRADE_CORRECTION_V1_FIXTURES,
+  TRADE_CORRECTION_V1_INVALID_FIXTURES,
+  TRADE_CORRECTION_V1_SCHEMA,
+  tradeCorrectionV1EventId,
+  tradeCorrectionV1EventSchema,
+  tradeCorrectionV1PayloadSchema,
+} from './market/trade-correction/v1';
+import {
+  TRADE_CANCEL_V1_FIXTURES,
+  TRADE_CANCEL_V1_INVALID_FIXTURES,
+  TRADE_CANCEL_V1_SCHEMA,
+  tradeCancelV1EventId,
+  tradeCancelV1EventSchema,
+  tradeCancelV1PayloadSchema,
+} from './market/trade-cancel/v1';
+import {
+  TRADING_STATUS_V1_FIXTURES,
+  TRADING_STATUS_V1_INVALID_FIXTURES,
+  TRADING_STATUS_V1_SCHEMA,
+  tradingStatusV1EventId,
+  tradingStatusV1EventSchema,
+  tradingStatusV1PayloadSchema,
+} from './market/trading-status/v1';
+import { CORRECTION_V1_FIXTURES, CORRECTION_V1_INVALID_FIXTURES, CORRECTION_V1_SCHEMA, correctionV1EventId, correctionV1EventSchema, correctionV1PayloadSchema } from './market/correction/v1';
+import { HALT_V1_FIXTURES, HALT_V1_INVALID_FIXTURES, HALT_V1_SCHEMA, haltV1EventId, haltV1EventSchema, haltV1PayloadSchema } from './market/halt/v1';
 import { clockSkewReason, oversizedReason } from './common/record-limits';
 import { TOPICS, type TopicName } from './topics';
 
@@ -34,9 +68,15 @@ export const EVENT_CATALOG = {
   [TRADE_V1_SCHEMA]: { topic: TOPICS.trades, eventSchema: tradeV1EventSchema, payloadSchema: tradeV1PayloadSchema, title: 'Trade' },
   [QUOTE_V1_SCHEMA]: { topic: TOPICS.quotes, eventSchema: quoteV1EventSchema, payloadSchema: quoteV1PayloadSchema, title: 'Quote (level-1 BBO)' },
   [BAR_DAILY_V1_SCHEMA]: { topic: TOPICS.barsDaily, eventSchema: barDailyV1EventSchema, payloadSchema: barDailyV1PayloadSchema, title: 'Daily bar (raw)' },
+  [BAR_SOURCE_1M_V1_SCHEMA]: { topic: TOPICS.barsSource1m, eventSchema: barSource1mV1EventSchema, payloadSchema: barSource1mV1PayloadSchema, title: "Source's 1-minute bar (raw, e.g. Alpaca b)" },
+  [TRADE_CORRECTION_V1_SCHEMA]: { topic: TOPICS.tradeCorrections, eventSchema: tradeCorrectionV1EventSchema, payloadSchema: tradeCorrectionV1PayloadSchema, title: 'Trade correction (raw, Alpaca c)' },
+  [TRADE_CANCEL_V1_SCHEMA]: { topic: TOPICS.tradeCancels, eventSchema: tradeCancelV1EventSchema, payloadSchema: tradeCancelV1PayloadSchema, title: 'Trade cancel or error (raw, Alpaca x)' },
+  [TRADING_STATUS_V1_SCHEMA]: { topic: TOPICS.tradingStatus, eventSchema: tradingStatusV1EventSchema, payloadSchema: tradingStatusV1PayloadSchema, title: 'Trading status: halt, pause, resumption (raw, Alpaca s)' },
   [ENRICHED_V1_SCHEMA]: { topic: TOPICS.enriched, eventSchema: enrichedV1EventSchema, payloadSchema: enrichedV1PayloadSchema, title: 'Enriched trade or quote' },
   [BAR_1M_V1_SCHEMA]: { topic: TOPICS.bars1m, eventSchema: bar1mV1EventSchema, payloadSchema: bar1mV1PayloadSchema, title: '1-minute bar' },
   [ALERT_V1_SCHEMA]: { topic: TOPICS.alerts, eventSchema: alertV1EventSchema, payloadSchema: alertV1PayloadSchema, title: 'Alert' },
+  [CORRECTION_V1_SCHEMA]: { topic: TOPICS.corrections, eventSchema: correctionV1EventSchema, payloadSchema: correctionV1PayloadSchema, title: 'Trade correction or cancel, as applied (restated bar)' },
+  [HALT_V1_SCHEMA]: { topic: TOPICS.halts, eventSchema: haltV1EventSchema, payloadSchema: haltV1PayloadSchema, title: 'Halt, pause or resumption (halted flag)' },
 } as const;
 
 /** Schema names, e.g. `market.trade.v1`. */
@@ -49,9 +89,15 @@ export const TOPIC_SCHEMAS = {
   [TOPICS.trades]: TRADE_V1_SCHEMA,
   [TOPICS.quotes]: QUOTE_V1_SCHEMA,
   [TOPICS.barsDaily]: BAR_DAILY_V1_SCHEMA,
+  [TOPICS.barsSource1m]: BAR_SOURCE_1M_V1_SCHEMA,
+  [TOPICS.tradeCorrections]: TRADE_CORRECTION_V1_SCHEMA,
+  [TOPICS.tradeCancels]: TRADE_CANCEL_V1_SCHEMA,
+  [TOPICS.tradingStatus]: TRADING_STATUS_V1_SCHEMA,
   [TOPICS.enriched]: ENRICHED_V1_SCHEMA,
   [TOPICS.bars1m]: BAR_1M_V1_SCHEMA,
   [TOPICS.alerts]: ALERT_V1_SCHEMA,
+  [TOPICS.corrections]: CORRECTION_V1_SCHEMA,
+  [TOPICS.halts]: HALT_V1_SCHEMA,
 } as const satisfies Record<TopicName, SchemaName>;
 
 /** Parsed event of schema `S` (envelope + payload). */
@@ -70,9 +116,15 @@ export const GOLDEN_FIXTURES: { readonly [S in SchemaName]: readonly GoldenFixtu
   [TRADE_V1_SCHEMA]: TRADE_V1_FIXTURES,
   [QUOTE_V1_SCHEMA]: QUOTE_V1_FIXTURES,
   [BAR_DAILY_V1_SCHEMA]: BAR_DAILY_V1_FIXTURES,
+  [BAR_SOURCE_1M_V1_SCHEMA]: BAR_SOURCE_1M_V1_FIXTURES,
+  [TRADE_CORRECTION_V1_SCHEMA]: TRADE_CORRECTION_V1_FIXTURES,
+  [TRADE_CANCEL_V1_SCHEMA]: TRADE_CANCEL_V1_FIXTURES,
+  [TRADING_STATUS_V1_SCHEMA]: TRADING_STATUS_V1_FIXTURES,
   [ENRICHED_V1_SCHEMA]: ENRICHED_V1_FIXTURES,
   [BAR_1M_V1_SCHEMA]: BAR_1M_V1_FIXTURES,
   [ALERT_V1_SCHEMA]: ALERT_V1_FIXTURES,
+  [CORRECTION_V1_SCHEMA]: CORRECTION_V1_FIXTURES,
+  [HALT_V1_SCHEMA]: HALT_V1_FIXTURES,
 };
 
 /** Invalid fixtures of every schema, with the expected error class, path and reason. */
@@ -80,9 +132,15 @@ export const INVALID_FIXTURES: { readonly [S in SchemaName]: readonly InvalidFix
   [TRADE_V1_SCHEMA]: TRADE_V1_INVALID_FIXTURES,
   [QUOTE_V1_SCHEMA]: QUOTE_V1_INVALID_FIXTURES,
   [BAR_DAILY_V1_SCHEMA]: BAR_DAILY_V1_INVALID_FIXTURES,
+  [BAR_SOURCE_1M_V1_SCHEMA]: BAR_SOURCE_1M_V1_INVALID_FIXTURES,
+  [TRADE_CORRECTION_V1_SCHEMA]: TRADE_CORRECTION_V1_INVALID_FIXTURES,
+  [TRADE_CANCEL_V1_SCHEMA]: TRADE_CANCEL_V1_INVALID_FIXTURES,
+  [TRADING_STATUS_V1_SCHEMA]: TRADING_STATUS_V1_INVALID_FIXTURES,
   [ENRICHED_V1_SCHEMA]: ENRICHED_V1_INVALID_FIXTURES,
   [BAR_1M_V1_SCHEMA]: BAR_1M_V1_INVALID_FIXTURES,
   [ALERT_V1_SCHEMA]: ALERT_V1_INVALID_FIXTURES,
+  [CORRECTION_V1_SCHEMA]: CORRECTION_V1_INVALID_FIXTURES,
+  [HALT_V1_SCHEMA]: HALT_V1_INVALID_FIXTURES,
 };
 
 /**
@@ -90,7 +148,15 @@ export const INVALID_FIXTURES: { readonly [S in SchemaName]: readonly InvalidFix
  * more than MAX_EVENT_TIME_AHEAD_OF_INGEST_MS (`ClockSkew`). Derived events copy or derive their
  * times from raw ones that passed this check.
  */
-const CLOCK_CHECKED_SCHEMAS: ReadonlySet<SchemaName> = new Set([TRADE_V1_SCHEMA, QUOTE_V1_SCHEMA, BAR_DAILY_V1_SCHEMA]);
+const CLOCK_CHECKED_SCHEMAS: ReadonlySet<SchemaName> = new Set([
+  TRADE_V1_SCHEMA,
+  QUOTE_V1_SCHEMA,
+  BAR_DAILY_V1_SCHEMA,
+  BAR_SOURCE_1M_V1_SCHEMA,
+  TRADE_CORRECTION_V1_SCHEMA,
+  TRADE_CANCEL_V1_SCHEMA,
+  TRADING_STATUS_V1_SCHEMA,
+]);
 
 /** The `ClockSkew` reason of a schema-valid event, or undefined. */
 function clockSkewOf(schema: SchemaName, event: { eventTime: number; ingestTime: number }): string | undefined {
@@ -181,8 +247,8 @@ export type BuildEventInput<S extends SchemaName> = Omit<z.input<(typeof EVENT_C
 
 /**
  * The deterministic id of an event per its schema's recipe (see README "Event ids"):
- * trade/quote `buildMarketEventId`, daily bar `[schema, source, symbol, tradingDate]`, 1-minute bar
- * `<symbol>:<startTime>`, enriched `[schema, sourceEventId]`, alert `[schema, source, symbol, alertType, eventTime, rule…]`.
+ * trade/quote/correction/cancel/trading status `buildMarketEventId`, daily bar `[schema, source, symbol, tradingDate]`,
+ * 1-minute bar `<symbol>:<startTime>`, source 1-minute bar `<source>:<symbol>:<startTime>`, enriched `[schema, sourceEventId]`, alert `[schema, source, symbol, alertType, eventTime, rule…]`.
  */
 export function eventIdOf<S extends SchemaName>(schema: S, event: BuildEventInput<S>): string {
   const e = event as never;
@@ -195,10 +261,22 @@ export function eventIdOf<S extends SchemaName>(schema: S, event: BuildEventInpu
       return barDailyV1EventId(e);
     case BAR_1M_V1_SCHEMA:
       return bar1mV1EventId((event as BuildEventInput<typeof BAR_1M_V1_SCHEMA>).payload);
+    case BAR_SOURCE_1M_V1_SCHEMA:
+      return barSource1mV1EventId(event as BuildEventInput<typeof BAR_SOURCE_1M_V1_SCHEMA>);
+    case TRADE_CORRECTION_V1_SCHEMA:
+      return tradeCorrectionV1EventId(e);
+    case TRADE_CANCEL_V1_SCHEMA:
+      return tradeCancelV1EventId(e);
+    case TRADING_STATUS_V1_SCHEMA:
+      return tradingStatusV1EventId(e);
     case ENRICHED_V1_SCHEMA:
       return enrichedV1EventId((event as BuildEventInput<typeof ENRICHED_V1_SCHEMA>).payload);
     case ALERT_V1_SCHEMA:
       return alertV1EventId(e);
+    case CORRECTION_V1_SCHEMA:
+      return correctionV1EventId((event as BuildEventInput<typeof CORRECTION_V1_SCHEMA>).payload);
+    case HALT_V1_SCHEMA:
+      return haltV1EventId((event as BuildEventInput<typeof HALT_V1_SCHEMA>).payload);
     default:
       throw new TypeError(`unknown schema ${String(schema)}`);
   }

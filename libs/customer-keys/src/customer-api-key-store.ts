@@ -5,7 +5,7 @@ import { CUSTOMER_API_KEYS_TABLE } from '@tickwire/resources';
 import { apiKeyIdOf, generateApiKey, hashApiKey } from './api-key';
 
 /** The channels a key can be entitled to (the gateway's channel names). */
-export const KEY_CHANNELS = ['trades', 'quotes', 'enriched', 'bars', 'alerts'] as const;
+export const KEY_CHANNELS = ['trades', 'quotes', 'enriched', 'bars', 'alerts', 'corrections', 'statuses'] as const;
 export type KeyChannel = (typeof KEY_CHANNELS)[number];
 
 /** One item of DynamoDB `customer-api-keys` (pk `keyHash`, GSI `customerId-index`). */

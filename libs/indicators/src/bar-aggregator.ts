@@ -231,6 +231,14 @@ export class BarAggregator {
     return sortBars(bars);
   }
 
+  /**
+   * Whether `symbol`'s window starting at `startTime` (epoch ms) is still open: it has trades and its
+   * bar has not been emitted yet.
+   */
+  hasOpenWindow(symbol: string, startTime: number): boolean {
+    return this.states.get(symbol)?.windows.has(startTime) ?? false;
+  }
+
   /** Number of open (not yet emitted) windows over all symbols. */
   get openWindowCount(): number {
     let count = 0;

@@ -10,5 +10,6 @@ export * from './previous-close';
 export * from './change-threshold-alert';
 export * from './moving-average-cross';
 export * from './volume-spike';
+export * from './trade-ledger';
 export * from './sessions/us-equity-calendar';
 export * from './sessions/session-previous-close';

@@ -103,6 +103,9 @@ const MAPPINGS: Record<SearchStream, Record<string, FieldMapping>> = {
     vwap: usd,
     volume: long,
     tradeCount: long,
+    // A restatement (correction or cancel of one of its trades): revision 1, 2, ...; absent first.
+    revision: { type: 'integer' },
+    restatedBy: keyword,
   },
   alerts: {
     ...COMMON,

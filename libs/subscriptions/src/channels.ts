@@ -10,8 +10,12 @@ import { SYMBOL_PATTERN } from '@tickwire/contracts';
  * | `enriched` | market.enriched.v1    | the whole enriched payload (previousClose, changePercent, indicators) |
  * | `bars`     | market.bars.1m.v1     | 1-minute OHLCV bar with vwap and tradeCount              |
  * | `alerts`   | market.alerts.v1      | threshold, moving-average cross and volume-spike alerts  |
+ * | `corrections` | market.corrections.v1 | a trade corrected or cancelled, with the restated bar's id and revision |
+ * | `statuses` | market.halts.v1       | halts, pauses and resumptions (the symbol's halted flag) |
+ *
+ * A restated bar itself comes on `bars` (same id, `revision` >= 1).
  */
-export const CHANNELS = ['trades', 'quotes', 'enriched', 'bars', 'alerts'] as const;
+export const CHANNELS = ['trades', 'quotes', 'enriched', 'bars', 'alerts', 'corrections', 'statuses'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 /** The wildcard symbol: every symbol of a channel (as in Alpaca's `"trades": ["*"]`). */

@@ -1,5 +1,31 @@
-import { ALERT_V1_FIXTURES, BAR_1M_V1_FIXTURES, ENRICHED_V1_FIXTURES } from '@tickwire/contracts';
+import { ALERT_V1_FIXTURES, BAR_1M_V1_FIXTURES, CORRECTION_V1_FIXTURES, ENRICHED_V1_FIXTURES, HALT_V1_FIXTURES, type Bar1mV1Event } from '@tickwire/contracts';
 import { filterFieldsOf, routeEvent } from './market-messages';
+
+describe('routeEvent: corrections, statuses and restated bars', () => {
+  it('routes a correction to corrections and a trading status to statuses, never conflated, with the payload as data', () => {
+    const correction = CORRECTION_V1_FIXTURES[0]!.event;
+    expect(routeEvent(correction)).toEqual([
+      {
+        channel: 'corrections',
+        symbol: 'AAPL',
+        eventTime: correction.eventTime,
+        conflationKey: `corrections:${correction.id}`,
+        frame: { type: 'correction', symbol: 'AAPL', eventTime: correction.eventTime, ingestTime: correction.ingestTime, id: correction.id, data: correction.payload },
+      },
+    ]);
+    const halt = HALT_V1_FIXTURES[0]!.event;
+    expect(routeEvent(halt)).toMatchObject([{ channel: 'statuses', conflationKey: `statuses:${halt.id}`, frame: { type: 'status', data: { halted: true, statusCode: 'H' } } }]);
+    expect(filterFieldsOf(correction)).toEqual({ symbol: 'AAPL', eventTime: correction.eventTime, kind: 'correction', outcome: 'restated', price: 126.5 });
+    expect(filterFieldsOf(halt)).toMatchObject({ state: 'halted', statusCode: 'H', reasonCode: 'T12' });
+  });
+
+  it('gives a restated bar a key of its own (a slow client cannot lose it to the next bar), a first publication the symbol key', () => {
+    const bar = BAR_1M_V1_FIXTURES[0]!.event;
+    const restated = { ...bar, payload: { ...bar.payload, revision: 1, restatedBy: 'x' } } as Bar1mV1Event;
+    expect(routeEvent(bar)[0]!.conflationKey).toBe('bars:AAPL');
+    expect(routeEvent(restated)[0]).toMatchObject({ channel: 'bars', conflationKey: `bars:${bar.id}:1`, frame: { type: 'bar', data: { revision: 1 } } });
+  });
+});
 
 describe('routeEvent', () => {
   it('routes an enriched trade to enriched and trades, with the envelope times', () => {

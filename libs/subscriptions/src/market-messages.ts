@@ -1,11 +1,11 @@
-import type { AlertV1Event, Bar1mV1Event, EnrichedV1Event } from '@tickwire/contracts';
+import type { AlertV1Event, Bar1mV1Event, CorrectionV1Event, EnrichedV1Event, HaltV1Event } from '@tickwire/contracts';
 import type { Channel } from './channels';
 import type { FilterFieldTypes, FilterValue } from './filter-expression';
 
 /** A customer-facing data frame of `/v1/stream`. `data` is the contract payload (or the raw trade/quote). */
 export interface DataFrame {
-  /** `trade`, `quote`, `enriched`, `bar` or `alert`. */
-  type: 'trade' | 'quote' | 'enriched' | 'bar' | 'alert';
+  /** `trade`, `quote`, `enriched`, `bar` (a restatement carries `data.revision`), `alert`, `correction` or `status`. */
+  type: 'trade' | 'quote' | 'enriched' | 'bar' | 'alert' | 'correction' | 'status';
   symbol: string;
   /** Event time, epoch ms UTC (bars: the end of the minute). */
   eventTime: number;
@@ -31,11 +31,14 @@ export interface RoutedMessage {
 }
 
 /** The customer events the gateway fans out. */
-export type CustomerEvent = EnrichedV1Event | Bar1mV1Event | AlertV1Event;
+export type CustomerEvent = EnrichedV1Event | Bar1mV1Event | AlertV1Event | CorrectionV1Event | HaltV1Event;
 
 /**
  * Routes a validated customer event to its channels: an enriched trade to `enriched` and `trades`,
- * an enriched quote to `enriched` and `quotes`, a 1-minute bar to `bars`, an alert to `alerts`.
+ * an enriched quote to `enriched` and `quotes`, a 1-minute bar to `bars`, an alert to `alerts`, a
+ * correction or cancel to `corrections`, a trading status to `statuses`. Alerts, corrections,
+ * statuses and restated bars are never conflated (each has its own key): a slow client must not lose
+ * a restatement to the next minute's bar.
  */
 export function routeEvent(event: CustomerEvent): RoutedMessage[] {
   const { eventTime, ingestTime, id } = event;
@@ -54,9 +57,17 @@ export function routeEvent(event: CustomerEvent): RoutedMessage[] {
       return [message('enriched', 'enriched', payload), raw];
     }
     case 'market.bar.1m.v1':
-      return [message('bars', 'bar', event.payload)];
+      return [
+        event.payload.revision === undefined
+          ? message('bars', 'bar', event.payload)
+          : message('bars', 'bar', event.payload, `bars:${id}:${event.payload.revision}`),
+      ];
     case 'market.alert.v1':
       return [message('alerts', 'alert', event.payload, `alerts:${id}`)];
+    case 'market.correction.v1':
+      return [message('corrections', 'correction', event.payload, `corrections:${id}`)];
+    case 'market.halt.v1':
+      return [message('statuses', 'status', event.payload, `statuses:${id}`)];
   }
 }
 
@@ -96,6 +107,23 @@ export const ALERT_FILTER_FIELDS: FilterFieldTypes = {
   eventTime: 'number',
 };
 
+/** Filterable fields of corrections (`price` = correctedPrice, else originalPrice). */
+export const CORRECTION_FILTER_FIELDS: FilterFieldTypes = {
+  symbol: 'string',
+  kind: 'string',
+  outcome: 'string',
+  price: 'number',
+  eventTime: 'number',
+};
+/** Filterable fields of trading statuses. */
+export const STATUS_FILTER_FIELDS: FilterFieldTypes = {
+  symbol: 'string',
+  state: 'string',
+  statusCode: 'string',
+  reasonCode: 'string',
+  eventTime: 'number',
+};
+
 /** The flat record filters evaluate for an event (see the *_FILTER_FIELDS for the names). */
 export function filterFieldsOf(event: CustomerEvent): Record<string, FilterValue> {
   const base = { symbol: event.payload.symbol, eventTime: event.eventTime };
@@ -127,6 +155,14 @@ export function filterFieldsOf(event: CustomerEvent): Record<string, FilterValue
         price: p.alertType === 'price-change-threshold' ? p.price : undefined,
         changePercent: p.alertType === 'price-change-threshold' ? p.changePercent : undefined,
       };
+    }
+    case 'market.correction.v1': {
+      const p = event.payload;
+      return { ...base, kind: p.kind, outcome: p.outcome, price: p.correctedPrice ?? p.originalPrice };
+    }
+    case 'market.halt.v1': {
+      const p = event.payload;
+      return { ...base, state: p.state, statusCode: p.statusCode, reasonCode: p.reasonCode };
     }
   }
 }

@@ -4,7 +4,7 @@ describe('SubscriptionSet', () => {
   it('is additive and acks the full subscription on every channel', () => {
     const first = SubscriptionSet.empty().with({ trades: ['AAPL'] });
     const second = first.with({ trades: ['AMZN'], bars: ['*'] });
-    expect(second.toFrame()).toEqual({ type: 'subscription', trades: ['AAPL', 'AMZN'], quotes: [], enriched: [], bars: ['*'], alerts: [] });
+    expect(second.toFrame()).toEqual({ type: 'subscription', trades: ['AAPL', 'AMZN'], quotes: [], enriched: [], bars: ['*'], alerts: [], corrections: [], statuses: [] });
     expect(first.toFrame().trades).toEqual(['AAPL']);
   });
 

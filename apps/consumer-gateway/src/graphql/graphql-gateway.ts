@@ -3,6 +3,8 @@ import { Inject, Injectable, type BeforeApplicationShutdown, type OnModuleInit }
 import { InjectServiceConfig, ROOT_LOGGER } from '@tickwire/service-kit';
 import {
   ALERT_FILTER_FIELDS,
+  CORRECTION_FILTER_FIELDS,
+  STATUS_FILTER_FIELDS,
   BAR_FILTER_FIELDS,
   BoundedAsyncQueue,
   type Channel,
@@ -64,6 +66,8 @@ const STREAMS = {
   enriched: { channel: 'enriched' as Channel, fields: ENRICHED_FILTER_FIELDS, schema: 'market.enriched.v1' },
   bars: { channel: 'bars' as Channel, fields: BAR_FILTER_FIELDS, schema: 'market.bar.1m.v1' },
   alerts: { channel: 'alerts' as Channel, fields: ALERT_FILTER_FIELDS, schema: 'market.alert.v1' },
+  corrections: { channel: 'corrections' as Channel, fields: CORRECTION_FILTER_FIELDS, schema: 'market.correction.v1' },
+  statuses: { channel: 'statuses' as Channel, fields: STATUS_FILTER_FIELDS, schema: 'market.halt.v1' },
 } as const;
 
 /** A field of the SDL schema, to attach its resolver. @throws Error when the SDL lacks it (a programming error). */

@@ -72,6 +72,26 @@ export const GATEWAY_SCHEMA_SDL = /* GraphQL */ `
     or: [AlertFilter!]
   }
 
+  "Filter of corrections and cancels. price = correctedPrice (corrections), else originalPrice."
+  input CorrectionFilter {
+    symbol: StringFilter
+    kind: StringFilter
+    outcome: StringFilter
+    price: FloatFilter
+    eventTime: FloatFilter
+    or: [CorrectionFilter!]
+  }
+
+  "Filter of trading statuses."
+  input StatusFilter {
+    symbol: StringFilter
+    state: StringFilter
+    statusCode: StringFilter
+    reasonCode: StringFilter
+    eventTime: FloatFilter
+    or: [StatusFilter!]
+  }
+
   type Trade {
     price: Float!
     size: Float!
@@ -134,6 +154,48 @@ export const GATEWAY_SCHEMA_SDL = /* GraphQL */ `
     vwap: Float!
     volume: Float!
     tradeCount: Float!
+    "Absent on the first publication; 1, 2, ... when a correction or cancel restated the bar (same id, the higher revision wins)."
+    revision: Int
+    "Id of the correction or cancel behind this revision."
+    restatedBy: String
+  }
+
+  "A trade corrected or cancelled, as applied to the bars (market.correction.v1). Prices USD, sizes shares."
+  type Correction {
+    id: ID!
+    symbol: String!
+    eventTime: Float!
+    ingestTime: Float!
+    "correction, cancel or error"
+    kind: String!
+    sourceEventId: String!
+    tradeId: String!
+    originalPrice: Float!
+    originalSize: Float!
+    correctedTradeId: String
+    correctedPrice: Float
+    correctedSize: Float
+    "restated, pending, bar-emptied or not-found"
+    outcome: String!
+    "The 1-minute bar that held the trade, <symbol>:<startTime>."
+    barId: String
+    barRevision: Int
+  }
+
+  "A halt, pause or resumption (market.halt.v1): halted is the symbol's flag after it."
+  type TradingStatus {
+    id: ID!
+    symbol: String!
+    eventTime: Float!
+    ingestTime: Float!
+    halted: Boolean!
+    "halted, quoting, trading or other"
+    state: String!
+    statusCode: String!
+    statusMessage: String
+    reasonCode: String
+    reasonMessage: String
+    sourceEventId: String!
   }
 
   "An alert (market.alert.v1); the fields of other alert types are null."
@@ -188,5 +250,9 @@ export const GATEWAY_SCHEMA_SDL = /* GraphQL */ `
     bars(filter: BarFilter): Bar!
     "Alerts matching the filter."
     alerts(filter: AlertFilter): Alert!
+    "Trade corrections and cancels matching the filter, with the restated bar's id and revision."
+    corrections(filter: CorrectionFilter): Correction!
+    "Halts, pauses and resumptions matching the filter."
+    statuses(filter: StatusFilter): TradingStatus!
   }
 `;

@@ -13,8 +13,11 @@ import { FeedPositions } from './feed-positions';
 type Consumer = ReturnType<KafkaClient['consumer']>;
 type EachBatch = NonNullable<NonNullable<Parameters<Consumer['run']>[0]>['eachBatch']>;
 
-/** The topics the gateway fans out: enriched events (also the trades/quotes channels), 1-minute bars, alerts. */
-export const GATEWAY_TOPICS = [TOPICS.enriched, TOPICS.bars1m, TOPICS.alerts] as const;
+/**
+ * The topics the gateway fans out: enriched events (also the trades/quotes channels), 1-minute bars
+ * (restatements included), alerts, corrections and cancels, trading statuses.
+ */
+export const GATEWAY_TOPICS = [TOPICS.enriched, TOPICS.bars1m, TOPICS.alerts, TOPICS.corrections, TOPICS.halts] as const;
 
 /**
  * Consumes the customer topics and publishes every valid event to the {@link SubscriberHub}, each

@@ -46,8 +46,8 @@ describe('/v1/stream on the local stack', () => {
     expect(await client.subscribe({ quotes: ['AAPL'] })).toMatchObject({ code: 409, msg: 'not entitled', detail: 'quotes:AAPL' });
     expect(await client.subscribe({ trades: ['TSLA'] })).toMatchObject({ code: 409, detail: 'trades:TSLA' });
     expect(await client.subscribe({ trades: ['*'] })).toMatchObject({ code: 409, detail: 'trades:*' });
-    expect(await client.subscribe({ trades: ['AAPL'] })).toEqual({ type: 'subscription', trades: ['AAPL'], quotes: [], enriched: [], bars: [], alerts: [] });
-    expect(await client.subscribe({ bars: ['AMZN'] })).toEqual({ type: 'subscription', trades: ['AAPL'], quotes: [], enriched: [], bars: ['AMZN'], alerts: [] });
+    expect(await client.subscribe({ trades: ['AAPL'] })).toEqual({ type: 'subscription', trades: ['AAPL'], quotes: [], enriched: [], bars: [], alerts: [], corrections: [], statuses: [] });
+    expect(await client.subscribe({ bars: ['AMZN'] })).toEqual({ type: 'subscription', trades: ['AAPL'], quotes: [], enriched: [], bars: ['AMZN'], alerts: [], corrections: [], statuses: [] });
     expect(await client.subscribe({ bars: ['GOOG'] })).toMatchObject({ code: 405, msg: 'symbol limit exceeded' });
     // The refused subscribe changed nothing; unsubscribe acks the full subscription too.
     client.send({ action: 'unsubscribe', trades: ['AAPL'] });

@@ -69,7 +69,7 @@ export class GatewayTestHarness {
   async createKey(overrides: Partial<NewCustomerApiKey> = {}): Promise<string> {
     const { key } = await this.keys.create({
       customerId: uniqueName('it-customer'),
-      channels: ['trades', 'quotes', 'enriched', 'bars', 'alerts'],
+      channels: ['trades', 'quotes', 'enriched', 'bars', 'alerts', 'corrections', 'statuses'],
       symbols: ['*'],
       maxConnections: 10,
       maxSymbols: 100,
@@ -79,7 +79,7 @@ export class GatewayTestHarness {
   }
 
   /** Produces events (keyed by symbol) and waits for the broker's acknowledgement. */
-  async produce(events: readonly (EnrichedV1Event | Bar1mV1Event | AlertV1Event)[]): Promise<void> {
+  async produce(events: readonly CustomerEvent[]): Promise<void> {
     await this.producer.sendBatch(events.map(recordOf));
   }
 

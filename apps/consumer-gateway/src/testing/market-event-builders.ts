@@ -6,11 +6,13 @@ import {
   type Bar1mV1Event,
   ENRICHED_V1_FIXTURES,
   type EnrichedV1Event,
+  EVENT_CATALOG,
   hashEventId,
   parseEvent,
   TOPICS,
 } from '@tickwire/contracts';
 import type { OutgoingRecord } from '@tickwire/kafka';
+import type { CustomerEvent } from '@tickwire/subscriptions';
 
 /**
  * Builders of contract-valid customer events for integration tests, derived from the golden fixtures
@@ -103,7 +105,6 @@ export function priceAlert(symbol: string, eventTime: number): AlertV1Event {
 }
 
 /** The Kafka record of an event: keyed by symbol, on its topic. */
-export function recordOf(event: EnrichedV1Event | Bar1mV1Event | AlertV1Event): OutgoingRecord {
-  const topic = event.schema === 'market.enriched.v1' ? TOPICS.enriched : event.schema === 'market.bar.1m.v1' ? TOPICS.bars1m : TOPICS.alerts;
-  return { topic, key: event.payload.symbol, value: JSON.stringify(event) };
+export function recordOf(event: CustomerEvent): OutgoingRecord {
+  return { topic: EVENT_CATALOG[event.schema].topic, key: event.payload.symbol, value: JSON.stringify(event) };
 }

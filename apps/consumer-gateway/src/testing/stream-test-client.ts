@@ -87,9 +87,11 @@ export class StreamTestClient {
     });
   }
 
-  /** Data frames (trade, quote, enriched, bar, alert) received so far. */
+  /** Data frames (trade, quote, enriched, bar, alert, correction, status) received so far. */
   dataFrames(type?: string): ReceivedFrame[] {
-    return this.frames.filter((frame) => ['trade', 'quote', 'enriched', 'bar', 'alert'].includes(frame.type) && (type === undefined || frame.type === type));
+    return this.frames.filter(
+      (frame) => ['trade', 'quote', 'enriched', 'bar', 'alert', 'correction', 'status'].includes(frame.type) && (type === undefined || frame.type === type),
+    );
   }
 
   /** Waits until `count` data frames of `type` arrived. @throws on timeout. */

@@ -66,7 +66,7 @@ function run(
 }
 
 function collect(): EngineOutput {
-  return { enriched: [], bars: [], alerts: [], late: [] };
+  return { enriched: [], bars: [], alerts: [], late: [], corrections: [], halts: [] };
 }
 
 /** Equal, with non-integer numbers within 1e-12 relative (sums and averages may round differently). */

@@ -4,6 +4,13 @@ import {
   type Bar1mV1Event,
   type BarDailyV1Event,
   buildEvent,
+  type CorrectionV1Event,
+  type CorrectionV1Payload,
+  type HaltV1Event,
+  isHaltedState,
+  type TradeCancelV1Event,
+  type TradeCorrectionV1Event,
+  type TradingStatusV1Event,
   type EnrichedV1Event,
   type QuoteV1Event,
   type TradeV1Event,
@@ -19,6 +26,7 @@ import {
 import type { EnrichmentSettings } from './enrichment-settings';
 import {
   type ClosedBar,
+  type TradeAmendmentOutcome,
   RECENT_EVENT_ID_WINDOW,
   SymbolProcessor,
   type SymbolProcessorSnapshot,
@@ -63,6 +71,10 @@ export interface EngineOutput {
   readonly bars: Bar1mV1Event[];
   readonly alerts: AlertV1Event[];
   readonly late: LateEvent[];
+  /** Corrections and cancels as applied (`market.corrections.v1`). */
+  readonly corrections: CorrectionV1Event[];
+  /** Trading statuses as applied (`market.halts.v1`). */
+  readonly halts: HaltV1Event[];
 }
 
 /** Latest state of one symbol, as written to DynamoDB `symbol-state`. Prices USD, times epoch ms UTC. */
@@ -77,6 +89,8 @@ export interface SymbolStateView {
   readonly askPrice: number | null;
   readonly bidSize: number | null;
   readonly askSize: number | null;
+  /** Whether trading in the symbol is halted (latest trading status); not written to DynamoDB yet. */
+  readonly halted?: boolean;
 }
 
 /** Source of the previous-close reference of a symbol (already loaded: the engine is synchronous). */
@@ -104,7 +118,7 @@ export function idleFlushEventTime(
 
 /** An empty {@link EngineOutput}. */
 export function emptyOutput(): EngineOutput {
-  return { enriched: [], bars: [], alerts: [], late: [] };
+  return { enriched: [], bars: [], alerts: [], late: [], corrections: [], halts: [] };
 }
 
 /**
@@ -175,7 +189,12 @@ export class EnrichmentEngine {
     if (outOfOrder) return outOfOrder;
     this.sources.set(symbol, event.source);
     const outcome = processor.applyTrade(
-      { price: event.payload.price, size: event.payload.size, eventTime: event.eventTime },
+      {
+        price: event.payload.price,
+        size: event.payload.size,
+        eventTime: event.eventTime,
+        ...(event.payload.tradeId !== undefined ? { tradeId: event.payload.tradeId } : {}),
+      },
       reference,
     );
     this.changed.add(symbol);
@@ -246,6 +265,73 @@ export class EnrichmentEngine {
   }
 
   /**
+   * Applies a trade correction (`market.trade-correction.v1`): the original trade (by symbol and
+   * `originalTradeId`) is replaced, in place, by the corrected price and size, and its 1-minute bar is
+   * restated as a new revision of the same id when it was already published (see
+   * {@link SymbolProcessor.amendTrade} for `pending` / `bar-emptied` / `not-found`). Returns the
+   * customer correction (`market.correction.v1`) and the restated bar, if any. Never late-routed:
+   * an amendment refers to an earlier trade by id, whatever its own time. Not checked against the
+   * reference universe (it changes nothing for an unknown symbol: `not-found`).
+   */
+  processCorrection(event: TradeCorrectionV1Event): EngineOutput {
+    const p = event.payload;
+    const processor = this.processors.get(p.symbol);
+    const amendment: TradeAmendmentOutcome = processor === undefined ? { outcome: 'not-found' } : processor.amendTrade(p.originalTradeId, { tradeId: p.correctedTradeId, price: p.correctedPrice, size: p.correctedSize });
+    return this.amendmentOutput(event, amendment, {
+      kind: 'correction',
+      tradeId: p.originalTradeId,
+      originalPrice: p.originalPrice,
+      originalSize: p.originalSize,
+      correctedTradeId: p.correctedTradeId,
+      correctedPrice: p.correctedPrice,
+      correctedSize: p.correctedSize,
+    });
+  }
+
+  /**
+   * Applies a trade cancel or error (`market.trade-cancel.v1`): the trade (by symbol and `tradeId`) is
+   * removed from its 1-minute bar, restated as in {@link processCorrection}.
+   */
+  processCancel(event: TradeCancelV1Event): EngineOutput {
+    const p = event.payload;
+    const processor = this.processors.get(p.symbol);
+    const amendment: TradeAmendmentOutcome = processor === undefined ? { outcome: 'not-found' } : processor.amendTrade(p.tradeId, null);
+    return this.amendmentOutput(event, amendment, { kind: p.action, tradeId: p.tradeId, originalPrice: p.price, originalSize: p.size });
+  }
+
+  /**
+   * Applies a trading status (`market.trading-status.v1`): the symbol's halted flag follows its
+   * state (halted / quoting: halted; trading: not; other: unchanged) and the customer status
+   * (`market.halt.v1`) carries the flag after it.
+   */
+  processTradingStatus(event: TradingStatusV1Event): EngineOutput {
+    const p = event.payload;
+    const processor = this.processorOf(p.symbol);
+    const halted = processor.applyTradingStatus(isHaltedState(p.state));
+    this.changed.add(p.symbol);
+    const output = emptyOutput();
+    output.halts.push(
+      buildEvent('market.halt.v1', {
+        eventTime: event.eventTime,
+        ...(event.eventTimeNs !== undefined ? { eventTimeNs: event.eventTimeNs } : {}),
+        ingestTime: event.ingestTime,
+        source: event.source,
+        payload: {
+          symbol: p.symbol,
+          halted,
+          state: p.state,
+          statusCode: p.statusCode,
+          ...(p.statusMessage !== undefined ? { statusMessage: p.statusMessage } : {}),
+          ...(p.reasonCode !== undefined ? { reasonCode: p.reasonCode } : {}),
+          ...(p.reasonMessage !== undefined ? { reasonMessage: p.reasonMessage } : {}),
+          sourceEventId: event.id,
+        },
+      }),
+    );
+    return output;
+  }
+
+  /**
    * Advances every symbol's event-time clock to `eventTime` and returns the bars that closes (with
    * their alerts), ordered by end time then symbol. Used for idle symbols and at end of input.
    * @param eventTime epoch ms UTC
@@ -292,6 +378,7 @@ export class EnrichmentEngine {
       askPrice: market.askPrice,
       bidSize: market.bidSize,
       askSize: market.askSize,
+      halted: market.halted ?? false,
     };
   }
 
@@ -425,6 +512,48 @@ export class EnrichmentEngine {
       source: event.source,
       payload,
     });
+  }
+
+  /** The customer correction of an amendment, and the restated bar when it restated one. */
+  private amendmentOutput(
+    event: TradeCorrectionV1Event | TradeCancelV1Event,
+    amendment: TradeAmendmentOutcome,
+    fields: Omit<CorrectionV1Payload, 'symbol' | 'sourceEventId' | 'outcome' | 'barId' | 'barRevision'>,
+  ): EngineOutput {
+    const { symbol } = event.payload;
+    const output = emptyOutput();
+    const envelope = {
+      eventTime: event.eventTime,
+      ...(event.eventTimeNs !== undefined ? { eventTimeNs: event.eventTimeNs } : {}),
+      ingestTime: event.ingestTime,
+      source: event.source,
+    };
+    if (amendment.outcome === 'restated') {
+      // Same id and eventTime (its end) as the first publication; the higher revision wins downstream.
+      output.bars.push(
+        buildEvent('market.bar.1m.v1', {
+          eventTime: amendment.bar.endTime,
+          ingestTime: event.ingestTime,
+          source: this.sources.get(symbol) ?? event.source,
+          payload: { ...amendment.bar, revision: amendment.revision, restatedBy: event.id },
+        }),
+      );
+    }
+    if (amendment.outcome !== 'not-found') this.changed.add(symbol);
+    const bar =
+      amendment.outcome === 'not-found'
+        ? {}
+        : {
+            barId: bar1mV1EventId({ symbol, startTime: amendment.startTime }),
+            ...(amendment.outcome === 'pending' ? {} : { barRevision: amendment.revision }),
+          };
+    output.corrections.push(
+      buildEvent('market.correction.v1', {
+        ...envelope,
+        payload: { symbol, sourceEventId: event.id, ...fields, outcome: amendment.outcome, ...bar },
+      }),
+    );
+    return output;
   }
 
   private emitBars(

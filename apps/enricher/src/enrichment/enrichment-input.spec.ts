@@ -3,7 +3,10 @@ import {
   INVALID_FIXTURES,
   QUOTE_V1_FIXTURES,
   TOPICS,
+  TRADE_CANCEL_V1_FIXTURES,
+  TRADE_CORRECTION_V1_FIXTURES,
   TRADE_V1_FIXTURES,
+  TRADING_STATUS_V1_FIXTURES,
 } from '@tickwire/contracts';
 import { DeadLetterPublisher, type KafkaRecord, parseBatch } from '@tickwire/kafka';
 import { ENRICHER_INPUT_TOPICS } from './enrichment-pipeline.service';
@@ -11,7 +14,7 @@ import { ENRICHER_INPUT_TOPICS } from './enrichment-pipeline.service';
 /**
  * Consumer side of the contract tests: the enricher's input step (contracts' parser via parseBatch,
  * dead letters built by libs/kafka's DeadLetterPublisher, as EnrichmentPipeline does inside its
- * transaction) accepts every golden trade/quote and dead-letters every invalid fixture with its
+ * transaction) accepts every golden trade, quote, correction, cancel and trading status and dead-letters every invalid fixture with its
  * error class and reason.
  */
 const publisher = new DeadLetterPublisher(
@@ -35,13 +38,23 @@ function recordOf(topic: string, value: string | null, offset: number): KafkaRec
 }
 
 describe('enricher input contract', () => {
-  it('consumes trades, quotes and daily bars', () => {
-    expect(ENRICHER_INPUT_TOPICS).toEqual([TOPICS.trades, TOPICS.quotes, TOPICS.barsDaily]);
+  it('consumes trades, quotes, daily bars, trade corrections, trade cancels and trading statuses', () => {
+    expect(ENRICHER_INPUT_TOPICS).toEqual([
+      TOPICS.trades,
+      TOPICS.quotes,
+      TOPICS.barsDaily,
+      TOPICS.tradeCorrections,
+      TOPICS.tradeCancels,
+      TOPICS.tradingStatus,
+    ]);
   });
 
   it.each([
     [TOPICS.trades, 'market.trade.v1', TRADE_V1_FIXTURES],
     [TOPICS.quotes, 'market.quote.v1', QUOTE_V1_FIXTURES],
+    [TOPICS.tradeCorrections, 'market.trade-correction.v1', TRADE_CORRECTION_V1_FIXTURES],
+    [TOPICS.tradeCancels, 'market.trade-cancel.v1', TRADE_CANCEL_V1_FIXTURES],
+    [TOPICS.tradingStatus, 'market.trading-status.v1', TRADING_STATUS_V1_FIXTURES],
   ] as const)(
     '%s: accepts every golden fixture and dead-letters every invalid one with its reason',
     (topic, schema, golden) => {

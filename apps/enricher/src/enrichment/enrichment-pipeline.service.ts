@@ -64,8 +64,18 @@ interface ProcessedRound {
 /** After a failed transaction, the merge timer rebuilds the state and retries after this long (ms). */
 const FAILED_TRANSACTION_RETRY_MS = 200;
 
-/** Input topics of the enricher. */
-export const ENRICHER_INPUT_TOPICS = [TOPICS.trades, TOPICS.quotes, TOPICS.barsDaily] as const;
+/**
+ * Input topics of the enricher: trades, quotes and daily bars, then the amendments (trade corrections,
+ * trade cancels/errors, trading statuses), all co-partitioned by symbol and merged in event time.
+ */
+export const ENRICHER_INPUT_TOPICS = [
+  TOPICS.trades,
+  TOPICS.quotes,
+  TOPICS.barsDaily,
+  TOPICS.tradeCorrections,
+  TOPICS.tradeCancels,
+  TOPICS.tradingStatus,
+] as const;
 
 /**
  * The enricher's consume-transform-produce loop around {@link EnrichmentEngine}, exactly once, on
@@ -563,8 +573,9 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
         maxTaskIdleMs: this.config.ENRICHER_MAX_TASK_IDLE_MS,
         compare: compareTaskInputs,
         isUntimed: (input) => input.event === null,
-        // Daily bars come once a session: their empty queue holds nothing back (their records still
-        // wait their turn by event time, after the session's trades and quotes).
+        // Daily bars come once a session, corrections, cancels and trading statuses rarely: their empty
+        // queues hold nothing back (their records still wait their turn by event time; an amendment
+        // stamped at its trade's time goes right after that trade, see compareTaskInputs).
         blocking: [TOPICS.trades, TOPICS.quotes],
       });
       this.groups.set(task, group);
@@ -650,6 +661,13 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
         return this.engine.processQuote(event as QuoteV1Event, reference);
       case 'market.bar.daily.v1':
         return this.engine.processDailyBar(event as BarDailyV1Event, reference);
+      // Amendments refer to earlier trades (or set a flag): they do not move the stream's clock.
+      case 'market.trade-correction.v1':
+        return this.engine.processCorrection(event);
+      case 'market.trade-cancel.v1':
+        return this.engine.processCancel(event);
+      case 'market.trading-status.v1':
+        return this.engine.processTradingStatus(event);
       default:
         throw new TypeError(`the enricher does not consume ${event.schema}`);
     }
@@ -911,6 +929,8 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
       ...output.enriched.map((event) => record(TOPICS.enriched, event)),
       ...output.bars.map((event) => record(TOPICS.bars1m, event)),
       ...output.alerts.map((event) => record(TOPICS.alerts, event)),
+      ...output.corrections.map((event) => record(TOPICS.corrections, event)),
+      ...output.halts.map((event) => record(TOPICS.halts, event)),
     ];
   }
 
@@ -980,4 +1000,6 @@ function merge(into: EngineOutput, from: EngineOutput): void {
   into.bars.push(...from.bars);
   into.alerts.push(...from.alerts);
   into.late.push(...from.late);
+  into.corrections.push(...from.corrections);
+  into.halts.push(...from.halts);
 }

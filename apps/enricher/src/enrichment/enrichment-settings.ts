@@ -25,6 +25,12 @@ export interface EnrichmentSettings {
    */
   readonly unknownSymbols?: 'dead-letter' | 'enrich';
   /**
+   * How long after a 1-minute window's end its trades (those with a source trade id) are kept to
+   * restate its bar after a correction or cancel, ms, against the symbol's latest trade time
+   * (TradeLedger). Default 30 minutes.
+   */
+  readonly restatementRetainMs?: number;
+  /**
    * Previous closes from the reference daily rows: `seed` (the default; only until the feed delivered a
    * session's official close) or `none` (from the feed only; corporate actions still from the reference).
    */

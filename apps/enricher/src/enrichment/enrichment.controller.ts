@@ -5,7 +5,7 @@ import type { KafkaConsumerContext, KafkaRecord } from '@tickwire/kafka';
 import { EnrichmentPipeline } from './enrichment-pipeline.service';
 
 /**
- * Raw trades, quotes and daily bars in, one fetched batch (of one partition) at a time; the pipeline
+ * Raw trades, quotes, daily bars, trade corrections, trade cancels and trading statuses in, one fetched batch (of one partition) at a time; the pipeline
  * parses, enriches and produces it in one Kafka transaction with the batch's offsets. Dead letters
  * are written inside that transaction, so the transport gets none back.
  */
@@ -25,6 +25,21 @@ export class EnrichmentController {
 
   @EventPattern(TOPICS.barsDaily, { batch: true })
   onDailyBars(@Payload() records: KafkaRecord[], @Ctx() context: KafkaConsumerContext): Promise<void> {
+    return this.pipeline.handleBatch(records, context);
+  }
+
+  @EventPattern(TOPICS.tradeCorrections, { batch: true })
+  onTradeCorrections(@Payload() records: KafkaRecord[], @Ctx() context: KafkaConsumerContext): Promise<void> {
+    return this.pipeline.handleBatch(records, context);
+  }
+
+  @EventPattern(TOPICS.tradeCancels, { batch: true })
+  onTradeCancels(@Payload() records: KafkaRecord[], @Ctx() context: KafkaConsumerContext): Promise<void> {
+    return this.pipeline.handleBatch(records, context);
+  }
+
+  @EventPattern(TOPICS.tradingStatus, { batch: true })
+  onTradingStatus(@Payload() records: KafkaRecord[], @Ctx() context: KafkaConsumerContext): Promise<void> {
     return this.pipeline.handleBatch(records, context);
   }
 }

@@ -18,6 +18,8 @@ import {
   type ChangeThresholdAlert,
   type MovingAverageCrossSignal,
   type VolumeSpikeAlert,
+  TradeLedger,
+  type TradeLedgerSnapshot,
 } from '@tickwire/indicators';
 import type { EnrichmentSettings } from './enrichment-settings';
 
@@ -32,6 +34,11 @@ export interface LatestMarket {
   lastQuoteTime: number | null;
   /** Latest event time applied (trade or quote). */
   lastEventTime: number | null;
+  /**
+   * Whether trading is halted after the symbol's latest trading status (Alpaca `s`; see
+   * `market.trading-status.v1`), false before any. Optional: older snapshots restore as not halted.
+   */
+  halted?: boolean;
 }
 
 /**
@@ -70,6 +77,11 @@ export interface SymbolProcessorSnapshot {
    */
   readonly recentEventIds?: readonly string[];
   /**
+   * Trades (with source ids) of the recent 1-minute windows, to restate a bar after a correction or
+   * cancel (see TradeLedger). Optional: older snapshots restore with an empty ledger.
+   */
+  readonly ledger?: TradeLedgerSnapshot;
+  /**
    * The latest official closes the feed delivered (the `market.bars.daily.v1` close of a session), at most
    * {@link OFFICIAL_CLOSES_KEPT}, oldest first: the latest is the previous close of the next session, the
    * one before it stays the previous close of trades after the latest close (post-market of its own
@@ -92,6 +104,17 @@ export interface TradeOutcome {
   /** Bars this trade closed, oldest first, each with the alerts its close raised. */
   readonly bars: readonly ClosedBar[];
 }
+
+/**
+ * What a correction or cancel did to the symbol's bars (see {@link SymbolProcessor.amendTrade}):
+ * `restated` a published bar (new `revision`), `pending` an open window (its bar will come out
+ * amended), `bar-emptied` a published bar lost its every trade, `not-found` the trade is not kept.
+ */
+export type TradeAmendmentOutcome =
+  | { readonly outcome: 'not-found' }
+  | { readonly outcome: 'pending'; readonly startTime: number }
+  | { readonly outcome: 'restated'; readonly startTime: number; readonly bar: OhlcvBar; readonly revision: number }
+  | { readonly outcome: 'bar-emptied'; readonly startTime: number; readonly revision: number };
 
 /** A completed 1-minute bar and the alerts it raised. */
 export interface ClosedBar {
@@ -119,6 +142,8 @@ export class SymbolProcessor {
   /** Recent trade/quote ids, oldest first, and the same as a set for O(1) lookups. */
   private readonly recentIds: string[];
   private readonly recentIdSet: Set<string>;
+  /** Trades of the recent windows, to restate their bars (see TradeLedger). */
+  private readonly ledger: TradeLedger;
   /** Ascending by trading date, at most OFFICIAL_CLOSES_KEPT. */
   private readonly officialCloses: OfficialClose[];
   private session: string | undefined;
@@ -180,8 +205,39 @@ export class SymbolProcessor {
     }
     this.recentIds = [...(snapshot?.recentEventIds ?? [])].slice(-RECENT_EVENT_ID_WINDOW);
     this.recentIdSet = new Set(this.recentIds);
+    const ledgerOptions = { retainMs: settings.restatementRetainMs };
+    this.ledger = snapshot?.ledger ? TradeLedger.restore(snapshot.ledger, ledgerOptions) : new TradeLedger(ledgerOptions);
     this.officialCloses = [...(snapshot?.officialCloses ?? [])];
     this.session = snapshot?.session ?? undefined;
+  }
+
+  /** Whether the symbol is halted (after its latest trading status). */
+  get halted(): boolean {
+    return this.market.halted ?? false;
+  }
+
+  /**
+   * Applies a trading status: `halted` true or false, or undefined for a status that says nothing about
+   * halting (the flag stays). @returns the flag after it.
+   */
+  applyTradingStatus(halted: boolean | undefined): boolean {
+    if (halted !== undefined) this.market.halted = halted;
+    return this.halted;
+  }
+
+  /**
+   * Applies a correction (`replacement`: the corrected trade id, price USD and size shares) or a cancel
+   * (`replacement` null) to the kept trade `tradeId` and says what became of its bar (see
+   * {@link TradeAmendmentOutcome}). Indicators already fed with the bar (SMA/EMA, volume baseline) and
+   * the last price are not rewound.
+   */
+  amendTrade(tradeId: string, replacement: { tradeId: string; price: number; size: number } | null): TradeAmendmentOutcome {
+    const result = this.ledger.amend(tradeId, replacement, this.symbol);
+    if (result.outcome === 'not-found') return result;
+    const { startTime, bar } = result;
+    if (this.bars.hasOpenWindow(this.symbol, startTime)) return { outcome: 'pending', startTime };
+    const revision = this.ledger.nextRevision(startTime);
+    return bar === undefined ? { outcome: 'bar-emptied', startTime, revision } : { outcome: 'restated', startTime, bar, revision };
   }
 
   /**
@@ -267,14 +323,15 @@ export class SymbolProcessor {
    * @throws RangeError on an invalid trade (the contract parser rejects those before)
    */
   applyTrade(
-    trade: { price: number; size: number; eventTime: number },
+    trade: { price: number; size: number; eventTime: number; tradeId?: string },
     reference: PreviousCloseReference | undefined,
   ): TradeOutcome {
     const watermark = this.bars.watermarkOf(this.symbol) ?? null;
     const previousPrice = this.market.lastPrice;
-    const result = this.bars.add({ symbol: this.symbol, ...trade });
+    const result = this.bars.add({ symbol: this.symbol, price: trade.price, size: trade.size, eventTime: trade.eventTime });
+    if (!result.late) this.ledger.add(trade);
     // Bars this trade closed belong to earlier windows: their alerts use the state before any session roll.
-    const closed = result.bars.map((bar) => this.closeBar(bar));
+    const closed = this.closeBars(result.bars);
     const tradingDate = tradingDateOf(trade.eventTime);
     if (!result.late) this.rollSession(tradingDate, previousPrice, reference);
     if (this.market.lastTradeTime === null || trade.eventTime >= this.market.lastTradeTime) {
@@ -383,7 +440,7 @@ export class SymbolProcessor {
 
   /** Advances the bar clock to `eventTime` (idle symbol) and returns the bars that closes. */
   advanceTo(eventTime: number): ClosedBar[] {
-    return this.bars.advanceTo(eventTime).map((bar) => this.closeBar(bar));
+    return this.closeBars(this.bars.advanceTo(eventTime));
   }
 
   /** Number of open 1-minute windows. */
@@ -404,6 +461,7 @@ export class SymbolProcessor {
       intradayChange: this.intradayChange.snapshot(),
       dailyChange: this.dailyChange.snapshot(),
       recentEventIds: [...this.recentIds],
+      ...(this.ledger.size > 0 ? { ledger: this.ledger.snapshot() } : {}),
       officialCloses: this.officialCloses.map((c) => ({ ...c })),
       session: this.session ?? null,
     };
@@ -412,6 +470,20 @@ export class SymbolProcessor {
   private touch(eventTime: number): void {
     if (this.market.lastEventTime === null || eventTime > this.market.lastEventTime)
       this.market.lastEventTime = eventTime;
+  }
+
+  /**
+   * The closed bars with their alerts; a window amended while open closes with its amended bar, or
+   * with none when its every trade was withdrawn.
+   */
+  private closeBars(bars: readonly OhlcvBar[]): ClosedBar[] {
+    const closed: ClosedBar[] = [];
+    for (const bar of bars) {
+      const amended = this.ledger.amendedBarOf(this.symbol, bar.startTime);
+      if (amended === undefined) closed.push(this.closeBar(bar));
+      else if (amended.bar !== undefined) closed.push(this.closeBar(amended.bar));
+    }
+    return closed;
   }
 
   private closeBar(bar: OhlcvBar): ClosedBar {

@@ -17,7 +17,10 @@ export interface TaskInput {
   readonly timeNs: bigint;
   /** The source's sequence number (LOBSTER: message-file row), or -1: ties of equal times. */
   readonly sequence: number;
-  /** Trades 0, quotes 1, daily bars 2: the last tie-break (a LOBSTER row's trade precedes its quote). */
+  /**
+   * Trades 0, quotes 1, daily bars 2, corrections 3, cancels 4, trading statuses 5: the last tie-break
+   * (a LOBSTER row's trade precedes its quote; an amendment stamped with its trade's time follows it).
+   */
   readonly rank: number;
 }
 
@@ -25,6 +28,9 @@ const RANKS: Readonly<Record<string, number>> = {
   [TOPICS.trades]: 0,
   [TOPICS.quotes]: 1,
   [TOPICS.barsDaily]: 2,
+  [TOPICS.tradeCorrections]: 3,
+  [TOPICS.tradeCancels]: 4,
+  [TOPICS.tradingStatus]: 5,
 };
 
 /**
@@ -61,14 +67,14 @@ export function taskInputsOf(
         timeNs:
           event.eventTimeNs !== undefined ? BigInt(event.eventTimeNs) : BigInt(event.eventTime) * 1_000_000n,
         sequence: payload.sequence ?? -1,
-        rank: RANKS[record.topic] ?? 3,
+        rank: RANKS[record.topic] ?? 6,
       },
     });
   }
   for (const { record, error } of deadLetters)
     entries.push({
       offset: record.offset,
-      value: { record, event: null, error, timeNs: 0n, sequence: -1, rank: RANKS[record.topic] ?? 3 },
+      value: { record, event: null, error, timeNs: 0n, sequence: -1, rank: RANKS[record.topic] ?? 6 },
     });
   // Both lists are in offset order; a queue must be too.
   return deadLetters.length === 0 ? entries : entries.sort((a, b) => compareOffsets(a.offset, b.offset));

@@ -123,7 +123,10 @@ describe('firehose-archiver on the local stack: archiving', () => {
   };
   const allCommitted = async () => {
     const [positions, targets] = await Promise.all([committed(), ends()]);
-    return Object.entries(targets).every(([key, end]) => positions[key] === end) ? true : undefined;
+    // A partition that never got a record (the small topics' few keys may all hash to one) has nothing to commit.
+    return Object.entries(targets).every(([key, end]) => positions[key] === end || (end === '0' && BigInt(positions[key] ?? '-1') <= 0n))
+      ? true
+      : undefined;
   };
 
   /** Checks the archive holds every produced valid record exactly once, verbatim, and the invalid ones under errors/. */
@@ -139,7 +142,7 @@ describe('firehose-archiver on the local stack: archiving', () => {
     }[] = [];
     for (const [key, lines] of archive) {
       const match =
-        /^(raw|errors)\/(market\.[a-z0-9.]+\.v1)\/year=(\d{4})\/month=(\d{2})\/day=(\d{2})\/hour=(\d{2})\/\2\+(\d+)\+(\d{20})\.json\.gz$/.exec(
+        /^(raw|errors)\/(market\.[a-z0-9.-]+\.v1)\/year=(\d{4})\/month=(\d{2})\/day=(\d{2})\/hour=(\d{2})\/\2\+(\d+)\+(\d{20})\.json\.gz$/.exec(
           key,
         );
       expect(match).not.toBeNull();
@@ -188,11 +191,13 @@ describe('firehose-archiver on the local stack: archiving', () => {
       if (record.topic === TOPICS.quotes && quoteCount++ % 100 === 0)
         quotes.push(JSON.stringify(record.event));
     }
-    const daily = GOLDEN_FIXTURES['market.bar.daily.v1'].map((fixture) => JSON.stringify(fixture.event));
+    const fixturesOf = (topic: (typeof RAW_TOPICS)[number]) =>
+      GOLDEN_FIXTURES[TOPIC_SCHEMAS[topic]].map((fixture) => JSON.stringify(fixture.event));
+    // Every raw topic, the source's bars, corrections, cancels and trading statuses included (their golden fixtures).
     for (const [topic, values] of [
       [TOPICS.trades, trades],
       [TOPICS.quotes, quotes],
-      [TOPICS.barsDaily, daily],
+      ...RAW_TOPICS.filter((topic) => topic !== TOPICS.trades && topic !== TOPICS.quotes).map((topic) => [topic, fixturesOf(topic)] as const),
     ] as const) {
       const target = `${prefix}${topic}`;
       const messages = [...values, INVALID_VALUE].map((value, position) => ({

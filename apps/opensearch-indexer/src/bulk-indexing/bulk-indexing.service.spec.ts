@@ -85,8 +85,10 @@ describe('BulkIndexingService: contract, consumer side', () => {
           topic === TOPICS.bars1m
             ? `${payload['symbol'] as string}:${payload['startTime'] as number}`
             : event.id;
+        // Bars are externally versioned by revision (a golden bar is a first publication: version 1).
+        const versioning = topic === TOPICS.bars1m ? { version: 1, version_type: 'external_gte' } : {};
         expect(actionOf(operation)).toEqual({
-          index: { _index: `market-${stream}-${day}`, _id: expectedId },
+          index: { _index: `market-${stream}-${day}`, _id: expectedId, ...versioning },
         });
         expect(documentOf(operation)).toEqual({
           ...payload,

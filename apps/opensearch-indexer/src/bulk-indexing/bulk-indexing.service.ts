@@ -64,8 +64,13 @@ export class BulkIndexingService {
   }
 }
 
-/** The bulk `index` operation of an event consumed from `topic`. */
+/**
+ * The bulk `index` operation of an event consumed from `topic`. A 1-minute bar is externally versioned
+ * by its revision (first publication 1, restatement n: n + 1), so OpenSearch keeps the latest revision
+ * of each `_id` even when an older one is written after it (a redelivery, a replay).
+ */
 export function toOperation(topic: string, event: TickwireEvent): BulkOperation {
   const { index, id } = indexTarget(topic, event);
-  return bulkIndexOperation(index, id, searchDocument(event));
+  const version = event.schema === 'market.bar.1m.v1' ? (event.payload.revision ?? 0) + 1 : undefined;
+  return bulkIndexOperation(index, id, searchDocument(event), version);
 }

@@ -31,4 +31,9 @@ describe('interpretBulkItem', () => {
     expect(error.errorClass).toBe('ProcessingFailed');
     expect(error.type).toBe('mapper_parsing_exception');
   });
+
+  it('counts a version conflict (an older bar revision than the stored one) as indexed, any other 409 as rejected', () => {
+    expect(interpretBulkItem({ status: 409, error: { type: 'version_conflict_engine_exception', reason: 'current version [3] is higher' } })).toEqual({ kind: 'indexed' });
+    expect(interpretBulkItem({ status: 409, error: { type: 'resource_already_exists_exception' } }).kind).toBe('rejected');
+  });
 });

@@ -33,6 +33,8 @@ export function isRetryableStatus(status: number): boolean {
 /**
  * Decides the fate of one item of a bulk `index` response (OpenSearch `_bulk` API, per-item status):
  * - 2xx: indexed (201 created, 200 overwritten by a redelivery);
+ * - 409 `version_conflict_engine_exception`: an external-version write (a bar revision) older than
+ *   the stored one: superseded, counted as indexed;
  * - 429 / 5xx: transient (`es_rejected_execution_exception` when the write queue is full, shard not
  *   available): retried;
  * - other 4xx: permanent (`mapper_parsing_exception`, `illegal_argument_exception`): the record is
@@ -40,6 +42,9 @@ export function isRetryableStatus(status: number): boolean {
  */
 export function interpretBulkItem(item: BulkItemResult): BulkItemOutcome {
   if (item.status >= 200 && item.status < 300) return { kind: 'indexed' };
+  // Externally versioned (a 1-minute bar's revision): the index already holds a later revision of
+  // this document, so this one is superseded: done, not an error.
+  if (item.status === 409 && item.error?.type === 'version_conflict_engine_exception') return { kind: 'indexed' };
   const type = item.error?.type ?? 'unknown';
   if (isRetryableStatus(item.status)) return { kind: 'retry', status: item.status, type };
   return {

@@ -17,13 +17,21 @@ export interface BulkOperation extends Sized {
   ndjson: string;
 }
 
-/** Builds the bulk operation `index` of `document` into `index` with `_id` = `id`. */
+/**
+ * Builds the bulk operation `index` of `document` into `index` with `_id` = `id`. With `version`, the
+ * write is externally versioned (`version_type: external_gte`, OpenSearch `_bulk` / index API): it
+ * replaces a stored document of a lower or equal version (a redelivery) and is refused with 409 when
+ * the stored one is later, so the latest revision of a bar wins whatever the order of writes.
+ * @param version non-negative integer (a bar's revision + 1), or undefined for last-write-wins
+ */
 export function bulkIndexOperation(
   index: string,
   id: string,
   document: Record<string, unknown>,
+  version?: number,
 ): BulkOperation {
-  const ndjson = `${JSON.stringify({ index: { _index: index, _id: id } })}\n${JSON.stringify(document)}\n`;
+  const action = version === undefined ? { _index: index, _id: id } : { _index: index, _id: id, version, version_type: 'external_gte' };
+  const ndjson = `${JSON.stringify({ index: action })}\n${JSON.stringify(document)}\n`;
   return { index, id, ndjson, bytes: Buffer.byteLength(ndjson) };
 }
 

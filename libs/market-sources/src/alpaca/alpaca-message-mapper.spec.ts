@@ -1,4 +1,11 @@
-import { safeParseEventValue } from '@tickwire/contracts';
+import {
+  BAR_SOURCE_1M_V1_FIXTURES,
+  TRADE_CANCEL_V1_FIXTURES,
+  TRADE_CORRECTION_V1_FIXTURES,
+  TRADING_STATUS_V1_FIXTURES,
+  safeParseEventValue,
+  type GoldenFixture,
+} from '@tickwire/contracts';
 import type { EventRecord, RejectedRecord } from '../core/source-record';
 import { mapAlpacaDataMessage } from './alpaca-message-mapper';
 
@@ -6,6 +13,16 @@ const receipt = { receivedAt: 1_795_284_000_000, origin: 'alpaca ws://test' };
 const trade = { T: 't', S: 'AAPL', i: 96921, x: 'D', p: 126.55, s: 1, c: ['@', 'I'], t: '2021-02-22T15:51:44.208123456Z', z: 'C' };
 const quote = { T: 'q', S: 'AMD', bx: 'U', bp: 87.66, bs: 1, ax: 'Q', ap: 87.68, as: 4, t: '2021-02-22T15:51:45.335689322Z', c: ['R'], z: 'C' };
 const bar = { T: 'b', S: 'SPY', o: 388.985, h: 389.13, l: 388.975, c: 389.12, v: 49378, t: '2021-02-22T19:15:00Z', n: 461, vw: 389.062639 };
+const correction = { T: 'c', S: 'AAPL', x: 'D', oi: 96921, op: 126.55, os: 1, oc: ['@', 'I'], ci: 96930, cp: 126.5, cs: 1, cc: ['@', 'I'], z: 'C', t: '2021-02-22T15:51:44.208Z' };
+const cancel = { T: 'x', S: 'AAPL', i: 96921, x: 'D', p: 126.55, s: 1, a: 'C', z: 'C', t: '2021-02-22T15:51:44.208Z' };
+const halt = { T: 's', S: 'AAPL', sc: 'H', sm: 'Trading Halt', rc: 'T12', rm: 'Trading Halted; For information requested by NASDAQ', t: '2021-02-22T15:52:00.000Z', z: 'C' };
+
+/** The Alpaca message a golden fixture's `origin` quotes: the first `{"T":...}` object in it. */
+function alpacaMessageOf(fixture: GoldenFixture<unknown>): Record<string, unknown> {
+  const match = /\{"T":.*?\}(?=[ ;:)]|$)/.exec(fixture.origin);
+  if (match === null) throw new Error(`fixture ${fixture.name} quotes no Alpaca message`);
+  return JSON.parse(match[0]) as Record<string, unknown>;
+}
 
 describe('mapAlpacaDataMessage', () => {
   it('maps a trade (Alpaca docs example) to a valid market.trade.v1', () => {
@@ -30,12 +47,12 @@ describe('mapAlpacaDataMessage', () => {
     expect((mapAlpacaDataMessage({ ...quote, ax: 'U' }, receipt) as EventRecord).event.payload).toMatchObject({ venue: 'U' });
   });
 
-  it('maps a minute bar stamped at its start to a bar ending a minute later', () => {
+  it("maps a minute bar stamped at its start to the source's bar ending a minute later, on its own raw topic", () => {
     const record = mapAlpacaDataMessage(bar, receipt) as EventRecord;
-    expect(record.topic).toBe('market.bars.1m.v1');
+    expect(record.topic).toBe('market.bars.source.1m.v1');
     expect(record.event).toMatchObject({
-      schema: 'market.bar.1m.v1',
-      id: `SPY:${Date.UTC(2021, 1, 22, 19, 15)}`,
+      schema: 'market.bar.source.1m.v1',
+      id: `alpaca:SPY:${Date.UTC(2021, 1, 22, 19, 15)}`,
       eventTime: Date.UTC(2021, 1, 22, 19, 16),
       payload: { startTime: Date.UTC(2021, 1, 22, 19, 15), endTime: Date.UTC(2021, 1, 22, 19, 16), open: 388.985, vwap: 389.062639, volume: 49378, tradeCount: 461 },
     });
@@ -50,8 +67,15 @@ describe('mapAlpacaDataMessage', () => {
     ['bad timestamp', { ...trade, t: '22/02/2021' }, 'market.trades.v1', 't: timestamp must be RFC 3339'],
     ['numeric timestamp', { ...trade, t: 1614009104208 }, 'market.trades.v1', 't (timestamp) must be an RFC 3339 string'],
     ['object trade id', { ...trade, i: { id: 1 } }, 'market.trades.v1', 'i (trade id) must be a number or string'],
-    ['unaligned bar', { ...bar, t: '2021-02-22T19:15:30Z' }, 'market.bars.1m.v1', 'must be minute-aligned'],
-    ['bar close above high', { ...bar, c: 390 }, 'market.bars.1m.v1', 'close must be within [low, high]'],
+    ['unaligned bar', { ...bar, t: '2021-02-22T19:15:30Z' }, 'market.bars.source.1m.v1', 'must be minute-aligned'],
+    ['bar close above high', { ...bar, c: 390 }, 'market.bars.source.1m.v1', 'close must be within [low, high]'],
+    ['correction without oi', { ...correction, oi: undefined }, 'market.trade-corrections.v1', 'oi (trade id) must be a number or string, got nothing'],
+    ['correction to price 0', { ...correction, cp: 0 }, 'market.trade-corrections.v1', 'correctedPrice must be > 0'],
+    ['cancel with unknown action', { ...cancel, a: 'X' }, 'market.trade-cancels.v1', 'a (action) must be "C" (cancel) or "E" (error), got "X"'],
+    ['cancel without trade id', { ...cancel, i: undefined }, 'market.trade-cancels.v1', 'i (trade id) must be a number or string, got nothing'],
+    ['cancel of 0 shares', { ...cancel, s: 0 }, 'market.trade-cancels.v1', 'size must be > 0 shares'],
+    ['status without code', { ...halt, sc: '' }, 'market.trading-status.v1', 'sc (status code) must be a non-empty string'],
+    ['status with bad timestamp', { ...halt, t: 'yesterday' }, 'market.trading-status.v1', 't: timestamp must be RFC 3339'],
     ['unknown type', { T: 'zz', S: 'AAPL' }, null, 'unsupported Alpaca message type T="zz"'],
   ])('rejects a %s with the reason and the message as raw', (_name, message, topic, reason) => {
     const record = mapAlpacaDataMessage(message as Record<string, unknown>, receipt) as RejectedRecord;
@@ -61,5 +85,41 @@ describe('mapAlpacaDataMessage', () => {
     expect(record.reason).toContain(reason);
     expect(record.raw).toBe(JSON.stringify(message));
     expect(record).toMatchObject({ source: 'alpaca', origin: receipt.origin, receivedAt: receipt.receivedAt });
+  });
+
+  describe('producer side of the contracts: each golden fixture is what the mapper makes of the Alpaca message it quotes', () => {
+    const fixtures = [...TRADE_CORRECTION_V1_FIXTURES, ...TRADE_CANCEL_V1_FIXTURES, ...TRADING_STATUS_V1_FIXTURES, ...BAR_SOURCE_1M_V1_FIXTURES] as GoldenFixture<{
+      ingestTime: number;
+      schema: string;
+    }>[];
+    it.each(fixtures.map((fixture) => [fixture.name, fixture] as const))('%s', (_name, fixture) => {
+      const record = mapAlpacaDataMessage(alpacaMessageOf(fixture), { receivedAt: fixture.event.ingestTime, origin: 'alpaca test' });
+      if (record.kind !== 'event') throw new Error(`rejected: ${record.reason}`);
+      expect(record.event).toEqual(fixture.event);
+    });
+  });
+
+  it('maps a correction, a cancel, an error and a halt to their own raw topics', () => {
+    expect(mapAlpacaDataMessage(correction, receipt)).toMatchObject({
+      kind: 'event',
+      topic: 'market.trade-corrections.v1',
+      event: { schema: 'market.trade-correction.v1', eventTime: 1614009104208, payload: { originalTradeId: '96921', correctedTradeId: '96930', correctedPrice: 126.5 } },
+    });
+    expect(mapAlpacaDataMessage(cancel, receipt)).toMatchObject({ kind: 'event', topic: 'market.trade-cancels.v1', event: { payload: { tradeId: '96921', action: 'cancel' } } });
+    expect(mapAlpacaDataMessage({ ...cancel, a: 'E' }, receipt)).toMatchObject({ kind: 'event', event: { payload: { action: 'error' } } });
+    expect(mapAlpacaDataMessage(halt, receipt)).toMatchObject({ kind: 'event', topic: 'market.trading-status.v1', event: { payload: { statusCode: 'H', reasonCode: 'T12', state: 'halted' } } });
+  });
+
+  it.each([
+    ['T', 'trading'],
+    ['Q', 'quoting'],
+    ['P', 'halted'],
+    ['2', 'halted'],
+    ['3', 'trading'],
+    ['E', 'other'],
+  ])('derives state %s -> %s from the status code', (sc, state) => {
+    const record = mapAlpacaDataMessage({ ...halt, sc, rc: undefined, rm: undefined }, receipt) as EventRecord;
+    expect(record.event.payload).toMatchObject({ statusCode: sc, state });
+    expect(record.event.payload).not.toHaveProperty('reasonCode');
   });
 });

@@ -1,4 +1,4 @@
-import { BAR_1M_INTERVAL_MS, TOPICS, epochNsToEpochMs, type TopicName } from '@tickwire/contracts';
+import { BAR_1M_INTERVAL_MS, TOPICS, epochNsToEpochMs, tradingStateOf, type TopicName } from '@tickwire/contracts';
 import { buildEventRecord, rejectedRecord, type RecordOrigin, type SourceRecord } from '../core/source-record';
 import { rfc3339ToEpochNs } from './alpaca-protocol';
 
@@ -15,24 +15,42 @@ export interface AlpacaReceipt {
 
 type Fields = Readonly<Record<string, unknown>>;
 
-const TOPIC_OF_TYPE: Readonly<Record<string, TopicName>> = { t: TOPICS.trades, q: TOPICS.quotes, b: TOPICS.bars1m };
+const TOPIC_OF_TYPE: Readonly<Record<string, TopicName>> = {
+  t: TOPICS.trades,
+  q: TOPICS.quotes,
+  b: TOPICS.barsSource1m,
+  c: TOPICS.tradeCorrections,
+  x: TOPICS.tradeCancels,
+  s: TOPICS.tradingStatus,
+};
 
-/** Catalog topic of an Alpaca data message type (`t`, `q`, `b`), or null for any other `T`. */
+/** Alpaca cancel/error action `a` -> contract action (Alpaca "Real-time Stock Data", Cancels/Errors: C = cancel, E = error). */
+const CANCEL_ACTIONS: Readonly<Record<string, 'cancel' | 'error'>> = { C: 'cancel', E: 'error' };
+
+/** Catalog topic of an Alpaca data message type (`t`, `q`, `b`, `c`, `x`, `s`), or null for any other `T`. */
 export function alpacaTopicOf(type: unknown): TopicName | null {
   return typeof type === 'string' ? (TOPIC_OF_TYPE[type] ?? null) : null;
 }
 
 /**
- * Maps one Alpaca data message (`T` = `t`, `q` or `b`) to a contract event record, or to a rejected
- * record with the reason (the message re-serialised as `raw`):
+ * Maps one Alpaca data message (`T` = `t`, `q`, `b`, `c`, `x` or `s`; fields per Alpaca's "Real-time
+ * Stock Data" page and alpaca-py `alpaca/data/mappings.py`) to a contract event record, or to a
+ * rejected record with the reason (the message re-serialised as `raw`):
  *
  * - trade `t` -> `market.trade.v1`: price `p` USD, size `s` shares, venue `x`, tradeId `String(i)`
  *   (part of the id), conditions `c`, aggressorSide `unknown` (Alpaca does not report it).
  * - quote `q` -> `market.quote.v1`: bid `bp`/`bs`, ask `ap`/`as` (shares), venue when `bx === ax`.
  *   No sequence: two quotes of a symbol in the same nanosecond share an id (the later wins downstream).
  *   Crossed NBBO quotes and zero-price sides are rejected, as the contract requires.
- * - bar `b` -> `market.bar.1m.v1`: `t` is the bar START; startTime = t, endTime = eventTime = t + 60 s,
- *   o/h/l/c, vwap `vw`, volume `v`, tradeCount `n`.
+ * - bar `b` -> `market.bar.source.1m.v1` on `market.bars.source.1m.v1` (the SOURCE's bar, never the
+ *   enricher's `market.bars.1m.v1`): `t` is the bar START; startTime = t, endTime = eventTime = t + 60 s,
+ *   o/h/l/c USD, vwap `vw` USD, volume `v` shares, tradeCount `n`; id `alpaca:<symbol>:<startTime>`.
+ * - correction `c` -> `market.trade-correction.v1`: original `oi`/`op`/`os`/`oc`, corrected `ci`/`cp`/`cs`/`cc`
+ *   (ids as decimal strings), venue `x`, tape `z`.
+ * - cancel/error `x` -> `market.trade-cancel.v1`: trade `i`, `p` USD, `s` shares, action `a` (`C` -> cancel,
+ *   `E` -> error; any other value is rejected), venue `x`, tape `z`.
+ * - trading status `s` -> `market.trading-status.v1`: `sc`/`sm`/`rc`/`rm`, tape `z`, state derived from `sc`
+ *   by `tradingStateOf` (halted / quoting / trading / other).
  *
  * `t` is converted to exact epoch ns ({@link rfc3339ToEpochNs}); `eventTime` is that rounded half up to ms.
  * Never throws.
@@ -97,13 +115,94 @@ export function mapAlpacaDataMessage(message: Fields, receipt: AlpacaReceipt): S
     );
   }
 
+  if (type === 'c') {
+    for (const key of ['oi', 'ci'] as const) {
+      if (typeof message[key] !== 'number' && typeof message[key] !== 'string') {
+        return rejectedRecord(topic, 'SchemaViolation', `${key} (trade id) must be a number or string, got ${describe(message[key])}`, origin());
+      }
+    }
+    return buildEventRecord(
+      'market.trade-correction.v1',
+      {
+        ...common,
+        eventTime,
+        eventTimeNs,
+        payload: {
+          symbol: symbol as string,
+          originalTradeId: String(message['oi']),
+          originalPrice: message['op'] as number,
+          originalSize: message['os'] as number,
+          correctedTradeId: String(message['ci']),
+          correctedPrice: message['cp'] as number,
+          correctedSize: message['cs'] as number,
+          ...definedOnly({
+            venue: optionalString(message['x']),
+            tape: optionalString(message['z']),
+            originalConditions: message['oc'] as string[] | undefined,
+            correctedConditions: message['cc'] as string[] | undefined,
+          }),
+        },
+      },
+      origin,
+    );
+  }
+
+  if (type === 'x') {
+    const id = message['i'];
+    if (typeof id !== 'number' && typeof id !== 'string') return rejectedRecord(topic, 'SchemaViolation', `i (trade id) must be a number or string, got ${describe(id)}`, origin());
+    const action = typeof message['a'] === 'string' ? CANCEL_ACTIONS[message['a']] : undefined;
+    if (action === undefined) return rejectedRecord(topic, 'SchemaViolation', `a (action) must be "C" (cancel) or "E" (error), got ${describe(message['a'])}`, origin());
+    return buildEventRecord(
+      'market.trade-cancel.v1',
+      {
+        ...common,
+        eventTime,
+        eventTimeNs,
+        payload: {
+          symbol: symbol as string,
+          tradeId: String(id),
+          price: message['p'] as number,
+          size: message['s'] as number,
+          action,
+          ...definedOnly({ venue: optionalString(message['x']), tape: optionalString(message['z']) }),
+        },
+      },
+      origin,
+    );
+  }
+
+  if (type === 's') {
+    const statusCode = message['sc'];
+    if (typeof statusCode !== 'string' || statusCode.length === 0) return rejectedRecord(topic, 'SchemaViolation', `sc (status code) must be a non-empty string, got ${describe(statusCode)}`, origin());
+    return buildEventRecord(
+      'market.trading-status.v1',
+      {
+        ...common,
+        eventTime,
+        eventTimeNs,
+        payload: {
+          symbol: symbol as string,
+          statusCode,
+          state: tradingStateOf(statusCode),
+          ...definedOnly({
+            statusMessage: optionalString(message['sm']),
+            reasonCode: optionalString(message['rc']),
+            reasonMessage: optionalString(message['rm']),
+            tape: optionalString(message['z']),
+          }),
+        },
+      },
+      origin,
+    );
+  }
+
   // Bars: Alpaca stamps the start of the minute; the contract's eventTime is the end.
   const startTime = eventTime;
   if (startTime % BAR_1M_INTERVAL_MS !== 0) {
     return rejectedRecord(topic, 'SchemaViolation', `t of a minute bar must be minute-aligned, got ${String(message['t'])}`, origin());
   }
   return buildEventRecord(
-    'market.bar.1m.v1',
+    'market.bar.source.1m.v1',
     {
       ...common,
       eventTime: startTime + BAR_1M_INTERVAL_MS,

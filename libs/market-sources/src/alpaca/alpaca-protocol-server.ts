@@ -10,11 +10,24 @@ import {
   ALPACA_CHANNELS,
   ALPACA_ERRORS,
   epochNsToRfc3339,
+  type AlpacaBarMessage,
+  type AlpacaCancelErrorMessage,
   type AlpacaChannel,
+  type AlpacaCorrectionMessage,
   type AlpacaQuoteMessage,
+  type AlpacaStatusMessage,
   type AlpacaSubscriptionAck,
   type AlpacaTradeMessage,
 } from './alpaca-protocol';
+
+/** Every data message the server can send. */
+export type AlpacaDataMessage = AlpacaTradeMessage | AlpacaQuoteMessage | AlpacaBarMessage | AlpacaCorrectionMessage | AlpacaCancelErrorMessage | AlpacaStatusMessage;
+
+/**
+ * Channel whose subscribers receive a data message of type `T` (Alpaca "Real-time Stock Data": corrections
+ * `c` and cancels/errors `x` go to the subscribers of the symbol's trades, automatically).
+ */
+const CHANNEL_OF_TYPE: Readonly<Record<AlpacaDataMessage['T'], AlpacaChannel>> = { t: 'trades', c: 'trades', x: 'trades', q: 'quotes', b: 'bars', s: 'statuses' };
 
 /** Options of {@link AlpacaProtocolServer}. */
 export interface AlpacaProtocolServerOptions {
@@ -23,8 +36,11 @@ export interface AlpacaProtocolServerOptions {
   /** Port on 127.0.0.1; 0 (default) picks a free ephemeral port. */
   readonly port?: number;
   /**
-   * The market data replayed to subscribers, created when the first client subscribes to trades or quotes.
+   * The market data replayed to subscribers, created when the first client subscribes to any channel.
    * Default: the real LOBSTER 2012-06-21 day of AAPL, AMZN, GOOG (`quotes: 'changes'`), in event-time order.
+   * Any {@link MarketEvent} plays as its Alpaca message ({@link toAlpacaMessage}): trades `t`, quotes `q`,
+   * the source's minute bars `b`, corrections `c`, cancels/errors `x`, trading statuses `s`; e.g. an
+   * `IterableSource` of scripted events for a multi-session test.
    */
   readonly feed?: () => MarketDataSource;
   /** Pace of the feed. Default `max` (bounded by the slowest subscriber, see `slowClientBytes`). */
@@ -56,6 +72,8 @@ export interface AlpacaProtocolServerStats {
   subscribeRequests: number;
   tradesSent: number;
   quotesSent: number;
+  /** Bars `b`, corrections `c`, cancels/errors `x` and statuses `s` sent, by type. */
+  othersSent: Record<'b' | 'c' | 'x' | 's', number>;
   errorsSent: Record<number, number>;
 }
 
@@ -63,7 +81,7 @@ interface Client {
   readonly socket: WebSocket;
   authenticated: boolean;
   subscription: Record<AlpacaChannel, Set<string>>;
-  pending: (AlpacaTradeMessage | AlpacaQuoteMessage)[];
+  pending: AlpacaDataMessage[];
   flushScheduled: boolean;
   authTimer: NodeJS.Timeout | undefined;
 }
@@ -76,7 +94,9 @@ interface Client {
  * `connected` on open, auth within `authTimeoutMs` (else 404), wrong key/secret 402, a second auth 403,
  * anything before auth 401, malformed JSON or unknown action 400, too many connections 406, too many
  * symbols 405, a channel the feed lacks 410, entitlement failures 409/411 (`denyAuthWith`), slow client 407.
- * Bars and statuses can be subscribed (and are acknowledged) but no bar or status data is produced.
+ * Bars `b`, corrections `c`, cancels/errors `x` and trading statuses `s` are played when the feed holds
+ * their events (the default LOBSTER feed has none): `c`/`x` to the symbol's trade subscribers, `b` to its
+ * bar subscribers, `s` to its status subscribers.
  *
  * The feed is shared by all connections, starts with the first trade/quote subscription and pauses while
  * no client is subscribed, like a live feed that a reconnecting client rejoins (data sent during a gap
@@ -85,7 +105,15 @@ interface Client {
  * `t` = the exact event time in RFC 3339 with nanoseconds, trade conditions `["@"]`, quote conditions `["R"]`.
  */
 export class AlpacaProtocolServer {
-  readonly stats: AlpacaProtocolServerStats = { connectionsAccepted: 0, authenticated: 0, subscribeRequests: 0, tradesSent: 0, quotesSent: 0, errorsSent: {} };
+  readonly stats: AlpacaProtocolServerStats = {
+    connectionsAccepted: 0,
+    authenticated: 0,
+    subscribeRequests: 0,
+    tradesSent: 0,
+    quotesSent: 0,
+    othersSent: { b: 0, c: 0, x: 0, s: 0 },
+    errorsSent: {},
+  };
   private server: WebSocketServer | undefined;
   private readonly clients = new Set<Client>();
   private feedStarted = false;
@@ -253,7 +281,7 @@ export class AlpacaProtocolServer {
     }
     client.subscription = next;
     this.sendControl(client, { T: 'subscription', ...this.ackOf(client) });
-    if (next.trades.size + next.quotes.size > 0) {
+    if (subscribesAny(next)) {
       for (const waiter of this.subscriberWaiters.splice(0)) waiter();
       this.startFeed();
     }
@@ -295,7 +323,7 @@ export class AlpacaProtocolServer {
   }
 
   private subscribers(): Client[] {
-    return [...this.clients].filter((client) => client.authenticated && client.subscription.trades.size + client.subscription.quotes.size > 0);
+    return [...this.clients].filter((client) => client.authenticated && subscribesAny(client.subscription));
   }
 
   private async runFeed(): Promise<void> {
@@ -314,7 +342,7 @@ export class AlpacaProtocolServer {
       if (record.kind !== 'event') continue;
       const message = toAlpacaMessage(record.event);
       if (!message) continue;
-      const channel = message.T === 't' ? 'trades' : 'quotes';
+      const channel = CHANNEL_OF_TYPE[message.T];
       for (const client of this.subscribers()) {
         const symbols = client.subscription[channel];
         if (symbols.has(message.S) || symbols.has('*')) this.enqueue(client, message);
@@ -323,10 +351,11 @@ export class AlpacaProtocolServer {
     for (const client of this.clients) this.flush(client);
   }
 
-  private enqueue(client: Client, message: AlpacaTradeMessage | AlpacaQuoteMessage): void {
+  private enqueue(client: Client, message: AlpacaDataMessage): void {
     client.pending.push(message);
     if (message.T === 't') this.stats.tradesSent++;
-    else this.stats.quotesSent++;
+    else if (message.T === 'q') this.stats.quotesSent++;
+    else this.stats.othersSent[message.T]++;
     if (client.pending.length >= (this.options.batchSize ?? 100)) this.flush(client);
     else if (!client.flushScheduled) {
       client.flushScheduled = true;
@@ -343,16 +372,90 @@ export class AlpacaProtocolServer {
   }
 }
 
-/** A trade or quote event as the Alpaca message a SIP feed would carry (see the class doc); undefined for other events. */
-export function toAlpacaMessage(event: MarketEvent): AlpacaTradeMessage | AlpacaQuoteMessage | undefined {
+/** Whether a subscription names any symbol on any channel. */
+function subscribesAny(subscription: Record<AlpacaChannel, Set<string>>): boolean {
+  return ALPACA_CHANNELS.some((channel) => subscription[channel].size > 0);
+}
+
+/**
+ * A trade id as Alpaca sends it: a JSON integer (Alpaca "Real-time Stock Data": `i`, `oi`, `ci` are int).
+ * @throws TypeError when the id is not a non-negative safe integer (decimal string or number).
+ */
+function alpacaTradeId(id: string | number): number {
+  const value = typeof id === 'number' ? id : /^\d{1,16}$/.test(id) ? Number(id) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < 0) throw new TypeError(`Alpaca trade ids are integers, got ${JSON.stringify(id)}`);
+  return value;
+}
+
+/**
+ * A market event as the Alpaca message a SIP feed would carry (see the class doc; fields per Alpaca's
+ * "Real-time Stock Data" page), the inverse of {@link mapAlpacaDataMessage} for Alpaca-sourced events:
+ * trade -> `t` (`i` = tradeId, else the LOBSTER row), quote -> `q`, the source's bar -> `b` (`t` = start),
+ * correction -> `c`, cancel/error -> `x` (`a` = `C` / `E`), trading status -> `s`. Undefined for daily bars.
+ * @throws TypeError when a trade id is not an integer (Alpaca's are), see {@link alpacaTradeId}.
+ */
+export function toAlpacaMessage(event: MarketEvent): AlpacaDataMessage | undefined {
   const t = epochNsToRfc3339(event.eventTimeNs ?? `${event.eventTime}000000`);
-  if (event.schema === 'market.trade.v1') {
-    const { symbol, price, size, sequence } = event.payload;
-    return { T: 't', S: symbol, i: sequence, x: 'Q', p: price, s: size, c: ['@'], t, z: 'C' };
+  switch (event.schema) {
+    case 'market.trade.v1': {
+      const { symbol, price, size, sequence, tradeId, venue, conditions } = event.payload;
+      const id = tradeId ?? sequence;
+      return { T: 't', S: symbol, ...(id === undefined ? {} : { i: alpacaTradeId(id) }), x: venue ?? 'Q', p: price, s: size, c: conditions ?? ['@'], t, z: 'C' };
+    }
+    case 'market.quote.v1': {
+      const { symbol, bidPrice, bidSize, askPrice, askSize } = event.payload;
+      return { T: 'q', S: symbol, bx: 'Q', bp: bidPrice, bs: bidSize, ax: 'Q', ap: askPrice, as: askSize, c: ['R'], t, z: 'C' };
+    }
+    case 'market.bar.source.1m.v1': {
+      const { symbol, startTime, open, high, low, close, volume, vwap, tradeCount } = event.payload;
+      return { T: 'b', S: symbol, o: open, h: high, l: low, c: close, v: volume, vw: vwap, n: tradeCount, t: epochNsToRfc3339(`${startTime}000000`) };
+    }
+    case 'market.trade-correction.v1': {
+      const p = event.payload;
+      return {
+        T: 'c',
+        S: p.symbol,
+        ...(p.venue === undefined ? {} : { x: p.venue }),
+        oi: alpacaTradeId(p.originalTradeId),
+        op: p.originalPrice,
+        os: p.originalSize,
+        ...(p.originalConditions === undefined ? {} : { oc: p.originalConditions }),
+        ci: alpacaTradeId(p.correctedTradeId),
+        cp: p.correctedPrice,
+        cs: p.correctedSize,
+        ...(p.correctedConditions === undefined ? {} : { cc: p.correctedConditions }),
+        t,
+        ...(p.tape === undefined ? {} : { z: p.tape }),
+      };
+    }
+    case 'market.trade-cancel.v1': {
+      const p = event.payload;
+      return {
+        T: 'x',
+        S: p.symbol,
+        i: alpacaTradeId(p.tradeId),
+        ...(p.venue === undefined ? {} : { x: p.venue }),
+        p: p.price,
+        s: p.size,
+        a: p.action === 'cancel' ? 'C' : 'E',
+        t,
+        ...(p.tape === undefined ? {} : { z: p.tape }),
+      };
+    }
+    case 'market.trading-status.v1': {
+      const p = event.payload;
+      return {
+        T: 's',
+        S: p.symbol,
+        sc: p.statusCode,
+        ...(p.statusMessage === undefined ? {} : { sm: p.statusMessage }),
+        ...(p.reasonCode === undefined ? {} : { rc: p.reasonCode }),
+        ...(p.reasonMessage === undefined ? {} : { rm: p.reasonMessage }),
+        t,
+        ...(p.tape === undefined ? {} : { z: p.tape }),
+      };
+    }
+    default:
+      return undefined;
   }
-  if (event.schema === 'market.quote.v1') {
-    const { symbol, bidPrice, bidSize, askPrice, askSize } = event.payload;
-    return { T: 'q', S: symbol, bx: 'Q', bp: bidPrice, bs: bidSize, ax: 'Q', ap: askPrice, as: askSize, c: ['R'], t, z: 'C' };
-  }
-  return undefined;
 }

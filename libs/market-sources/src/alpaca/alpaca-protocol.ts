@@ -84,14 +84,55 @@ export interface AlpacaBarMessage {
   readonly t: string;
 }
 
-/** Trading status (halts, resumes): `sc/sm` status code/message, `rc/rm` reason code/message. */
+/**
+ * Trading status (halts, resumes): `sc/sm` status code/message, `rc/rm` reason code/message, `z` tape.
+ * Fields per Alpaca's "Real-time Stock Data" page (Trading status) and alpaca-py `TRADING_STATUS_MAPPING`.
+ */
 export interface AlpacaStatusMessage {
   readonly T: 's';
   readonly S: string;
   readonly sc: string;
-  readonly sm: string;
-  readonly rc: string;
-  readonly rm: string;
+  readonly sm?: string;
+  readonly rc?: string;
+  readonly rm?: string;
+  readonly t: string;
+  readonly z?: string;
+}
+
+/**
+ * Trade correction (sent to every `trades` subscriber): original trade `oi` (id), `op` (USD), `os`
+ * (shares), `oc` (conditions) replaced by `ci`/`cp`/`cs`/`cc`; `x` exchange, `z` tape, `t` timestamp.
+ * Fields per Alpaca's "Real-time Stock Data" page (Corrections) and alpaca-py `TRADE_CORRECTION_MAPPING`.
+ */
+export interface AlpacaCorrectionMessage {
+  readonly T: 'c';
+  readonly S: string;
+  readonly x?: string;
+  readonly oi: number;
+  readonly op: number;
+  readonly os: number;
+  readonly oc?: readonly string[];
+  readonly ci: number;
+  readonly cp: number;
+  readonly cs: number;
+  readonly cc?: readonly string[];
+  readonly t: string;
+  readonly z?: string;
+}
+
+/**
+ * Trade cancel or error (sent to every `trades` subscriber): trade `i` at `p` USD x `s` shares on `x`
+ * withdrawn; `a` action `C` (cancel) or `E` (error). Fields per Alpaca's "Real-time Stock Data" page
+ * (Cancels/Errors) and alpaca-py `TRADE_CANCEL_MAPPING`.
+ */
+export interface AlpacaCancelErrorMessage {
+  readonly T: 'x';
+  readonly S: string;
+  readonly i: number;
+  readonly x?: string;
+  readonly p: number;
+  readonly s: number;
+  readonly a: 'C' | 'E';
   readonly t: string;
   readonly z?: string;
 }
@@ -103,15 +144,19 @@ export interface AlpacaErrorMessage {
   readonly msg: string;
 }
 
-/** Data message types that map to Tickwire contract events. */
-export const ALPACA_EVENT_TYPES = ['t', 'q', 'b'] as const;
+/**
+ * Data message types that map to Tickwire contract events: trades `t`, quotes `q`, the source's minute
+ * bars `b`, trade corrections `c`, cancels/errors `x` and trading statuses `s`.
+ */
+export const ALPACA_EVENT_TYPES = ['t', 'q', 'b', 'c', 'x', 's'] as const;
 
 /**
- * Data message types of the protocol that have no Tickwire contract: statuses, trade corrections (`c`),
- * cancel errors (`x`), LULD bands (`l`), updated bars (`u`), daily bars (`d`). They are reported to the
- * source's observer as notices, not dead-lettered: they are valid protocol, just not ours to publish.
+ * Data message types of the protocol that have no Tickwire contract: LULD bands (`l`), updated bars
+ * (`u`), daily bars (`d`). They are reported to the source's observer as notices, not dead-lettered:
+ * they are valid protocol, just not ours to publish. (The LULD pause itself arrives as a trading status
+ * `s` with status `P` / reason `LUDP` and is published.)
  */
-export const ALPACA_NOTICE_TYPES = ['s', 'c', 'x', 'l', 'u', 'd'] as const;
+export const ALPACA_NOTICE_TYPES = ['l', 'u', 'd'] as const;
 
 /** What a client does when the server reports an error code. */
 export type AlpacaErrorHandling =

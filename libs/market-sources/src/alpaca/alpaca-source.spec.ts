@@ -1,6 +1,15 @@
 import WebSocket from 'ws';
-import { safeParseEventValue, type TradeV1Event } from '@tickwire/contracts';
-import type { RejectedRecord, SourceRecord } from '../core/source-record';
+import {
+  BAR_SOURCE_1M_V1_FIXTURES,
+  safeParseEventValue,
+  TRADE_CANCEL_V1_FIXTURES,
+  TRADE_CORRECTION_V1_FIXTURES,
+  TRADING_STATUS_V1_FIXTURES,
+  type TradeV1Event,
+} from '@tickwire/contracts';
+import { IterableSource } from '../core/iterable-source';
+import { eventRecord, type EventRecord, type MarketEvent, type RejectedRecord, type SourceRecord } from '../core/source-record';
+import { mapAlpacaDataMessage } from './alpaca-message-mapper';
 import { LobsterReplaySource } from '../lobster/lobster-replay-source';
 import { AlpacaProtocolServer, type AlpacaProtocolServerOptions } from './alpaca-protocol-server';
 import { AlpacaSource, AlpacaStreamError, type AlpacaSourceEvent, type AlpacaSourceOptions } from './alpaca-source';
@@ -155,7 +164,7 @@ describe('AlpacaSource against AlpacaProtocolServer (loopback)', () => {
     expect(events.some((event) => event.type === 'subscribed')).toBe(true);
   }, 60_000);
 
-  it('turns an invalid frame and an invalid trade into rejected records and keeps streaming', async () => {
+  it('turns an invalid frame and an invalid trade into rejected records, publishes a trading status and keeps streaming', async () => {
     const server = await startServer();
     const { source, events } = client(server, { subscription: {} });
     const iterator = source[Symbol.asyncIterator]();
@@ -165,13 +174,17 @@ describe('AlpacaSource against AlpacaProtocolServer (loopback)', () => {
     server.injectFrame(JSON.stringify([{ T: 't', S: 'AAPL', i: 1, x: 'Q', p: -5, s: 10, t: '2012-06-21T13:30:00.000000001Z' }]));
     server.injectFrame(JSON.stringify([{ T: 's', S: 'AAPL', sc: 'H', sm: 'Trading Halt', rc: 'T12', rm: 'Additional Information Requested by NASDAQ', t: '2012-06-21T13:30:00Z', z: 'C' }]));
     server.injectFrame(JSON.stringify([{ T: 't', S: 'AAPL', i: 2, x: 'Q', p: 585.5, s: 10, t: '2012-06-21T13:30:00.000000002Z' }]));
-    const records = [(await firstRecord).value as SourceRecord, ...(await take(iterator, 2))];
-    const [malformed, invalid, valid] = records as [RejectedRecord, RejectedRecord, SourceRecord];
+    server.injectFrame(JSON.stringify([{ T: 'l', S: 'AAPL', u: 600, d: 570, i: 'B', t: '2012-06-21T13:30:00.000000003Z', z: 'C' }]));
+    const records = [(await firstRecord).value as SourceRecord, ...(await take(iterator, 3))];
+    const [malformed, invalid, status, valid] = records as [RejectedRecord, RejectedRecord, SourceRecord, SourceRecord];
     expect(malformed).toMatchObject({ kind: 'rejected', topic: null, errorClass: 'MalformedJson', raw: '{not json', source: 'alpaca' });
     expect(invalid).toMatchObject({ kind: 'rejected', topic: 'market.trades.v1', errorClass: 'SchemaViolation', symbol: 'AAPL' });
     expect(invalid.reason).toContain('price must be > 0');
     expect(valid).toMatchObject({ kind: 'event', event: { payload: { symbol: 'AAPL', price: 585.5, tradeId: '2' } } });
-    expect(events).toContainEqual(expect.objectContaining({ type: 'notice', message: expect.objectContaining({ T: 's', sc: 'H' }) }));
+    expect(status).toMatchObject({ kind: 'event', topic: 'market.trading-status.v1', event: { payload: { symbol: 'AAPL', statusCode: 'H', reasonCode: 'T12', state: 'halted' } } });
+    // LULD bands (`l`) have no contract yet: reported as a notice, not published.
+    await until(() => events.some((event) => event.type === 'notice'));
+    expect(events).toContainEqual(expect.objectContaining({ type: 'notice', message: expect.objectContaining({ T: 'l', S: 'AAPL' }) }));
   });
 
   it('subscribes and unsubscribes at runtime', async () => {
@@ -256,6 +269,39 @@ describe('AlpacaSource against AlpacaProtocolServer (loopback)', () => {
     const source = new AlpacaSource({ url, credentials, subscription: { trades: ['AAPL'] }, reconnect: { ...fastReconnect, maxAttempts: 2 } });
     sources.push(source);
     await expect(source[Symbol.asyncIterator]().next()).rejects.toMatchObject({ name: 'AlpacaStreamError', code: undefined, message: expect.stringContaining('gave up after 2') });
+  });
+});
+
+describe('AlpacaProtocolServer plays corrections, cancels, statuses and bars', () => {
+  const docsTrade = mapAlpacaDataMessage({ T: 't', i: 96921, S: 'AAPL', x: 'D', p: 126.55, s: 1, t: '2021-02-22T15:51:44.208Z', c: ['@', 'I'], z: 'C' }, { receivedAt: 1_795_284_000_000, origin: 'test' }) as EventRecord;
+  const fixtures = [...TRADE_CORRECTION_V1_FIXTURES, ...TRADE_CANCEL_V1_FIXTURES, ...TRADING_STATUS_V1_FIXTURES, ...BAR_SOURCE_1M_V1_FIXTURES].map((fixture) => fixture.event as MarketEvent);
+  const script: MarketEvent[] = [docsTrade.event, ...fixtures];
+  /** An event without its ingestTime (the client stamps its own receipt time). */
+  const comparable = (event: MarketEvent) => ({ ...event, ingestTime: 0 });
+
+  it('sends each scripted event as its Alpaca message; the client maps it back to the same contract event', async () => {
+    const server = await startServer({ feed: () => new IterableSource(script.map(eventRecord)) });
+    const { source } = client(server, { subscription: { trades: ['*'], bars: ['*'], statuses: ['*'] } });
+    const records = await take(source[Symbol.asyncIterator](), script.length);
+    expect(records.every((record) => record.kind === 'event')).toBe(true);
+    expect(records.map((record) => comparable((record as EventRecord).event))).toEqual(script.map(comparable));
+    expect(server.stats).toMatchObject({ tradesSent: 1, othersSent: { c: 2, x: 2, s: 3, b: 1 } });
+  });
+
+  it('routes c and x to the trade subscribers of the symbol, b to bar subscribers and s to status subscribers only', async () => {
+    const server = await startServer({ feed: () => new IterableSource(script.map(eventRecord)) });
+    // AAPL trades only: the AAPL trade, its correction, its cancel and error; not IWM's correction, no status, no bar.
+    const { source } = client(server, { subscription: { trades: ['AAPL'], statuses: ['GME'] } });
+    const iterator = source[Symbol.asyncIterator]();
+    const records = (await take(iterator, 5)).map((record) => (record as EventRecord).event);
+    expect(records.map((event) => `${event.schema} ${event.payload.symbol}`)).toEqual([
+      'market.trade.v1 AAPL',
+      'market.trade-correction.v1 AAPL',
+      'market.trade-cancel.v1 AAPL',
+      'market.trade-cancel.v1 AAPL',
+      'market.trading-status.v1 GME',
+    ]);
+    expect(server.stats.othersSent).toEqual({ c: 1, x: 2, s: 1, b: 0 });
   });
 });
 

@@ -101,8 +101,9 @@ export type AlpacaConnectionState = 'idle' | SessionState | 'closed';
 
 /**
  * Client of the Alpaca Market Data v2 WebSocket stream as a {@link MarketDataSource}: one connection,
- * message auth, subscription, data mapped to contract events by {@link mapAlpacaDataMessage} (trades,
- * quotes, and minute bars when subscribed to `bars`), invalid data as rejected records.
+ * message auth, subscription, data mapped to contract events by {@link mapAlpacaDataMessage} (trades with
+ * their corrections and cancels, quotes, minute bars when subscribed to `bars`, trading statuses when
+ * subscribed to `statuses`), invalid data as rejected records.
  *
  * Resilience:
  * - The connection is re-established after any drop (close, error, timeout, error codes 401, 406 connection
@@ -115,8 +116,9 @@ export type AlpacaConnectionState = 'idle' | SessionState | 'closed';
  *   catches up.
  *
  * Records received while disconnected are lost (Alpaca has no replay); a gap shows as `disconnected` /
- * `reconnecting` events. Minute bars map to `market.bar.1m.v1`, whose id `<symbol>:<startTime>` is also the
- * id of the enricher's own bars: publish them only where the enricher does not build bars for the symbol.
+ * `reconnecting` events. Alpaca's minute bars map to `market.bar.source.1m.v1` on their own raw topic
+ * (`<source>:<symbol>:<startTime>` ids, distinct from the enricher's bars); corrections, cancels/errors and
+ * trading statuses to their contract events (see {@link mapAlpacaDataMessage}).
  * @example
  * const source = new AlpacaSource({ url, credentials, subscription: { trades: ['AAPL'], quotes: ['AAPL'] } });
  * for await (const record of source) publish(record);

@@ -2,20 +2,30 @@ import {
   EVENT_CATALOG,
   EventContractError,
   buildEvent,
-  type Bar1mV1Event,
   type BarDailyV1Event,
+  type BarSource1mV1Event,
   type BuildEventInput,
   type DeadLetterErrorClass,
   type QuoteV1Event,
   type TopicName,
+  type TradeCancelV1Event,
+  type TradeCorrectionV1Event,
   type TradeV1Event,
+  type TradingStatusV1Event,
 } from '@tickwire/contracts';
 
 /**
  * The contract events a market-data source can produce: raw trades and quotes, daily bars, and (Alpaca
- * only, opt-in) vendor-built 1-minute bars.
+ * only) the source's own 1-minute bars (opt-in), trade corrections, trade cancels/errors and trading statuses.
  */
-export type MarketEvent = TradeV1Event | QuoteV1Event | BarDailyV1Event | Bar1mV1Event;
+export type MarketEvent =
+  | TradeV1Event
+  | QuoteV1Event
+  | BarDailyV1Event
+  | BarSource1mV1Event
+  | TradeCorrectionV1Event
+  | TradeCancelV1Event
+  | TradingStatusV1Event;
 
 /** Schema names of {@link MarketEvent}. */
 export type MarketEventSchema = MarketEvent['schema'];

@@ -25,6 +25,10 @@ const VWAP_RELATIVE_TOLERANCE = 1e-9;
  * - vwap: USD, sum(price * size) / sum(size) over the window's trades (double, unrounded).
  * - volume: shares, sum(size); tradeCount: number of trade prints.
  * Envelope: `eventTime` = `endTime` (the bar is complete then), `id` = `<symbol>:<startTime>`.
+ * A restated bar (a trade of its window corrected or cancelled after it was published) keeps its id
+ * and `eventTime` and carries `revision` >= 1. A minute whose every trade was cancelled has no bar
+ * any more, but a bar cannot be empty: its last revision stays and the README (Corrections, cancels
+ * and halts) says how customers learn of it.
  */
 export const bar1mV1PayloadSchema = z
   .object({
@@ -40,6 +44,20 @@ export const bar1mV1PayloadSchema = z
     vwap: priceSchema('vwap'),
     volume: positiveSharesSchema('volume'),
     tradeCount: positiveSharesSchema('tradeCount').describe('tradeCount: number of trade prints, integer > 0'),
+    /**
+     * Revision of the bar: absent on its first publication; 1, 2, ... each time a correction or cancel
+     * of one of its trades restates it (same `id`, the higher revision wins; OpenSearch keeps only the
+     * latest by `_id`).
+     */
+    revision: z
+      .number()
+      .int({ error: 'revision must be an integer' })
+      .min(1, { error: 'revision must be >= 1 (absent on the first publication)' })
+      .max(Number.MAX_SAFE_INTEGER)
+      .optional()
+      .describe('Restatement number: absent on first publication, 1, 2, ... per restatement of the same bar id'),
+    /** Id of the correction or cancel event (`market.trade-correction.v1` / `market.trade-cancel.v1`) that caused this revision. */
+    restatedBy: z.string().min(1).max(128).optional().describe('Id of the correction/cancel event behind this revision'),
   })
   .superRefine((bar, ctx) => {
     if (bar.endTime !== bar.startTime + BAR_1M_INTERVAL_MS) {
