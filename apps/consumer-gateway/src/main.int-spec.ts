@@ -40,7 +40,13 @@ describe('consumer-gateway on the local stack', () => {
     const response = await fetch(`${running.url}/v1/streams`);
     expect(response.status).toBe(200);
     const body = (await response.json()) as { streams: { topic: string }[] };
-    expect(body.streams.map((stream) => stream.topic)).toEqual(['market.enriched.v1', 'market.bars.1m.v1', 'market.alerts.v1']);
+    expect(body.streams.map((stream) => stream.topic)).toEqual([
+      'market.enriched.v1',
+      'market.bars.1m.v1',
+      'market.alerts.v1',
+      'market.corrections.v1',
+      'market.halts.v1',
+    ]);
   });
 
   it('serves Prometheus metrics labelled with the service', async () => {

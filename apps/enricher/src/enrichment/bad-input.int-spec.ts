@@ -73,7 +73,7 @@ describe('enricher: bad-input corpus to the DLQ and late topics (real Kafka, Dyn
   const stateTable = uniqueName('it-bad-symbol-state');
   const kafka = createLocalKafka('enricher-bad-input-test');
   const sinkTopics = [TOPICS.trades, TOPICS.quotes, TOPICS.barsDaily].map((t) => dlqTopic(t)) as string[];
-  sinkTopics.push(lateTopic(TOPICS.trades));
+  sinkTopics.push(lateTopic(TOPICS.trades), lateTopic(TOPICS.quotes));
   const sinks: SinkRecord[] = [];
   /** `<topic> <error class>` -> records this test's enricher sent to a sink (any symbol: the topics are shared). */
   const byService = new Map<string, number>();
@@ -187,10 +187,31 @@ describe('enricher: bad-input corpus to the DLQ and late topics (real Kafka, Dyn
       messages: after.map((event) => ({ key: known, value: JSON.stringify(event) })),
     });
     const goodIds = [...corpus.good.filter((g) => g.enriched).map((g) => g.id), ...after.map((e) => e.id)];
+    const good = new Set(goodIds);
+    /**
+     * Good records late by the enricher's out-of-order rule, each justified: its late header's
+     * watermark is a later event of its symbol that was enriched before it (as `npm run chaos`
+     * excuses them). The raw topics are shared with the other tests: their records sit in the same
+     * partitions, and the per-partition event-time merge (only queue heads compete) can take one of
+     * this symbol's records after a later one of the same symbol (a known limit: see the enricher README).
+     */
+    const excusedLate = (): Map<string, string> => {
+      const applied = new Set(enriched.map((e) => e.eventTime));
+      const excused = new Map<string, string>();
+      for (const sink of sinks) {
+        if (!sink.topic.endsWith('.late') || sink.value === null) continue;
+        const event = JSON.parse(sink.value.toString()) as { id: string; eventTime: number };
+        const watermark = Number(sink.headers[LATE_HEADERS.watermark]);
+        if (good.has(event.id) && watermark > event.eventTime && applied.has(watermark))
+          excused.set(event.id, `${sink.topic} at ${event.eventTime} after ${watermark}`);
+      }
+      return excused;
+    };
+    const poisonSinks = () => sinks.length - excusedLate().size;
 
     await waitUntil(
       'every dead letter, late record and enriched record',
-      () => sinks.length >= expected.total && enriched.length >= goodIds.length,
+      () => poisonSinks() >= expected.total && enriched.length + excusedLate().size >= goodIds.length,
       // 150 s: the topics are shared with the other tests, and a transaction another test's enricher
       // left open when it was killed holds read_committed readers of its partition until the
       // coordinator aborts it (transaction timeout 60 s, then a 10 s cleanup interval).
@@ -198,14 +219,36 @@ describe('enricher: bad-input corpus to the DLQ and late topics (real Kafka, Dyn
       () => {
         const seen = new Set(enriched.map((e) => e.payload.sourceEventId));
         const missing = goodIds.filter((id) => !seen.has(id));
-        return `(sinks ${sinks.length}/${expected.total}, enriched ${enriched.length}/${goodIds.length}, missing ${missing.join(' ')}); enricher log:\n${readFileSync(logFile, 'utf8').slice(-4_000)}`;
+        const lateGood = sinks
+          .filter((sink) => sink.topic.endsWith('.late') && sink.value !== null)
+          .map((sink) => ({
+            sink,
+            event: JSON.parse(String(sink.value)) as { id: string; eventTime: number },
+          }))
+          .filter(({ event }) => good.has(event.id))
+          .map(
+            ({ sink, event }) =>
+              `${event.id} in ${sink.topic} (eventTime ${event.eventTime}, watermark ${sink.headers[LATE_HEADERS.watermark]})`,
+          );
+        return `(sinks ${sinks.length}/${expected.total}, enriched ${enriched.length}/${goodIds.length}, missing ${missing.join(' ')}; good records in a late topic: ${lateGood.join(', ') || 'none'}); enricher log:\n${readFileSync(logFile, 'utf8').slice(-4_000)}`;
       },
     );
     await new Promise((r) => setTimeout(r, 1_500)); // anything extra would arrive now
 
+    const excused = excusedLate();
+    if (excused.size > 0)
+      console.info(`good records late by the out-of-order rule: ${[...excused.values()].join('; ')}`);
+    const poison = sinks.filter(
+      (sink) =>
+        !(
+          sink.topic.endsWith('.late') &&
+          sink.value !== null &&
+          excused.has((JSON.parse(String(sink.value)) as { id: string }).id)
+        ),
+    );
     const landed = (entry: BadInputEntry) => {
       const want = entry.value === null ? null : Buffer.from(entry.value);
-      const found = sinks.filter((s) =>
+      const found = poison.filter((s) =>
         want === null ? s.value === null : s.value !== null && want.equals(s.value),
       );
       return found.map((s) => [
@@ -217,22 +260,24 @@ describe('enricher: bad-input corpus to the DLQ and late topics (real Kafka, Dyn
     expect(corpus.entries.flatMap(landed)).toEqual(
       corpus.entries.map((e) => [e.name, sinkTopicOf(e), e.expected.errorClass]),
     );
-    expect(sinks).toHaveLength(expected.total);
+    expect(poison).toHaveLength(expected.total);
     // The reason travels with each dead letter; the original coordinates and the service too.
-    for (const sink of sinks.filter((s) => s.topic.endsWith('.dlq'))) {
+    for (const sink of poison.filter((s) => s.topic.endsWith('.dlq'))) {
       expect(sink.headers).toMatchObject({
         [DLQ_HEADERS.service]: serviceName,
         [DLQ_HEADERS.originalTopic]: sink.topic.replace(/\.dlq$/, ''),
         [DLQ_HEADERS.errorMessage]: expect.stringMatching(/.{8,}/),
       });
     }
-    const late = sinks.find((s) => s.topic.endsWith('.late'));
+    const late = poison.find((s) => s.topic.endsWith('.late'));
     expect(late?.headers).toMatchObject({
       [LATE_HEADERS.originalTopic]: TOPICS.trades,
       [LATE_HEADERS.service]: serviceName,
     });
 
-    expect(enriched.map((e) => e.payload.sourceEventId).sort()).toEqual([...goodIds].sort());
+    expect([...enriched.map((e) => e.payload.sourceEventId), ...excused.keys()].sort()).toEqual(
+      [...goodIds].sort(),
+    );
     expect(enriched.every((e) => e.payload.previousClose === 100)).toBe(true);
 
     // Counted in metrics: tickwire_dlq_records_total{topic,reason} and tickwire_late_records_total{topic}
