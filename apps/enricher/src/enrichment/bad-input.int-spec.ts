@@ -191,9 +191,10 @@ describe('enricher: bad-input corpus to the DLQ and late topics (real Kafka, Dyn
     /**
      * Good records late by the enricher's out-of-order rule, each justified: its late header's
      * watermark is a later event of its symbol that was enriched before it (as `npm run chaos`
-     * excuses them). The raw topics are shared with the other tests: their records sit in the same
-     * partitions, and the per-partition event-time merge (only queue heads compete) can take one of
-     * this symbol's records after a later one of the same symbol (a known limit: see the enricher README).
+     * excuses them). A partition holds several symbols on different clocks (the corpus' unknown symbol,
+     * the after-corpus trades, other tests' records on the shared raw topics), and the per-partition
+     * event-time merge (only queue heads compete) can take one of this symbol's records after a later
+     * one of the same symbol: a known limit (enricher README), seen here on its own in about half the runs.
      */
     const excusedLate = (): Map<string, string> => {
       const applied = new Set(enriched.map((e) => e.eventTime));
