@@ -162,8 +162,10 @@ export class MarketFeedConsumer implements OnApplicationBootstrap, BeforeApplica
     const consumer = this.consumer;
     this.consumer = null;
     this.live = false;
-    await this.lagMonitor?.stop();
+    // The lag sampler stops beside the consumer: a sample in flight must not delay leaving the group.
+    const monitorStopped = this.lagMonitor?.stop();
     this.lagMonitor = null;
     await consumer?.disconnect();
+    await monitorStopped;
   }
 }

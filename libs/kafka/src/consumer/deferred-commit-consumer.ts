@@ -211,8 +211,10 @@ export class DeferredCommitConsumer {
   async stop(): Promise<void> {
     this.closing = true;
     this.started = false;
-    await this.lagMonitor.stop();
+    // The lag sampler stops beside the consumer: a sample in flight must not delay leaving the group.
+    const monitorStopped = this.lagMonitor.stop();
     await this.consumer.disconnect();
+    await monitorStopped;
     this.assignment = {};
   }
 

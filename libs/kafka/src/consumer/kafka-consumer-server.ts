@@ -168,7 +168,8 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
   async close(): Promise<void> {
     // Before anything else: a crash from here on must not restart the consumer (restartOnFailure).
     this.closing = true;
-    await this.lagMonitor?.stop();
+    // The lag sampler stops beside the consumer: a sample in flight must not delay leaving the group.
+    const monitorStopped = this.lagMonitor?.stop();
     this.lagMonitor = null;
     const consumer = this.consumer;
     this.consumer = null;
@@ -177,6 +178,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       await consumer.disconnect();
     }
     this.assignment = {};
+    await monitorStopped;
     await this.deadLetterProducer?.disconnect();
     await this.tasks?.close();
     await this.admin?.disconnect().catch(() => undefined);
