@@ -4,7 +4,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { CreateTableCommand, DeleteTableCommand, type DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  type DynamoDBClient,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
 import {
   type Bar1mV1Event,
   buildEvent,
@@ -15,7 +20,14 @@ import {
 } from '@tickwire/contracts';
 import { DAILY_CSV_HEADER } from '@tickwire/market-sources';
 import { loadReferenceDailyBars } from '@tickwire/reference-data';
-import { createLocalDynamoDb, createLocalKafka, freePort, stopChildProcess, uniqueName, waitUntil } from '@tickwire/testing';
+import {
+  createLocalDynamoDb,
+  createLocalKafka,
+  freePort,
+  stopChildProcess,
+  uniqueName,
+  waitUntil,
+} from '@tickwire/testing';
 import type { Admin, Consumer, Producer } from 'kafkajs';
 
 /**
@@ -52,14 +64,25 @@ function barOf(trades: readonly Trade[]) {
 }
 
 describe('enricher applies corrections, cancels and halts (real Kafka, DynamoDB Local)', () => {
-  const symbol = `Y${Math.random().toString(36).slice(2, 7).toUpperCase().replace(/[^A-Z]/g, 'Q')}`;
+  const symbol = `Y${Math.random()
+    .toString(36)
+    .slice(2, 7)
+    .toUpperCase()
+    .replace(/[^A-Z]/g, 'Q')}`;
   const groupId = uniqueName('it-enricher-amend');
   const serviceName = uniqueName('enricher-amend');
   const changelogTopic = uniqueName('it-enricher-amend-changelog');
   const referenceTable = uniqueName('it-amend-reference');
   const stateTable = uniqueName('it-amend-state');
   const kafka = createLocalKafka('enricher-amend-test');
-  const inputs = [TOPICS.trades, TOPICS.quotes, TOPICS.barsDaily, TOPICS.tradeCorrections, TOPICS.tradeCancels, TOPICS.tradingStatus];
+  const inputs = [
+    TOPICS.trades,
+    TOPICS.quotes,
+    TOPICS.barsDaily,
+    TOPICS.tradeCorrections,
+    TOPICS.tradeCancels,
+    TOPICS.tradingStatus,
+  ];
   const outputs = [TOPICS.bars1m, TOPICS.corrections, TOPICS.halts];
   let admin: Admin;
   let producer: Producer;
@@ -81,13 +104,19 @@ describe('enricher applies corrections, cancels and halts (real Kafka, DynamoDB 
   ];
   const envelope = (eventTime: number) => ({ eventTime, ingestTime: MINUTE + 200_000, source: 'alpaca' });
   const tradeEvent = (t: Trade): TradeV1Event =>
-    buildEvent('market.trade.v1', { ...envelope(t.eventTime), payload: { symbol, price: t.price, size: t.size, aggressorSide: 'unknown', tradeId: t.tradeId } });
+    buildEvent('market.trade.v1', {
+      ...envelope(t.eventTime),
+      payload: { symbol, price: t.price, size: t.size, aggressorSide: 'unknown', tradeId: t.tradeId },
+    });
 
   beforeAll(async () => {
     dynamo = createLocalDynamoDb();
     dir = await mkdtemp(join(tmpdir(), 'enricher-amend-'));
     const file = join(dir, 'daily.csv.gz');
-    await writeFile(file, gzipSync(`${DAILY_CSV_HEADER.join(',')}\n${symbol},2026-12-04,100,101,99,100,100,1000000,0.0,1.0\n`));
+    await writeFile(
+      file,
+      gzipSync(`${DAILY_CSV_HEADER.join(',')}\n${symbol},2026-12-04,100,101,99,100,100,1000000,0.0,1.0\n`),
+    );
     await loadReferenceDailyBars(dynamo, { files: [file], tableName: referenceTable });
     await dynamo.send(
       new CreateTableCommand({
@@ -125,13 +154,18 @@ describe('enricher applies corrections, cancels and halts (real Kafka, DynamoDB 
     await producer?.disconnect();
     await admin?.deleteTopics({ topics: [changelogTopic] }).catch(() => undefined);
     await admin?.disconnect();
-    for (const table of [referenceTable, stateTable]) await dynamo?.send(new DeleteTableCommand({ TableName: table })).catch(() => undefined);
+    for (const table of [referenceTable, stateTable])
+      await dynamo?.send(new DeleteTableCommand({ TableName: table })).catch(() => undefined);
     dynamo?.destroy();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   const send = (topic: string, events: readonly { payload: { symbol: string } }[]) =>
-    producer.send({ topic, acks: -1, messages: events.map((event) => ({ key: symbol, value: JSON.stringify(event) })) });
+    producer.send({
+      topic,
+      acks: -1,
+      messages: events.map((event) => ({ key: symbol, value: JSON.stringify(event) })),
+    });
 
   it('restates the published bars as new revisions, reports each amendment and applies the halt flag', async () => {
     const port = await freePort();
@@ -155,7 +189,12 @@ describe('enricher applies corrections, cancels and halts (real Kafka, DynamoDB 
     const log = () => readFileSync(logFile, 'utf8').slice(-4_000);
     await send(TOPICS.trades, trades.map(tradeEvent));
     // Minutes 0 and 1 close when trade 3001 (minute 2) passes them.
-    await waitUntil('the first two bars', async () => bars.length >= 2, 90_000, () => `bars ${bars.length}; enricher log:\n${log()}`);
+    await waitUntil(
+      'the first two bars',
+      async () => bars.length >= 2,
+      90_000,
+      () => `bars ${bars.length}; enricher log:\n${log()}`,
+    );
     expect(bars.map((b) => [b.payload.startTime, b.payload.revision])).toEqual([
       [MINUTE, undefined],
       [MINUTE + 60_000, undefined],
@@ -163,31 +202,72 @@ describe('enricher applies corrections, cancels and halts (real Kafka, DynamoDB 
 
     const correction = buildEvent('market.trade-correction.v1', {
       ...envelope(MINUTE + 20_000),
-      payload: { symbol, originalTradeId: '1002', originalPrice: 100.5, originalSize: 200, correctedTradeId: '1009', correctedPrice: 100.2, correctedSize: 20 },
+      payload: {
+        symbol,
+        originalTradeId: '1002',
+        originalPrice: 100.5,
+        originalSize: 200,
+        correctedTradeId: '1009',
+        correctedPrice: 100.2,
+        correctedSize: 20,
+      },
     });
-    const cancelFirst = buildEvent('market.trade-cancel.v1', { ...envelope(MINUTE + 1_000), payload: { symbol, tradeId: '1001', price: 100.1, size: 100, action: 'cancel' } });
-    const cancelSecond = buildEvent('market.trade-cancel.v1', { ...envelope(MINUTE + 90_000), payload: { symbol, tradeId: '2002', price: 99, size: 30, action: 'error' } });
-    const unknown = buildEvent('market.trade-cancel.v1', { ...envelope(MINUTE + 95_000), payload: { symbol, tradeId: '9999', price: 99, size: 1, action: 'cancel' } });
+    const cancelFirst = buildEvent('market.trade-cancel.v1', {
+      ...envelope(MINUTE + 1_000),
+      payload: { symbol, tradeId: '1001', price: 100.1, size: 100, action: 'cancel' },
+    });
+    const cancelSecond = buildEvent('market.trade-cancel.v1', {
+      ...envelope(MINUTE + 90_000),
+      payload: { symbol, tradeId: '2002', price: 99, size: 30, action: 'error' },
+    });
+    const unknown = buildEvent('market.trade-cancel.v1', {
+      ...envelope(MINUTE + 95_000),
+      payload: { symbol, tradeId: '9999', price: 99, size: 1, action: 'cancel' },
+    });
     await send(TOPICS.tradeCorrections, [correction]);
     await send(TOPICS.tradeCancels, [cancelFirst, cancelSecond, unknown]);
-    const halt = buildEvent('market.trading-status.v1', { ...envelope(MINUTE + 126_000), payload: { symbol, statusCode: 'P', reasonCode: 'LUDP', state: 'halted' } });
-    const resume = buildEvent('market.trading-status.v1', { ...envelope(MINUTE + 127_000), payload: { symbol, statusCode: 'T', state: 'trading' } });
+    const halt = buildEvent('market.trading-status.v1', {
+      ...envelope(MINUTE + 126_000),
+      payload: { symbol, statusCode: 'P', reasonCode: 'LUDP', state: 'halted' },
+    });
+    const resume = buildEvent('market.trading-status.v1', {
+      ...envelope(MINUTE + 127_000),
+      payload: { symbol, statusCode: 'T', state: 'trading' },
+    });
     await send(TOPICS.tradingStatus, [halt, resume]);
 
     await waitUntil(
       'the restated bars, the corrections and the halts',
       async () => bars.length >= 5 && corrections.length >= 4 && halts.length >= 2,
       90_000,
-      () => `bars ${bars.length}, corrections ${corrections.length}, halts ${halts.length}; enricher log:\n${log()}`,
+      () =>
+        `bars ${bars.length}, corrections ${corrections.length}, halts ${halts.length}; enricher log:\n${log()}`,
     );
     // The amendment topics are non-blocking inputs: which of the correction and the cancel of minute 0
     // is applied first depends on when their batches arrive; the last revision holds both.
-    const corrected = trades.map((t) => (t.tradeId === '1002' ? { ...t, tradeId: '1009', price: 100.2, size: 20 } : t));
+    const corrected = trades.map((t) =>
+      t.tradeId === '1002' ? { ...t, tradeId: '1009', price: 100.2, size: 20 } : t,
+    );
     const minute0 = (list: Trade[]) => list.filter((t) => t.eventTime < MINUTE + 60_000);
-    const minute1 = (list: Trade[]) => list.filter((t) => t.eventTime >= MINUTE + 60_000 && t.eventTime < MINUTE + 120_000);
-    const expectBar = (bar: Bar1mV1Event, startTime: number, revision: number, list: Trade[], restatedBy: string) => {
+    const minute1 = (list: Trade[]) =>
+      list.filter((t) => t.eventTime >= MINUTE + 60_000 && t.eventTime < MINUTE + 120_000);
+    const expectBar = (
+      bar: Bar1mV1Event,
+      startTime: number,
+      revision: number,
+      list: Trade[],
+      restatedBy: string,
+    ) => {
       const want = barOf(list);
-      expect({ ...bar.payload, vwap: 0 }).toEqual({ symbol, startTime, endTime: startTime + 60_000, ...want, vwap: 0, revision, restatedBy });
+      expect({ ...bar.payload, vwap: 0 }).toEqual({
+        symbol,
+        startTime,
+        endTime: startTime + 60_000,
+        ...want,
+        vwap: 0,
+        revision,
+        restatedBy,
+      });
       expect(Math.abs(bar.payload.vwap - want.vwap) / want.vwap).toBeLessThan(1e-12);
       expect(bar.id).toBe(`${symbol}:${startTime}`);
     };
@@ -202,17 +282,36 @@ describe('enricher applies corrections, cancels and halts (real Kafka, DynamoDB 
       minute0(firstApplied === 'correction' ? corrected : trades.filter((t) => t.tradeId !== '1001')),
       firstApplied === 'correction' ? correction.id : cancelFirst.id,
     );
-    expectBar(restated0[1]!, MINUTE, 2, minute0(corrected.filter((t) => t.tradeId !== '1001')), firstApplied === 'correction' ? cancelFirst.id : correction.id);
+    expectBar(
+      restated0[1]!,
+      MINUTE,
+      2,
+      minute0(corrected.filter((t) => t.tradeId !== '1001')),
+      firstApplied === 'correction' ? cancelFirst.id : correction.id,
+    );
     expect(restated1).toHaveLength(1);
-    expectBar(restated1[0]!, MINUTE + 60_000, 1, minute1(trades.filter((t) => t.tradeId !== '2002')), cancelSecond.id);
+    expectBar(
+      restated1[0]!,
+      MINUTE + 60_000,
+      1,
+      minute1(trades.filter((t) => t.tradeId !== '2002')),
+      cancelSecond.id,
+    );
     const byTrade = [...corrections].sort((a, b) => a.payload.tradeId.localeCompare(b.payload.tradeId));
-    expect(byTrade.map((c) => [c.payload.kind, c.payload.tradeId, c.payload.outcome, c.payload.barId])).toEqual([
+    expect(
+      byTrade.map((c) => [c.payload.kind, c.payload.tradeId, c.payload.outcome, c.payload.barId]),
+    ).toEqual([
       ['cancel', '1001', 'restated', `${symbol}:${MINUTE}`],
       ['correction', '1002', 'restated', `${symbol}:${MINUTE}`],
       ['error', '2002', 'restated', `${symbol}:${MINUTE + 60_000}`],
       ['cancel', '9999', 'not-found', undefined],
     ]);
-    expect(byTrade.map((c) => c.payload.barRevision).slice(0, 2).sort()).toEqual([1, 2]);
+    expect(
+      byTrade
+        .map((c) => c.payload.barRevision)
+        .slice(0, 2)
+        .sort(),
+    ).toEqual([1, 2]);
     expect(halts.map((h) => [h.payload.halted, h.payload.state, h.payload.sourceEventId])).toEqual([
       [true, 'halted', halt.id],
       [false, 'trading', resume.id],

@@ -28,8 +28,14 @@ const fixture = <E>(list: readonly { name: string; event: unknown }[], name: str
   if (!found) throw new Error(`no fixture ${name}`);
   return structuredClone(found.event) as E;
 };
-const correctionPrice = fixture<TradeCorrectionV1Event>(TRADE_CORRECTION_V1_FIXTURES, 'aapl-correction-price');
-const iwmCorrection = fixture<TradeCorrectionV1Event>(TRADE_CORRECTION_V1_FIXTURES, 'iwm-correction-conditions');
+const correctionPrice = fixture<TradeCorrectionV1Event>(
+  TRADE_CORRECTION_V1_FIXTURES,
+  'aapl-correction-price',
+);
+const iwmCorrection = fixture<TradeCorrectionV1Event>(
+  TRADE_CORRECTION_V1_FIXTURES,
+  'iwm-correction-conditions',
+);
 const cancel = fixture<TradeCancelV1Event>(TRADE_CANCEL_V1_FIXTURES, 'aapl-cancel');
 const halt = fixture<TradingStatusV1Event>(TRADING_STATUS_V1_FIXTURES, 'aapl-halt-t12');
 const resume = fixture<TradingStatusV1Event>(TRADING_STATUS_V1_FIXTURES, 'aapl-trading-resumption');
@@ -43,12 +49,21 @@ function trade(tradeId: string | undefined, price: number, size: number, eventTi
     eventTime,
     ingestTime: INGEST,
     source: 'alpaca',
-    payload: { symbol: 'AAPL', price, size, aggressorSide: 'unknown', ...(tradeId === undefined ? {} : { tradeId }) },
+    payload: {
+      symbol: 'AAPL',
+      price,
+      size,
+      aggressorSide: 'unknown',
+      ...(tradeId === undefined ? {} : { tradeId }),
+    },
   });
 }
 
 /** The docs trade (i 96921, 126.55 x 1 at 15:51:44.208) and a second one; the 15:51 bar closed and published. */
-function engineWithPublishedBar(second = true): { engine: EnrichmentEngine; firstBar: ReturnType<EnrichmentEngine['advanceTo']>['bars'][number] } {
+function engineWithPublishedBar(second = true): {
+  engine: EnrichmentEngine;
+  firstBar: ReturnType<EnrichmentEngine['advanceTo']>['bars'][number];
+} {
   const engine = new EnrichmentEngine(DEFAULT_ENRICHMENT_SETTINGS, () => INGEST);
   engine.processTrade(trade('96921', 126.55, 1, MINUTE + 44_208), undefined);
   if (second) engine.processTrade(trade('96922', 126.6, 100, MINUTE + 50_000), undefined);
@@ -62,14 +77,26 @@ describe('EnrichmentEngine: corrections and cancels restate the 1-minute bar', (
     const { engine, firstBar } = engineWithPublishedBar(false);
     expect(firstBar.payload).not.toHaveProperty('revision');
     const out = engine.processCorrection(correctionPrice);
-    expect(out.corrections).toEqual([fixture<CorrectionV1Event>(CORRECTION_V1_FIXTURES, 'aapl-correction-restated')]);
+    expect(out.corrections).toEqual([
+      fixture<CorrectionV1Event>(CORRECTION_V1_FIXTURES, 'aapl-correction-restated'),
+    ]);
     expect(out.bars).toHaveLength(1);
     const restated = out.bars[0]!;
     expect(bar1mV1EventSchema.parse(restated)).toEqual(restated);
     expect(restated).toMatchObject({
       id: firstBar.id,
       eventTime: firstBar.eventTime,
-      payload: { open: 126.5, high: 126.5, low: 126.5, close: 126.5, vwap: 126.5, volume: 1, tradeCount: 1, revision: 1, restatedBy: correctionPrice.id },
+      payload: {
+        open: 126.5,
+        high: 126.5,
+        low: 126.5,
+        close: 126.5,
+        vwap: 126.5,
+        volume: 1,
+        tradeCount: 1,
+        revision: 1,
+        restatedBy: correctionPrice.id,
+      },
     });
   });
 
@@ -77,14 +104,35 @@ describe('EnrichmentEngine: corrections and cancels restate the 1-minute bar', (
     const { engine, firstBar } = engineWithPublishedBar();
     expect(firstBar.payload).toMatchObject({ open: 126.55, close: 126.6, volume: 101, tradeCount: 2 });
     const out = engine.processCancel(cancel);
-    expect(out.bars[0]!.payload).toMatchObject({ open: 126.6, high: 126.6, low: 126.6, close: 126.6, volume: 100, tradeCount: 1, revision: 1 });
-    expect(out.corrections[0]!.payload).toMatchObject({ kind: 'cancel', outcome: 'restated', barId: firstBar.id, barRevision: 1 });
+    expect(out.bars[0]!.payload).toMatchObject({
+      open: 126.6,
+      high: 126.6,
+      low: 126.6,
+      close: 126.6,
+      volume: 100,
+      tradeCount: 1,
+      revision: 1,
+    });
+    expect(out.corrections[0]!.payload).toMatchObject({
+      kind: 'cancel',
+      outcome: 'restated',
+      barId: firstBar.id,
+      barRevision: 1,
+    });
     const again = engine.processCorrection(
       buildEvent('market.trade-correction.v1', {
         eventTime: MINUTE + 50_000,
         ingestTime: INGEST,
         source: 'alpaca',
-        payload: { symbol: 'AAPL', originalTradeId: '96922', originalPrice: 126.6, originalSize: 100, correctedTradeId: '96940', correctedPrice: 126.7, correctedSize: 10 },
+        payload: {
+          symbol: 'AAPL',
+          originalTradeId: '96922',
+          originalPrice: 126.6,
+          originalSize: 100,
+          correctedTradeId: '96940',
+          correctedPrice: 126.7,
+          correctedSize: 10,
+        },
       }),
     );
     expect(again.bars[0]!.payload).toMatchObject({ close: 126.7, volume: 10, revision: 2 });
@@ -94,14 +142,18 @@ describe('EnrichmentEngine: corrections and cancels restate the 1-minute bar', (
     const { engine } = engineWithPublishedBar(false);
     const out = engine.processCancel(cancel);
     expect(out.bars).toEqual([]);
-    expect(out.corrections).toEqual([fixture<CorrectionV1Event>(CORRECTION_V1_FIXTURES, 'aapl-cancel-bar-emptied')]);
+    expect(out.corrections).toEqual([
+      fixture<CorrectionV1Event>(CORRECTION_V1_FIXTURES, 'aapl-cancel-bar-emptied'),
+    ]);
   });
 
   it('an unknown trade: not-found (golden), nothing restated', () => {
     const engine = new EnrichmentEngine(DEFAULT_ENRICHMENT_SETTINGS, () => INGEST);
     const out = engine.processCorrection(iwmCorrection);
     expect(out.bars).toEqual([]);
-    expect(out.corrections).toEqual([fixture<CorrectionV1Event>(CORRECTION_V1_FIXTURES, 'iwm-correction-not-found')]);
+    expect(out.corrections).toEqual([
+      fixture<CorrectionV1Event>(CORRECTION_V1_FIXTURES, 'iwm-correction-not-found'),
+    ]);
     expect(engine.symbolCount).toBe(0);
   });
 
@@ -146,7 +198,9 @@ describe('EnrichmentEngine: trading statuses', () => {
     const engine = new EnrichmentEngine(DEFAULT_ENRICHMENT_SETTINGS, () => INGEST);
     engine.processTrade(trade('96921', 126.55, 1, MINUTE + 44_208), undefined);
     expect(engine.stateOf('AAPL')?.halted).toBe(false);
-    expect(engine.processTradingStatus(halt).halts).toEqual([fixture<HaltV1Event>(HALT_V1_FIXTURES, 'aapl-halted-t12')]);
+    expect(engine.processTradingStatus(halt).halts).toEqual([
+      fixture<HaltV1Event>(HALT_V1_FIXTURES, 'aapl-halted-t12'),
+    ]);
     expect(engine.stateOf('AAPL')?.halted).toBe(true);
     const info = buildEvent('market.trading-status.v1', {
       eventTime: halt.eventTime + 1_000,
@@ -157,7 +211,9 @@ describe('EnrichmentEngine: trading statuses', () => {
     const infoOut = engine.processTradingStatus(info).halts[0]!;
     expect(infoOut.payload).toMatchObject({ halted: true, state: 'other' });
     expect(safeParseEventValue(TOPICS.halts, infoOut).success).toBe(true);
-    expect(engine.processTradingStatus(resume).halts).toEqual([fixture<HaltV1Event>(HALT_V1_FIXTURES, 'aapl-resumed')]);
+    expect(engine.processTradingStatus(resume).halts).toEqual([
+      fixture<HaltV1Event>(HALT_V1_FIXTURES, 'aapl-resumed'),
+    ]);
     expect(engine.stateOf('AAPL')?.halted).toBe(false);
     // The flag is part of the changelog snapshot.
     engine.processTradingStatus(halt);

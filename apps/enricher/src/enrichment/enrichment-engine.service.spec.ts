@@ -217,14 +217,15 @@ describe('EnrichmentEngine previous close: the official close from the feed, the
   it("with referenceCloses 'none' has no previous close until the feed delivered one", () => {
     const settings: EnrichmentSettings = { ...FIXTURE_SETTINGS, referenceCloses: 'none' };
     const without = session(new EnrichmentEngine(settings, () => PROCESSING_TIME), reference);
-    expect(without.enriched.every((e) => e.payload.previousClose === null && e.payload.changePercent === null)).toBe(
-      true,
-    );
+    expect(
+      without.enriched.every((e) => e.payload.previousClose === null && e.payload.changePercent === null),
+    ).toBe(true);
     expect(without.enriched[0]?.payload).not.toHaveProperty('previousCloseStale');
     const engine = new EnrichmentEngine(settings, () => PROCESSING_TIME);
     engine.processDailyBar(dailyBar('aapl-2012-06-20'), reference);
     expect(
-      session(engine, reference).enriched.find((e) => e.id === fixture('aapl-first-trade-enriched').id)?.payload,
+      session(engine, reference).enriched.find((e) => e.id === fixture('aapl-first-trade-enriched').id)
+        ?.payload,
     ).toMatchObject({ previousClose: 585.741, previousCloseDate: '2012-06-20', previousCloseStale: false });
   });
 
@@ -249,7 +250,11 @@ describe('EnrichmentEngine previous close: the official close from the feed, the
     const next = engine.processDailyBar(dailyBar('aapl-2012-06-21'), olderReference);
     // 577.67 vs 585.741: -1.38 %, beyond the 1 % band of these settings.
     expect(next.alerts.map((a) => a.payload)).toEqual([
-      expect.objectContaining({ alertType: 'price-change-threshold', direction: 'down', previousClose: 585.741 }),
+      expect.objectContaining({
+        alertType: 'price-change-threshold',
+        direction: 'down',
+        previousClose: 585.741,
+      }),
     ]);
     engine.processDailyBar(dailyBar('aapl-2012-06-20'), olderReference);
     expect(engine.snapshotOf('AAPL')?.processor.officialCloses).toEqual([
@@ -259,7 +264,10 @@ describe('EnrichmentEngine previous close: the official close from the feed, the
   });
 
   it("keeps the previous session's close for trades after the session's own daily bar (post-market), also with 'none'", () => {
-    const engine = new EnrichmentEngine({ ...FIXTURE_SETTINGS, referenceCloses: 'none' }, () => PROCESSING_TIME);
+    const engine = new EnrichmentEngine(
+      { ...FIXTURE_SETTINGS, referenceCloses: 'none' },
+      () => PROCESSING_TIME,
+    );
     engine.processDailyBar(dailyBar('aapl-2012-06-20'), reference);
     engine.processDailyBar(dailyBar('aapl-2012-06-21'), reference);
     const last = aaplEvents.filter((e) => e.schema === 'market.trade.v1').at(-1) as TradeV1Event;
@@ -338,12 +346,18 @@ describe('EnrichmentEngine across sessions (exchange calendar, session roll, cor
     const engine = new EnrichmentEngine(DEFAULT_ENRICHMENT_SETTINGS, () => PROCESSING_TIME);
     feed(engine, minutes('2020-11-25', [116, 116.1]));
     const friday = feed(engine, minutes('2020-11-27', [116.5]));
-    expect(friday.enriched[0]?.payload).toMatchObject({ previousCloseDate: '2020-11-25', previousCloseStale: false });
+    expect(friday.enriched[0]?.payload).toMatchObject({
+      previousCloseDate: '2020-11-25',
+      previousCloseStale: false,
+    });
     const engine2 = new EnrichmentEngine(DEFAULT_ENRICHMENT_SETTINGS, () => PROCESSING_TIME);
     const gapped = new PreviousCloseReference([{ symbol: 'AAPL', tradingDate: '2020-11-24', close: 115.17 }]);
     const out = engine2.processTrade(minutes('2020-11-27', [130])[0] as TradeV1Event, gapped);
     // +12.9 % against a close two sessions old: flagged, no alert.
-    expect(out.enriched[0]?.payload).toMatchObject({ previousCloseDate: '2020-11-24', previousCloseStale: true });
+    expect(out.enriched[0]?.payload).toMatchObject({
+      previousCloseDate: '2020-11-24',
+      previousCloseStale: true,
+    });
     expect(out.alerts).toEqual([]);
   });
 });

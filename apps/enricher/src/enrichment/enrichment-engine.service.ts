@@ -276,7 +276,14 @@ export class EnrichmentEngine {
   processCorrection(event: TradeCorrectionV1Event): EngineOutput {
     const p = event.payload;
     const processor = this.processors.get(p.symbol);
-    const amendment: TradeAmendmentOutcome = processor === undefined ? { outcome: 'not-found' } : processor.amendTrade(p.originalTradeId, { tradeId: p.correctedTradeId, price: p.correctedPrice, size: p.correctedSize });
+    const amendment: TradeAmendmentOutcome =
+      processor === undefined
+        ? { outcome: 'not-found' }
+        : processor.amendTrade(p.originalTradeId, {
+            tradeId: p.correctedTradeId,
+            price: p.correctedPrice,
+            size: p.correctedSize,
+          });
     return this.amendmentOutput(event, amendment, {
       kind: 'correction',
       tradeId: p.originalTradeId,
@@ -295,8 +302,14 @@ export class EnrichmentEngine {
   processCancel(event: TradeCancelV1Event): EngineOutput {
     const p = event.payload;
     const processor = this.processors.get(p.symbol);
-    const amendment: TradeAmendmentOutcome = processor === undefined ? { outcome: 'not-found' } : processor.amendTrade(p.tradeId, null);
-    return this.amendmentOutput(event, amendment, { kind: p.action, tradeId: p.tradeId, originalPrice: p.price, originalSize: p.size });
+    const amendment: TradeAmendmentOutcome =
+      processor === undefined ? { outcome: 'not-found' } : processor.amendTrade(p.tradeId, null);
+    return this.amendmentOutput(event, amendment, {
+      kind: p.action,
+      tradeId: p.tradeId,
+      originalPrice: p.price,
+      originalSize: p.size,
+    });
   }
 
   /**

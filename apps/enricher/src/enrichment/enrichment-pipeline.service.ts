@@ -28,6 +28,7 @@ import {
   type OutgoingRecord,
   PartitionGroup,
   parseBatch,
+  type TasksAssigned,
 } from '@tickwire/kafka';
 import { PreviousCloseReader } from '@tickwire/reference-data';
 import {
@@ -397,6 +398,23 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     const group = this.groups.get(task);
     if (group !== undefined && group.uncommittedTotal > this.config.ENRICHER_BUFFERED_RECORDS_PER_PARTITION)
       await Promise.allSettled([committed, ...advanced]);
+  }
+
+  /**
+   * After a group join (`KAFKA_TASKS_ASSIGNED`): restores the owned tasks' state from the
+   * changelog at once instead of at the first batch, so that symbol-state is rewritten and the idle
+   * flush can close the taken-over tasks' open bars even when no input ever arrives (a finished
+   * replay). Runs serially with the batches; a batch of the same generation then finds the state
+   * consistent. @throws the restore's error (the state stays marked for a rebuild at the next batch)
+   */
+  async tasksAssigned({ groupId, tasks }: TasksAssigned): Promise<void> {
+    await this.serially(async () => {
+      if (this.stopping) return;
+      if (this.tasks !== tasks) tasks.beforeClose(this.finishBeforeClose);
+      this.tasks = tasks;
+      this.consumerGroupId = groupId;
+      await this.ensureConsistentState();
+    });
   }
 
   /** Adds one batch to its task's merge and processes what the merge releases (see handleBatch). */
@@ -789,6 +807,9 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
    * from the committed offsets again) and paused partitions resume; otherwise (a failed transaction,
    * same generation) the records taken since the last committed position are put back in front of
    * their queues, to be processed again on the rebuilt state.
+   *
+   * Every restored symbol's view is queued for symbol-state (conditional writes: never older than the
+   * table's), so that the table converges to the committed state after a crash lost pending writes.
    */
   private async restoreOwnedState(reason: string): Promise<void> {
     const tasks = this.tasks;
@@ -827,6 +848,11 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
       }
     }
     this.engine.takeChangedSymbols();
+    // symbol-state converges to the restored (committed) state: a view taken but not written before a
+    // crash (DynamoDB down, then SIGKILL) would otherwise stay missing until the symbol's next event,
+    // which on a finished replay or a halted symbol never comes. The writes are conditional on
+    // lastEventTime, so a view older than the table's changes nothing.
+    this.stateWriter.enqueue(this.viewsOf([...this.taskOfSymbol.keys()]));
     this.streamTime = streamTime;
     this.restoreMerges(owned, generation !== this.stateGeneration);
     this.dirty = false;

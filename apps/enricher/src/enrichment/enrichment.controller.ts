@@ -1,7 +1,12 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { TOPICS } from '@tickwire/contracts';
-import type { KafkaConsumerContext, KafkaRecord } from '@tickwire/kafka';
+import {
+  KAFKA_TASKS_ASSIGNED,
+  type KafkaConsumerContext,
+  type KafkaRecord,
+  type TasksAssigned,
+} from '@tickwire/kafka';
 import { EnrichmentPipeline } from './enrichment-pipeline.service';
 
 /**
@@ -12,6 +17,12 @@ import { EnrichmentPipeline } from './enrichment-pipeline.service';
 @Controller()
 export class EnrichmentController {
   constructor(private readonly pipeline: EnrichmentPipeline) {}
+
+  /** After every group join: the state of the owned tasks is restored at once, not at the first batch. */
+  @EventPattern(KAFKA_TASKS_ASSIGNED)
+  onTasksAssigned(@Payload() event: TasksAssigned): Promise<void> {
+    return this.pipeline.tasksAssigned(event);
+  }
 
   @EventPattern(TOPICS.trades, { batch: true })
   onTrades(@Payload() records: KafkaRecord[], @Ctx() context: KafkaConsumerContext): Promise<void> {

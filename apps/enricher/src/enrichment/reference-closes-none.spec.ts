@@ -34,7 +34,10 @@ beforeAll(async () => {
       rowsBySymbol.set(item.bar.symbol, rows);
     }
   for (const symbol of new Set(bars.map((bar) => bar.payload.symbol))) {
-    const sources = [symbol, ...DEFAULT_SYMBOL_ALIASES.filter((a) => a.symbol === symbol).map((a) => a.sourceSymbol)];
+    const sources = [
+      symbol,
+      ...DEFAULT_SYMBOL_ALIASES.filter((a) => a.symbol === symbol).map((a) => a.sourceSymbol),
+    ];
     references.set(symbol, new PreviousCloseReference(sources.flatMap((s) => rowsBySymbol.get(s) ?? [])));
   }
 }, 300_000);
@@ -42,7 +45,8 @@ beforeAll(async () => {
 function thresholdAlerts(settings: EnrichmentSettings): AlertV1Event[] {
   const engine = new EnrichmentEngine(settings, () => INGEST_TIME);
   const alerts: AlertV1Event[] = [];
-  for (const bar of bars) alerts.push(...engine.processDailyBar(bar, references.get(bar.payload.symbol)).alerts);
+  for (const bar of bars)
+    alerts.push(...engine.processDailyBar(bar, references.get(bar.payload.symbol)).alerts);
   return alerts.filter((alert) => alert.payload.alertType === 'price-change-threshold');
 }
 
@@ -64,10 +68,12 @@ describe('the S&P 500 daily bars with --reference-closes none (previous closes f
     expect(seeded).toHaveLength(13_814);
     expect(feedOnly.map((a) => [a.id, a.payload])).toEqual(seeded.map((a) => [a.id, a.payload]));
     // AAPL's and TSLA's 2020-08-31 splits are in both runs' previous closes (corporate actions from the reference).
-    const tsla = feedOnly.find((a) => a.payload.symbol === 'TSLA' && a.eventTime === Date.parse('2020-08-31T20:00:00Z'));
-    expect(tsla?.payload).toMatchObject({ direction: 'up', previousClose: 442.68 });
-    expect(feedOnly.some((a) => a.payload.symbol === 'AAPL' && a.eventTime === Date.parse('2020-08-31T20:00:00Z'))).toBe(
-      false,
+    const tsla = feedOnly.find(
+      (a) => a.payload.symbol === 'TSLA' && a.eventTime === Date.parse('2020-08-31T20:00:00Z'),
     );
+    expect(tsla?.payload).toMatchObject({ direction: 'up', previousClose: 442.68 });
+    expect(
+      feedOnly.some((a) => a.payload.symbol === 'AAPL' && a.eventTime === Date.parse('2020-08-31T20:00:00Z')),
+    ).toBe(false);
   });
 });

@@ -113,7 +113,12 @@ export interface TradeOutcome {
 export type TradeAmendmentOutcome =
   | { readonly outcome: 'not-found' }
   | { readonly outcome: 'pending'; readonly startTime: number }
-  | { readonly outcome: 'restated'; readonly startTime: number; readonly bar: OhlcvBar; readonly revision: number }
+  | {
+      readonly outcome: 'restated';
+      readonly startTime: number;
+      readonly bar: OhlcvBar;
+      readonly revision: number;
+    }
   | { readonly outcome: 'bar-emptied'; readonly startTime: number; readonly revision: number };
 
 /** A completed 1-minute bar and the alerts it raised. */
@@ -149,7 +154,11 @@ export class SymbolProcessor {
   private session: string | undefined;
   /** The last resolved previous close, per trading date and reference object (events of a session share it). */
   private resolved:
-    | { tradingDate: string; reference: PreviousCloseReference | undefined; value: SessionPreviousClose | undefined }
+    | {
+        tradingDate: string;
+        reference: PreviousCloseReference | undefined;
+        value: SessionPreviousClose | undefined;
+      }
     | undefined;
 
   /** A fresh processor, or one continuing `snapshot` exactly (settings of durations/thresholds from `settings`). */
@@ -206,7 +215,9 @@ export class SymbolProcessor {
     this.recentIds = [...(snapshot?.recentEventIds ?? [])].slice(-RECENT_EVENT_ID_WINDOW);
     this.recentIdSet = new Set(this.recentIds);
     const ledgerOptions = { retainMs: settings.restatementRetainMs };
-    this.ledger = snapshot?.ledger ? TradeLedger.restore(snapshot.ledger, ledgerOptions) : new TradeLedger(ledgerOptions);
+    this.ledger = snapshot?.ledger
+      ? TradeLedger.restore(snapshot.ledger, ledgerOptions)
+      : new TradeLedger(ledgerOptions);
     this.officialCloses = [...(snapshot?.officialCloses ?? [])];
     this.session = snapshot?.session ?? undefined;
   }
@@ -231,13 +242,18 @@ export class SymbolProcessor {
    * {@link TradeAmendmentOutcome}). Indicators already fed with the bar (SMA/EMA, volume baseline) and
    * the last price are not rewound.
    */
-  amendTrade(tradeId: string, replacement: { tradeId: string; price: number; size: number } | null): TradeAmendmentOutcome {
+  amendTrade(
+    tradeId: string,
+    replacement: { tradeId: string; price: number; size: number } | null,
+  ): TradeAmendmentOutcome {
     const result = this.ledger.amend(tradeId, replacement, this.symbol);
     if (result.outcome === 'not-found') return result;
     const { startTime, bar } = result;
     if (this.bars.hasOpenWindow(this.symbol, startTime)) return { outcome: 'pending', startTime };
     const revision = this.ledger.nextRevision(startTime);
-    return bar === undefined ? { outcome: 'bar-emptied', startTime, revision } : { outcome: 'restated', startTime, bar, revision };
+    return bar === undefined
+      ? { outcome: 'bar-emptied', startTime, revision }
+      : { outcome: 'restated', startTime, bar, revision };
   }
 
   /**
@@ -328,7 +344,12 @@ export class SymbolProcessor {
   ): TradeOutcome {
     const watermark = this.bars.watermarkOf(this.symbol) ?? null;
     const previousPrice = this.market.lastPrice;
-    const result = this.bars.add({ symbol: this.symbol, price: trade.price, size: trade.size, eventTime: trade.eventTime });
+    const result = this.bars.add({
+      symbol: this.symbol,
+      price: trade.price,
+      size: trade.size,
+      eventTime: trade.eventTime,
+    });
     if (!result.late) this.ledger.add(trade);
     // Bars this trade closed belong to earlier windows: their alerts use the state before any session roll.
     const closed = this.closeBars(result.bars);
@@ -417,7 +438,11 @@ export class SymbolProcessor {
   applyDailyClose(
     bar: { tradingDate: string; close: number },
     reference: PreviousCloseReference | undefined,
-  ): { reference: SessionPreviousClose | undefined; changePercent: number | null; alert?: ChangeThresholdAlert } {
+  ): {
+    reference: SessionPreviousClose | undefined;
+    changePercent: number | null;
+    alert?: ChangeThresholdAlert;
+  } {
     const previousClose = this.previousCloseFor(bar.tradingDate, reference);
     this.recordOfficialClose({ tradingDate: bar.tradingDate, close: bar.close });
     if (previousClose === undefined) return { reference: undefined, changePercent: null };
@@ -431,7 +456,8 @@ export class SymbolProcessor {
 
   private recordOfficialClose(close: OfficialClose): void {
     const kept = this.officialCloses.filter((c) => c.tradingDate !== close.tradingDate);
-    if (kept.length >= OFFICIAL_CLOSES_KEPT && close.tradingDate < (kept[0] as OfficialClose).tradingDate) return;
+    if (kept.length >= OFFICIAL_CLOSES_KEPT && close.tradingDate < (kept[0] as OfficialClose).tradingDate)
+      return;
     kept.push(close);
     kept.sort((a, b) => (a.tradingDate < b.tradingDate ? -1 : 1));
     this.officialCloses.splice(0, this.officialCloses.length, ...kept.slice(-OFFICIAL_CLOSES_KEPT));

@@ -8,7 +8,12 @@ import type { KafkaMetricsSink } from '../kafka-metrics-sink';
 import { KafkaTestCluster, TEST_BROKERS, waitFor } from '../testing/kafka-test-cluster';
 import type { BatchHandlingResult } from './kafka-handler-options';
 import { KafkaConsumerContext } from './kafka-consumer-context';
-import { KafkaConsumerServer, type KafkaConsumerServerOptions } from './kafka-consumer-server';
+import {
+  KAFKA_TASKS_ASSIGNED,
+  KafkaConsumerServer,
+  type KafkaConsumerServerOptions,
+  type TasksAssigned,
+} from './kafka-consumer-server';
 import { RethrowRpcExceptionFilter } from './rethrow-rpc-exception-filter';
 import { RecordProducer } from '../producer/record-producer';
 import type { Consumer } from 'kafkajs';
@@ -365,6 +370,39 @@ describe('KafkaConsumerServer on the real Kafka', () => {
       (await cluster.readTopic(output, { count: 3, timeoutMs: 3_000 })).map((r) => r.value!.toString()),
     ).toEqual(['ONE', 'TWO']);
     expect(plainCommits).toEqual([]);
+  });
+
+  it('transactional mode: the tasks-assigned handler hears the group join with no record consumed, its owned tasks fenced', async () => {
+    const input = cluster.uniqueName('in');
+    const groupId = cluster.uniqueName('group');
+    await cluster.createTopics([input], 3);
+    const joins: { groupId: string; generation: number; owned: number[] }[] = [];
+
+    @Controller()
+    class LifecycleController {
+      @EventPattern(input)
+      handle(): void {
+        throw new Error('no record is produced to this topic');
+      }
+
+      @EventPattern(KAFKA_TASKS_ASSIGNED)
+      async assigned(@Payload() event: TasksAssigned): Promise<void> {
+        await event.tasks.ready();
+        joins.push({
+          groupId: event.groupId,
+          generation: event.tasks.generation,
+          owned: event.tasks.ownedTasks(),
+        });
+      }
+    }
+    const server = new KafkaConsumerServer(
+      serverOptions(groupId, { transactionalIdPrefix: cluster.uniqueName('tx') }),
+    );
+    app = await startMicroservice(LifecycleController, server);
+    // The pattern is a lifecycle event, not a topic to subscribe to.
+    expect(server.subscribedTopics()).toEqual([input]);
+    await waitFor('the first join to be reported', async () => joins.length >= 1, 30_000);
+    expect(joins[0]).toEqual({ groupId, generation: 1, owned: [0, 1, 2] });
   });
 
   it('transactional mode: a handler that committed the offsets in its own task transaction (markOffsetsCommitted) gets no second commit', async () => {

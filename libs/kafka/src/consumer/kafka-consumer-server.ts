@@ -9,12 +9,27 @@ import { type KafkaMetricsSink, NOOP_KAFKA_METRICS } from '../kafka-metrics-sink
 import { ConsumerLagMonitor } from './consumer-lag-monitor';
 import { RecordProducer } from '../producer/record-producer';
 import { coPartitionedAssigner, tasksOf, type TopicPartitionAssignment } from './co-partitioned-assigner';
-import { KafkaConsumerContext } from './kafka-consumer-context';
+import { type ConsumerTasks, KafkaConsumerContext } from './kafka-consumer-context';
 import { PartitionTaskProducers } from './partition-task-producers';
 import type { BatchHandlingResult, KafkaHandlerExtras } from './kafka-handler-options';
 
 /** Identifies this transport in Nest (e.g. for `@EventPattern(topic, TICKWIRE_KAFKA_TRANSPORT)`). */
 export const TICKWIRE_KAFKA_TRANSPORT = Symbol('tickwire-kafka');
+
+/**
+ * Event pattern of a lifecycle handler, never a topic (':' is not legal in a Kafka topic name): a
+ * transactional server (one with `transactionalIdPrefix`) calls `@EventPattern(KAFKA_TASKS_ASSIGNED)`
+ * with a {@link TasksAssigned} after every group join, so that a handler can restore per-task state
+ * before any batch arrives, or when none ever does (a finished replay). The server does not wait for
+ * it; a rejection is logged as a warning.
+ */
+export const KAFKA_TASKS_ASSIGNED = 'tickwire:tasks-assigned';
+
+/** The payload of {@link KAFKA_TASKS_ASSIGNED}: the group and its transactional tasks after a join. */
+export interface TasksAssigned {
+  readonly groupId: string;
+  readonly tasks: ConsumerTasks;
+}
 
 export interface KafkaConsumerServerOptions {
   connection: KafkaConnectionOptions;
@@ -124,7 +139,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
 
   /** Topics with a registered handler: what the consumer subscribes to. */
   subscribedTopics(): string[] {
-    return [...this.messageHandlers.keys()];
+    return [...this.messageHandlers.keys()].filter((pattern) => pattern !== KAFKA_TASKS_ASSIGNED);
   }
 
   /** Partitions owned since the latest group join, `{ [topic]: partitions }` (empty before and after). */
@@ -437,6 +452,20 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     }
   }
 
+  /** Calls the {@link KAFKA_TASKS_ASSIGNED} handler, if any, without waiting for it. */
+  private notifyTasksAssigned(): void {
+    const handler = this.getHandlerByPattern(KAFKA_TASKS_ASSIGNED);
+    const tasks = this.tasks;
+    if (!handler || tasks === null) return;
+    const event: TasksAssigned = { groupId: this.options.groupId, tasks };
+    void (async () => {
+      const result: unknown = await handler(event);
+      await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+    })().catch((error: unknown) =>
+      this.log.warn({ error: String(error), generation: tasks.generation }, 'Tasks-assigned handler failed'),
+    );
+  }
+
   /** Calls a Nest handler and waits for its result, whether a value, a promise or an observable. */
   private async invoke(
     handler: MessageHandler,
@@ -516,6 +545,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       this.tasks?.assign(tasksOf(this.assignment));
       set('connected');
       this.log.info({ assignment: this.assignment }, 'Joined the consumer group');
+      this.notifyTasksAssigned();
     });
     consumer.on(consumer.events.DISCONNECT, emit('disconnected'));
     consumer.on(consumer.events.REBALANCING, emit('rebalancing'));
