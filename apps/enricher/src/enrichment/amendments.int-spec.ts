@@ -1,8 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { openSync, readFileSync } from 'node:fs';
+import { spawnEnricher } from '../testing/enricher-process';
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import {
   CreateTableCommand,
@@ -38,7 +39,6 @@ import type { Admin, Consumer, Producer } from 'kafkajs';
  * cancel) and revisions 1 and 2 (the first bar's correction, then its cancel) with the values computed
  * here from the amended trades, the customer corrections say so, and the halts carry the flag.
  */
-const WORKSPACE = resolve(__dirname, '../../../..');
 const MINUTE = Date.UTC(2026, 11, 7, 15, 0); // a minute boundary, epoch ms
 
 interface Trade {
@@ -170,21 +170,11 @@ describe('enricher applies corrections, cancels and halts (real Kafka, DynamoDB 
   it('restates the published bars as new revisions, reports each amendment and applies the halt flag', async () => {
     const port = await freePort();
     const logFile = join(dir, 'enricher.log');
-    child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/enricher/src/main.ts'], {
-      cwd: WORKSPACE,
-      env: {
-        ...process.env,
-        SWC_NODE_PROJECT: 'apps/enricher/tsconfig.app.json',
-        SERVICE_NAME: serviceName,
-        KAFKA_CONSUMER_GROUP: groupId,
-        ENRICHER_CHANGELOG_TOPIC: changelogTopic,
-        REFERENCE_DAILY_BARS_TABLE: referenceTable,
-        SYMBOL_STATE_TABLE: stateTable,
-        BAR_IDLE_FLUSH_MS: '60000',
-        HTTP_PORT: String(port),
-        LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', openSync(logFile, 'a'), 'inherit'],
+    child = spawnEnricher({
+      names: { serviceName, groupId, changelogTopic, referenceTable, stateTable },
+      port,
+      logFile,
+      env: { BAR_IDLE_FLUSH_MS: '60000' },
     });
     const log = () => readFileSync(logFile, 'utf8').slice(-4_000);
     await send(TOPICS.trades, trades.map(tradeEvent));

@@ -1,8 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { openSync, readFileSync } from 'node:fs';
+import { spawnEnricher } from '../testing/enricher-process';
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import {
   CreateTableCommand,
   DeleteTableCommand,
@@ -45,7 +46,6 @@ import type { Admin, Consumer, IHeaders, Producer } from 'kafkajs';
  * Like the exactly-once test, it uses the fixed raw topics with a consumer group of its own positioned
  * at their end, symbols of its own run (BK<run>, BU<run>), and its own changelog topic and tables.
  */
-const WORKSPACE = resolve(__dirname, '../../../..');
 const AFTER_CORPUS_TRADES = 50;
 
 interface SinkRecord {
@@ -132,20 +132,10 @@ describe('enricher: bad-input corpus to the DLQ and late topics (real Kafka, Dyn
     producer = kafka.producer({ idempotent: true });
     await producer.connect();
 
-    enricher = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/enricher/src/main.ts'], {
-      cwd: WORKSPACE,
-      env: {
-        ...process.env,
-        SWC_NODE_PROJECT: 'apps/enricher/tsconfig.app.json',
-        SERVICE_NAME: serviceName,
-        KAFKA_CONSUMER_GROUP: groupId,
-        ENRICHER_CHANGELOG_TOPIC: changelogTopic,
-        REFERENCE_DAILY_BARS_TABLE: referenceTable,
-        SYMBOL_STATE_TABLE: stateTable,
-        HTTP_PORT: String(port),
-        LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', openSync(logFile, 'a'), 'inherit'],
+    enricher = spawnEnricher({
+      names: { serviceName, groupId, changelogTopic, referenceTable, stateTable },
+      port,
+      logFile,
     });
   }, 120_000);
 

@@ -1,8 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { openSync, readFileSync } from 'node:fs';
+import { spawnEnricher } from '../testing/enricher-process';
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import {
   CreateTableCommand,
@@ -45,7 +46,6 @@ import type { Admin, Consumer, Producer } from 'kafkajs';
  * group of its own positioned at their end, a symbol of its own, and its own changelog topic,
  * reference table, symbol-state table and transactional id, so it neither sees nor disturbs other runs.
  */
-const WORKSPACE = resolve(__dirname, '../../../..');
 const TRADES = 2_400;
 const PREVIOUS_CLOSE = 585.741;
 
@@ -112,22 +112,12 @@ describe('enricher exactly-once across a crash (real Kafka, DynamoDB Local)', ()
   let logFile: string;
 
   const startEnricher = (): ChildProcess => {
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/enricher/src/main.ts'], {
-      cwd: WORKSPACE,
-      env: {
-        ...process.env,
-        SWC_NODE_PROJECT: 'apps/enricher/tsconfig.app.json',
-        SERVICE_NAME: serviceName,
-        KAFKA_CONSUMER_GROUP: groupId,
-        ENRICHER_CHANGELOG_TOPIC: changelogTopic,
-        REFERENCE_DAILY_BARS_TABLE: referenceTable,
-        SYMBOL_STATE_TABLE: stateTable,
-        // Longer than any pause of the test's producer, so only the end of input triggers the flush.
-        BAR_IDLE_FLUSH_MS: '6000',
-        HTTP_PORT: String(port),
-        LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', openSync(logFile, 'a'), 'inherit'],
+    const child = spawnEnricher({
+      names: { serviceName, groupId, changelogTopic, referenceTable, stateTable },
+      port,
+      logFile,
+      // Longer than any pause of the test's producer, so only the end of input triggers the flush.
+      env: { BAR_IDLE_FLUSH_MS: '6000' },
     });
     children.push(child);
     return child;

@@ -1,8 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { openSync, readFileSync } from 'node:fs';
+import { spawnEnricher } from '../testing/enricher-process';
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import {
   CreateTableCommand,
@@ -44,7 +45,6 @@ import { EnrichmentEngine } from './enrichment-engine.service';
  * positioned at their end, symbols of its own, and its own changelog, tables and service name
  * (hence transactional ids).
  */
-const WORKSPACE = resolve(__dirname, '../../../..');
 const SYMBOLS = 6;
 const TRADES_PER_SYMBOL = 300;
 const PREVIOUS_CLOSE = 585.741;
@@ -84,24 +84,17 @@ describe('enricher scale-out: two instances, one group, SIGTERM hands tasks over
 
   const startEnricher = async (name: string): Promise<ChildProcess> => {
     const log = join(dir, `${name}.log`);
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/enricher/src/main.ts'], {
-      cwd: WORKSPACE,
+    const child = spawnEnricher({
+      names: { serviceName, groupId, changelogTopic, referenceTable, stateTable },
+      port: await freePort(),
+      logFile: log,
+      stderr: 'log',
       env: {
-        ...process.env,
-        SWC_NODE_PROJECT: 'apps/enricher/tsconfig.app.json',
-        SERVICE_NAME: serviceName,
-        KAFKA_CONSUMER_GROUP: groupId,
-        ENRICHER_CHANGELOG_TOPIC: changelogTopic,
-        REFERENCE_DAILY_BARS_TABLE: referenceTable,
-        SYMBOL_STATE_TABLE: stateTable,
         ...SETTINGS_ENV,
         // No processing-time flush: whether an instance idles while the test waits must not close
         // minutes early (trades would turn late). Bars close in event time only, as in the reference.
         BAR_IDLE_FLUSH_MS: '0',
-        HTTP_PORT: String(await freePort()),
-        LOG_LEVEL: 'info',
       },
-      stdio: ['ignore', openSync(log, 'a'), openSync(log, 'a')],
     });
     children.push({ child, log });
     return child;
