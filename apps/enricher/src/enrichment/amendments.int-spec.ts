@@ -1,4 +1,5 @@
 import { spawnEnricher } from '../testing/enricher-process';
+import { ENRICHER_INPUT_TOPICS } from './enrichment-pipeline.service';
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -75,14 +76,7 @@ describe('enricher applies corrections, cancels and halts (real Kafka, DynamoDB 
   const referenceTable = uniqueName('it-amend-reference');
   const stateTable = uniqueName('it-amend-state');
   const kafka = createLocalKafka('enricher-amend-test');
-  const inputs = [
-    TOPICS.trades,
-    TOPICS.quotes,
-    TOPICS.barsDaily,
-    TOPICS.tradeCorrections,
-    TOPICS.tradeCancels,
-    TOPICS.tradingStatus,
-  ];
+  const inputs = [...ENRICHER_INPUT_TOPICS];
   const outputs = [TOPICS.bars1m, TOPICS.corrections, TOPICS.halts];
   let admin: Admin;
   let producer: Producer;
