@@ -8,8 +8,30 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const root = join(import.meta.dirname, '..', '..');
+
+// The tests run on the project's Node.js LTS line (package.json `devEngines.runtime`, also the images'
+// base), whatever the shell's Node is (the two commands only need 20.19+ to start): on another major,
+// this script runs itself again under the pinned release, which npx installs once from the npm
+// registry's `node` package (official Linux/macOS/Windows builds repackaged) into npm's cache.
+const testNode = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).devEngines.runtime.version;
+const major = (version) => version.split('.')[0];
+if (major(process.versions.node) !== major(testNode)) {
+  if (process.env.TICKWIRE_TEST_NODE_REEXEC) {
+    console.error(`npm test: wanted Node ${testNode}, npx gave ${process.version}`);
+    process.exit(1);
+  }
+  console.log(`npm test: this shell has Node ${process.version}; running on Node ${testNode} (npx -p node@${testNode})`);
+  const again = spawnSync(
+    'npx',
+    ['--yes', '--package', `node@${testNode}`, '--', 'node', fileURLToPath(import.meta.url), ...process.argv.slice(2)],
+    { cwd: root, stdio: 'inherit', env: { ...process.env, TICKWIRE_TEST_NODE_REEXEC: '1' } },
+  );
+  process.exit(again.status ?? 1);
+}
+console.log(`npm test: Node ${process.version}`);
 const summaryDir = join(root, 'tmp', 'test-summary');
 rmSync(summaryDir, { recursive: true, force: true });
 mkdirSync(summaryDir, { recursive: true });
@@ -27,8 +49,6 @@ const env = {
   TICKWIRE_TEST_RUN_ID: runId,
   NX_DAEMON: 'false',
   FORCE_COLOR: '0',
-  // The SDK's notice that its 2027 releases need Node 22 (the lockfile pins a release that supports 20).
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
 const nx = ['nx', 'run-many', '--skip-nx-cache', '--outputStyle=static'];
 // Every project's lint, typecheck, unit and integration tests, two at a time.

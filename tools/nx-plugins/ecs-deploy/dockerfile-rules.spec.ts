@@ -31,20 +31,30 @@ describe('dockerfileViolations', () => {
 
   it('reports a single-stage image', () => {
     expect(
-      dockerfileViolations('FROM node:20\nCMD ["node", "main.js"]\n', { app: 'enricher', port: 8082 }),
+      dockerfileViolations('FROM node:24\nCMD ["node", "main.js"]\n', { app: 'enricher', port: 8082 }),
     ).toEqual(['must be multi-stage (a build and a runtime stage)']);
   });
 
   it('reports a root runtime, a wrong port, a full runtime image and a missing health check', () => {
     const bad = good
       .replace('USER node', 'USER root')
-      .replace('FROM node:20-bookworm-slim AS runtime', 'FROM node:20-bookworm AS runtime')
+      .replace('FROM node:24-bookworm-slim AS runtime', 'FROM node:24-bookworm AS runtime')
       .replace(/HEALTHCHECK[^\n]*\\\n[^\n]*\n/, '');
     expect(dockerfileViolations(bad, { app: 'enricher', port: 9999 })).toEqual([
-      'runtime stage must use a slim node:20 image, not node:20-bookworm',
+      'runtime stage must use a slim node:24 image, not node:24-bookworm',
       'runtime stage must switch to a non-root USER',
       'runtime stage must EXPOSE 9999',
       'runtime stage needs exactly one HEALTHCHECK',
+    ]);
+  });
+
+  it('reports images on Node 20, past its end of life', () => {
+    const old = good
+      .replace('FROM node:24-bookworm AS build', 'FROM node:20-bookworm AS build')
+      .replace('FROM node:24-bookworm-slim AS runtime', 'FROM node:20-bookworm-slim AS runtime');
+    expect(dockerfileViolations(old, { app: 'enricher', port: 8082 })).toEqual([
+      'build stage must use a node:24 image, not node:20-bookworm',
+      'runtime stage must use a slim node:24 image, not node:20-bookworm-slim',
     ]);
   });
 

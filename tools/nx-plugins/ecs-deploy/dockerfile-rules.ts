@@ -31,9 +31,16 @@ function stagesOf(instructions: readonly Instruction[], froms: readonly From[]):
 }
 
 /**
+ * The Node.js major of the images: 24, the Active LTS line (Node 20 reached end of life in April 2026;
+ * AWS SDK for JavaScript v3 releases from January 2027 need Node >= 22). `npm test` runs on the same
+ * major (tools/scripts/test.mjs).
+ */
+export const NODE_MAJOR = '24';
+
+/**
  * Violations of the house rules for a service Dockerfile:
- * - multi-stage: a `node:20` stage named `build` that runs `npm ci` and `nx build <app>`, and a last
- *   (runtime) stage on a slim `node:20` image;
+ * - multi-stage: a `node:24` stage (the Node.js LTS line, {@link NODE_MAJOR}) named `build` that runs
+ *   `npm ci` and `nx build <app>`, and a last (runtime) stage on a slim `node:24` image;
  * - the runtime stage installs production dependencies only (`npm ci --omit=dev`), copies the bundle
  *   from the build stage, runs as a non-root USER, EXPOSEs the port, and has a HEALTHCHECK on
  *   `/health/live` at that port and a CMD running `main.js`;
@@ -53,8 +60,8 @@ export function dockerfileViolations(content: string, expected: ServiceImageExpe
   const build = stages.find((s) => s.from.getBuildStage() === 'build');
   if (!build) violations.push('needs a stage named "build"');
   else {
-    if (build.from.getImageName() !== 'node' || !String(build.from.getImageTag()).startsWith('20')) {
-      violations.push(`build stage must use a node:20 image, not ${build.from.getImage()}`);
+    if (build.from.getImageName() !== 'node' || !String(build.from.getImageTag()).startsWith(NODE_MAJOR)) {
+      violations.push(`build stage must use a node:${NODE_MAJOR} image, not ${build.from.getImage()}`);
     }
     const runs = keyword(build, 'RUN').map(args);
     if (!runs.some((r) => /\bnpm ci\b/.test(r))) violations.push('build stage must install with npm ci');
@@ -62,8 +69,11 @@ export function dockerfileViolations(content: string, expected: ServiceImageExpe
       violations.push(`build stage must run nx build ${expected.app}`);
   }
 
-  if (runtime.from.getImageName() !== 'node' || !/^20.*slim/.test(String(runtime.from.getImageTag()))) {
-    violations.push(`runtime stage must use a slim node:20 image, not ${runtime.from.getImage()}`);
+  if (
+    runtime.from.getImageName() !== 'node' ||
+    !new RegExp(`^${NODE_MAJOR}.*slim`).test(String(runtime.from.getImageTag()))
+  ) {
+    violations.push(`runtime stage must use a slim node:${NODE_MAJOR} image, not ${runtime.from.getImage()}`);
   }
   if (!keyword(runtime, 'RUN').some((i) => /\bnpm ci\b.*--omit=dev/.test(args(i)))) {
     violations.push('runtime stage must install production dependencies only (npm ci --omit=dev)');
