@@ -23,10 +23,20 @@ if (major(process.versions.node) !== major(testNode)) {
     console.error(`npm test: wanted Node ${testNode}, npx gave ${process.version}`);
     process.exit(1);
   }
-  console.log(`npm test: this shell has Node ${process.version}; running on Node ${testNode} (npx -p node@${testNode})`);
+  console.log(
+    `npm test: this shell has Node ${process.version}; running on Node ${testNode} (npx -p node@${testNode})`,
+  );
   const again = spawnSync(
     'npx',
-    ['--yes', '--package', `node@${testNode}`, '--', 'node', fileURLToPath(import.meta.url), ...process.argv.slice(2)],
+    [
+      '--yes',
+      '--package',
+      `node@${testNode}`,
+      '--',
+      'node',
+      fileURLToPath(import.meta.url),
+      ...process.argv.slice(2),
+    ],
     { cwd: root, stdio: 'inherit', env: { ...process.env, TICKWIRE_TEST_NODE_REEXEC: '1' } },
   );
   process.exit(again.status ?? 1);
