@@ -16,6 +16,21 @@ import { remoteAddressOf, WebSocketUpgradeRouter } from './websocket-upgrade-rou
 /** Path of the JSON WebSocket protocol. */
 export const STREAM_PATH = '/v1/stream';
 
+/** Per-connection limits of the WebSocket stream protocols (`/v1/stream`, `/v2/tickwire`), from the config. */
+export function streamLimitsOf(config: GatewayConfig): StreamConnectionContext['limits'] {
+  return {
+    authTimeoutMs: config.STREAM_AUTH_TIMEOUT_MS,
+    highWaterBytes: config.STREAM_HIGH_WATER_BYTES,
+    maxQueued: config.STREAM_MAX_QUEUED,
+    maxConflated: config.STREAM_MAX_CONFLATED,
+    slowClientTimeoutMs: config.STREAM_SLOW_CLIENT_TIMEOUT_MS,
+    subscribeBurst: config.STREAM_SUBSCRIBE_BURST,
+    subscribePerSecond: config.STREAM_SUBSCRIBE_PER_SECOND,
+    errorBurst: config.STREAM_ERROR_BURST,
+    errorsPerSecond: config.STREAM_ERRORS_PER_SECOND,
+  };
+}
+
 /**
  * The `/v1/stream` WebSocket server (the `ws` package, on Nest's HTTP server): one
  * {@link StreamConnection} per socket. Frames above STREAM_MAX_PAYLOAD_BYTES are refused by ws itself
@@ -49,17 +64,7 @@ export class StreamServer implements OnModuleInit, BeforeApplicationShutdown {
       authAttempts,
       metrics,
       logger: logger.child({ component: 'stream' }),
-      limits: {
-        authTimeoutMs: config.STREAM_AUTH_TIMEOUT_MS,
-        highWaterBytes: config.STREAM_HIGH_WATER_BYTES,
-        maxQueued: config.STREAM_MAX_QUEUED,
-        maxConflated: config.STREAM_MAX_CONFLATED,
-        slowClientTimeoutMs: config.STREAM_SLOW_CLIENT_TIMEOUT_MS,
-        subscribeBurst: config.STREAM_SUBSCRIBE_BURST,
-        subscribePerSecond: config.STREAM_SUBSCRIBE_PER_SECOND,
-        errorBurst: config.STREAM_ERROR_BURST,
-        errorsPerSecond: config.STREAM_ERRORS_PER_SECOND,
-      },
+      limits: streamLimitsOf(config),
     };
   }
 
