@@ -1,10 +1,8 @@
 import { ALPACA_ERRORS } from '@tickwire/market-sources';
-import { type CustomerEntitlements, type CustomerEvent, type RoutedMessage, TokenBucket } from '@tickwire/subscriptions';
-import type { RawData, WebSocket } from 'ws';
+import type { CustomerEntitlements, CustomerEvent, RoutedMessage } from '@tickwire/subscriptions';
+import type { WebSocket } from 'ws';
 import type { ApiKeyAuthenticator } from '../auth/api-key-authenticator';
-import type { StreamConnectionContext } from '../stream/stream-connection';
-import type { FeedSubscriber } from '../fan-out/subscriber-hub';
-import { OutboundSocket } from '../stream/outbound-socket';
+import { WebSocketConnection, type WebSocketConnectionContext } from '../stream/websocket-connection';
 import { type AlpacaCodec, decodeAlpacaClientFrame, encodeAlpacaFrame } from './alpaca-codec';
 import { ALPACA_CHANNELS_OF_ROUTE, type AlpacaFrameCache } from './alpaca-frame-cache';
 import { type AlpacaChannelSymbols, AlpacaSubscription, checkAlpacaSubscribe, parseAlpacaClientMessage } from './alpaca-subscription';
@@ -21,8 +19,6 @@ export type AlpacaStreamErrorCode = 400 | 401 | 402 | 403 | 404 | 405 | 406 | 40
 /** Error codes after which the connection is closed (Alpaca's test server and SDKs treat them so). */
 const CLOSING_CODES: ReadonlySet<AlpacaStreamErrorCode> = new Set([402, 404, 406, 407]);
 
-/** After a closing error, how long the client gets to read it before the socket is cut. */
-const CLOSE_GRACE_MS = 1_000;
 /** WebSocket close code after a closing error: policy violation (RFC 6455 section 7.4.1), as Alpaca's test server. */
 const POLICY_VIOLATION = 1008;
 /** WebSocket close code when the gateway stops: going away (RFC 6455 section 7.4.1). */
@@ -34,7 +30,7 @@ export function alpacaErrorMessage(code: AlpacaStreamErrorCode): string {
 }
 
 /** What a `/v2/tickwire` connection needs from the gateway: the `/v1/stream` context, Alpaca auth and the shared frame cache. */
-export interface AlpacaStreamContext extends Omit<StreamConnectionContext, 'authenticator' | 'snapshotOf'> {
+export interface AlpacaStreamContext extends WebSocketConnectionContext {
   authenticator: Pick<ApiKeyAuthenticator, 'authenticateAlpaca'>;
   frames: AlpacaFrameCache;
 }
@@ -58,50 +54,36 @@ export interface AlpacaStreamContext extends Omit<StreamConnectionContext, 'auth
  * Alpaca sends no snapshot on subscribe, so neither does this endpoint (snapshots are on `/v1/stream`
  * and `GET /v1/snapshots/:symbol`).
  */
-export class AlpacaStreamConnection implements FeedSubscriber {
-  private state: 'connected' | 'authenticating' | 'authenticated' | 'closed' = 'connected';
-  private entitlements: CustomerEntitlements | null = null;
+export class AlpacaStreamConnection extends WebSocketConnection {
   private subscription = AlpacaSubscription.empty();
-  private readonly outbound: OutboundSocket;
-  private readonly subscribeBucket: TokenBucket;
-  private readonly errorBucket: TokenBucket;
-  private authTimer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly socket: WebSocket,
-    private readonly remoteAddress: string,
+    socket: WebSocket,
+    remoteAddress: string,
     private readonly codec: AlpacaCodec,
-    private readonly context: AlpacaStreamContext,
+    protected override readonly context: AlpacaStreamContext,
     /** Frees this connection's unauthenticated slot of its address (PendingConnections). */
-    private readonly releasePending: () => void = () => undefined,
+    releasePending: () => void = () => undefined,
   ) {
-    this.outbound = new OutboundSocket(
-      socket,
-      context.limits,
-      context.pump,
-      () => this.fail(407),
-      () => context.metrics.messagesConflated.inc(),
-      null,
-    );
-    this.subscribeBucket = new TokenBucket(context.limits.subscribeBurst, context.limits.subscribePerSecond);
-    this.errorBucket = new TokenBucket(context.limits.errorBurst, context.limits.errorsPerSecond);
+    // Alpaca has no message for conflated frames: a slow client just gets the latest per channel and symbol.
+    super(socket, remoteAddress, context, 'alpaca', null, releasePending);
   }
 
-  /** Greets the client, starts the auth timer and listens. */
-  start(): void {
-    this.context.metrics.connections.inc({ protocol: 'alpaca' });
-    this.socket.on('message', (data, isBinary) => this.onFrame(data, isBinary));
-    this.socket.on('close', () => this.cleanUp());
-    this.socket.on('error', (error) => this.context.logger.debug({ err: error, remoteAddress: this.remoteAddress }, 'Alpaca stream socket error'));
-    this.authTimer = setTimeout(() => {
-      if (this.state === 'connected' || this.state === 'authenticating') this.fail(404);
-    }, this.context.limits.authTimeoutMs);
+  protected greet(): void {
     this.sendControl({ T: 'success', msg: 'connected' });
+  }
+
+  protected onAuthTimeout(): void {
+    this.fail(404);
+  }
+
+  protected onSlowClient(): void {
+    this.fail(407);
   }
 
   /** Closes the connection because the server stops (Alpaca has no error code for it: close 1001). */
   shutdown(): void {
-    this.close(GOING_AWAY, 'server shutting down', 'serverShutdown');
+    this.closeSocket(GOING_AWAY, 'server shutting down', 'serverShutdown');
   }
 
   deliver(message: RoutedMessage, _frameText: () => string, event: CustomerEvent): void {
@@ -115,11 +97,10 @@ export class AlpacaStreamConnection implements FeedSubscriber {
     }
   }
 
-  private onFrame(data: RawData, isBinary: boolean): void {
-    if (this.state === 'closed') return;
+  protected onFrame(data: Buffer, isBinary: boolean): void {
     let decoded: unknown;
     try {
-      decoded = decodeAlpacaClientFrame(toBuffer(data), isBinary);
+      decoded = decodeAlpacaClientFrame(data, isBinary);
     } catch {
       this.error(400);
       return;
@@ -175,14 +156,10 @@ export class AlpacaStreamConnection implements FeedSubscriber {
       this.fail(402);
       return;
     }
-    if (!this.context.connections.tryAcquire(entitlements.customerId, entitlements.maxConnections)) {
+    if (!this.admit(entitlements)) {
       this.fail(406);
       return;
     }
-    this.entitlements = entitlements;
-    this.state = 'authenticated';
-    this.releasePending();
-    if (this.authTimer) clearTimeout(this.authTimer);
     this.sendControl({ T: 'success', msg: 'authenticated' });
   }
 
@@ -231,41 +208,9 @@ export class AlpacaStreamConnection implements FeedSubscriber {
 
   /** Sends a closing error straight to the socket (bypassing a slow client's full outbox), then closes. */
   private fail(code: AlpacaStreamErrorCode): void {
-    if (this.state === 'closed') return;
+    if (this.isClosed()) return;
     this.context.metrics.protocolErrors.inc({ error: `alpaca-${code}` });
     if (this.socket.readyState === this.socket.OPEN) this.socket.send(this.errorFrame(code));
-    this.close(POLICY_VIOLATION, alpacaErrorMessage(code), `alpaca-${code}`);
+    this.closeSocket(POLICY_VIOLATION, alpacaErrorMessage(code), `alpaca-${code}`);
   }
-
-  private close(closeCode: number, reason: string, metric: string): void {
-    if (this.state === 'closed') return;
-    this.context.metrics.disconnects.inc({ reason: metric });
-    this.cleanUp();
-    this.socket.close(closeCode, reason);
-    // A client that does not read may never complete the closing handshake.
-    setTimeout(() => this.socket.terminate(), CLOSE_GRACE_MS).unref();
-  }
-
-  /** Whether the socket closed meanwhile (read after an await, so the compiler does not narrow it). */
-  private isClosed(): boolean {
-    return this.state === 'closed';
-  }
-
-  private cleanUp(): void {
-    if (this.state === 'closed') return;
-    if (this.state === 'authenticated' && this.entitlements) this.context.connections.release(this.entitlements.customerId);
-    this.state = 'closed';
-    this.releasePending();
-    if (this.authTimer) clearTimeout(this.authTimer);
-    this.context.hub.removeAll(this);
-    this.outbound.dispose();
-    this.context.metrics.connections.dec({ protocol: 'alpaca' });
-  }
-}
-
-/** The bytes of a ws message (a Buffer, fragments, or an ArrayBuffer). */
-function toBuffer(data: RawData): Buffer {
-  if (Array.isArray(data)) return Buffer.concat(data);
-  if (data instanceof ArrayBuffer) return Buffer.from(data);
-  return data;
 }

@@ -141,19 +141,8 @@ export class AlpacaSubscription {
 
   /** Alpaca's `subscription` message: every channel with its symbols sorted. */
   toMessage(): AlpacaSubscriptionMessage {
-    const list = (channel: AlpacaStockChannel) => [...(this.symbolsByChannel.get(channel) ?? [])].sort();
-    return {
-      T: 'subscription',
-      trades: list('trades'),
-      quotes: list('quotes'),
-      bars: list('bars'),
-      updatedBars: list('updatedBars'),
-      dailyBars: list('dailyBars'),
-      statuses: list('statuses'),
-      lulds: list('lulds'),
-      corrections: list('corrections'),
-      cancelErrors: list('cancelErrors'),
-    };
+    const lists = ALPACA_STOCK_CHANNELS.map((channel) => [channel, [...(this.symbolsByChannel.get(channel) ?? [])].sort()] as const);
+    return { T: 'subscription', ...(Object.fromEntries(lists) as Record<AlpacaStockChannel, string[]>) };
   }
 }
 
