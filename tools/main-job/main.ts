@@ -66,9 +66,10 @@ async function main(options: MainOptions): Promise<number> {
   log(`replay: ${dataset} at ${speed}, reference closes: ${options.referenceCloses}; service logs in ${run.logDir}`);
   if (!options.once) {
     const gateway = run.service('consumer-gateway').baseUrl;
-    const key = await run.createDemoKey();
+    const { key, alpacaKeyId, alpacaSecret } = await run.createDemoKey();
     log(`live page: ${gateway}/#key=${key}&symbols=AAPL,AMZN,GOOG`);
     log(`WebSocket: ${gateway.replace('http', 'ws')}/v1/stream (auth with that key), REST docs: ${gateway}/docs`);
+    log(`Alpaca SDKs: ${gateway.replace('http', 'ws')}/v2/tickwire with key id ${alpacaKeyId} and secret ${alpacaSecret}`);
   }
   const bar = new SingleBar({ format: 'replay |{bar}| {percentage}% | {value}/{total} records | {state}', noTTYOutput: true, notTTYSchedule: 5_000 }, Presets.shades_classic);
   bar.start(EXPECTED_RECORDS[dataset], 0, { state: 'starting' });

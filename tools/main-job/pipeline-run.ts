@@ -176,21 +176,21 @@ export class PipelineRun {
 
   /**
    * Creates an API key for a demo customer entitled to every channel and symbol (the gateway's key
-   * CLI), so a person can open the live page.
+   * CLI), so a person can open the live page or point an Alpaca SDK at `/v2/tickwire`.
    *
-   * @returns the key (shown once; only its hash is stored).
+   * @returns the key and its Alpaca key id and secret (shown once; only hashes are stored).
    * @throws Error when the CLI fails.
    */
-  async createDemoKey(): Promise<string> {
+  async createDemoKey(): Promise<{ key: string; alpacaKeyId: string; alpacaSecret: string }> {
     const out = await runRepoTool(
-      ['apps/consumer-gateway/src/cli/keys.ts', 'create', '--customer', 'demo', '--channels', 'trades,quotes,enriched,bars,alerts', '--symbols', '*', '--json'],
+      ['apps/consumer-gateway/src/cli/keys.ts', 'create', '--customer', 'demo', '--channels', 'trades,quotes,enriched,bars,alerts,corrections,statuses', '--symbols', '*', '--json'],
       this.stack.env,
       () => undefined,
     );
     const line = out.trim().split('\n').reverse().find((l) => l.startsWith('{'));
-    const key = line ? (JSON.parse(line) as { key?: string }).key : undefined;
-    if (!key) throw new Error(`the key CLI printed no key: ${out}`);
-    return key;
+    const created = line ? (JSON.parse(line) as { key?: string; alpacaKeyId?: string; alpacaSecret?: string }) : {};
+    if (!created.key || !created.alpacaKeyId || !created.alpacaSecret) throw new Error(`the key CLI printed no key: ${out}`);
+    return { key: created.key, alpacaKeyId: created.alpacaKeyId, alpacaSecret: created.alpacaSecret };
   }
 
   /** ingest-producer's replay status. */

@@ -14,7 +14,6 @@ describe('CustomerApiKeyStore on DynamoDB Local', () => {
 
   beforeAll(async () => {
     dynamo = createDynamoDbClient({ region: process.env['AWS_REGION'] ?? 'us-east-1', endpoint: process.env['DYNAMODB_ENDPOINT'] ?? 'http://127.0.0.1:8000' });
-    const gsi = CUSTOMER_API_KEYS_TABLE.globalSecondaryIndexes[0]!;
     await dynamo.send(
       new CreateTableCommand({
         TableName: tableName,
@@ -22,11 +21,14 @@ describe('CustomerApiKeyStore on DynamoDB Local', () => {
         AttributeDefinitions: [
           { AttributeName: 'keyHash', AttributeType: 'S' },
           { AttributeName: 'customerId', AttributeType: 'S' },
+          { AttributeName: 'alpacaKeyId', AttributeType: 'S' },
         ],
         KeySchema: [{ AttributeName: 'keyHash', KeyType: 'HASH' }],
-        GlobalSecondaryIndexes: [
-          { IndexName: gsi.indexName, KeySchema: [{ AttributeName: 'customerId', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } },
-        ],
+        GlobalSecondaryIndexes: CUSTOMER_API_KEYS_TABLE.globalSecondaryIndexes.map((gsi) => ({
+          IndexName: gsi.indexName,
+          KeySchema: [{ AttributeName: gsi.partitionKey.name, KeyType: 'HASH' }],
+          Projection: { ProjectionType: 'ALL' },
+        })),
       }),
     );
     store = new CustomerApiKeyStore(createDynamoDbDocumentClient(dynamo), tableName, () => now);
@@ -56,6 +58,26 @@ describe('CustomerApiKeyStore on DynamoDB Local', () => {
     expect((await store.revoke('acme', record.keyId))?.revokedAt).toBe(now - 1);
     expect((await store.findByKey(key))?.revokedAt).toBe(now - 1);
     expect(await store.revoke('other', record.keyId)).toBeNull();
+  });
+
+  it('finds a key by its Alpaca key id and secret, never by a wrong secret; reissuing replaces the pair', async () => {
+    const { alpaca, record } = await store.create({ customerId: 'alpaca-user', channels: ['trades'], symbols: ['AAPL'], maxConnections: 1, maxSymbols: 5 });
+    expect(record.alpacaKeyId).toBe(alpaca.keyId);
+    expect(JSON.stringify(record)).not.toContain(alpaca.secret);
+    expect(await store.findByAlpacaCredentials(alpaca.keyId, alpaca.secret)).toEqual(record);
+    expect(await store.findByAlpacaCredentials(alpaca.keyId, `${alpaca.secret}x`)).toBeNull();
+    expect(await store.findByAlpacaCredentials('TW000000000000000000', alpaca.secret)).toBeNull();
+    expect(await store.findByAlpacaCredentials('not a key id', alpaca.secret)).toBeNull();
+
+    const reissued = await store.issueAlpacaCredentials('alpaca-user', record.keyId);
+    expect(reissued?.record.alpacaKeyId).toBe(reissued?.alpaca.keyId);
+    expect(await store.findByAlpacaCredentials(alpaca.keyId, alpaca.secret)).toBeNull();
+    expect((await store.findByAlpacaCredentials(reissued!.alpaca.keyId, reissued!.alpaca.secret))?.keyHash).toBe(record.keyHash);
+    expect(await store.issueAlpacaCredentials('someone-else', record.keyId)).toBeNull();
+
+    await store.revoke('alpaca-user', record.keyId);
+    expect((await store.findByAlpacaCredentials(reissued!.alpaca.keyId, reissued!.alpaca.secret))?.revokedAt).toBe(now);
+    await expect(store.issueAlpacaCredentials('alpaca-user', record.keyId)).rejects.toThrow(InvalidApiKeyRequestError);
   });
 
   it('refuses invalid requests before writing', async () => {

@@ -2,7 +2,11 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SYMBOL_PATTERN } from '@tickwire/contracts';
 import { CUSTOMER_API_KEYS_TABLE } from '@tickwire/resources';
-import { apiKeyIdOf, generateApiKey, hashApiKey } from './api-key';
+import { type AlpacaCredentials, generateAlpacaCredentials, hashAlpacaSecret, isAlpacaKeyId } from './alpaca-credentials';
+import { apiKeyIdOf, generateApiKey, hashApiKey, sameKeyHash } from './api-key';
+
+/** GSI of `customer-api-keys` on `alpacaKeyId` (sparse: only keys with Alpaca credentials are in it). */
+export const ALPACA_KEY_ID_INDEX = 'alpacaKeyId-index';
 
 /** The channels a key can be entitled to (the gateway's channel names). */
 export const KEY_CHANNELS = ['trades', 'quotes', 'enriched', 'bars', 'alerts', 'corrections', 'statuses'] as const;
@@ -27,8 +31,12 @@ export interface CustomerApiKeyRecord {
   label?: string;
   /** Epoch ms UTC. */
   createdAt: number;
-  /** Epoch ms UTC when revoked; a revoked key authenticates nothing. */
+  /** Epoch ms UTC when revoked; a revoked key authenticates nothing (its Alpaca credentials neither). */
   revokedAt?: number;
+  /** Alpaca-compatible key id for `/v2/tickwire` (see generateAlpacaCredentials); same entitlements and limits as the key. */
+  alpacaKeyId?: string;
+  /** SHA-256 hex of the Alpaca secret (see hashAlpacaSecret); the secret itself is never stored. */
+  alpacaSecretHash?: string;
 }
 
 /** What {@link CustomerApiKeyStore.create} needs. */
@@ -50,7 +58,8 @@ const CUSTOMER_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 /**
  * Customers' API keys in DynamoDB `customer-api-keys` (see @tickwire/resources' CUSTOMER_API_KEYS_TABLE):
- * create (returns the plain key once), look up by key (by its hash, one GetItem), list per customer
+ * create (returns the plain key and Alpaca secret once), look up by key (by its hash, one GetItem) or by
+ * Alpaca key id and secret (GSI `alpacaKeyId-index`), list per customer
  * (GSI `customerId-index`) or all (Scan; an operator command, not a hot path), revoke.
  */
 export class CustomerApiKeyStore {
@@ -61,14 +70,15 @@ export class CustomerApiKeyStore {
   ) {}
 
   /**
-   * Creates a key.
-   * @returns the plain key (show it once; it cannot be recovered) and the stored record.
+   * Creates a key, with an Alpaca-compatible key id and secret of the same entitlements.
+   * @returns the plain key and Alpaca secret (show them once; they cannot be recovered) and the stored record.
    * @throws InvalidApiKeyRequestError on invalid input; DynamoDB errors as thrown by the SDK.
    */
-  async create(request: NewCustomerApiKey): Promise<{ key: string; record: CustomerApiKeyRecord }> {
+  async create(request: NewCustomerApiKey): Promise<{ key: string; alpaca: AlpacaCredentials; record: CustomerApiKeyRecord }> {
     validate(request);
     const key = generateApiKey();
     const keyHash = hashApiKey(key);
+    const alpaca = generateAlpacaCredentials();
     const record: CustomerApiKeyRecord = {
       keyHash,
       keyId: apiKeyIdOf(keyHash),
@@ -79,11 +89,60 @@ export class CustomerApiKeyStore {
       maxSymbols: request.maxSymbols,
       ...(request.label ? { label: request.label } : {}),
       createdAt: this.clock(),
+      alpacaKeyId: alpaca.keyId,
+      alpacaSecretHash: hashAlpacaSecret(alpaca.secret),
     };
     await this.documents.send(
       new PutCommand({ TableName: this.tableName, Item: record, ConditionExpression: 'attribute_not_exists(keyHash)' }),
     );
-    return { key, record };
+    return { key, alpaca, record };
+  }
+
+  /**
+   * The record whose Alpaca credentials are `alpacaKeyId` + `secret`, or null when the key id is
+   * unknown or malformed or the secret does not match (compared as hashes in constant time). Revoked
+   * records are returned, as by {@link findByKey}. One Query on the sparse GSI `alpacaKeyId-index`
+   * (eventually consistent: credentials issued a moment ago may not be found yet).
+   * @throws DynamoDB errors as thrown by the SDK.
+   */
+  async findByAlpacaCredentials(alpacaKeyId: string, secret: string): Promise<CustomerApiKeyRecord | null> {
+    if (!isAlpacaKeyId(alpacaKeyId)) return null;
+    const page = await this.documents.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: ALPACA_KEY_ID_INDEX,
+        KeyConditionExpression: 'alpacaKeyId = :k',
+        ExpressionAttributeValues: { ':k': alpacaKeyId },
+      }),
+    );
+    const record = (page.Items?.[0] as CustomerApiKeyRecord | undefined) ?? null;
+    if (!record?.alpacaSecretHash || !sameKeyHash(record.alpacaSecretHash, hashAlpacaSecret(secret))) return null;
+    return record;
+  }
+
+  /**
+   * Issues new Alpaca credentials for the key `keyId` of `customerId` (a key created before they
+   * existed, or a rotation: the previous pair stops working at once).
+   * @returns the credentials (show the secret once) and the updated record, or null when the customer
+   *   has no such key.
+   * @throws InvalidApiKeyRequestError when the key is revoked; DynamoDB errors as thrown by the SDK.
+   */
+  async issueAlpacaCredentials(customerId: string, keyId: string): Promise<{ alpaca: AlpacaCredentials; record: CustomerApiKeyRecord } | null> {
+    const existing = (await this.listByCustomer(customerId)).find((candidate) => candidate.keyId === keyId);
+    if (!existing) return null;
+    if (existing.revokedAt !== undefined) throw new InvalidApiKeyRequestError(`key ${keyId} of ${customerId} is revoked`);
+    const alpaca = generateAlpacaCredentials();
+    const result = await this.documents.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { keyHash: existing.keyHash },
+        UpdateExpression: 'SET alpacaKeyId = :id, alpacaSecretHash = :hash',
+        ConditionExpression: 'attribute_exists(keyHash) AND attribute_not_exists(revokedAt)',
+        ExpressionAttributeValues: { ':id': alpaca.keyId, ':hash': hashAlpacaSecret(alpaca.secret) },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return { alpaca, record: result.Attributes as CustomerApiKeyRecord };
   }
 
   /**

@@ -88,10 +88,16 @@ export const CUSTOMER_API_KEYS_TABLE: DynamoDbTableSpec = {
       partitionKey: { name: 'customerId', type: 'S' },
       projection: 'ALL',
     },
+    {
+      // Sparse: only keys with Alpaca-compatible credentials (the /v2/tickwire stream authenticates by key id + secret).
+      indexName: 'alpacaKeyId-index',
+      partitionKey: { name: 'alpacaKeyId', type: 'S' },
+      projection: 'ALL',
+    },
   ],
   billingMode: 'PAY_PER_REQUEST',
   pointInTimeRecovery: true,
-  description: 'API key hash -> customerId, entitled channels and symbols, connection and symbol limits, revokedAt.',
+  description: 'API key hash -> customerId, entitled channels and symbols, connection and symbol limits, revokedAt, Alpaca key id and secret hash.',
 };
 
 /** Every DynamoDB table Tickwire uses. */

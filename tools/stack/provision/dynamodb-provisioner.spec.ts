@@ -8,8 +8,9 @@ describe('createTableInput', () => {
     expect(input.AttributeDefinitions).toEqual([
       { AttributeName: 'keyHash', AttributeType: 'S' },
       { AttributeName: 'customerId', AttributeType: 'S' },
+      { AttributeName: 'alpacaKeyId', AttributeType: 'S' },
     ]);
-    expect(input.GlobalSecondaryIndexes?.[0]?.IndexName).toBe('customerId-index');
+    expect(input.GlobalSecondaryIndexes?.map((index) => index.IndexName)).toEqual(['customerId-index', 'alpacaKeyId-index']);
     expect(input.BillingMode).toBe('PAY_PER_REQUEST');
   });
 

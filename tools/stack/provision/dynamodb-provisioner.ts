@@ -5,6 +5,8 @@ import {
   DescribeTableCommand,
   type DynamoDBClient,
   ResourceNotFoundException,
+  type TableDescription,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
@@ -48,11 +50,18 @@ export function createTableInput(spec: DynamoDbTableSpec): CreateTableCommandInp
 export interface DynamoDbProvisionReport {
   readonly createdTables: string[];
   readonly existingTables: string[];
+  /** `<table>/<index>` of each GSI added to an existing table. */
+  readonly createdIndexes: string[];
 }
+
+/** How long to wait for a GSI added to an existing table to become ACTIVE (DynamoDB Local: about a second). */
+const INDEX_ACTIVE_TIMEOUT_MS = 60_000;
 
 /**
  * Creates each table that does not exist (and waits until it is ACTIVE), then enables TTL where the
- * spec names an attribute. Existing tables are left as they are.
+ * spec names an attribute. An existing table gets the GSIs of its spec that it lacks (one UpdateTable
+ * each, waited for until ACTIVE: DynamoDB creates one index at a time), so a stack provisioned before
+ * an index was added to the spec keeps working; nothing else of an existing table is changed.
  *
  * @throws Error from the SDK when DynamoDB rejects a request.
  */
@@ -62,9 +71,12 @@ export async function provisionDynamoDb(
 ): Promise<DynamoDbProvisionReport> {
   const created: string[] = [];
   const existing: string[] = [];
+  const createdIndexes: string[] = [];
   for (const spec of tables) {
-    if (await tableExists(client, spec.tableName)) {
+    const description = await describeTable(client, spec.tableName);
+    if (description) {
       existing.push(spec.tableName);
+      for (const index of await addMissingIndexes(client, spec, description)) createdIndexes.push(`${spec.tableName}/${index}`);
       continue;
     }
     await client.send(new CreateTableCommand(createTableInput(spec)));
@@ -79,15 +91,45 @@ export async function provisionDynamoDb(
     }
     created.push(spec.tableName);
   }
-  return { createdTables: created, existingTables: existing };
+  return { createdTables: created, existingTables: existing, createdIndexes };
 }
 
-async function tableExists(client: DynamoDBClient, tableName: string): Promise<boolean> {
+async function describeTable(client: DynamoDBClient, tableName: string): Promise<TableDescription | null> {
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return true;
+    return (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table ?? null;
   } catch (error) {
-    if (error instanceof ResourceNotFoundException) return false;
+    if (error instanceof ResourceNotFoundException) return null;
     throw error;
+  }
+}
+
+async function addMissingIndexes(client: DynamoDBClient, spec: DynamoDbTableSpec, description: TableDescription): Promise<string[]> {
+  const present = new Set((description.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  const wanted = createTableInput(spec);
+  const added: string[] = [];
+  for (const index of wanted.GlobalSecondaryIndexes ?? []) {
+    if (present.has(index.IndexName)) continue;
+    const keyNames = new Set(index.KeySchema?.map((key) => key.AttributeName));
+    await client.send(
+      new UpdateTableCommand({
+        TableName: spec.tableName,
+        AttributeDefinitions: wanted.AttributeDefinitions?.filter((attribute) => keyNames.has(attribute.AttributeName)),
+        GlobalSecondaryIndexUpdates: [{ Create: { IndexName: index.IndexName, KeySchema: index.KeySchema, Projection: index.Projection } }],
+      }),
+    );
+    await waitUntilIndexActive(client, spec.tableName, index.IndexName ?? '');
+    added.push(index.IndexName ?? '');
+  }
+  return added;
+}
+
+async function waitUntilIndexActive(client: DynamoDBClient, tableName: string, indexName: string): Promise<void> {
+  const deadline = Date.now() + INDEX_ACTIVE_TIMEOUT_MS;
+  for (;;) {
+    const table = await describeTable(client, tableName);
+    const status = table?.GlobalSecondaryIndexes?.find((index) => index.IndexName === indexName)?.IndexStatus;
+    if (status === 'ACTIVE') return;
+    if (Date.now() > deadline) throw new Error(`GSI ${tableName}/${indexName} not ACTIVE within ${INDEX_ACTIVE_TIMEOUT_MS} ms (status ${status ?? 'missing'})`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }

@@ -52,7 +52,7 @@ export async function provisionStack(config: StackConfig, log: (message: string)
   });
   try {
     const report = await provisionDynamoDb(dynamo, DYNAMODB_TABLES);
-    log(`dynamodb: ${report.createdTables.length} tables created, ${report.existingTables.length} existed`);
+    log(`dynamodb: ${report.createdTables.length} tables created, ${report.existingTables.length} existed${report.createdIndexes.length > 0 ? `, indexes added: ${report.createdIndexes.join(', ')}` : ''}`);
   } finally {
     dynamo.destroy();
   }

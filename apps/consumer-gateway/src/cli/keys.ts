@@ -4,9 +4,12 @@
  *   npx tsx apps/consumer-gateway/src/cli/keys.ts create --customer acme --channels enriched,bars --symbols '*' --max-connections 5 --max-symbols 100
  *   npx tsx apps/consumer-gateway/src/cli/keys.ts list [--customer acme] [--json]
  *   npx tsx apps/consumer-gateway/src/cli/keys.ts revoke --customer acme --key-id key_0123456789ab
+ *   npx tsx apps/consumer-gateway/src/cli/keys.ts alpaca --customer acme --key-id key_0123456789ab
  *
  * Environment: AWS_REGION (us-east-1), DYNAMODB_ENDPOINT (http://127.0.0.1:8000, the local stack; set
- * it empty for AWS), CUSTOMER_API_KEYS_TABLE (customer-api-keys). The plain key is printed once, by create.
+ * it empty for AWS), CUSTOMER_API_KEYS_TABLE (customer-api-keys). The plain key and the Alpaca secret (for
+ * `/v2/tickwire`, same entitlements as the key) are printed once, by create; `alpaca` issues a new
+ * Alpaca key id and secret for an existing key (the old pair stops working).
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { createDynamoDbClient, createDynamoDbDocumentClient } from '@tickwire/aws';
@@ -42,6 +45,7 @@ function describe(record: CustomerApiKeyRecord): Record<string, string | number>
     created: new Date(record.createdAt).toISOString(),
     revoked: record.revokedAt === undefined ? '' : new Date(record.revokedAt).toISOString(),
     label: record.label ?? '',
+    alpacaKeyId: record.alpacaKeyId ?? '',
   };
 }
 
@@ -49,7 +53,7 @@ const program = new Command('keys').description("Manage customers' API keys of t
 
 program
   .command('create')
-  .description('create a key; prints it once (only its SHA-256 hash is stored)')
+  .description('create a key and its Alpaca key id + secret; prints them once (only SHA-256 hashes are stored)')
   .requiredOption('--customer <id>', 'customer id, lowercase letters, digits, hyphens')
   .requiredOption('--channels <list>', `comma-separated channels (${KEY_CHANNELS.join(', ')})`, list)
   .option('--symbols <list>', "comma-separated symbols, or '*' for all", list, ['*'])
@@ -60,7 +64,7 @@ program
   .action(async (options: { customer: string; channels: string[]; symbols: string[]; maxConnections: number; maxSymbols: number; label?: string; json?: boolean }) => {
     const { store, close } = openStore();
     try {
-      const { key, record } = await store.create({
+      const { key, alpaca, record } = await store.create({
         customerId: options.customer,
         channels: options.channels as KeyChannel[],
         symbols: options.symbols,
@@ -68,9 +72,10 @@ program
         maxSymbols: options.maxSymbols,
         ...(options.label ? { label: options.label } : {}),
       });
-      if (options.json) console.log(JSON.stringify({ key, ...describe(record) }));
+      if (options.json) console.log(JSON.stringify({ key, ...describe(record), alpacaSecret: alpaca.secret }));
       else {
         console.log(`API key (shown once, store it now): ${key}`);
+        console.log(`Alpaca key id: ${alpaca.keyId}  secret (shown once): ${alpaca.secret}`);
         console.table([describe(record)]);
       }
     } finally {
@@ -110,6 +115,28 @@ program
         return;
       }
       console.log(`revoked ${record.keyId} of ${record.customerId} at ${new Date(record.revokedAt ?? Date.now()).toISOString()}`);
+    } finally {
+      close();
+    }
+  });
+
+program
+  .command('alpaca')
+  .description('issue a new Alpaca key id + secret for a key (for /v2/tickwire); the previous pair stops working')
+  .requiredOption('--customer <id>', 'customer id')
+  .requiredOption('--key-id <id>', 'keyId from list, e.g. key_0123456789ab')
+  .option('--json', 'print JSON')
+  .action(async (options: { customer: string; keyId: string; json?: boolean }) => {
+    const { store, close } = openStore();
+    try {
+      const issued = await store.issueAlpacaCredentials(options.customer, options.keyId);
+      if (!issued) {
+        console.error(`customer ${options.customer} has no key ${options.keyId}`);
+        process.exitCode = 1;
+        return;
+      }
+      if (options.json) console.log(JSON.stringify({ ...describe(issued.record), alpacaSecret: issued.alpaca.secret }));
+      else console.log(`Alpaca key id: ${issued.alpaca.keyId}  secret (shown once): ${issued.alpaca.secret}`);
     } finally {
       close();
     }

@@ -7,6 +7,7 @@ import { MarketFeedConsumer } from '../market-feed/market-feed-consumer';
 import { SymbolSnapshots } from '../snapshots/symbol-snapshots';
 import { SymbolStateReader } from '../snapshots/symbol-state-reader';
 import { StreamServer } from '../stream/stream-server';
+import { StreamServerDependencies } from '../stream/websocket-stream-server';
 import { WebSocketUpgradeRouter } from '../stream/websocket-upgrade-router';
 import { GatewayMetrics } from './gateway-metrics';
 import { SubscriberHub } from './subscriber-hub';
@@ -24,8 +25,9 @@ import { SubscriberHub } from './subscriber-hub';
     SymbolSnapshots,
     MarketFeedConsumer,
     WebSocketUpgradeRouter,
+    StreamServerDependencies,
     StreamServer,
   ],
-  exports: [SubscriberHub, GatewayMetrics, ApiKeyAuthenticator, CustomerConnections, PendingConnections, AuthAttempts, SymbolStateReader, SymbolSnapshots, MarketFeedConsumer, WebSocketUpgradeRouter, StreamServer],
+  exports: [SubscriberHub, GatewayMetrics, ApiKeyAuthenticator, CustomerConnections, PendingConnections, AuthAttempts, SymbolStateReader, SymbolSnapshots, MarketFeedConsumer, WebSocketUpgradeRouter, StreamServerDependencies, StreamServer],
 })
 export class FanOutModule {}

@@ -68,17 +68,21 @@ export function conflatedNotice(key: string, skipped: number): string {
   return JSON.stringify({ type: 'conflated', channel: key.slice(0, separator), symbol: key.slice(separator + 1), skipped });
 }
 
+/** A frame as handed to ws: JSON text, or binary (msgpack on `/v2/tickwire`). */
+export type OutboundFrame = string | Uint8Array;
+
 /**
  * A client socket with a bounded outbound buffer. {@link send} never blocks and never awaits: while
  * the socket takes data (bufferedAmount under the high-water mark) frames go straight to it; otherwise
  * they wait in a {@link ConflatingOutbox} drained by the {@link OutboxPump}, in order; a data frame
- * that replaced older ones while conflated goes out behind a {@link conflatedNotice}. When the outbox
+ * that replaced older ones while conflated goes out behind the protocol's notice ({@link conflatedNotice}; none on
+ * `/v2/tickwire`, Alpaca has no such message). When the outbox
  * overflows even conflated, or stays non-empty longer than `slowClientTimeoutMs`, `onSlow` is called
  * once (the connection then closes with "slow client"). Other clients are never affected: nothing
  * here waits.
  */
 export class OutboundSocket {
-  private readonly outbox: ConflatingOutbox<string>;
+  private readonly outbox: ConflatingOutbox<OutboundFrame>;
   private pendingSince: number | null = null;
   private slow = false;
   private controlSequence = 0;
@@ -89,12 +93,14 @@ export class OutboundSocket {
     private readonly pump: OutboxPump,
     private readonly onSlow: () => void,
     private readonly onConflated: () => void = () => undefined,
+    /** The frame sent before a conflated data frame, or null for a protocol that has none (Alpaca's). */
+    private readonly notice: ((key: string, skipped: number) => OutboundFrame) | null = conflatedNotice,
   ) {
     this.outbox = new ConflatingOutbox({ maxQueued: limits.maxQueued, maxConflated: limits.maxConflated });
   }
 
   /** Sends a data frame whose conflation key is `key` (`<channel>:<symbol>`). */
-  send(key: string, text: string): void {
+  send(key: string, text: OutboundFrame): void {
     if (this.slow || this.socket.readyState !== this.socket.OPEN) return;
     if (this.outbox.size === 0 && this.socket.bufferedAmount < this.limits.highWaterBytes) {
       this.socket.send(text);
@@ -112,8 +118,13 @@ export class OutboundSocket {
 
   /** Sends a control frame (ack, snapshot, error), in order with the data frames, never conflated. */
   sendControl(frame: object): void {
+    this.sendControlFrame(JSON.stringify(frame));
+  }
+
+  /** Sends an encoded control frame, in order with the data frames, never conflated. */
+  sendControlFrame(data: OutboundFrame): void {
     this.controlSequence += 1;
-    this.send(`control:${this.controlSequence}`, JSON.stringify(frame));
+    this.send(`control:${this.controlSequence}`, data);
   }
 
   /**
@@ -126,7 +137,7 @@ export class OutboundSocket {
       return true;
     }
     for (let entry = this.nextToSend(); entry !== undefined; entry = this.nextToSend()) {
-      if (entry.skipped > 0) this.socket.send(conflatedNotice(entry.key, entry.skipped));
+      if (entry.skipped > 0 && this.notice) this.socket.send(this.notice(entry.key, entry.skipped));
       this.socket.send(entry.message);
     }
     if (this.outbox.size === 0) {
@@ -151,7 +162,7 @@ export class OutboundSocket {
     this.pump.cancel(this);
   }
 
-  private nextToSend(): OutboxEntry<string> | undefined {
+  private nextToSend(): OutboxEntry<OutboundFrame> | undefined {
     return this.socket.bufferedAmount < this.limits.highWaterBytes ? this.outbox.shift() : undefined;
   }
 

@@ -6,53 +6,31 @@ import {
   closeCodeOf,
   type CustomerEntitlements,
   errorFrame,
-  type KeyedTokenBuckets,
   parseClientMessage,
   PROTOCOL_ERRORS,
   type ProtocolErrorName,
   type RoutedMessage,
   SubscriptionSet,
   type SymbolSnapshot,
-  TokenBucket,
   WILDCARD,
 } from '@tickwire/subscriptions';
-import type { Logger } from 'pino';
-import type { RawData, WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import type { ApiKeyAuthenticator } from '../auth/api-key-authenticator';
-import type { CustomerConnections } from '../auth/customer-connections';
-import type { GatewayMetrics } from '../fan-out/gateway-metrics';
-import type { FeedSubscriber, SubscriberHub } from '../fan-out/subscriber-hub';
-import { type OutboundLimits, OutboundSocket, type OutboxPump } from './outbound-socket';
+import { WebSocketConnection, type WebSocketConnectionContext } from './websocket-connection';
 
 /** Channels whose messages the symbol snapshot covers (they derive from market.enriched.v1). */
 const SNAPSHOT_CHANNELS: readonly Channel[] = ['trades', 'quotes', 'enriched'];
 /** Failed auths on one connection before it is closed. */
 const MAX_AUTH_FAILURES = 3;
-/** After a closing error, how long the client gets to read it before the socket is cut. */
-const CLOSE_GRACE_MS = 1_000;
 
-/** What a connection needs from the gateway (one shared instance of each). */
-export interface StreamConnectionContext {
+/** What a `/v1/stream` connection needs from the gateway (one shared instance of each). */
+export interface StreamConnectionContext extends WebSocketConnectionContext {
   authenticator: Pick<ApiKeyAuthenticator, 'authenticate'>;
-  connections: CustomerConnections;
   /**
    * The state of `symbol` after the last event the hub published, or null when there is none
    * (SymbolSnapshots.current). Synchronous: it must answer on the turn the subscriber is registered.
    */
   snapshotOf: (symbol: string) => SymbolSnapshot | null;
-  hub: SubscriberHub;
-  pump: OutboxPump;
-  authAttempts: KeyedTokenBuckets;
-  metrics: GatewayMetrics;
-  logger: Logger;
-  limits: OutboundLimits & {
-    authTimeoutMs: number;
-    subscribeBurst: number;
-    subscribePerSecond: number;
-    /** Refused frames per connection (burst, per second) before it is closed with 4408. */
-    errorBurst: number;
-    errorsPerSecond: number;
-  };
 }
 
 /** Refusals a client causes (as opposed to the server's own internalError): they draw on its error budget. */
@@ -76,47 +54,30 @@ const CLIENT_FAULTS: ReadonlySet<ProtocolErrorName> = new Set([
  * event on one turn too, so the snapshot is the state after some event of the stream and the deltas
  * are exactly the events published after it, in order. No event time is compared.
  */
-export class StreamConnection implements FeedSubscriber {
-  private state: 'connected' | 'authenticating' | 'authenticated' | 'closed' = 'connected';
-  private entitlements: CustomerEntitlements | null = null;
+export class StreamConnection extends WebSocketConnection {
   private subscription = SubscriptionSet.empty();
-  private readonly outbound: OutboundSocket;
-  private readonly subscribeBucket: TokenBucket;
-  private readonly errorBucket: TokenBucket;
   private authFailures = 0;
-  private authTimer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly socket: WebSocket,
-    private readonly remoteAddress: string,
-    private readonly context: StreamConnectionContext,
+    socket: WebSocket,
+    remoteAddress: string,
+    protected override readonly context: StreamConnectionContext,
     /** Frees this connection's unauthenticated slot of its address (PendingConnections). */
-    private readonly releasePending: () => void = () => undefined,
+    releasePending: () => void = () => undefined,
   ) {
-    this.outbound = new OutboundSocket(
-      socket,
-      context.limits,
-      context.pump,
-      () => this.fail('slowClient'),
-      () => context.metrics.messagesConflated.inc(),
-    );
-    this.subscribeBucket = new TokenBucket(context.limits.subscribeBurst, context.limits.subscribePerSecond);
-    this.errorBucket = new TokenBucket(context.limits.errorBurst, context.limits.errorsPerSecond);
+    super(socket, remoteAddress, context, 'stream', undefined, releasePending);
   }
 
-  /** Greets the client, starts the auth timer and listens. */
-  start(): void {
-    this.context.metrics.connections.inc({ protocol: 'stream' });
-    this.socket.on('message', (data, isBinary) => this.onFrame(data, isBinary));
-    this.socket.on('close', () => this.cleanUp());
-    this.socket.on('error', (error) => {
-      // A protocol violation (e.g. a frame above maxPayload) ends up here; ws then closes the socket.
-      this.context.logger.debug({ err: error, remoteAddress: this.remoteAddress }, 'Stream socket error');
-    });
-    this.authTimer = setTimeout(() => {
-      if (this.state === 'connected' || this.state === 'authenticating') this.fail('authTimeout');
-    }, this.context.limits.authTimeoutMs);
+  protected greet(): void {
     this.outbound.sendControl({ type: 'success', msg: 'connected' });
+  }
+
+  protected onAuthTimeout(): void {
+    this.fail('authTimeout');
+  }
+
+  protected onSlowClient(): void {
+    this.fail('slowClient');
   }
 
   /** Closes the connection because the server stops. */
@@ -130,13 +91,12 @@ export class StreamConnection implements FeedSubscriber {
     this.context.metrics.messagesSent.inc({ channel: message.channel });
   }
 
-  private onFrame(data: RawData, isBinary: boolean): void {
-    if (this.state === 'closed') return;
+  protected onFrame(data: Buffer, isBinary: boolean): void {
     if (isBinary) {
       this.error('invalidSyntax', 'binary frames are not supported; send JSON text');
       return;
     }
-    const parsed = parseClientMessage(rawText(data));
+    const parsed = parseClientMessage(data.toString('utf8'));
     if (!parsed.ok) {
       this.error('invalidSyntax', parsed.reason);
       return;
@@ -197,14 +157,10 @@ export class StreamConnection implements FeedSubscriber {
       else this.error('authFailed');
       return;
     }
-    if (!this.context.connections.tryAcquire(entitlements.customerId, entitlements.maxConnections)) {
+    if (!this.admit(entitlements)) {
       this.fail('connectionLimitExceeded', `limit ${entitlements.maxConnections}`);
       return;
     }
-    this.entitlements = entitlements;
-    this.state = 'authenticated';
-    this.releasePending();
-    if (this.authTimer) clearTimeout(this.authTimer);
     this.outbound.sendControl({ type: 'success', msg: 'authenticated', customerId: entitlements.customerId });
   }
 
@@ -260,32 +216,6 @@ export class StreamConnection implements FeedSubscriber {
   }
 
   private close(name: ProtocolErrorName): void {
-    if (this.isClosed()) return;
-    this.context.metrics.disconnects.inc({ reason: name });
-    this.cleanUp();
-    this.socket.close(closeCodeOf(name), PROTOCOL_ERRORS[name].msg);
-    // A client that does not read may never complete the closing handshake.
-    setTimeout(() => this.socket.terminate(), CLOSE_GRACE_MS).unref();
+    this.closeSocket(closeCodeOf(name), PROTOCOL_ERRORS[name].msg, name);
   }
-
-  private isClosed(): boolean {
-    return this.state === 'closed';
-  }
-
-  private cleanUp(): void {
-    if (this.state === 'closed') return;
-    if (this.state === 'authenticated' && this.entitlements) this.context.connections.release(this.entitlements.customerId);
-    this.state = 'closed';
-    this.releasePending();
-    if (this.authTimer) clearTimeout(this.authTimer);
-    this.context.hub.removeAll(this);
-    this.outbound.dispose();
-    this.context.metrics.connections.dec({ protocol: 'stream' });
-  }
-}
-
-function rawText(data: RawData): string {
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
-  return data.toString('utf8');
 }

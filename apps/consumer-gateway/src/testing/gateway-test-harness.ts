@@ -67,7 +67,19 @@ export class GatewayTestHarness {
 
   /** Creates a key for a fresh customer; every field overridable. */
   async createKey(overrides: Partial<NewCustomerApiKey> = {}): Promise<string> {
-    const { key } = await this.keys.create({
+    return (await this.createCustomerKey(overrides)).key;
+  }
+
+  /**
+   * Creates a key for a fresh customer, like {@link createKey}, and returns its Alpaca key id and
+   * secret (for `/v2/tickwire`).
+   */
+  async createAlpacaCredentials(overrides: Partial<NewCustomerApiKey> = {}): Promise<{ keyId: string; secret: string }> {
+    return (await this.createCustomerKey(overrides)).alpaca;
+  }
+
+  private createCustomerKey(overrides: Partial<NewCustomerApiKey>): ReturnType<CustomerApiKeyStore['create']> {
+    return this.keys.create({
       customerId: uniqueName('it-customer'),
       channels: ['trades', 'quotes', 'enriched', 'bars', 'alerts', 'corrections', 'statuses'],
       symbols: ['*'],
@@ -75,7 +87,6 @@ export class GatewayTestHarness {
       maxSymbols: 100,
       ...overrides,
     });
-    return key;
   }
 
   /** Produces events (keyed by symbol) and waits for the broker's acknowledgement. */

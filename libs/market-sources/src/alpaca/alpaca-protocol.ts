@@ -19,6 +19,14 @@
 export const ALPACA_CHANNELS = ['trades', 'quotes', 'bars', 'statuses'] as const;
 export type AlpacaChannel = (typeof ALPACA_CHANNELS)[number];
 
+/**
+ * Every channel of the v2 stock stream's `subscription` message (Alpaca "Real-time Stock Data"; alpaca-py
+ * `DataStream._handlers`): what a server acknowledges and a client may subscribe to. `corrections` and
+ * `cancelErrors` follow `trades` automatically.
+ */
+export const ALPACA_STOCK_CHANNELS = ['trades', 'quotes', 'bars', 'updatedBars', 'dailyBars', 'statuses', 'lulds', 'corrections', 'cancelErrors'] as const;
+export type AlpacaStockChannel = (typeof ALPACA_STOCK_CHANNELS)[number];
+
 /** Symbols per channel; `*` subscribes to every symbol (bars and statuses; trades/quotes need a SIP entitlement). */
 export type AlpacaSubscription = { readonly [C in AlpacaChannel]?: readonly string[] };
 
@@ -85,6 +93,20 @@ export interface AlpacaBarMessage {
 }
 
 /**
+ * Updated bar `u`: a minute bar restated after late trades or corrections (Alpaca "Real-time Stock Data",
+ * Updated bars), the fields of {@link AlpacaBarMessage}.
+ */
+export interface AlpacaUpdatedBarMessage extends Omit<AlpacaBarMessage, 'T'> {
+  readonly T: 'u';
+}
+
+/** `{"T":"success","msg":"connected"}` on open, `{"T":"success","msg":"authenticated"}` after a good auth. */
+export interface AlpacaSuccessMessage {
+  readonly T: 'success';
+  readonly msg: 'connected' | 'authenticated';
+}
+
+/**
  * Trading status (halts, resumes): `sc/sm` status code/message, `rc/rm` reason code/message, `z` tape.
  * Fields per Alpaca's "Real-time Stock Data" page (Trading status) and alpaca-py `TRADING_STATUS_MAPPING`.
  */
@@ -136,6 +158,9 @@ export interface AlpacaCancelErrorMessage {
   readonly t: string;
   readonly z?: string;
 }
+
+/** The server's `subscription` message, `{"T":"subscription","trades":["AAPL"],...}`. */
+export type AlpacaSubscriptionMessage = { readonly T: 'subscription' } & AlpacaSubscriptionAck;
 
 /** `{"T":"error","code":402,"msg":"auth failed"}`. */
 export interface AlpacaErrorMessage {
