@@ -1,5 +1,5 @@
 import { DLQ_HEADERS, dlqTopic, TOPICS } from '@tickwire/contracts';
-import { createLocalKafka, uniqueName } from '@tickwire/testing';
+import { createLocalKafka, uniqueName, waitUntil } from '@tickwire/testing';
 import type { Consumer, KafkaMessage } from 'kafkajs';
 import { gatewayConsumerGroup } from '../config/gateway-config';
 import { GatewayTestHarness } from '../testing/gateway-test-harness';
@@ -26,19 +26,30 @@ describe('market feed dead letters on the local stack', () => {
     const before = await gateway.metrics();
 
     // Watch the DLQ from its current end before producing.
-    dlqConsumer = createLocalKafka(uniqueName('it-dlq-reader')).consumer({ groupId: uniqueName('it-dlq-reader') });
+    dlqConsumer = createLocalKafka(uniqueName('it-dlq-reader')).consumer({
+      groupId: uniqueName('it-dlq-reader'),
+    });
     await dlqConsumer.connect();
     await dlqConsumer.subscribe({ topics: [dlqTopic(TOPICS.enriched)], fromBeginning: false });
     const received = new Promise<KafkaMessage>((resolve) => {
       void dlqConsumer.run({
         eachMessage: async ({ message }) => {
-          if (message.key?.toString() === symbol && message.headers?.[DLQ_HEADERS.service]?.toString() === 'consumer-gateway') resolve(message);
+          if (
+            message.key?.toString() === symbol &&
+            message.headers?.[DLQ_HEADERS.service]?.toString() === 'consumer-gateway'
+          )
+            resolve(message);
         },
       });
     });
     await new Promise<void>((resolve) => dlqConsumer.on(dlqConsumer.events.GROUP_JOIN, () => resolve()));
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    const fannedOut = (text: string) => Number(/tickwire_gateway_events_fanned_out_total\{[^}]*topic="market.enriched.v1"[^}]*\} (\d+)/.exec(text)?.[1] ?? 0);
+    const fannedOut = (text: string) =>
+      Number(
+        /tickwire_gateway_events_fanned_out_total\{[^}]*topic="market.enriched.v1"[^}]*\} (\d+)/.exec(
+          text,
+        )?.[1] ?? 0,
+      );
     const fannedOutBefore = fannedOut(await gateway.metrics());
     await gateway.producer.sendBatch([
       { topic: TOPICS.enriched, key: symbol, value: JSON.stringify(invalid) },
@@ -52,14 +63,24 @@ describe('market feed dead letters on the local stack', () => {
     expect(header(DLQ_HEADERS.originalTopic)).toBe(TOPICS.enriched);
     expect(header(DLQ_HEADERS.consumerGroup)).toBe(gatewayConsumerGroup(gateway.running.config));
     expect(JSON.parse(deadLetter.value!.toString())).toEqual(invalid);
-    const after = await gateway.metrics();
-    const dlqCount = (text: string) => Number(/tickwire_dlq_records_total\{[^}]*topic="market.enriched.v1"[^}]*reason="SchemaViolation"[^}]*\} (\d+)/.exec(text)?.[1] ?? 0);
-    expect(dlqCount(after)).toBeGreaterThan(dlqCount(before));
+    const dlqCount = (text: string) =>
+      Number(
+        /tickwire_dlq_records_total\{[^}]*topic="market.enriched.v1"[^}]*reason="SchemaViolation"[^}]*\} (\d+)/.exec(
+          text,
+        )?.[1] ?? 0,
+      );
+    // Counted once the gateway's DLQ send is acknowledged, which a reader of the DLQ can beat (a loaded
+    // fresh-clone run saw the record before the counter moved).
+    await waitUntil(
+      'the dead letter to be counted',
+      async () => dlqCount(await gateway.metrics()) > dlqCount(before),
+      10_000,
+    );
     // The valid record behind it (same partition) was fanned out.
-    const deadline = Date.now() + 10_000;
-    while (fannedOut(await gateway.metrics()) <= fannedOutBefore) {
-      if (Date.now() > deadline) throw new Error('the valid record after the dead letter was not fanned out');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await waitUntil(
+      'the valid record after the dead letter to be fanned out',
+      async () => fannedOut(await gateway.metrics()) > fannedOutBefore,
+      10_000,
+    );
   });
 });
