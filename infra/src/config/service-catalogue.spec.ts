@@ -23,6 +23,8 @@ describe('service catalogue', () => {
       for (const topic of [...service.consumes, ...service.produces]) expect(topics).toContain(topic);
       for (const table of service.tables) expect(tables).toContain(table.tableName);
       expect(Boolean(service.consumerGroup)).toBe(service.consumes.length > 0);
+      // A group per instance is `<consumerGroup>-<instance>`: only a PREFIXED ACL admits it.
+      if (service.consumerGroupPerInstance) expect(service.consumerGroupPattern).toBe('PREFIXED');
     }
   });
 
@@ -69,9 +71,13 @@ describe('serviceKafkaAcls', () => {
     );
   });
 
-  it('gives the gateway no write at all and never ALL, and its instances their own groups', () => {
+  it('lets the gateway write only its dead letters, never ALL, and gives its instances their own groups', () => {
     const acls = serviceKafkaAcls(gateway);
-    expect(acls.some((a) => a.operation === 'WRITE' || a.operation === 'ALL')).toBe(false);
+    // market-feed-consumer dead-letters records it cannot parse; it never writes a customer topic.
+    expect(acls.filter((a) => a.operation === 'WRITE').map((a) => a.resourceName)).toEqual(
+      CUSTOMER_TOPICS.map((t) => `${t}.dlq`),
+    );
+    expect(acls.some((a) => a.operation === 'ALL')).toBe(false);
     expect(acls).toContainEqual(
       expect.objectContaining({
         resourceType: 'GROUP',

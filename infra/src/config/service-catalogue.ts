@@ -55,6 +55,13 @@ export interface ServiceSpec {
    * use their own `<group>-<instance>` group (a fan-out gateway needs every partition on every instance).
    */
   readonly consumerGroupPattern?: 'LITERAL' | 'PREFIXED';
+  /**
+   * Whether each instance consumes in a group of its own, `<consumerGroup>-<instance id>`, chosen by the
+   * app (a fan-out gateway needs every partition on every instance). Then the task sets no
+   * KAFKA_CONSUMER_GROUP, the group ACL must be PREFIXED, and there is no MSK lag alarm: such groups
+   * commit no offsets, so MSK reports no offset lag for them (the app exports its lag as a metric).
+   */
+  readonly consumerGroupPerInstance?: boolean;
   /** Topics the service reads (needs a consumer group). */
   readonly consumes: readonly string[];
   /** Topics the service writes, including the DLQ and late topics of what it consumes. */
@@ -64,8 +71,11 @@ export interface ServiceSpec {
   readonly tables: readonly TableAccess[];
   /** Archive prefixes the service writes objects under. */
   readonly archiveWritePrefixes: readonly string[];
-  /** Whether the service writes to the OpenSearch domain. */
-  readonly writesSearch: boolean;
+  /**
+   * What the service does on the OpenSearch domain: `write` (bulk indexing), `read` (search, history
+   * queries) or `none`.
+   */
+  readonly search: 'none' | 'read' | 'write';
   /**
    * Consumer lag (messages, summed over the group's partitions of one topic) above which the lag alarm
    * fires. Sized from the service's role: enricher is on the hot path, so it alarms early.
@@ -93,7 +103,7 @@ export const SERVICES: readonly ServiceSpec[] = [
     produces: [...RAW_TOPICS],
     tables: [],
     archiveWritePrefixes: [],
-    writesSearch: false,
+    search: 'none',
   },
   {
     name: 'enricher',
@@ -124,7 +134,7 @@ export const SERVICES: readonly ServiceSpec[] = [
       { tableName: REFERENCE_DAILY_BARS_TABLE.tableName, access: 'read-write' },
     ],
     archiveWritePrefixes: [],
-    writesSearch: false,
+    search: 'none',
     lagAlarmThreshold: 10_000,
   },
   {
@@ -138,7 +148,7 @@ export const SERVICES: readonly ServiceSpec[] = [
     produces: CUSTOMER_TOPICS.map(dlqTopic),
     tables: [],
     archiveWritePrefixes: [],
-    writesSearch: true,
+    search: 'write',
     lagAlarmThreshold: 50_000,
   },
   {
@@ -152,7 +162,7 @@ export const SERVICES: readonly ServiceSpec[] = [
     produces: [],
     tables: [],
     archiveWritePrefixes: [ARCHIVE_DATA_PREFIX, ARCHIVE_ERROR_PREFIX],
-    writesSearch: false,
+    search: 'none',
     // The archiver batches up to minutes of data per object on purpose: a larger threshold.
     lagAlarmThreshold: 200_000,
   },
@@ -164,15 +174,17 @@ export const SERVICES: readonly ServiceSpec[] = [
     desiredCount: 2,
     consumerGroup: 'consumer-gateway',
     consumerGroupPattern: 'PREFIXED',
+    consumerGroupPerInstance: true,
     consumes: [...CUSTOMER_TOPICS],
-    produces: [],
+    // Records its consumer cannot parse go to the topics' dead-letter topics.
+    produces: CUSTOMER_TOPICS.map(dlqTopic),
     tables: [
       { tableName: CUSTOMER_API_KEYS_TABLE.tableName, access: 'read', indexes: true },
       { tableName: SYMBOL_STATE_TABLE.tableName, access: 'read' },
     ],
     archiveWritePrefixes: [],
-    writesSearch: false,
-    lagAlarmThreshold: 10_000,
+    // History queries (REST, GraphQL); readiness checks the cluster.
+    search: 'read',
   },
 ];
 

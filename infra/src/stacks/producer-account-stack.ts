@@ -15,6 +15,7 @@ import { TerraformOutput, TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
 import {
   ecsClusterName,
+  type ServiceName,
   SERVICES,
   serviceDeploymentNames,
   serviceScramUser,
@@ -213,8 +214,8 @@ export class ProducerAccountStack extends TickwireStack {
       ];
       if (service.name === 'ingest-producer') {
         secrets.push(
-          { name: 'ALPACA_KEY_ID', secretArn: alpaca.secretArn, jsonKey: 'keyId' },
-          { name: 'ALPACA_SECRET_KEY', secretArn: alpaca.secretArn, jsonKey: 'secretKey' },
+          { name: 'ALPACA_KEY', secretArn: alpaca.secretArn, jsonKey: 'keyId' },
+          { name: 'ALPACA_SECRET', secretArn: alpaca.secretArn, jsonKey: 'secretKey' },
         );
       }
       new FargateService(this, `svc-${service.name}`, {
@@ -259,7 +260,7 @@ export class ProducerAccountStack extends TickwireStack {
         value: names,
       });
       const consumerGroup = service.consumerGroup;
-      if (consumerGroup) {
+      if (consumerGroup && !service.consumerGroupPerInstance) {
         // Lag is tracked on the streams a group commits offsets for; the enricher's state changelog is
         // read without committing (a restore), so it has no group lag to alarm on.
         for (const topic of service.consumes.filter((t) => t !== ENRICHER_STATE_CHANGELOG_TOPIC)) {
@@ -292,11 +293,22 @@ export class ProducerAccountStack extends TickwireStack {
   }
 }
 
+/** Production settings of single apps, beyond what {@link containerEnvironment} derives from the catalogue. */
+const APP_SETTINGS: Partial<Record<ServiceName, Record<string, string>>> = {
+  'ingest-producer': {
+    // The live feed: a replay needs the repository's data/, which the image does not hold.
+    SOURCE: 'alpaca',
+    // Pays towards MSK (cross-AZ traffic is billed per byte); the only app whose schema reads it.
+    KAFKA_COMPRESSION: 'gzip',
+  },
+};
+
 /**
- * Environment of a service's container, in the variable names of the services' config schemas
- * (libs/service-kit `SERVICE_ENV_SCHEMAS`). Kafka credentials come as secrets
- * (KAFKA_SASL_USERNAME / KAFKA_SASL_PASSWORD), never here. The DynamoDB and S3 endpoint overrides are
- * set empty on purpose: their defaults point at the local emulators, empty means the region's AWS endpoint.
+ * Environment of a service's container, in the variable names of the apps' config schemas
+ * (`apps/<app>/src/service-definition.ts`; task-environment-agreement.spec.ts parses every task's
+ * environment with them). Only what the app reads: NODE_ENV comes from the image. Kafka and Alpaca
+ * credentials come as secrets, never here. The DynamoDB and S3 endpoint overrides are set empty on
+ * purpose: their defaults point at the local emulators, empty means the region's AWS endpoint.
  */
 function containerEnvironment(
   service: ServiceSpec,
@@ -304,23 +316,23 @@ function containerEnvironment(
   endpoints: { bootstrapBrokers: string; searchEndpoint: string; archiveBucket: string },
 ): Record<string, string> {
   const env: Record<string, string> = {
-    NODE_ENV: 'production',
     SERVICE_NAME: service.name,
     LOG_LEVEL: 'info',
     HTTP_PORT: String(service.port),
-    AWS_REGION: props.region,
     KAFKA_BROKERS: endpoints.bootstrapBrokers,
     KAFKA_SSL: 'true',
     KAFKA_SASL_MECHANISM: 'scram-sha-512',
   };
-  // Compression pays towards MSK (cross-AZ traffic is billed per byte).
-  if (service.produces.length > 0) env['KAFKA_COMPRESSION'] = 'gzip';
-  if (service.consumerGroup) env['KAFKA_CONSUMER_GROUP'] = service.consumerGroup;
+  if (service.consumerGroup && !service.consumerGroupPerInstance)
+    env['KAFKA_CONSUMER_GROUP'] = service.consumerGroup;
+  const usesAws = service.tables.length > 0 || service.search !== 'none' || service.archiveWritePrefixes.length > 0;
+  // The region of the SDK clients and of the OpenSearch request signatures (SigV4).
+  if (usesAws) env['AWS_REGION'] = props.region;
   if (service.tables.length > 0) env['DYNAMODB_ENDPOINT'] = '';
-  if (service.writesSearch) env['OPENSEARCH_URL'] = endpoints.searchEndpoint;
+  if (service.search !== 'none') env['OPENSEARCH_URL'] = endpoints.searchEndpoint;
   if (service.archiveWritePrefixes.length > 0) {
     env['S3_ENDPOINT'] = '';
     env['ARCHIVE_BUCKET'] = endpoints.archiveBucket;
   }
-  return env;
+  return { ...env, ...APP_SETTINGS[service.name] };
 }
