@@ -37,6 +37,7 @@ describe('service catalogue', () => {
       logGroup: '/tickwire/prod/enricher',
       namesParameter: '/tickwire/prod/deploy/enricher/names',
       imageTagParameter: '/tickwire/prod/deploy/enricher/image-tag',
+      parameterKey: 'alias/tickwire-prod',
     });
   });
 });

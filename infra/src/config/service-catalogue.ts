@@ -207,6 +207,13 @@ export interface ServiceDeploymentNames {
   readonly namesParameter: string;
   /** SSM parameter holding the deployed image tag (written by the deploy target, read by the stack). */
   readonly imageTagParameter: string;
+  /** KMS key (alias) both parameters are encrypted with: the deploy target writes the tag with it. */
+  readonly parameterKey: string;
+}
+
+/** Alias of an environment's customer-managed key, without the `alias/` prefix. */
+export function dataKeyAlias(environment: string): string {
+  return `tickwire-${environment}`;
 }
 
 /** ECS cluster of an environment's services. */
@@ -224,5 +231,6 @@ export function serviceDeploymentNames(environment: string, service: string): Se
     logGroup: `/tickwire/${environment}/${service}`,
     namesParameter: `/tickwire/${environment}/deploy/${service}/names`,
     imageTagParameter: `/tickwire/${environment}/deploy/${service}/image-tag`,
+    parameterKey: `alias/${dataKeyAlias(environment)}`,
   };
 }

@@ -5,7 +5,6 @@ import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { MskCluster } from '@cdktf/provider-aws/lib/msk-cluster';
 import { OpensearchDomain } from '@cdktf/provider-aws/lib/opensearch-domain';
-import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { TOPICS } from '@tickwire/contracts';
 import {
   ARCHIVE_DATA_PREFIX,
@@ -40,6 +39,12 @@ describe('ProducerAccountStack', () => {
     expect(all).toHaveLength(1);
     return all[0]!;
   };
+  /** The archive bucket's resource of `type` (the access-log bucket has one of each, too). */
+  const archiveOnly = (type: string): [string, Record<string, unknown>] => {
+    const all = resourcesOf(stack, type).filter(([name]) => name.startsWith('archive_'));
+    expect(all).toHaveLength(1);
+    return all[0]!;
+  };
 
   beforeAll(() => {
     const app = Testing.app();
@@ -65,7 +70,7 @@ describe('ProducerAccountStack', () => {
       expect(synth).toHaveResourceWithProperties(OpensearchDomain, {
         encrypt_at_rest: { enabled: true, kms_key_id: cmkArn },
       });
-      const [, sse] = only('aws_s3_bucket_server_side_encryption_configuration');
+      const [, sse] = archiveOnly('aws_s3_bucket_server_side_encryption_configuration');
       expect(sse['rule']).toEqual([
         {
           apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms', kms_master_key_id: cmkArn },
@@ -83,7 +88,58 @@ describe('ProducerAccountStack', () => {
       for (const [, group] of resourcesOf(stack, 'aws_cloudwatch_log_group'))
         expect(group['kms_key_id']).toBe(cmkArn);
       expect(only('aws_sns_topic')[1]['kms_master_key_id']).toBe(cmkArn);
+      const parameters = resourcesOf(stack, 'aws_ssm_parameter');
+      expect(parameters.length).toBeGreaterThan(SERVICE_NAMES.length * 2);
+      for (const [, parameter] of parameters) expect(parameter).toMatchObject({ type: 'SecureString', key_id: cmkArn });
     });
+
+    it('runs each service on the tag its image-tag parameter holds, readable in plans (the tag is no secret)', () => {
+      for (const [, task] of resourcesOf(stack, 'aws_ecs_task_definition')) {
+        const [container] = JSON.parse(String(task['container_definitions'])) as { image: string }[];
+        expect(container?.image).toMatch(/:\$\{nonsensitive\(aws_ssm_parameter\.svc-[a-z-]+_image-tag_[0-9A-F]+\.value\)\}$/);
+      }
+    });
+
+    it('keeps a year of logs in every log group', () => {
+      const groups = resourcesOf(stack, 'aws_cloudwatch_log_group');
+      expect(groups.length).toBeGreaterThan(SERVICE_NAMES.length);
+      for (const [, group] of groups) expect(group['retention_in_days']).toBeGreaterThanOrEqual(365);
+    });
+  });
+
+  it('logs access to the archive into an access-log bucket that only S3 log delivery of this account writes to', () => {
+    const accessLogBucket = resourcesOf(stack, 'aws_s3_bucket').find(([name]) => name.startsWith('access-logs_'))!;
+    expect(archiveOnly('aws_s3_bucket_logging')[1]).toMatchObject({
+      bucket: ref('aws_s3_bucket', archiveOnly('aws_s3_bucket')[0], 'id'),
+      target_bucket: ref('aws_s3_bucket', accessLogBucket[0], 'id'),
+    });
+    const policy = resourcesOf(stack, 'aws_s3_bucket_policy').find(([name]) => name.startsWith('access-logs_'))!;
+    expect(JSON.parse(String(policy[1]['policy']))).toMatchObject({
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'logging.s3.amazonaws.com' },
+          Action: 's3:PutObject',
+          Condition: {
+            ArnLike: { 'aws:SourceArn': [expect.stringMatching(new RegExp(`:s3:::${props.archive.bucketName}$`))] },
+            StringEquals: { 'aws:SourceAccount': expect.any(String) },
+          },
+        },
+        { Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': false } } },
+      ],
+    });
+    // S3 delivers server access logs only to SSE-S3 buckets.
+    const sse = resourcesOf(stack, 'aws_s3_bucket_server_side_encryption_configuration').find(([name]) =>
+      name.startsWith('access-logs_'),
+    )!;
+    expect(sse[1]['rule']).toEqual([{ apply_server_side_encryption_by_default: { sse_algorithm: 'AES256' } }]);
+    expect(resourcesOf(stack, 'aws_s3_bucket_public_access_block')).toHaveLength(2);
+  });
+
+  it('pins the subnets to the configured zone ids', () => {
+    const zones = resourcesOf(stack, 'aws_subnet').map(([, s]) => s['availability_zone_id']);
+    expect(new Set(zones)).toEqual(new Set(props.availabilityZoneIds));
+    expect(stack.data?.['aws_availability_zones']).toBeUndefined();
   });
 
   describe('MSK', () => {
@@ -179,13 +235,15 @@ describe('ProducerAccountStack', () => {
 
   describe('no public access', () => {
     it('blocks every kind of public access to the archive bucket and denies plain HTTP', () => {
-      expect(synth).toHaveResourceWithProperties(S3BucketPublicAccessBlock, {
-        block_public_acls: true,
-        block_public_policy: true,
-        ignore_public_acls: true,
-        restrict_public_buckets: true,
-      });
-      const [, policy] = only('aws_s3_bucket_policy');
+      for (const [, block] of resourcesOf(stack, 'aws_s3_bucket_public_access_block')) {
+        expect(block).toMatchObject({
+          block_public_acls: true,
+          block_public_policy: true,
+          ignore_public_acls: true,
+          restrict_public_buckets: true,
+        });
+      }
+      const [, policy] = archiveOnly('aws_s3_bucket_policy');
       expect(JSON.parse(String(policy['policy']))).toMatchObject({
         Statement: [{ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': false } } }],
       });
@@ -332,7 +390,7 @@ describe('ProducerAccountStack', () => {
   });
 
   it('tiers the raw prefix to Glacier IR then Deep Archive', () => {
-    const [, lifecycle] = only('aws_s3_bucket_lifecycle_configuration');
+    const [, lifecycle] = archiveOnly('aws_s3_bucket_lifecycle_configuration');
     const rules = lifecycle['rule'] as {
       filter: { prefix: string }[];
       transition?: { storage_class: string; days: number }[];

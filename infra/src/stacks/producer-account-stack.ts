@@ -14,6 +14,7 @@ import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { TerraformOutput, TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
 import {
+  dataKeyAlias,
   ecsClusterName,
   type ServiceName,
   SERVICES,
@@ -33,6 +34,7 @@ import { JsonParameter } from '../constructs/parameters/json-parameter';
 import { VpcOpenSearchDomain } from '../constructs/search/opensearch-domain';
 import { CustomerManagedKey } from '../constructs/security/customer-managed-key';
 import { OperatorSetSecret } from '../constructs/security/operator-set-secret';
+import { AccessLogBucket } from '../constructs/storage/access-log-bucket';
 import { ArchiveBucket, type ArchiveTiering } from '../constructs/storage/archive-bucket';
 import { DynamoDbTables } from '../constructs/storage/dynamodb-tables';
 import { MSK_PORTS, MskKafkaCluster } from '../constructs/streaming/msk-cluster';
@@ -40,6 +42,8 @@ import { serviceTaskStatements } from '../policies/service-task-policy';
 
 /** Sizing and options of the producer account. */
 export interface ProducerAccountStackProps extends TickwireStackProps {
+  /** Availability zones by id (e.g. `use1-az1`), three: one private subnet, broker and search node each. */
+  readonly availabilityZoneIds: readonly string[];
   /** VPC CIDR (a /16; private subnets are /20s). Must not overlap customers' VPCs only if they peer (they don't: multi-VPC connectivity is PrivateLink). */
   readonly vpcCidr: string;
   readonly kafka: {
@@ -99,13 +103,14 @@ export class ProducerAccountStack extends TickwireStack {
     const partition = new DataAwsPartition(this, 'partition');
 
     const key = new CustomerManagedKey(this, 'cmk', {
-      alias: prefix,
+      alias: dataKeyAlias(props.environment),
       description: `Tickwire ${props.environment}: data at rest`,
     });
     const alarms = new AlarmTopic(this, 'alarms', { name: `${prefix}-alarms`, kmsKeyArn: key.keyArn });
     const vpc = new PrivateVpc(this, 'network', {
       name: prefix,
       cidrBlock: props.vpcCidr,
+      availabilityZoneIds: props.availabilityZoneIds,
       natGateway: true,
       interfaceEndpoints: ['ecr.api', 'ecr.dkr', 'logs', 'secretsmanager', 'sts'],
       gatewayEndpoints: ['s3', 'dynamodb'],
@@ -141,12 +146,14 @@ export class ProducerAccountStack extends TickwireStack {
         // enricher's user has no CREATE permission.
         enricherChangelogTopicSpec({ partitions: props.kafka.partitions, ...KAFKA_REPLICATION }),
       ],
+      kmsKeyArn: key.keyArn,
     });
     for (const service of SERVICES) {
       new JsonParameter(this, `kafka-acls-${service.name}`, {
         name: `/tickwire/${props.environment}/kafka/acls/${serviceScramUser(service.name)}`,
         description: `Kafka ACLs of ${service.name}`,
         value: serviceKafkaAcls(service),
+        kmsKeyArn: key.keyArn,
       });
     }
     for (const user of props.customerUsers) {
@@ -154,6 +161,7 @@ export class ProducerAccountStack extends TickwireStack {
         name: `/tickwire/${props.environment}/kafka/acls/${user}`,
         description: `Kafka ACLs of customer ${user} (read-only)`,
         value: customerReadOnlyAcls(user),
+        kmsKeyArn: key.keyArn,
       });
     }
 
@@ -178,15 +186,24 @@ export class ProducerAccountStack extends TickwireStack {
         name: `/tickwire/${props.environment}/opensearch/index-templates/${template.name}`,
         description: `OpenSearch index template ${template.name} - applied by the provisioning task`,
         value: template,
+        kmsKeyArn: key.keyArn,
       });
     }
 
+    const archiveArn = `arn:${partition.partition}:s3:::${props.archive.bucketName}`;
+    const accessLogs = new AccessLogBucket(this, 'access-logs', {
+      bucketName: `${props.archive.bucketName}-access-logs`,
+      sourceBucketArns: [archiveArn],
+      accountId: account.accountId,
+      retentionDays: props.logRetentionDays,
+    });
     const archive = new ArchiveBucket(this, 'archive', {
       bucketName: props.archive.bucketName,
       dataPrefix: ARCHIVE_DATA_PREFIX,
       errorPrefix: ARCHIVE_ERROR_PREFIX,
       kmsKeyArn: key.keyArn,
       tiering: props.archive.tiering,
+      accessLogs: { bucketId: accessLogs.bucketId, prefix: 'archive/' },
     });
     const tables = new DynamoDbTables(this, 'tables', { tables: DYNAMODB_TABLES, kmsKeyArn: key.keyArn });
 
@@ -258,6 +275,7 @@ export class ProducerAccountStack extends TickwireStack {
         name: names.namesParameter,
         description: `Deployment names of ${service.name}, read by its deploy target`,
         value: names,
+        kmsKeyArn: key.keyArn,
       });
       const consumerGroup = service.consumerGroup;
       if (consumerGroup && !service.consumerGroupPerInstance) {

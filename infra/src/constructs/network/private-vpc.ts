@@ -1,4 +1,3 @@
-import { DataAwsAvailabilityZones } from '@cdktf/provider-aws/lib/data-aws-availability-zones';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
@@ -25,8 +24,12 @@ export interface PrivateVpcProps {
   readonly name: string;
   /** IPv4 CIDR of the VPC, at least a /20 (each private subnet is a /20 of a /16; see `subnetBits`). */
   readonly cidrBlock: string;
-  /** Number of availability zones (default 3: MSK and OpenSearch spread over three). */
-  readonly azCount?: number;
+  /**
+   * Availability zones by id, e.g. `use1-az1` (three: MSK and OpenSearch spread over three), one
+   * private subnet each. Ids, not names: they are the same zones in every account (a customer's MSK
+   * connection needs its subnets in the brokers' zones) and a fixed list never grows by itself.
+   */
+  readonly availabilityZoneIds: readonly string[];
   /**
    * One NAT gateway for outbound internet (e.g. a live market-data WebSocket). The public subnets it
    * needs hold only the NAT gateway; no task or data store is ever placed there. Default false.
@@ -41,7 +44,7 @@ export interface PrivateVpcProps {
 }
 
 /**
- * A VPC of private subnets over `azCount` AZs (no public IPs on launch), with optional single NAT gateway
+ * A VPC of private subnets over the given AZs (no public IPs on launch), with optional single NAT gateway
  * and VPC endpoints so Fargate tasks reach ECR, CloudWatch Logs, Secrets Manager, S3 and DynamoDB privately.
  */
 export class PrivateVpc extends Construct {
@@ -54,11 +57,6 @@ export class PrivateVpc extends Construct {
 
   constructor(scope: Construct, id: string, props: PrivateVpcProps) {
     super(scope, id);
-    const azCount = props.azCount ?? 3;
-    const azs = new DataAwsAvailabilityZones(this, 'azs', {
-      state: 'available',
-      filter: [{ name: 'opt-in-status', values: ['opt-in-not-required'] }],
-    });
     const region = new DataAwsRegion(this, 'region');
     const vpc = new Vpc(this, 'vpc', {
       cidrBlock: props.cidrBlock,
@@ -79,7 +77,7 @@ export class PrivateVpc extends Construct {
         vpcId: vpc.id,
         // A /24 at the top of the range, away from the private /20s.
         cidrBlock: Fn.cidrsubnet(props.cidrBlock, 8, 255),
-        availabilityZone: Fn.element(azs.names, 0),
+        availabilityZoneId: props.availabilityZoneIds[0],
         mapPublicIpOnLaunch: false,
         tags: { Name: `${props.name}-nat`, Tier: 'nat-only' },
       });
@@ -107,11 +105,11 @@ export class PrivateVpc extends Construct {
       tags: { Name: `${props.name}-private` },
     });
     this.privateSubnetIds = [];
-    for (let i = 0; i < azCount; i++) {
+    for (const [i, zoneId] of props.availabilityZoneIds.entries()) {
       const subnet = new Subnet(this, `private-${i}`, {
         vpcId: vpc.id,
         cidrBlock: Fn.cidrsubnet(props.cidrBlock, 4, i),
-        availabilityZone: Fn.element(azs.names, i),
+        availabilityZoneId: zoneId,
         mapPublicIpOnLaunch: false,
         tags: { Name: `${props.name}-private-${i}`, Tier: 'private' },
       });

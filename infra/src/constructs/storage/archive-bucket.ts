@@ -1,4 +1,5 @@
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { S3BucketLoggingA as S3BucketLogging } from '@cdktf/provider-aws/lib/s3-bucket-logging';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
@@ -29,12 +30,15 @@ export interface ArchiveBucketProps {
   readonly errorPrefix: string;
   readonly kmsKeyArn: string;
   readonly tiering: ArchiveTiering;
+  /** Where S3 server access logs of the bucket go (an AccessLogBucket), under `<prefix>`. */
+  readonly accessLogs?: { readonly bucketId: string; readonly prefix: string };
 }
 
 /**
  * The raw archive bucket: every public-access block on, bucket-owner-enforced ownership (no ACLs),
  * SSE-KMS with the customer-managed key and S3 Bucket Keys (fewer KMS calls), versioning, TLS-only
- * bucket policy, and lifecycle tiering of the data prefix (Glacier IR, then Deep Archive).
+ * bucket policy, lifecycle tiering of the data prefix (Glacier IR, then Deep Archive), and server
+ * access logs when `accessLogs` is given.
  */
 export class ArchiveBucket extends Construct {
   readonly bucketName: string;
@@ -106,6 +110,15 @@ export class ArchiveBucket extends Construct {
         },
       ],
     });
+    if (props.accessLogs) {
+      new S3BucketLogging(this, 'access-logs', {
+        bucket: bucket.id,
+        targetBucket: props.accessLogs.bucketId,
+        targetPrefix: props.accessLogs.prefix,
+        // Objects under <prefix><source account>/<region>/<bucket>/<yyyy>/<mm>/<dd>/: queryable by date.
+        targetObjectKeyFormat: { partitionedPrefix: { partitionDateSource: 'EventTime' } },
+      });
+    }
     new S3BucketPolicy(this, 'policy', {
       bucket: bucket.id,
       policy: policyJson([

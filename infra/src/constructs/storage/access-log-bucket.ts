@@ -1,0 +1,98 @@
+import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
+import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
+import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
+import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
+import { S3BucketServerSideEncryptionConfigurationA as S3BucketServerSideEncryptionConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
+import { S3BucketVersioningA as S3BucketVersioning } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import { Construct } from 'constructs';
+import { policyJson } from '../../core/policy-document';
+
+/** Props of {@link AccessLogBucket}. */
+export interface AccessLogBucketProps {
+  readonly bucketName: string;
+  /** ARNs of the buckets whose server access logs may be delivered here. */
+  readonly sourceBucketArns: readonly string[];
+  readonly accountId: string;
+  /** Days a log object is kept (then expires, old versions one day later). */
+  readonly retentionDays: number;
+}
+
+/**
+ * Target bucket of S3 server access logs: public-access blocks, bucket-owner-enforced ownership,
+ * versioning, TLS-only, expiry after `retentionDays`, and a policy letting only the S3 logging service
+ * deliver, only for the listed source buckets of this account (AWS's recommended grant, "Permissions
+ * for log delivery" in the S3 user guide).
+ *
+ * Encrypted with SSE-S3, not the customer-managed key: server access log delivery supports only
+ * SSE-S3 on the target bucket (same guide, "Enabling Amazon S3 server access logging").
+ */
+export class AccessLogBucket extends Construct {
+  readonly bucketId: string;
+  readonly bucketArn: string;
+
+  constructor(scope: Construct, id: string, props: AccessLogBucketProps) {
+    super(scope, id);
+    const bucket = new S3Bucket(this, 'bucket', { bucket: props.bucketName, forceDestroy: false });
+    this.bucketId = bucket.id;
+    this.bucketArn = bucket.arn;
+    new S3BucketPublicAccessBlock(this, 'public-access-block', {
+      bucket: bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    new S3BucketOwnershipControls(this, 'ownership', {
+      bucket: bucket.id,
+      rule: { objectOwnership: 'BucketOwnerEnforced' },
+    });
+    new S3BucketServerSideEncryptionConfiguration(this, 'encryption', {
+      bucket: bucket.id,
+      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
+    });
+    const versioning = new S3BucketVersioning(this, 'versioning', {
+      bucket: bucket.id,
+      versioningConfiguration: { status: 'Enabled' },
+    });
+    new S3BucketLifecycleConfiguration(this, 'lifecycle', {
+      bucket: bucket.id,
+      dependsOn: [versioning],
+      rule: [
+        {
+          id: 'expire-access-logs',
+          status: 'Enabled',
+          filter: [{ prefix: '' }],
+          expiration: [{ days: props.retentionDays }],
+          noncurrentVersionExpiration: [{ noncurrentDays: 1 }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
+        },
+      ],
+    });
+    new S3BucketPolicy(this, 'policy', {
+      bucket: bucket.id,
+      policy: policyJson([
+        {
+          Sid: 'S3ServerAccessLogDelivery',
+          Effect: 'Allow',
+          Principal: { Service: 'logging.s3.amazonaws.com' },
+          Action: 's3:PutObject',
+          Resource: `${bucket.arn}/*`,
+          Condition: {
+            ArnLike: { 'aws:SourceArn': [...props.sourceBucketArns] },
+            StringEquals: { 'aws:SourceAccount': props.accountId },
+          },
+        },
+        {
+          Sid: 'DenyInsecureTransport',
+          Effect: 'Deny',
+          Principal: '*',
+          // A deny on every S3 action is the point here: no request without TLS.
+          Action: 's3:*',
+          Resource: [bucket.arn, `${bucket.arn}/*`],
+          Condition: { Bool: { 'aws:SecureTransport': false } },
+        },
+      ]),
+    });
+  }
+}
