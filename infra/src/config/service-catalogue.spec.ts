@@ -28,6 +28,10 @@ describe('service catalogue', () => {
     }
   });
 
+  it('puts only the gateway on the internet (the stack names its load balancer <prefix>-api)', () => {
+    expect(SERVICES.filter((s) => s.internetFacing).map((s) => s.name)).toEqual(['consumer-gateway']);
+  });
+
   it('derives deployment names from environment and service', () => {
     expect(serviceDeploymentNames('prod', 'enricher')).toEqual({
       cluster: 'tickwire-prod',

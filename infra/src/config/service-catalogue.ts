@@ -77,6 +77,12 @@ export interface ServiceSpec {
    */
   readonly search: 'none' | 'read' | 'write';
   /**
+   * Whether customers reach the service from the internet: then it sits behind an internet-facing
+   * HTTPS load balancer (wss for WebSockets) that sends traffic only to tasks whose `/health/ready`
+   * answers 200.
+   */
+  readonly internetFacing?: boolean;
+  /**
    * Consumer lag (messages, summed over the group's partitions of one topic) above which the lag alarm
    * fires. Sized from the service's role: enricher is on the hot path, so it alarms early.
    */
@@ -185,6 +191,7 @@ export const SERVICES: readonly ServiceSpec[] = [
     archiveWritePrefixes: [],
     // History queries (REST, GraphQL); readiness checks the cluster.
     search: 'read',
+    internetFacing: true,
   },
 ];
 

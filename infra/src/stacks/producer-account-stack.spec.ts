@@ -125,6 +125,13 @@ describe('ProducerAccountStack', () => {
             StringEquals: { 'aws:SourceAccount': expect.any(String) },
           },
         },
+        {
+          Effect: 'Allow',
+          // The Elastic Load Balancing account of us-east-1 delivers the load balancer's logs.
+          Principal: { AWS: 'arn:aws:iam::127311923021:root' },
+          Action: 's3:PutObject',
+          Resource: expect.stringMatching(/\/load-balancers\/AWSLogs\/\$\{data\.aws_caller_identity\.account\.account_id\}\/\*$/),
+        },
         { Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': false } } },
       ],
     });
@@ -134,6 +141,83 @@ describe('ProducerAccountStack', () => {
     )!;
     expect(sse[1]['rule']).toEqual([{ apply_server_side_encryption_by_default: { sse_algorithm: 'AES256' } }]);
     expect(resourcesOf(stack, 'aws_s3_bucket_public_access_block')).toHaveLength(2);
+  });
+
+  describe('the public API (consumer gateway)', () => {
+    const named = (type: string, prefix: string): Record<string, unknown> => {
+      const found = resourcesOf(stack, type).filter(([name]) => name.startsWith(prefix));
+      expect(found).toHaveLength(1);
+      return found[0]![1];
+    };
+
+    it('is reached only over HTTPS (TLS 1.2+, the certificate a variable names) on an internet-facing load balancer', () => {
+      expect(stack.variable).toHaveProperty('gateway_certificate_arn');
+      expect(named('aws_lb', 'lb-consumer-gateway_')).toMatchObject({
+        internal: false,
+        load_balancer_type: 'application',
+        drop_invalid_header_fields: true,
+        enable_deletion_protection: true,
+        access_logs: { enabled: true, prefix: 'load-balancers/' },
+      });
+      expect(resourcesOf(stack, 'aws_lb_listener').map(([, l]) => l)).toEqual([
+        expect.objectContaining({
+          port: 443,
+          protocol: 'HTTPS',
+          ssl_policy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+          certificate_arn: '${var.gateway_certificate_arn}',
+        }),
+      ]);
+      const group = named('aws_security_group', 'lb-consumer-gateway_');
+      expect(group['ingress']).toEqual([expect.objectContaining({ from_port: 443, to_port: 443 })]);
+      expect(group['egress']).toEqual([expect.objectContaining({ from_port: 8080, cidr_blocks: [props.vpcCidr] })]);
+    });
+
+    it("sends traffic only to gateway tasks whose /health/ready answers, in the gateway's ECS service", () => {
+      const targets = named('aws_lb_target_group', 'lb-consumer-gateway_');
+      expect(targets).toMatchObject({
+        target_type: 'ip',
+        port: 8080,
+        health_check: { path: '/health/ready', matcher: '200' },
+      });
+      const gateway = resourcesOf(stack, 'aws_ecs_service').find(([, s]) => s['name'] === 'consumer-gateway')![1];
+      expect(gateway['load_balancer']).toEqual([
+        {
+          container_name: 'consumer-gateway',
+          container_port: 8080,
+          // Through the listener: the service is created after the group has a load balancer.
+          target_group_arn: expect.stringMatching(/^\$\{aws_lb_listener\.[^}]+\.default_action\[0\]\.target_group_arn\}$/),
+        },
+      ]);
+      const others = resourcesOf(stack, 'aws_ecs_service').filter(([, s]) => s['name'] !== 'consumer-gateway');
+      for (const [, service] of others) expect(service['load_balancer']).toBeUndefined();
+    });
+
+    it('puts AWS WAF in front: managed rule groups, a rate limit per address, logs without API keys', () => {
+      const acl = named('aws_wafv2_web_acl', 'lb-consumer-gateway_');
+      const rules = acl['rule'] as { name: string; statement: Record<string, unknown> }[];
+      expect(rules.map((r) => r.name)).toEqual([
+        'AWSManagedRulesAmazonIpReputationList',
+        'AWSManagedRulesCommonRuleSet',
+        'AWSManagedRulesKnownBadInputsRuleSet',
+        'AWSManagedRulesAnonymousIpList',
+        'RequestsPerAddress',
+      ]);
+      expect(rules.at(-1)?.statement).toEqual({ rate_based_statement: { limit: 1500, aggregate_key_type: 'IP' } });
+      expect(named('aws_wafv2_web_acl_association', 'lb-consumer-gateway_')['web_acl_arn']).toContain('aws_wafv2_web_acl.');
+      expect(named('aws_wafv2_web_acl_logging_configuration', 'lb-consumer-gateway_')['redacted_fields']).toEqual([
+        { single_header: { name: 'x-api-key' } },
+        { single_header: { name: 'authorization' } },
+      ]);
+    });
+
+    it('places the load balancer in public subnets that launch nothing with a public IP', () => {
+      const subnets = resourcesOf(stack, 'aws_subnet').filter(([name]) => name.startsWith('network_lb-'));
+      expect(subnets).toHaveLength(props.availabilityZoneIds.length);
+      for (const [, subnet] of subnets) expect(subnet['map_public_ip_on_launch']).toBe(false);
+      expect(named('aws_lb', 'lb-consumer-gateway_')['subnets']).toEqual(
+        subnets.map(([name]) => `\${aws_subnet.${name}.id}`),
+      );
+    });
   });
 
   it('pins the subnets to the configured zone ids', () => {

@@ -28,6 +28,7 @@ import { ServiceImageRepository } from '../constructs/compute/ecr-repository';
 import { FargateCluster } from '../constructs/compute/ecs-cluster';
 import { FargateService, type ContainerSecret } from '../constructs/compute/fargate-service';
 import { PrivateVpc } from '../constructs/network/private-vpc';
+import { PublicHttpsLoadBalancer } from '../constructs/network/public-https-load-balancer';
 import { AlarmTopic } from '../constructs/observability/alarm-topic';
 import { ConsumerLagAlarm } from '../constructs/observability/consumer-lag-alarm';
 import { JsonParameter } from '../constructs/parameters/json-parameter';
@@ -71,6 +72,9 @@ export interface ProducerAccountStackProps extends TickwireStackProps {
   readonly initialImageTag: string;
 }
 
+/** Prefix of load balancer access logs in the access-log bucket. */
+const LOAD_BALANCER_LOG_PREFIX = 'load-balancers/';
+
 /** Replication settings on MSK (three brokers, one per AZ). */
 const KAFKA_REPLICATION = { replicationFactor: 3, minInsyncReplicas: 2 } as const;
 
@@ -83,7 +87,9 @@ const KAFKA_REPLICATION = { replicationFactor: 3, minInsyncReplicas: 2 } as cons
  * DynamoDB tables, and per service an ECR repository, an ECS Fargate service, least-privilege roles,
  * logs and consumer-lag alarms.
  *
- * Terraform variables: `consumer_account_id` (12 digits), the only principal of the MSK cluster policy.
+ * Terraform variables: `consumer_account_id` (12 digits), the only principal of the MSK cluster policy;
+ * `gateway_certificate_arn`, the ACM certificate of the consumer gateway's public host name (its
+ * internet-facing HTTPS load balancer, output `consumer_gateway_load_balancer_dns_name`).
  */
 export class ProducerAccountStack extends TickwireStack {
   constructor(scope: Construct, id: string, props: ProducerAccountStackProps) {
@@ -112,6 +118,7 @@ export class ProducerAccountStack extends TickwireStack {
       cidrBlock: props.vpcCidr,
       availabilityZoneIds: props.availabilityZoneIds,
       natGateway: true,
+      loadBalancerSubnets: SERVICES.some((s) => s.internetFacing),
       interfaceEndpoints: ['ecr.api', 'ecr.dkr', 'logs', 'secretsmanager', 'sts'],
       gatewayEndpoints: ['s3', 'dynamodb'],
       flowLogs: { kmsKeyArn: key.keyArn, retentionDays: props.logRetentionDays },
@@ -196,6 +203,7 @@ export class ProducerAccountStack extends TickwireStack {
       sourceBucketArns: [archiveArn],
       accountId: account.accountId,
       retentionDays: props.logRetentionDays,
+      loadBalancerLogs: { region: props.region, prefix: LOAD_BALANCER_LOG_PREFIX },
     });
     const archive = new ArchiveBucket(this, 'archive', {
       bucketName: props.archive.bucketName,
@@ -214,6 +222,17 @@ export class ProducerAccountStack extends TickwireStack {
       kmsKeyArn: key.keyArn,
     });
 
+    const gatewayCertificateArn = new TerraformVariable(this, 'gateway_certificate_arn', {
+      type: 'string',
+      description:
+        "ACM certificate (this account and region) of the consumer gateway's public host name, e.g. api.tickwire.example",
+      validation: [
+        {
+          condition: 'can(regex("^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/", var.gateway_certificate_arn))',
+          errorMessage: 'gateway_certificate_arn must be an ACM certificate ARN',
+        },
+      ],
+    });
     const cluster = new FargateCluster(this, 'ecs', { name: ecsClusterName(props.environment) });
     const searchEndpoint = `https://${search.endpoint}`;
     for (const service of SERVICES) {
@@ -223,6 +242,33 @@ export class ProducerAccountStack extends TickwireStack {
         kmsKeyArn: key.keyArn,
         keepImages: 50,
       });
+      const loadBalancer = service.internetFacing
+        ? new PublicHttpsLoadBalancer(this, `lb-${service.name}`, {
+            // The public API (load balancer names stop at 32 characters; one internet-facing service).
+            name: `${prefix}-api`,
+            vpcId: vpc.vpcId,
+            vpcCidrBlock: props.vpcCidr,
+            subnetIds: vpc.loadBalancerSubnetIds,
+            certificateArn: gatewayCertificateArn.stringValue,
+            targetPort: service.port,
+            healthCheckPath: '/health/ready',
+            idleTimeoutSeconds: 300,
+            // 5 req/s sustained per address; WebSocket frames after the upgrade are not requests.
+            requestsPerAddressPer5Min: 1_500,
+            accessLogs: { bucketId: accessLogs.bucketId, prefix: LOAD_BALANCER_LOG_PREFIX },
+            kmsKeyArn: key.keyArn,
+            logRetentionDays: props.logRetentionDays,
+            region: props.region,
+            partition: partition.partition,
+            accountId: account.accountId,
+          })
+        : undefined;
+      if (loadBalancer) {
+        new TerraformOutput(this, `${service.name.replace(/-/g, '_')}_load_balancer_dns_name`, {
+          value: loadBalancer.dnsName,
+          description: `Point the public host name of ${service.name} (CNAME or alias) here`,
+        });
+      }
       const scramSecretArn = msk.scramSecretArns.get(serviceScramUser(service.name));
       if (!scramSecretArn) throw new Error(`no SCRAM secret for ${service.name}`);
       const secrets: ContainerSecret[] = [
@@ -254,6 +300,7 @@ export class ProducerAccountStack extends TickwireStack {
         vpcCidrBlock: props.vpcCidr,
         egressPorts: [MSK_PORTS.saslScram],
         internetEgress: service.name === 'ingest-producer',
+        ...(loadBalancer ? { loadBalancerTargetGroupArn: loadBalancer.targetGroupArn } : {}),
         environment: containerEnvironment(service, props, {
           bootstrapBrokers: msk.bootstrapBrokersSaslScram,
           searchEndpoint,

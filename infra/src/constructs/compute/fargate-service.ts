@@ -45,6 +45,11 @@ export interface FargateServiceProps {
   readonly egressPorts: readonly number[];
   /** HTTPS egress to the internet through NAT (live market-data WebSocket); default VPC only. */
   readonly internetEgress?: boolean;
+  /**
+   * Target group the tasks register in (`ip` targets on `port`), e.g. a PublicHttpsLoadBalancer's;
+   * ECS then replaces tasks its health checks find unhealthy.
+   */
+  readonly loadBalancerTargetGroupArn?: string;
   readonly environment: Readonly<Record<string, string>>;
   readonly secrets: readonly ContainerSecret[];
   /** Customer-managed key the secrets, logs and the image-tag parameter are encrypted with. */
@@ -254,6 +259,15 @@ export class FargateService extends Construct {
       deploymentMaximumPercent: 200,
       deploymentCircuitBreaker: { enable: true, rollback: true },
       networkConfiguration: { subnets: props.subnetIds, securityGroups: [sg.id], assignPublicIp: false },
+      ...(props.loadBalancerTargetGroupArn
+        ? {
+            loadBalancer: [
+              { targetGroupArn: props.loadBalancerTargetGroupArn, containerName: props.serviceName, containerPort: props.port },
+            ],
+            // Start-up (Kafka join, first OpenSearch answer) before the load balancer's checks count.
+            healthCheckGracePeriodSeconds: 60,
+          }
+        : {}),
     });
   }
 }

@@ -35,6 +35,11 @@ export interface PrivateVpcProps {
    * needs hold only the NAT gateway; no task or data store is ever placed there. Default false.
    */
   readonly natGateway?: boolean;
+  /**
+   * Public subnets for an internet-facing load balancer, a /24 in each zone (routed to the internet
+   * gateway, no public IPs on launch). They hold only load balancer nodes. Default false.
+   */
+  readonly loadBalancerSubnets?: boolean;
   /** Interface endpoint services, e.g. `ecr.api`, `logs`: AWS APIs reached without the internet. */
   readonly interfaceEndpoints?: readonly string[];
   /** Gateway endpoint services (`s3`, `dynamodb`), free and attached to the private route tables. */
@@ -52,6 +57,8 @@ export class PrivateVpc extends Construct {
   readonly cidrBlock: string;
   /** Private subnet ids, one per AZ, in AZ order. */
   readonly privateSubnetIds: string[];
+  /** Load balancer subnet ids, one per AZ (empty without `loadBalancerSubnets`). */
+  readonly loadBalancerSubnetIds: string[] = [];
   /** Security group of the interface endpoints (HTTPS from inside the VPC). */
   readonly endpointSecurityGroupId: string;
 
@@ -70,9 +77,12 @@ export class PrivateVpc extends Construct {
     new DefaultSecurityGroup(this, 'default-sg', { vpcId: vpc.id, ingress: [], egress: [] });
     this.addFlowLogs(vpc.id, props);
 
+    const igw =
+      props.natGateway || props.loadBalancerSubnets
+        ? new InternetGateway(this, 'igw', { vpcId: vpc.id, tags: { Name: `${props.name}-igw` } })
+        : undefined;
     let natGatewayId: string | undefined;
-    if (props.natGateway) {
-      const igw = new InternetGateway(this, 'igw', { vpcId: vpc.id, tags: { Name: `${props.name}-igw` } });
+    if (props.natGateway && igw) {
       const publicSubnet = new Subnet(this, 'nat-subnet', {
         vpcId: vpc.id,
         // A /24 at the top of the range, away from the private /20s.
@@ -97,6 +107,27 @@ export class PrivateVpc extends Construct {
         tags: { Name: `${props.name}-nat` },
         dependsOn: [igw],
       }).id;
+    }
+
+    if (props.loadBalancerSubnets && igw) {
+      if (props.availabilityZoneIds.length > 3) throw new RangeError('load balancer subnets fit three zones (/24s 252-254)');
+      const lbRoutes = new RouteTable(this, 'lb-routes', {
+        vpcId: vpc.id,
+        route: [{ cidrBlock: '0.0.0.0/0', gatewayId: igw.id }],
+        tags: { Name: `${props.name}-lb` },
+      });
+      for (const [i, zoneId] of props.availabilityZoneIds.entries()) {
+        const subnet = new Subnet(this, `lb-${i}`, {
+          vpcId: vpc.id,
+          // /24s below the NAT subnet's, away from the private /20s.
+          cidrBlock: Fn.cidrsubnet(props.cidrBlock, 8, 252 + i),
+          availabilityZoneId: zoneId,
+          mapPublicIpOnLaunch: false,
+          tags: { Name: `${props.name}-lb-${i}`, Tier: 'load-balancer-only' },
+        });
+        new RouteTableAssociation(this, `lb-${i}-assoc`, { subnetId: subnet.id, routeTableId: lbRoutes.id });
+        this.loadBalancerSubnetIds.push(subnet.id);
+      }
     }
 
     const privateRoutes = new RouteTable(this, 'private-routes', {

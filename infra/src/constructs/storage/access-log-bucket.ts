@@ -16,10 +16,26 @@ export interface AccessLogBucketProps {
   readonly accountId: string;
   /** Days a log object is kept (then expires, old versions one day later). */
   readonly retentionDays: number;
+  /** Elastic Load Balancing access logs delivered under `<prefix>AWSLogs/<account>/` (ALB logs), if any. */
+  readonly loadBalancerLogs?: { readonly region: string; readonly prefix: string };
 }
 
 /**
- * Target bucket of S3 server access logs: public-access blocks, bucket-owner-enforced ownership,
+ * The Elastic Load Balancing account that delivers access logs, per Region launched before August
+ * 2022 (those Regions grant it, not a service principal): "Enable access logs for your Application
+ * Load Balancer", step 2, in the Elastic Load Balancing user guide.
+ */
+export const ELB_LOG_DELIVERY_ACCOUNTS: Readonly<Record<string, string>> = {
+  'us-east-1': '127311923021',
+  'us-east-2': '033677994240',
+  'us-west-1': '027434742980',
+  'us-west-2': '797873946194',
+  'eu-west-1': '156460612806',
+  'eu-central-1': '054676820928',
+};
+
+/**
+ * Target bucket of S3 server access logs (and, when asked, load balancer access logs): public-access blocks, bucket-owner-enforced ownership,
  * versioning, TLS-only, expiry after `retentionDays`, and a policy letting only the S3 logging service
  * deliver, only for the listed source buckets of this account (AWS's recommended grant, "Permissions
  * for log delivery" in the S3 user guide).
@@ -69,6 +85,9 @@ export class AccessLogBucket extends Construct {
         },
       ],
     });
+    const elb = props.loadBalancerLogs;
+    const elbAccount = elb ? ELB_LOG_DELIVERY_ACCOUNTS[elb.region] : undefined;
+    if (elb && !elbAccount) throw new RangeError(`no Elastic Load Balancing log delivery account known for ${elb.region}`);
     new S3BucketPolicy(this, 'policy', {
       bucket: bucket.id,
       policy: policyJson([
@@ -83,6 +102,17 @@ export class AccessLogBucket extends Construct {
             StringEquals: { 'aws:SourceAccount': props.accountId },
           },
         },
+        ...(elb && elbAccount
+          ? [
+              {
+                Sid: 'LoadBalancerAccessLogDelivery',
+                Effect: 'Allow' as const,
+                Principal: { AWS: `arn:aws:iam::${elbAccount}:root` },
+                Action: 's3:PutObject',
+                Resource: `${bucket.arn}/${elb.prefix}AWSLogs/${props.accountId}/*`,
+              },
+            ]
+          : []),
         {
           Sid: 'DenyInsecureTransport',
           Effect: 'Deny',
