@@ -395,6 +395,8 @@ function containerEnvironment(
   if (usesAws) env['AWS_REGION'] = props.region;
   if (service.tables.length > 0) env['DYNAMODB_ENDPOINT'] = '';
   if (service.search !== 'none') env['OPENSEARCH_URL'] = endpoints.searchEndpoint;
+  // Behind the load balancer (in the VPC's subnets), its X-Forwarded-For entry is the client address.
+  if (service.internetFacing) env['TRUSTED_PROXIES'] = props.vpcCidr;
   if (service.archiveWritePrefixes.length > 0) {
     env['S3_ENDPOINT'] = '';
     env['ARCHIVE_BUCKET'] = endpoints.archiveBucket;

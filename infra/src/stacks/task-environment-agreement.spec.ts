@@ -125,6 +125,12 @@ describe('ECS task definitions agree with the apps', () => {
     expect(loadServiceConfig(CONSUMER_GATEWAY.name, CONSUMER_GATEWAY.envSchema, env).KAFKA_CONSUMER_GROUP).toBeUndefined();
   });
 
+  it('consumer-gateway limits per client, not per load balancer node: it trusts X-Forwarded-For from inside the VPC', () => {
+    const { env } = services.find((s) => s.container.name === 'consumer-gateway')!;
+    const config = loadServiceConfig(CONSUMER_GATEWAY.name, CONSUMER_GATEWAY.envSchema, env);
+    expect(config.TRUSTED_PROXIES).toEqual([PRODUCTION_PRODUCER.vpcCidr]);
+  });
+
   it('sets every variable the sample consumer script of the consumer stack uses, and no other', () => {
     const containers = containersOf(consumer);
     expect(containers.map((c) => c.container.name)).toEqual(['sample-consumer']);

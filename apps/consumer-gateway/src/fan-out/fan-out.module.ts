@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ApiKeyAuthenticator } from '../auth/api-key-authenticator';
 import { AuthAttempts } from '../auth/auth-attempts';
+import { ClientAddresses } from '../auth/client-addresses';
 import { CustomerConnections } from '../auth/customer-connections';
 import { PendingConnections } from '../auth/pending-connections';
 import { MarketFeedConsumer } from '../market-feed/market-feed-consumer';
@@ -20,12 +21,13 @@ import { SubscriberHub } from './subscriber-hub';
     CustomerConnections,
     PendingConnections,
     AuthAttempts,
+    ClientAddresses,
     SymbolStateReader,
     SymbolSnapshots,
     MarketFeedConsumer,
     WebSocketUpgradeRouter,
     StreamServer,
   ],
-  exports: [SubscriberHub, GatewayMetrics, ApiKeyAuthenticator, CustomerConnections, PendingConnections, AuthAttempts, SymbolStateReader, SymbolSnapshots, MarketFeedConsumer, WebSocketUpgradeRouter, StreamServer],
+  exports: [SubscriberHub, GatewayMetrics, ApiKeyAuthenticator, CustomerConnections, PendingConnections, AuthAttempts, ClientAddresses, SymbolStateReader, SymbolSnapshots, MarketFeedConsumer, WebSocketUpgradeRouter, StreamServer],
 })
 export class FanOutModule {}

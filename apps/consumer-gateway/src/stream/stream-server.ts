@@ -11,7 +11,8 @@ import { SubscriberHub } from '../fan-out/subscriber-hub';
 import { SymbolSnapshots } from '../snapshots/symbol-snapshots';
 import { OutboxPump } from './outbound-socket';
 import { StreamConnection, type StreamConnectionContext } from './stream-connection';
-import { remoteAddressOf, WebSocketUpgradeRouter } from './websocket-upgrade-router';
+import { ClientAddresses } from '../auth/client-addresses';
+import { WebSocketUpgradeRouter } from './websocket-upgrade-router';
 
 /** Path of the JSON WebSocket protocol. */
 export const STREAM_PATH = '/v1/stream';
@@ -38,6 +39,7 @@ export class StreamServer implements OnModuleInit, BeforeApplicationShutdown {
     hub: SubscriberHub,
     metrics: GatewayMetrics,
     authAttempts: AuthAttempts,
+    private readonly clients: ClientAddresses,
   ) {
     this.server = new WebSocketServer({ noServer: true, maxPayload: config.STREAM_MAX_PAYLOAD_BYTES, perMessageDeflate: false });
     this.context = {
@@ -66,7 +68,7 @@ export class StreamServer implements OnModuleInit, BeforeApplicationShutdown {
   onModuleInit(): void {
     this.router.register(STREAM_PATH, (request, socket, head, releasePending) => {
       this.server.handleUpgrade(request, socket, head, (ws) => {
-        const connection = new StreamConnection(ws, remoteAddressOf(request), this.context, releasePending);
+        const connection = new StreamConnection(ws, this.clients.of(request), this.context, releasePending);
         this.connections.add(connection);
         ws.once('close', () => this.connections.delete(connection));
         connection.start();
