@@ -3,12 +3,20 @@ import type { ConsumerAccountStackProps } from '../stacks/consumer-account-stack
 import type { ProducerAccountStackProps } from '../stacks/producer-account-stack';
 
 /**
+ * Zones of us-east-1 by id (the same physical zones in every account, unlike zone names): three zones
+ * with current instance families (use1-az3 has none of the newer ones). Pinned, so the subnets never
+ * move when AWS adds a zone.
+ */
+const US_EAST_1_ZONE_IDS = ['use1-az1', 'use1-az2', 'use1-az4'] as const;
+
+/**
  * The production pair. Account ids are not here: each stack runs with its own account's credentials,
  * and the only cross-account value the producer needs (the consumer account id) is a Terraform variable.
  */
 export const PRODUCTION_PRODUCER: ProducerAccountStackProps = {
   environment: 'prod',
   region: 'us-east-1',
+  availabilityZoneIds: US_EAST_1_ZONE_IDS,
   vpcCidr: '10.40.0.0/16',
   kafka: { version: '3.8.x', instanceType: 'kafka.m7g.large', volumeSizeGiB: 500, partitions: 6 },
   search: {
@@ -30,7 +38,8 @@ export const PRODUCTION_PRODUCER: ProducerAccountStackProps = {
       errorObjectExpirationDays: 90,
     },
   },
-  logRetentionDays: 30,
+  // A year: incident reviews and audits look back that far (checkov CKV_AWS_338).
+  logRetentionDays: 365,
   initialImageTag: 'bootstrap',
 };
 
@@ -39,7 +48,9 @@ export const PRODUCTION_CONSUMER: ConsumerAccountStackProps = {
   environment: 'prod',
   region: 'us-east-1',
   customer: 'sample',
+  // MSK multi-VPC connectivity needs the client subnets in zones (by id) where the brokers are.
+  availabilityZoneIds: US_EAST_1_ZONE_IDS,
   vpcCidr: '10.60.0.0/16',
   sampleConsumerImage: 'apache/kafka:3.9.1',
-  logRetentionDays: 14,
+  logRetentionDays: 365,
 };

@@ -23,7 +23,13 @@ describe('service catalogue', () => {
       for (const topic of [...service.consumes, ...service.produces]) expect(topics).toContain(topic);
       for (const table of service.tables) expect(tables).toContain(table.tableName);
       expect(Boolean(service.consumerGroup)).toBe(service.consumes.length > 0);
+      // A group per instance is `<consumerGroup>-<instance>`: only a PREFIXED ACL admits it.
+      if (service.consumerGroupPerInstance) expect(service.consumerGroupPattern).toBe('PREFIXED');
     }
+  });
+
+  it('puts only the gateway on the internet (the stack names its load balancer <prefix>-api)', () => {
+    expect(SERVICES.filter((s) => s.internetFacing).map((s) => s.name)).toEqual(['consumer-gateway']);
   });
 
   it('derives deployment names from environment and service', () => {
@@ -35,6 +41,7 @@ describe('service catalogue', () => {
       logGroup: '/tickwire/prod/enricher',
       namesParameter: '/tickwire/prod/deploy/enricher/names',
       imageTagParameter: '/tickwire/prod/deploy/enricher/image-tag',
+      parameterKey: 'alias/tickwire-prod',
     });
   });
 });
@@ -69,9 +76,13 @@ describe('serviceKafkaAcls', () => {
     );
   });
 
-  it('gives the gateway no write at all and never ALL, and its instances their own groups', () => {
+  it('lets the gateway write only its dead letters, never ALL, and gives its instances their own groups', () => {
     const acls = serviceKafkaAcls(gateway);
-    expect(acls.some((a) => a.operation === 'WRITE' || a.operation === 'ALL')).toBe(false);
+    // market-feed-consumer dead-letters records it cannot parse; it never writes a customer topic.
+    expect(acls.filter((a) => a.operation === 'WRITE').map((a) => a.resourceName)).toEqual(
+      CUSTOMER_TOPICS.map((t) => `${t}.dlq`),
+    );
+    expect(acls.some((a) => a.operation === 'ALL')).toBe(false);
     expect(acls).toContainEqual(
       expect.objectContaining({
         resourceType: 'GROUP',

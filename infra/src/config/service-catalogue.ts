@@ -55,6 +55,13 @@ export interface ServiceSpec {
    * use their own `<group>-<instance>` group (a fan-out gateway needs every partition on every instance).
    */
   readonly consumerGroupPattern?: 'LITERAL' | 'PREFIXED';
+  /**
+   * Whether each instance consumes in a group of its own, `<consumerGroup>-<instance id>`, chosen by the
+   * app (a fan-out gateway needs every partition on every instance). Then the task sets no
+   * KAFKA_CONSUMER_GROUP, the group ACL must be PREFIXED, and there is no MSK lag alarm: such groups
+   * commit no offsets, so MSK reports no offset lag for them (the app exports its lag as a metric).
+   */
+  readonly consumerGroupPerInstance?: boolean;
   /** Topics the service reads (needs a consumer group). */
   readonly consumes: readonly string[];
   /** Topics the service writes, including the DLQ and late topics of what it consumes. */
@@ -64,8 +71,17 @@ export interface ServiceSpec {
   readonly tables: readonly TableAccess[];
   /** Archive prefixes the service writes objects under. */
   readonly archiveWritePrefixes: readonly string[];
-  /** Whether the service writes to the OpenSearch domain. */
-  readonly writesSearch: boolean;
+  /**
+   * What the service does on the OpenSearch domain: `write` (bulk indexing), `read` (search, history
+   * queries) or `none`.
+   */
+  readonly search: 'none' | 'read' | 'write';
+  /**
+   * Whether customers reach the service from the internet: then it sits behind an internet-facing
+   * HTTPS load balancer (wss for WebSockets) that sends traffic only to tasks whose `/health/ready`
+   * answers 200.
+   */
+  readonly internetFacing?: boolean;
   /**
    * Consumer lag (messages, summed over the group's partitions of one topic) above which the lag alarm
    * fires. Sized from the service's role: enricher is on the hot path, so it alarms early.
@@ -93,7 +109,7 @@ export const SERVICES: readonly ServiceSpec[] = [
     produces: [...RAW_TOPICS],
     tables: [],
     archiveWritePrefixes: [],
-    writesSearch: false,
+    search: 'none',
   },
   {
     name: 'enricher',
@@ -124,7 +140,7 @@ export const SERVICES: readonly ServiceSpec[] = [
       { tableName: REFERENCE_DAILY_BARS_TABLE.tableName, access: 'read-write' },
     ],
     archiveWritePrefixes: [],
-    writesSearch: false,
+    search: 'none',
     lagAlarmThreshold: 10_000,
   },
   {
@@ -138,7 +154,7 @@ export const SERVICES: readonly ServiceSpec[] = [
     produces: CUSTOMER_TOPICS.map(dlqTopic),
     tables: [],
     archiveWritePrefixes: [],
-    writesSearch: true,
+    search: 'write',
     lagAlarmThreshold: 50_000,
   },
   {
@@ -152,7 +168,7 @@ export const SERVICES: readonly ServiceSpec[] = [
     produces: [],
     tables: [],
     archiveWritePrefixes: [ARCHIVE_DATA_PREFIX, ARCHIVE_ERROR_PREFIX],
-    writesSearch: false,
+    search: 'none',
     // The archiver batches up to minutes of data per object on purpose: a larger threshold.
     lagAlarmThreshold: 200_000,
   },
@@ -164,15 +180,18 @@ export const SERVICES: readonly ServiceSpec[] = [
     desiredCount: 2,
     consumerGroup: 'consumer-gateway',
     consumerGroupPattern: 'PREFIXED',
+    consumerGroupPerInstance: true,
     consumes: [...CUSTOMER_TOPICS],
-    produces: [],
+    // Records its consumer cannot parse go to the topics' dead-letter topics.
+    produces: CUSTOMER_TOPICS.map(dlqTopic),
     tables: [
       { tableName: CUSTOMER_API_KEYS_TABLE.tableName, access: 'read', indexes: true },
       { tableName: SYMBOL_STATE_TABLE.tableName, access: 'read' },
     ],
     archiveWritePrefixes: [],
-    writesSearch: false,
-    lagAlarmThreshold: 10_000,
+    // History queries (REST, GraphQL); readiness checks the cluster.
+    search: 'read',
+    internetFacing: true,
   },
 ];
 
@@ -195,6 +214,13 @@ export interface ServiceDeploymentNames {
   readonly namesParameter: string;
   /** SSM parameter holding the deployed image tag (written by the deploy target, read by the stack). */
   readonly imageTagParameter: string;
+  /** KMS key (alias) both parameters are encrypted with: the deploy target writes the tag with it. */
+  readonly parameterKey: string;
+}
+
+/** Alias of an environment's customer-managed key, without the `alias/` prefix. */
+export function dataKeyAlias(environment: string): string {
+  return `tickwire-${environment}`;
 }
 
 /** ECS cluster of an environment's services. */
@@ -212,5 +238,6 @@ export function serviceDeploymentNames(environment: string, service: string): Se
     logGroup: `/tickwire/${environment}/${service}`,
     namesParameter: `/tickwire/${environment}/deploy/${service}/names`,
     imageTagParameter: `/tickwire/${environment}/deploy/${service}/image-tag`,
+    parameterKey: `alias/${dataKeyAlias(environment)}`,
   };
 }

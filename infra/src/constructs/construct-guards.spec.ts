@@ -52,13 +52,21 @@ describe('ArchiveBucket', () => {
 });
 
 describe('JsonParameter', () => {
-  const tierOf = (value: unknown): string => {
+  const key = 'arn:aws:kms:us-east-1:111122223333:key/1234';
+  const parameterOf = (value: unknown) => {
     const synth = Testing.synthScope((scope) => {
-      new JsonParameter(scope, 'p', { name: '/t/p', description: 'd', value });
+      new JsonParameter(scope, 'p', { name: '/t/p', description: 'd', value, kmsKeyArn: key });
     });
-    const stack = JSON.parse(synth) as { resource: { aws_ssm_parameter: Record<string, { tier: string }> } };
-    return Object.values(stack.resource.aws_ssm_parameter)[0]?.tier ?? '';
+    const stack = JSON.parse(synth) as {
+      resource: { aws_ssm_parameter: Record<string, { tier: string; type: string; key_id: string }> };
+    };
+    return Object.values(stack.resource.aws_ssm_parameter)[0];
   };
+  const tierOf = (value: unknown): string => parameterOf(value)?.tier ?? '';
+
+  it('encrypts the value with the given key (SecureString)', () => {
+    expect(parameterOf({ a: 1 })).toMatchObject({ type: 'SecureString', key_id: key });
+  });
 
   it('uses the Standard tier up to 4 KB and Advanced above', () => {
     expect(tierOf({ a: 'x'.repeat(100) })).toBe('Standard');

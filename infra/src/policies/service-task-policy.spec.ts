@@ -14,8 +14,15 @@ const resources: TaskPolicyResources = {
 const service = (name: string): ServiceSpec => SERVICES.find((s) => s.name === name)!;
 
 describe('serviceTaskStatements', () => {
-  it('gives the gateway read-only item access to its two tables and the API-key index', () => {
-    const statements = serviceTaskStatements(service('consumer-gateway'), resources);
+  it('gives the gateway read-only item access to its two tables and the API-key index, and searches on the domain', () => {
+    const [search, ...statements] = serviceTaskStatements(service('consumer-gateway'), resources).reverse();
+    expect(search).toEqual({
+      Sid: 'SearchQueries',
+      Effect: 'Allow',
+      Action: ['es:ESHttpGet', 'es:ESHttpHead', 'es:ESHttpPost'],
+      Resource: 'arn:aws:es:us-east-1:111122223333:domain/tickwire-prod/*',
+    });
+    statements.reverse();
     expect(
       statements
         .flatMap((s) => [s.Action].flat())
@@ -39,6 +46,12 @@ describe('serviceTaskStatements', () => {
         Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
         Resource: resources.kmsKeyArn,
       }),
+    ]);
+  });
+
+  it('lets the indexer write to the domain (PUT included)', () => {
+    expect(serviceTaskStatements(service('opensearch-indexer'), resources)).toEqual([
+      expect.objectContaining({ Sid: 'SearchIndexing', Action: expect.arrayContaining(['es:ESHttpPut']) }),
     ]);
   });
 

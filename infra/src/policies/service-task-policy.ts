@@ -27,7 +27,7 @@ export interface TaskPolicyResources {
 /**
  * Identity-policy statements of a service's ECS task role, derived from its catalogue entry: only the
  * actions it calls, only on the resources it uses (tables and their indexes, archive prefixes, the
- * search domain's paths). Kafka access is not here: services authenticate with SASL/SCRAM and are
+ * search domain's paths: PUT only for a service that indexes). Kafka access is not here: services authenticate with SASL/SCRAM and are
  * authorised by Kafka ACLs (see service-kafka-acls.ts).
  *
  * @returns an empty list for a service that touches no AWS data service (ingest-producer).
@@ -66,12 +66,15 @@ export function serviceTaskStatements(
       },
     );
   }
-  if (service.writesSearch) {
+  if (service.search !== 'none') {
+    const writes = service.search === 'write';
+    // Index-level rights are enforced by OpenSearch FGAC (the role's backend-role mapping).
     statements.push({
-      Sid: 'SearchIndexing',
-      // Bulk indexing and template checks; index-level rights are enforced by OpenSearch FGAC.
+      Sid: writes ? 'SearchIndexing' : 'SearchQueries',
       Effect: 'Allow',
-      Action: ['es:ESHttpGet', 'es:ESHttpHead', 'es:ESHttpPost', 'es:ESHttpPut'],
+      // Bulk indexing and template checks; searches are POSTs (`_search` with a body), GET/HEAD read
+      // cluster health and check indices.
+      Action: ['es:ESHttpGet', 'es:ESHttpHead', 'es:ESHttpPost', ...(writes ? ['es:ESHttpPut'] : [])],
       Resource: `${resources.searchDomainArn}/*`,
     });
   }

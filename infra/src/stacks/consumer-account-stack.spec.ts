@@ -1,7 +1,7 @@
 import { MskVpcConnection } from '@cdktf/provider-aws/lib/msk-vpc-connection';
 import { TOPICS } from '@tickwire/contracts';
 import { Testing } from 'cdktf';
-import { PRODUCTION_CONSUMER } from '../config/environments';
+import { PRODUCTION_CONSUMER, PRODUCTION_PRODUCER } from '../config/environments';
 import {
   leastPrivilegeViolations,
   policyStatements,
@@ -68,6 +68,23 @@ describe('ConsumerAccountStack', () => {
         security_groups: [`\${aws_security_group.${client?.[0]}.id}`],
       }),
     ]);
+  });
+
+  it('runs the sample consumer as a service at zero tasks in the private subnets with the client security group', () => {
+    const [[, service]] = resourcesOf(stack, 'aws_ecs_service') as [[string, Record<string, unknown>]];
+    const client = resourcesOf(stack, 'aws_security_group').find(([, g]) => String(g['name']).endsWith('-msk-clients'));
+    expect(service).toMatchObject({
+      desired_count: 0,
+      network_configuration: { assign_public_ip: false, security_groups: [`\${aws_security_group.${client?.[0]}.id}`] },
+      lifecycle: { ignore_changes: ['desired_count'] },
+    });
+  });
+
+  it("keeps a year of logs and pins its subnets to the producer's zone ids", () => {
+    for (const [, group] of resourcesOf(stack, 'aws_cloudwatch_log_group'))
+      expect(group['retention_in_days']).toBeGreaterThanOrEqual(365);
+    const zones = resourcesOf(stack, 'aws_subnet').map(([, s]) => s['availability_zone_id']);
+    expect(new Set(zones)).toEqual(new Set(PRODUCTION_PRODUCER.availabilityZoneIds));
   });
 
   it('grants no wildcard actions', () => {

@@ -15,6 +15,8 @@ import { MskPrivateConnection } from '../constructs/streaming/msk-vpc-connection
 export interface ConsumerAccountStackProps extends TickwireStackProps {
   /** Customer name, part of resource names, e.g. `acme`. */
   readonly customer: string;
+  /** Availability zones by id (e.g. `use1-az1`): those of the producer's brokers (MSK multi-VPC needs them). */
+  readonly availabilityZoneIds: readonly string[];
   readonly vpcCidr: string;
   /**
    * Image of the sample consumer (Apache Kafka CLI). Pulled from Docker Hub through the NAT gateway;
@@ -62,6 +64,7 @@ export class ConsumerAccountStack extends TickwireStack {
     const vpc = new PrivateVpc(this, 'network', {
       name,
       cidrBlock: props.vpcCidr,
+      availabilityZoneIds: props.availabilityZoneIds,
       natGateway: true,
       interfaceEndpoints: ['logs', 'secretsmanager'],
       gatewayEndpoints: ['s3'],
@@ -89,6 +92,8 @@ export class ConsumerAccountStack extends TickwireStack {
       scramSecretArn: credentials.secretArn,
       kmsKeyArn: key.keyArn,
       logRetentionDays: props.logRetentionDays,
+      subnetIds: vpc.privateSubnetIds,
+      securityGroupIds: [connection.clientSecurityGroupId],
       region: props.region,
       partition: partition.partition,
       accountId: account.accountId,

@@ -5,7 +5,6 @@ import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { MskCluster } from '@cdktf/provider-aws/lib/msk-cluster';
 import { OpensearchDomain } from '@cdktf/provider-aws/lib/opensearch-domain';
-import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { TOPICS } from '@tickwire/contracts';
 import {
   ARCHIVE_DATA_PREFIX,
@@ -40,6 +39,12 @@ describe('ProducerAccountStack', () => {
     expect(all).toHaveLength(1);
     return all[0]!;
   };
+  /** The archive bucket's resource of `type` (the access-log bucket has one of each, too). */
+  const archiveOnly = (type: string): [string, Record<string, unknown>] => {
+    const all = resourcesOf(stack, type).filter(([name]) => name.startsWith('archive_'));
+    expect(all).toHaveLength(1);
+    return all[0]!;
+  };
 
   beforeAll(() => {
     const app = Testing.app();
@@ -65,7 +70,7 @@ describe('ProducerAccountStack', () => {
       expect(synth).toHaveResourceWithProperties(OpensearchDomain, {
         encrypt_at_rest: { enabled: true, kms_key_id: cmkArn },
       });
-      const [, sse] = only('aws_s3_bucket_server_side_encryption_configuration');
+      const [, sse] = archiveOnly('aws_s3_bucket_server_side_encryption_configuration');
       expect(sse['rule']).toEqual([
         {
           apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms', kms_master_key_id: cmkArn },
@@ -83,7 +88,142 @@ describe('ProducerAccountStack', () => {
       for (const [, group] of resourcesOf(stack, 'aws_cloudwatch_log_group'))
         expect(group['kms_key_id']).toBe(cmkArn);
       expect(only('aws_sns_topic')[1]['kms_master_key_id']).toBe(cmkArn);
+      const parameters = resourcesOf(stack, 'aws_ssm_parameter');
+      expect(parameters.length).toBeGreaterThan(SERVICE_NAMES.length * 2);
+      for (const [, parameter] of parameters) expect(parameter).toMatchObject({ type: 'SecureString', key_id: cmkArn });
     });
+
+    it('runs each service on the tag its image-tag parameter holds, readable in plans (the tag is no secret)', () => {
+      for (const [, task] of resourcesOf(stack, 'aws_ecs_task_definition')) {
+        const [container] = JSON.parse(String(task['container_definitions'])) as { image: string }[];
+        expect(container?.image).toMatch(/:\$\{nonsensitive\(aws_ssm_parameter\.svc-[a-z-]+_image-tag_[0-9A-F]+\.value\)\}$/);
+      }
+    });
+
+    it('keeps a year of logs in every log group', () => {
+      const groups = resourcesOf(stack, 'aws_cloudwatch_log_group');
+      expect(groups.length).toBeGreaterThan(SERVICE_NAMES.length);
+      for (const [, group] of groups) expect(group['retention_in_days']).toBeGreaterThanOrEqual(365);
+    });
+  });
+
+  it('logs access to the archive into an access-log bucket that only S3 log delivery of this account writes to', () => {
+    const accessLogBucket = resourcesOf(stack, 'aws_s3_bucket').find(([name]) => name.startsWith('access-logs_'))!;
+    expect(archiveOnly('aws_s3_bucket_logging')[1]).toMatchObject({
+      bucket: ref('aws_s3_bucket', archiveOnly('aws_s3_bucket')[0], 'id'),
+      target_bucket: ref('aws_s3_bucket', accessLogBucket[0], 'id'),
+    });
+    const policy = resourcesOf(stack, 'aws_s3_bucket_policy').find(([name]) => name.startsWith('access-logs_'))!;
+    expect(JSON.parse(String(policy[1]['policy']))).toMatchObject({
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'logging.s3.amazonaws.com' },
+          Action: 's3:PutObject',
+          Condition: {
+            ArnLike: { 'aws:SourceArn': [expect.stringMatching(new RegExp(`:s3:::${props.archive.bucketName}$`))] },
+            StringEquals: { 'aws:SourceAccount': expect.any(String) },
+          },
+        },
+        {
+          Effect: 'Allow',
+          // The Elastic Load Balancing account of us-east-1 delivers the load balancer's logs.
+          Principal: { AWS: 'arn:aws:iam::127311923021:root' },
+          Action: 's3:PutObject',
+          Resource: expect.stringMatching(/\/load-balancers\/AWSLogs\/\$\{data\.aws_caller_identity\.account\.account_id\}\/\*$/),
+        },
+        { Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': false } } },
+      ],
+    });
+    // S3 delivers server access logs only to SSE-S3 buckets.
+    const sse = resourcesOf(stack, 'aws_s3_bucket_server_side_encryption_configuration').find(([name]) =>
+      name.startsWith('access-logs_'),
+    )!;
+    expect(sse[1]['rule']).toEqual([{ apply_server_side_encryption_by_default: { sse_algorithm: 'AES256' } }]);
+    expect(resourcesOf(stack, 'aws_s3_bucket_public_access_block')).toHaveLength(2);
+  });
+
+  describe('the public API (consumer gateway)', () => {
+    const named = (type: string, prefix: string): Record<string, unknown> => {
+      const found = resourcesOf(stack, type).filter(([name]) => name.startsWith(prefix));
+      expect(found).toHaveLength(1);
+      return found[0]![1];
+    };
+
+    it('is reached only over HTTPS (TLS 1.2+, the certificate a variable names) on an internet-facing load balancer', () => {
+      expect(stack.variable).toHaveProperty('gateway_certificate_arn');
+      expect(named('aws_lb', 'lb-consumer-gateway_')).toMatchObject({
+        internal: false,
+        load_balancer_type: 'application',
+        drop_invalid_header_fields: true,
+        enable_deletion_protection: true,
+        access_logs: { enabled: true, prefix: 'load-balancers/' },
+      });
+      expect(resourcesOf(stack, 'aws_lb_listener').map(([, l]) => l)).toEqual([
+        expect.objectContaining({
+          port: 443,
+          protocol: 'HTTPS',
+          ssl_policy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+          certificate_arn: '${var.gateway_certificate_arn}',
+        }),
+      ]);
+      const group = named('aws_security_group', 'lb-consumer-gateway_');
+      expect(group['ingress']).toEqual([expect.objectContaining({ from_port: 443, to_port: 443 })]);
+      expect(group['egress']).toEqual([expect.objectContaining({ from_port: 8080, cidr_blocks: [props.vpcCidr] })]);
+    });
+
+    it("sends traffic only to gateway tasks whose /health/ready answers, in the gateway's ECS service", () => {
+      const targets = named('aws_lb_target_group', 'lb-consumer-gateway_');
+      expect(targets).toMatchObject({
+        target_type: 'ip',
+        port: 8080,
+        health_check: { path: '/health/ready', matcher: '200' },
+      });
+      const gateway = resourcesOf(stack, 'aws_ecs_service').find(([, s]) => s['name'] === 'consumer-gateway')![1];
+      expect(gateway['load_balancer']).toEqual([
+        {
+          container_name: 'consumer-gateway',
+          container_port: 8080,
+          // Through the listener: the service is created after the group has a load balancer.
+          target_group_arn: expect.stringMatching(/^\$\{aws_lb_listener\.[^}]+\.default_action\[0\]\.target_group_arn\}$/),
+        },
+      ]);
+      const others = resourcesOf(stack, 'aws_ecs_service').filter(([, s]) => s['name'] !== 'consumer-gateway');
+      for (const [, service] of others) expect(service['load_balancer']).toBeUndefined();
+    });
+
+    it('puts AWS WAF in front: managed rule groups, a rate limit per address, logs without API keys', () => {
+      const acl = named('aws_wafv2_web_acl', 'lb-consumer-gateway_');
+      const rules = acl['rule'] as { name: string; statement: Record<string, unknown> }[];
+      expect(rules.map((r) => r.name)).toEqual([
+        'AWSManagedRulesAmazonIpReputationList',
+        'AWSManagedRulesCommonRuleSet',
+        'AWSManagedRulesKnownBadInputsRuleSet',
+        'AWSManagedRulesAnonymousIpList',
+        'RequestsPerAddress',
+      ]);
+      expect(rules.at(-1)?.statement).toEqual({ rate_based_statement: { limit: 1500, aggregate_key_type: 'IP' } });
+      expect(named('aws_wafv2_web_acl_association', 'lb-consumer-gateway_')['web_acl_arn']).toContain('aws_wafv2_web_acl.');
+      expect(named('aws_wafv2_web_acl_logging_configuration', 'lb-consumer-gateway_')['redacted_fields']).toEqual([
+        { single_header: { name: 'x-api-key' } },
+        { single_header: { name: 'authorization' } },
+      ]);
+    });
+
+    it('places the load balancer in public subnets that launch nothing with a public IP', () => {
+      const subnets = resourcesOf(stack, 'aws_subnet').filter(([name]) => name.startsWith('network_lb-'));
+      expect(subnets).toHaveLength(props.availabilityZoneIds.length);
+      for (const [, subnet] of subnets) expect(subnet['map_public_ip_on_launch']).toBe(false);
+      expect(named('aws_lb', 'lb-consumer-gateway_')['subnets']).toEqual(
+        subnets.map(([name]) => `\${aws_subnet.${name}.id}`),
+      );
+    });
+  });
+
+  it('pins the subnets to the configured zone ids', () => {
+    const zones = resourcesOf(stack, 'aws_subnet').map(([, s]) => s['availability_zone_id']);
+    expect(new Set(zones)).toEqual(new Set(props.availabilityZoneIds));
+    expect(stack.data?.['aws_availability_zones']).toBeUndefined();
   });
 
   describe('MSK', () => {
@@ -179,13 +319,15 @@ describe('ProducerAccountStack', () => {
 
   describe('no public access', () => {
     it('blocks every kind of public access to the archive bucket and denies plain HTTP', () => {
-      expect(synth).toHaveResourceWithProperties(S3BucketPublicAccessBlock, {
-        block_public_acls: true,
-        block_public_policy: true,
-        ignore_public_acls: true,
-        restrict_public_buckets: true,
-      });
-      const [, policy] = only('aws_s3_bucket_policy');
+      for (const [, block] of resourcesOf(stack, 'aws_s3_bucket_public_access_block')) {
+        expect(block).toMatchObject({
+          block_public_acls: true,
+          block_public_policy: true,
+          ignore_public_acls: true,
+          restrict_public_buckets: true,
+        });
+      }
+      const [, policy] = archiveOnly('aws_s3_bucket_policy');
       expect(JSON.parse(String(policy['policy']))).toMatchObject({
         Statement: [{ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': false } } }],
       });
@@ -298,9 +440,15 @@ describe('ProducerAccountStack', () => {
             'dynamodb:BatchGetItem',
             'dynamodb:Query',
             'dynamodb:ConditionCheckItem',
+            'es:ESHttpGet',
+            'es:ESHttpHead',
+            'es:ESHttpPost',
           ].includes(a),
         ),
       ).toBe(true);
+      expect(resources('consumer-gateway')).toContainEqual(
+        expect.stringMatching(/^\$\{aws_opensearch_domain\.[^}]+\.arn\}\/\*$/),
+      );
       const archiverS3 = taskPolicy('firehose-archiver').find((s) => s.Action.includes('s3:PutObject'));
       expect([archiverS3?.Resource].flat()).toEqual([
         expect.stringMatching(new RegExp(`\\.arn\\}/${ARCHIVE_DATA_PREFIX}/\\*$`)),
@@ -326,7 +474,7 @@ describe('ProducerAccountStack', () => {
   });
 
   it('tiers the raw prefix to Glacier IR then Deep Archive', () => {
-    const [, lifecycle] = only('aws_s3_bucket_lifecycle_configuration');
+    const [, lifecycle] = archiveOnly('aws_s3_bucket_lifecycle_configuration');
     const rules = lifecycle['rule'] as {
       filter: { prefix: string }[];
       transition?: { storage_class: string; days: number }[];
@@ -347,8 +495,9 @@ describe('ProducerAccountStack', () => {
     });
   });
 
-  it('alarms on SumOffsetLag of every consuming service, per consumed stream (not the restore-only changelog)', () => {
-    for (const service of SERVICES.filter((s) => s.consumerGroup)) {
+  it('alarms on SumOffsetLag of every committing consumer group, per consumed stream (not the restore-only changelog)', () => {
+    // The gateway's per-instance groups commit nothing, so MSK has no offset lag of theirs to alarm on.
+    for (const service of SERVICES.filter((s) => s.consumerGroup && !s.consumerGroupPerInstance)) {
       for (const topic of service.consumes.filter((t) => t !== ENRICHER_STATE_CHANGELOG_TOPIC)) {
         expect(synth).toHaveResourceWithProperties(
           CloudwatchMetricAlarm,
@@ -366,7 +515,6 @@ describe('ProducerAccountStack', () => {
       ),
     );
     expect([...alarmed].sort()).toEqual([
-      'consumer-gateway',
       'enricher',
       'firehose-archiver',
       'opensearch-indexer',

@@ -14,7 +14,9 @@ import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { TerraformOutput, TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
 import {
+  dataKeyAlias,
   ecsClusterName,
+  type ServiceName,
   SERVICES,
   serviceDeploymentNames,
   serviceScramUser,
@@ -26,12 +28,14 @@ import { ServiceImageRepository } from '../constructs/compute/ecr-repository';
 import { FargateCluster } from '../constructs/compute/ecs-cluster';
 import { FargateService, type ContainerSecret } from '../constructs/compute/fargate-service';
 import { PrivateVpc } from '../constructs/network/private-vpc';
+import { PublicHttpsLoadBalancer } from '../constructs/network/public-https-load-balancer';
 import { AlarmTopic } from '../constructs/observability/alarm-topic';
 import { ConsumerLagAlarm } from '../constructs/observability/consumer-lag-alarm';
 import { JsonParameter } from '../constructs/parameters/json-parameter';
 import { VpcOpenSearchDomain } from '../constructs/search/opensearch-domain';
 import { CustomerManagedKey } from '../constructs/security/customer-managed-key';
 import { OperatorSetSecret } from '../constructs/security/operator-set-secret';
+import { AccessLogBucket } from '../constructs/storage/access-log-bucket';
 import { ArchiveBucket, type ArchiveTiering } from '../constructs/storage/archive-bucket';
 import { DynamoDbTables } from '../constructs/storage/dynamodb-tables';
 import { MSK_PORTS, MskKafkaCluster } from '../constructs/streaming/msk-cluster';
@@ -39,6 +43,8 @@ import { serviceTaskStatements } from '../policies/service-task-policy';
 
 /** Sizing and options of the producer account. */
 export interface ProducerAccountStackProps extends TickwireStackProps {
+  /** Availability zones by id (e.g. `use1-az1`), three: one private subnet, broker and search node each. */
+  readonly availabilityZoneIds: readonly string[];
   /** VPC CIDR (a /16; private subnets are /20s). Must not overlap customers' VPCs only if they peer (they don't: multi-VPC connectivity is PrivateLink). */
   readonly vpcCidr: string;
   readonly kafka: {
@@ -66,6 +72,9 @@ export interface ProducerAccountStackProps extends TickwireStackProps {
   readonly initialImageTag: string;
 }
 
+/** Prefix of load balancer access logs in the access-log bucket. */
+const LOAD_BALANCER_LOG_PREFIX = 'load-balancers/';
+
 /** Replication settings on MSK (three brokers, one per AZ). */
 const KAFKA_REPLICATION = { replicationFactor: 3, minInsyncReplicas: 2 } as const;
 
@@ -78,7 +87,9 @@ const KAFKA_REPLICATION = { replicationFactor: 3, minInsyncReplicas: 2 } as cons
  * DynamoDB tables, and per service an ECR repository, an ECS Fargate service, least-privilege roles,
  * logs and consumer-lag alarms.
  *
- * Terraform variables: `consumer_account_id` (12 digits), the only principal of the MSK cluster policy.
+ * Terraform variables: `consumer_account_id` (12 digits), the only principal of the MSK cluster policy;
+ * `gateway_certificate_arn`, the ACM certificate of the consumer gateway's public host name (its
+ * internet-facing HTTPS load balancer, output `consumer_gateway_load_balancer_dns_name`).
  */
 export class ProducerAccountStack extends TickwireStack {
   constructor(scope: Construct, id: string, props: ProducerAccountStackProps) {
@@ -98,14 +109,16 @@ export class ProducerAccountStack extends TickwireStack {
     const partition = new DataAwsPartition(this, 'partition');
 
     const key = new CustomerManagedKey(this, 'cmk', {
-      alias: prefix,
+      alias: dataKeyAlias(props.environment),
       description: `Tickwire ${props.environment}: data at rest`,
     });
     const alarms = new AlarmTopic(this, 'alarms', { name: `${prefix}-alarms`, kmsKeyArn: key.keyArn });
     const vpc = new PrivateVpc(this, 'network', {
       name: prefix,
       cidrBlock: props.vpcCidr,
+      availabilityZoneIds: props.availabilityZoneIds,
       natGateway: true,
+      loadBalancerSubnets: SERVICES.some((s) => s.internetFacing),
       interfaceEndpoints: ['ecr.api', 'ecr.dkr', 'logs', 'secretsmanager', 'sts'],
       gatewayEndpoints: ['s3', 'dynamodb'],
       flowLogs: { kmsKeyArn: key.keyArn, retentionDays: props.logRetentionDays },
@@ -140,12 +153,14 @@ export class ProducerAccountStack extends TickwireStack {
         // enricher's user has no CREATE permission.
         enricherChangelogTopicSpec({ partitions: props.kafka.partitions, ...KAFKA_REPLICATION }),
       ],
+      kmsKeyArn: key.keyArn,
     });
     for (const service of SERVICES) {
       new JsonParameter(this, `kafka-acls-${service.name}`, {
         name: `/tickwire/${props.environment}/kafka/acls/${serviceScramUser(service.name)}`,
         description: `Kafka ACLs of ${service.name}`,
         value: serviceKafkaAcls(service),
+        kmsKeyArn: key.keyArn,
       });
     }
     for (const user of props.customerUsers) {
@@ -153,6 +168,7 @@ export class ProducerAccountStack extends TickwireStack {
         name: `/tickwire/${props.environment}/kafka/acls/${user}`,
         description: `Kafka ACLs of customer ${user} (read-only)`,
         value: customerReadOnlyAcls(user),
+        kmsKeyArn: key.keyArn,
       });
     }
 
@@ -177,15 +193,25 @@ export class ProducerAccountStack extends TickwireStack {
         name: `/tickwire/${props.environment}/opensearch/index-templates/${template.name}`,
         description: `OpenSearch index template ${template.name} - applied by the provisioning task`,
         value: template,
+        kmsKeyArn: key.keyArn,
       });
     }
 
+    const archiveArn = `arn:${partition.partition}:s3:::${props.archive.bucketName}`;
+    const accessLogs = new AccessLogBucket(this, 'access-logs', {
+      bucketName: `${props.archive.bucketName}-access-logs`,
+      sourceBucketArns: [archiveArn],
+      accountId: account.accountId,
+      retentionDays: props.logRetentionDays,
+      loadBalancerLogs: { region: props.region, prefix: LOAD_BALANCER_LOG_PREFIX },
+    });
     const archive = new ArchiveBucket(this, 'archive', {
       bucketName: props.archive.bucketName,
       dataPrefix: ARCHIVE_DATA_PREFIX,
       errorPrefix: ARCHIVE_ERROR_PREFIX,
       kmsKeyArn: key.keyArn,
       tiering: props.archive.tiering,
+      accessLogs: { bucketId: accessLogs.bucketId, prefix: 'archive/' },
     });
     const tables = new DynamoDbTables(this, 'tables', { tables: DYNAMODB_TABLES, kmsKeyArn: key.keyArn });
 
@@ -196,6 +222,17 @@ export class ProducerAccountStack extends TickwireStack {
       kmsKeyArn: key.keyArn,
     });
 
+    const gatewayCertificateArn = new TerraformVariable(this, 'gateway_certificate_arn', {
+      type: 'string',
+      description:
+        "ACM certificate (this account and region) of the consumer gateway's public host name, e.g. api.tickwire.example",
+      validation: [
+        {
+          condition: 'can(regex("^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/", var.gateway_certificate_arn))',
+          errorMessage: 'gateway_certificate_arn must be an ACM certificate ARN',
+        },
+      ],
+    });
     const cluster = new FargateCluster(this, 'ecs', { name: ecsClusterName(props.environment) });
     const searchEndpoint = `https://${search.endpoint}`;
     for (const service of SERVICES) {
@@ -205,6 +242,33 @@ export class ProducerAccountStack extends TickwireStack {
         kmsKeyArn: key.keyArn,
         keepImages: 50,
       });
+      const loadBalancer = service.internetFacing
+        ? new PublicHttpsLoadBalancer(this, `lb-${service.name}`, {
+            // The public API (load balancer names stop at 32 characters; one internet-facing service).
+            name: `${prefix}-api`,
+            vpcId: vpc.vpcId,
+            vpcCidrBlock: props.vpcCidr,
+            subnetIds: vpc.loadBalancerSubnetIds,
+            certificateArn: gatewayCertificateArn.stringValue,
+            targetPort: service.port,
+            healthCheckPath: '/health/ready',
+            idleTimeoutSeconds: 300,
+            // 5 req/s sustained per address; WebSocket frames after the upgrade are not requests.
+            requestsPerAddressPer5Min: 1_500,
+            accessLogs: { bucketId: accessLogs.bucketId, prefix: LOAD_BALANCER_LOG_PREFIX },
+            kmsKeyArn: key.keyArn,
+            logRetentionDays: props.logRetentionDays,
+            region: props.region,
+            partition: partition.partition,
+            accountId: account.accountId,
+          })
+        : undefined;
+      if (loadBalancer) {
+        new TerraformOutput(this, `${service.name.replace(/-/g, '_')}_load_balancer_dns_name`, {
+          value: loadBalancer.dnsName,
+          description: `Point the public host name of ${service.name} (CNAME or alias) here`,
+        });
+      }
       const scramSecretArn = msk.scramSecretArns.get(serviceScramUser(service.name));
       if (!scramSecretArn) throw new Error(`no SCRAM secret for ${service.name}`);
       const secrets: ContainerSecret[] = [
@@ -213,8 +277,8 @@ export class ProducerAccountStack extends TickwireStack {
       ];
       if (service.name === 'ingest-producer') {
         secrets.push(
-          { name: 'ALPACA_KEY_ID', secretArn: alpaca.secretArn, jsonKey: 'keyId' },
-          { name: 'ALPACA_SECRET_KEY', secretArn: alpaca.secretArn, jsonKey: 'secretKey' },
+          { name: 'ALPACA_KEY', secretArn: alpaca.secretArn, jsonKey: 'keyId' },
+          { name: 'ALPACA_SECRET', secretArn: alpaca.secretArn, jsonKey: 'secretKey' },
         );
       }
       new FargateService(this, `svc-${service.name}`, {
@@ -236,6 +300,7 @@ export class ProducerAccountStack extends TickwireStack {
         vpcCidrBlock: props.vpcCidr,
         egressPorts: [MSK_PORTS.saslScram],
         internetEgress: service.name === 'ingest-producer',
+        ...(loadBalancer ? { loadBalancerTargetGroupArn: loadBalancer.targetGroupArn } : {}),
         environment: containerEnvironment(service, props, {
           bootstrapBrokers: msk.bootstrapBrokersSaslScram,
           searchEndpoint,
@@ -257,9 +322,10 @@ export class ProducerAccountStack extends TickwireStack {
         name: names.namesParameter,
         description: `Deployment names of ${service.name}, read by its deploy target`,
         value: names,
+        kmsKeyArn: key.keyArn,
       });
       const consumerGroup = service.consumerGroup;
-      if (consumerGroup) {
+      if (consumerGroup && !service.consumerGroupPerInstance) {
         // Lag is tracked on the streams a group commits offsets for; the enricher's state changelog is
         // read without committing (a restore), so it has no group lag to alarm on.
         for (const topic of service.consumes.filter((t) => t !== ENRICHER_STATE_CHANGELOG_TOPIC)) {
@@ -292,11 +358,22 @@ export class ProducerAccountStack extends TickwireStack {
   }
 }
 
+/** Production settings of single apps, beyond what {@link containerEnvironment} derives from the catalogue. */
+const APP_SETTINGS: Partial<Record<ServiceName, Record<string, string>>> = {
+  'ingest-producer': {
+    // The live feed: a replay needs the repository's data/, which the image does not hold.
+    SOURCE: 'alpaca',
+    // Pays towards MSK (cross-AZ traffic is billed per byte); the only app whose schema reads it.
+    KAFKA_COMPRESSION: 'gzip',
+  },
+};
+
 /**
- * Environment of a service's container, in the variable names of the services' config schemas
- * (libs/service-kit `SERVICE_ENV_SCHEMAS`). Kafka credentials come as secrets
- * (KAFKA_SASL_USERNAME / KAFKA_SASL_PASSWORD), never here. The DynamoDB and S3 endpoint overrides are
- * set empty on purpose: their defaults point at the local emulators, empty means the region's AWS endpoint.
+ * Environment of a service's container, in the variable names of the apps' config schemas
+ * (`apps/<app>/src/service-definition.ts`; task-environment-agreement.spec.ts parses every task's
+ * environment with them). Only what the app reads: NODE_ENV comes from the image. Kafka and Alpaca
+ * credentials come as secrets, never here. The DynamoDB and S3 endpoint overrides are set empty on
+ * purpose: their defaults point at the local emulators, empty means the region's AWS endpoint.
  */
 function containerEnvironment(
   service: ServiceSpec,
@@ -304,23 +381,25 @@ function containerEnvironment(
   endpoints: { bootstrapBrokers: string; searchEndpoint: string; archiveBucket: string },
 ): Record<string, string> {
   const env: Record<string, string> = {
-    NODE_ENV: 'production',
     SERVICE_NAME: service.name,
     LOG_LEVEL: 'info',
     HTTP_PORT: String(service.port),
-    AWS_REGION: props.region,
     KAFKA_BROKERS: endpoints.bootstrapBrokers,
     KAFKA_SSL: 'true',
     KAFKA_SASL_MECHANISM: 'scram-sha-512',
   };
-  // Compression pays towards MSK (cross-AZ traffic is billed per byte).
-  if (service.produces.length > 0) env['KAFKA_COMPRESSION'] = 'gzip';
-  if (service.consumerGroup) env['KAFKA_CONSUMER_GROUP'] = service.consumerGroup;
+  if (service.consumerGroup && !service.consumerGroupPerInstance)
+    env['KAFKA_CONSUMER_GROUP'] = service.consumerGroup;
+  const usesAws = service.tables.length > 0 || service.search !== 'none' || service.archiveWritePrefixes.length > 0;
+  // The region of the SDK clients and of the OpenSearch request signatures (SigV4).
+  if (usesAws) env['AWS_REGION'] = props.region;
   if (service.tables.length > 0) env['DYNAMODB_ENDPOINT'] = '';
-  if (service.writesSearch) env['OPENSEARCH_URL'] = endpoints.searchEndpoint;
+  if (service.search !== 'none') env['OPENSEARCH_URL'] = endpoints.searchEndpoint;
+  // Behind the load balancer (in the VPC's subnets), its X-Forwarded-For entry is the client address.
+  if (service.internetFacing) env['TRUSTED_PROXIES'] = props.vpcCidr;
   if (service.archiveWritePrefixes.length > 0) {
     env['S3_ENDPOINT'] = '';
     env['ARCHIVE_BUCKET'] = endpoints.archiveBucket;
   }
-  return env;
+  return { ...env, ...APP_SETTINGS[service.name] };
 }

@@ -31,6 +31,8 @@ export interface DeploymentNames {
   readonly logGroup: string;
   readonly namesParameter: string;
   readonly imageTagParameter: string;
+  /** KMS key (alias) the parameters are encrypted with (SecureString). */
+  readonly parameterKey: string;
 }
 
 /** A deploy, step by step. */
@@ -56,6 +58,7 @@ export function conventionalNames(environment: string, service: string): Deploym
     logGroup: `/tickwire/${environment}/${service}`,
     namesParameter: `/tickwire/${environment}/deploy/${service}/names`,
     imageTagParameter: `/tickwire/${environment}/deploy/${service}/image-tag`,
+    parameterKey: `alias/tickwire-${environment}`,
   };
 }
 
@@ -107,7 +110,7 @@ export function describePlan(plan: DeployPlan): string {
     `task definition:  ${names.taskFamily} (new revision with the image above)`,
     `steps:`,
     `  1. docker push ${plan.imageUri}`,
-    `  2. aws ssm put-parameter --name ${names.imageTagParameter} --value ${plan.imageTag} --overwrite`,
+    `  2. aws ssm put-parameter --name ${names.imageTagParameter} --value ${plan.imageTag} --type SecureString --key-id ${names.parameterKey} --overwrite`,
     `  3. aws ecs register-task-definition (family ${names.taskFamily}, container ${names.service} -> ${plan.imageUri})`,
     `  4. aws ecs update-service --cluster ${names.cluster} --service ${names.service} --task-definition <new revision> --force-new-deployment`,
   ].join('\n');

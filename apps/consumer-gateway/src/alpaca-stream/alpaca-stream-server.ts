@@ -2,7 +2,6 @@ import type { IncomingMessage } from 'node:http';
 import { Injectable } from '@nestjs/common';
 import type { WebSocket } from 'ws';
 import { ApiKeyAuthenticator } from '../auth/api-key-authenticator';
-import { remoteAddressOf } from '../stream/websocket-upgrade-router';
 import { StreamServerDependencies, WebSocketStreamServer } from '../stream/websocket-stream-server';
 import { negotiateAlpacaCodec } from './alpaca-codec';
 import { AlpacaFrameCache } from './alpaca-frame-cache';
@@ -27,6 +26,6 @@ export class AlpacaStreamServer extends WebSocketStreamServer<AlpacaStreamConnec
   }
 
   protected connectionOf(socket: WebSocket, request: IncomingMessage, releasePending: () => void): AlpacaStreamConnection {
-    return new AlpacaStreamConnection(socket, remoteAddressOf(request), negotiateAlpacaCodec(request.headers['content-type']), this.context, releasePending);
+    return new AlpacaStreamConnection(socket, this.clientOf(request), negotiateAlpacaCodec(request.headers['content-type']), this.context, releasePending);
   }
 }

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { consumerGatewayEnvSchema, httpUrlField, millisecondsField } from '@tickwire/service-kit';
 import { CUSTOMER_API_KEYS_TABLE, SYMBOL_STATE_TABLE } from '@tickwire/resources';
 import { z } from 'zod';
+import { trustedProxyList } from '../auth/client-addresses';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive({ error: 'must be an integer > 0' }).default(fallback);
 const positiveNumber = (fallback: number) => z.coerce.number().positive({ error: 'must be a number > 0' }).default(fallback);
@@ -23,6 +24,26 @@ export const gatewayEnvSchema = consumerGatewayEnvSchema.safeExtend({
     .regex(/^[A-Za-z0-9._-]{1,100}$/, { error: 'must be letters, digits, ".", "_" or "-"' })
     .default(() => `${hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 80) || 'local'}-${randomBytes(3).toString('hex')}`),
   OPENSEARCH_URL: httpUrlField.default('http://127.0.0.1:9200'),
+  /**
+   * Proxies whose `X-Forwarded-For` entry is believed, as comma-separated CIDRs: behind the AWS load
+   * balancer, its subnets (infra sets the VPC's CIDR). Empty (default): the socket's peer is the
+   * client. Per-address limits count the client address this yields (auth/client-addresses.ts).
+   */
+  TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform((raw) => raw.split(',').map((part) => part.trim()).filter((part) => part.length > 0))
+    .refine(
+      (cidrs) => {
+        try {
+          trustedProxyList(cidrs);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { error: 'must be a comma-separated list of CIDRs such as 10.40.0.0/16 (the load balancer subnets)' },
+    ),
   /** A connection must authenticate within this time after connecting (Alpaca: 10 s). */
   STREAM_AUTH_TIMEOUT_MS: millisecondsField.default(10_000),
   /** Largest frame a client may send; bigger ones close the connection (1009). */

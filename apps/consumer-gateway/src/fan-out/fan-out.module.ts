@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ApiKeyAuthenticator } from '../auth/api-key-authenticator';
 import { AuthAttempts } from '../auth/auth-attempts';
+import { ClientAddresses } from '../auth/client-addresses';
 import { CustomerConnections } from '../auth/customer-connections';
 import { PendingConnections } from '../auth/pending-connections';
 import { MarketFeedConsumer } from '../market-feed/market-feed-consumer';
@@ -21,6 +22,7 @@ import { SubscriberHub } from './subscriber-hub';
     CustomerConnections,
     PendingConnections,
     AuthAttempts,
+    ClientAddresses,
     SymbolStateReader,
     SymbolSnapshots,
     MarketFeedConsumer,
@@ -28,6 +30,6 @@ import { SubscriberHub } from './subscriber-hub';
     StreamServerDependencies,
     StreamServer,
   ],
-  exports: [SubscriberHub, GatewayMetrics, ApiKeyAuthenticator, CustomerConnections, PendingConnections, AuthAttempts, SymbolStateReader, SymbolSnapshots, MarketFeedConsumer, WebSocketUpgradeRouter, StreamServerDependencies, StreamServer],
+  exports: [SubscriberHub, GatewayMetrics, ApiKeyAuthenticator, CustomerConnections, PendingConnections, AuthAttempts, ClientAddresses, SymbolStateReader, SymbolSnapshots, MarketFeedConsumer, WebSocketUpgradeRouter, StreamServerDependencies, StreamServer],
 })
 export class FanOutModule {}

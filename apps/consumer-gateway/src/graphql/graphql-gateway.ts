@@ -34,7 +34,8 @@ import type { GatewayConfig } from '../config/gateway-config';
 import { GatewayMetrics } from '../fan-out/gateway-metrics';
 import { type FeedSubscriber, SubscriberHub } from '../fan-out/subscriber-hub';
 import { SymbolSnapshots } from '../snapshots/symbol-snapshots';
-import { remoteAddressOf, WebSocketUpgradeRouter } from '../stream/websocket-upgrade-router';
+import { ClientAddresses } from '../auth/client-addresses';
+import { WebSocketUpgradeRouter } from '../stream/websocket-upgrade-router';
 import { GATEWAY_SCHEMA_SDL } from './graphql-schema';
 
 /** Path of the GraphQL endpoint (graphql-ws protocol over WebSocket). */
@@ -126,6 +127,7 @@ export class GraphQlGateway implements OnModuleInit, BeforeApplicationShutdown {
     private readonly hub: SubscriberHub,
     private readonly metrics: GatewayMetrics,
     private readonly authAttempts: AuthAttempts,
+    private readonly clients: ClientAddresses,
   ) {
     this.server = new WebSocketServer({ noServer: true, maxPayload: config.STREAM_MAX_PAYLOAD_BYTES, perMessageDeflate: false });
     this.log = logger.child({ component: 'graphql' });
@@ -159,7 +161,7 @@ export class GraphQlGateway implements OnModuleInit, BeforeApplicationShutdown {
       schema: this.schema,
       context: (ctx) => ctx.extra as unknown as Record<string, unknown>,
       onConnect: async (ctx) => {
-        if (!this.authAttempts.tryTake(remoteAddressOf(ctx.extra.request))) {
+        if (!this.authAttempts.tryTake(this.clients.of(ctx.extra.request))) {
           ctx.extra.socket.close(4000 + PROTOCOL_ERRORS.tooManyAuthAttempts.code, PROTOCOL_ERRORS.tooManyAuthAttempts.msg);
           return false;
         }

@@ -3,6 +3,7 @@ import type { CustomerEntitlements } from '@tickwire/subscriptions';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiKeyAuthenticator } from '../auth/api-key-authenticator';
 import { AuthFailureThrottle } from '../auth/auth-failure-throttle';
+import { ClientAddresses } from '../auth/client-addresses';
 
 /** Header carrying the API key on REST calls (as AWS API Gateway's `x-api-key`). */
 export const API_KEY_HEADER = 'x-api-key';
@@ -20,12 +21,13 @@ export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly authenticator: ApiKeyAuthenticator,
     private readonly throttle: AuthFailureThrottle,
+    private readonly clients: ClientAddresses,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const response = context.switchToHttp().getResponse<ServerResponse>();
-    const address = request.socket.remoteAddress ?? 'unknown';
+    const address = this.clients.of(request);
     const wait = this.throttle.retryAfterSeconds(address);
     if (wait > 0) throw tooManyAttempts(response, wait);
     const header = request.headers[API_KEY_HEADER];

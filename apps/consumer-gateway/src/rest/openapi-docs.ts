@@ -4,6 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { StreamsController } from '../streams/streams.controller';
 import { ApiKeyAuthenticator } from '../auth/api-key-authenticator';
 import { AuthFailureThrottle } from '../auth/auth-failure-throttle';
+import { ClientAddresses } from '../auth/client-addresses';
 import { SymbolSnapshots } from '../snapshots/symbol-snapshots';
 import { HistoryService } from './history.service';
 import { RestApiController } from './rest-api.controller';
@@ -30,7 +31,7 @@ export class OpenApiDocs implements OnModuleInit {
         module: RestApiDocsModule,
         controllers: [RestApiController, StreamsController],
         // The scan reads decorators only; the controllers and guard get inert dependencies.
-        providers: [ApiKeyAuthenticator, AuthFailureThrottle, SymbolSnapshots, HistoryService].map((token) => ({ provide: token, useValue: {} })),
+        providers: [ApiKeyAuthenticator, AuthFailureThrottle, ClientAddresses, SymbolSnapshots, HistoryService].map((token) => ({ provide: token, useValue: {} })),
       },
       { logger: false, abortOnError: false },
     );

@@ -4,7 +4,6 @@ import type { WebSocket } from 'ws';
 import { ApiKeyAuthenticator } from '../auth/api-key-authenticator';
 import { SymbolSnapshots } from '../snapshots/symbol-snapshots';
 import { StreamConnection, type StreamConnectionContext } from './stream-connection';
-import { remoteAddressOf } from './websocket-upgrade-router';
 import { StreamServerDependencies, WebSocketStreamServer } from './websocket-stream-server';
 
 /** Path of the JSON WebSocket protocol. */
@@ -24,6 +23,6 @@ export class StreamServer extends WebSocketStreamServer<StreamConnection> {
   }
 
   protected connectionOf(socket: WebSocket, request: IncomingMessage, releasePending: () => void): StreamConnection {
-    return new StreamConnection(socket, remoteAddressOf(request), this.context, releasePending);
+    return new StreamConnection(socket, this.clientOf(request), this.context, releasePending);
   }
 }

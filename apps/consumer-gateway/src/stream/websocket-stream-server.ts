@@ -4,6 +4,7 @@ import { InjectServiceConfig, ROOT_LOGGER } from '@tickwire/service-kit';
 import type { Logger } from 'pino';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { AuthAttempts } from '../auth/auth-attempts';
+import { ClientAddresses } from '../auth/client-addresses';
 import { CustomerConnections } from '../auth/customer-connections';
 import type { GatewayConfig } from '../config/gateway-config';
 import { GatewayMetrics } from '../fan-out/gateway-metrics';
@@ -38,6 +39,7 @@ export class StreamServerDependencies {
     readonly hub: SubscriberHub,
     readonly metrics: GatewayMetrics,
     readonly authAttempts: AuthAttempts,
+    readonly clients: ClientAddresses,
   ) {}
 }
 
@@ -53,6 +55,7 @@ export abstract class WebSocketStreamServer<Connection extends WebSocketConnecti
   private readonly connections = new Set<Connection>();
   private readonly pump = new OutboxPump();
   private readonly router: WebSocketUpgradeRouter;
+  private readonly clients: ClientAddresses;
 
   /**
    * @param path the upgrade path, e.g. `/v1/stream`.
@@ -63,10 +66,16 @@ export abstract class WebSocketStreamServer<Connection extends WebSocketConnecti
     component: string,
     dependencies: StreamServerDependencies,
   ) {
-    const { config, logger, router, connections, hub, metrics, authAttempts } = dependencies;
+    const { config, logger, router, connections, hub, metrics, authAttempts, clients } = dependencies;
     this.router = router;
+    this.clients = clients;
     this.server = new WebSocketServer({ noServer: true, maxPayload: config.STREAM_MAX_PAYLOAD_BYTES, perMessageDeflate: false });
     this.shared = { connections, hub, pump: this.pump, authAttempts, metrics, logger: logger.child({ component }), limits: streamLimitsOf(config) };
+  }
+
+  /** The client address of an upgrade request, for the per-address limits (see {@link ClientAddresses}). */
+  protected clientOf(request: IncomingMessage): string {
+    return this.clients.of(request);
   }
 
   /** The connection of a socket just upgraded. */

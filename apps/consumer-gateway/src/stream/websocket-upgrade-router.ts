@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { InjectServiceConfig } from '@tickwire/service-kit';
+import { ClientAddresses } from '../auth/client-addresses';
 import { PendingConnections, type ReleasePending } from '../auth/pending-connections';
 import type { GatewayConfig } from '../config/gateway-config';
 
@@ -25,6 +26,7 @@ export class WebSocketUpgradeRouter implements OnApplicationBootstrap {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly pending: PendingConnections,
+    private readonly clients: ClientAddresses,
     @InjectServiceConfig() config: Pick<GatewayConfig, 'STREAM_AUTH_TIMEOUT_MS'>,
   ) {
     this.retryAfterSeconds = Math.max(1, Math.ceil(config.STREAM_AUTH_TIMEOUT_MS / 1000));
@@ -44,7 +46,7 @@ export class WebSocketUpgradeRouter implements OnApplicationBootstrap {
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
         return;
       }
-      const release = this.pending.admit(remoteAddressOf(request));
+      const release = this.pending.admit(this.clients.of(request));
       if (!release) {
         const body = 'too many unauthenticated connections from this address';
         socket.end(
@@ -57,9 +59,4 @@ export class WebSocketUpgradeRouter implements OnApplicationBootstrap {
       handler(request, socket, head, release);
     });
   }
-}
-
-/** The client address for per-address limits: the socket's peer (a proxy in front must be trusted explicitly; none is here). */
-export function remoteAddressOf(request: IncomingMessage): string {
-  return request.socket.remoteAddress ?? 'unknown';
 }

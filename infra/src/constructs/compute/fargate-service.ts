@@ -5,6 +5,7 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
+import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { policyJson, serviceTrustPolicy, type PolicyStatement } from '../../core/policy-document';
 
@@ -44,9 +45,14 @@ export interface FargateServiceProps {
   readonly egressPorts: readonly number[];
   /** HTTPS egress to the internet through NAT (live market-data WebSocket); default VPC only. */
   readonly internetEgress?: boolean;
+  /**
+   * Target group the tasks register in (`ip` targets on `port`), e.g. a PublicHttpsLoadBalancer's;
+   * ECS then replaces tasks its health checks find unhealthy.
+   */
+  readonly loadBalancerTargetGroupArn?: string;
   readonly environment: Readonly<Record<string, string>>;
   readonly secrets: readonly ContainerSecret[];
-  /** Customer-managed key the secrets and logs are encrypted with. */
+  /** Customer-managed key the secrets, logs and the image-tag parameter are encrypted with. */
   readonly kmsKeyArn: string;
   /** Statements of the task role (what the application itself calls). */
   readonly taskRoleStatements: readonly PolicyStatement[];
@@ -177,18 +183,21 @@ export class FargateService extends Construct {
     });
     this.securityGroupId = sg.id;
 
+    // A SecureString like every parameter (encrypted with the CMK); the deploy target writes it with
+    // the same key. A tag is no secret: `nonsensitive` keeps the task definition readable in plans.
     const imageTag = new SsmParameter(this, 'image-tag', {
       name: props.imageTagParameterName,
       description: `Image tag of ${props.serviceName} currently deployed (written by the deploy target)`,
-      type: 'String',
-      insecureValue: props.initialImageTag,
-      lifecycle: { ignoreChanges: ['insecure_value'] },
+      type: 'SecureString',
+      keyId: props.kmsKeyArn,
+      value: props.initialImageTag,
+      lifecycle: { ignoreChanges: ['value'] },
     });
 
     const containerDefinitions = [
       {
         name: props.serviceName,
-        image: `${props.repositoryUrl}:${imageTag.insecureValue}`,
+        image: `${props.repositoryUrl}:${Fn.nonsensitive(imageTag.value)}`,
         essential: true,
         portMappings: [{ containerPort: props.port, protocol: 'tcp' }],
         readonlyRootFilesystem: true,
@@ -250,6 +259,15 @@ export class FargateService extends Construct {
       deploymentMaximumPercent: 200,
       deploymentCircuitBreaker: { enable: true, rollback: true },
       networkConfiguration: { subnets: props.subnetIds, securityGroups: [sg.id], assignPublicIp: false },
+      ...(props.loadBalancerTargetGroupArn
+        ? {
+            loadBalancer: [
+              { targetGroupArn: props.loadBalancerTargetGroupArn, containerName: props.serviceName, containerPort: props.port },
+            ],
+            // Start-up (Kafka join, first OpenSearch answer) before the load balancer's checks count.
+            healthCheckGracePeriodSeconds: 60,
+          }
+        : {}),
     });
   }
 }

@@ -1,5 +1,6 @@
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { EcsCluster } from '@cdktf/provider-aws/lib/ecs-cluster';
+import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
@@ -20,16 +21,21 @@ export interface SampleConsumerTaskProps {
   readonly scramSecretArn: string;
   readonly kmsKeyArn: string;
   readonly logRetentionDays: number;
+  /** Private subnets and security groups (the MSK connection's client group) the consumer runs in. */
+  readonly subnetIds: string[];
+  readonly securityGroupIds: string[];
   readonly region: string;
   readonly partition: string;
   readonly accountId: string;
 }
 
 /**
- * An ECS cluster and a one-off Fargate task definition that reads a customer topic with
+ * An ECS cluster and a Fargate task definition that reads a customer topic with
  * `kafka-console-consumer.sh` over SASL_SSL / SCRAM-SHA-512 and logs the records, proving the private
- * path end to end (`aws ecs run-task`, command in infra/README.md). The task role has no permissions:
- * the task calls no AWS API; the execution role reads only the SCRAM secret and writes only its logs.
+ * path end to end, and an ECS service running it in the private subnets with the client security
+ * group, at zero tasks until the customer scales it to one (command in infra/README.md). The task
+ * role has no permissions: the task calls no AWS API; the execution role reads only the SCRAM secret
+ * and writes only its logs.
  */
 export class SampleConsumerTask extends Construct {
   readonly clusterArn: string;
@@ -124,6 +130,24 @@ export class SampleConsumerTask extends Construct {
           },
         },
       ]),
+    });
+    new EcsService(this, 'service', {
+      name: `${props.name}-sample-consumer`,
+      cluster: cluster.arn,
+      taskDefinition: task.arn,
+      // Started on demand: `aws ecs update-service --desired-count 1` once the SCRAM secret is set.
+      desiredCount: 0,
+      launchType: 'FARGATE',
+      platformVersion: 'LATEST',
+      propagateTags: 'SERVICE',
+      enableEcsManagedTags: true,
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      networkConfiguration: {
+        subnets: props.subnetIds,
+        securityGroups: props.securityGroupIds,
+        assignPublicIp: false,
+      },
+      lifecycle: { ignoreChanges: ['desired_count'] },
     });
     this.clusterArn = cluster.arn;
     this.taskDefinitionArn = task.arn;

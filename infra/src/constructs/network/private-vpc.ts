@@ -1,4 +1,3 @@
-import { DataAwsAvailabilityZones } from '@cdktf/provider-aws/lib/data-aws-availability-zones';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
@@ -25,13 +24,22 @@ export interface PrivateVpcProps {
   readonly name: string;
   /** IPv4 CIDR of the VPC, at least a /20 (each private subnet is a /20 of a /16; see `subnetBits`). */
   readonly cidrBlock: string;
-  /** Number of availability zones (default 3: MSK and OpenSearch spread over three). */
-  readonly azCount?: number;
+  /**
+   * Availability zones by id, e.g. `use1-az1` (three: MSK and OpenSearch spread over three), one
+   * private subnet each. Ids, not names: they are the same zones in every account (a customer's MSK
+   * connection needs its subnets in the brokers' zones) and a fixed list never grows by itself.
+   */
+  readonly availabilityZoneIds: readonly string[];
   /**
    * One NAT gateway for outbound internet (e.g. a live market-data WebSocket). The public subnets it
    * needs hold only the NAT gateway; no task or data store is ever placed there. Default false.
    */
   readonly natGateway?: boolean;
+  /**
+   * Public subnets for an internet-facing load balancer, a /24 in each zone (routed to the internet
+   * gateway, no public IPs on launch). They hold only load balancer nodes. Default false.
+   */
+  readonly loadBalancerSubnets?: boolean;
   /** Interface endpoint services, e.g. `ecr.api`, `logs`: AWS APIs reached without the internet. */
   readonly interfaceEndpoints?: readonly string[];
   /** Gateway endpoint services (`s3`, `dynamodb`), free and attached to the private route tables. */
@@ -41,7 +49,7 @@ export interface PrivateVpcProps {
 }
 
 /**
- * A VPC of private subnets over `azCount` AZs (no public IPs on launch), with optional single NAT gateway
+ * A VPC of private subnets over the given AZs (no public IPs on launch), with optional single NAT gateway
  * and VPC endpoints so Fargate tasks reach ECR, CloudWatch Logs, Secrets Manager, S3 and DynamoDB privately.
  */
 export class PrivateVpc extends Construct {
@@ -49,16 +57,13 @@ export class PrivateVpc extends Construct {
   readonly cidrBlock: string;
   /** Private subnet ids, one per AZ, in AZ order. */
   readonly privateSubnetIds: string[];
+  /** Load balancer subnet ids, one per AZ (empty without `loadBalancerSubnets`). */
+  readonly loadBalancerSubnetIds: string[] = [];
   /** Security group of the interface endpoints (HTTPS from inside the VPC). */
   readonly endpointSecurityGroupId: string;
 
   constructor(scope: Construct, id: string, props: PrivateVpcProps) {
     super(scope, id);
-    const azCount = props.azCount ?? 3;
-    const azs = new DataAwsAvailabilityZones(this, 'azs', {
-      state: 'available',
-      filter: [{ name: 'opt-in-status', values: ['opt-in-not-required'] }],
-    });
     const region = new DataAwsRegion(this, 'region');
     const vpc = new Vpc(this, 'vpc', {
       cidrBlock: props.cidrBlock,
@@ -72,14 +77,17 @@ export class PrivateVpc extends Construct {
     new DefaultSecurityGroup(this, 'default-sg', { vpcId: vpc.id, ingress: [], egress: [] });
     this.addFlowLogs(vpc.id, props);
 
+    const igw =
+      props.natGateway || props.loadBalancerSubnets
+        ? new InternetGateway(this, 'igw', { vpcId: vpc.id, tags: { Name: `${props.name}-igw` } })
+        : undefined;
     let natGatewayId: string | undefined;
-    if (props.natGateway) {
-      const igw = new InternetGateway(this, 'igw', { vpcId: vpc.id, tags: { Name: `${props.name}-igw` } });
+    if (props.natGateway && igw) {
       const publicSubnet = new Subnet(this, 'nat-subnet', {
         vpcId: vpc.id,
         // A /24 at the top of the range, away from the private /20s.
         cidrBlock: Fn.cidrsubnet(props.cidrBlock, 8, 255),
-        availabilityZone: Fn.element(azs.names, 0),
+        availabilityZoneId: props.availabilityZoneIds[0],
         mapPublicIpOnLaunch: false,
         tags: { Name: `${props.name}-nat`, Tier: 'nat-only' },
       });
@@ -101,17 +109,38 @@ export class PrivateVpc extends Construct {
       }).id;
     }
 
+    if (props.loadBalancerSubnets && igw) {
+      if (props.availabilityZoneIds.length > 3) throw new RangeError('load balancer subnets fit three zones (/24s 252-254)');
+      const lbRoutes = new RouteTable(this, 'lb-routes', {
+        vpcId: vpc.id,
+        route: [{ cidrBlock: '0.0.0.0/0', gatewayId: igw.id }],
+        tags: { Name: `${props.name}-lb` },
+      });
+      for (const [i, zoneId] of props.availabilityZoneIds.entries()) {
+        const subnet = new Subnet(this, `lb-${i}`, {
+          vpcId: vpc.id,
+          // /24s below the NAT subnet's, away from the private /20s.
+          cidrBlock: Fn.cidrsubnet(props.cidrBlock, 8, 252 + i),
+          availabilityZoneId: zoneId,
+          mapPublicIpOnLaunch: false,
+          tags: { Name: `${props.name}-lb-${i}`, Tier: 'load-balancer-only' },
+        });
+        new RouteTableAssociation(this, `lb-${i}-assoc`, { subnetId: subnet.id, routeTableId: lbRoutes.id });
+        this.loadBalancerSubnetIds.push(subnet.id);
+      }
+    }
+
     const privateRoutes = new RouteTable(this, 'private-routes', {
       vpcId: vpc.id,
       route: natGatewayId ? [{ cidrBlock: '0.0.0.0/0', natGatewayId }] : [],
       tags: { Name: `${props.name}-private` },
     });
     this.privateSubnetIds = [];
-    for (let i = 0; i < azCount; i++) {
+    for (const [i, zoneId] of props.availabilityZoneIds.entries()) {
       const subnet = new Subnet(this, `private-${i}`, {
         vpcId: vpc.id,
         cidrBlock: Fn.cidrsubnet(props.cidrBlock, 4, i),
-        availabilityZone: Fn.element(azs.names, i),
+        availabilityZoneId: zoneId,
         mapPublicIpOnLaunch: false,
         tags: { Name: `${props.name}-private-${i}`, Tier: 'private' },
       });

@@ -12,11 +12,16 @@ export interface JsonParameterProps {
   readonly description: string;
   /** A JSON-serializable value without CDKTF tokens (its size picks the tier at synth time). */
   readonly value: unknown;
+  /** Customer-managed key the value is encrypted with at rest. */
+  readonly kmsKeyArn: string;
 }
 
 /**
- * A plain (non-secret) SSM String parameter holding JSON: how one stack hands definitions to a task or
- * to another stack without shared Terraform state. The tier is chosen from the rendered size.
+ * An SSM parameter holding JSON: how one stack hands definitions to a task or to another stack without
+ * shared Terraform state. A SecureString encrypted with the stack's key, though the definitions are
+ * not secrets: everything at rest is encrypted with the CMK, and readers need `kms:Decrypt` on it
+ * (`--with-decryption`), which scopes who reads topology and ACLs. The tier is chosen from the
+ * rendered size.
  *
  * @throws RangeError when the JSON exceeds the 8 KB SSM limit.
  */
@@ -34,7 +39,8 @@ export class JsonParameter extends Construct {
     const parameter = new SsmParameter(this, 'parameter', {
       name: props.name,
       description: props.description,
-      type: 'String',
+      type: 'SecureString',
+      keyId: props.kmsKeyArn,
       tier: bytes > STANDARD_TIER_MAX_BYTES ? 'Advanced' : 'Standard',
       value: json,
     });

@@ -1,12 +1,9 @@
-import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { S3BucketLoggingA as S3BucketLogging } from '@cdktf/provider-aws/lib/s3-bucket-logging';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
-import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
-import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
-import { S3BucketServerSideEncryptionConfigurationA as S3BucketServerSideEncryptionConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
-import { S3BucketVersioningA as S3BucketVersioning } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { Construct } from 'constructs';
 import { policyJson } from '../../core/policy-document';
+import { denyInsecureTransport, privateBucket } from './private-bucket';
 
 /** When archived objects change storage class; days after creation. */
 export interface ArchiveTiering {
@@ -29,12 +26,15 @@ export interface ArchiveBucketProps {
   readonly errorPrefix: string;
   readonly kmsKeyArn: string;
   readonly tiering: ArchiveTiering;
+  /** Where S3 server access logs of the bucket go (an AccessLogBucket), under `<prefix>`. */
+  readonly accessLogs?: { readonly bucketId: string; readonly prefix: string };
 }
 
 /**
  * The raw archive bucket: every public-access block on, bucket-owner-enforced ownership (no ACLs),
  * SSE-KMS with the customer-managed key and S3 Bucket Keys (fewer KMS calls), versioning, TLS-only
- * bucket policy, and lifecycle tiering of the data prefix (Glacier IR, then Deep Archive).
+ * bucket policy, lifecycle tiering of the data prefix (Glacier IR, then Deep Archive), and server
+ * access logs when `accessLogs` is given.
  */
 export class ArchiveBucket extends Construct {
   readonly bucketName: string;
@@ -49,34 +49,10 @@ export class ArchiveBucket extends Construct {
         'deepArchiveAfterDays must be at least 90 days after glacierInstantRetrievalAfterDays',
       );
     }
-    const bucket = new S3Bucket(this, 'bucket', { bucket: props.bucketName, forceDestroy: false });
+    const { bucket, versioning } = privateBucket(this, { bucketName: props.bucketName, kmsKeyArn: props.kmsKeyArn });
     this.bucketName = bucket.bucket;
     this.bucketArn = bucket.arn;
 
-    new S3BucketPublicAccessBlock(this, 'public-access-block', {
-      bucket: bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, 'ownership', {
-      bucket: bucket.id,
-      rule: { objectOwnership: 'BucketOwnerEnforced' },
-    });
-    new S3BucketServerSideEncryptionConfiguration(this, 'encryption', {
-      bucket: bucket.id,
-      rule: [
-        {
-          applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: props.kmsKeyArn },
-          bucketKeyEnabled: true,
-        },
-      ],
-    });
-    const versioning = new S3BucketVersioning(this, 'versioning', {
-      bucket: bucket.id,
-      versioningConfiguration: { status: 'Enabled' },
-    });
     new S3BucketLifecycleConfiguration(this, 'lifecycle', {
       bucket: bucket.id,
       dependsOn: [versioning],
@@ -106,18 +82,19 @@ export class ArchiveBucket extends Construct {
         },
       ],
     });
+    if (props.accessLogs) {
+      new S3BucketLogging(this, 'access-logs', {
+        bucket: bucket.id,
+        targetBucket: props.accessLogs.bucketId,
+        targetPrefix: props.accessLogs.prefix,
+        // Objects under <prefix><source account>/<region>/<bucket>/<yyyy>/<mm>/<dd>/: queryable by date.
+        targetObjectKeyFormat: { partitionedPrefix: { partitionDateSource: 'EventTime' } },
+      });
+    }
     new S3BucketPolicy(this, 'policy', {
       bucket: bucket.id,
       policy: policyJson([
-        {
-          Sid: 'DenyInsecureTransport',
-          Effect: 'Deny',
-          Principal: '*',
-          // A deny on every S3 action is the point here: no request without TLS.
-          Action: 's3:*',
-          Resource: [bucket.arn, `${bucket.arn}/*`],
-          Condition: { Bool: { 'aws:SecureTransport': false } },
-        },
+        denyInsecureTransport(bucket.arn),
       ]),
     });
   }

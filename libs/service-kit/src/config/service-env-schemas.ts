@@ -85,7 +85,9 @@ export const s3EnvShape = {
   S3_ENDPOINT: endpointOverrideField('http://127.0.0.1:9090'),
 };
 
+/** OpenSearch; AWS_REGION is the region requests to an Amazon OpenSearch Service endpoint are signed for (SigV4). */
 export const openSearchEnvShape = {
+  ...awsEnvShape,
   OPENSEARCH_URL: httpUrlField.default('http://127.0.0.1:9200'),
 };
 
