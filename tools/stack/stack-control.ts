@@ -128,10 +128,12 @@ export async function controlServer(
         return result('done');
       case 'pause':
         signal(pid, 'SIGSTOP');
+        await waitForRunState(pid, 'paused');
         log(`${server.name}: paused (pid ${pid})`);
         return result('done');
       case 'resume':
         signal(pid, 'SIGCONT');
+        await waitForRunState(pid, 'running');
         log(`${server.name}: resumed (pid ${pid})`);
         return result('done');
       case 'stop': {
@@ -144,6 +146,24 @@ export async function controlServer(
       }
     }
   });
+}
+
+/**
+ * Waits until the kernel reports `pid` in `state` (a signal is delivered asynchronously: on a busy
+ * machine a process read right after SIGSTOP was still running), or it is gone, for at most
+ * `timeoutMs` (default 5 s); polls /proc every 10 ms.
+ *
+ * @throws StackError when the state is not reached in time
+ */
+async function waitForRunState(pid: number, state: 'paused' | 'running', timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const now = processRunState(pid);
+    if (now === state || now === 'gone') return;
+    if (Date.now() > deadline)
+      throw new StackError(`process ${pid} still ${now} ${timeoutMs} ms after the signal`);
+    await sleep(10);
+  }
 }
 
 /**
