@@ -63,6 +63,8 @@ describe('ingest-producer source and publishing configuration', () => {
       TOPIC_PREFIX: 'it-1.',
     });
     expect(load({ REPLAY_SPEED: 'max' }).REPLAY_SPEED).toEqual({ mode: 'max' });
+    // Channel names are case-insensitive and come out in the protocol's spelling.
+    expect(load({ ALPACA_CHANNELS: 'Trades,dailyBars,DAILYBARS,statuses' }).ALPACA_CHANNELS).toEqual(['trades', 'dailyBars', 'statuses']);
   });
 
   it.each([
