@@ -56,7 +56,7 @@ function barFields(data: Record<string, unknown>): Omit<ExpectedBar, 'vwap'> {
  * scripted AAPL sessions (testing/multi-session-scenario.ts: the 4-for-1 split at the open of
  * 2020-08-31, the Thanksgiving holiday 2020-11-26 between two sessions, the 13:00 early close of
  * 2020-11-27, a correction, a cancel, a correction of an open minute, a halt with its quotation and
- * trading resumptions) to ingest-producer (SOURCE=alpaca), through the enricher, the indexer, the
+ * trading resumptions, a final LULD pause) to ingest-producer (SOURCE=alpaca), through the enricher, the indexer, the
  * archiver and the gateway as real processes. Every previous close, change %, alert, bar revision,
  * correction and status on the customer topics, in OpenSearch, in DynamoDB symbol-state, in the S3
  * archive and on the gateway's WebSocket, GraphQL and REST protocols is compared with the values the
@@ -295,7 +295,9 @@ describe('five sessions of an Alpaca feed through the five services (issue 13)',
     const documents = DynamoDBDocumentClient.from(createLocalDynamoDb());
     try {
       const { Item } = await documents.send(new GetCommand({ TableName: SYMBOL_STATE_TABLE.tableName, Key: { symbol } }));
-      expect(Item).toMatchObject({ symbol, lastPrice: expected.last.price, previousClose: 116.59 });
+      expect(Item).toMatchObject({ symbol, lastPrice: expected.last.price, previousClose: 116.59, previousCloseDate: '2020-11-27' });
+      expect({ halted: Item!['halted'] }).toEqual({ halted: expected.statuses.at(-1)!.halted });
+      expect(expected.statuses.at(-1)!.halted).toBe(true); // the LULD pause at the end of the script
       expect(close(Item!['changePercent'], expected.last.changePercent)).toBe(true);
     } finally {
       documents.destroy();

@@ -17,7 +17,8 @@ import type { RawDailyRow } from './raw-market-data';
  * close, deliberately a cent or more away from the last trade, is the next session's previous close.
  * A correction restates a published bar (11-25), a cancel restates another (11-27), a correction of a
  * trade in a minute still open changes the bar before its only publication (11-27), and a halt, its
- * quotation resumption and its trading resumption (11-30) bracket the move that alerts. Prices USD,
+ * quotation resumption and its trading resumption (11-30) bracket the move that alerts, and a LULD pause
+ * after the last trade leaves the symbol halted. Prices USD,
  * sizes shares, times epoch ms UTC.
  */
 
@@ -88,6 +89,8 @@ export const SCRIPT: readonly ScriptStep[] = [
   { kind: 'status', time: newYorkTime('2020-11-30', '09:44:00'), statusCode: 'Q', statusMessage: 'Quotation Resumption', reasonCode: 'T12' },
   { kind: 'status', time: newYorkTime('2020-11-30', '09:45:00'), statusCode: 'T', statusMessage: 'Trading Resumption', reasonCode: 'T12' },
   ...s5.slice(1),
+  // A LULD pause after the last trade, never lifted: the symbol ends the script halted.
+  { kind: 'status', time: newYorkTime('2020-11-30', '09:47:00'), statusCode: 'P', statusMessage: 'Volatility Trading Pause', reasonCode: 'LUDP' },
   { kind: 'daily', date: '2020-11-30', open: 116.9, high: 116.9, low: 110, close: 110.5, volume: 900 },
 ];
 
@@ -289,7 +292,7 @@ export interface ExpectedFeed {
  * - a 1-minute bar is published when a later trade or the session's daily bar passes its end; a
  *   correction or cancel of a published bar's trade publishes it again as revision n + 1, one of an open
  *   minute changes the bar before its publication (`pending`);
- * - H and Q leave the symbol halted, T resumes it.
+ * - H (halt), Q (quotation resumption) and P (LULD pause) leave the symbol halted, T resumes it.
  *
  * @throws Error when the script needs a reference row that `reference` lacks
  */
@@ -396,7 +399,7 @@ export function expectedFeed(reference: readonly RawDailyRow[], calendar: Calend
         amend(step.time, 'cancel', step.tradeId);
         break;
       case 'status':
-        statuses.push({ eventTime: step.time, statusCode: step.statusCode, halted: step.statusCode === 'H' || step.statusCode === 'Q' });
+        statuses.push({ eventTime: step.time, statusCode: step.statusCode, halted: ['H', 'Q', 'P'].includes(step.statusCode) });
         break;
       case 'daily': {
         const time = sessionCloseEpochMs(step.date);
