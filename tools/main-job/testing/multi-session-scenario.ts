@@ -3,7 +3,7 @@ import type { MarketEvent } from '@tickwire/market-sources';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../service-processes';
-import type { RawDailyRow } from './raw-market-data';
+import type { RawDailyRow, ReferenceBar } from './raw-market-data';
 
 /**
  * The scripted market of the multi-session end-to-end test (multi-session.e2e-spec.ts), and the values a
@@ -230,16 +230,8 @@ export interface ExpectedAlert {
 }
 
 /** A publication of a 1-minute bar on market.bars.1m.v1. */
-export interface ExpectedBar {
+export interface ExpectedBar extends Omit<ReferenceBar, 'symbol'> {
   readonly id: string;
-  readonly startTime: number;
-  readonly open: number;
-  readonly high: number;
-  readonly low: number;
-  readonly close: number;
-  readonly volume: number;
-  readonly vwap: number;
-  readonly tradeCount: number;
   /** Absent on the first publication. */
   readonly revision?: number;
 }

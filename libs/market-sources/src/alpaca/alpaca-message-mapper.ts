@@ -213,10 +213,7 @@ export function mapAlpacaDataMessage(message: Fields, receipt: AlpacaReceipt): S
         payload: {
           symbol: symbol as string,
           tradingDate,
-          open: message['o'] as number,
-          high: message['h'] as number,
-          low: message['l'] as number,
-          close: message['c'] as number,
+          ...ohlcOf(message),
           adjustedClose: message['c'] as number,
           volume: message['v'] as number,
           dividendAmount: 0,
@@ -241,10 +238,7 @@ export function mapAlpacaDataMessage(message: Fields, receipt: AlpacaReceipt): S
         symbol: symbol as string,
         startTime,
         endTime: startTime + BAR_1M_INTERVAL_MS,
-        open: message['o'] as number,
-        high: message['h'] as number,
-        low: message['l'] as number,
-        close: message['c'] as number,
+        ...ohlcOf(message),
         vwap: message['vw'] as number,
         volume: message['v'] as number,
         tradeCount: message['n'] as number,
@@ -252,6 +246,11 @@ export function mapAlpacaDataMessage(message: Fields, receipt: AlpacaReceipt): S
     },
     origin,
   );
+}
+
+/** A bar message's `o`/`h`/`l`/`c` (USD) as contract fields, unchecked (the contract validates them). */
+function ohlcOf(message: Fields): { open: number; high: number; low: number; close: number } {
+  return { open: message['o'] as number, high: message['h'] as number, low: message['l'] as number, close: message['c'] as number };
 }
 
 /** `YYYY-MM-DD` in America/New_York (en-CA formats dates as ISO). */
