@@ -38,7 +38,7 @@ interface Frame {
 }
 
 /** Relative difference, for values computed in floating point on both sides (change %, VWAP). */
-const close = (a: unknown, b: number) => typeof a === 'number' && Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b));
+const nearly = (a: unknown, b: number) => typeof a === 'number' && Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b));
 
 /** An expected bar without its VWAP (compared separately, within float tolerance). */
 function withoutVwap(bar: ExpectedBar): Omit<ExpectedBar, 'vwap'> {
@@ -47,8 +47,8 @@ function withoutVwap(bar: ExpectedBar): Omit<ExpectedBar, 'vwap'> {
 
 /** A bar's fields as published, for comparison with the expected bar. */
 function barFields(data: Record<string, unknown>): Omit<ExpectedBar, 'vwap'> {
-  const { startTime, open, high, low, close: last, volume, tradeCount, revision } = data as unknown as ExpectedBar & { close: number };
-  return { id: `${symbol}:${startTime}`, startTime, open, high, low, close: last, volume, tradeCount, ...(revision === undefined ? {} : { revision }) };
+  const { startTime, open, high, low, close, volume, tradeCount, revision } = data as unknown as ExpectedBar;
+  return { id: `${symbol}:${startTime}`, startTime, open, high, low, close, volume, tradeCount, ...(revision === undefined ? {} : { revision }) };
 }
 
 /**
@@ -218,7 +218,7 @@ describe('five sessions of an Alpaca feed through the five services (issue 13)',
         previousCloseDate: want.previousCloseDate,
         previousCloseStale: want.previousCloseStale,
       });
-      expect({ tradeId: want.tradeId, changePercent: close(got['changePercent'], want.changePercent) }).toEqual({ tradeId: want.tradeId, changePercent: true });
+      expect({ tradeId: want.tradeId, changePercent: nearly(got['changePercent'], want.changePercent) }).toEqual({ tradeId: want.tradeId, changePercent: true });
     });
   });
 
@@ -229,8 +229,8 @@ describe('five sessions of an Alpaca feed through the five services (issue 13)',
       expected.alerts.map((a) => ({ eventTime: a.eventTime, direction: a.direction, price: a.price, thresholdPercent: THRESHOLD_PERCENT })),
     );
     actual.forEach((a, i) => {
-      expect(close(a.data['changePercent'], expected.alerts[i]!.changePercent)).toBe(true);
-      expect(close(a.data['previousClose'], expected.alerts[i]!.previousClose)).toBe(true);
+      expect(nearly(a.data['changePercent'], expected.alerts[i]!.changePercent)).toBe(true);
+      expect(nearly(a.data['previousClose'], expected.alerts[i]!.previousClose)).toBe(true);
     });
     // The script is built to cover each case: the split day's real +5.3 %, a re-armed second crossing, a fall after the halt, a daily close.
     expect(expected.alerts.map((a) => `${new Date(a.eventTime).toISOString().slice(0, 10)} ${a.direction}`)).toEqual([
@@ -245,7 +245,7 @@ describe('five sessions of an Alpaca feed through the five services (issue 13)',
   it('publishes every 1-minute bar and restates the corrected and cancelled ones as revision 1 of the same id', () => {
     const actual = topics.get(TOPICS.bars1m)!;
     expect(actual.map((b) => barFields(b.data))).toEqual(expected.barPublications.map(withoutVwap));
-    actual.forEach((b, i) => expect({ id: b.id, vwap: close(b.data['vwap'], expected.barPublications[i]!.vwap) }).toEqual({ id: expected.barPublications[i]!.id, vwap: true }));
+    actual.forEach((b, i) => expect({ id: b.id, vwap: nearly(b.data['vwap'], expected.barPublications[i]!.vwap) }).toEqual({ id: expected.barPublications[i]!.id, vwap: true }));
     const restated = actual.filter((b) => b.data['revision'] !== undefined);
     expect(restated).toHaveLength(2);
     const correctionIds = topics.get(TOPICS.corrections)!.map((c) => c.data['sourceEventId']);
@@ -298,7 +298,7 @@ describe('five sessions of an Alpaca feed through the five services (issue 13)',
       expect(Item).toMatchObject({ symbol, lastPrice: expected.last.price, previousClose: 116.59, previousCloseDate: '2020-11-27' });
       expect({ halted: Item!['halted'] }).toEqual({ halted: expected.statuses.at(-1)!.halted });
       expect(expected.statuses.at(-1)!.halted).toBe(true); // the LULD pause at the end of the script
-      expect(close(Item!['changePercent'], expected.last.changePercent)).toBe(true);
+      expect(nearly(Item!['changePercent'], expected.last.changePercent)).toBe(true);
     } finally {
       documents.destroy();
     }
