@@ -1,4 +1,4 @@
-import { TOPICS, type TopicName } from '@tickwire/contracts';
+import { AMENDMENT_TOPICS, CUSTOMER_TOPICS, RAW_TOPICS, TOPICS, type TopicName } from '@tickwire/contracts';
 import { createLocalKafka, ensureLocalStack, type LocalStack } from '@tickwire/testing';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -165,8 +165,8 @@ export class PipelineRun {
     if (!admin) await own.connect();
     try {
       return {
-        enricher: await groupLag(own, 'enricher', RAW_INPUT_TOPICS, 0),
-        'firehose-archiver': await groupLag(own, 'firehose-archiver', RAW_INPUT_TOPICS, 0),
+        enricher: await groupLag(own, 'enricher', [...RAW_INPUT_TOPICS, ...AMENDMENT_TOPICS], 0),
+        'firehose-archiver': await groupLag(own, 'firehose-archiver', RAW_TOPICS, 0),
         'opensearch-indexer': await groupLag(own, 'opensearch-indexer', ENRICHED_OUTPUT_TOPICS, 1),
       };
     } finally {
@@ -175,15 +175,18 @@ export class PipelineRun {
   }
 
   /**
-   * Creates an API key for a demo customer entitled to every channel and symbol (the gateway's key
-   * CLI), so a person can open the live page or point an Alpaca SDK at `/v2/tickwire`.
+   * Creates an API key for a demo customer entitled to `channels` (default: every channel) and every
+   * symbol (the gateway's key CLI), so a person can open the live page or point an Alpaca SDK at
+   * `/v2/tickwire`, or a test can subscribe.
    *
    * @returns the key and its Alpaca key id and secret (shown once; only hashes are stored).
    * @throws Error when the CLI fails.
    */
-  async createDemoKey(): Promise<{ key: string; alpacaKeyId: string; alpacaSecret: string }> {
+  async createDemoKey(
+    channels: readonly string[] = ['trades', 'quotes', 'enriched', 'bars', 'alerts', 'corrections', 'statuses'],
+  ): Promise<{ key: string; alpacaKeyId: string; alpacaSecret: string }> {
     const out = await runRepoTool(
-      ['apps/consumer-gateway/src/cli/keys.ts', 'create', '--customer', 'demo', '--channels', 'trades,quotes,enriched,bars,alerts,corrections,statuses', '--symbols', '*', '--json'],
+      ['apps/consumer-gateway/src/cli/keys.ts', 'create', '--customer', 'demo', '--channels', channels.join(','), '--symbols', '*', '--json'],
       this.stack.env,
       () => undefined,
     );
@@ -222,11 +225,16 @@ export class PipelineRun {
    * - the indexer's group has committed up to the end of every enricher output partition, where the
    *   last offset of a partition is the enricher's transaction commit marker (not a record);
    * - the enricher's output did not grow for `quietMs` (default 8 s; its last bars close when its input
-   *   has been idle for BAR_IDLE_FLUSH_MS, 5 s by default).
+   *   has been idle for BAR_IDLE_FLUSH_MS, 5 s by default);
+   * - the source is done: `ingestDone` of ingest-producer's status (default: the replay `completed`; a
+   *   live source such as Alpaca never completes, so a test says when it has published everything).
    *
    * @throws Error after `timeoutMs` with the lag of each group.
    */
-  async waitForSinks(options: { timeoutMs?: number; quietMs?: number } = {}): Promise<void> {
+  async waitForSinks(
+    options: { timeoutMs?: number; quietMs?: number; ingestDone?: (status: IngestStatus) => boolean } = {},
+  ): Promise<void> {
+    const ingestDone = options.ingestDone ?? ((status: IngestStatus) => status.state === 'completed');
     const deadline = Date.now() + (options.timeoutMs ?? 15 * 60_000);
     const quietMs = options.quietMs ?? 8_000;
     const admin = createLocalKafka('tickwire-main-job-catch-up', this.stack.config).admin();
@@ -243,13 +251,13 @@ export class PipelineRun {
         const enricher = lag.enricher;
         const archiver = lag['firehose-archiver'];
         const indexer = lag['opensearch-indexer'];
-        const outputEnd = await endOffsetSum(admin, ENRICHED_OUTPUT_TOPICS);
+        const outputEnd = await endOffsetSum(admin, CUSTOMER_TOPICS);
         if (outputEnd !== lastOutputEnd) {
           lastOutputEnd = outputEnd;
           quietSince = Date.now();
         }
         const caughtUp =
-          ingest.state === 'completed' && enricher === 0 && archiver === 0 && indexer === 0 && Date.now() - quietSince >= quietMs;
+          ingestDone(ingest) && enricher === 0 && archiver === 0 && indexer === 0 && Date.now() - quietSince >= quietMs;
         if (caughtUp) return;
         if (Date.now() > deadline) {
           throw new Error(

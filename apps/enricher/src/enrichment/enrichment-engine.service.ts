@@ -89,7 +89,7 @@ export interface SymbolStateView {
   readonly askPrice: number | null;
   readonly bidSize: number | null;
   readonly askSize: number | null;
-  /** Whether trading in the symbol is halted (latest trading status); not written to DynamoDB yet. */
+  /** Whether trading in the symbol is halted (latest trading status); DynamoDB `symbol-state` attribute `halted`. */
   readonly halted?: boolean;
 }
 

@@ -63,5 +63,15 @@ describe('SymbolStateWriter on DynamoDB Local', () => {
     expect(item?.['previousCloseDate']?.S).toBe('2012-06-20');
     expect(item?.['bidPrice']).toBeUndefined();
     expect(Number(item?.['changePercent']?.N)).toBeCloseTo(((578 - 585.741) / 585.741) * 100, 12);
+    expect(item?.['halted']).toBeUndefined();
+  });
+
+  it('stores the halted flag of the latest trading status, and its resumption', async () => {
+    const writer = new SymbolStateWriter(client, tableName, () => 1);
+    expect(await writer.write([{ ...view(4_000, 578), halted: true }])).toEqual({ written: 1, stale: 0 });
+    expect((await stored())?.['halted']).toEqual({ BOOL: true });
+    // A status moves no clock: the resumption comes with the same lastEventTime and still wins.
+    expect(await writer.write([{ ...view(4_000, 578), halted: false }])).toEqual({ written: 1, stale: 0 });
+    expect((await stored())?.['halted']).toEqual({ BOOL: false });
   });
 });

@@ -19,7 +19,8 @@ export interface SymbolStateWriteResult {
  * event never overwrites a newer one whatever the order of writers (replays, restarts, a zombie). One
  * UpdateItem per symbol (the latest view after a batch), all symbols in parallel.
  * Attributes: lastPrice, lastEventTime (epoch ms UTC), previousClose, previousCloseDate, changePercent,
- * bidPrice, askPrice (USD; absent while unknown), bidSize, askSize (shares), updatedAt (epoch ms).
+ * bidPrice, askPrice (USD; absent while unknown), bidSize, askSize (shares), halted (boolean: trading
+ * halted after the latest trading status; absent when the view has no flag), updatedAt (epoch ms).
  */
 export class SymbolStateWriter {
   constructor(
@@ -40,7 +41,7 @@ export class SymbolStateWriter {
   }
 
   private async writeOne(state: SymbolStateView): Promise<'written' | 'stale'> {
-    const fields: Record<string, number | string> = {
+    const fields: Record<string, number | string | boolean> = {
       lastEventTime: state.lastEventTime,
       updatedAt: this.clock(),
     };
@@ -49,12 +50,15 @@ export class SymbolStateWriter {
       const value = state[key];
       if (value !== null) fields[key] = value;
     }
+    // Not one of the snapshot attributes (SYMBOL_STATE_ATTRIBUTES): the gateway's snapshot does not carry it yet.
+    if (state.halted !== undefined) fields['halted'] = state.halted;
     const names: Record<string, string> = {};
-    const values: Record<string, { N: string } | { S: string }> = {};
+    const values: Record<string, { N: string } | { S: string } | { BOOL: boolean }> = {};
     const sets: string[] = [];
     for (const [key, value] of Object.entries(fields)) {
       names[`#${key}`] = key;
-      values[`:${key}`] = typeof value === 'number' ? { N: String(value) } : { S: value };
+      values[`:${key}`] =
+        typeof value === 'number' ? { N: String(value) } : typeof value === 'boolean' ? { BOOL: value } : { S: value };
       sets.push(`#${key} = :${key}`);
     }
     try {

@@ -63,6 +63,8 @@ describe('ingest-producer source and publishing configuration', () => {
       TOPIC_PREFIX: 'it-1.',
     });
     expect(load({ REPLAY_SPEED: 'max' }).REPLAY_SPEED).toEqual({ mode: 'max' });
+    // Channel names are case-insensitive and come out in the protocol's spelling.
+    expect(load({ ALPACA_CHANNELS: 'Trades,dailyBars,DAILYBARS,statuses' }).ALPACA_CHANNELS).toEqual(['trades', 'dailyBars', 'statuses']);
   });
 
   it.each([
@@ -77,7 +79,7 @@ describe('ingest-producer source and publishing configuration', () => {
     [{ PUBLISH_BATCH_MAX_BYTES: '100' }, 'PUBLISH_BATCH_MAX_BYTES must be at least 1024 (bytes per batch)'],
     [{ PUBLISH_LINGER_MS: '-1' }, 'PUBLISH_LINGER_MS must be 0 or more milliseconds'],
     [{ ALPACA_URL: 'https://stream.data.alpaca.markets/v2/iex' }, 'ALPACA_URL must be a ws:// or wss:// URL'],
-    [{ ALPACA_CHANNELS: 'trades,news' }, 'ALPACA_CHANNELS must be a comma-separated subset of trades, quotes, bars, statuses'],
+    [{ ALPACA_CHANNELS: 'trades,news' }, 'ALPACA_CHANNELS must be a comma-separated subset of trades, quotes, bars, dailyBars, statuses'],
     [{ ALPACA_SYMBOLS: 'AAPL,not a symbol' }, 'ALPACA_SYMBOLS must be a comma-separated list of ticker symbols such as AAPL,AMZN,GOOG (or *)'],
     [{ SYNTHETIC_SYMBOLS: '0' }, 'SYNTHETIC_SYMBOLS must be a symbol count 1..10000 or a comma-separated list of symbols'],
     [{ SYNTHETIC_RATE: 'lots' }, 'SYNTHETIC_RATE must be records per second'],

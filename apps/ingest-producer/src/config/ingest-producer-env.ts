@@ -57,7 +57,14 @@ const pacingField = z.string().transform((raw, ctx): Pacing => {
 
 const channelListField = z
   .string()
-  .transform((raw) => raw.split(',').map((part) => part.trim().toLowerCase()).filter((part) => part.length > 0))
+  // Case-insensitive, to the protocol's spelling (`dailybars` -> `dailyBars`).
+  .transform((raw) =>
+    raw
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part.length > 0)
+      .map((part) => ALPACA_CHANNELS.find((channel) => channel.toLowerCase() === part.toLowerCase()) ?? part),
+  )
   .refine((channels) => channels.length > 0 && channels.every((channel) => (ALPACA_CHANNELS as readonly string[]).includes(channel)), {
     message: `must be a comma-separated subset of ${ALPACA_CHANNELS.join(', ')}`,
   })

@@ -13,6 +13,8 @@ const receipt = { receivedAt: 1_795_284_000_000, origin: 'alpaca ws://test' };
 const trade = { T: 't', S: 'AAPL', i: 96921, x: 'D', p: 126.55, s: 1, c: ['@', 'I'], t: '2021-02-22T15:51:44.208123456Z', z: 'C' };
 const quote = { T: 'q', S: 'AMD', bx: 'U', bp: 87.66, bs: 1, ax: 'Q', ap: 87.68, as: 4, t: '2021-02-22T15:51:45.335689322Z', c: ['R'], z: 'C' };
 const bar = { T: 'b', S: 'SPY', o: 388.985, h: 389.13, l: 388.975, c: 389.12, v: 49378, t: '2021-02-22T19:15:00Z', n: 461, vw: 389.062639 };
+// A daily bar as Alpaca streams it: `t` = midnight New York (EST in November, so 05:00Z).
+const dailyBar = { T: 'd', S: 'AAPL', o: 116.57, h: 117.62, l: 113.75, c: 116.03, v: 76499234, t: '2020-11-25T05:00:00Z', n: 512345, vw: 116.2 };
 const correction = { T: 'c', S: 'AAPL', x: 'D', oi: 96921, op: 126.55, os: 1, oc: ['@', 'I'], ci: 96930, cp: 126.5, cs: 1, cc: ['@', 'I'], z: 'C', t: '2021-02-22T15:51:44.208Z' };
 const cancel = { T: 'x', S: 'AAPL', i: 96921, x: 'D', p: 126.55, s: 1, a: 'C', z: 'C', t: '2021-02-22T15:51:44.208Z' };
 const halt = { T: 's', S: 'AAPL', sc: 'H', sm: 'Trading Halt', rc: 'T12', rm: 'Trading Halted; For information requested by NASDAQ', t: '2021-02-22T15:52:00.000Z', z: 'C' };
@@ -58,7 +60,25 @@ describe('mapAlpacaDataMessage', () => {
     });
   });
 
+  it("maps a daily bar stamped at midnight New York to market.bar.daily.v1 of that date, at the 16:00 close", () => {
+    const record = mapAlpacaDataMessage(dailyBar, receipt) as EventRecord;
+    expect(record.topic).toBe('market.bars.daily.v1');
+    expect(record.event).toMatchObject({
+      schema: 'market.bar.daily.v1',
+      eventTime: Date.UTC(2020, 10, 25, 21, 0), // 16:00 EST
+      source: 'alpaca',
+      payload: { symbol: 'AAPL', tradingDate: '2020-11-25', open: 116.57, high: 117.62, low: 113.75, close: 116.03, adjustedClose: 116.03, volume: 76499234, dividendAmount: 0, splitCoefficient: 1 },
+    });
+    expect(safeParseEventValue('market.bars.daily.v1', record.event).success).toBe(true);
+    // Summer time: midnight New York is 04:00Z, the close 20:00Z.
+    expect((mapAlpacaDataMessage({ ...dailyBar, t: '2020-08-31T04:00:00Z' }, receipt) as EventRecord).event).toMatchObject({
+      eventTime: Date.UTC(2020, 7, 31, 20, 0),
+      payload: { tradingDate: '2020-08-31' },
+    });
+  });
+
   it.each([
+    ['daily bar close above high', { ...dailyBar, c: 118 }, 'market.bars.daily.v1', 'close must be within [low, high]'],
     ['crossed quote', { ...quote, bp: 87.7 }, 'market.quotes.v1', 'crossed quote'],
     ['zero bid', { ...quote, bp: 0 }, 'market.quotes.v1', 'bidPrice must be > 0'],
     ['negative price', { ...trade, p: -1 }, 'market.trades.v1', 'price must be > 0'],

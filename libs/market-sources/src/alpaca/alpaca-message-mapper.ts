@@ -1,4 +1,4 @@
-import { BAR_1M_INTERVAL_MS, TOPICS, epochNsToEpochMs, tradingStateOf, type TopicName } from '@tickwire/contracts';
+import { BAR_1M_INTERVAL_MS, TOPICS, epochNsToEpochMs, sessionCloseEpochMs, tradingStateOf, type TopicName } from '@tickwire/contracts';
 import { buildEventRecord, rejectedRecord, type RecordOrigin, type SourceRecord } from '../core/source-record';
 import { rfc3339ToEpochNs } from './alpaca-protocol';
 
@@ -19,6 +19,7 @@ const TOPIC_OF_TYPE: Readonly<Record<string, TopicName>> = {
   t: TOPICS.trades,
   q: TOPICS.quotes,
   b: TOPICS.barsSource1m,
+  d: TOPICS.barsDaily,
   c: TOPICS.tradeCorrections,
   x: TOPICS.tradeCancels,
   s: TOPICS.tradingStatus,
@@ -27,13 +28,13 @@ const TOPIC_OF_TYPE: Readonly<Record<string, TopicName>> = {
 /** Alpaca cancel/error action `a` -> contract action (Alpaca "Real-time Stock Data", Cancels/Errors: C = cancel, E = error). */
 const CANCEL_ACTIONS: Readonly<Record<string, 'cancel' | 'error'>> = { C: 'cancel', E: 'error' };
 
-/** Catalog topic of an Alpaca data message type (`t`, `q`, `b`, `c`, `x`, `s`), or null for any other `T`. */
+/** Catalog topic of an Alpaca data message type (`t`, `q`, `b`, `d`, `c`, `x`, `s`), or null for any other `T`. */
 export function alpacaTopicOf(type: unknown): TopicName | null {
   return typeof type === 'string' ? (TOPIC_OF_TYPE[type] ?? null) : null;
 }
 
 /**
- * Maps one Alpaca data message (`T` = `t`, `q`, `b`, `c`, `x` or `s`; fields per Alpaca's "Real-time
+ * Maps one Alpaca data message (`T` = `t`, `q`, `b`, `d`, `c`, `x` or `s`; fields per Alpaca's "Real-time
  * Stock Data" page and alpaca-py `alpaca/data/mappings.py`) to a contract event record, or to a
  * rejected record with the reason (the message re-serialised as `raw`):
  *
@@ -45,6 +46,12 @@ export function alpacaTopicOf(type: unknown): TopicName | null {
  * - bar `b` -> `market.bar.source.1m.v1` on `market.bars.source.1m.v1` (the SOURCE's bar, never the
  *   enricher's `market.bars.1m.v1`): `t` is the bar START; startTime = t, endTime = eventTime = t + 60 s,
  *   o/h/l/c USD, vwap `vw` USD, volume `v` shares, tradeCount `n`; id `alpaca:<symbol>:<startTime>`.
+ * - daily bar `d` -> `market.bar.daily.v1` on `market.bars.daily.v1`, the session's official close for the
+ *   enricher: `t` is the start of the day, tradingDate = its America/New_York date, eventTime = 16:00 New
+ *   York of that date (the contract's session close), o/h/l/c USD, volume `v`; adjustedClose = close,
+ *   dividendAmount 0, splitCoefficient 1 (Alpaca's stream carries no corporate actions: they come from the
+ *   reference data). Alpaca sends the day's bar again as it grows during the session, each with the same
+ *   id; the enricher keeps the latest per date (see the README, "Sessions").
  * - correction `c` -> `market.trade-correction.v1`: original `oi`/`op`/`os`/`oc`, corrected `ci`/`cp`/`cs`/`cc`
  *   (ids as decimal strings), venue `x`, tape `z`.
  * - cancel/error `x` -> `market.trade-cancel.v1`: trade `i`, `p` USD, `s` shares, action `a` (`C` -> cancel,
@@ -196,6 +203,27 @@ export function mapAlpacaDataMessage(message: Fields, receipt: AlpacaReceipt): S
     );
   }
 
+  if (type === 'd') {
+    const tradingDate = NEW_YORK_DATE.format(eventTime);
+    return buildEventRecord(
+      'market.bar.daily.v1',
+      {
+        ...common,
+        eventTime: sessionCloseEpochMs(tradingDate),
+        payload: {
+          symbol: symbol as string,
+          tradingDate,
+          ...ohlcOf(message),
+          adjustedClose: message['c'] as number,
+          volume: message['v'] as number,
+          dividendAmount: 0,
+          splitCoefficient: 1,
+        },
+      },
+      origin,
+    );
+  }
+
   // Bars: Alpaca stamps the start of the minute; the contract's eventTime is the end.
   const startTime = eventTime;
   if (startTime % BAR_1M_INTERVAL_MS !== 0) {
@@ -210,10 +238,7 @@ export function mapAlpacaDataMessage(message: Fields, receipt: AlpacaReceipt): S
         symbol: symbol as string,
         startTime,
         endTime: startTime + BAR_1M_INTERVAL_MS,
-        open: message['o'] as number,
-        high: message['h'] as number,
-        low: message['l'] as number,
-        close: message['c'] as number,
+        ...ohlcOf(message),
         vwap: message['vw'] as number,
         volume: message['v'] as number,
         tradeCount: message['n'] as number,
@@ -222,6 +247,14 @@ export function mapAlpacaDataMessage(message: Fields, receipt: AlpacaReceipt): S
     origin,
   );
 }
+
+/** A bar message's `o`/`h`/`l`/`c` (USD) as contract fields, unchecked (the contract validates them). */
+function ohlcOf(message: Fields): { open: number; high: number; low: number; close: number } {
+  return { open: message['o'] as number, high: message['h'] as number, low: message['l'] as number, close: message['c'] as number };
+}
+
+/** `YYYY-MM-DD` in America/New_York (en-CA formats dates as ISO). */
+const NEW_YORK_DATE = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York', year: 'numeric', month: '2-digit', day: '2-digit' });
 
 /** Drops undefined optional fields, so events carry no `key: undefined` (they compare equal to their JSON round trip). */
 function definedOnly<T extends Record<string, unknown>>(fields: T): Partial<T> {

@@ -3,6 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import WebSocket, { WebSocketServer } from 'ws';
 import type { MarketEvent, MarketDataSource } from '../core/source-record';
 import { LobsterReplaySource } from '../lobster/lobster-replay-source';
+import { newYorkMidnightEpochSeconds } from '../lobster/lobster-time';
 import { pace } from '../pacing/paced-source';
 import { MAX_PACING, type Pacing } from '../pacing/pacing';
 import type { AlpacaCredentials } from './alpaca-source';
@@ -14,6 +15,7 @@ import {
   type AlpacaCancelErrorMessage,
   type AlpacaChannel,
   type AlpacaCorrectionMessage,
+  type AlpacaDailyBarMessage,
   type AlpacaQuoteMessage,
   type AlpacaStatusMessage,
   type AlpacaSubscriptionAck,
@@ -21,13 +23,13 @@ import {
 } from './alpaca-protocol';
 
 /** Every data message the server can send. */
-export type AlpacaDataMessage = AlpacaTradeMessage | AlpacaQuoteMessage | AlpacaBarMessage | AlpacaCorrectionMessage | AlpacaCancelErrorMessage | AlpacaStatusMessage;
+export type AlpacaDataMessage = AlpacaTradeMessage | AlpacaQuoteMessage | AlpacaBarMessage | AlpacaDailyBarMessage | AlpacaCorrectionMessage | AlpacaCancelErrorMessage | AlpacaStatusMessage;
 
 /**
  * Channel whose subscribers receive a data message of type `T` (Alpaca "Real-time Stock Data": corrections
  * `c` and cancels/errors `x` go to the subscribers of the symbol's trades, automatically).
  */
-const CHANNEL_OF_TYPE: Readonly<Record<AlpacaDataMessage['T'], AlpacaChannel>> = { t: 'trades', c: 'trades', x: 'trades', q: 'quotes', b: 'bars', s: 'statuses' };
+const CHANNEL_OF_TYPE: Readonly<Record<AlpacaDataMessage['T'], AlpacaChannel>> = { t: 'trades', c: 'trades', x: 'trades', q: 'quotes', b: 'bars', d: 'dailyBars', s: 'statuses' };
 
 /** Options of {@link AlpacaProtocolServer}. */
 export interface AlpacaProtocolServerOptions {
@@ -51,7 +53,7 @@ export interface AlpacaProtocolServerOptions {
   readonly maxConnections?: number;
   /** Distinct trade + quote symbols per connection; more gets error 405. Default Infinity. */
   readonly symbolLimit?: number;
-  /** Channels this feed offers; subscribing to another gets error 410. Default all four. */
+  /** Channels this feed offers; subscribing to another gets error 410. Default all of {@link ALPACA_CHANNELS}. */
   readonly channels?: readonly AlpacaChannel[];
   /** Answer a correct auth with this error instead (409 insufficient subscription, 411 insufficient scope) and close. */
   readonly denyAuthWith?: 409 | 411;
@@ -72,8 +74,8 @@ export interface AlpacaProtocolServerStats {
   subscribeRequests: number;
   tradesSent: number;
   quotesSent: number;
-  /** Bars `b`, corrections `c`, cancels/errors `x` and statuses `s` sent, by type. */
-  othersSent: Record<'b' | 'c' | 'x' | 's', number>;
+  /** Bars `b`, daily bars `d`, corrections `c`, cancels/errors `x` and statuses `s` sent, by type. */
+  othersSent: Record<'b' | 'd' | 'c' | 'x' | 's', number>;
   errorsSent: Record<number, number>;
 }
 
@@ -94,9 +96,9 @@ interface Client {
  * `connected` on open, auth within `authTimeoutMs` (else 404), wrong key/secret 402, a second auth 403,
  * anything before auth 401, malformed JSON or unknown action 400, too many connections 406, too many
  * symbols 405, a channel the feed lacks 410, entitlement failures 409/411 (`denyAuthWith`), slow client 407.
- * Bars `b`, corrections `c`, cancels/errors `x` and trading statuses `s` are played when the feed holds
- * their events (the default LOBSTER feed has none): `c`/`x` to the symbol's trade subscribers, `b` to its
- * bar subscribers, `s` to its status subscribers.
+ * Bars `b`, daily bars `d`, corrections `c`, cancels/errors `x` and trading statuses `s` are played when
+ * the feed holds their events (the default LOBSTER feed has none): `c`/`x` to the symbol's trade
+ * subscribers, `b` to its bar subscribers, `d` to its daily-bar subscribers, `s` to its status subscribers.
  *
  * The feed is shared by all connections, starts with the first trade/quote subscription and pauses while
  * no client is subscribed, like a live feed that a reconnecting client rejoins (data sent during a gap
@@ -111,7 +113,7 @@ export class AlpacaProtocolServer {
     subscribeRequests: 0,
     tradesSent: 0,
     quotesSent: 0,
-    othersSent: { b: 0, c: 0, x: 0, s: 0 },
+    othersSent: { b: 0, d: 0, c: 0, x: 0, s: 0 },
     errorsSent: {},
   };
   private server: WebSocketServer | undefined;
@@ -391,7 +393,8 @@ function alpacaTradeId(id: string | number): number {
  * A market event as the Alpaca message a SIP feed would carry (see the class doc; fields per Alpaca's
  * "Real-time Stock Data" page), the inverse of {@link mapAlpacaDataMessage} for Alpaca-sourced events:
  * trade -> `t` (`i` = tradeId, else the LOBSTER row), quote -> `q`, the source's bar -> `b` (`t` = start),
- * correction -> `c`, cancel/error -> `x` (`a` = `C` / `E`), trading status -> `s`. Undefined for daily bars.
+ * daily bar -> `d` (`t` = midnight America/New_York of its date; its corporate-action fields are not
+ * sent), correction -> `c`, cancel/error -> `x` (`a` = `C` / `E`), trading status -> `s`.
  * @throws TypeError when a trade id is not an integer (Alpaca's are), see {@link alpacaTradeId}.
  */
 export function toAlpacaMessage(event: MarketEvent): AlpacaDataMessage | undefined {
@@ -409,6 +412,12 @@ export function toAlpacaMessage(event: MarketEvent): AlpacaDataMessage | undefin
     case 'market.bar.source.1m.v1': {
       const { symbol, startTime, open, high, low, close, volume, vwap, tradeCount } = event.payload;
       return { T: 'b', S: symbol, o: open, h: high, l: low, c: close, v: volume, vw: vwap, n: tradeCount, t: epochNsToRfc3339(`${startTime}000000`) };
+    }
+    case 'market.bar.daily.v1': {
+      const { symbol, tradingDate, open, high, low, close, volume } = event.payload;
+      const midnight = epochNsToRfc3339(`${newYorkMidnightEpochSeconds(tradingDate)}000000000`);
+      // Alpaca's daily bars carry a VWAP and trade count; the contract's daily bar has neither.
+      return { T: 'd', S: symbol, o: open, h: high, l: low, c: close, v: volume, vw: close, n: 0, t: midnight };
     }
     case 'market.trade-correction.v1': {
       const p = event.payload;

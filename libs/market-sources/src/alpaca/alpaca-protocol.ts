@@ -15,8 +15,8 @@
  * Control messages (success, error, subscription) arrive alone in their array; data messages may be batched.
  */
 
-/** Channels a client can subscribe to here (Alpaca also has updatedBars, dailyBars and lulds). */
-export const ALPACA_CHANNELS = ['trades', 'quotes', 'bars', 'statuses'] as const;
+/** Channels a client can subscribe to here (Alpaca also has updatedBars and lulds). */
+export const ALPACA_CHANNELS = ['trades', 'quotes', 'bars', 'dailyBars', 'statuses'] as const;
 export type AlpacaChannel = (typeof ALPACA_CHANNELS)[number];
 
 /**
@@ -90,6 +90,14 @@ export interface AlpacaBarMessage {
   readonly vw: number;
   readonly n: number;
   readonly t: string;
+}
+
+/**
+ * Daily bar: the fields of a minute bar, `t` = the START of the day (midnight America/New_York). Alpaca
+ * sends the day's bar again as it grows; the one sent after the session close is the session's bar.
+ */
+export interface AlpacaDailyBarMessage extends Omit<AlpacaBarMessage, 'T'> {
+  readonly T: 'd';
 }
 
 /**
@@ -171,17 +179,17 @@ export interface AlpacaErrorMessage {
 
 /**
  * Data message types that map to Tickwire contract events: trades `t`, quotes `q`, the source's minute
- * bars `b`, trade corrections `c`, cancels/errors `x` and trading statuses `s`.
+ * bars `b`, daily bars `d`, trade corrections `c`, cancels/errors `x` and trading statuses `s`.
  */
-export const ALPACA_EVENT_TYPES = ['t', 'q', 'b', 'c', 'x', 's'] as const;
+export const ALPACA_EVENT_TYPES = ['t', 'q', 'b', 'd', 'c', 'x', 's'] as const;
 
 /**
  * Data message types of the protocol that have no Tickwire contract: LULD bands (`l`), updated bars
- * (`u`), daily bars (`d`). They are reported to the source's observer as notices, not dead-lettered:
- * they are valid protocol, just not ours to publish. (The LULD pause itself arrives as a trading status
- * `s` with status `P` / reason `LUDP` and is published.)
+ * (`u`). They are reported to the source's observer as notices, not dead-lettered: they are valid
+ * protocol, just not ours to publish. (The LULD pause itself arrives as a trading status `s` with
+ * status `P` / reason `LUDP` and is published.)
  */
-export const ALPACA_NOTICE_TYPES = ['l', 'u', 'd'] as const;
+export const ALPACA_NOTICE_TYPES = ['l', 'u'] as const;
 
 /** What a client does when the server reports an error code. */
 export type AlpacaErrorHandling =

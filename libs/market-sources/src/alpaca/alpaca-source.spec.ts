@@ -272,25 +272,26 @@ describe('AlpacaSource against AlpacaProtocolServer (loopback)', () => {
   });
 });
 
-describe('AlpacaProtocolServer plays corrections, cancels, statuses and bars', () => {
+describe('AlpacaProtocolServer plays corrections, cancels, statuses, bars and daily bars', () => {
   const docsTrade = mapAlpacaDataMessage({ T: 't', i: 96921, S: 'AAPL', x: 'D', p: 126.55, s: 1, t: '2021-02-22T15:51:44.208Z', c: ['@', 'I'], z: 'C' }, { receivedAt: 1_795_284_000_000, origin: 'test' }) as EventRecord;
+  const dailyBar = mapAlpacaDataMessage({ T: 'd', S: 'AAPL', o: 116.57, h: 117.62, l: 113.75, c: 116.03, v: 76499234, t: '2020-11-25T05:00:00Z', n: 1, vw: 116.2 }, { receivedAt: 1_795_284_000_000, origin: 'test' }) as EventRecord;
   const fixtures = [...TRADE_CORRECTION_V1_FIXTURES, ...TRADE_CANCEL_V1_FIXTURES, ...TRADING_STATUS_V1_FIXTURES, ...BAR_SOURCE_1M_V1_FIXTURES].map((fixture) => fixture.event as MarketEvent);
-  const script: MarketEvent[] = [docsTrade.event, ...fixtures];
+  const script: MarketEvent[] = [docsTrade.event, ...fixtures, dailyBar.event];
   /** An event without its ingestTime (the client stamps its own receipt time). */
   const comparable = (event: MarketEvent) => ({ ...event, ingestTime: 0 });
 
   it('sends each scripted event as its Alpaca message; the client maps it back to the same contract event', async () => {
     const server = await startServer({ feed: () => new IterableSource(script.map(eventRecord)) });
-    const { source } = client(server, { subscription: { trades: ['*'], bars: ['*'], statuses: ['*'] } });
+    const { source } = client(server, { subscription: { trades: ['*'], bars: ['*'], dailyBars: ['*'], statuses: ['*'] } });
     const records = await take(source[Symbol.asyncIterator](), script.length);
     expect(records.every((record) => record.kind === 'event')).toBe(true);
     expect(records.map((record) => comparable((record as EventRecord).event))).toEqual(script.map(comparable));
-    expect(server.stats).toMatchObject({ tradesSent: 1, othersSent: { c: 2, x: 2, s: 3, b: 1 } });
+    expect(server.stats).toMatchObject({ tradesSent: 1, othersSent: { c: 2, x: 2, s: 3, b: 1, d: 1 } });
   });
 
   it('routes c and x to the trade subscribers of the symbol, b to bar subscribers and s to status subscribers only', async () => {
     const server = await startServer({ feed: () => new IterableSource(script.map(eventRecord)) });
-    // AAPL trades only: the AAPL trade, its correction, its cancel and error; not IWM's correction, no status, no bar.
+    // AAPL trades only: the AAPL trade, its correction, its cancel and error; not IWM's correction, no status, no bar, no daily bar.
     const { source } = client(server, { subscription: { trades: ['AAPL'], statuses: ['GME'] } });
     const iterator = source[Symbol.asyncIterator]();
     const records = (await take(iterator, 5)).map((record) => (record as EventRecord).event);
@@ -301,7 +302,7 @@ describe('AlpacaProtocolServer plays corrections, cancels, statuses and bars', (
       'market.trade-cancel.v1 AAPL',
       'market.trading-status.v1 GME',
     ]);
-    expect(server.stats.othersSent).toEqual({ c: 1, x: 2, s: 1, b: 0 });
+    expect(server.stats.othersSent).toEqual({ c: 1, x: 2, s: 1, b: 0, d: 0 });
   });
 });
 
