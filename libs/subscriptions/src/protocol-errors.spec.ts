@@ -1,4 +1,5 @@
-import { closeCodeOf, errorFrame, PROTOCOL_ERRORS } from './protocol-errors';
+import { CloseCode } from 'graphql-ws';
+import { closeCodeOf, errorFrame, PROTOCOL_ERRORS, type ProtocolErrorName } from './protocol-errors';
 
 describe('protocol errors', () => {
   it('have distinct codes in Alpaca\'s 400-411 range plus 412-413, and distinct messages', () => {
@@ -15,5 +16,18 @@ describe('protocol errors', () => {
     expect(errorFrame('authTimeout')).toEqual({ type: 'error', code: 404, msg: 'auth timeout' });
     expect(errorFrame('invalidSyntax', 'x'.repeat(1000)).detail).toHaveLength(300);
     expect(closeCodeOf('slowClient')).toBe(4407);
+  });
+
+  it("that close (closes: true) use codes with one meaning on /v1/stream and GraphQL, none of graphql-ws's CloseCode", () => {
+    // graphql-ws CloseCode: BadRequest 4400, Unauthorized 4401, Forbidden 4403, SubprotocolNotAcceptable 4406,
+    // ConnectionInitialisationTimeout 4408, SubscriberAlreadyExists 4409, TooManyInitialisationRequests 4429,
+    // BadResponse 4499, InternalServerError 4500, ConnectionAcknowledgementTimeout 4504.
+    const graphQlWs = Object.values(CloseCode).filter((code): code is number => typeof code === 'number');
+    expect(graphQlWs).toContain(4406);
+    const closing = (Object.keys(PROTOCOL_ERRORS) as ProtocolErrorName[]).filter((name) => PROTOCOL_ERRORS[name].closes && name !== 'frameTooLarge');
+    const codes = closing.map(closeCodeOf);
+    expect(new Set(codes).size).toBe(codes.length);
+    expect(closeCodeOf('connectionLimitExceeded')).toBe(4006);
+    expect(codes.filter((code) => graphQlWs.includes(code))).toEqual([]);
   });
 });

@@ -19,8 +19,11 @@ export const PROTOCOL_ERRORS = {
   authTimeout: { code: 404, msg: 'auth timeout', closes: true },
   /** The subscription would exceed the customer's symbol limit; nothing of the request is applied. */
   symbolLimitExceeded: { code: 405, msg: 'symbol limit exceeded', closes: false },
-  /** The customer already has its maximum number of connections. Closes. */
-  connectionLimitExceeded: { code: 406, msg: 'connection limit exceeded', closes: true },
+  /**
+   * The customer already has its maximum number of connections. Closes with 4006, not 4406: graphql-ws
+   * closes with 4406 for "Subprotocol not acceptable", and a close code has one meaning on every protocol.
+   */
+  connectionLimitExceeded: { code: 406, msg: 'connection limit exceeded', closes: true, closeCode: 4006 },
   /** The client did not read fast enough: its outbound buffer overflowed even conflated. Closes. */
   slowClient: { code: 407, msg: 'slow client', closes: true },
   /** Too many subscribe/unsubscribe/auth frames (token bucket empty); the frame is ignored. */
@@ -56,8 +59,12 @@ export function errorFrame(name: ProtocolErrorName, detail?: string): ErrorFrame
 
 /**
  * WebSocket close code used when an error closes the connection: 4000 + the protocol code (the
- * 4000-4999 range is reserved for applications by RFC 6455 section 7.4.2), e.g. 4407 for slow client.
+ * 4000-4999 range is reserved for applications by RFC 6455 section 7.4.2), e.g. 4407 for slow client,
+ * except where that code means something else on one of the gateway's protocols (graphql-ws's
+ * CloseCode 4400-4504): the connection limit closes with 4006 (graphql-ws 4406 is "Subprotocol not
+ * acceptable").
  */
 export function closeCodeOf(name: ProtocolErrorName): number {
-  return 4000 + PROTOCOL_ERRORS[name].code;
+  const error: { code: number; closeCode?: number } = PROTOCOL_ERRORS[name];
+  return error.closeCode ?? 4000 + error.code;
 }

@@ -256,7 +256,7 @@ describe('gateway abuse on the local stack', () => {
     expect(closedWith).toBeNull();
   });
 
-  it('connection floods: one key beyond maxConnections gets 406 (stream 4406, GraphQL 4406); one address beyond the pending cap gets HTTP 429 with Retry-After', async () => {
+  it('connection floods: one key beyond maxConnections gets 406 (close 4006 on stream and GraphQL); one address beyond the pending cap gets HTTP 429 with Retry-After', async () => {
     const key = await gateway.createKey({ maxConnections: 2 });
     const answers: unknown[] = [];
     for (let i = 0; i < 4; i++) {
@@ -269,11 +269,11 @@ describe('gateway abuse on the local stack', () => {
       'connection limit exceeded',
       'connection limit exceeded',
     ]);
-    expect(streamClients.at(-1)?.closeCode ?? (await streamClients.at(-1)?.whenClosed())).toBe(4406);
+    expect(streamClients.at(-1)?.closeCode ?? (await streamClients.at(-1)?.whenClosed())).toBe(4006);
     const closes: number[] = [];
     graphQl(key, (code) => closes.push(code));
     await until(() => closes.length === 1, 'the GraphQL connection beyond the key limit to close');
-    expect(closes).toEqual([4406]);
+    expect(closes).toEqual([4006]);
 
     // Unauthenticated sockets: 8 are held (until the auth timeout), the 9th upgrade is refused.
     const pending = await Promise.all(
