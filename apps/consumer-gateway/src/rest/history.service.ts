@@ -106,13 +106,11 @@ export class HistoryService {
 
   /** Opens a point in time on `index`; null when no index matches it yet (nothing indexed). */
   private async openPit(index: string): Promise<string | null> {
-    try {
-      const response = await this.openSearch.createPit({ index: [index], keep_alive: PIT_KEEP_ALIVE, allow_partial_pit_creation: false });
-      return response.body.pit_id;
-    } catch (error) {
-      if (statusOf(error) === 404) return null;
-      throw error;
-    }
+    // OpenSearch 2.19 answers a PIT on a pattern that matches no index with 400 "invalid id: [null]".
+    const exists = await this.openSearch.indices.exists({ index: [index], allow_no_indices: false });
+    if (!exists.body) return null;
+    const response = await this.openSearch.createPit({ index: [index], keep_alive: PIT_KEEP_ALIVE, allow_partial_pit_creation: false });
+    return response.body.pit_id;
   }
 
   private async search(pitId: string, body: object): Promise<{ _source?: SearchDocument; sort?: unknown[] }[]> {
