@@ -84,7 +84,8 @@ describe('OpenAPI document conformance (schemathesis)', () => {
       reportDir,
       '--no-color',
     ];
-    const result = await promisify(execFile)(venv.bin('st'), args, { timeout: 170_000, maxBuffer: 64 * 1024 * 1024 }).then(
+    // In the report folder: schemathesis keeps a cache of failures (.schemathesis/) in its working directory.
+    const result = await promisify(execFile)(venv.bin('st'), args, { cwd: reportDir, timeout: 170_000, maxBuffer: 64 * 1024 * 1024 }).then(
       ({ stdout }) => ({ code: 0, output: stdout }),
       (error: { code?: number; stdout?: string; stderr?: string }) => ({ code: error.code ?? -1, output: `${error.stdout ?? ''}${error.stderr ?? ''}` }),
     );
