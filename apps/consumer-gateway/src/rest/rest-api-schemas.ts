@@ -120,9 +120,7 @@ export function restApiJsonSchemas(): Record<string, Record<string, unknown>> {
     uri: (id) => schemaRef(id).$ref,
   });
   return Object.fromEntries(
-    Object.entries(schemas).map(([id, schema]) => {
-      const { $schema: _dialect, $id: _id, ...rest } = schema as Record<string, unknown>;
-      return [id, rest];
-    }),
+    // A component is not a schema resource of its own: the document's dialect applies, refs are the document's.
+    Object.entries(schemas).map(([id, schema]) => [id, Object.fromEntries(Object.entries(schema).filter(([keyword]) => keyword !== '$schema' && keyword !== '$id'))]),
   );
 }

@@ -328,8 +328,9 @@ describe('gateway abuse on the local stack', () => {
       if (response.status === 429) {
         retryAfter = response.headers.get('retry-after');
         expect(await response.json()).toMatchObject({
-          statusCode: 429,
-          message: expect.stringContaining('too many failed authentications'),
+          type: 'tag:tickwire,2026:problems/too-many-auth-failures',
+          status: 429,
+          detail: expect.stringContaining('too many failed authentications'),
         });
       }
     }
