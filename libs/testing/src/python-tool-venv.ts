@@ -28,7 +28,10 @@ export interface PythonToolVenv {
  * @param options.timeoutMs bound of each of `venv` and `pip install` (default 10 min).
  * @throws Error (with pip's output) when the environment cannot be made or an install fails.
  */
-export async function pythonToolVenv(requirements: readonly string[], options: { timeoutMs?: number } = {}): Promise<PythonToolVenv> {
+export async function pythonToolVenv(
+  requirements: readonly string[],
+  options: { timeoutMs?: number } = {},
+): Promise<PythonToolVenv> {
   const timeout = options.timeoutMs ?? 600_000;
   const wanted = [...requirements].sort().join('\n');
   const hash = createHash('sha256').update(wanted).digest('hex').slice(0, 16);
@@ -39,10 +42,17 @@ export async function pythonToolVenv(requirements: readonly string[], options: {
   await rm(dir, { recursive: true, force: true });
   await run(process.env['PYTHON'] || 'python3', ['-m', 'venv', dir], { timeout });
   try {
-    await run(venv.bin('pip'), ['install', '--quiet', '--disable-pip-version-check', '--no-input', ...requirements], { timeout, maxBuffer: 16 * 1024 * 1024 });
+    await run(
+      venv.bin('pip'),
+      ['install', '--quiet', '--disable-pip-version-check', '--no-input', ...requirements],
+      { timeout, maxBuffer: 16 * 1024 * 1024 },
+    );
   } catch (error) {
     const { stderr, stdout } = error as { stderr?: string; stdout?: string };
-    throw new Error(`pip install ${requirements.join(' ')} failed in ${dir}:\n${stderr ?? ''}${stdout ?? ''}`, { cause: error });
+    throw new Error(
+      `pip install ${requirements.join(' ')} failed in ${dir}:\n${stderr ?? ''}${stdout ?? ''}`,
+      { cause: error },
+    );
   }
   // Written last: its presence means the environment is complete.
   await writeFile(marker, wanted);

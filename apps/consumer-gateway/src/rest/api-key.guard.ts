@@ -33,7 +33,8 @@ export class ApiKeyGuard implements CanActivate {
     const header = request.headers[API_KEY_HEADER];
     const bearer = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1];
     const key = (Array.isArray(header) ? header[0] : header) ?? bearer;
-    if (!key || key.length > 256) throw this.failed(response, address, `missing API key (header ${API_KEY_HEADER})`);
+    if (!key || key.length > 256)
+      throw this.failed(response, address, `missing API key (header ${API_KEY_HEADER})`);
     const entitlements = await this.authenticator.authenticate(key);
     if (!entitlements) throw this.failed(response, address, 'invalid or revoked API key');
     request.entitlements = entitlements;
@@ -49,5 +50,8 @@ export class ApiKeyGuard implements CanActivate {
 
 function tooManyAttempts(response: ServerResponse, seconds: number): ProblemException {
   response.setHeader('Retry-After', String(seconds));
-  return new ProblemException('tooManyAuthFailures', `too many failed authentications from this address; retry after ${seconds} s`);
+  return new ProblemException(
+    'tooManyAuthFailures',
+    `too many failed authentications from this address; retry after ${seconds} s`,
+  );
 }

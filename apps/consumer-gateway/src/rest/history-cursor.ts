@@ -26,5 +26,8 @@ export function decodeCursor(text: string): HistoryCursor | null {
   const match = CURSOR_PATTERN.exec(text);
   if (!match) return null;
   const [, time, id, pitId] = match as unknown as [string, string, string, string];
-  return { pitId: Buffer.from(pitId, 'base64url').toString('utf8'), searchAfter: [Number(time), Buffer.from(id, 'base64url').toString('utf8')] };
+  return {
+    pitId: Buffer.from(pitId, 'base64url').toString('utf8'),
+    searchAfter: [Number(time), Buffer.from(id, 'base64url').toString('utf8')],
+  };
 }

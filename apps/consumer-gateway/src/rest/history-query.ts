@@ -16,18 +16,25 @@ export const MAX_INSTANT_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 export const ALERT_TYPES = ['price-change-threshold', 'ma-cross', 'volume-spike'] as const;
 
 /** A query parameter's text: missing and repeated (`?a=1&a=2`, an array) parameters are named as such. */
-const param = () => z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be given once') });
+const param = () =>
+  z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be given once') });
 
-const INSTANT_MESSAGE = 'must be epoch ms UTC (an integer, 0 to 253402300799999) or an RFC 3339 date-time such as 2012-06-21T13:30:00Z';
+const INSTANT_MESSAGE =
+  'must be epoch ms UTC (an integer, 0 to 253402300799999) or an RFC 3339 date-time such as 2012-06-21T13:30:00Z';
 
 /**
  * An instant as a query parameter: epoch ms UTC (digits only) or an RFC 3339 date-time with an offset
  * (zod's strict ISO check, so "June 21" or "2012-06-21" are refused rather than guessed), as epoch ms.
  */
 const instant = param()
-  .refine((value) => (/^\d{1,15}$/.test(value) && Number(value) <= MAX_INSTANT_MS) || z.iso.datetime({ offset: true }).safeParse(value).success, {
-    error: INSTANT_MESSAGE,
-  })
+  .refine(
+    (value) =>
+      (/^\d{1,15}$/.test(value) && Number(value) <= MAX_INSTANT_MS) ||
+      z.iso.datetime({ offset: true }).safeParse(value).success,
+    {
+      error: INSTANT_MESSAGE,
+    },
+  )
   .transform((value) => (/^\d+$/.test(value) ? Number(value) : Date.parse(value)));
 
 const symbol = param().regex(SYMBOL_PATTERN, { error: 'must be a symbol in upper case, e.g. AAPL or BF.B' });
@@ -35,7 +42,12 @@ const symbol = param().regex(SYMBOL_PATTERN, { error: 'must be a symbol in upper
 const limit = param()
   .regex(/^\d{1,5}$/, { error: `must be an integer from 1 to ${MAX_HISTORY_LIMIT}` })
   .transform(Number)
-  .pipe(z.number().min(1, { error: `must be an integer from 1 to ${MAX_HISTORY_LIMIT}` }).max(MAX_HISTORY_LIMIT, { error: `must be an integer from 1 to ${MAX_HISTORY_LIMIT}` }))
+  .pipe(
+    z
+      .number()
+      .min(1, { error: `must be an integer from 1 to ${MAX_HISTORY_LIMIT}` })
+      .max(MAX_HISTORY_LIMIT, { error: `must be an integer from 1 to ${MAX_HISTORY_LIMIT}` }),
+  )
   .default(DEFAULT_HISTORY_LIMIT);
 
 /** The opaque cursor of a `next` link, decoded. */
@@ -63,8 +75,17 @@ export type AlertsQuery = z.output<typeof alertsQuerySchema>;
  * @returns the value, or every invalid parameter with what is wrong with it (the `errors` of an
  *   `invalid-parameter` problem).
  */
-export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): { ok: true; value: z.output<S> } | { ok: false; errors: InvalidParameter[] } {
+export function parseQuery<S extends z.ZodType>(
+  schema: S,
+  query: unknown,
+): { ok: true; value: z.output<S> } | { ok: false; errors: InvalidParameter[] } {
   const result = schema.safeParse(query);
   if (result.success) return { ok: true, value: result.data };
-  return { ok: false, errors: result.error.issues.map((issue) => ({ parameter: String(issue.path[0] ?? 'query'), detail: issue.message })) };
+  return {
+    ok: false,
+    errors: result.error.issues.map((issue) => ({
+      parameter: String(issue.path[0] ?? 'query'),
+      detail: issue.message,
+    })),
+  };
 }

@@ -48,13 +48,19 @@ export class HistoryService {
    * trade, with the raw event's `id` (the enriched event's `sourceEventId`), `eventTime`, `ingestTime`, `source`.
    */
   async trades(query: SymbolHistoryQuery): Promise<HistoryPage<SearchDocument>> {
-    const page = await this.page(`${indexPrefix('enriched')}*`, 'eventTime', query, [{ term: { symbol: query.symbol } }, { term: { kind: 'trade' } }]);
+    const page = await this.page(`${indexPrefix('enriched')}*`, 'eventTime', query, [
+      { term: { symbol: query.symbol } },
+      { term: { kind: 'trade' } },
+    ]);
     return { items: page.items.map((document) => rawTick(document, 'trade')), next: page.next };
   }
 
   /** Level-1 quotes of the symbol with eventTime in [from, to), oldest first, as {@link trades} gives trades. */
   async quotes(query: SymbolHistoryQuery): Promise<HistoryPage<SearchDocument>> {
-    const page = await this.page(`${indexPrefix('enriched')}*`, 'eventTime', query, [{ term: { symbol: query.symbol } }, { term: { kind: 'quote' } }]);
+    const page = await this.page(`${indexPrefix('enriched')}*`, 'eventTime', query, [
+      { term: { symbol: query.symbol } },
+      { term: { kind: 'quote' } },
+    ]);
     return { items: page.items.map((document) => rawTick(document, 'quote')), next: page.next };
   }
 
@@ -63,8 +69,16 @@ export class HistoryService {
    * without it, of `symbols` (the key's entitled symbols; `'*'` for all).
    */
   async alerts(query: AlertsQuery, symbols: readonly string[] | '*'): Promise<HistoryPage<SearchDocument>> {
-    const symbolFilter = query.symbol !== undefined ? [{ term: { symbol: query.symbol } }] : symbols === '*' ? [] : [{ terms: { symbol: [...symbols] } }];
-    return this.page(`${indexPrefix('alerts')}*`, 'eventTime', query, [...symbolFilter, ...(query.type ? [{ term: { alertType: query.type } }] : [])]);
+    const symbolFilter =
+      query.symbol !== undefined
+        ? [{ term: { symbol: query.symbol } }]
+        : symbols === '*'
+          ? []
+          : [{ terms: { symbol: [...symbols] } }];
+    return this.page(`${indexPrefix('alerts')}*`, 'eventTime', query, [
+      ...symbolFilter,
+      ...(query.type ? [{ term: { alertType: query.type } }] : []),
+    ]);
   }
 
   private async page(
@@ -101,7 +115,10 @@ export class HistoryService {
       await this.openSearch.deletePit({ body: { pit_id: [pitId] } }).catch(() => undefined);
       return { items: hits.map((hit) => hit._source ?? {}), next: null };
     }
-    return { items: hits.map((hit) => hit._source ?? {}), next: { pitId, searchAfter: [Number(last.sort[0]), String(last.sort[1])] } };
+    return {
+      items: hits.map((hit) => hit._source ?? {}),
+      next: { pitId, searchAfter: [Number(last.sort[0]), String(last.sort[1])] },
+    };
   }
 
   /** Opens a point in time on `index`; null when no index matches it yet (nothing indexed). */
@@ -109,12 +126,21 @@ export class HistoryService {
     // OpenSearch 2.19 answers a PIT on a pattern that matches no index with 400 "invalid id: [null]".
     const exists = await this.openSearch.indices.exists({ index: [index], allow_no_indices: false });
     if (!exists.body) return null;
-    const response = await this.openSearch.createPit({ index: [index], keep_alive: PIT_KEEP_ALIVE, allow_partial_pit_creation: false });
+    const response = await this.openSearch.createPit({
+      index: [index],
+      keep_alive: PIT_KEEP_ALIVE,
+      allow_partial_pit_creation: false,
+    });
     return response.body.pit_id;
   }
 
-  private async search(pitId: string, body: object): Promise<{ _source?: SearchDocument; sort?: unknown[] }[]> {
-    const response = await this.openSearch.search({ body: { ...body, pit: { id: pitId, keep_alive: PIT_KEEP_ALIVE } } as never });
+  private async search(
+    pitId: string,
+    body: object,
+  ): Promise<{ _source?: SearchDocument; sort?: unknown[] }[]> {
+    const response = await this.openSearch.search({
+      body: { ...body, pit: { id: pitId, keep_alive: PIT_KEEP_ALIVE } } as never,
+    });
     return (response.body.hits?.hits ?? []) as { _source?: SearchDocument; sort?: unknown[] }[];
   }
 }

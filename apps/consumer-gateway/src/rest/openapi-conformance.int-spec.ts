@@ -7,7 +7,13 @@ import { dailyIndexName, type SearchStream } from '@tickwire/resources';
 import type { CustomerEvent } from '@tickwire/subscriptions';
 import { createLocalOpenSearch, pythonToolVenv } from '@tickwire/testing';
 import { GatewayTestHarness } from '../testing/gateway-test-harness';
-import { bar1m, enrichedQuote, enrichedTrade, priceAlert, uniqueSymbol } from '../testing/market-event-builders';
+import {
+  bar1m,
+  enrichedQuote,
+  enrichedTrade,
+  priceAlert,
+  uniqueSymbol,
+} from '../testing/market-event-builders';
 
 /** schemathesis from PyPI, pinned: the latest release on 2026-12-07. */
 const SCHEMATHESIS = 'schemathesis==4.32.5';
@@ -36,7 +42,14 @@ describe('OpenAPI document conformance (schemathesis)', () => {
   async function index(stream: SearchStream, events: CustomerEvent[]): Promise<void> {
     const body = events.flatMap((event) => [
       { index: { _index: dailyIndexName(stream, event.eventTime), _id: event.id } },
-      { ...event.payload, id: event.id, schema: event.schema, eventTime: event.eventTime, ingestTime: event.ingestTime, source: event.source },
+      {
+        ...event.payload,
+        id: event.id,
+        schema: event.schema,
+        eventTime: event.eventTime,
+        ingestTime: event.ingestTime,
+        source: event.source,
+      },
     ]);
     expect((await openSearch.bulk({ body, refresh: true })).body.errors).toBe(false);
   }
@@ -49,8 +62,17 @@ describe('OpenAPI document conformance (schemathesis)', () => {
     // Some history and a snapshot, so responses with data are checked against their schemas too.
     await index('bars-1m', [bar1m(symbol, minute, 100), bar1m(symbol, minute + 60_000, 101)]);
     await index('alerts', [priceAlert(symbol, minute + 30_000)]);
-    await index('enriched', [enrichedTrade(symbol, 100.5, minute + 1_000, 1), enrichedQuote(symbol, 100.4, 100.6, minute + 2_000, 2)]);
-    await gateway.putSymbolState({ symbol, lastEventTime: minute + 2_000, lastPrice: 100.5, bidPrice: 100.4, askPrice: 100.6 });
+    await index('enriched', [
+      enrichedTrade(symbol, 100.5, minute + 1_000, 1),
+      enrichedQuote(symbol, 100.4, 100.6, minute + 2_000, 2),
+    ]);
+    await gateway.putSymbolState({
+      symbol,
+      lastEventTime: minute + 2_000,
+      lastPrice: 100.5,
+      bidPrice: 100.4,
+      askPrice: 100.6,
+    });
     reportDir = await mkdtemp(join(tmpdir(), 'tickwire-schemathesis-'));
     await venv;
   }, 600_000);
@@ -85,9 +107,16 @@ describe('OpenAPI document conformance (schemathesis)', () => {
       '--no-color',
     ];
     // In the report folder: schemathesis keeps a cache of failures (.schemathesis/) in its working directory.
-    const result = await promisify(execFile)(venv.bin('st'), args, { cwd: reportDir, timeout: 170_000, maxBuffer: 64 * 1024 * 1024 }).then(
+    const result = await promisify(execFile)(venv.bin('st'), args, {
+      cwd: reportDir,
+      timeout: 170_000,
+      maxBuffer: 64 * 1024 * 1024,
+    }).then(
       ({ stdout }) => ({ code: 0, output: stdout }),
-      (error: { code?: number; stdout?: string; stderr?: string }) => ({ code: error.code ?? -1, output: `${error.stdout ?? ''}${error.stderr ?? ''}` }),
+      (error: { code?: number; stdout?: string; stderr?: string }) => ({
+        code: error.code ?? -1,
+        output: `${error.stdout ?? ''}${error.stderr ?? ''}`,
+      }),
     );
     if (result.code !== 0) console.log(result.output);
     expect(result.output).toMatch(/No issues found|passed/);

@@ -7,13 +7,24 @@ import { PROBLEM_JSON, PROBLEM_TYPES, type ProblemTypeName, problemTypeUri } fro
 import { schemaRef } from './rest-api-schemas';
 
 /** A 200 response whose JSON body is the component schema `id` (see rest-api-schemas.ts). */
-export function ApiJsonOk(id: string, description: string, options: { paginated?: boolean; mediaType?: string } = {}): MethodDecorator {
+export function ApiJsonOk(
+  id: string,
+  description: string,
+  options: { paginated?: boolean; mediaType?: string } = {},
+): MethodDecorator {
   return ApiResponse({
     status: 200,
     description,
     content: { [options.mediaType ?? 'application/json']: { schema: schemaRef(id) } },
     ...(options.paginated
-      ? { headers: { Link: { description: 'RFC 8288 link to the next page, `<path?query>; rel="next"`, when there is one', schema: { type: 'string' } } } }
+      ? {
+          headers: {
+            Link: {
+              description: 'RFC 8288 link to the next page, `<path?query>; rel="next"`, when there is one',
+              schema: { type: 'string' },
+            },
+          },
+        }
       : {}),
   });
 }
@@ -26,14 +37,24 @@ export function ApiProblems(...names: ProblemTypeName[]): MethodDecorator {
         status: PROBLEM_TYPES[name].status,
         description: `${PROBLEM_TYPES[name].title} (type ${problemTypeUri(name)})`,
         content: { [PROBLEM_JSON]: { schema: schemaRef('Problem') } },
-        ...(name === 'tooManyAuthFailures' ? { headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer', minimum: 1 } } } } : {}),
+        ...(name === 'tooManyAuthFailures'
+          ? {
+              headers: {
+                'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer', minimum: 1 } },
+              },
+            }
+          : {}),
       }),
     ),
   );
 }
 
 /** The `symbol` parameter's schema (@tickwire/contracts' SYMBOL_PATTERN: upper case). */
-export const SYMBOL_PARAMETER_SCHEMA = { type: 'string', pattern: SYMBOL_PATTERN.source, example: 'AAPL' } as const;
+export const SYMBOL_PARAMETER_SCHEMA = {
+  type: 'string',
+  pattern: SYMBOL_PATTERN.source,
+  example: 'AAPL',
+} as const;
 
 const INSTANT_SCHEMA = {
   anyOf: [
@@ -52,16 +73,34 @@ export function ApiHistoryQuery(timeField: string, symbolRequired = true): Metho
       name: 'symbol',
       required: symbolRequired,
       schema: SYMBOL_PARAMETER_SCHEMA,
-      description: symbolRequired ? 'Symbol, upper case' : 'Symbol, upper case; without it every symbol the key is entitled to',
+      description: symbolRequired
+        ? 'Symbol, upper case'
+        : 'Symbol, upper case; without it every symbol the key is entitled to',
     }),
-    ApiQuery({ name: 'from', required: true, schema: { ...INSTANT_SCHEMA, example: '2012-06-21T13:30:00Z' }, description: `Earliest ${timeField} (inclusive)` }),
-    ApiQuery({ name: 'to', required: true, schema: { ...INSTANT_SCHEMA, example: '2012-06-21T20:00:00Z' }, description: `End of the ${timeField} range (exclusive); to <= from is an empty range` }),
-    ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: MAX_HISTORY_LIMIT, default: DEFAULT_HISTORY_LIMIT }, description: 'Page size' }),
+    ApiQuery({
+      name: 'from',
+      required: true,
+      schema: { ...INSTANT_SCHEMA, example: '2012-06-21T13:30:00Z' },
+      description: `Earliest ${timeField} (inclusive)`,
+    }),
+    ApiQuery({
+      name: 'to',
+      required: true,
+      schema: { ...INSTANT_SCHEMA, example: '2012-06-21T20:00:00Z' },
+      description: `End of the ${timeField} range (exclusive); to <= from is an empty range`,
+    }),
+    ApiQuery({
+      name: 'limit',
+      required: false,
+      schema: { type: 'integer', minimum: 1, maximum: MAX_HISTORY_LIMIT, default: DEFAULT_HISTORY_LIMIT },
+      description: 'Page size',
+    }),
     ApiQuery({
       name: 'cursor',
       required: false,
       schema: { type: 'string', pattern: CURSOR_PATTERN.source },
-      description: "From the previous page's `next` link, unchanged (with the same other parameters). Opaque.",
+      description:
+        "From the previous page's `next` link, unchanged (with the same other parameters). Opaque.",
     }),
   );
 }

@@ -38,7 +38,13 @@ export class OpenApiDocs implements OnModuleInit {
         module: RestApiDocsModule,
         controllers: [RestApiController, StreamsController],
         // The scan reads decorators only; the controllers and guard get inert dependencies.
-        providers: [ApiKeyAuthenticator, AuthFailureThrottle, SymbolSnapshots, HistoryService, ROOT_LOGGER].map((token) => ({ provide: token, useValue: {} })),
+        providers: [
+          ApiKeyAuthenticator,
+          AuthFailureThrottle,
+          SymbolSnapshots,
+          HistoryService,
+          ROOT_LOGGER,
+        ].map((token) => ({ provide: token, useValue: {} })),
       },
       { logger: false, abortOnError: false },
     );
@@ -51,13 +57,28 @@ export class OpenApiDocs implements OnModuleInit {
         )
         .setVersion('1')
         .setOpenAPIVersion(OPENAPI_VERSION)
-        .addApiKey({ type: 'apiKey', in: 'header', name: API_KEY_HEADER, description: 'Customer API key (tw_...); `Authorization: Bearer <key>` works too' }, 'api-key')
+        .addApiKey(
+          {
+            type: 'apiKey',
+            in: 'header',
+            name: API_KEY_HEADER,
+            description: 'Customer API key (tw_...); `Authorization: Bearer <key>` works too',
+          },
+          'api-key',
+        )
         .build(),
     );
     await docsApp.close();
-    document.components = { ...document.components, schemas: { ...document.components?.schemas, ...(restApiJsonSchemas() as Record<string, object>) } };
-    (this.adapterHost.httpAdapter as unknown as { use(handler: unknown): void }).use(unmatchedRestRequests(Object.keys(document.paths)));
-    const adapter = this.adapterHost.httpAdapter as unknown as { useStaticAssets(path: string, options: object): void };
+    document.components = {
+      ...document.components,
+      schemas: { ...document.components?.schemas, ...(restApiJsonSchemas() as Record<string, object>) },
+    };
+    (this.adapterHost.httpAdapter as unknown as { use(handler: unknown): void }).use(
+      unmatchedRestRequests(Object.keys(document.paths)),
+    );
+    const adapter = this.adapterHost.httpAdapter as unknown as {
+      useStaticAssets(path: string, options: object): void;
+    };
     // The subset of INestApplication that SwaggerModule.setup uses (no global prefix here).
     const host = {
       getHttpAdapter: () => this.adapterHost.httpAdapter,

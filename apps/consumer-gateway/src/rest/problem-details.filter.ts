@@ -2,7 +2,13 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Inject 
 import { ROOT_LOGGER } from '@tickwire/service-kit';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { PROBLEM_JSON, type ProblemDetails, problemDetails, ProblemException, problemTypeOfStatus } from './problem-details';
+import {
+  PROBLEM_JSON,
+  type ProblemDetails,
+  problemDetails,
+  ProblemException,
+  problemTypeOfStatus,
+} from './problem-details';
 
 /**
  * Writes a problem details response (RFC 9457): status, `Content-Type: application/problem+json`
@@ -30,14 +36,23 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const response = http.getResponse<ServerResponse>();
     const instance = request.originalUrl ?? request.url;
     if (exception instanceof ProblemException) {
-      sendProblem(response, problemDetails(exception.problemType, exception.message, instance, exception.errors));
+      sendProblem(
+        response,
+        problemDetails(exception.problemType, exception.message, instance, exception.errors),
+      );
       return;
     }
     if (exception instanceof HttpException && exception.getStatus() < 500) {
-      sendProblem(response, problemDetails(problemTypeOfStatus(exception.getStatus()), exception.message, instance));
+      sendProblem(
+        response,
+        problemDetails(problemTypeOfStatus(exception.getStatus()), exception.message, instance),
+      );
       return;
     }
     this.logger.error({ err: exception, path: instance }, 'REST request failed');
-    sendProblem(response, problemDetails('internalError', 'the request could not be answered; retry later', instance));
+    sendProblem(
+      response,
+      problemDetails('internalError', 'the request could not be answered; retry later', instance),
+    );
   }
 }

@@ -13,17 +13,33 @@ export const PROBLEM_TYPES = {
   /** A query or path parameter is missing or not valid; `errors` names each one. */
   invalidParameter: { status: HttpStatus.BAD_REQUEST, title: 'Invalid parameter', slug: 'invalid-parameter' },
   /** No API key, or one that is unknown or revoked. */
-  unauthenticated: { status: HttpStatus.UNAUTHORIZED, title: 'Missing or invalid API key', slug: 'unauthenticated' },
+  unauthenticated: {
+    status: HttpStatus.UNAUTHORIZED,
+    title: 'Missing or invalid API key',
+    slug: 'unauthenticated',
+  },
   /** The key is not entitled to the channel or symbol asked for (checked before the other parameters). */
   notEntitled: { status: HttpStatus.FORBIDDEN, title: 'Not entitled', slug: 'not-entitled' },
   /** No such resource: a symbol without state, a stream that does not exist, an unknown path. */
   notFound: { status: HttpStatus.NOT_FOUND, title: 'Not found', slug: 'not-found' },
   /** The path exists, the method does not (the `Allow` header lists those that do). */
-  methodNotAllowed: { status: HttpStatus.METHOD_NOT_ALLOWED, title: 'Method not allowed', slug: 'method-not-allowed' },
+  methodNotAllowed: {
+    status: HttpStatus.METHOD_NOT_ALLOWED,
+    title: 'Method not allowed',
+    slug: 'method-not-allowed',
+  },
   /** The client address failed authentication too often; retry after `Retry-After` seconds. */
-  tooManyAuthFailures: { status: HttpStatus.TOO_MANY_REQUESTS, title: 'Too many failed authentications', slug: 'too-many-auth-failures' },
+  tooManyAuthFailures: {
+    status: HttpStatus.TOO_MANY_REQUESTS,
+    title: 'Too many failed authentications',
+    slug: 'too-many-auth-failures',
+  },
   /** Anything the gateway did not expect (e.g. OpenSearch unreachable); retry later. */
-  internalError: { status: HttpStatus.INTERNAL_SERVER_ERROR, title: 'Internal error', slug: 'internal-error' },
+  internalError: {
+    status: HttpStatus.INTERNAL_SERVER_ERROR,
+    title: 'Internal error',
+    slug: 'internal-error',
+  },
 } as const;
 
 export type ProblemTypeName = keyof typeof PROBLEM_TYPES;
@@ -68,12 +84,19 @@ export class ProblemException extends HttpException {
 
 /** The problem type of an HTTP status that was thrown without one (Nest's own exceptions). */
 export function problemTypeOfStatus(status: number): ProblemTypeName {
-  const name = (Object.keys(PROBLEM_TYPES) as ProblemTypeName[]).find((candidate) => PROBLEM_TYPES[candidate].status === status);
+  const name = (Object.keys(PROBLEM_TYPES) as ProblemTypeName[]).find(
+    (candidate) => PROBLEM_TYPES[candidate].status === status,
+  );
   return name ?? (status >= 500 ? 'internalError' : 'invalidParameter');
 }
 
 /** Builds the problem details object of `name`. */
-export function problemDetails(name: ProblemTypeName, detail: string, instance?: string, errors?: InvalidParameter[]): ProblemDetails {
+export function problemDetails(
+  name: ProblemTypeName,
+  detail: string,
+  instance?: string,
+  errors?: InvalidParameter[],
+): ProblemDetails {
   const { status, title } = PROBLEM_TYPES[name];
   return {
     type: problemTypeUri(name),

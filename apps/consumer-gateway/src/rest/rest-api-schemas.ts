@@ -40,13 +40,20 @@ export const symbolSnapshotSchema = z
     lastPrice: price.optional(),
     previousClose: price.optional(),
     previousCloseDate: tradingDateSchema.optional(),
-    changePercent: z.number().optional().describe('(lastPrice - previousClose) / previousClose * 100, percent'),
+    changePercent: z
+      .number()
+      .optional()
+      .describe('(lastPrice - previousClose) / previousClose * 100, percent'),
     bidPrice: price.optional(),
     askPrice: price.optional(),
     bidSize: shares.optional(),
     askSize: shares.optional(),
   })
-  .register(REST_SCHEMAS, { id: 'SymbolSnapshot', description: 'State of a symbol after the latest event the gateway consumed; absent fields are not known yet' });
+  .register(REST_SCHEMAS, {
+    id: 'SymbolSnapshot',
+    description:
+      'State of a symbol after the latest event the gateway consumed; absent fields are not known yet',
+  });
 
 export const barSchema = z.intersection(bar1mV1PayloadSchema, documentFields).register(REST_SCHEMAS, {
   id: 'Bar',
@@ -68,24 +75,40 @@ export const alertSchema = z.intersection(alertV1PayloadSchema, documentFields).
 const next = z
   .string()
   .nullable()
-  .describe('Path and query of the next page (also in the Link header, rel="next"); null on the last page. A full page has one; the page after it may be empty.');
+  .describe(
+    'Path and query of the next page (also in the Link header, rel="next"); null on the last page. A full page has one; the page after it may be empty.',
+  );
 
-export const barsPageSchema = z.object({ symbol: symbolSchema, bars: z.array(barSchema), next }).register(REST_SCHEMAS, { id: 'BarsPage' });
-export const tradesPageSchema = z.object({ symbol: symbolSchema, trades: z.array(tradeSchema), next }).register(REST_SCHEMAS, { id: 'TradesPage' });
-export const quotesPageSchema = z.object({ symbol: symbolSchema, quotes: z.array(quoteSchema), next }).register(REST_SCHEMAS, { id: 'QuotesPage' });
+export const barsPageSchema = z
+  .object({ symbol: symbolSchema, bars: z.array(barSchema), next })
+  .register(REST_SCHEMAS, { id: 'BarsPage' });
+export const tradesPageSchema = z
+  .object({ symbol: symbolSchema, trades: z.array(tradeSchema), next })
+  .register(REST_SCHEMAS, { id: 'TradesPage' });
+export const quotesPageSchema = z
+  .object({ symbol: symbolSchema, quotes: z.array(quoteSchema), next })
+  .register(REST_SCHEMAS, { id: 'QuotesPage' });
 export const alertsPageSchema = z
-  .object({ symbol: symbolSchema.nullable().describe('The symbol asked for; null: every entitled symbol'), alerts: z.array(alertSchema), next })
+  .object({
+    symbol: symbolSchema.nullable().describe('The symbol asked for; null: every entitled symbol'),
+    alerts: z.array(alertSchema),
+    next,
+  })
   .register(REST_SCHEMAS, { id: 'AlertsPage' });
 
 export const streamSchema = z
   .object({
-    topic: z.string().describe('Kafka topic, e.g. market.enriched.v1; the {name} of /v1/streams/{name}/schema'),
+    topic: z
+      .string()
+      .describe('Kafka topic, e.g. market.enriched.v1; the {name} of /v1/streams/{name}/schema'),
     schema: z.string().describe('Schema name of its events'),
     title: z.string(),
     schemaUrl: z.string().describe('Where its JSON Schema is served'),
   })
   .register(REST_SCHEMAS, { id: 'Stream' });
-export const streamListSchema = z.object({ streams: z.array(streamSchema) }).register(REST_SCHEMAS, { id: 'StreamList' });
+export const streamListSchema = z
+  .object({ streams: z.array(streamSchema) })
+  .register(REST_SCHEMAS, { id: 'StreamList' });
 
 export const jsonSchemaDocumentSchema = z
   .record(z.string(), z.unknown())
@@ -93,14 +116,27 @@ export const jsonSchemaDocumentSchema = z
 
 export const problemSchema = z
   .object({
-    type: z.enum(Object.keys(PROBLEM_TYPES).map((name) => problemTypeUri(name as ProblemTypeName)) as [string, ...string[]]).describe('Stable URI of the problem type'),
+    type: z
+      .enum(
+        Object.keys(PROBLEM_TYPES).map((name) => problemTypeUri(name as ProblemTypeName)) as [
+          string,
+          ...string[],
+        ],
+      )
+      .describe('Stable URI of the problem type'),
     title: z.string(),
     status: z.number().int(),
     detail: z.string(),
     instance: z.string().optional().describe('Path and query of the request'),
-    errors: z.array(z.object({ parameter: z.string(), detail: z.string() })).optional().describe('invalid-parameter: every invalid parameter'),
+    errors: z
+      .array(z.object({ parameter: z.string(), detail: z.string() }))
+      .optional()
+      .describe('invalid-parameter: every invalid parameter'),
   })
-  .register(REST_SCHEMAS, { id: 'Problem', description: 'RFC 9457 problem details (application/problem+json)' });
+  .register(REST_SCHEMAS, {
+    id: 'Problem',
+    description: 'RFC 9457 problem details (application/problem+json)',
+  });
 
 /** Reference to a schema of {@link restApiJsonSchemas} in the OpenAPI document. */
 export function schemaRef(id: string): { $ref: string } {
@@ -121,6 +157,11 @@ export function restApiJsonSchemas(): Record<string, Record<string, unknown>> {
   });
   return Object.fromEntries(
     // A component is not a schema resource of its own: the document's dialect applies, refs are the document's.
-    Object.entries(schemas).map(([id, schema]) => [id, Object.fromEntries(Object.entries(schema).filter(([keyword]) => keyword !== '$schema' && keyword !== '$id'))]),
+    Object.entries(schemas).map(([id, schema]) => [
+      id,
+      Object.fromEntries(
+        Object.entries(schema).filter(([keyword]) => keyword !== '$schema' && keyword !== '$id'),
+      ),
+    ]),
   );
 }

@@ -30,14 +30,22 @@ function requireEntitled(request: AuthenticatedRequest, channels: readonly Chann
   if (symbol === undefined) return;
   const named = typeof symbol === 'string' ? symbol : String(symbol);
   if (!channels.some((channel) => isEntitled(entitlements, channel, named))) {
-    throw new ProblemException('notEntitled', `this key is not entitled to ${named.slice(0, 20)} on ${channels.join(' or ')}`);
+    throw new ProblemException(
+      'notEntitled',
+      `this key is not entitled to ${named.slice(0, 20)} on ${channels.join(' or ')}`,
+    );
   }
 }
 
 /** Parses `query`. @throws ProblemException invalid-parameter naming every bad parameter. */
 function parsed<S extends z.ZodType>(schema: S, query: Query): z.output<S> {
   const result = parseQuery(schema, query);
-  if (!result.ok) throw new ProblemException('invalidParameter', result.errors.map((error) => `${error.parameter}: ${error.detail}`).join('; '), result.errors);
+  if (!result.ok)
+    throw new ProblemException(
+      'invalidParameter',
+      result.errors.map((error) => `${error.parameter}: ${error.detail}`).join('; '),
+      result.errors,
+    );
   return result.value;
 }
 
@@ -45,10 +53,16 @@ function parsed<S extends z.ZodType>(schema: S, query: Query): z.output<S> {
  * The `next` link of a page: the request's own path and parameters with the page's cursor, also
  * sent as an RFC 8288 `Link` header. Null on the last page.
  */
-function nextLink(request: AuthenticatedRequest & { path?: string }, query: Query, page: HistoryPage<unknown>, response: ServerResponse): string | null {
+function nextLink(
+  request: AuthenticatedRequest & { path?: string },
+  query: Query,
+  page: HistoryPage<unknown>,
+  response: ServerResponse,
+): string | null {
   if (!page.next) return null;
   const parameters = new URLSearchParams();
-  for (const [name, value] of Object.entries(query)) if (name !== 'cursor' && typeof value === 'string') parameters.set(name, value);
+  for (const [name, value] of Object.entries(query))
+    if (name !== 'cursor' && typeof value === 'string') parameters.set(name, value);
   parameters.set('cursor', encodeCursor(page.next));
   const link = `${request.path ?? (request.url ?? '').split('?')[0]}?${parameters.toString()}`;
   response.setHeader('Link', `<${link}>; rel="next"`);
@@ -79,10 +93,17 @@ export class RestApiController {
   @ApiParam({ name: 'symbol', schema: SYMBOL_PARAMETER_SCHEMA })
   @ApiJsonOk('SymbolSnapshot', 'The snapshot')
   @ApiProblems('invalidParameter', 'unauthenticated', 'notEntitled', 'notFound', 'tooManyAuthFailures')
-  async snapshot(@Param('symbol') symbol: string, @Req() request: AuthenticatedRequest): Promise<SymbolSnapshot> {
+  async snapshot(
+    @Param('symbol') symbol: string,
+    @Req() request: AuthenticatedRequest,
+  ): Promise<SymbolSnapshot> {
     requireEntitled(request, ['enriched', 'trades', 'quotes'], symbol);
     if (!SYMBOL_PATTERN.test(symbol)) {
-      throw new ProblemException('invalidParameter', 'symbol: must be a symbol in upper case, e.g. AAPL or BF.B', [{ parameter: 'symbol', detail: 'must be a symbol in upper case, e.g. AAPL or BF.B' }]);
+      throw new ProblemException(
+        'invalidParameter',
+        'symbol: must be a symbol in upper case, e.g. AAPL or BF.B',
+        [{ parameter: 'symbol', detail: 'must be a symbol in upper case, e.g. AAPL or BF.B' }],
+      );
     }
     const snapshot = await this.snapshots.latest(symbol);
     if (!snapshot) throw new ProblemException('notFound', `no state for ${symbol}`);
@@ -92,12 +113,17 @@ export class RestApiController {
   @Get('bars')
   @ApiOperation({
     summary: '1-minute bars of a symbol',
-    description: 'OHLCV bars with vwap and tradeCount whose startTime is in [from, to), oldest first, each in its latest revision (from OpenSearch market-bars-1m-*). Needs the bars channel.',
+    description:
+      'OHLCV bars with vwap and tradeCount whose startTime is in [from, to), oldest first, each in its latest revision (from OpenSearch market-bars-1m-*). Needs the bars channel.',
   })
   @ApiHistoryQuery('startTime')
   @ApiJsonOk('BarsPage', 'A page of bars', { paginated: true })
   @ApiProblems('invalidParameter', 'unauthenticated', 'notEntitled', 'tooManyAuthFailures')
-  async bars(@Query() query: Query, @Req() request: AuthenticatedRequest, @Res({ passthrough: true }) response: ServerResponse) {
+  async bars(
+    @Query() query: Query,
+    @Req() request: AuthenticatedRequest,
+    @Res({ passthrough: true }) response: ServerResponse,
+  ) {
     requireEntitled(request, ['bars'], query['symbol']);
     const parameters = parsed(symbolHistoryQuerySchema, query);
     const page = await this.history.bars(parameters);
@@ -107,12 +133,17 @@ export class RestApiController {
   @Get('trades')
   @ApiOperation({
     summary: 'Trades of a symbol',
-    description: 'Every raw trade whose eventTime is in [from, to), oldest first (from the enriched history, OpenSearch market-enriched-*). Needs the trades or enriched channel.',
+    description:
+      'Every raw trade whose eventTime is in [from, to), oldest first (from the enriched history, OpenSearch market-enriched-*). Needs the trades or enriched channel.',
   })
   @ApiHistoryQuery('eventTime')
   @ApiJsonOk('TradesPage', 'A page of trades', { paginated: true })
   @ApiProblems('invalidParameter', 'unauthenticated', 'notEntitled', 'tooManyAuthFailures')
-  async trades(@Query() query: Query, @Req() request: AuthenticatedRequest, @Res({ passthrough: true }) response: ServerResponse) {
+  async trades(
+    @Query() query: Query,
+    @Req() request: AuthenticatedRequest,
+    @Res({ passthrough: true }) response: ServerResponse,
+  ) {
     requireEntitled(request, ['trades', 'enriched'], query['symbol']);
     const parameters = parsed(symbolHistoryQuerySchema, query);
     const page = await this.history.trades(parameters);
@@ -122,12 +153,17 @@ export class RestApiController {
   @Get('quotes')
   @ApiOperation({
     summary: 'Level-1 quotes of a symbol',
-    description: 'Every raw quote (best bid/offer) whose eventTime is in [from, to), oldest first (from OpenSearch market-enriched-*). Needs the quotes or enriched channel.',
+    description:
+      'Every raw quote (best bid/offer) whose eventTime is in [from, to), oldest first (from OpenSearch market-enriched-*). Needs the quotes or enriched channel.',
   })
   @ApiHistoryQuery('eventTime')
   @ApiJsonOk('QuotesPage', 'A page of quotes', { paginated: true })
   @ApiProblems('invalidParameter', 'unauthenticated', 'notEntitled', 'tooManyAuthFailures')
-  async quotes(@Query() query: Query, @Req() request: AuthenticatedRequest, @Res({ passthrough: true }) response: ServerResponse) {
+  async quotes(
+    @Query() query: Query,
+    @Req() request: AuthenticatedRequest,
+    @Res({ passthrough: true }) response: ServerResponse,
+  ) {
     requireEntitled(request, ['quotes', 'enriched'], query['symbol']);
     const parameters = parsed(symbolHistoryQuerySchema, query);
     const page = await this.history.quotes(parameters);
@@ -137,17 +173,31 @@ export class RestApiController {
   @Get('alerts')
   @ApiOperation({
     summary: 'Alerts of one symbol or of every entitled symbol',
-    description: 'Alerts whose eventTime is in [from, to), oldest first, optionally of one type (from OpenSearch market-alerts-*). Without symbol: every symbol the key is entitled to. Needs the alerts channel.',
+    description:
+      'Alerts whose eventTime is in [from, to), oldest first, optionally of one type (from OpenSearch market-alerts-*). Without symbol: every symbol the key is entitled to. Needs the alerts channel.',
   })
   @ApiHistoryQuery('eventTime', false)
-  @ApiQuery({ name: 'type', required: false, schema: { type: 'string', enum: [...ALERT_TYPES] }, description: 'Alert type' })
+  @ApiQuery({
+    name: 'type',
+    required: false,
+    schema: { type: 'string', enum: [...ALERT_TYPES] },
+    description: 'Alert type',
+  })
   @ApiJsonOk('AlertsPage', 'A page of alerts', { paginated: true })
   @ApiProblems('invalidParameter', 'unauthenticated', 'notEntitled', 'tooManyAuthFailures')
-  async alerts(@Query() query: Query, @Req() request: AuthenticatedRequest, @Res({ passthrough: true }) response: ServerResponse) {
+  async alerts(
+    @Query() query: Query,
+    @Req() request: AuthenticatedRequest,
+    @Res({ passthrough: true }) response: ServerResponse,
+  ) {
     requireEntitled(request, ['alerts'], query['symbol']);
     const parameters = parsed(alertsQuerySchema, query);
     const symbols = request.entitlements.symbols.includes(WILDCARD) ? '*' : request.entitlements.symbols;
     const page = await this.history.alerts(parameters, symbols);
-    return { symbol: parameters.symbol ?? null, alerts: page.items, next: nextLink(request, query, page, response) };
+    return {
+      symbol: parameters.symbol ?? null,
+      alerts: page.items,
+      next: nextLink(request, query, page, response),
+    };
   }
 }

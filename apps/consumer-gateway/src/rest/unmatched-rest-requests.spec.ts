@@ -15,14 +15,25 @@ class RecordingResponse {
 }
 
 function handle(method: string, url: string) {
-  const middleware = unmatchedRestRequests(['/v1/snapshots/{symbol}', '/v1/bars', '/v1/streams/{name}/schema', '/health/live']);
+  const middleware = unmatchedRestRequests([
+    '/v1/snapshots/{symbol}',
+    '/v1/bars',
+    '/v1/streams/{name}/schema',
+    '/health/live',
+  ]);
   const response = new RecordingResponse();
   let passed = false;
   middleware({ method, url } as IncomingMessage, response as unknown as ServerResponse, () => {
     passed = true;
   });
   const { statusCode: status, headers, body } = response;
-  return { passed, status, headers, body, problem: body ? (JSON.parse(body) as { type: string; status: number }) : null };
+  return {
+    passed,
+    status,
+    headers,
+    body,
+    problem: body ? (JSON.parse(body) as { type: string; status: number }) : null,
+  };
 }
 
 describe('unmatchedRestRequests', () => {
@@ -32,8 +43,16 @@ describe('unmatchedRestRequests', () => {
     ['DELETE', '/v1/streams/market.enriched.v1/schema'],
   ])('answers %s %s with 405, Allow and a method-not-allowed problem', (method, url) => {
     const result = handle(method, url);
-    expect([result.passed, result.status, result.headers['allow'], result.headers['content-type']]).toEqual([false, 405, 'GET, HEAD', 'application/problem+json; charset=utf-8']);
-    expect(result.problem).toMatchObject({ type: 'tag:tickwire,2026:problems/method-not-allowed', status: 405 });
+    expect([result.passed, result.status, result.headers['allow'], result.headers['content-type']]).toEqual([
+      false,
+      405,
+      'GET, HEAD',
+      'application/problem+json; charset=utf-8',
+    ]);
+    expect(result.problem).toMatchObject({
+      type: 'tag:tickwire,2026:problems/method-not-allowed',
+      status: 405,
+    });
   });
 
   it('answers OPTIONS with its Allow header', () => {

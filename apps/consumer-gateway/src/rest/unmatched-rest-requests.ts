@@ -7,7 +7,10 @@ const ALLOWED = 'GET, HEAD';
 
 /** A path template of the OpenAPI document (`/v1/snapshots/{symbol}`) as a matcher of request paths. */
 function pathMatcher(template: string): RegExp {
-  const pattern = template.split(/\{[^}]+\}/).map((part) => part.replace(/[.*+?^$()|[\]\\]/g, '\\$&')).join('[^/]+');
+  const pattern = template
+    .split(/\{[^}]+\}/)
+    .map((part) => part.replace(/[.*+?^$()|[\]\\]/g, '\\$&'))
+    .join('[^/]+');
   return new RegExp(`^${pattern}$`);
 }
 
@@ -19,20 +22,33 @@ function pathMatcher(template: string): RegExp {
  * answered before it runs) and before Nest's own not-found handler.
  * @param documentedPaths the OpenAPI document's path templates.
  */
-export function unmatchedRestRequests(documentedPaths: readonly string[]): (request: IncomingMessage, response: ServerResponse, next: () => void) => void {
+export function unmatchedRestRequests(
+  documentedPaths: readonly string[],
+): (request: IncomingMessage, response: ServerResponse, next: () => void) => void {
   const matchers = documentedPaths.filter((path) => path.startsWith('/v1/')).map(pathMatcher);
   return (request, response, next) => {
     const path = (request.url ?? '/').split('?')[0] ?? '/';
     if (!path.startsWith('/v1/')) return next();
     const instance = request.url;
-    if (matchers.some((matcher) => matcher.test(path)) && request.method !== 'GET' && request.method !== 'HEAD') {
+    if (
+      matchers.some((matcher) => matcher.test(path)) &&
+      request.method !== 'GET' &&
+      request.method !== 'HEAD'
+    ) {
       response.setHeader('Allow', ALLOWED);
       if (request.method === 'OPTIONS') {
         response.statusCode = 204;
         response.end();
         return;
       }
-      sendProblem(response, problemDetails('methodNotAllowed', `${request.method} is not supported on ${path}; use ${ALLOWED}`, instance));
+      sendProblem(
+        response,
+        problemDetails(
+          'methodNotAllowed',
+          `${request.method} is not supported on ${path}; use ${ALLOWED}`,
+          instance,
+        ),
+      );
       return;
     }
     sendProblem(response, problemDetails('notFound', `no resource at ${path}`, instance));

@@ -15,7 +15,10 @@ const SCHEMA_JSON = 'application/schema+json';
 @Controller('v1/streams')
 export class StreamsController {
   @Get()
-  @ApiOperation({ summary: 'The customer streams', description: 'Topic, schema name, title and the URL of its JSON Schema, for each stream.' })
+  @ApiOperation({
+    summary: 'The customer streams',
+    description: 'Topic, schema name, title and the URL of its JSON Schema, for each stream.',
+  })
   @ApiJsonOk('StreamList', 'The streams')
   list(): { streams: StreamDescription[] } {
     return { streams: customerStreams() };
@@ -23,8 +26,16 @@ export class StreamsController {
 
   @Get(':name/schema')
   @Header('Content-Type', `${SCHEMA_JSON}; charset=utf-8`)
-  @ApiOperation({ summary: "A stream's JSON Schema", description: 'The JSON Schema (draft-07) of its events, envelope and payload, as published with @tickwire/contracts.' })
-  @ApiParam({ name: 'name', description: 'The stream (its topic)', schema: { type: 'string', enum: [...CUSTOMER_TOPICS] } })
+  @ApiOperation({
+    summary: "A stream's JSON Schema",
+    description:
+      'The JSON Schema (draft-07) of its events, envelope and payload, as published with @tickwire/contracts.',
+  })
+  @ApiParam({
+    name: 'name',
+    description: 'The stream (its topic)',
+    schema: { type: 'string', enum: [...CUSTOMER_TOPICS] },
+  })
   @ApiJsonOk('JsonSchema', 'The JSON Schema', { mediaType: SCHEMA_JSON })
   @ApiProblems('notFound')
   schema(@Param('name') name: string): string {
