@@ -3,10 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { dailyIndexName, type SearchStream } from '@tickwire/resources';
-import type { CustomerEvent } from '@tickwire/subscriptions';
 import { createLocalOpenSearch, pythonToolVenv } from '@tickwire/testing';
 import { GatewayTestHarness } from '../testing/gateway-test-harness';
+import { indexAsIndexer } from '../testing/search-history';
 import {
   bar1m,
   enrichedQuote,
@@ -39,30 +38,18 @@ describe('OpenAPI document conformance (schemathesis)', () => {
   const symbol = uniqueSymbol();
   const minute = Date.UTC(2012, 5, 21, 13, 30);
 
-  async function index(stream: SearchStream, events: CustomerEvent[]): Promise<void> {
-    const body = events.flatMap((event) => [
-      { index: { _index: dailyIndexName(stream, event.eventTime), _id: event.id } },
-      {
-        ...event.payload,
-        id: event.id,
-        schema: event.schema,
-        eventTime: event.eventTime,
-        ingestTime: event.ingestTime,
-        source: event.source,
-      },
-    ]);
-    expect((await openSearch.bulk({ body, refresh: true })).body.errors).toBe(false);
-  }
-
   beforeAll(async () => {
     // Made first: a fresh machine spends most of this test's time in pip.
     const venv = pythonToolVenv([SCHEMATHESIS]);
     gateway = await GatewayTestHarness.start();
     key = await gateway.createKey({ symbols: ['*'] });
     // Some history and a snapshot, so responses with data are checked against their schemas too.
-    await index('bars-1m', [bar1m(symbol, minute, 100), bar1m(symbol, minute + 60_000, 101)]);
-    await index('alerts', [priceAlert(symbol, minute + 30_000)]);
-    await index('enriched', [
+    await indexAsIndexer(openSearch, 'bars-1m', [
+      bar1m(symbol, minute, 100),
+      bar1m(symbol, minute + 60_000, 101),
+    ]);
+    await indexAsIndexer(openSearch, 'alerts', [priceAlert(symbol, minute + 30_000)]);
+    await indexAsIndexer(openSearch, 'enriched', [
       enrichedTrade(symbol, 100.5, minute + 1_000, 1),
       enrichedQuote(symbol, 100.4, 100.6, minute + 2_000, 2),
     ]);

@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiQuery, ApiResponse } from '@nestjs/swagger';
+import { ApiOperation, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import { SYMBOL_PATTERN } from '@tickwire/contracts';
 import { CURSOR_PATTERN } from './history-cursor';
 import { DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT, MAX_INSTANT_MS } from './history-query';
@@ -102,5 +102,24 @@ export function ApiHistoryQuery(timeField: string, symbolRequired = true): Metho
       description:
         "From the previous page's `next` link, unchanged (with the same other parameters). Opaque.",
     }),
+  );
+}
+
+/**
+ * Everything the OpenAPI document says of a history route: summary and description, its query
+ * parameters ({@link ApiHistoryQuery}), the 200 page `pageSchemaId` with its Link header, and its problems.
+ */
+export function ApiHistoryRoute(route: {
+  summary: string;
+  description: string;
+  pageSchemaId: string;
+  timeField: string;
+  symbolRequired?: boolean;
+}): MethodDecorator {
+  return applyDecorators(
+    ApiOperation({ summary: route.summary, description: route.description }),
+    ApiHistoryQuery(route.timeField, route.symbolRequired ?? true),
+    ApiJsonOk(route.pageSchemaId, 'A page, oldest first', { paginated: true }),
+    ApiProblems('invalidParameter', 'unauthenticated', 'notEntitled', 'tooManyAuthFailures'),
   );
 }

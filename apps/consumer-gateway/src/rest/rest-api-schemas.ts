@@ -55,22 +55,33 @@ export const symbolSnapshotSchema = z
       'State of a symbol after the latest event the gateway consumed; absent fields are not known yet',
   });
 
-export const barSchema = z.intersection(bar1mV1PayloadSchema, documentFields).register(REST_SCHEMAS, {
-  id: 'Bar',
-  description: 'A 1-minute bar (market.bar.1m.v1 payload) with its envelope fields; the latest revision',
-});
-export const tradeSchema = z.intersection(tradeV1PayloadSchema, documentFields).register(REST_SCHEMAS, {
-  id: 'Trade',
-  description: 'A raw trade (market.trade.v1 payload) with its envelope fields',
-});
-export const quoteSchema = z.intersection(quoteV1PayloadSchema, documentFields).register(REST_SCHEMAS, {
-  id: 'Quote',
-  description: 'A raw level-1 quote (market.quote.v1 payload) with its envelope fields',
-});
-export const alertSchema = z.intersection(alertV1PayloadSchema, documentFields).register(REST_SCHEMAS, {
-  id: 'Alert',
-  description: 'An alert (market.alert.v1 payload) with its envelope fields',
-});
+/** A history document: an event's payload with its envelope fields, as component `id`. */
+function historyDocument(payload: z.ZodType, id: string, description: string): z.ZodType {
+  const document = z.intersection(payload, documentFields);
+  REST_SCHEMAS.add(document, { id, description });
+  return document;
+}
+
+export const barSchema = historyDocument(
+  bar1mV1PayloadSchema,
+  'Bar',
+  'A 1-minute bar (market.bar.1m.v1 payload) with its envelope fields; the latest revision',
+);
+export const tradeSchema = historyDocument(
+  tradeV1PayloadSchema,
+  'Trade',
+  'A raw trade (market.trade.v1 payload) with its envelope fields',
+);
+export const quoteSchema = historyDocument(
+  quoteV1PayloadSchema,
+  'Quote',
+  'A raw level-1 quote (market.quote.v1 payload) with its envelope fields',
+);
+export const alertSchema = historyDocument(
+  alertV1PayloadSchema,
+  'Alert',
+  'An alert (market.alert.v1 payload) with its envelope fields',
+);
 
 const next = z
   .string()

@@ -8,9 +8,15 @@ import type { z } from 'zod';
 import { SymbolSnapshots } from '../snapshots/symbol-snapshots';
 import { ApiKeyGuard, type AuthenticatedRequest } from './api-key.guard';
 import { encodeCursor } from './history-cursor';
-import { ALERT_TYPES, alertsQuerySchema, parseQuery, symbolHistoryQuerySchema } from './history-query';
+import {
+  ALERT_TYPES,
+  alertsQuerySchema,
+  parseQuery,
+  type SymbolHistoryQuery,
+  symbolHistoryQuerySchema,
+} from './history-query';
 import { type HistoryPage, HistoryService } from './history.service';
-import { ApiHistoryQuery, ApiJsonOk, ApiProblems, SYMBOL_PARAMETER_SCHEMA } from './openapi-decorators';
+import { ApiHistoryRoute, ApiJsonOk, ApiProblems, SYMBOL_PARAMETER_SCHEMA } from './openapi-decorators';
 import { ProblemException } from './problem-details';
 import { ProblemDetailsFilter } from './problem-details.filter';
 
@@ -111,80 +117,89 @@ export class RestApiController {
   }
 
   @Get('bars')
-  @ApiOperation({
+  @ApiHistoryRoute({
     summary: '1-minute bars of a symbol',
     description:
       'OHLCV bars with vwap and tradeCount whose startTime is in [from, to), oldest first, each in its latest revision (from OpenSearch market-bars-1m-*). Needs the bars channel.',
+    pageSchemaId: 'BarsPage',
+    timeField: 'startTime',
   })
-  @ApiHistoryQuery('startTime')
-  @ApiJsonOk('BarsPage', 'A page of bars', { paginated: true })
-  @ApiProblems('invalidParameter', 'unauthenticated', 'notEntitled', 'tooManyAuthFailures')
   async bars(
     @Query() query: Query,
     @Req() request: AuthenticatedRequest,
     @Res({ passthrough: true }) response: ServerResponse,
   ) {
-    requireEntitled(request, ['bars'], query['symbol']);
-    const parameters = parsed(symbolHistoryQuerySchema, query);
-    const page = await this.history.bars(parameters);
-    return { symbol: parameters.symbol, bars: page.items, next: nextLink(request, query, page, response) };
+    const { symbol, items, next } = await this.symbolHistory(
+      ['bars'],
+      query,
+      request,
+      response,
+      (parameters) => this.history.bars(parameters),
+    );
+    return { symbol, bars: items, next };
   }
 
   @Get('trades')
-  @ApiOperation({
+  @ApiHistoryRoute({
     summary: 'Trades of a symbol',
     description:
       'Every raw trade whose eventTime is in [from, to), oldest first (from the enriched history, OpenSearch market-enriched-*). Needs the trades or enriched channel.',
+    pageSchemaId: 'TradesPage',
+    timeField: 'eventTime',
   })
-  @ApiHistoryQuery('eventTime')
-  @ApiJsonOk('TradesPage', 'A page of trades', { paginated: true })
-  @ApiProblems('invalidParameter', 'unauthenticated', 'notEntitled', 'tooManyAuthFailures')
   async trades(
     @Query() query: Query,
     @Req() request: AuthenticatedRequest,
     @Res({ passthrough: true }) response: ServerResponse,
   ) {
-    requireEntitled(request, ['trades', 'enriched'], query['symbol']);
-    const parameters = parsed(symbolHistoryQuerySchema, query);
-    const page = await this.history.trades(parameters);
-    return { symbol: parameters.symbol, trades: page.items, next: nextLink(request, query, page, response) };
+    const { symbol, items, next } = await this.symbolHistory(
+      ['trades', 'enriched'],
+      query,
+      request,
+      response,
+      (parameters) => this.history.trades(parameters),
+    );
+    return { symbol, trades: items, next };
   }
 
   @Get('quotes')
-  @ApiOperation({
+  @ApiHistoryRoute({
     summary: 'Level-1 quotes of a symbol',
     description:
       'Every raw quote (best bid/offer) whose eventTime is in [from, to), oldest first (from OpenSearch market-enriched-*). Needs the quotes or enriched channel.',
+    pageSchemaId: 'QuotesPage',
+    timeField: 'eventTime',
   })
-  @ApiHistoryQuery('eventTime')
-  @ApiJsonOk('QuotesPage', 'A page of quotes', { paginated: true })
-  @ApiProblems('invalidParameter', 'unauthenticated', 'notEntitled', 'tooManyAuthFailures')
   async quotes(
     @Query() query: Query,
     @Req() request: AuthenticatedRequest,
     @Res({ passthrough: true }) response: ServerResponse,
   ) {
-    requireEntitled(request, ['quotes', 'enriched'], query['symbol']);
-    const parameters = parsed(symbolHistoryQuerySchema, query);
-    const page = await this.history.quotes(parameters);
-    return { symbol: parameters.symbol, quotes: page.items, next: nextLink(request, query, page, response) };
+    const { symbol, items, next } = await this.symbolHistory(
+      ['quotes', 'enriched'],
+      query,
+      request,
+      response,
+      (parameters) => this.history.quotes(parameters),
+    );
+    return { symbol, quotes: items, next };
   }
 
   @Get('alerts')
-  @ApiOperation({
+  @ApiHistoryRoute({
     summary: 'Alerts of one symbol or of every entitled symbol',
     description:
       'Alerts whose eventTime is in [from, to), oldest first, optionally of one type (from OpenSearch market-alerts-*). Without symbol: every symbol the key is entitled to. Needs the alerts channel.',
+    pageSchemaId: 'AlertsPage',
+    timeField: 'eventTime',
+    symbolRequired: false,
   })
-  @ApiHistoryQuery('eventTime', false)
   @ApiQuery({
     name: 'type',
     required: false,
     schema: { type: 'string', enum: [...ALERT_TYPES] },
     description: 'Alert type',
   })
-  @ApiJsonOk('AlertsPage', 'A page of alerts', { paginated: true })
-  @ApiProblems('invalidParameter', 'unauthenticated', 'notEntitled', 'tooManyAuthFailures')
   async alerts(
     @Query() query: Query,
     @Req() request: AuthenticatedRequest,
@@ -199,5 +214,19 @@ export class RestApiController {
       alerts: page.items,
       next: nextLink(request, query, page, response),
     };
+  }
+
+  /** A one-symbol history route: entitlement to one of `channels` (and the symbol), then the parameters, then the page with its next link. */
+  private async symbolHistory(
+    channels: readonly Channel[],
+    query: Query,
+    request: AuthenticatedRequest,
+    response: ServerResponse,
+    read: (parameters: SymbolHistoryQuery) => Promise<HistoryPage<Record<string, unknown>>>,
+  ): Promise<{ symbol: string; items: Record<string, unknown>[]; next: string | null }> {
+    requireEntitled(request, channels, query['symbol']);
+    const parameters = parsed(symbolHistoryQuerySchema, query);
+    const page = await read(parameters);
+    return { symbol: parameters.symbol, items: page.items, next: nextLink(request, query, page, response) };
   }
 }

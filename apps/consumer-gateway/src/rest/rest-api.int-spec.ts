@@ -1,8 +1,7 @@
 import { request as httpRequest } from 'node:http';
-import { dailyIndexName, type SearchStream } from '@tickwire/resources';
-import type { CustomerEvent } from '@tickwire/subscriptions';
 import { createLocalOpenSearch } from '@tickwire/testing';
 import { GatewayTestHarness } from '../testing/gateway-test-harness';
+import { indexAsIndexer } from '../testing/search-history';
 import {
   bar1m,
   enrichedQuote,
@@ -34,39 +33,23 @@ describe('REST API on the local stack', () => {
     };
   };
 
-  /** Indexes events as opensearch-indexer writes them: payload flattened next to the envelope fields. */
-  async function index(stream: SearchStream, events: CustomerEvent[]): Promise<void> {
-    const body = events.flatMap((event) => [
-      { index: { _index: dailyIndexName(stream, event.eventTime), _id: event.id } },
-      {
-        ...event.payload,
-        id: event.id,
-        schema: event.schema,
-        eventTime: event.eventTime,
-        ingestTime: event.ingestTime,
-        source: event.source,
-      },
-    ]);
-    const response = await openSearch.bulk({ body, refresh: true });
-    expect(response.body.errors).toBe(false);
-  }
-
   beforeAll(async () => {
     gateway = await GatewayTestHarness.start();
     key = await gateway.createKey({
       channels: ['trades', 'quotes', 'enriched', 'bars', 'alerts'],
       symbols: [symbol, other],
     });
-    await index(
+    await indexAsIndexer(
+      openSearch,
       'bars-1m',
       Array.from({ length: 5 }, (_, i) => bar1m(symbol, minute + i * 60_000, 100 + i)),
     );
-    await index('alerts', [
+    await indexAsIndexer(openSearch, 'alerts', [
       priceAlert(symbol, minute + 90_000),
       priceAlert(other, minute + 30_000),
       priceAlert(third, minute + 60_000),
     ]);
-    await index('enriched', [
+    await indexAsIndexer(openSearch, 'enriched', [
       enrichedTrade(symbol, 101.5, minute + 1_000, 1),
       enrichedQuote(symbol, 101.4, 101.6, minute + 1_500, 2),
       enrichedTrade(symbol, 101.7, minute + 2_000, 3),
