@@ -26,16 +26,17 @@ export interface PythonToolVenv {
  *
  * @param requirements pip requirement specifiers; pin them (`==`) so every run tests the same tool.
  * @param options.timeoutMs bound of each of `venv` and `pip install` (default 10 min).
+ * @param options.root folder of the environments (default `$TICKWIRE_CACHE_DIR/python-venvs`).
  * @throws Error (with pip's output) when the environment cannot be made or an install fails.
  */
 export async function pythonToolVenv(
   requirements: readonly string[],
-  options: { timeoutMs?: number } = {},
+  options: { timeoutMs?: number; root?: string } = {},
 ): Promise<PythonToolVenv> {
   const timeout = options.timeoutMs ?? 600_000;
   const wanted = [...requirements].sort().join('\n');
   const hash = createHash('sha256').update(wanted).digest('hex').slice(0, 16);
-  const dir = join(resolveStackConfig().cacheDir, 'python-venvs', hash);
+  const dir = join(options.root ?? join(resolveStackConfig().cacheDir, 'python-venvs'), hash);
   const marker = join(dir, 'tickwire-requirements.txt');
   const venv: PythonToolVenv = { dir, bin: (name) => join(dir, 'bin', name) };
   if (existsSync(marker) && (await readFile(marker, 'utf8')) === wanted) return venv;
