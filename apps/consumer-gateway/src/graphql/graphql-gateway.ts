@@ -226,9 +226,9 @@ export class GraphQlGateway implements OnModuleInit, BeforeApplicationShutdown {
     });
   }
 
-  /** Closes every GraphQL connection (1001 going away) so the HTTP server can stop. */
+  /** Closes every GraphQL connection (4413 server shutting down, as /v1/stream) so the HTTP server can stop. */
   beforeApplicationShutdown(): void {
-    for (const client of this.server.clients) client.close(1001, 'Going away');
+    for (const client of this.server.clients) client.close(closeCodeOf('serverShutdown'), PROTOCOL_ERRORS.serverShutdown.msg);
     this.server.close();
   }
 

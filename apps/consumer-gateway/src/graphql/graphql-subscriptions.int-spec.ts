@@ -150,4 +150,23 @@ describe('GraphQL subscriptions on the local stack', () => {
     const result = await client.iterate({ query: `query { snapshot(symbol: "${symbol}") { symbol lastEventTime lastPrice bidPrice askPrice } }` }).next();
     expect(result.value).toEqual({ data: { snapshot: { symbol, lastEventTime: 1_700_000_000_000, lastPrice: 123.45, bidPrice: 123.4, askPrice: 123.5 } } });
   });
+
+  it('closes its connections with 4413 (server shutting down, as /v1/stream) when the gateway stops', async () => {
+    const stopping = await GatewayTestHarness.start();
+    const codes: number[] = [];
+    const client = createClient({
+      url: stopping.wsUrl('/v1/graphql'),
+      webSocketImpl: WebSocket,
+      connectionParams: { apiKey: await stopping.createKey() },
+      retryAttempts: 0,
+      lazy: false,
+      onNonLazyError: () => undefined,
+      on: { closed: (event) => codes.push((event as { code: number }).code) },
+    });
+    clients.push(client);
+    await client.iterate({ query: 'query { snapshot(symbol: "AAPL") { symbol } }' }).next();
+    await stopping.stop();
+    await until(() => codes.length === 1, 'the GraphQL connection to close');
+    expect(codes).toEqual([4413]);
+  });
 });

@@ -49,7 +49,7 @@ export interface StreamConnectionContext {
     authTimeoutMs: number;
     subscribeBurst: number;
     subscribePerSecond: number;
-    /** Refused frames per connection (burst, per second) before it is closed with 4408. */
+    /** Refused frames per connection (burst, per second) before it is closed with 4008. */
     errorBurst: number;
     errorsPerSecond: number;
   };
