@@ -21,3 +21,4 @@ export * from './market/halt/v1';
 export * from './dead-letter/error-classes';
 export * from './dead-letter/dead-letter-headers';
 export * from './catalog';
+export { JSON_SCHEMA_FORMAT, toJsonSchema } from './artifacts/json-schemas';

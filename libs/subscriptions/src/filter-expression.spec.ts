@@ -51,9 +51,21 @@ describe('compileFilter (AppSync operators)', () => {
     [{ price: { beginsWith: '5' } }, /beginsWith: only on string fields/],
     [{ or: [] }, /or must be a list/],
     [{ price: { eq: Number.NaN } }, /finite number/],
+    // Symbols as every protocol takes them: lower case is refused, not accepted to never match.
+    [{ symbol: { eq: 'aapl' } }, /symbol.eq: "aapl" is not a symbol/],
+    [{ symbol: { in: ['AAPL', 'msft'] } }, /symbol.in: "msft" is not a symbol/],
+    [{ symbol: { ne: '' } }, /symbol.ne: "" is not a symbol/],
+    [{ symbol: { beginsWith: 'aa' } }, /symbol.beginsWith: "aa" is not a symbol/],
+    [{ or: [{ symbol: { notIn: ['AAPL '] } }] }, /symbol.notIn: "AAPL " is not a symbol/],
   ] as [FilterExpression, RegExp][])('refuses %j', (filter, message) => {
     expect(() => compileFilter(filter, ENRICHED_FILTER_FIELDS)).toThrow(FilterError);
     expect(() => compileFilter(filter, ENRICHED_FILTER_FIELDS)).toThrow(message);
+  });
+
+  it('takes upper-case symbols and symbol prefixes', () => {
+    expect(compileFilter({ symbol: { eq: 'AAPL' } }, ENRICHED_FILTER_FIELDS).matches(aapl)).toBe(true);
+    expect(compileFilter({ symbol: { beginsWith: 'AA' } }, ENRICHED_FILTER_FIELDS).matches(aapl)).toBe(true);
+    expect(compileFilter({ symbol: { in: ['BF.B', 'MSFT'] } }, ENRICHED_FILTER_FIELDS).matches(aapl)).toBe(false);
   });
 
   it('filters alerts by type', () => {

@@ -1,3 +1,4 @@
+import { SYMBOL_PATTERN } from '@tickwire/contracts';
 /**
  * Subscription filters with AWS AppSync's enhanced-filter operators
  * (https://docs.aws.amazon.com/appsync/latest/devguide/aws-appsync-real-time-enhanced-filtering.html):
@@ -39,8 +40,16 @@ export interface FilterExpression {
 /** The value of a field in an event, as filters see it. */
 export type FilterValue = string | number | boolean | null | undefined;
 
-/** Field types a filter may use, per stream (`string` / `number` / `boolean`). */
-export type FilterFieldTypes = Readonly<Record<string, 'string' | 'number' | 'boolean'>>;
+/**
+ * Type of a filterable field: `symbol` is a string whose operands must be symbols as every protocol
+ * accepts them (@tickwire/contracts' SYMBOL_PATTERN, upper case, e.g. AAPL, BF.B; a `beginsWith`
+ * operand a prefix of one), so `{ eq: "aapl" }` is refused like the stream's subscribe, instead of
+ * being accepted and never matching.
+ */
+export type FilterFieldType = 'string' | 'symbol' | 'number' | 'boolean';
+
+/** Field types a filter may use, per stream. */
+export type FilterFieldTypes = Readonly<Record<string, FilterFieldType>>;
 
 /** Most values in one `in` / `notIn` list (a bound on work per event, far above AppSync's 5). */
 export const MAX_IN_VALUES = 10_000;
@@ -136,12 +145,16 @@ function compileLevel(expression: FilterExpression, fields: FilterFieldTypes, de
   return (event) => tests.every((fieldTest) => fieldTest(event));
 }
 
-function compileField(field: string, type: 'string' | 'number' | 'boolean', condition: FieldCondition): Test[] {
+function compileField(field: string, type: FilterFieldType, condition: FieldCondition): Test[] {
   if (typeof condition !== 'object' || Array.isArray(condition)) throw new FilterError(`${field}: a condition must be an object of operators`);
   const tests: Test[] = [];
+  const valueType = type === 'symbol' ? 'string' : type;
   const checkScalar = (operator: string, operand: unknown): void => {
-    if (typeof operand !== type) throw new FilterError(`${field}.${operator}: expected a ${type}, got ${JSON.stringify(operand)}`);
+    if (typeof operand !== valueType) throw new FilterError(`${field}.${operator}: expected a ${valueType}, got ${JSON.stringify(operand)}`);
     if (type === 'number' && !Number.isFinite(operand)) throw new FilterError(`${field}.${operator}: expected a finite number`);
+    if (type === 'symbol' && !SYMBOL_PATTERN.test(operand as string)) {
+      throw new FilterError(`${field}.${operator}: ${JSON.stringify(operand)} is not a symbol (upper case, e.g. AAPL, BF.B)`);
+    }
   };
   for (const [operator, operand] of Object.entries(condition)) {
     if (operand === undefined || operand === null) continue;
@@ -177,7 +190,7 @@ function compileField(field: string, type: 'string' | 'number' | 'boolean', cond
         break;
       }
       case 'beginsWith':
-        if (type !== 'string') throw new FilterError(`${field}.beginsWith: only on string fields`);
+        if (valueType !== 'string') throw new FilterError(`${field}.beginsWith: only on string fields`);
         checkScalar(op, operand);
         break;
     }

@@ -73,7 +73,7 @@ export function routeEvent(event: CustomerEvent): RoutedMessage[] {
 
 /** Filterable fields of enriched events (`price` = lastPrice, as in AppSync examples). */
 export const ENRICHED_FILTER_FIELDS: FilterFieldTypes = {
-  symbol: 'string',
+  symbol: 'symbol',
   kind: 'string',
   price: 'number',
   lastPrice: 'number',
@@ -85,7 +85,7 @@ export const ENRICHED_FILTER_FIELDS: FilterFieldTypes = {
 };
 /** Filterable fields of 1-minute bars (`price` = close). */
 export const BAR_FILTER_FIELDS: FilterFieldTypes = {
-  symbol: 'string',
+  symbol: 'symbol',
   price: 'number',
   open: 'number',
   high: 'number',
@@ -98,7 +98,7 @@ export const BAR_FILTER_FIELDS: FilterFieldTypes = {
 };
 /** Filterable fields of alerts (`price` and `changePercent` exist on price-change-threshold alerts only). */
 export const ALERT_FILTER_FIELDS: FilterFieldTypes = {
-  symbol: 'string',
+  symbol: 'symbol',
   alertType: 'string',
   direction: 'string',
   cross: 'string',
@@ -109,7 +109,7 @@ export const ALERT_FILTER_FIELDS: FilterFieldTypes = {
 
 /** Filterable fields of corrections (`price` = correctedPrice, else originalPrice). */
 export const CORRECTION_FILTER_FIELDS: FilterFieldTypes = {
-  symbol: 'string',
+  symbol: 'symbol',
   kind: 'string',
   outcome: 'string',
   price: 'number',
@@ -117,7 +117,7 @@ export const CORRECTION_FILTER_FIELDS: FilterFieldTypes = {
 };
 /** Filterable fields of trading statuses. */
 export const STATUS_FILTER_FIELDS: FilterFieldTypes = {
-  symbol: 'string',
+  symbol: 'symbol',
   state: 'string',
   statusCode: 'string',
   reasonCode: 'string',

@@ -10,3 +10,4 @@ export * from './bad-input-corpus';
 export * from './polling';
 export * from './child-processes';
 export * from './compose-environment';
+export * from './python-tool-venv';

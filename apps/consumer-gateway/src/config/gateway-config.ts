@@ -70,7 +70,7 @@ export const gatewayEnvSchema = consumerGatewayEnvSchema.safeExtend({
   /**
    * Refused frames per stream connection (invalid JSON or action, rate-limited or not-entitled
    * subscriptions, ...): burst and sustained rate. Each refusal gets its error frame; beyond the budget
-   * the connection is closed with 4408 (rate limit exceeded), so a flood costs one connection, not the
+   * the connection is closed with 4008 (rate limit exceeded), so a flood costs one connection, not the
    * gateway. A well-behaved client gets at most a handful of refusals in its life.
    */
   STREAM_ERROR_BURST: positiveInt(20),

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { SYMBOL_PATTERN } from '@tickwire/contracts';
 import { InjectServiceConfig, ROOT_LOGGER } from '@tickwire/service-kit';
 import {
   ALERT_FILTER_FIELDS,
@@ -8,6 +9,7 @@ import {
   BAR_FILTER_FIELDS,
   BoundedAsyncQueue,
   type Channel,
+  closeCodeOf,
   type CompiledFilter,
   compileFilter,
   type CustomerEntitlements,
@@ -106,7 +108,7 @@ function pinnedSymbols(filter: FilterExpression | undefined): string[] | null {
  * Abuse limits: malformed messages close with 4400 (graphql-ws), frames above STREAM_MAX_PAYLOAD_BYTES
  * with 1009 (ws), connection_init attempts per address beyond STREAM_AUTH_BURST/STREAM_AUTH_PER_SECOND
  * with 4412 (too many auth attempts), a wrong key with 4403 (graphql-ws Forbidden), connections of a key
- * beyond its maxConnections with 4406; subscribe operations beyond STREAM_SUBSCRIBE_BURST /
+ * beyond its maxConnections with 4006 (not 4406, graphql-ws's "Subprotocol not acceptable"); subscribe operations beyond STREAM_SUBSCRIBE_BURST /
  * STREAM_SUBSCRIBE_PER_SECOND get a 408 error result, more than GRAPHQL_MAX_SUBSCRIPTIONS active ones or
  * more distinct symbols than the key's maxSymbols across them a 405 error result (the connection stays).
  */
@@ -152,6 +154,8 @@ export class GraphQlGateway implements OnModuleInit, BeforeApplicationShutdown {
       if (!entitlements || !(['enriched', 'trades', 'quotes'] as Channel[]).some((channel) => isEntitled(entitlements, channel, args.symbol))) {
         throw new GraphQLError(`not entitled to ${args.symbol}`, { extensions: { code: PROTOCOL_ERRORS.notEntitled.code } });
       }
+      // As the stream's subscribe and REST: a symbol in another case is refused, not looked up in vain.
+      if (!SYMBOL_PATTERN.test(args.symbol)) throw protocolError('invalidSyntax', `"${args.symbol.slice(0, 20)}" is not a symbol (upper case, e.g. AAPL, BF.B)`);
       return this.snapshots.latest(args.symbol);
     };
   }
@@ -162,7 +166,7 @@ export class GraphQlGateway implements OnModuleInit, BeforeApplicationShutdown {
       context: (ctx) => ctx.extra as unknown as Record<string, unknown>,
       onConnect: async (ctx) => {
         if (!this.authAttempts.tryTake(this.clients.of(ctx.extra.request))) {
-          ctx.extra.socket.close(4000 + PROTOCOL_ERRORS.tooManyAuthAttempts.code, PROTOCOL_ERRORS.tooManyAuthAttempts.msg);
+          ctx.extra.socket.close(closeCodeOf('tooManyAuthAttempts'), PROTOCOL_ERRORS.tooManyAuthAttempts.msg);
           return false;
         }
         const key = ctx.connectionParams?.['apiKey'];
@@ -170,7 +174,7 @@ export class GraphQlGateway implements OnModuleInit, BeforeApplicationShutdown {
         const entitlements = await this.authenticator.authenticate(key);
         if (!entitlements) return false;
         if (!this.connections.tryAcquire(entitlements.customerId, entitlements.maxConnections)) {
-          ctx.extra.socket.close(4000 + PROTOCOL_ERRORS.connectionLimitExceeded.code, PROTOCOL_ERRORS.connectionLimitExceeded.msg);
+          ctx.extra.socket.close(closeCodeOf('connectionLimitExceeded'), PROTOCOL_ERRORS.connectionLimitExceeded.msg);
           return false;
         }
         ctx.extra.entitlements = entitlements;
@@ -224,9 +228,9 @@ export class GraphQlGateway implements OnModuleInit, BeforeApplicationShutdown {
     });
   }
 
-  /** Closes every GraphQL connection (1001 going away) so the HTTP server can stop. */
+  /** Closes every GraphQL connection (4413 server shutting down, as /v1/stream) so the HTTP server can stop. */
   beforeApplicationShutdown(): void {
-    for (const client of this.server.clients) client.close(1001, 'Going away');
+    for (const client of this.server.clients) client.close(closeCodeOf('serverShutdown'), PROTOCOL_ERRORS.serverShutdown.msg);
     this.server.close();
   }
 

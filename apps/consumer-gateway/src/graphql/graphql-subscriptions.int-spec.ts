@@ -124,12 +124,23 @@ describe('GraphQL subscriptions on the local stack', () => {
     const wrongChannel = collect(client, 'subscription { enriched { id } }');
     const wrongSymbol = collect(client, 'subscription { bars(filter: { symbol: { eq: "AAPL" } }) { id } }');
     const badFilter = collect(client, 'subscription { bars(filter: { symbol: { between: ["A"] } }) { id } }');
-    await until(() => wrongChannel.errors.length > 0 && wrongSymbol.errors.length > 0 && badFilter.errors.length > 0, 'errors');
+    // A symbol in lower case is refused as /v1/stream refuses it (400), not accepted to never match.
+    const lowerCase = collect(client, `subscription { bars(filter: { symbol: { eq: "${symbol.toLowerCase()}" } }) { id } }`);
+    await until(() => [wrongChannel, wrongSymbol, badFilter, lowerCase].every((subscription) => subscription.errors.length > 0), 'errors');
     const codeOf = (errors: unknown[]) => ((errors[0] as { extensions?: { code?: number } }).extensions?.code);
     expect(codeOf(wrongChannel.errors)).toBe(409);
     expect(codeOf(wrongSymbol.errors)).toBe(409);
     expect(codeOf(badFilter.errors)).toBe(400);
     expect(String((badFilter.errors[0] as { message: string }).message)).toContain('between: expected [low, high]');
+    expect(codeOf(lowerCase.errors)).toBe(400);
+    expect(String((lowerCase.errors[0] as { message: string }).message)).toContain(`symbol.eq: "${symbol.toLowerCase()}" is not a symbol`);
+  });
+
+  it('refuses a snapshot query for a symbol in lower case (400), as REST and /v1/stream do', async () => {
+    const client = connect(await gateway.createKey());
+    const result = await client.iterate({ query: 'query { snapshot(symbol: "aapl") { symbol } }' }).next();
+    const errors = (result.value as { errors?: { message: string; extensions?: { code?: number } }[] }).errors ?? [];
+    expect(errors.map((error) => [error.extensions?.code, error.message])).toEqual([[400, '"aapl" is not a symbol (upper case, e.g. AAPL, BF.B)']]);
   });
 
   it('answers the snapshot query from symbol-state', async () => {
@@ -138,5 +149,24 @@ describe('GraphQL subscriptions on the local stack', () => {
     const client = connect(await gateway.createKey());
     const result = await client.iterate({ query: `query { snapshot(symbol: "${symbol}") { symbol lastEventTime lastPrice bidPrice askPrice } }` }).next();
     expect(result.value).toEqual({ data: { snapshot: { symbol, lastEventTime: 1_700_000_000_000, lastPrice: 123.45, bidPrice: 123.4, askPrice: 123.5 } } });
+  });
+
+  it('closes its connections with 4413 (server shutting down, as /v1/stream) when the gateway stops', async () => {
+    const stopping = await GatewayTestHarness.start();
+    const codes: number[] = [];
+    const client = createClient({
+      url: stopping.wsUrl('/v1/graphql'),
+      webSocketImpl: WebSocket,
+      connectionParams: { apiKey: await stopping.createKey() },
+      retryAttempts: 0,
+      lazy: false,
+      onNonLazyError: () => undefined,
+      on: { closed: (event) => codes.push((event as { code: number }).code) },
+    });
+    clients.push(client);
+    await client.iterate({ query: 'query { snapshot(symbol: "AAPL") { symbol } }' }).next();
+    await stopping.stop();
+    await until(() => codes.length === 1, 'the GraphQL connection to close');
+    expect(codes).toEqual([4413]);
   });
 });

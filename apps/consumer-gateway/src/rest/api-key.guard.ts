@@ -1,9 +1,10 @@
-import { type CanActivate, type ExecutionContext, HttpException, HttpStatus, Injectable, UnauthorizedException } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import type { CustomerEntitlements } from '@tickwire/subscriptions';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiKeyAuthenticator } from '../auth/api-key-authenticator';
 import { AuthFailureThrottle } from '../auth/auth-failure-throttle';
 import { ClientAddresses } from '../auth/client-addresses';
+import { ProblemException } from './problem-details';
 
 /** Header carrying the API key on REST calls (as AWS API Gateway's `x-api-key`). */
 export const API_KEY_HEADER = 'x-api-key';
@@ -13,8 +14,9 @@ export type AuthenticatedRequest = IncomingMessage & { entitlements: CustomerEnt
 
 /**
  * REST authentication: the `x-api-key` header (or `Authorization: Bearer <key>`) must be a valid,
- * unrevoked key; 401 otherwise. Entitlements are checked per endpoint (403). Failed attempts are
- * throttled per client address ({@link AuthFailureThrottle}): 429 with `Retry-After` (seconds).
+ * unrevoked key; 401 (`unauthenticated`) otherwise. Entitlements are checked per endpoint (403). Failed
+ * attempts are throttled per client address ({@link AuthFailureThrottle}): 429
+ * (`too-many-auth-failures`) with `Retry-After` (seconds).
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
@@ -33,7 +35,8 @@ export class ApiKeyGuard implements CanActivate {
     const header = request.headers[API_KEY_HEADER];
     const bearer = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1];
     const key = (Array.isArray(header) ? header[0] : header) ?? bearer;
-    if (!key || key.length > 256) throw this.failed(response, address, `missing API key (header ${API_KEY_HEADER})`);
+    if (!key || key.length > 256)
+      throw this.failed(response, address, `missing API key (header ${API_KEY_HEADER})`);
     const entitlements = await this.authenticator.authenticate(key);
     if (!entitlements) throw this.failed(response, address, 'invalid or revoked API key');
     request.entitlements = entitlements;
@@ -41,16 +44,16 @@ export class ApiKeyGuard implements CanActivate {
   }
 
   /** 401, or 429 when this failure spent the address's budget. */
-  private failed(response: ServerResponse, address: string, reason: string): HttpException {
+  private failed(response: ServerResponse, address: string, reason: string): ProblemException {
     const blocked = this.throttle.recordFailure(address);
-    return blocked > 0 ? tooManyAttempts(response, blocked) : new UnauthorizedException(reason);
+    return blocked > 0 ? tooManyAttempts(response, blocked) : new ProblemException('unauthenticated', reason);
   }
 }
 
-function tooManyAttempts(response: ServerResponse, seconds: number): HttpException {
+function tooManyAttempts(response: ServerResponse, seconds: number): ProblemException {
   response.setHeader('Retry-After', String(seconds));
-  return new HttpException(
-    { statusCode: HttpStatus.TOO_MANY_REQUESTS, error: 'Too Many Requests', message: `too many failed authentications from this address; retry after ${seconds} s` },
-    HttpStatus.TOO_MANY_REQUESTS,
+  return new ProblemException(
+    'tooManyAuthFailures',
+    `too many failed authentications from this address; retry after ${seconds} s`,
   );
 }

@@ -6,15 +6,23 @@ import { ApiKeyAuthenticator } from '../auth/api-key-authenticator';
 import { AuthFailureThrottle } from '../auth/auth-failure-throttle';
 import { ClientAddresses } from '../auth/client-addresses';
 import { SymbolSnapshots } from '../snapshots/symbol-snapshots';
+import { ROOT_LOGGER } from '@tickwire/service-kit';
 import { HistoryService } from './history.service';
 import { RestApiController } from './rest-api.controller';
 import { API_KEY_HEADER } from './api-key.guard';
+import { restApiJsonSchemas } from './rest-api-schemas';
+import { unmatchedRestRequests } from './unmatched-rest-requests';
+
+/** OpenAPI version of the served document (JSON Schema 2020-12 schemas, `type: [..., "null"]`). */
+export const OPENAPI_VERSION = '3.1.0';
 
 /** The REST controllers only, for the OpenAPI scan. */
 class RestApiDocsModule {}
 
 /**
- * Serves the OpenAPI document of the REST API at `/docs` (Swagger UI) and `/docs-json`.
+ * Serves the OpenAPI 3.1 document of the REST API at `/docs` (Swagger UI) and `/docs-json`, with the
+ * response and problem schemas of rest-api-schemas.ts as `components.schemas`, and mounts
+ * {@link unmatchedRestRequests} (405 / 404 problems for `/v1/` requests no route took).
  *
  * service-kit's bootstrap owns the Nest application, so the document is scanned from a second,
  * connection-less application of the REST controllers (their decorators are all the scan reads), and
@@ -31,7 +39,14 @@ export class OpenApiDocs implements OnModuleInit {
         module: RestApiDocsModule,
         controllers: [RestApiController, StreamsController],
         // The scan reads decorators only; the controllers and guard get inert dependencies.
-        providers: [ApiKeyAuthenticator, AuthFailureThrottle, ClientAddresses, SymbolSnapshots, HistoryService].map((token) => ({ provide: token, useValue: {} })),
+        providers: [
+          ApiKeyAuthenticator,
+          AuthFailureThrottle,
+          ClientAddresses,
+          SymbolSnapshots,
+          HistoryService,
+          ROOT_LOGGER,
+        ].map((token) => ({ provide: token, useValue: {} })),
       },
       { logger: false, abortOnError: false },
     );
@@ -43,11 +58,29 @@ export class OpenApiDocs implements OnModuleInit {
           'Snapshots and history of the Tickwire market-data feed. Live data: WebSocket `/v1/stream` (JSON protocol) and GraphQL subscriptions at `/v1/graphql` (graphql-ws); see the README.',
         )
         .setVersion('1')
-        .addApiKey({ type: 'apiKey', in: 'header', name: API_KEY_HEADER }, 'api-key')
+        .setOpenAPIVersion(OPENAPI_VERSION)
+        .addApiKey(
+          {
+            type: 'apiKey',
+            in: 'header',
+            name: API_KEY_HEADER,
+            description: 'Customer API key (tw_...); `Authorization: Bearer <key>` works too',
+          },
+          'api-key',
+        )
         .build(),
     );
     await docsApp.close();
-    const adapter = this.adapterHost.httpAdapter as unknown as { useStaticAssets(path: string, options: object): void };
+    document.components = {
+      ...document.components,
+      schemas: { ...document.components?.schemas, ...(restApiJsonSchemas() as Record<string, object>) },
+    };
+    (this.adapterHost.httpAdapter as unknown as { use(handler: unknown): void }).use(
+      unmatchedRestRequests(Object.keys(document.paths)),
+    );
+    const adapter = this.adapterHost.httpAdapter as unknown as {
+      useStaticAssets(path: string, options: object): void;
+    };
     // The subset of INestApplication that SwaggerModule.setup uses (no global prefix here).
     const host = {
       getHttpAdapter: () => this.adapterHost.httpAdapter,

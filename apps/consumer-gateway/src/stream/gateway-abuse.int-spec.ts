@@ -174,14 +174,14 @@ describe('gateway abuse on the local stack', () => {
     await gateway?.stop();
   });
 
-  it('stream: malformed frames get 400 each, a flood of them closes with 4408; an oversized frame closes with 1009', async () => {
+  it('stream: malformed frames get 400 each, a flood of them closes with 4008; an oversized frame closes with 1009', async () => {
     const flooder = await connectStream();
     // 2,000 frames of 16 KiB (32 MiB in all, each below STREAM_MAX_PAYLOAD_BYTES): more than the heap bound,
     // had the gateway kept them.
     const junk = `not json ${'x'.repeat(16 * 1024)}`;
     for (let i = 0; i < 2_000; i++)
       flooder.send(i % 2 === 0 ? junk : { action: 'subscribe', trades: ['lower-case'], pad: junk });
-    expect(await flooder.whenClosed()).toBe(4408);
+    expect(await flooder.whenClosed()).toBe(4008);
     const errors = flooder.frames.filter((f) => f.type === 'error');
     expect(errors[0]).toMatchObject({ code: 400, msg: 'invalid syntax' });
     expect(errors.at(-1)).toMatchObject({
@@ -207,7 +207,7 @@ describe('gateway abuse on the local stack', () => {
     expect(await oversized.closed).toMatchObject({ code: 1009 });
   });
 
-  it('stream: a subscription flood is rate limited (408), capped at the key maxSymbols (405), and closed once it keeps on (4408)', async () => {
+  it('stream: a subscription flood is rate limited (408), capped at the key maxSymbols (405), and closed once it keeps on (4008)', async () => {
     const key = await gateway.createKey({ maxSymbols: 3 });
     const client = await connectStream();
     expect(await client.auth(key)).toMatchObject({ msg: 'authenticated' });
@@ -216,7 +216,7 @@ describe('gateway abuse on the local stack', () => {
       msg: 'symbol limit exceeded',
     });
     for (let i = 0; i < 2_000; i++) client.send({ action: 'subscribe', trades: [`S${i % 3}`] });
-    expect(await client.whenClosed()).toBe(4408);
+    expect(await client.whenClosed()).toBe(4008);
     const codes = new Set(client.frames.filter((f) => f.type === 'error').map((f) => f['code']));
     expect([...codes].sort()).toEqual([405, 408]);
   });
@@ -256,7 +256,7 @@ describe('gateway abuse on the local stack', () => {
     expect(closedWith).toBeNull();
   });
 
-  it('connection floods: one key beyond maxConnections gets 406 (stream 4406, GraphQL 4406); one address beyond the pending cap gets HTTP 429 with Retry-After', async () => {
+  it('connection floods: one key beyond maxConnections gets 406 (close 4006 on stream and GraphQL); one address beyond the pending cap gets HTTP 429 with Retry-After', async () => {
     const key = await gateway.createKey({ maxConnections: 2 });
     const answers: unknown[] = [];
     for (let i = 0; i < 4; i++) {
@@ -269,11 +269,11 @@ describe('gateway abuse on the local stack', () => {
       'connection limit exceeded',
       'connection limit exceeded',
     ]);
-    expect(streamClients.at(-1)?.closeCode ?? (await streamClients.at(-1)?.whenClosed())).toBe(4406);
+    expect(streamClients.at(-1)?.closeCode ?? (await streamClients.at(-1)?.whenClosed())).toBe(4006);
     const closes: number[] = [];
     graphQl(key, (code) => closes.push(code));
     await until(() => closes.length === 1, 'the GraphQL connection beyond the key limit to close');
-    expect(closes).toEqual([4406]);
+    expect(closes).toEqual([4006]);
 
     // Unauthenticated sockets: 8 are held (until the auth timeout), the 9th upgrade is refused.
     const pending = await Promise.all(
@@ -328,8 +328,9 @@ describe('gateway abuse on the local stack', () => {
       if (response.status === 429) {
         retryAfter = response.headers.get('retry-after');
         expect(await response.json()).toMatchObject({
-          statusCode: 429,
-          message: expect.stringContaining('too many failed authentications'),
+          type: 'tag:tickwire,2026:problems/too-many-auth-failures',
+          status: 429,
+          detail: expect.stringContaining('too many failed authentications'),
         });
       }
     }

@@ -56,19 +56,19 @@ describe('/v1/stream on the local stack', () => {
     expect(await client.next((f) => f.type === 'pong')).toEqual({ type: 'pong' });
   });
 
-  it('closes a connection that does not authenticate in time (404, close 4404)', async () => {
+  it('closes a connection that does not authenticate in time (404, close 4408 as graphql-ws)', async () => {
     const client = await connect();
     expect(await client.next((f) => f.type === 'error', 5_000)).toEqual({ type: 'error', code: 404, msg: 'auth timeout' });
-    expect(await client.whenClosed()).toBe(4404);
+    expect(await client.whenClosed()).toBe(4408);
   });
 
-  it('enforces the per-customer connection limit (406, close 4406) and frees the slot on close', async () => {
+  it('enforces the per-customer connection limit (406, close 4006) and frees the slot on close', async () => {
     const key = await gateway.createKey({ maxConnections: 1 });
     const first = await connect();
     expect(await first.auth(key)).toMatchObject({ msg: 'authenticated' });
     const second = await connect();
     expect(await second.auth(key)).toEqual({ type: 'error', code: 406, msg: 'connection limit exceeded', detail: 'limit 1' });
-    expect(await second.whenClosed()).toBe(4406);
+    expect(await second.whenClosed()).toBe(4006);
     first.close();
     await first.whenClosed();
     const third = await connect();
