@@ -24,9 +24,9 @@ describe(`checkov ${CHECKOV_VERSION} on the synthesized stacks`, () => {
   let checkov: string;
   let out: string;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     // The first run downloads checkov and its dependencies from PyPI (~1-3 min); later runs reuse them.
-    checkov = installCheckov();
+    checkov = await installCheckov();
     out = mkdtempSync(join(tmpdir(), 'tickwire-checkov-'));
     // As src/main.ts synthesizes them for `npx nx run infra:synth`.
     const app = new App({ outdir: out });

@@ -3,9 +3,7 @@
  * environment of its own, and its findings on synthesized Terraform JSON. Used by checkov.int-spec.ts.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { pythonToolVenv } from '@tickwire/testing';
 
 /** The pinned checkov release; a new release may add checks, so moving it is a reviewed change. */
 export const CHECKOV_VERSION = '3.3.30';
@@ -36,31 +34,18 @@ function run(command: string, args: readonly string[], what: string): string {
 }
 
 /**
- * The checkov executable of {@link CHECKOV_VERSION}, installing it first when needed: a virtual
- * environment `<cache>/checkov-<version>` (cache = TICKWIRE_CACHE_DIR, default ~/.cache/tickwire, the
- * local stack's download cache) made with `python3 -m venv`, then `pip install checkov==<version>`
- * from PyPI. A `.installed` marker is written last, so an interrupted install is redone from scratch.
+ * The checkov executable of {@link CHECKOV_VERSION}, installing it first when needed: `pip install
+ * checkov==<version>` from PyPI into a Python virtual environment of its own (@tickwire/testing's
+ * {@link pythonToolVenv}: `python3 -m venv` under the tickwire cache, kept across runs), and checks the
+ * version it reports.
  *
- * @param python the Python 3.9+ interpreter to make the environment with (default `python3`).
  * @throws Error naming the failed step (no Python, no venv module, pip or network failure).
  */
-export function installCheckov(python = 'python3'): string {
-  const cache = process.env['TICKWIRE_CACHE_DIR'] || join(homedir(), '.cache', 'tickwire');
-  const venv = join(cache, `checkov-${CHECKOV_VERSION}`);
-  const executable = join(venv, 'bin', 'checkov');
-  const marker = join(venv, '.installed');
-  if (existsSync(marker) && existsSync(executable)) return executable;
-  rmSync(venv, { recursive: true, force: true });
-  mkdirSync(cache, { recursive: true });
-  run(python, ['-m', 'venv', venv], `${python} -m venv ${venv} (checkov needs Python 3.9+ with venv)`);
-  run(
-    join(venv, 'bin', 'pip'),
-    ['install', '--disable-pip-version-check', '--no-input', '--quiet', `checkov==${CHECKOV_VERSION}`],
-    `pip install checkov==${CHECKOV_VERSION}`,
-  );
+export async function installCheckov(): Promise<string> {
+  const venv = await pythonToolVenv([`checkov==${CHECKOV_VERSION}`]);
+  const executable = venv.bin('checkov');
   const version = run(executable, ['--version'], 'checkov --version').trim();
   if (version !== CHECKOV_VERSION) throw new Error(`installed checkov reports ${version}, expected ${CHECKOV_VERSION}`);
-  writeFileSync(marker, `${version}\n`);
   return executable;
 }
 

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -6,20 +7,20 @@ import { promisify } from 'node:util';
 import { WebSocket } from 'ws';
 import { epochNsToRfc3339 } from '@tickwire/market-sources';
 import type { Bar1mV1Event, EnrichedV1Event } from '@tickwire/contracts';
+import { pythonToolVenv } from '@tickwire/testing';
 import { GatewayTestHarness } from '../testing/gateway-test-harness';
 import { bar1m, enrichedQuote, enrichedTrade, uniqueSymbol } from '../testing/market-event-builders';
 import { JsonLinesProcess } from './testing/json-lines-process';
 import { ALPACA_STREAM_PATH } from './alpaca-stream-server';
 
-/** The SDK versions the test installs (tools/scripts/ensure-alpaca-sdks.sh): the latest of each on 2026-12-07. */
+/** The SDK versions the test installs: the latest of each on 2026-12-07. */
 const ALPACA_PY_VERSION = '0.44.0';
 const ALPACA_JS_VERSION = '4.0.2';
-/** A folder of the test's own, reused by later runs (the install is idempotent). */
-const SDK_DIR = join(tmpdir(), `tickwire-alpaca-sdks-${ALPACA_PY_VERSION}-${ALPACA_JS_VERSION}`);
-const ENSURE_SDKS = join(__dirname, '../../../../tools/scripts/ensure-alpaca-sdks.sh');
+/** The JavaScript SDK's folder of the test's own (npm, not a project dependency), reused by later runs. */
+const JS_SDK_DIR = join(tmpdir(), `tickwire-alpaca-trade-api-${ALPACA_JS_VERSION}`);
 const PY_CUSTOMER = join(__dirname, 'testing/alpaca_py_customer.py');
 
-/** What the test uses of @alpacahq/alpaca-trade-api 4.x (loaded from SDK_DIR, not a project dependency). */
+/** What the test uses of @alpacahq/alpaca-trade-api 4.x (loaded from JS_SDK_DIR, not a project dependency). */
 interface AlpacaJsSdk {
   Alpaca: new (options: { keyId: string; secret: string }) => { marketData: { stockStream(options: { url: string; reconnect?: boolean }): JsStockStream } };
 }
@@ -80,12 +81,20 @@ const pythonIsoOf = (epochNs: string) => `${epochNsToRfc3339(epochNs).slice(0, 2
 describe(`${ALPACA_STREAM_PATH} with Alpaca's official SDKs (alpaca-py ${ALPACA_PY_VERSION}, @alpacahq/alpaca-trade-api ${ALPACA_JS_VERSION})`, () => {
   let gateway: GatewayTestHarness;
   let jsSdk: AlpacaJsSdk;
+  let python: string;
   const processes: JsonLinesProcess[] = [];
   const streams: JsStockStream[] = [];
 
   beforeAll(async () => {
-    await promisify(execFile)('bash', [ENSURE_SDKS, SDK_DIR, ALPACA_PY_VERSION, ALPACA_JS_VERSION], { timeout: 600_000 });
-    jsSdk = createRequire(join(SDK_DIR, 'node/package.json'))('@alpacahq/alpaca-trade-api') as AlpacaJsSdk;
+    // alpaca-py from PyPI in a virtual environment of its own; the JavaScript SDK from npm into a folder.
+    python = (await pythonToolVenv([`alpaca-py==${ALPACA_PY_VERSION}`])).bin('python');
+    const sdkPackage = join(JS_SDK_DIR, 'node_modules/@alpacahq/alpaca-trade-api/package.json');
+    if (!existsSync(sdkPackage) || (JSON.parse(readFileSync(sdkPackage, 'utf8')) as { version: string }).version !== ALPACA_JS_VERSION) {
+      mkdirSync(JS_SDK_DIR, { recursive: true });
+      writeFileSync(join(JS_SDK_DIR, 'package.json'), '{"name":"alpaca-sdk-test-client","private":true}\n');
+      await promisify(execFile)('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error', `@alpacahq/alpaca-trade-api@${ALPACA_JS_VERSION}`], { cwd: JS_SDK_DIR, timeout: 600_000 });
+    }
+    jsSdk = createRequire(join(JS_SDK_DIR, 'package.json'))('@alpacahq/alpaca-trade-api') as AlpacaJsSdk;
     gateway = await GatewayTestHarness.start();
   }, 660_000);
 
@@ -100,7 +109,7 @@ describe(`${ALPACA_STREAM_PATH} with Alpaca's official SDKs (alpaca-py ${ALPACA_
   it('alpaca-py authenticates, receives trades, quotes and bars with the right values, and unsubscribes', async () => {
     const symbol = uniqueSymbol();
     const { keyId, secret } = await gateway.createAlpacaCredentials();
-    const customer = JsonLinesProcess.start(join(SDK_DIR, 'venv/bin/python'), [PY_CUSTOMER, url(), keyId, secret, symbol]);
+    const customer = JsonLinesProcess.start(python, [PY_CUSTOMER, url(), keyId, secret, symbol]);
     processes.push(customer);
     const subscribed = (lines: readonly Record<string, unknown>[]) =>
       lines.some((line) => line['type'] === 'log' && String(line['msg']).startsWith('subscribed to') && String(line['msg']).includes(`trades: ['${symbol}']`) && String(line['msg']).includes(`bars: ['${symbol}']`));
@@ -272,7 +281,7 @@ describe(`${ALPACA_STREAM_PATH} with Alpaca's official SDKs (alpaca-py ${ALPACA_
   });
 
   it('alpaca-py logs auth failed for a bad key id', async () => {
-    const customer = JsonLinesProcess.start(join(SDK_DIR, 'venv/bin/python'), [PY_CUSTOMER, url(), 'TW000000000000000000', 'not-the-secret', 'AAPL']);
+    const customer = JsonLinesProcess.start(python, [PY_CUSTOMER, url(), 'TW000000000000000000', 'not-the-secret', 'AAPL']);
     processes.push(customer);
     await customer.waitFor('the auth error', (lines) => lines.some((line) => line['type'] === 'log' && String(line['msg']) === 'error during websocket communication: auth failed'));
     await customer.stop();
