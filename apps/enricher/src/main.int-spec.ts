@@ -1,8 +1,9 @@
 import { Writable } from 'node:stream';
 import { DLQ_HEADERS, TOPICS, TRADE_V1_FIXTURES } from '@tickwire/contracts';
 import { type RunningService, startService } from '@tickwire/service-kit';
-import { createLocalKafka, uniqueName } from '@tickwire/testing';
+import { createLocalKafka, uniqueName, commitOffsetsAtEnd } from '@tickwire/testing';
 import { AppModule } from './app.module';
+import { ENRICHER_INPUT_TOPICS } from './enrichment/enrichment-pipeline.service';
 import { ENRICHER } from './service-definition';
 
 const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
@@ -18,9 +19,9 @@ describe('enricher on the local stack', () => {
 
   beforeAll(async () => {
     await admin.connect();
-    // Start the test's group at the end of the shared raw topics: only this test's records matter.
-    for (const topic of [TOPICS.trades, TOPICS.quotes])
-      await admin.resetOffsets({ groupId, topic, earliest: false });
+    // Start the test's group at the end of every shared input topic: only this test's records matter
+    // (see commitOffsetsAtEnd: kafkajs' resetOffsets let it read every earlier run's records first).
+    await commitOffsetsAtEnd(admin, groupId, ENRICHER_INPUT_TOPICS);
     running = await startService(AppModule, ENRICHER, {
       env: {
         ...process.env,

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { TOPICS } from '@tickwire/contracts';
 import { CUSTOMER_GROUP_PREFIX } from '@tickwire/resources';
-import { createCustomerKafka, createLocalKafka } from './stack-clients';
+import { waitUntil } from './polling';
+import { commitOffsetsAtEnd, createCustomerKafka, createLocalKafka } from './stack-clients';
 import { uniqueName } from './unique-names';
 
 /**
@@ -78,6 +79,24 @@ describe('Kafka on the local stack', () => {
     const message = await consumeKey(consumer, topic, sent!.partition, sent!.baseOffset!, key);
 
     expect(JSON.parse(message.value!.toString())).toEqual({ price: 101.25 });
+  });
+
+  it('commitOffsetsAtEnd: a fromBeginning consumer of the group reads only what is produced afterwards', async () => {
+    const topic = uniqueName('it-at-end');
+    await admin.createTopics({ topics: [{ topic, numPartitions: 2, replicationFactor: 1 }], waitForLeaders: true });
+    createdTopics.push(topic);
+    await producer.send({ topic, messages: [{ key: 'a', value: 'old-1' }, { key: 'b', value: 'old-2' }] });
+    const groupId = uniqueName('it-at-end-group');
+    await commitOffsetsAtEnd(admin, groupId, [topic]);
+    const consumer = track(services.consumer({ groupId }));
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const seen: string[] = [];
+    await consumer.run({ eachMessage: async ({ message }) => void seen.push(message.value!.toString()) });
+    await producer.send({ topic, messages: [{ key: 'a', value: 'new' }] });
+    await waitUntil('the new record', async () => seen.length > 0, 30_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(seen).toEqual(['new']);
   });
 
   it('has every provisioned topic, with its DLQ and late topics', async () => {

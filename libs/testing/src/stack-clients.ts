@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Client as OpenSearchClient } from '@opensearch-project/opensearch';
-import { Kafka, logLevel } from 'kafkajs';
+import { type Admin, Kafka, logLevel } from 'kafkajs';
 import { createDynamoDbClient, createOpenSearchClient, createS3Client } from '@tickwire/aws';
 import {
   LOCAL_AWS_CREDENTIALS,
@@ -65,4 +65,20 @@ export function createLocalS3(config: StackConfig = resolveStackConfig()): S3Cli
     endpoint: stackEndpoints(config).s3Endpoint,
     credentials: LOCAL_AWS_CREDENTIALS,
   });
+}
+
+/**
+ * Commits `groupId`'s offsets of every partition of `topics` at the partition's current end (high
+ * watermark), so that a consumer of the group, even one configured `fromBeginning`, reads only what is
+ * produced from now on. kafkajs' `admin.resetOffsets({ earliest: false })` is no substitute: it commits
+ * the "latest" sentinel, which a `fromBeginning` consumer resolves to the earliest offset, so the group
+ * read every earlier run's records of the shared topics first.
+ *
+ * @throws the admin client's error (e.g. the group has running members, or a topic does not exist)
+ */
+export async function commitOffsetsAtEnd(admin: Admin, groupId: string, topics: readonly string[]): Promise<void> {
+  for (const topic of topics) {
+    const ends = await admin.fetchTopicOffsets(topic);
+    await admin.setOffsets({ groupId, topic, partitions: ends.map(({ partition, high }) => ({ partition, offset: high })) });
+  }
 }

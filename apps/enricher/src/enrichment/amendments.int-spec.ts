@@ -29,6 +29,7 @@ import {
   stopChildProcess,
   uniqueName,
   waitUntil,
+  commitOffsetsAtEnd,
 } from '@tickwire/testing';
 import type { Admin, Consumer, Producer } from 'kafkajs';
 
@@ -123,9 +124,9 @@ describe('enricher applies corrections, cancels and halts (real Kafka, DynamoDB 
     await waitUntilTableExists({ client: dynamo, maxWaitTime: 60 }, { TableName: stateTable });
     admin = kafka.admin();
     await admin.connect();
-    for (const topic of inputs) await admin.resetOffsets({ groupId, topic, earliest: false });
+    await commitOffsetsAtEnd(admin, groupId, inputs);
     const readerGroup = uniqueName('it-enricher-amend-reader');
-    for (const topic of outputs) await admin.resetOffsets({ groupId: readerGroup, topic, earliest: false });
+    await commitOffsetsAtEnd(admin, readerGroup, outputs);
     reader = kafka.consumer({ groupId: readerGroup, readUncommitted: false, maxWaitTimeInMs: 200 });
     await reader.connect();
     await reader.subscribe({ topics: outputs });

@@ -1,4 +1,5 @@
 import { spawnEnricher } from '../testing/enricher-process';
+import { ENRICHER_INPUT_TOPICS } from './enrichment-pipeline.service';
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -33,6 +34,7 @@ import {
   uniqueName,
   waitUntil,
   expectedBadInputCounts,
+  commitOffsetsAtEnd,
 } from '@tickwire/testing';
 import { loadReferenceDailyBars, referenceDailyFilePaths } from '@tickwire/reference-data';
 import type { Admin, Consumer, IHeaders, Producer } from 'kafkajs';
@@ -108,11 +110,9 @@ describe('enricher: bad-input corpus to the DLQ and late topics (real Kafka, Dyn
 
     admin = kafka.admin();
     await admin.connect();
-    for (const topic of [TOPICS.trades, TOPICS.quotes, TOPICS.barsDaily])
-      await admin.resetOffsets({ groupId, topic, earliest: false });
+    await commitOffsetsAtEnd(admin, groupId, ENRICHER_INPUT_TOPICS);
     const readerGroup = uniqueName('it-enricher-bad-input-reader');
-    for (const topic of [...sinkTopics, TOPICS.enriched])
-      await admin.resetOffsets({ groupId: readerGroup, topic, earliest: false });
+    await commitOffsetsAtEnd(admin, readerGroup, [...sinkTopics, TOPICS.enriched]);
     reader = kafka.consumer({ groupId: readerGroup, readUncommitted: false, maxWaitTimeInMs: 200 });
     await reader.connect();
     await reader.subscribe({ topics: [...sinkTopics, TOPICS.enriched] });

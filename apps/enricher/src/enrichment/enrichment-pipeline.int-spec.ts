@@ -1,4 +1,5 @@
 import { spawnEnricher } from '../testing/enricher-process';
+import { ENRICHER_INPUT_TOPICS } from './enrichment-pipeline.service';
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -30,6 +31,7 @@ import {
   stopChildProcess,
   uniqueName,
   waitUntil,
+  commitOffsetsAtEnd,
 } from '@tickwire/testing';
 import type { Admin, Consumer, Producer } from 'kafkajs';
 
@@ -176,11 +178,9 @@ describe('enricher exactly-once across a crash (real Kafka, DynamoDB Local)', ()
 
     admin = kafka.admin();
     await admin.connect();
-    for (const topic of [TOPICS.trades, TOPICS.quotes, TOPICS.barsDaily])
-      await admin.resetOffsets({ groupId, topic, earliest: false });
+    await commitOffsetsAtEnd(admin, groupId, ENRICHER_INPUT_TOPICS);
     const readerGroup = uniqueName('it-enricher-eos-reader');
-    for (const topic of [TOPICS.enriched, TOPICS.bars1m])
-      await admin.resetOffsets({ groupId: readerGroup, topic, earliest: false });
+    await commitOffsetsAtEnd(admin, readerGroup, [TOPICS.enriched, TOPICS.bars1m]);
     reader = kafka.consumer({ groupId: readerGroup, readUncommitted: false, maxWaitTimeInMs: 200 });
     await reader.connect();
     await reader.subscribe({ topics: [TOPICS.enriched, TOPICS.bars1m] });

@@ -1,4 +1,5 @@
 import { spawnEnricher } from '../testing/enricher-process';
+import { ENRICHER_INPUT_TOPICS } from './enrichment-pipeline.service';
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -27,6 +28,7 @@ import {
   stopChildProcess,
   uniqueName,
   waitUntil,
+  commitOffsetsAtEnd,
 } from '@tickwire/testing';
 import { AssignerProtocol, type Admin, type Consumer, type Producer } from 'kafkajs';
 import { enricherSettingsEnvSchema, enrichmentSettingsOf } from './enricher-env';
@@ -164,10 +166,9 @@ describe('enricher scale-out: two instances, one group, SIGTERM hands tasks over
 
     admin = kafka.admin();
     await admin.connect();
-    for (const topic of INPUTS) await admin.resetOffsets({ groupId, topic, earliest: false });
+    await commitOffsetsAtEnd(admin, groupId, ENRICHER_INPUT_TOPICS);
     const readerGroup = uniqueName('it-enricher-scale-reader');
-    for (const topic of [TOPICS.enriched, TOPICS.bars1m])
-      await admin.resetOffsets({ groupId: readerGroup, topic, earliest: false });
+    await commitOffsetsAtEnd(admin, readerGroup, [TOPICS.enriched, TOPICS.bars1m]);
     const mine = new Set(symbols);
     reader = kafka.consumer({ groupId: readerGroup, readUncommitted: false, maxWaitTimeInMs: 200 });
     await reader.connect();
