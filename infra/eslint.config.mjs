@@ -24,7 +24,7 @@ export default [
     },
   },
   {
-    files: ['src/testing/**/*.ts', '**/*.int-spec.ts'],
+    files: ['**/src/testing/**/*.ts', '**/*.int-spec.ts'],
     rules: {
       '@nx/enforce-module-boundaries': [level, { ...boundaries, allow: [...boundaries.allow, '@tickwire/testing'] }],
     },
