@@ -6,6 +6,7 @@ export * from './common/envelope';
 export * from './common/contract-error';
 export * from './common/fixtures';
 export * from './common/record-limits';
+export * from './common/sequence-headers';
 export * from './market/trade/v1';
 export * from './market/quote/v1';
 export * from './market/bar-daily/v1';
