@@ -56,6 +56,16 @@ export const enricherSettingsEnvSchema = enricherEnvSchema
      */
     ENRICHER_BUFFERED_RECORDS_PER_PARTITION: positiveInt.default(10_000),
     /**
+     * How long each task's Kafka transaction stays open before it commits, ms (Kafka Streams'
+     * `commit.interval.ms`, whose exactly-once default is 100). Outputs are sent inside the open
+     * transaction as soon as they are computed (a read_uncommitted consumer such as the gateway's
+     * live path sees them one produce round trip later); the changelog, the input offsets and the
+     * commit marker follow at the interval, so read_committed consumers (indexer, archiver, Kafka
+     * customers) see outputs up to this long plus one commit later. Smaller: more transactions per
+     * second (five broker round trips each); larger: longer replays after a crash. Default 100.
+     */
+    ENRICHER_COMMIT_INTERVAL_MS: nonNegativeMs('ENRICHER_COMMIT_INTERVAL_MS').default(100),
+    /**
      * Bounded out-of-orderness of one symbol's trades: watermark = max event time - this. Default 0.
      * Since the event-time merge, a trade or quote older than its symbol's last event is late whatever
      * this and BAR_ALLOWED_LATENESS_MS say (emitting it would break the feed's order); both only

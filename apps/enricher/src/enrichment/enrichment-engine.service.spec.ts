@@ -161,6 +161,49 @@ describe('EnrichmentEngine on the real AAPL session (LOBSTER 2012-06-21)', () =>
   });
 });
 
+describe('EnrichmentEngine feed sequence (tickwire-feed-seq)', () => {
+  /** Numbers every output of `events` in emission order, as the pipeline does. */
+  const numbered = (engine: EnrichmentEngine, events: readonly MarketEvent[]) => {
+    const output = collect();
+    run(engine, events, output);
+    return [...output.enriched, ...output.bars, ...output.alerts].map((event) =>
+      engine.nextFeedSequence('AAPL', event),
+    );
+  };
+
+  it('counts each symbol\'s outputs from 1 in one epoch named after its first output, deterministically', () => {
+    const events = aaplEvents.slice(0, 50);
+    const a = numbered(new EnrichmentEngine(FIXTURE_SETTINGS, () => PROCESSING_TIME), events);
+    const b = numbered(new EnrichmentEngine(FIXTURE_SETTINGS, () => PROCESSING_TIME + 5), events);
+    expect(a.map((seq) => seq.sequence)).toEqual(a.map((_, i) => i + 1));
+    expect(new Set(a.map((seq) => seq.epoch)).size).toBe(1);
+    expect(a[0]!.epoch).toMatch(/^[0-9a-f]{8}$/);
+    // The same input (a replay after an abort) names the same epoch and numbers.
+    expect(b).toEqual(a);
+    // Another life of the pipeline (new ingest times): another epoch.
+    const later = events.map((event) => ({ ...event, ingestTime: event.ingestTime + 1 }));
+    expect(numbered(new EnrichmentEngine(FIXTURE_SETTINGS, () => PROCESSING_TIME), later)[0]!.epoch).not.toBe(
+      a[0]!.epoch,
+    );
+  });
+
+  it('continues the counter after a snapshot/restore through JSON, and marks the symbol changed', () => {
+    const first = new EnrichmentEngine(FIXTURE_SETTINGS, () => PROCESSING_TIME);
+    const before = numbered(first, aaplEvents.slice(0, 20));
+    expect(first.takeChangedSymbols()).toEqual(['AAPL']);
+    const snapshot = JSON.parse(JSON.stringify(first.snapshotOf('AAPL'))) as Parameters<EnrichmentEngine['restore']>[1];
+    expect(snapshot.feed).toEqual(before[before.length - 1]);
+    const second = new EnrichmentEngine(FIXTURE_SETTINGS, () => PROCESSING_TIME);
+    second.restore('AAPL', snapshot);
+    const after = numbered(second, aaplEvents.slice(20, 30));
+    expect(after[0]).toEqual({ epoch: before[0]!.epoch, sequence: before.length + 1 });
+    // A snapshot written before the counter existed starts a new epoch at 1.
+    const third = new EnrichmentEngine(FIXTURE_SETTINGS, () => PROCESSING_TIME);
+    third.restore('AAPL', { ...snapshot, feed: undefined });
+    expect(numbered(third, aaplEvents.slice(20, 21))[0]!.sequence).toBe(1);
+  });
+});
+
 describe('EnrichmentEngine previous close: the official close from the feed, the reference only as seed', () => {
   const fixture = (name: string) => {
     const found = ENRICHED_V1_FIXTURES.find((f) => f.name === name);

@@ -16,6 +16,8 @@ import {
   type TradeV1Event,
   bar1mV1EventId,
   type DeadLetterErrorClass,
+  type FeedSequence,
+  type TickwireEvent,
 } from '@tickwire/contracts';
 import {
   type PreviousClose,
@@ -169,6 +171,8 @@ export class EnrichmentEngine {
   private readonly references = new Map<string, PreviousClose>();
   /** Symbols with daily history per reference object (references are immutable and cached by the caller). */
   private readonly histories = new WeakMap<PreviousCloseReference, ReadonlySet<string>>();
+  /** Per symbol, the feed sequence of its last output (`tickwire-feed-seq`, see nextFeedSequence). */
+  private readonly feeds = new Map<string, FeedSequence>();
 
   constructor(
     readonly settings: EnrichmentSettings,
@@ -402,6 +406,29 @@ export class EnrichmentEngine {
     return symbols;
   }
 
+  /**
+   * Numbers the next output of `symbol` for the `tickwire-feed-seq` header (@tickwire/contracts
+   * SEQUENCE_HEADERS): the symbol's counter + 1, in its current epoch. The counter is part of the
+   * symbol's state (its snapshot, so the changelog), so after a failed transaction the restored state
+   * numbers the same outputs the same way, and a read_uncommitted consumer drops what it already
+   * forwarded. A symbol without a counter (new, or restored from a snapshot written before the
+   * counter existed) starts a new epoch named after its first numbered output (an FNV-1a hash of the
+   * output's deterministic id and ingestTime): a replay of the same input after an abort names the
+   * same epoch, a later life of the pipeline (a reset, a new day's replay) a different one. Marks the
+   * symbol changed (its snapshot must be written with the counter).
+   *
+   * @param output the output event being numbered (its id and ingestTime name a new epoch)
+   */
+  nextFeedSequence(symbol: string, output: TickwireEvent): FeedSequence {
+    const last = this.feeds.get(symbol);
+    const next: FeedSequence = last
+      ? { epoch: last.epoch, sequence: last.sequence + 1 }
+      : { epoch: fnv1a32(`${output.id}|${output.ingestTime}`), sequence: 1 };
+    this.feeds.set(symbol, next);
+    this.changed.add(symbol);
+    return next;
+  }
+
   /** Snapshot of one symbol (undefined if unknown): the changelog value. */
   snapshotOf(symbol: string): EngineSymbolSnapshot | undefined {
     const processor = this.processors.get(symbol);
@@ -411,6 +438,7 @@ export class EnrichmentEngine {
       processor: processor.snapshot(),
       source: this.sources.get(symbol) ?? null,
       reference: reference ?? null,
+      feed: this.feeds.get(symbol) ?? null,
     };
   }
 
@@ -421,6 +449,8 @@ export class EnrichmentEngine {
     else this.sources.delete(symbol);
     if (snapshot.reference !== null) this.references.set(symbol, snapshot.reference);
     else this.references.delete(symbol);
+    if (snapshot.feed) this.feeds.set(symbol, snapshot.feed);
+    else this.feeds.delete(symbol);
   }
 
   /** Drops all state (before a full restore). */
@@ -429,6 +459,7 @@ export class EnrichmentEngine {
     this.changed.clear();
     this.sources.clear();
     this.references.clear();
+    this.feeds.clear();
   }
 
   /** Number of symbols with state. */
@@ -610,9 +641,23 @@ export class EnrichmentEngine {
   }
 }
 
-/** The changelog value of one symbol: processor state plus the last source and previous close seen. */
+/**
+ * The changelog value of one symbol: processor state plus the last source and previous close seen,
+ * and the feed sequence of its last output (absent in snapshots written before it existed).
+ */
 export interface EngineSymbolSnapshot {
   readonly processor: SymbolProcessorSnapshot;
   readonly source: string | null;
   readonly reference: PreviousClose | null;
+  readonly feed?: FeedSequence | null;
+}
+
+/** FNV-1a 32-bit hash of `text` (UTF-16 code units), 8 hex digits: a short deterministic name. */
+function fnv1a32(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, '0');
 }

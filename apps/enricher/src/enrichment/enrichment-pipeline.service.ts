@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import {
   type BarDailyV1Event,
+  buildFeedSequenceHeaders,
   buildLateHeaders,
   lateTopic,
   type QuoteV1Event,
@@ -27,6 +28,7 @@ import {
   type KafkaRecord,
   type OutgoingRecord,
   PartitionGroup,
+  type ProducerTransaction,
   parseBatch,
   type TasksAssigned,
 } from '@tickwire/kafka';
@@ -52,9 +54,8 @@ import {
 } from './enrichment-engine.service';
 import { SymbolStateChangelog } from './symbol-state-changelog';
 import { CoalescingSymbolStateWriter, SymbolStateWriter } from './symbol-state-writer';
-import { type LaneOffset, TaskTransactionLanes } from './task-transaction-lanes';
+import { TaskTransactionLanes } from './task-transaction-lanes';
 import { compareTaskInputs, type TaskInput, taskInputsOf } from './task-input';
-import { latestChangelogRecords, sendChunks } from './transaction-records';
 
 /** What one round of the task loop enqueued: its transaction, and the clock advance it triggered. */
 interface ProcessedRound {
@@ -102,18 +103,21 @@ export const ENRICHER_INPUT_TOPICS = [
  *   transaction holding their outputs, and the merge keeps them until then, so a failed transaction
  *   rewinds the task to its committed positions without a new fetch. A group join empties the
  *   merges (kafkajs fetches from the committed offsets again).
- * - one Kafka transaction per task and commit round holds every output of the batches it covers
- *   (enriched, 1-minute bars, alerts, late trades, dead letters), the changelog records of every symbol
- *   they changed, and their input offsets (`sendOffsets`); consumers downstream read_committed. Either
- *   all of it becomes visible, or none and the batches are redelivered. Group commit
- *   ({@link TaskTransactionLanes}): the tasks' transactions run concurrently, each task's in order, and
- *   the batches of a task processed while its previous transaction was in flight (or queued behind it)
- *   share its next one; with KAFKA_PARTITIONS_CONCURRENCY covering every owned input partition, one
- *   fetch costs one transaction round trip per task instead of one per partition, in sequence.
- *   Processing (the engine, one thread) stays serial and runs ahead of the commits: a batch's
- *   handler resolves once its round is enqueued (it waits for the commit only while its task holds
- *   more than ENRICHER_BUFFERED_RECORDS_PER_PARTITION uncommitted records), so kafkajs fetches on
- *   while transactions run; before the transport closes the task producers at shutdown, the queued
+ * - one open Kafka transaction per task ({@link TaskTransactionLanes}, Kafka Streams' exactly-once
+ *   processing with `commit.interval.ms` = ENRICHER_COMMIT_INTERVAL_MS): each round's outputs
+ *   (enriched, 1-minute bars, alerts, late trades, dead letters) are sent inside the task's open
+ *   transaction as soon as the round is processed, and when the interval has passed the changelog
+ *   records of every symbol they changed (the latest per symbol), their input offsets (`sendOffsets`)
+ *   and the commit marker follow. Either all of it becomes visible to read_committed consumers
+ *   (indexer, archiver, Kafka customers), or none and the batches are redelivered. The gateway's live
+ *   path reads uncommitted: every customer-topic output carries `tickwire-feed-seq` (its symbol's
+ *   output counter, kept in the symbol's state, see EnrichmentEngine.nextFeedSequence), so after an
+ *   abort the same outputs come again with the same numbers and the gateway forwards each once. The
+ *   tasks' transactions run concurrently, each task's in order. Processing (the engine, one thread)
+ *   stays serial and runs ahead of the commits: a batch's handler resolves once its round is
+ *   enqueued (it waits for the commit only while its task holds more than
+ *   ENRICHER_BUFFERED_RECORDS_PER_PARTITION uncommitted records), so kafkajs fetches on while
+ *   transactions run; before the transport closes the task producers at shutdown, the open
  *   transactions commit (`ConsumerTasks.beforeClose`). A failed transaction fails every later one
  *   of its task (built on its uncommitted state) until the state is rebuilt and its records taken
  *   again (by the next batch, or the merge timer the failure schedules).
@@ -204,7 +208,12 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     this.groupId = groupId;
     this.consumerGroupId = groupId;
     this.lanes = new TaskTransactionLanes(
-      (task, records, offsets) => this.runTransaction(task, records, offsets),
+      (task, body) => this.runTransaction(task, body),
+      {
+        commitIntervalMs: config.ENRICHER_COMMIT_INTERVAL_MS,
+        consumerGroupId: () => this.consumerGroupId,
+        changelogTopic: config.ENRICHER_CHANGELOG_TOPIC,
+      },
       {
         failed: (task, error) => {
           // The engine already applied the work; its state is ahead of the committed changelog.
@@ -215,6 +224,10 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
           );
           // Rebuild and process the uncommitted records again even if no batch comes.
           this.scheduleMerge(Date.now() + FAILED_TRANSACTION_RETRY_MS);
+        },
+        committed: ({ records, withOffsets, commitMs }) => {
+          this.metrics.commitSeconds.observe({ kind: withOffsets ? 'batch' : 'clock-advance' }, commitMs / 1000);
+          this.metrics.recordsPerTransaction.observe(records);
         },
       },
     );
@@ -260,7 +273,7 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
       ),
       commitSeconds: m.histogram(
         'tickwire_enricher_transaction_seconds',
-        'Duration of one Kafka transaction (produce + offsets + commit), by kind (batch: with input offsets; clock-advance: idle flush or cross-symbol advance alone).',
+        'Duration of one Kafka transaction commit (changelog + input offsets + EndTxn, after its outputs were sent while it was open), by kind (batch: with input offsets; clock-advance: idle flush or cross-symbol advance alone).',
         ['kind'],
       ),
       recordsPerTransaction: m.histogram(
@@ -387,14 +400,7 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     if (first === undefined) return;
     context.deferOffsetCommit();
     const task = first.partition;
-    this.lanes.hold(task);
-    const { committed, advanced } = await this.serially(async () => {
-      try {
-        return await this.bufferAndProcess(records, context);
-      } finally {
-        this.lanes.release(task);
-      }
-    });
+    const { committed, advanced } = await this.serially(() => this.bufferAndProcess(records, context));
     const group = this.groups.get(task);
     if (group !== undefined && group.uncommittedTotal > this.config.ENRICHER_BUFFERED_RECORDS_PER_PARTITION)
       await Promise.allSettled([committed, ...advanced]);
@@ -513,9 +519,11 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     late: OutgoingRecord[],
     deadLetters: { record: KafkaRecord; error: unknown }[],
   ): ProcessedRound {
+    // Outputs first: numbering them (tickwire-feed-seq) changes their symbols' state.
+    const outputs = this.outputRecords(output);
     const changed = this.engine.takeChangedSymbols();
     const outgoing = [
-      ...this.outputRecords(output),
+      ...outputs,
       ...late,
       ...deadLetters.map(({ record, error }) => this.deadLetters.build(record, error)),
       ...this.changelogRecords(task, changed),
@@ -645,28 +653,13 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
   }
 
   /**
-   * One transaction of `task` on its own producer: `records`, then the input `offsets` for the
-   * consumer group. @throws whatever the transaction throws (TaskNotOwnedError, fencing, timeouts).
+   * One transaction of `task` on its own producer, running `body` (the lanes' sends, then the input
+   * offsets). @throws whatever the transaction throws (TaskNotOwnedError, fencing, timeouts).
    */
-  private async runTransaction(
-    task: number,
-    records: readonly OutgoingRecord[],
-    offsets: readonly LaneOffset[],
-  ): Promise<void> {
+  private async runTransaction(task: number, body: (tx: ProducerTransaction) => Promise<void>): Promise<void> {
     const tasks = this.tasks;
     if (tasks === null) throw new Error('enricher: a transaction before the first batch');
-    const started = process.hrtime.bigint();
-    const chunks = sendChunks(latestChangelogRecords(records, this.config.ENRICHER_CHANGELOG_TOPIC));
-    await tasks.transaction(task, async (tx) => {
-      for (const chunk of chunks) await tx.sendBatch(chunk);
-      if (offsets.length > 0)
-        await tx.sendOffsets({ consumerGroupId: this.consumerGroupId, offsets: [...offsets] });
-    });
-    this.metrics.commitSeconds.observe(
-      { kind: offsets.length > 0 ? 'batch' : 'clock-advance' },
-      Number(process.hrtime.bigint() - started) / 1e9,
-    );
-    this.metrics.recordsPerTransaction.observe(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
+    await tasks.transaction(task, body);
   }
 
   private apply(event: TickwireEvent, reference: PreviousCloseReference | undefined): EngineOutput {
@@ -739,13 +732,14 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
    * @throws Error (and marks the state for a rebuild) when a changed symbol has no known task
    */
   private commitPerTask(output: EngineOutput, kind: 'idle-flush' | 'cross-symbol'): Promise<void>[] {
-    const changed = this.engine.takeChangedSymbols();
-    if (
-      this.tasks === null ||
-      (changed.length === 0 && output.bars.length === 0 && output.alerts.length === 0)
-    )
+    if (this.tasks === null) {
+      this.engine.takeChangedSymbols();
       return [];
+    }
+    // Outputs first: numbering them (tickwire-feed-seq) changes their symbols' state.
     const outputs = this.outputRecords(output);
+    const changed = this.engine.takeChangedSymbols();
+    if (changed.length === 0 && output.bars.length === 0 && output.alerts.length === 0) return [];
     const symbolsByTask = new Map<number, Set<string>>();
     for (const symbol of [...changed, ...outputs.map((record) => String(record.key))]) {
       const task = this.taskOfSymbol.get(symbol);
@@ -945,11 +939,16 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     return new Map(symbols.map((symbol, i) => [symbol, loaded[i] as PreviousCloseReference]));
   }
 
+  /**
+   * The customer-topic records of `output`, each numbered in its symbol's feed (`tickwire-feed-seq`,
+   * see EnrichmentEngine.nextFeedSequence) in the order they are sent.
+   */
   private outputRecords(output: EngineOutput): OutgoingRecord[] {
     const record = (topic: string, event: TickwireEvent): OutgoingRecord => ({
       topic,
       key: event.payload.symbol,
       value: serializeEvent(event),
+      headers: buildFeedSequenceHeaders(this.engine.nextFeedSequence(event.payload.symbol, event)),
     });
     return [
       ...output.enriched.map((event) => record(TOPICS.enriched, event)),

@@ -1,125 +1,213 @@
-import type { OutgoingRecord } from '@tickwire/kafka';
-import { type LaneOffset, TaskTransactionLanes } from './task-transaction-lanes';
+import type { OutgoingRecord, ProducerTransaction } from '@tickwire/kafka';
+import { type LaneCommitted, type LaneOffset, TaskTransactionLanes } from './task-transaction-lanes';
 
-/** A controllable transaction port: each call waits until the test settles it. */
+const CHANGELOG = 'changelog';
+
+/**
+ * A controllable transaction port: records every send and offset commit of each transaction; a
+ * transaction's body runs at once, and the transaction ends (commits, or fails) when the test says.
+ */
 function fakeTransactions() {
-  const calls: {
+  interface Call {
     task: number;
-    records: string[];
+    sends: string[][];
     offsets: LaneOffset[];
+    group: string | null;
+    bodyDone: boolean;
+    committed: boolean;
     commit: () => void;
     fail: (error: Error) => void;
-  }[] = [];
-  const run = (task: number, records: readonly OutgoingRecord[], offsets: readonly LaneOffset[]) =>
-    new Promise<void>((resolve, reject) =>
-      calls.push({
-        task,
-        records: records.map((record) => String(record.value)),
-        offsets: [...offsets],
-        commit: resolve,
-        fail: reject,
-      }),
-    );
-  return { calls, run };
+  }
+  const calls: Call[] = [];
+  let failNextSend: Error | null = null;
+  const run = async (task: number, body: (tx: ProducerTransaction) => Promise<void>) => {
+    let release!: () => void;
+    let reject!: (error: Error) => void;
+    const outcome = new Promise<void>((resolve, fail) => {
+      release = resolve;
+      reject = fail;
+    });
+    const call: Call = {
+      task,
+      sends: [],
+      offsets: [],
+      group: null,
+      bodyDone: false,
+      committed: false,
+      commit: release,
+      fail: reject,
+    };
+    calls.push(call);
+    const tx: ProducerTransaction = {
+      sendBatch: async (records: readonly OutgoingRecord[]) => {
+        if (failNextSend) {
+          const error = failNextSend;
+          failNextSend = null;
+          throw error;
+        }
+        call.sends.push(records.map((record) => `${record.topic === CHANGELOG ? 'cl:' : ''}${String(record.value)}`));
+      },
+      sendOffsets: async ({ consumerGroupId, offsets }) => {
+        call.group = consumerGroupId;
+        call.offsets.push(...offsets);
+      },
+    };
+    await body(tx);
+    call.bodyDone = true;
+    await outcome;
+    call.committed = true;
+  };
+  return { calls, run, failSend: (error: Error) => (failNextSend = error) };
 }
 
-const tick = () => new Promise((resolve) => setImmediate(resolve));
-const work = (value: string, offset?: LaneOffset) => ({
-  records: [{ topic: 'out', key: 'k', value }],
+const tick = async (times = 3) => {
+  for (let i = 0; i < times; i += 1) await new Promise((resolve) => setImmediate(resolve));
+};
+const work = (value: string, offset?: LaneOffset, changelog?: string) => ({
+  records: [
+    { topic: 'out', key: 'k', value },
+    ...(changelog ? [{ topic: CHANGELOG, key: changelog, value: `${changelog}@${value}` }] : []),
+  ],
   offsets: offset ? [offset] : [],
 });
 const trades = (partition: number, offset: string): LaneOffset => ({ topic: 'trades', partition, offset });
 const quotes = (partition: number, offset: string): LaneOffset => ({ topic: 'quotes', partition, offset });
+const lanesOf = (
+  run: ConstructorParameters<typeof TaskTransactionLanes>[0],
+  commitIntervalMs: number,
+  hooks: ConstructorParameters<typeof TaskTransactionLanes>[2] = { failed: () => undefined },
+) =>
+  new TaskTransactionLanes(
+    run,
+    { commitIntervalMs, consumerGroupId: () => 'enricher', changelogTopic: CHANGELOG },
+    hooks,
+  );
 
-describe('TaskTransactionLanes (group commit per task)', () => {
-  it('commits an idle task at once, and runs different tasks concurrently', async () => {
-    const { calls, run } = fakeTransactions();
-    const lanes = new TaskTransactionLanes(run, { failed: () => undefined });
-    const a = lanes.enqueue(0, work('a', trades(0, '5')));
-    const b = lanes.enqueue(1, work('b', trades(1, '7')));
-    await tick();
-    expect(calls.map((call) => call.task)).toEqual([0, 1]);
-    calls[1]!.commit();
-    await b;
-    calls[0]!.commit();
-    await a;
-  });
+describe('TaskTransactionLanes (an open transaction per task, sends at once, commit on an interval)', () => {
+  afterEach(() => jest.useRealTimers());
 
-  it('puts the work queued behind a running transaction of the same task into ONE next transaction', async () => {
+  it('sends each work as soon as it is enqueued, before the transaction commits', async () => {
     const { calls, run } = fakeTransactions();
-    const lanes = new TaskTransactionLanes(run, { failed: () => undefined });
-    const committed: string[] = [];
-    const first = lanes.enqueue(0, { ...work('1', trades(0, '10')), onCommitted: () => committed.push('1') });
-    const second = lanes.enqueue(0, { ...work('2', quotes(0, '4')), onCommitted: () => committed.push('2') });
-    const third = lanes.enqueue(0, { ...work('3', trades(0, '12')), onCommitted: () => committed.push('3') });
+    const lanes = lanesOf(run, 60_000);
+    void lanes.enqueue(0, work('a', trades(0, '5')));
     await tick();
     expect(calls).toHaveLength(1);
-    calls[0]!.commit();
-    await first;
+    expect(calls[0]!.sends).toEqual([['a']]);
+    void lanes.enqueue(0, work('b', quotes(0, '2')));
     await tick();
-    expect(calls).toHaveLength(2);
-    expect(calls[1]!.records).toEqual(['2', '3']);
-    // One position per partition, the latest one.
-    expect(calls[1]!.offsets).toEqual([quotes(0, '4'), trades(0, '12')]);
-    calls[1]!.commit();
-    await Promise.all([second, third]);
-    expect(committed).toEqual(['1', '2', '3']);
-  });
-
-  it('waits for held batches of the task before starting, unless drained', async () => {
-    const { calls, run } = fakeTransactions();
-    const lanes = new TaskTransactionLanes(run, { failed: () => undefined });
-    lanes.hold(0);
-    lanes.hold(0);
-    const first = lanes.enqueue(0, work('1', trades(0, '1')));
-    lanes.release(0);
-    await tick();
-    expect(calls).toHaveLength(0);
-    const second = lanes.enqueue(0, work('2', quotes(0, '1')));
-    lanes.release(0);
-    await tick();
+    // Same open transaction, second send; nothing committed, no offsets yet.
     expect(calls).toHaveLength(1);
-    expect(calls[0]!.records).toEqual(['1', '2']);
-    calls[0]!.commit();
-    await Promise.all([first, second]);
-
-    lanes.hold(0);
-    const third = lanes.enqueue(0, work('3', trades(0, '2')));
+    expect(calls[0]!.sends).toEqual([['a'], ['b']]);
+    expect(calls[0]!.bodyDone).toBe(false);
+    expect(calls[0]!.offsets).toEqual([]);
     const drained = lanes.drain();
     await tick();
-    expect(calls).toHaveLength(2);
-    calls[1]!.commit();
+    calls[0]!.commit();
     await drained;
-    await third;
+  });
+
+  it('commits at the interval: the latest changelog record per key, then one position per partition', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick'] });
+    const { calls, run } = fakeTransactions();
+    const observed: LaneCommitted[] = [];
+    const lanes = lanesOf(run, 100, { failed: () => undefined, committed: (o) => observed.push(o) });
+    const committed: string[] = [];
+    const first = lanes.enqueue(0, { ...work('1', trades(0, '10'), 'AAPL'), onCommitted: () => committed.push('1') });
+    const second = lanes.enqueue(0, { ...work('2', quotes(0, '4'), 'AAPL'), onCommitted: () => committed.push('2') });
+    await tick();
+    const third = lanes.enqueue(0, { ...work('3', trades(0, '12'), 'MSFT'), onCommitted: () => committed.push('3') });
+    await tick();
+    expect(calls[0]!.bodyDone).toBe(false);
+    jest.advanceTimersByTime(100);
+    await tick();
+    expect(calls).toHaveLength(1);
+    const [call] = calls;
+    // Outputs at once (changelog held), then the changelog's latest per key at the commit.
+    expect(call!.sends).toEqual([['1', '2'], ['3'], ['cl:AAPL@2', 'cl:MSFT@3']]);
+    expect(call!.offsets).toEqual([trades(0, '12'), quotes(0, '4')]);
+    expect(call!.group).toBe('enricher');
+    expect(call!.bodyDone).toBe(true);
+    expect(committed).toEqual([]);
+    call!.commit();
+    await Promise.all([first, second, third]);
+    expect(committed).toEqual(['1', '2', '3']);
+    expect(observed).toEqual([expect.objectContaining({ task: 0, records: 5, withOffsets: true })]);
+  });
+
+  it('opens the next transaction for work enqueued while one commits, and runs tasks concurrently', async () => {
+    const { calls, run } = fakeTransactions();
+    const lanes = lanesOf(run, 0);
+    const a = lanes.enqueue(0, work('a', trades(0, '1')));
+    const x = lanes.enqueue(1, work('x', trades(1, '1')));
+    await tick();
+    expect(calls.map((call) => [call.task, call.bodyDone])).toEqual([
+      [0, true],
+      [1, true],
+    ]);
+    const b = lanes.enqueue(0, work('b', trades(0, '2')));
+    await tick();
+    // Task 0's first transaction is committing: b waits for the next one.
+    expect(calls).toHaveLength(2);
+    calls[0]!.commit();
+    await a;
+    await tick();
+    expect(calls).toHaveLength(3);
+    expect(calls[2]!.sends).toEqual([['b']]);
+    calls[2]!.commit();
+    calls[1]!.commit();
+    await Promise.all([b, x]);
+    await tick();
     expect(lanes.outstanding).toBe(0);
   });
 
-  it('fails every later transaction of a failed task (built on its state) until reset, and no other task', async () => {
+  it('drain commits open transactions at once', async () => {
     const { calls, run } = fakeTransactions();
+    const lanes = lanesOf(run, 60_000);
+    const a = lanes.enqueue(0, work('a', trades(0, '1')));
+    await tick();
+    expect(calls[0]!.bodyDone).toBe(false);
+    const drained = lanes.drain();
+    await tick();
+    expect(calls[0]!.bodyDone).toBe(true);
+    calls[0]!.commit();
+    await drained;
+    await a;
+    expect(lanes.outstanding).toBe(0);
+  });
+
+  it('fails every later work of a failed task (built on its state) until reset, and no other task', async () => {
+    const { calls, run, failSend } = fakeTransactions();
     const failed: number[] = [];
-    const lanes = new TaskTransactionLanes(run, { failed: (task) => failed.push(task) });
+    const lanes = lanesOf(run, 60_000, { failed: (task) => failed.push(task) });
     const onCommitted = jest.fn();
     const first = lanes.enqueue(0, work('1', trades(0, '1')));
-    const second = lanes.enqueue(0, { ...work('2', trades(0, '2')), onCommitted });
     const other = lanes.enqueue(1, work('x', trades(1, '1')));
     await tick();
-    calls[0]!.fail(new Error('fenced'));
+    failSend(new Error('fenced'));
+    const second = lanes.enqueue(0, { ...work('2', trades(0, '2')), onCommitted });
     await expect(first).rejects.toThrow('fenced');
     await expect(second).rejects.toThrow('fenced');
-    // The second group was never sent.
-    expect(calls.filter((call) => call.task === 0)).toHaveLength(1);
     expect(onCommitted).not.toHaveBeenCalled();
-    expect(failed).toEqual([0, 0]);
-    calls.find((call) => call.task === 1)!.commit();
-    await other;
+    expect(failed).toEqual([0]);
 
+    // Built on the failed state: fails without being sent.
     const third = lanes.enqueue(0, work('3', trades(0, '3')));
     await expect(third).rejects.toThrow('fenced');
-    await lanes.drain();
+    expect(calls.filter((call) => call.task === 0)).toHaveLength(1);
+
+    const drained = lanes.drain();
+    await tick();
+    calls.find((call) => call.task === 1)!.commit();
+    await drained;
+    await other;
     lanes.reset();
     const fourth = lanes.enqueue(0, work('4', trades(0, '3')));
     await tick();
+    const committing = lanes.drain();
+    await tick();
+    expect(calls[calls.length - 1]!.sends).toEqual([['4']]);
     calls[calls.length - 1]!.commit();
+    await committing;
     await fourth;
   });
 });
