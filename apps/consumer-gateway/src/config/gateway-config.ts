@@ -28,7 +28,7 @@ export const gatewayEnvSchema = consumerGatewayEnvSchema.safeExtend({
    * The live path (issue 14): true (default) reads the customer topics read_uncommitted, so a frame
    * leaves as soon as the enricher wrote it, not after its transaction commits (tens of ms), and drops
    * the enricher's replays after an aborted transaction by their `tickwire-feed-seq` (FeedDeduplicator;
-   * what a customer can then see is in the app README, "Snapshot, then deltas"). false: read_committed,
+   * what a customer can then see: the app README, "The uncommitted live path"). false: read_committed,
    * nothing of an aborted transaction ever reaches a customer, every frame waits for the commit.
    */
   GATEWAY_READ_UNCOMMITTED: booleanField.default(true),

@@ -44,8 +44,8 @@ export const GATEWAY_TOPICS = [TOPICS.enriched, TOPICS.bars1m, TOPICS.alerts, TO
  *   re-emission of an aborted transaction's outputs (restored from its changelog, same numbers) is
  *   dropped (`tickwire_gateway_feed_replays_dropped_total`). The records of the aborted transaction
  *   itself were forwarded: a customer sees each output once provided the enricher re-emits them
- *   identically; when it does not, a customer keeps what the aborted transaction held (see the app
- *   README, "Snapshot, then deltas", for when that happens). Each partition starts at its last stable
+ *   identically; when it does not, a customer keeps what the aborted transaction held (when that
+ *   happens: the app README, "The uncommitted live path" under "Snapshot, then deltas"). Each partition starts at its last stable
  *   offset, as a read_committed consumer would, not at the high watermark: the records of a
  *   transaction open at start-up are in neither the warmed snapshot (symbol-state is written after the
  *   commit) nor would they be in the deltas.
