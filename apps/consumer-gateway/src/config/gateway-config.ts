@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { consumerGatewayEnvSchema, httpUrlField, millisecondsField } from '@tickwire/service-kit';
+import { booleanField, consumerGatewayEnvSchema, httpUrlField, millisecondsField } from '@tickwire/service-kit';
 import { CUSTOMER_API_KEYS_TABLE, SYMBOL_STATE_TABLE } from '@tickwire/resources';
 import { z } from 'zod';
 import { trustedProxyList } from '../auth/client-addresses';
@@ -24,6 +24,14 @@ export const gatewayEnvSchema = consumerGatewayEnvSchema.safeExtend({
     .regex(/^[A-Za-z0-9._-]{1,100}$/, { error: 'must be letters, digits, ".", "_" or "-"' })
     .default(() => `${hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 80) || 'local'}-${randomBytes(3).toString('hex')}`),
   OPENSEARCH_URL: httpUrlField.default('http://127.0.0.1:9200'),
+  /**
+   * The live path (issue 14): true (default) reads the customer topics read_uncommitted, so a frame
+   * leaves as soon as the enricher wrote it, not after its transaction commits (tens of ms), and drops
+   * the enricher's replays after an aborted transaction by their `tickwire-feed-seq` (FeedDeduplicator;
+   * what a customer can then see: the app README, "The uncommitted live path"). false: read_committed,
+   * nothing of an aborted transaction ever reaches a customer, every frame waits for the commit.
+   */
+  GATEWAY_READ_UNCOMMITTED: booleanField.default(true),
   /**
    * Proxies whose `X-Forwarded-For` entry is believed, as comma-separated CIDRs: behind the AWS load
    * balancer, its subnets (infra sets the VPC's CIDR). Empty (default): the socket's peer is the

@@ -17,6 +17,11 @@ export class GatewayMetrics {
   readonly protocolErrors: Counter<'error'>;
   /** `tickwire_gateway_events_fanned_out_total{topic}`: consumed events published to subscribers. */
   readonly eventsFannedOut: Counter<'topic'>;
+  /**
+   * `tickwire_gateway_feed_replays_dropped_total{topic}`: records read uncommitted and not fanned out
+   * because their `tickwire-feed-seq` was forwarded already (the enricher's re-emission after an abort).
+   */
+  readonly feedReplaysDropped: Counter<'topic'>;
 
   constructor(metrics: MetricsService) {
     this.connections = metrics.gauge('tickwire_gateway_connections', 'Open client connections.', ['protocol']);
@@ -25,5 +30,10 @@ export class GatewayMetrics {
     this.disconnects = metrics.counter('tickwire_gateway_disconnects_total', 'Connections closed by the gateway.', ['reason']);
     this.protocolErrors = metrics.counter('tickwire_gateway_protocol_errors_total', 'Protocol error frames sent.', ['error']);
     this.eventsFannedOut = metrics.counter('tickwire_gateway_events_fanned_out_total', 'Consumed events published to subscribers.', ['topic']);
+    this.feedReplaysDropped = metrics.counter(
+      'tickwire_gateway_feed_replays_dropped_total',
+      'Records read uncommitted whose feed sequence was already forwarded (enricher replays after an abort).',
+      ['topic'],
+    );
   }
 }

@@ -23,4 +23,17 @@ describe('FeedPositions', () => {
       { topic: 't', partition: 2, offset: '9007199254740994' },
     ]);
   });
+
+  it('starts a partition at a given offset unless it has a position already', () => {
+    const positions = new FeedPositions();
+    positions.advance('t', 0, '41');
+    positions.startAt('t', 0, '7');
+    positions.startAt('t', 1, '7');
+    expect(positions.positionsOf({ t: [0, 1] })).toEqual([
+      { topic: 't', partition: 0, offset: '42' },
+      { topic: 't', partition: 1, offset: '7' },
+    ]);
+    expect(positions.advance('t', 1, '6')).toBe(false);
+    expect(positions.advance('t', 1, '7')).toBe(true);
+  });
 });

@@ -34,6 +34,16 @@ export class FeedPositions {
     return true;
   }
 
+  /**
+   * Sets the position of `topic`/`partition` to `offset` unless it has one: where the consumer starts
+   * reading it (sought to at the group join, see {@link positionsOf}) instead of kafkajs' default.
+   */
+  startAt(topic: string, partition: number, offset: string): void {
+    let partitions = this.next.get(topic);
+    if (!partitions) this.next.set(topic, (partitions = new Map()));
+    if (!partitions.has(partition)) partitions.set(partition, BigInt(offset));
+  }
+
   /** Every known position, keyed `topic:partition` (decimal offsets): partitions read from at least once. */
   all(): Map<string, string> {
     const positions = new Map<string, string>();

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { CUSTOMER_TOPICS, TOPICS } from '@tickwire/contracts';
+import { CUSTOMER_TOPICS, parseFeedSequence, TOPICS } from '@tickwire/contracts';
 import { ConsumerLagMonitor, DeadLetterPublisher, type KafkaClient, parseRecord, RecordProducer, toKafkaRecord } from '@tickwire/kafka';
 import { InjectServiceConfig, KAFKA_CLIENT, KAFKA_PRODUCER, MetricsService, READINESS_CHECKS, type ReadinessCheck, ROOT_LOGGER } from '@tickwire/service-kit';
 import type { CustomerEvent } from '@tickwire/subscriptions';
@@ -8,6 +8,7 @@ import { type GatewayConfig, gatewayConsumerGroup } from '../config/gateway-conf
 import { GatewayMetrics } from '../fan-out/gateway-metrics';
 import { SubscriberHub } from '../fan-out/subscriber-hub';
 import { SymbolSnapshots } from '../snapshots/symbol-snapshots';
+import { FeedDeduplicator } from './feed-deduplicator';
 import { FeedPositions } from './feed-positions';
 
 type Consumer = ReturnType<KafkaClient['consumer']>;
@@ -31,9 +32,25 @@ export const GATEWAY_TOPICS = [TOPICS.enriched, TOPICS.bars1m, TOPICS.alerts, TO
  * after warming its cache from DynamoDB `symbol-state`; clients get the current state from the
  * snapshot on subscribe, so replaying what an instance missed while down would only send stale
  * deltas. Within one run it keeps its own positions ({@link FeedPositions}): a rejoin of the group
- * continues from them, and a batch handed over again is not fanned out twice. `read_committed`, so
- * aborted enricher transactions never reach customers. Records that break their contract go to
- * `<topic>.dlq` (each instance sees them, so each writes one; the headers name the consumer group).
+ * continues from them, and a batch handed over again is not fanned out twice. Records that break
+ * their contract go to `<topic>.dlq` (each instance sees them, so each writes one; the headers name the
+ * consumer group).
+ *
+ * Isolation (GATEWAY_READ_UNCOMMITTED, issue 14):
+ * - true (default): `read_uncommitted`, so a record is fanned out as soon as the enricher wrote it,
+ *   without waiting for its transaction to commit. Every parsed record passes a
+ *   {@link FeedDeduplicator}: per (topic, symbol) only a `tickwire-feed-seq` above the last forwarded
+ *   one of its epoch (or of a new epoch, or none at all) is cached and fanned out, so the enricher's
+ *   re-emission of an aborted transaction's outputs (restored from its changelog, same numbers) is
+ *   dropped (`tickwire_gateway_feed_replays_dropped_total`). The records of the aborted transaction
+ *   itself were forwarded: a customer sees each output once provided the enricher re-emits them
+ *   identically; when it does not, a customer keeps what the aborted transaction held (when that
+ *   happens: the app README, "The uncommitted live path" under "Snapshot, then deltas"). Each partition starts at its last stable
+ *   offset, as a read_committed consumer would, not at the high watermark: the records of a
+ *   transaction open at start-up are in neither the warmed snapshot (symbol-state is written after the
+ *   commit) nor would they be in the deltas.
+ * - false: `read_committed`, no deduplication: nothing of an aborted transaction reaches customers and
+ *   every record waits for its commit (the behaviour before issue 14).
  */
 @Injectable()
 export class MarketFeedConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -44,6 +61,8 @@ export class MarketFeedConsumer implements OnApplicationBootstrap, BeforeApplica
   private live = false;
   private liveWaiters: (() => void)[] = [];
   private readonly positions = new FeedPositions();
+  /** Present when reading uncommitted: drops replays by feed sequence. */
+  private readonly deduplicator: FeedDeduplicator | null;
   /** tickwire_consumer_group_lag_records from the broker's end offsets and {@link positions}, every 15 s. */
   private lagMonitor: ConsumerLagMonitor | null = null;
   private readonly log: Logger;
@@ -60,6 +79,7 @@ export class MarketFeedConsumer implements OnApplicationBootstrap, BeforeApplica
     private readonly gatewayMetrics: GatewayMetrics,
   ) {
     this.groupId = gatewayConsumerGroup(config);
+    this.deduplicator = config.GATEWAY_READ_UNCOMMITTED ? new FeedDeduplicator() : null;
     this.log = logger.child({ component: 'market-feed' });
     this.deadLetters = new DeadLetterPublisher(producer, config.SERVICE_NAME, metrics, this.groupId);
     checks.push({
@@ -89,9 +109,12 @@ export class MarketFeedConsumer implements OnApplicationBootstrap, BeforeApplica
     // Before the consumer exists, so before its start offsets are resolved (see SymbolSnapshots.warm).
     const warmed = await this.snapshots.warm();
     this.log.info({ symbols: warmed }, 'Snapshot cache warmed from symbol-state');
+    const readUncommitted = this.config.GATEWAY_READ_UNCOMMITTED;
+    // After the warm-up, like the start offsets a read_committed consumer resolves itself.
+    if (readUncommitted) await this.startAtLastStableOffsets();
     const consumer = this.kafka.consumer({
       groupId: this.groupId,
-      readUncommitted: false,
+      readUncommitted,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 100,
       // A fan-out consumer has no work to share: a short session lets a replaced instance's group settle fast.
@@ -102,7 +125,8 @@ export class MarketFeedConsumer implements OnApplicationBootstrap, BeforeApplica
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       this.joined = true;
       // Without committed offsets a rejoin would restart each partition at the log end: continue
-      // where this instance left off instead (a no-op on the first join, nothing read yet).
+      // where this instance left off instead (on the first join: nothing read yet, so the last stable
+      // offsets when reading uncommitted, else nothing and kafkajs starts at the log end).
       for (const position of this.positions.positionsOf(payload.memberAssignment)) consumer.seek(position);
     });
     consumer.on(consumer.events.FETCH, () => {
@@ -133,6 +157,10 @@ export class MarketFeedConsumer implements OnApplicationBootstrap, BeforeApplica
           continue;
         }
         if (!fresh) continue;
+        if (this.deduplicator && !this.deduplicator.admit(batch.topic, event.payload.symbol, parseFeedSequence(record.headers))) {
+          this.gatewayMetrics.feedReplaysDropped.inc({ topic: batch.topic });
+          continue;
+        }
         // Cache and fan-out on one turn, nothing awaited between them: see SymbolSnapshots.
         if (event.schema === 'market.enriched.v1') this.snapshots.apply(event);
         this.hub.publish(event, (error) => this.log.error({ err: error }, 'A subscriber failed to take a message'));
@@ -154,7 +182,25 @@ export class MarketFeedConsumer implements OnApplicationBootstrap, BeforeApplica
       positions: () => this.positions.all(),
     });
     this.lagMonitor.start();
-    this.log.info({ groupId: this.groupId, topics: GATEWAY_TOPICS }, 'Market feed consumer started');
+    this.log.info({ groupId: this.groupId, topics: GATEWAY_TOPICS, readUncommitted }, 'Market feed consumer started');
+  }
+
+  /**
+   * Sets the start of every partition of {@link GATEWAY_TOPICS} to its last stable offset (kafkajs'
+   * admin lists offsets read_committed): a read_uncommitted consumer would start at the high
+   * watermark and skip the records of the transactions open now, which are not in the warmed
+   * snapshot either. @throws the admin client's error (start-up fails).
+   */
+  private async startAtLastStableOffsets(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      for (const topic of GATEWAY_TOPICS) {
+        for (const { partition, offset } of await admin.fetchTopicOffsets(topic)) this.positions.startAt(topic, partition, offset);
+      }
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   /** Before the clients close (service-kit closes the DLQ producer on application shutdown). */
