@@ -33,7 +33,7 @@ describe('ingest-producer source and publishing configuration', () => {
       SYNTHETIC_RATE: 10_000,
       PUBLISH_BATCH_SIZE: 1_000,
       PUBLISH_BATCH_MAX_BYTES: 524_288,
-      PUBLISH_LINGER_MS: 20,
+      PUBLISH_LINGER_MS: 0,
       PUBLISH_MAX_IN_FLIGHT: 1,
       TOPIC_PREFIX: '',
     });

@@ -126,7 +126,9 @@ export const ingestProducerAppEnvSchema = ingestProducerEnvSchema
       .int({ error: 'must be an integer number of milliseconds' })
       .min(0, { error: 'must be 0 or more milliseconds' })
       .max(60_000, { error: 'must be at most 60000 ms' })
-      .default(20),
+      // 0: a record leaves as soon as the in-flight slot is free (under load the buffer fills while a
+      // batch is in flight, so batches still grow); a linger only adds latency to a live feed (issue 14).
+      .default(0),
     PUBLISH_MAX_IN_FLIGHT: positiveIntField('batches in flight', MAX_PUBLISH_IN_FLIGHT).default(1),
     PUBLISH_RETRY_TIMEOUT_MS: z.coerce
       .number({ error: 'must be a number of milliseconds' })
