@@ -30,6 +30,7 @@ import {
   PartitionGroup,
   type ProducerTransaction,
   parseBatch,
+  type TakeReason,
   type TasksAssigned,
 } from '@tickwire/kafka';
 import { PreviousCloseReader } from '@tickwire/reference-data';
@@ -52,6 +53,7 @@ import {
   idleFlushEventTime,
   type SymbolStateView,
 } from './enrichment-engine.service';
+import { SourceSequenceTracker } from './source-sequence-tracker';
 import { SymbolStateChangelog } from './symbol-state-changelog';
 import { CoalescingSymbolStateWriter, SymbolStateWriter } from './symbol-state-writer';
 import { TaskTransactionLanes } from './task-transaction-lanes';
@@ -92,17 +94,24 @@ export const ENRICHER_INPUT_TOPICS = [
  *   partition, and the task loop ({@link processTask}) always takes the head with the smallest event
  *   time (ns, then source sequence, then trade before quote), so each symbol's trades and quotes are
  *   applied, and their outputs emitted, in the order they happened: every enriched event, bar and
- *   alert is computed from inputs at or before its own event time. An input with nothing buffered is
- *   waited for: without limit while it lags (its records are on the broker); while it is caught up,
- *   each record waits ENRICHER_MAX_TASK_IDLE_MS after its arrival (a timer then runs the loop) and
- *   the broker confirms the idle partition's end offset (daily bars never hold others back); what arrives later
- *   than that with an earlier event time than its symbol's last event is late (`<topic>.late`, the
- *   engine's `out-of-order` rule), never reordered. A full queue pauses its partition
+ *   alert is computed from inputs at or before its own event time. A record whose predecessors of its
+ *   symbol have all reached the merge (ingest-producer's `tickwire-source-session` /
+ *   `tickwire-symbol-seq` headers, tracked per task by {@link SourceSequenceTracker}: sequence 1, or
+ *   every number since the base added) goes as soon as it is the smallest head: whatever an empty
+ *   input brings later is of other symbols, so each symbol stays in event-time order. Otherwise (a
+ *   gap, the first record seen of a session, records without the headers) an input with nothing
+ *   buffered is waited for: without limit while it lags (its records are on the broker); while it
+ *   is caught up, each record waits ENRICHER_MAX_TASK_IDLE_MS after its arrival (a timer then runs
+ *   the loop) and the broker confirms the idle partition's end offset (daily bars never hold others
+ *   back); a record taken so becomes its symbol's new base, so one lost predecessor costs one wait.
+ *   `tickwire_enricher_merge_takes_total{reason}` counts ready / complete / enforced / untimed takes.
+ *   What arrives later than that with an earlier event time than its symbol's last event is late
+ *   (`<topic>.late`, the engine's `out-of-order` rule), never reordered. A full queue pauses its partition
  *   (ENRICHER_BUFFERED_RECORDS_PER_PARTITION). Records wait uncommitted: the transport moves its
  *   fetch position past them but commits nothing (`deferOffsetCommit`); their offsets commit with the
  *   transaction holding their outputs, and the merge keeps them until then, so a failed transaction
  *   rewinds the task to its committed positions without a new fetch. A group join empties the
- *   merges (kafkajs fetches from the committed offsets again).
+ *   merges and their sequence trackers (kafkajs fetches from the committed offsets again).
  * - one open Kafka transaction per task ({@link TaskTransactionLanes}, Kafka Streams' exactly-once
  *   processing with `commit.interval.ms` = ENRICHER_COMMIT_INTERVAL_MS): each round's outputs
  *   (enriched, 1-minute bars, alerts, late trades, dead letters) are sent inside the task's open
@@ -153,6 +162,8 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
   private readonly expected = new Map<string, string>();
   /** Per task: its inputs merged in event-time order (records wait here until the merge takes them). */
   private readonly groups = new Map<number, PartitionGroup<TaskInput>>();
+  /** Per task: which of its merge's records have nothing earlier of their symbol left to fetch. */
+  private readonly sequences = new Map<number, SourceSequenceTracker>();
   /** Input partitions paused because their merge queue is full (`topic:partition` -> resume). */
   private readonly paused = new Map<string, () => void>();
   private mergeTimer: NodeJS.Timeout | undefined;
@@ -187,6 +198,7 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     bars: Counter<'trigger'>;
     restores: Counter<'reason'>;
     enforced: Counter<'idle_input'>;
+    takes: Counter<'reason'>;
     stateWrites: Counter<'outcome'>;
     statePending: Gauge;
     commitSeconds: Histogram<'kind'>;
@@ -256,6 +268,11 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
         'tickwire_enricher_enforced_processing_total',
         'Records processed without idle_input (trades or quotes of their task, empty and confirmed caught up by the broker after the record waited ENRICHER_MAX_TASK_IDLE_MS): Kafka Streams enforced processing; a later record of that input with an earlier event time goes to <topic>.late.',
         ['idle_input'],
+      ),
+      takes: m.counter(
+        'tickwire_enricher_merge_takes_total',
+        'Records the event-time merge took, by reason: ready (every blocking input had a head), complete (one was empty, but the source sequence headers showed nothing earlier of the symbol missing: no wait), enforced (taken after ENRICHER_MAX_TASK_IDLE_MS and the broker\'s end offsets), untimed (failed its contract: dead-lettered at once).',
+        ['reason'],
       ),
       restores: m.counter(
         'tickwire_enricher_state_restores_total',
@@ -438,12 +455,9 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     const { parsed, deadLetters } = parseBatch(records);
     const references = await this.referencesOf(parsed.map((p) => p.event));
     const group = this.groupOf(first.partition);
-    group.add(
-      first.topic,
-      taskInputsOf({ parsed, deadLetters }, references),
-      context.getFetchEnd(),
-      Date.now(),
-    );
+    const inputs = taskInputsOf({ parsed, deadLetters }, references);
+    this.sequences.get(first.partition)?.added(inputs.map((input) => input.value));
+    group.add(first.topic, inputs, context.getFetchEnd(), Date.now());
     const key = `${first.topic}:${first.partition}`;
     if (
       group.buffered(first.topic) >= this.config.ENRICHER_BUFFERED_RECORDS_PER_PARTITION &&
@@ -458,6 +472,7 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
    * its {@link PartitionGroup} in event-time order while the merge allows, applies each to the engine,
    * and adds everything they produced (outputs, late records, dead letters, the changelog of the
    * changed symbols) with the input positions of the records taken to the task's next transaction.
+   * A record with nothing of its symbol missing before it needs no wait (SourceSequenceTracker).
    * When the merge has to wait for a caught-up input, a timer runs the loop again at its deadline;
    * once it passed, the broker is asked whether the input is really caught up ({@link confirmEnds}).
    * `committed` settles with that transaction.
@@ -466,6 +481,7 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
    */
   private async processTask(task: number): Promise<ProcessedRound> {
     const group = this.groups.get(task);
+    const sequences = this.sequences.get(task);
     const nothing: ProcessedRound = { committed: Promise.resolve(), advanced: [] };
     if (group === undefined) return nothing;
     const output = emptyOutput();
@@ -473,6 +489,7 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     const deadLetters: { record: KafkaRecord; error: unknown }[] = [];
     let taken = 0;
     const enforced = new Map<string, number>();
+    const reasons = new Map<TakeReason, number>();
     for (;;) {
       const next = group.next(Date.now());
       if (next.kind === 'check') {
@@ -485,6 +502,8 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
       }
       taken += 1;
       for (const input of next.idleInputs) enforced.set(input, (enforced.get(input) ?? 0) + 1);
+      reasons.set(next.reason, (reasons.get(next.reason) ?? 0) + 1);
+      sequences?.taken(next.record.value);
       const { record, event, error, reference } = next.record.value;
       if (event === null) {
         deadLetters.push({ record, error });
@@ -502,6 +521,7 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     this.resumeDrained(task, group);
     if (taken === 0) return nothing;
     for (const [input, count] of enforced) this.metrics.enforced.inc({ idle_input: input }, count);
+    for (const [reason, count] of reasons) this.metrics.takes.inc({ reason }, count);
     try {
       return this.enqueueRound(task, group, output, late, deadLetters);
     } catch (error) {
@@ -595,16 +615,21 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
   private groupOf(task: number): PartitionGroup<TaskInput> {
     let group = this.groups.get(task);
     if (group === undefined) {
+      const sequences = new SourceSequenceTracker();
       group = new PartitionGroup<TaskInput>(ENRICHER_INPUT_TOPICS, {
         maxTaskIdleMs: this.config.ENRICHER_MAX_TASK_IDLE_MS,
         compare: compareTaskInputs,
         isUntimed: (input) => input.event === null,
+        // Everything before it of its symbol was added to this merge: no empty input can hold an
+        // earlier record of that symbol (see SourceSequenceTracker).
+        isComplete: (input) => sequences.isComplete(input),
         // Daily bars come once a session, corrections, cancels and trading statuses rarely: their empty
         // queues hold nothing back (their records still wait their turn by event time; an amendment
         // stamped at its trade's time goes right after that trade, see compareTaskInputs).
         blocking: [TOPICS.trades, TOPICS.quotes],
       });
       this.groups.set(task, group);
+      this.sequences.set(task, sequences);
     }
     return group;
   }
@@ -872,7 +897,12 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     for (const [task, group] of this.groups) {
       if (newGeneration || !owned.includes(task)) {
         group.clear();
-        if (!owned.includes(task)) this.groups.delete(task);
+        // Its records are fetched again: what was added before proves nothing any more.
+        this.sequences.get(task)?.clear();
+        if (!owned.includes(task)) {
+          this.groups.delete(task);
+          this.sequences.delete(task);
+        }
         continue;
       }
       for (const topic of ENRICHER_INPUT_TOPICS) {

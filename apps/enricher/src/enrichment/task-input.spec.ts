@@ -1,6 +1,7 @@
-import { serializeEvent, TOPICS, type TickwireEvent } from '@tickwire/contracts';
+import { buildSourceSequenceHeaders, serializeEvent, TOPICS, type TickwireEvent } from '@tickwire/contracts';
 import { type KafkaRecord, PartitionGroup, parseBatch } from '@tickwire/kafka';
 import { LobsterReplaySource, type MarketEvent } from '@tickwire/market-sources';
+import { SourceSequenceTracker } from './source-sequence-tracker';
 import { compareTaskInputs, type TaskInput, taskInputsOf } from './task-input';
 
 /**
@@ -35,14 +36,20 @@ function random(seed: number): () => number {
   };
 }
 
-function recordsOf(topic: string, list: readonly TickwireEvent[]): KafkaRecord[] {
+/** Per event id, its ingest-producer sequence (one symbol, one session: its position in the source). */
+let sequenceOf: Map<string, number>;
+
+function recordsOf(topic: string, list: readonly TickwireEvent[], sequenced: boolean): KafkaRecord[] {
+  sequenceOf ??= new Map(events.map((event, i) => [event.id, i + 1]));
   return list.map((event, offset) => ({
     topic,
     partition: 0,
     offset: String(offset),
     key: Buffer.from(event.payload.symbol),
     value: Buffer.from(serializeEvent(event)),
-    headers: {},
+    headers: sequenced
+      ? buildSourceSequenceHeaders({ session: 'session-1', sequence: sequenceOf.get(event.id) ?? 0 })
+      : {},
     timestamp: event.ingestTime,
   }));
 }
@@ -52,6 +59,7 @@ function deliver(
   seed: number,
   maxBatch: number,
   onBatch: (topic: string, batch: KafkaRecord[], caughtUp: boolean) => void,
+  sequenced = false,
 ): void {
   const next = random(seed);
   const topics = new Map<string, KafkaRecord[]>([
@@ -60,6 +68,7 @@ function deliver(
       recordsOf(
         TOPICS.trades,
         events.filter((e) => e.schema === 'market.trade.v1'),
+        sequenced,
       ),
     ],
     [
@@ -67,6 +76,7 @@ function deliver(
       recordsOf(
         TOPICS.quotes,
         events.filter((e) => e.schema === 'market.quote.v1'),
+        sequenced,
       ),
     ],
   ]);
@@ -135,6 +145,56 @@ describe('the enricher task merge on the LOBSTER AAPL day', () => {
     expect(out).toEqual(events.map((event) => event.id));
     expect(enforced).toBe(0);
   });
+
+  it.each([
+    [1, 3_500],
+    [3, 50],
+  ])(
+    'with sequence headers takes each record as soon as everything before it was fetched, in source order, though each fetch is caught up (seed %i, batches up to %i)',
+    (seed, maxBatch) => {
+      const sequences = new SourceSequenceTracker();
+      const group = new PartitionGroup<TaskInput>([TOPICS.trades, TOPICS.quotes, TOPICS.barsDaily], {
+        maxTaskIdleMs: 100,
+        compare: compareTaskInputs,
+        isUntimed: (input) => input.event === null,
+        isComplete: (input) => sequences.isComplete(input),
+        blocking: [TOPICS.trades, TOPICS.quotes],
+      });
+      const out: string[] = [];
+      const reasons = new Map<string, number>();
+      const fetched = new Set<string>();
+      /** How many records lead the source order with all of them fetched: what may go without a wait. */
+      let prefix = 0;
+      const now = 1_000; // the clock stands still: nothing may need the idle time to pass
+      deliver(
+        seed,
+        maxBatch,
+        (topic, batch) => {
+          const last = batch[batch.length - 1] as KafkaRecord;
+          const inputs = taskInputsOf(parseBatch(batch), new Map());
+          sequences.added(inputs.map((input) => input.value));
+          for (const { value } of inputs) fetched.add(value.event?.id ?? '');
+          while (prefix < events.length && fetched.has((events[prefix] as MarketEvent).id)) prefix += 1;
+          // A live tail: every fetch reaches the partition's end.
+          group.add(topic, inputs, { nextOffset: String(Number(last.offset) + 1), caughtUp: true }, now);
+          for (let next = group.next(now); ; next = group.next(now)) {
+            if (next.kind === 'check') throw new Error('no end-offset check expected');
+            if (next.kind === 'wait') break;
+            sequences.taken(next.record.value);
+            reasons.set(next.reason, (reasons.get(next.reason) ?? 0) + 1);
+            out.push(next.record.value.event?.id ?? 'dead letter');
+          }
+          // Without isComplete the last of them would wait ENRICHER_MAX_TASK_IDLE_MS whenever the
+          // other input is empty.
+          expect(out).toHaveLength(prefix);
+        },
+        true,
+      );
+      expect(out).toEqual(events.map((event) => event.id));
+      expect([...reasons.keys()].sort()).toEqual(['complete', 'ready']);
+      expect(reasons.get('complete')).toBeGreaterThan(0);
+    },
+  );
 
   it('the same batches processed as they arrive are out of event-time order (what the merge fixes)', () => {
     const out: MarketEvent[] = [];

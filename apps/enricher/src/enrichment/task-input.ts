@@ -1,4 +1,4 @@
-import { TOPICS, type TickwireEvent } from '@tickwire/contracts';
+import { parseSourceSequence, type SourceSequence, TOPICS, type TickwireEvent } from '@tickwire/contracts';
 import type { PreviousCloseReference } from '@tickwire/indicators';
 import type { BufferedRecord, KafkaRecord, ParsedBatch } from '@tickwire/kafka';
 
@@ -6,7 +6,9 @@ import type { BufferedRecord, KafkaRecord, ParsedBatch } from '@tickwire/kafka';
  * One input record of an enricher task, as it waits in the task's PartitionGroup: the raw record,
  * its validated event (null when it failed its contract: then `error` says why, and it is
  * dead-lettered as soon as it reaches the head of its queue) and the previous-close reference of its
- * symbol, loaded when the batch arrived (the merge itself never waits on DynamoDB).
+ * symbol, loaded when the batch arrived (the merge itself never waits on DynamoDB), and its position in
+ * its publishing session (the raw record's sequence headers), which lets the merge take it without
+ * waiting for quiet inputs (see SourceSequenceTracker).
  */
 export interface TaskInput {
   readonly record: KafkaRecord;
@@ -22,6 +24,10 @@ export interface TaskInput {
    * (a LOBSTER row's trade precedes its quote; an amendment stamped with its trade's time follows it).
    */
   readonly rank: number;
+  /** The event's symbol (a dead letter's: its record key): whose sequence `source` counts. */
+  readonly symbol?: string;
+  /** `tickwire-source-session` / `tickwire-symbol-seq` of the record, when it carries them. */
+  readonly source?: SourceSequence;
 }
 
 const RANKS: Readonly<Record<string, number>> = {
@@ -68,13 +74,24 @@ export function taskInputsOf(
           event.eventTimeNs !== undefined ? BigInt(event.eventTimeNs) : BigInt(event.eventTime) * 1_000_000n,
         sequence: payload.sequence ?? -1,
         rank: RANKS[record.topic] ?? 6,
+        symbol: payload.symbol,
+        source: parseSourceSequence(record.headers),
       },
     });
   }
   for (const { record, error } of deadLetters)
     entries.push({
       offset: record.offset,
-      value: { record, event: null, error, timeNs: 0n, sequence: -1, rank: RANKS[record.topic] ?? 6 },
+      value: {
+        record,
+        event: null,
+        error,
+        timeNs: 0n,
+        sequence: -1,
+        rank: RANKS[record.topic] ?? 6,
+        symbol: record.key?.toString('utf8'),
+        source: parseSourceSequence(record.headers),
+      },
     });
   // Both lists are in offset order; a queue must be too.
   return deadLetters.length === 0 ? entries : entries.sort((a, b) => compareOffsets(a.offset, b.offset));

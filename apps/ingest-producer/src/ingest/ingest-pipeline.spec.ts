@@ -4,6 +4,8 @@ import {
   TRADE_V1_FIXTURES,
   QUOTE_V1_FIXTURES,
   parseDlqHeaders,
+  parseSourceSequence,
+  SEQUENCE_HEADERS,
   type TradeV1Event,
   type QuoteV1Event,
 } from '@tickwire/contracts';
@@ -143,6 +145,36 @@ describe('IngestPipeline', () => {
     ]);
     expect(metrics.batches).toBe(3);
     expect(metrics.lags).toEqual([]); // max pacing: no schedule to lag behind
+  });
+
+  it('stamps every published event with its session and a per-symbol sequence over all raw topics; dead letters get none', async () => {
+    const other = { ...quote, payload: { ...quote.payload, symbol: 'MSFT' } } as QuoteV1Event;
+    const { pipeline, sink } = pipelineOf([
+      eventRecord(trade),
+      badRow,
+      eventRecord(quote),
+      eventRecord(crossedQuote),
+      eventRecord(other),
+      eventRecord(trade),
+    ]);
+    await pipeline.run();
+    const stamped = sink.records.map((record) => [
+      `${record.topic} ${String(record.key)}`,
+      parseSourceSequence(record.headers)?.sequence,
+    ]);
+    expect(stamped).toEqual([
+      ['market.trades.v1 AAPL', 1],
+      ['market.trades.v1.dlq AAPL', undefined],
+      ['market.quotes.v1 AAPL', 2],
+      ['market.quotes.v1.dlq AAPL', undefined],
+      ['market.quotes.v1 MSFT', 1],
+      ['market.trades.v1 AAPL', 3],
+    ]);
+    const sessions = new Set(sink.records.map((record) => record.headers?.[SEQUENCE_HEADERS.sourceSession]));
+    sessions.delete(undefined);
+    expect(sessions.size).toBe(1);
+    // The envelope's own headers stay.
+    expect(sink.records[0]!.headers).toMatchObject({ 'content-type': 'application/json', schema: 'market.trade.v1' });
   });
 
   it('fails when Kafka refuses a batch, counting nothing that was not acknowledged', async () => {

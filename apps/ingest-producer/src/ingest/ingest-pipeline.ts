@@ -4,6 +4,7 @@ import type { MarketDataSource, MarketEvent, Pacing, SourceRecord } from '@tickw
 import { BatchingPublisher } from '../publishing/batching-publisher';
 import { type RecordSink, toOutgoingRecord } from '../publishing/market-event-publisher';
 import { type RefusedInput, SourceDeadLetters } from '../publishing/source-dead-letters';
+import { SourceSequencer } from '../publishing/source-sequencer';
 import type { IngestMetrics } from './ingest-metrics';
 import type { IngestProgress } from './ingest-status';
 
@@ -39,6 +40,8 @@ export interface IngestPipelineOptions {
   readonly pacing: Pacing | null;
   /** Epoch ms UTC; default `Date.now`. */
   readonly wallClock?: () => number;
+  /** The raw records' `tickwire-source-session`; default a random UUID (one per process start). */
+  readonly session?: string;
 }
 
 /**
@@ -49,12 +52,18 @@ export interface IngestPipelineOptions {
  * {@link BatchingPublisher}, whose backpressure paces the reading: the source is never read further
  * ahead than a few batches, whatever its size.
  *
+ * Every event record carries the sequence headers of @tickwire/contracts (`tickwire-source-session`,
+ * `tickwire-symbol-seq`: {@link SourceSequencer}), numbered per symbol over all raw topics in the
+ * order the records go to the publisher, which is their send order; dead letters get none. The
+ * enricher's merge relies on it to take a record at once when its predecessor has been seen.
+ *
  * Counting happens on acknowledgement, so the progress (status endpoint) and the metrics only ever show
  * records that Kafka holds.
  */
 export class IngestPipeline {
   private readonly publisher: BatchingPublisher<PipelineItem>;
   private readonly deadLetters: SourceDeadLetters;
+  private readonly sequencer: SourceSequencer;
   private readonly wallClock: () => number;
   private readonly topicPrefix: string;
   private stopping = false;
@@ -66,6 +75,7 @@ export class IngestPipeline {
     this.wallClock = options.wallClock ?? Date.now;
     this.topicPrefix = options.topicPrefix ?? '';
     this.deadLetters = new SourceDeadLetters(options.serviceName, this.topicPrefix, this.wallClock);
+    this.sequencer = new SourceSequencer(options.session);
     this.publisher = new BatchingPublisher<PipelineItem>({
       sink: options.sink,
       batchSize: options.batchSize,
@@ -124,7 +134,10 @@ export class IngestPipeline {
     this.options.metrics?.recordRead('event');
     const { event } = record;
     try {
-      const outgoing = toOutgoingRecord(event, this.topicPrefix);
+      const checked = toOutgoingRecord(event, this.topicPrefix);
+      // Numbered only once it passed its contract (dead letters get no number), and here, in read
+      // order: items are added to the publisher, and sent, in the order toItem makes them.
+      const outgoing = this.sequencer.stamp(checked, event.payload.symbol);
       this.anchorSchedule(event);
       return { kind: 'event', record: outgoing, eventTime: event.eventTime, eventSource: event.source };
     } catch (error) {

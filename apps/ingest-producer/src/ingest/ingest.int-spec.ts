@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { DLQ_HEADERS, MAX_EVENT_RECORD_BYTES, parseDlqHeaders, RAW_TOPICS, safeParseEvent, TOPICS, type TickwireEvent } from '@tickwire/contracts';
+import { DLQ_HEADERS, MAX_EVENT_RECORD_BYTES, parseDlqHeaders, parseSourceSequence, RAW_TOPICS, safeParseEvent, TOPICS, type TickwireEvent } from '@tickwire/contracts';
 import { AlpacaProtocolServer, LobsterReplaySource, type MarketDataSource } from '@tickwire/market-sources';
 import { type RunningService, startService } from '@tickwire/service-kit';
 import { buildAlpacaBadInputFrames, createLocalKafka, uniqueName } from '@tickwire/testing';
@@ -169,6 +169,27 @@ describe('ingest-producer replaying LOBSTER into Kafka', () => {
     expect(expected.size).toBe(6); // trades and quotes of AAPL, AMZN, GOOG
     for (const [stream, ids] of expected) expect(actual.get(stream)).toEqual(ids);
     for (const used of partitions.values()) expect(used.size).toBe(1);
+  });
+
+  it('numbers each symbol\'s records from 1 over trades and quotes together, in the order of the source, in one session', async () => {
+    const expected = new Map<string, string[]>();
+    let read = 0;
+    for await (const record of new LobsterReplaySource()) {
+      if (record.kind !== 'event') continue;
+      const symbol = record.event.payload.symbol;
+      expected.set(symbol, [...(expected.get(symbol) ?? []), record.event.id]);
+      if (++read >= LIMIT) break;
+    }
+    const sessions = new Set<string>();
+    const sequenceOf = new Map<string, number>();
+    for (const record of records) {
+      const source = parseSourceSequence(record.headers);
+      expect(source).toBeDefined();
+      sessions.add(source!.session);
+      sequenceOf.set((JSON.parse(record.value) as TickwireEvent).id, source!.sequence);
+    }
+    expect(sessions.size).toBe(1);
+    for (const ids of expected.values()) expect(ids.map((id) => sequenceOf.get(id))).toEqual(ids.map((_, i) => i + 1));
   });
 
   it('exposes publish metrics', async () => {

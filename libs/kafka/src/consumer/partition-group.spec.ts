@@ -1,18 +1,26 @@
 import { type BufferedRecord, type NextRecord, PartitionGroup } from './partition-group';
 
-/** A test value: event time (ms), or null for an untimed record (e.g. a dead letter). */
-type Value = { id: string; t: number | null };
+/**
+ * A test value: event time (ms), or null for an untimed record (e.g. a dead letter); `done` marks a
+ * complete one (nothing missing before it).
+ */
+type Value = { id: string; t: number | null; done?: boolean };
 
 const group = (maxTaskIdleMs = 100, blocking?: string[]) =>
   new PartitionGroup<Value>(['trades', 'quotes', 'daily'], {
     maxTaskIdleMs,
     compare: (a, b) => (a.t ?? 0) - (b.t ?? 0),
     isUntimed: (value) => value.t === null,
+    isComplete: (value) => value.done === true,
     blocking: blocking ?? ['trades', 'quotes'],
   });
 
 const records = (first: number, ...times: (number | null)[]): BufferedRecord<Value>[] =>
   times.map((t, i) => ({ offset: String(first + i), value: { id: `${first + i}@${t}`, t } }));
+
+/** Records like {@link records}, complete where `done` says so. */
+const marked = (first: number, ...entries: [number, boolean][]): BufferedRecord<Value>[] =>
+  entries.map(([t, done], i) => ({ offset: String(first + i), value: { id: `${first + i}@${t}`, t, done } }));
 
 const end = (nextOffset: number, caughtUp = true) => ({ nextOffset: String(nextOffset), caughtUp });
 
@@ -149,6 +157,54 @@ describe('PartitionGroup', () => {
     g.clear();
     expect(g.add('trades', records(0, 1), end(1), 0)).toBe(1);
     expect(g.bufferedTotal).toBe(1);
+  });
+
+  it('takes a complete head at once while a blocking input is empty and caught up: no wait, no check', () => {
+    const g = group(100);
+    g.add('quotes', marked(0, [5, true], [6, true]), end(2), 1_000);
+    const first = g.next(1_000);
+    expect(first).toMatchObject({ kind: 'record', input: 'quotes', idleInputs: [], reason: 'complete' });
+    expect(drain(g, 1_000)).toMatchObject({
+      ids: ['quotes:6'],
+      enforced: 0,
+      checks: [],
+      last: { kind: 'wait', until: null },
+    });
+  });
+
+  it('takes a complete head at once even while a blocking input lags', () => {
+    const g = group(100);
+    g.add('trades', [], end(3, false), 1_000);
+    g.add('quotes', marked(0, [5, true]), end(1), 1_000);
+    expect(drain(g, 1_000)).toMatchObject({ ids: ['quotes:5'], enforced: 0, checks: [] });
+  });
+
+  it('an incomplete head still waits for the empty input, and holds back a complete record behind it', () => {
+    const g = group(100);
+    g.add('quotes', marked(0, [5, false], [6, true]), end(2), 1_000);
+    g.add('daily', marked(0, [7, true]), end(1), 1_000);
+    // quotes:5 is the smallest head: the complete daily:7 and quotes:6 wait their turn behind it.
+    expect(drain(g, 1_000)).toMatchObject({ ids: [], checks: [], last: { kind: 'wait', until: 1_100 } });
+    const enforced = g.next(1_100);
+    expect(enforced).toEqual({ kind: 'check', inputs: ['trades'] });
+    expect(drain(g, 1_100)).toMatchObject({ ids: ['quotes:5', 'quotes:6', 'daily:7'], enforced: 1 });
+    // And a lagging input holds an incomplete head without a deadline.
+    const h = group(0);
+    h.add('trades', [], end(1, false), 1_000);
+    h.add('quotes', marked(0, [5, false]), end(1), 1_000);
+    expect(drain(h, 9_999)).toMatchObject({ ids: [], last: { kind: 'wait', until: null } });
+  });
+
+  it('says why it took each record', () => {
+    const g = group(0);
+    g.add('trades', records(0, 1), end(1), 0);
+    g.add('quotes', [...records(0, 2, null), ...marked(2, [3, true], [4, false])], end(4), 0);
+    const reasons: string[] = [];
+    for (let next = g.next(0); next.kind !== 'wait'; next = g.next(0)) {
+      if (next.kind === 'check') for (const input of next.inputs) g.confirm(input, '1', '0', 0);
+      else reasons.push(`${next.record.value.t}:${next.reason}`);
+    }
+    expect(reasons).toEqual(['1:ready', '2:enforced', 'null:untimed', '3:complete', '4:enforced']);
   });
 
   it('rejects unknown inputs and a negative idle time', () => {

@@ -23,9 +23,17 @@
  * an input has been idle for `max.task.idle.ms`, and the part appended a moment later then arrives
  * late; measured with ingest-producer, that made 1,713 of the LOBSTER day's trades late under
  * `npm run chaos`. The price is latency: while an input is quiet, each new record of the others waits
- * `maxTaskIdleMs` and one end-offset look-up. Non-blocking inputs (`blocking` option) never hold the
+ * `maxTaskIdleMs` and one end-offset look-up, unless the caller can prove the head needs no wait (next
+ * paragraph). Non-blocking inputs (`blocking` option) never hold the
  * others back when empty (a daily-bar input is quiet all session), but their records still wait their
  * turn by timestamp.
+ *
+ * **Complete heads** (`isComplete` option): a head that the caller knows to have nothing missing
+ * before it (e.g. a record whose producer-side predecessor of the same key has already been added:
+ * see @tickwire/contracts SEQUENCE_HEADERS) is taken as soon as it is the smallest head, even while
+ * blocking inputs are empty, caught up or lagging: no wait, no `check`, empty `idleInputs` (reason
+ * `complete`). What an empty input brings later can then be older than it only for other keys, so
+ * the order stays event time per key, not across keys. A head that is not complete waits as above.
  *
  * Records leave their queue in offset order (only heads compete), and stay retained after they are
  * taken until {@link committed} drops them, so a failed transaction can {@link rewind} the task to
@@ -43,7 +51,9 @@ export class PartitionGroup<T> {
    * @param options `maxTaskIdleMs` (>= 0, ms); `compare` orders two values by event time (negative
    *   when `a` comes first); `isUntimed` marks values without an event time (e.g. records that failed
    *   their contract, bound for the dead-letter topic), taken as soon as they reach their queue's
-   *   head; `blocking` names the inputs whose emptiness holds the others back (default: all)
+   *   head; `isComplete` marks values known to have nothing missing before them, taken without
+   *   waiting for empty inputs (see the class doc); `blocking` names the inputs whose emptiness holds
+   *   the others back (default: all)
    * @throws RangeError when `inputs` is empty, `maxTaskIdleMs` is negative or `blocking` names an
    *   unknown input
    */
@@ -53,6 +63,7 @@ export class PartitionGroup<T> {
       readonly maxTaskIdleMs: number;
       readonly compare: (a: T, b: T) => number;
       readonly isUntimed?: (value: T) => boolean;
+      readonly isComplete?: (value: T) => boolean;
       readonly blocking?: readonly string[];
     },
   ) {
@@ -113,12 +124,14 @@ export class PartitionGroup<T> {
         lagging ||= queue.lagging;
         continue;
       }
-      if (this.options.isUntimed?.(entry.value) === true) return this.take(input, queue, NONE);
+      if (this.options.isUntimed?.(entry.value) === true) return this.take(input, queue, NONE, 'untimed');
       if (best === null || this.options.compare(entry.value, best.entry.value) < 0)
         best = { input, queue, entry };
     }
     if (best === null) return { kind: 'wait', until: null };
-    if (idle.length === 0) return this.take(best.input, best.queue, NONE);
+    if (idle.length === 0) return this.take(best.input, best.queue, NONE, 'ready');
+    if (this.options.isComplete?.(best.entry.value) === true)
+      return this.take(best.input, best.queue, NONE, 'complete');
     if (lagging) return { kind: 'wait', until: null };
     const due = best.entry.arrivedAt + this.options.maxTaskIdleMs;
     if (now < due) return { kind: 'wait', until: due };
@@ -126,7 +139,7 @@ export class PartitionGroup<T> {
       (input) => (this.queueOf(input).confirmedAt ?? Number.NEGATIVE_INFINITY) < due,
     );
     if (unconfirmed.length > 0) return { kind: 'check', inputs: unconfirmed };
-    return this.take(best.input, best.queue, idle);
+    return this.take(best.input, best.queue, idle, 'enforced');
   }
 
   /**
@@ -209,10 +222,15 @@ export class PartitionGroup<T> {
     return total;
   }
 
-  private take(input: string, queue: InputQueue<T>, idleInputs: readonly string[]): NextRecord<T> {
+  private take(
+    input: string,
+    queue: InputQueue<T>,
+    idleInputs: readonly string[],
+    reason: TakeReason,
+  ): NextRecord<T> {
     const record = queue.entries[queue.head] as QueuedRecord<T>;
     queue.head += 1;
-    return { kind: 'record', input, record, idleInputs };
+    return { kind: 'record', input, record, idleInputs, reason };
   }
 
   private queueOf(input: string): InputQueue<T> {
@@ -233,7 +251,7 @@ export interface BufferedRecord<T> {
  * input), or a `check`: ask the broker for the end offsets of `inputs` and {@link PartitionGroup.confirm}
  * them before the others are processed without them. A record's `idleInputs` is empty unless it was
  * taken by enforced processing: then it names the caught-up blocking inputs that were empty (a later
- * record of one of them may be older than this one).
+ * record of one of them may be older than this one). Its `reason` says why it went: see {@link TakeReason}.
  */
 export type NextRecord<T> =
   | { readonly kind: 'check'; readonly inputs: readonly string[] }
@@ -242,8 +260,16 @@ export type NextRecord<T> =
       readonly input: string;
       readonly record: BufferedRecord<T>;
       readonly idleInputs: readonly string[];
+      readonly reason: TakeReason;
     }
   | { readonly kind: 'wait'; readonly until: number | null };
+
+/**
+ * Why {@link PartitionGroup.next} took a record: `ready` (every blocking input had a head), `complete`
+ * (blocking inputs were empty, but the head was complete: `isComplete`), `enforced` (they were empty
+ * and confirmed caught up after the wait), `untimed` (`isUntimed`: taken at its queue's head at once).
+ */
+export type TakeReason = 'ready' | 'complete' | 'enforced' | 'untimed';
 
 const NONE: readonly string[] = Object.freeze([]);
 
