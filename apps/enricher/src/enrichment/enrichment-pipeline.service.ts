@@ -45,6 +45,7 @@ import {
 } from '@tickwire/service-kit';
 import type { Counter, Gauge, Histogram } from 'prom-client';
 import type { Logger } from 'pino';
+import { ENRICHER_PRODUCERS_PER_TASK } from '../service-definition';
 import { type EnricherConfig, enrichmentSettingsOf } from './enricher-env';
 import {
   type EngineOutput,
@@ -190,6 +191,11 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
   private tasks: ConsumerTasks | null = null;
   private stateGeneration = -1;
   private prepared: Promise<void> | null = null;
+  /**
+   * Set while a round of the task loop runs (it may await the broker between applying records and
+   * enqueueing them): a transaction's seal waits for it, so its snapshots match the work it covers.
+   */
+  private roundInProgress: Promise<void> | null = null;
 
   private readonly metrics: {
     produced: Counter<'topic'>;
@@ -220,11 +226,12 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     this.groupId = groupId;
     this.consumerGroupId = groupId;
     this.lanes = new TaskTransactionLanes(
-      (task, body) => this.runTransaction(task, body),
+      (task, slot, body) => this.runTransaction(task, slot, body),
       {
         commitIntervalMs: config.ENRICHER_COMMIT_INTERVAL_MS,
         consumerGroupId: () => this.consumerGroupId,
-        changelogTopic: config.ENRICHER_CHANGELOG_TOPIC,
+        slots: ENRICHER_PRODUCERS_PER_TASK,
+        seal: (task, detach) => this.seal(task, detach),
       },
       {
         failed: (task, error) => {
@@ -480,6 +487,19 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
    * @throws Error (and marks the state for a rebuild) when building the transaction's records fails
    */
   private async processTask(task: number): Promise<ProcessedRound> {
+    let done!: () => void;
+    const guard = new Promise<void>((resolve) => (done = resolve));
+    this.roundInProgress = guard;
+    try {
+      return await this.processTaskRound(task);
+    } finally {
+      if (this.roundInProgress === guard) this.roundInProgress = null;
+      done();
+    }
+  }
+
+  /** {@link processTask}'s round, while {@link roundInProgress} is set. */
+  private async processTaskRound(task: number): Promise<ProcessedRound> {
     const group = this.groups.get(task);
     const sequences = this.sequences.get(task);
     const nothing: ProcessedRound = { committed: Promise.resolve(), advanced: [] };
@@ -546,16 +566,15 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
       ...outputs,
       ...late,
       ...deadLetters.map(({ record, error }) => this.deadLetters.build(record, error)),
-      ...this.changelogRecords(task, changed),
     ];
     const offsets = ENRICHER_INPUT_TOPICS.flatMap((topic) => {
       const offset = group.processedPosition(topic);
       return offset === undefined ? [] : [{ topic, partition: task, offset }];
     });
-    this.pendingTombstones.delete(task);
     const views = this.viewsOf(changed);
     const committed = this.lanes.enqueue(task, {
       records: outgoing,
+      changed,
       offsets,
       onCommitted: () => {
         for (const { topic, offset } of offsets) group.committed(topic, offset);
@@ -678,13 +697,33 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
   }
 
   /**
-   * One transaction of `task` on its own producer, running `body` (the lanes' sends, then the input
-   * offsets). @throws whatever the transaction throws (TaskNotOwnedError, fencing, timeouts).
+   * One transaction of `task` on its producer `slot`, running `body` (the lanes' sends, then the
+   * changelog and the input offsets). @throws whatever the transaction throws (TaskNotOwnedError,
+   * fencing, timeouts).
    */
-  private async runTransaction(task: number, body: (tx: ProducerTransaction) => Promise<void>): Promise<void> {
+  private async runTransaction(
+    task: number,
+    slot: number,
+    body: (tx: ProducerTransaction) => Promise<void>,
+  ): Promise<void> {
     const tasks = this.tasks;
     if (tasks === null) throw new Error('enricher: a transaction before the first batch');
-    await tasks.transaction(task, body);
+    await tasks.transaction(task, body, slot);
+  }
+
+  /**
+   * The lanes' seal of a `task` transaction (see TaskTransactionLanes): once no round is half applied
+   * (a round awaits the broker in its merge check), detaches the transaction and returns the
+   * changelog records of the symbols its works changed (and the task's pending tombstones), their
+   * snapshots taken now: the engine then holds exactly the work the transaction covers. Snapshots are
+   * built once per symbol and commit, not per round.
+   */
+  private async seal(task: number, detach: () => ReadonlySet<string>): Promise<OutgoingRecord[]> {
+    while (this.roundInProgress !== null) await this.roundInProgress;
+    const symbols = [...detach()];
+    const records = this.changelogRecords(task, symbols);
+    this.pendingTombstones.delete(task);
+    return records;
   }
 
   private apply(event: TickwireEvent, reference: PreviousCloseReference | undefined): EngineOutput {
@@ -778,11 +817,7 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     const committed: Promise<void>[] = [];
     for (const [task, symbols] of symbolsByTask) {
       const taskChanged = changed.filter((symbol) => symbols.has(symbol));
-      const outgoing = [
-        ...outputs.filter((record) => symbols.has(String(record.key))),
-        ...this.changelogRecords(task, taskChanged),
-      ];
-      this.pendingTombstones.delete(task);
+      const outgoing = outputs.filter((record) => symbols.has(String(record.key)));
       const bars = output.bars.filter((bar) => symbols.has(bar.payload.symbol)).length;
       const alerts = output.alerts.filter((alert) => symbols.has(alert.payload.symbol));
       const views = this.viewsOf(taskChanged);
@@ -790,6 +825,7 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
       committed.push(
         this.lanes.enqueue(task, {
           records: outgoing,
+          changed: taskChanged,
           offsets: [],
           onCommitted: () => {
             this.countProduced(outgoing);

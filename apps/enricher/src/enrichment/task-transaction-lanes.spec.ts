@@ -10,6 +10,7 @@ const CHANGELOG = 'changelog';
 function fakeTransactions() {
   interface Call {
     task: number;
+    slot: number;
     sends: string[][];
     offsets: LaneOffset[];
     group: string | null;
@@ -20,7 +21,7 @@ function fakeTransactions() {
   }
   const calls: Call[] = [];
   let failNextSend: Error | null = null;
-  const run = async (task: number, body: (tx: ProducerTransaction) => Promise<void>) => {
+  const run = async (task: number, slot: number, body: (tx: ProducerTransaction) => Promise<void>) => {
     let release!: () => void;
     let reject!: (error: Error) => void;
     const outcome = new Promise<void>((resolve, fail) => {
@@ -29,6 +30,7 @@ function fakeTransactions() {
     });
     const call: Call = {
       task,
+      slot,
       sends: [],
       offsets: [],
       group: null,
@@ -63,28 +65,32 @@ function fakeTransactions() {
 const tick = async (times = 3) => {
   for (let i = 0; i < times; i += 1) await new Promise((resolve) => setImmediate(resolve));
 };
-const work = (value: string, offset?: LaneOffset, changelog?: string) => ({
-  records: [
-    { topic: 'out', key: 'k', value },
-    ...(changelog ? [{ topic: CHANGELOG, key: changelog, value: `${changelog}@${value}` }] : []),
-  ],
+const work = (value: string, offset?: LaneOffset, changed?: string) => ({
+  records: [{ topic: 'out', key: 'k', value }],
+  ...(changed ? { changed: [changed] } : {}),
   offsets: offset ? [offset] : [],
 });
+/** The seal port: the changelog of the detached symbols, valued with the latest work seen. */
+let state = new Map<string, string>();
+const seal = async (_task: number, detach: () => ReadonlySet<string>) =>
+  [...detach()].map((symbol) => ({ topic: CHANGELOG, key: symbol, value: `${symbol}@${state.get(symbol) ?? '?'}` }));
 const trades = (partition: number, offset: string): LaneOffset => ({ topic: 'trades', partition, offset });
 const quotes = (partition: number, offset: string): LaneOffset => ({ topic: 'quotes', partition, offset });
 const lanesOf = (
   run: ConstructorParameters<typeof TaskTransactionLanes>[0],
   commitIntervalMs: number,
   hooks: ConstructorParameters<typeof TaskTransactionLanes>[2] = { failed: () => undefined },
+  slots = 1,
 ) =>
-  new TaskTransactionLanes(
-    run,
-    { commitIntervalMs, consumerGroupId: () => 'enricher', changelogTopic: CHANGELOG },
-    hooks,
-  );
+  new TaskTransactionLanes(run, { commitIntervalMs, consumerGroupId: () => 'enricher', slots, seal }, hooks);
 
 describe('TaskTransactionLanes (an open transaction per task, sends at once, commit on an interval)', () => {
+  it('refuses a slot count below 1', () => {
+    expect(() => lanesOf(fakeTransactions().run, 100, { failed: () => undefined }, 0)).toThrow(RangeError);
+  });
+
   afterEach(() => jest.useRealTimers());
+  beforeEach(() => (state = new Map()));
 
   it('sends each work as soon as it is enqueued, before the transaction commits', async () => {
     const { calls, run } = fakeTransactions();
@@ -114,15 +120,17 @@ describe('TaskTransactionLanes (an open transaction per task, sends at once, com
     const committed: string[] = [];
     const first = lanes.enqueue(0, { ...work('1', trades(0, '10'), 'AAPL'), onCommitted: () => committed.push('1') });
     const second = lanes.enqueue(0, { ...work('2', quotes(0, '4'), 'AAPL'), onCommitted: () => committed.push('2') });
+    state.set('AAPL', '2');
     await tick();
     const third = lanes.enqueue(0, { ...work('3', trades(0, '12'), 'MSFT'), onCommitted: () => committed.push('3') });
+    state.set('MSFT', '3');
     await tick();
     expect(calls[0]!.bodyDone).toBe(false);
     jest.advanceTimersByTime(100);
     await tick();
     expect(calls).toHaveLength(1);
     const [call] = calls;
-    // Outputs at once (changelog held), then the changelog's latest per key at the commit.
+    // Outputs at once, then at the commit the changelog of the changed symbols, snapshotted at the seal.
     expect(call!.sends).toEqual([['1', '2'], ['3'], ['cl:AAPL@2', 'cl:MSFT@3']]);
     expect(call!.offsets).toEqual([trades(0, '12'), quotes(0, '4')]);
     expect(call!.group).toBe('enricher');
@@ -158,6 +166,49 @@ describe('TaskTransactionLanes (an open transaction per task, sends at once, com
     await Promise.all([b, x]);
     await tick();
     expect(lanes.outstanding).toBe(0);
+  });
+
+  it('with two slots, the next transaction sends while the previous commits, and commits after it', async () => {
+    const { calls, run } = fakeTransactions();
+    const lanes = lanesOf(run, 0, { failed: () => undefined }, 2);
+    const a = lanes.enqueue(0, work('a', trades(0, '1'), 'AAPL'));
+    await tick();
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatchObject({ slot: 0, sends: [['a'], ['cl:AAPL@?']], bodyDone: true, committed: false });
+    // The first transaction is committing: the next one opens on slot 1 and sends at once...
+    const b = lanes.enqueue(0, work('b', trades(0, '2'), 'AAPL'));
+    await tick();
+    expect(calls).toHaveLength(2);
+    expect(calls[1]).toMatchObject({ slot: 1, sends: [['b']], offsets: [], bodyDone: false });
+    // ... and writes its changelog and offsets only once the first one committed.
+    calls[0]!.commit();
+    await a;
+    await tick();
+    expect(calls[1]).toMatchObject({ sends: [['b'], ['cl:AAPL@?']], offsets: [trades(0, '2')], bodyDone: true });
+    // A third transaction runs on slot 0 again (free now).
+    const c = lanes.enqueue(0, work('c', trades(0, '3')));
+    await tick();
+    expect(calls[2]).toMatchObject({ slot: 0, sends: [['c']] });
+    calls[1]!.commit();
+    calls[2]!.commit();
+    await Promise.all([b, c]);
+  });
+
+  it('with two slots, a transaction sending while the previous one commits fails when that fails', async () => {
+    const { calls, run } = fakeTransactions();
+    const failed: number[] = [];
+    const lanes = lanesOf(run, 0, { failed: (task) => failed.push(task) }, 2);
+    const a = lanes.enqueue(0, work('a', trades(0, '1')));
+    await tick();
+    const b = lanes.enqueue(0, work('b', trades(0, '2')));
+    await tick();
+    expect(calls[1]!.sends).toEqual([['b']]);
+    calls[0]!.fail(new Error('fenced'));
+    await expect(a).rejects.toThrow('fenced');
+    await expect(b).rejects.toThrow('fenced');
+    // The second never wrote its offsets (its body threw: the transaction aborts).
+    expect(calls[1]).toMatchObject({ offsets: [], bodyDone: false });
+    expect(failed).toEqual([0, 0]);
   });
 
   it('drain commits open transactions at once', async () => {

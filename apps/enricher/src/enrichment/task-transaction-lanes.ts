@@ -10,8 +10,10 @@ export interface LaneOffset {
 
 /** What one processed round (or clock advance) of a task adds to the task's open transaction. */
 export interface LaneWork {
-  /** Outputs and changelog records, in the order they must appear. */
+  /** Outputs (customer topics, late records, dead letters), in the order they must appear. */
   records: readonly OutgoingRecord[];
+  /** Symbols whose state the work changed: their changelog records are written at the commit. */
+  changed?: readonly string[];
   /** Input offsets to commit with them (none for a clock advance). */
   offsets: readonly LaneOffset[];
   /** Runs once the transaction holding this work committed (metrics, symbol-state views). */
@@ -19,27 +21,38 @@ export interface LaneWork {
 }
 
 /**
- * Runs `body` in one Kafka transaction of `task` (on the task's own transactional producer): commits
+ * Runs `body` in one Kafka transaction of `task` on the task's transactional producer `slot`: commits
  * when `body` resolves, aborts when it throws. @throws whatever the transaction throws (fencing,
  * TaskNotOwnedError, timeouts).
  */
-export type LaneTransaction = (task: number, body: (tx: ProducerTransaction) => Promise<void>) => Promise<void>;
+export type LaneTransaction = (
+  task: number,
+  slot: number,
+  body: (tx: ProducerTransaction) => Promise<void>,
+) => Promise<void>;
 
 /** What {@link TaskTransactionLanes} needs besides the transaction port. */
 export interface LaneOptions {
   /**
-   * How long a task's transaction stays open (ms) from its first work before it commits (Kafka
-   * Streams' `commit.interval.ms`, 100 ms under exactly-once); 0 commits each send at once.
+   * How long a task's transaction takes work (ms) from its start before it commits (Kafka Streams'
+   * `commit.interval.ms`, 100 ms under exactly-once); 0 commits each send at once.
    */
   readonly commitIntervalMs: number;
   /** The consumer group the input offsets are committed for (read at each commit). */
   readonly consumerGroupId: () => string;
   /**
-   * The state changelog topic: its records are held until the commit and only the latest per key
-   * is sent (a symbol changed by many rounds of one transaction writes one snapshot). Every other
-   * record is sent as soon as its work is enqueued.
+   * Transactional producers per task (ConsumerTasks.slotsPerTask). With 2 the task's next transaction
+   * opens on the other producer and takes (and sends) work while the previous one commits; commits
+   * stay in order (the next commits only after the previous committed, and fails if it failed).
    */
-  readonly changelogTopic: string;
+  readonly slots: number;
+  /**
+   * Ends a transaction's intake: must call `detach` synchronously at a moment when the caller's state
+   * holds exactly the work enqueued so far (no round half applied), which stops the transaction from
+   * taking more work and returns the symbols its works changed, and resolve with their changelog
+   * records (their state at that moment), written just before the offsets and the commit.
+   */
+  readonly seal: (task: number, detach: () => ReadonlySet<string>) => Promise<readonly OutgoingRecord[]>;
 }
 
 /** Observations of one committed transaction, for metrics. */
@@ -49,9 +62,9 @@ export interface LaneCommitted {
   readonly records: number;
   /** Whether it carried input offsets (false: a clock advance alone). */
   readonly withOffsets: boolean;
-  /** From the transaction's first send to the end of its commit, ms. */
+  /** From the transaction's start to the end of its commit, ms. */
   readonly openMs: number;
-  /** The commit itself (changelog, offsets, EndTxn), ms. */
+  /** The commit itself (waiting for the previous commit, changelog, offsets, EndTxn), ms. */
   readonly commitMs: number;
 }
 
@@ -60,46 +73,65 @@ interface Settle {
   reject: (error: unknown) => void;
 }
 
-/** One open transaction of a task: what it sent or will send, and when it must commit. */
+/** One transaction of a task: what it sent or will send, and when it must commit. */
 interface Session {
+  /** The task's producer it runs on. */
+  readonly slot: number;
   /** Work enqueued and not yet sent. */
   queued: LaneWork[];
   /** Every work of the transaction (sent or queued), in order. */
   works: LaneWork[];
+  /** Symbols the works changed. */
+  changed: Set<string>;
   settle: Settle[];
-  /** Set once the commit is due (interval passed, or a drain): no work joins after the last send. */
+  /** Set once the commit is due (interval passed, or a drain): it then seals its intake. */
   closing: boolean;
   /** Wakes the send loop (new work or closing). */
   wake: (() => void) | null;
   timer: NodeJS.Timeout | null;
+  /** Resolves once its last output was sent (or it failed): the next transaction may send. */
+  outputsSent: Promise<void>;
+  markOutputsSent: () => void;
+  /** true once committed, false once failed. */
+  result: Promise<boolean>;
+  settleResult: (committed: boolean) => void;
 }
 
 interface Lane {
-  /** The transaction accepting work (open, not yet committing), if any. */
+  /** The transaction taking work, if any. */
   open: Session | null;
-  /** The task's running transaction (open or committing); the next one starts after it settles. */
-  running: Promise<void> | null;
+  /** The latest transaction created (the next one orders itself after it). */
+  last: Session | null;
+  /** Per producer slot, its latest transaction (the next on that slot starts after it settled). */
+  slotTails: Promise<void>[];
+  nextSlot: number;
+  running: Set<Promise<void>>;
   /** The error of a failed transaction: later work built on its uncommitted state fails with it. */
   poisoned: unknown;
 }
 
 /**
- * Per task, one open Kafka transaction that sends each round's outputs AS SOON AS they are enqueued
- * and commits on an interval, for the enricher's exactly-once loop. This is Kafka Streams'
- * exactly-once processing: records are produced inside the task's open transaction as they are
- * processed, and `commit.interval.ms` after the transaction began its input offsets (TxnOffsetCommit),
- * its changelog and its commit marker (EndTxn) are written. A consumer reading uncommitted data (the
- * gateway's live path) sees an output one produce round trip after it was computed; read_committed
- * consumers (indexer, archiver, customers on Kafka) see it at the commit, at most about
- * `commitIntervalMs` plus one commit later.
+ * Per task, an open Kafka transaction that sends each round's outputs AS SOON AS they are enqueued
+ * and commits on an interval, for the enricher's exactly-once loop: Kafka Streams' exactly-once
+ * processing (records produced inside the task's open transaction as they are processed, and
+ * `commit.interval.ms` after it began the changelog, the input offsets and the commit marker). A
+ * consumer reading uncommitted data (the gateway's live path) sees an output one produce round trip
+ * after it was computed; read_committed consumers (indexer, archiver, customers on Kafka) see it at
+ * the commit, at most about `commitIntervalMs` plus one commit later.
  *
- * Sends of a task go one after another (work queued meanwhile leaves in the next send), the tasks'
- * transactions run concurrently (one transactional producer per task), each task's strictly one after
- * another: work enqueued while a transaction commits opens the next one. Processing may run ahead of
- * the commits (the engine state then includes uncommitted rounds). If a task's transaction fails,
- * every later work of that task was built on that uncommitted state: it fails with the same error
- * without being sent, until {@link drain} and {@link reset} (the owner rebuilds its state from the
- * changelog in between).
+ * A commit (changelog produce, AddOffsetsToTxn, TxnOffsetCommit, EndTxn and kafkajs' coordinator
+ * look-ups: about nine broker round trips, 60-100 ms measured under load here) would hold every
+ * output of the task back while it runs. With two producer slots per task the next transaction
+ * opens on the other producer as soon as the previous one sealed its intake, and sends while the
+ * previous one commits. Per output partition, the previous transaction's records are all sent before
+ * the next one sends; the next one writes its changelog and offsets and commits only after the
+ * previous one committed (if that failed, it aborts). Each slot runs one transaction at a time.
+ * Sends of a transaction go one after another (work queued meanwhile leaves in the next send).
+ *
+ * Processing may run ahead of the commits (the engine state then includes uncommitted rounds). If a
+ * task's transaction fails, every later work of that task was built on that uncommitted state: it
+ * fails with the same error without being committed, until {@link drain} and {@link reset} (the
+ * owner rebuilds its state from the changelog in between).
  */
 export class TaskTransactionLanes {
   private readonly lanes = new Map<number, Lane>();
@@ -108,6 +140,7 @@ export class TaskTransactionLanes {
    * @param run the transaction port (see {@link LaneTransaction})
    * @param hooks `failed` once per failed transaction (the error, and the task); `committed` once per
    *   committed transaction (optional)
+   * @throws RangeError when `options.slots` is not an integer >= 1
    */
   constructor(
     private readonly run: LaneTransaction,
@@ -116,41 +149,34 @@ export class TaskTransactionLanes {
       failed(task: number, error: unknown): void;
       committed?(observed: LaneCommitted): void;
     },
-  ) {}
+  ) {
+    if (!(Number.isInteger(options.slots) && options.slots >= 1))
+      throw new RangeError(`TaskTransactionLanes: slots must be an integer >= 1, got ${options.slots}`);
+  }
 
   /**
-   * Adds `work` to `task`'s open transaction (opening one when none is): its non-changelog records
-   * are sent at once (after the task's send in flight). The returned promise resolves once that
-   * transaction committed, and rejects with its error (or the lane's earlier failure) otherwise.
+   * Adds `work` to `task`'s open transaction (opening one when none is): its records are sent at once
+   * (after the task's send in flight). The returned promise resolves once that transaction committed,
+   * and rejects with its error (or the lane's earlier failure) otherwise.
    */
   enqueue(task: number, work: LaneWork): Promise<void> {
     const lane = this.lane(task);
-    let session = lane.open;
-    if (session === null) {
-      session = { queued: [], works: [], settle: [], closing: false, wake: null, timer: null };
-      lane.open = session;
-      const previous = lane.running ?? Promise.resolve();
-      const opened = session;
-      const running = previous.then(() => this.transaction(task, lane, opened));
-      lane.running = running;
-      void running.finally(() => {
-        if (lane.running === running) lane.running = null;
-      });
-    }
+    const session = lane.open ?? this.open(task, lane);
     const committed = new Promise<void>((resolve, reject) => session.settle.push({ resolve, reject }));
     // Callers may attach their handler a few microtasks later (or, for clock advances, never):
     // failures are reported through hooks.failed as well.
     committed.catch(() => undefined);
     session.queued.push(work);
     session.works.push(work);
+    for (const symbol of work.changed ?? []) session.changed.add(symbol);
     session.wake?.();
     return committed;
   }
 
-  /** Transactions open or committing, over all tasks. */
+  /** Transactions taking work or committing, over all tasks. */
   get outstanding(): number {
     let count = 0;
-    for (const lane of this.lanes.values()) count += lane.running ? 1 : 0;
+    for (const lane of this.lanes.values()) count += lane.running.size;
     return count;
   }
 
@@ -163,7 +189,7 @@ export class TaskTransactionLanes {
       const running: Promise<void>[] = [];
       for (const lane of this.lanes.values()) {
         if (lane.open) this.close(lane.open);
-        if (lane.running) running.push(lane.running);
+        running.push(...lane.running);
       }
       if (running.length === 0) return;
       await Promise.allSettled(running);
@@ -172,16 +198,52 @@ export class TaskTransactionLanes {
 
   /** After a state rebuild: forgets failures, so new work commits again. Call after {@link drain}. */
   reset(): void {
-    for (const lane of this.lanes.values()) lane.poisoned = undefined;
+    for (const lane of this.lanes.values()) {
+      lane.poisoned = undefined;
+      // The next transaction starts a new chain: it must not wait on (or fail with) a failed one.
+      lane.last = null;
+    }
   }
 
   private lane(task: number): Lane {
     let lane = this.lanes.get(task);
     if (!lane) {
-      lane = { open: null, running: null, poisoned: undefined };
+      lane = { open: null, last: null, slotTails: [], nextSlot: 0, running: new Set(), poisoned: undefined };
       this.lanes.set(task, lane);
     }
     return lane;
+  }
+
+  /** Opens `task`'s next transaction on the next slot and schedules it. */
+  private open(task: number, lane: Lane): Session {
+    let markOutputsSent!: () => void;
+    let settleResult!: (committed: boolean) => void;
+    const session: Session = {
+      slot: lane.nextSlot,
+      queued: [],
+      works: [],
+      changed: new Set(),
+      settle: [],
+      closing: false,
+      wake: null,
+      timer: null,
+      outputsSent: new Promise<void>((resolve) => (markOutputsSent = resolve)),
+      markOutputsSent: () => markOutputsSent(),
+      result: new Promise<boolean>((resolve) => (settleResult = resolve)),
+      settleResult: (committed) => settleResult(committed),
+    };
+    lane.nextSlot = (lane.nextSlot + 1) % this.options.slots;
+    const previous = lane.last;
+    lane.open = session;
+    lane.last = session;
+    const slotFree = lane.slotTails[session.slot] ?? Promise.resolve();
+    const running = Promise.all([slotFree, previous?.outputsSent]).then(() =>
+      this.transaction(task, lane, session, previous),
+    );
+    lane.slotTails[session.slot] = running;
+    lane.running.add(running);
+    void running.finally(() => lane.running.delete(running));
+    return session;
   }
 
   private close(session: Session): void {
@@ -191,8 +253,12 @@ export class TaskTransactionLanes {
     session.wake?.();
   }
 
-  /** One transaction of `task`: the send loop, then the commit; settles every work of the session. */
-  private async transaction(task: number, lane: Lane, session: Session): Promise<void> {
+  /**
+   * One transaction of `task`: sends work as it comes until the commit is due, seals its intake,
+   * then (after the previous transaction committed) changelog, offsets and commit. Settles every work
+   * of the session; never rejects.
+   */
+  private async transaction(task: number, lane: Lane, session: Session, previous: Session | null): Promise<void> {
     const started = Date.now();
     let sent = 0;
     let commitStarted = started;
@@ -204,30 +270,34 @@ export class TaskTransactionLanes {
         timer.unref();
         session.timer = timer;
       }
-      await this.run(task, async (tx) => {
-        for (;;) {
+      await this.run(task, session.slot, async (tx) => {
+        const sendQueued = async (): Promise<boolean> => {
           const works = session.queued.splice(0);
-          if (works.length > 0) {
-            const records = works
-              .flatMap((work) => work.records)
-              .filter((record) => record.topic !== this.options.changelogTopic);
-            for (const chunk of sendChunks(records)) await tx.sendBatch(chunk);
-            sent += records.length;
-            continue;
-          }
+          if (works.length === 0) return false;
+          const records = works.flatMap((work) => work.records);
+          for (const chunk of sendChunks(records)) await tx.sendBatch(chunk);
+          sent += records.length;
+          return true;
+        };
+        for (;;) {
+          if (await sendQueued()) continue;
           if (session.closing) break;
           await new Promise<void>((resolve) => (session.wake = resolve));
           session.wake = null;
         }
         // No work joins this transaction any more: the next enqueue opens the next one.
-        if (lane.open === session) lane.open = null;
+        const changelog = await this.options.seal(task, () => {
+          if (lane.open === session) lane.open = null;
+          return session.changed;
+        });
+        while (await sendQueued());
+        session.markOutputsSent();
         commitStarted = Date.now();
-        const changelog = latestChangelogRecords(
-          session.works.flatMap((work) => work.records).filter((r) => r.topic === this.options.changelogTopic),
-          this.options.changelogTopic,
-        );
-        for (const chunk of sendChunks(changelog)) await tx.sendBatch(chunk);
-        sent += changelog.length;
+        if (previous !== null && !(await previous.result))
+          throw lane.poisoned ?? new Error(`the previous transaction of task ${task} failed`);
+        const latest = latestChangelogRecords(changelog, changelog[0]?.topic ?? '');
+        for (const chunk of sendChunks(latest)) await tx.sendBatch(chunk);
+        sent += latest.length;
         // Several rounds of one partition in a transaction: the latest position (processing order) wins.
         const offsets = new Map<string, LaneOffset>();
         for (const offset of session.works.flatMap((work) => work.offsets))
@@ -238,11 +308,14 @@ export class TaskTransactionLanes {
     } catch (error) {
       if (lane.open === session) lane.open = null;
       this.close(session);
+      session.markOutputsSent();
       lane.poisoned ??= error;
+      session.settleResult(false);
       this.hooks.failed(task, error);
       for (const { reject } of session.settle) reject(error);
       return;
     }
+    session.settleResult(true);
     const ended = Date.now();
     this.hooks.committed?.({
       task,

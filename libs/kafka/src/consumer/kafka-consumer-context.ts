@@ -17,12 +17,14 @@ export interface ConsumerTasks {
    * only then are the task's committed offsets and changelog final. @throws the initialization error.
    */
   ready(): Promise<void>;
+  /** Transactional producers per task (`slot`s of {@link transaction}); 1 unless configured. */
+  readonly slotsPerTask: number;
   /**
-   * Runs `work` in a transaction of `task`'s producer (no input offsets): commits when it resolves,
-   * aborts when it throws. @throws TaskNotOwnedError when `task` is not owned; a fencing error when
-   * another member took it over.
+   * Runs `work` in a transaction of `task`'s producer `slot` (default 0): commits when it resolves,
+   * aborts when it throws. @throws TaskNotOwnedError when `task` is not owned (or `slot` is not one of
+   * its slots); a fencing error when another member took it over.
    */
-  transaction<T>(task: number, work: (tx: ProducerTransaction) => Promise<T>): Promise<T>;
+  transaction<T>(task: number, work: (tx: ProducerTransaction) => Promise<T>, slot?: number): Promise<T>;
   /**
    * Registers work to finish before the consumer's close disconnects the task producers (after the
    * consumer stopped fetching), e.g. transactions a handler queued and did not wait for.

@@ -50,6 +50,12 @@ export interface KafkaConsumerServerOptions {
    * owner of a task must reuse the id to fence the previous one.
    */
   transactionalIdPrefix?: string;
+  /**
+   * Transactional producers per task with `transactionalIdPrefix` (default 1; see
+   * PartitionTaskProducers `producersPerTask`): 2 lets a handler send into a task's next transaction
+   * while the previous one commits.
+   */
+  transactionalProducersPerTask?: number;
   /** Group session timeout in ms; default 30000 (kafkajs default). Heartbeats go every third of it. */
   sessionTimeoutMs?: number;
   /** Upper bound of bytes fetched per partition per request; default 1 MiB (kafkajs default). */
@@ -253,6 +259,9 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
         transactionalIdPrefix: prefix,
         groupId: options.groupId,
         logger: this.log,
+        ...(options.transactionalProducersPerTask !== undefined
+          ? { producersPerTask: options.transactionalProducersPerTask }
+          : {}),
       });
       this.admin = this.kafka.admin();
     }

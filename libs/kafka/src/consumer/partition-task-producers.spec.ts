@@ -35,3 +35,30 @@ describe('PartitionTaskProducers.close', () => {
     await expect(tasks.transaction(0, () => Promise.resolve())).rejects.toThrow(TaskNotOwnedError);
   });
 });
+
+describe('PartitionTaskProducers slots (producersPerTask)', () => {
+  it('names one transactional id per task and slot, slot 0 unchanged', () => {
+    const one = new PartitionTaskProducers({} as Kafka, { transactionalIdPrefix: 'enricher', groupId: 'g', logger });
+    expect(one.slotsPerTask).toBe(1);
+    expect(one.transactionalIdOf(3)).toBe('enricher-g-3');
+    const two = new PartitionTaskProducers({} as Kafka, {
+      transactionalIdPrefix: 'enricher',
+      groupId: 'g',
+      logger,
+      producersPerTask: 2,
+    });
+    expect(two.slotsPerTask).toBe(2);
+    expect([two.transactionalIdOf(3, 0), two.transactionalIdOf(3, 1)]).toEqual(['enricher-g-3', 'enricher-g-3-1']);
+  });
+
+  it('refuses a slot the task does not have', async () => {
+    const two = new PartitionTaskProducers({} as Kafka, {
+      transactionalIdPrefix: 'p',
+      groupId: 'g',
+      logger,
+      producersPerTask: 2,
+    });
+    for (const slot of [2, -1, 0.5])
+      await expect(two.transaction(0, () => Promise.resolve(), slot)).rejects.toThrow(TaskNotOwnedError);
+  });
+});

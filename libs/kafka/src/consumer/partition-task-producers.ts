@@ -14,6 +14,13 @@ export interface PartitionTaskProducersOptions {
   logger: StructuredLogger;
   /** Transaction timeout in ms; default 60000 (see RecordProducer). */
   transactionTimeoutMs?: number;
+  /**
+   * Transactional producers per task (default 1): slot 0 has id `<prefix>-<groupId>-<task>`, slot s
+   * > 0 `<prefix>-<groupId>-<task>-<s>`. Two slots let an owner begin (and send into) the task's
+   * next transaction while the previous one commits; the owner orders their commits. A new owner
+   * fences every slot. Every instance of a service must use the same count.
+   */
+  producersPerTask?: number;
 }
 
 /**
@@ -37,6 +44,7 @@ export interface PartitionTaskProducersOptions {
  * are stable from that point (nobody else can commit to them any more).
  */
 export class PartitionTaskProducers {
+  /** Producer of (task, slot), keyed `task * slots + slot`. */
   private producers = new Map<number, RecordProducer>();
   private owned: ReadonlySet<number> = new Set();
   private generationCount = 0;
@@ -49,9 +57,15 @@ export class PartitionTaskProducers {
     private readonly options: PartitionTaskProducersOptions,
   ) {}
 
-  /** The transactional id of `task`. */
-  transactionalIdOf(task: number): string {
-    return `${this.options.transactionalIdPrefix}-${this.options.groupId}-${task}`;
+  /** Transactional producers per task (see PartitionTaskProducersOptions.producersPerTask). */
+  get slotsPerTask(): number {
+    return this.options.producersPerTask ?? 1;
+  }
+
+  /** The transactional id of `task`'s producer `slot` (0 when omitted). */
+  transactionalIdOf(task: number, slot = 0): string {
+    const base = `${this.options.transactionalIdPrefix}-${this.options.groupId}-${task}`;
+    return slot === 0 ? base : `${base}-${slot}`;
   }
 
   /** Tasks owned in the current generation, ascending. */
@@ -73,16 +87,19 @@ export class PartitionTaskProducers {
     const generation = this.generationCount;
     this.owned = new Set(tasks);
     const previous = this.producers;
+    const slots = this.slotsPerTask;
     const next = new Map<number, RecordProducer>(
-      tasks.map((task) => [
-        task,
-        new RecordProducer(this.kafka, {
-          transactionalId: this.transactionalIdOf(task),
-          ...(this.options.transactionTimeoutMs !== undefined
-            ? { transactionTimeoutMs: this.options.transactionTimeoutMs }
-            : {}),
-        }),
-      ]),
+      tasks.flatMap((task) =>
+        Array.from({ length: slots }, (_, slot) => [
+          task * slots + slot,
+          new RecordProducer(this.kafka, {
+            transactionalId: this.transactionalIdOf(task, slot),
+            ...(this.options.transactionTimeoutMs !== undefined
+              ? { transactionTimeoutMs: this.options.transactionTimeoutMs }
+              : {}),
+          }),
+        ] as const),
+      ),
     );
     this.producers = next;
     const earlier = this.initialized;
@@ -117,15 +134,20 @@ export class PartitionTaskProducers {
   }
 
   /**
-   * Runs `work` in a transaction of `task`'s producer (commits when it resolves, aborts when it throws).
-   * A fencing error means another member owns the task now: nothing of `work` became visible.
+   * Runs `work` in a transaction of `task`'s producer `slot` (default 0; see `producersPerTask`):
+   * commits when it resolves, aborts when it throws. A fencing error means another member owns the
+   * task now: nothing of `work` became visible. The slots' transactions are independent: an owner
+   * using several orders their commits itself.
    *
-   * @throws TaskNotOwnedError when `task` is not owned in the current generation; whatever `work` or
-   *   the commit throws.
+   * @throws TaskNotOwnedError when `task` is not owned in the current generation (or `slot` is not
+   *   one of its slots); whatever `work` or the commit throws.
    */
-  async transaction<T>(task: number, work: (tx: ProducerTransaction) => Promise<T>): Promise<T> {
+  async transaction<T>(task: number, work: (tx: ProducerTransaction) => Promise<T>, slot = 0): Promise<T> {
     await this.ready();
-    const producer = this.producers.get(task);
+    const producer =
+      Number.isInteger(slot) && slot >= 0 && slot < this.slotsPerTask
+        ? this.producers.get(task * this.slotsPerTask + slot)
+        : undefined;
     if (!producer || this.closed) {
       throw new TaskNotOwnedError(
         `task ${task} is not owned by this member (owned: ${this.ownedTasks().join(', ')})`,

@@ -88,7 +88,12 @@ export async function startService<Schema extends z.ZodType>(
       metrics: app.get(MetricsService),
       partitionsConsumedConcurrently: kafkaConfig.KAFKA_PARTITIONS_CONCURRENCY ?? 1,
       ...(definition.kafkaConsumer.transactional
-        ? { transactionalIdPrefix: config.SERVICE_NAME }
+        ? {
+            transactionalIdPrefix: config.SERVICE_NAME,
+            ...(definition.kafkaConsumer.producersPerTask !== undefined
+              ? { transactionalProducersPerTask: definition.kafkaConsumer.producersPerTask }
+              : {}),
+          }
         : {}),
     });
     const server = kafkaServer;

@@ -18,5 +18,11 @@ export interface ServiceDefinition<Schema extends z.ZodType = z.ZodType> extends
      * task over fences the previous owner (see libs/kafka PartitionTaskProducers).
      */
     transactional?: boolean;
+    /**
+     * With `transactional`: producers per task (default 1). 2 gives each task a second transactional
+     * id `<SERVICE_NAME>-<consumer group>-<p>-1`, so a handler can send into the task's next
+     * transaction while the previous one commits (it orders the commits itself).
+     */
+    producersPerTask?: number;
   };
 }
