@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PipelineRun, sumValues, type ConsumerLag, type IngestStatus } from '../main-job/pipeline-run';
 import { killService, servicePort, startService, stopService, type RunningService } from '../main-job/service-processes';
+import { StreamCustomer } from './stream-customer';
 import { countLobsterMessages, readLobsterTrades } from '../main-job/testing/raw-market-data';
 import { controlServer, waitForServer } from '../stack/stack-control';
 import { describeFault, type ChaosProfile, type Fault } from './chaos-profile';
@@ -87,6 +88,7 @@ export async function runChaos(profile: ChaosProfile, options: ChaosOptions = {}
   let poisonRecords = 0;
   let unplanned: readonly FaultOutcome[] = [];
   const measuring: Promise<void>[] = [];
+  let customer: StreamCustomer | undefined;
   try {
     run = await PipelineRun.start({
       dataset: 'lobster',
@@ -98,6 +100,14 @@ export async function runChaos(profile: ChaosProfile, options: ChaosOptions = {}
         'firehose-archiver': { BUFFER_INTERVAL_SECONDS: '5' },
       },
       log,
+      // Issue 14: a customer subscribed before the first event, on the gateway's uncommitted live
+      // path through every fault, must get each committed event once and nothing else.
+      beforeIngest: async (started) => {
+        const { key } = await started.createDemoKey(['enriched', 'bars', 'alerts']);
+        const url = `${started.service('consumer-gateway').baseUrl.replace('http', 'ws')}/v1/stream`;
+        customer = await StreamCustomer.connect(url, key, profile.symbols);
+        log(`customer: subscribed to ${profile.symbols.join(', ')} on ${url}`);
+      },
     });
     replayStarted = Date.now();
     const injector = new FaultInjector(run, stack.config, profile, corpora, log, replayStarted);
@@ -144,7 +154,15 @@ export async function runChaos(profile: ChaosProfile, options: ChaosOptions = {}
       replayMs = Date.now() - replayStarted;
       const final = await run.ingestStatus();
       published = sumValues(final.published);
-      invariants = await verifyPipeline({ config: stack.config, symbols: profile.symbols, acknowledged: published, corpora: corpora.filter((_, i) => injector.injected.has(i)), log });
+      await customer?.settle();
+      invariants = await verifyPipeline({
+        config: stack.config,
+        symbols: profile.symbols,
+        acknowledged: published,
+        corpora: corpora.filter((_, i) => injector.injected.has(i)),
+        ...(customer ? { customer: { received: customer.received, problems: customer.problems } } : {}),
+        log,
+      });
     } catch (error) {
       replayMs = Date.now() - replayStarted;
       invariants = [{ name: 'every sink caught up', held: false, detail: (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '' }];
@@ -153,6 +171,7 @@ export async function runChaos(profile: ChaosProfile, options: ChaosOptions = {}
       invariants.unshift({ name: 'replay completed', held: false, detail: `ingest-producer failed: ${status?.error ?? 'unknown error'}` });
     }
   } finally {
+    customer?.close();
     await restoreStack(stack.config, log);
     if (run) await run.stop();
   }

@@ -1,6 +1,7 @@
 import {
   checkArchive,
   checkBars,
+  checkCustomerStream,
   checkDeadLetters,
   checkEnriched,
   checkIndexedCounts,
@@ -265,5 +266,20 @@ describe('injectedOutOfOrder', () => {
         .size,
     ).toBe(0);
     expect(injectedOutOfOrder([late], new Map(), [enrichedOf(lead, 0)]).size).toBe(0);
+  });
+});
+
+describe('checkCustomerStream', () => {
+  const e = (id: string, type = 'enriched', revision?: number) => ({ type, id, ...(revision === undefined ? {} : { revision }) });
+  it('holds when every committed event arrived once', () => {
+    const committed = [e('a'), e('b'), e('AAPL:1', 'bar'), e('AAPL:1', 'bar', 1)];
+    expect(checkCustomerStream([e('b'), e('a'), e('AAPL:1', 'bar'), e('AAPL:1', 'bar', 1)], committed).held).toBe(true);
+  });
+  it('fails on a duplicate, a missing and a phantom event, naming each', () => {
+    const result = checkCustomerStream([e('a'), e('a'), e('x')], [e('a'), e('b')]);
+    expect(result.held).toBe(false);
+    expect(result.detail).toContain('enriched:a');
+    expect(result.detail).toContain('never received: enriched:b');
+    expect(result.detail).toContain('not committed: enriched:x');
   });
 });

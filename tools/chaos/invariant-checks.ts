@@ -428,3 +428,45 @@ export function checkDeadLetters(
     `${fmt(dlq)} dead letters + ${fmt(late)} late = ${fmt(poison.size)} poison records${injected}`,
   );
 }
+
+/** One event a customer received on `/v1/stream`, or one committed record of a customer topic, keyed alike. */
+export interface CustomerEventKey {
+  /** Frame type: enriched, bar, alert. */
+  readonly type: string;
+  readonly id: string;
+  /** A bar's revision (restatements share the bar's id), else undefined. */
+  readonly revision?: number;
+}
+
+const customerKey = (event: CustomerEventKey): string =>
+  `${event.type}:${event.id}${event.revision === undefined ? '' : `#${event.revision}`}`;
+
+/**
+ * Issue 14's live-path invariant: a WebSocket customer subscribed before the first event and
+ * connected throughout received every committed event of its subscription exactly once (the
+ * gateway reads uncommitted data and drops what an aborted enricher transaction re-emits), and
+ * nothing else (no event of an aborted transaction that the committed record lacks).
+ *
+ * @param received the frames in arrival order
+ * @param committed the records of the customer topics for the subscribed symbols, read_committed
+ */
+export function checkCustomerStream(
+  received: readonly CustomerEventKey[],
+  committed: readonly CustomerEventKey[],
+): InvariantResult {
+  const name = 'customer stream (read_uncommitted live path): every committed event once, nothing else';
+  const twice = duplicates(received.map(customerKey));
+  const got = new Set(received.map(customerKey));
+  const expected = new Set(committed.map(customerKey));
+  const missing = [...expected].filter((key) => !got.has(key));
+  const phantom = [...got].filter((key) => !expected.has(key));
+  const problems: string[] = [];
+  if (twice.size > 0) problems.push(`${fmt(twice.size)} events received more than once: ${list([...twice.keys()])}`);
+  if (missing.length > 0) problems.push(`${fmt(missing.length)} committed events never received: ${list(missing)}`);
+  if (phantom.length > 0) problems.push(`${fmt(phantom.length)} events received but not committed: ${list(phantom)}`);
+  return result(
+    name,
+    problems,
+    `${fmt(received.length)} frames = ${fmt(expected.size)} committed events (enriched, bars, alerts), each once`,
+  );
+}

@@ -42,7 +42,9 @@ import { readTopics, type ReadRecord } from '../main-job/topic-reader';
 import {
   checkArchive,
   checkBars,
+  checkCustomerStream,
   checkDeadLetters,
+  type CustomerEventKey,
   injectedOutOfOrder,
   checkEnriched,
   checkIndexedCounts,
@@ -66,6 +68,11 @@ export interface VerifyInput {
   readonly acknowledged: number;
   /** The poison corpora injected (each produced once). */
   readonly corpora: readonly BadInputCorpus[];
+  /**
+   * What a `/v1/stream` customer of `symbols` (enriched, bars, alerts), connected before the replay
+   * and throughout, received: checked against the committed customer topics (checkCustomerStream).
+   */
+  readonly customer?: { readonly received: readonly CustomerEventKey[]; readonly problems: readonly string[] };
   readonly log?: (line: string) => void;
 }
 
@@ -234,6 +241,27 @@ export async function verifyPipeline(input: VerifyInput): Promise<InvariantResul
     order.topicLookAhead,
     order.searchLookAhead,
   ];
+  if (input.customer) {
+    const frameType: Record<string, string> = { [TOPICS.enriched]: 'enriched', [TOPICS.bars1m]: 'bar', [TOPICS.alerts]: 'alert' };
+    const committed: CustomerEventKey[] = [];
+    for (const topic of [TOPICS.enriched, TOPICS.bars1m, TOPICS.alerts]) {
+      for (const record of records(topic)) {
+        const event = JSON.parse(record.value?.toString('utf8') ?? '{}') as {
+          id: string;
+          payload: { symbol: string; revision?: number };
+        };
+        if (!lobster.has(event.payload.symbol)) continue;
+        const revision = topic === TOPICS.bars1m ? event.payload.revision : undefined;
+        committed.push({ type: frameType[topic] as string, id: event.id, ...(revision === undefined ? {} : { revision }) });
+      }
+    }
+    const stream = checkCustomerStream(input.customer.received, committed);
+    results.push(
+      input.customer.problems.length === 0
+        ? stream
+        : { ...stream, held: false, detail: `${input.customer.problems.join('; ')}; ${stream.detail}` },
+    );
+  }
   if (poisonProblems.length) {
     results.push({ name: 'poison produced once each', held: false, detail: poisonProblems.join('; ') });
   }

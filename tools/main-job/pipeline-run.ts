@@ -41,6 +41,11 @@ export interface PipelineRunOptions {
   /** Extra environment per service (e.g. shorter archive buffering for a run that must finish). */
   readonly serviceEnv?: Partial<Record<ServiceName, Readonly<Record<string, string>>>>;
   readonly log?: (line: string) => void;
+  /**
+   * Runs once every other service is ready and before ingest-producer starts the replay (e.g. a
+   * customer subscribing before the first event). A throw fails the start (services stopped).
+   */
+  readonly beforeIngest?: (run: PipelineRun) => Promise<void>;
 }
 
 /** The raw topics ingest-producer writes and the archiver and enricher read. */
@@ -106,6 +111,7 @@ export class PipelineRun {
             : {}),
           ...options.serviceEnv?.[name],
         };
+        if (name === 'ingest-producer') await options.beforeIngest?.(run);
         log(`service: starting ${name}`);
         services.set(name, await startService(name, { env, logDir }));
       }
