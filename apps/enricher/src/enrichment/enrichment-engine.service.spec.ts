@@ -162,22 +162,29 @@ describe('EnrichmentEngine on the real AAPL session (LOBSTER 2012-06-21)', () =>
 });
 
 describe('EnrichmentEngine feed sequence (tickwire-feed-seq)', () => {
-  /** Numbers every output of `events` in emission order, as the pipeline does. */
+  /** Numbers every output of `events` in emission order on its topic's counter, as the pipeline does. */
   const numbered = (engine: EnrichmentEngine, events: readonly MarketEvent[]) => {
     const output = collect();
     run(engine, events, output);
     return [...output.enriched, ...output.bars, ...output.alerts].map((event) =>
-      engine.nextFeedSequence('AAPL', event),
+      engine.nextFeedSequence('AAPL', event.schema, event),
     );
   };
 
-  it('counts each symbol\'s outputs from 1 in one epoch named after its first output, deterministically', () => {
+  it('counts each symbol\'s outputs per topic from 1 in one epoch named after its first output, deterministically', () => {
     const events = aaplEvents.slice(0, 50);
     const a = numbered(new EnrichmentEngine(FIXTURE_SETTINGS, () => PROCESSING_TIME), events);
     const b = numbered(new EnrichmentEngine(FIXTURE_SETTINGS, () => PROCESSING_TIME + 5), events);
     expect(a.map((seq) => seq.sequence)).toEqual(a.map((_, i) => i + 1));
     expect(new Set(a.map((seq) => seq.epoch)).size).toBe(1);
     expect(a[0]!.epoch).toMatch(/^[0-9a-f]{8}$/);
+    // Another topic of the same symbol has its own counter, in the same epoch.
+    const engine = new EnrichmentEngine(FIXTURE_SETTINGS, () => PROCESSING_TIME);
+    numbered(engine, events);
+    expect(engine.nextFeedSequence('AAPL', 'market.bar.1m.v1', BAR_1M_V1_FIXTURES[0]!.event)).toEqual({
+      epoch: a[0]!.epoch,
+      sequence: 1,
+    });
     // The same input (a replay after an abort) names the same epoch and numbers.
     expect(b).toEqual(a);
     // Another life of the pipeline (new ingest times): another epoch.
@@ -192,11 +199,12 @@ describe('EnrichmentEngine feed sequence (tickwire-feed-seq)', () => {
     const before = numbered(first, aaplEvents.slice(0, 20));
     expect(first.takeChangedSymbols()).toEqual(['AAPL']);
     const snapshot = JSON.parse(JSON.stringify(first.snapshotOf('AAPL'))) as Parameters<EnrichmentEngine['restore']>[1];
-    expect(snapshot.feed).toEqual(before[before.length - 1]);
+    expect(snapshot.feed?.epoch).toBe(before[0]!.epoch);
+    expect(snapshot.feed?.sequences['market.enriched.v1']).toBe(20);
     const second = new EnrichmentEngine(FIXTURE_SETTINGS, () => PROCESSING_TIME);
     second.restore('AAPL', snapshot);
     const after = numbered(second, aaplEvents.slice(20, 30));
-    expect(after[0]).toEqual({ epoch: before[0]!.epoch, sequence: before.length + 1 });
+    expect(after[0]).toEqual({ epoch: before[0]!.epoch, sequence: 21 });
     // A snapshot written before the counter existed starts a new epoch at 1.
     const third = new EnrichmentEngine(FIXTURE_SETTINGS, () => PROCESSING_TIME);
     third.restore('AAPL', { ...snapshot, feed: undefined });

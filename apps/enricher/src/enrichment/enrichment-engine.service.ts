@@ -171,8 +171,8 @@ export class EnrichmentEngine {
   private readonly references = new Map<string, PreviousClose>();
   /** Symbols with daily history per reference object (references are immutable and cached by the caller). */
   private readonly histories = new WeakMap<PreviousCloseReference, ReadonlySet<string>>();
-  /** Per symbol, the feed sequence of its last output (`tickwire-feed-seq`, see nextFeedSequence). */
-  private readonly feeds = new Map<string, FeedSequence>();
+  /** Per symbol, its feed epoch and last output number per topic (`tickwire-feed-seq`, see nextFeedSequence). */
+  private readonly feeds = new Map<string, SymbolFeed>();
 
   constructor(
     readonly settings: EnrichmentSettings,
@@ -407,26 +407,28 @@ export class EnrichmentEngine {
   }
 
   /**
-   * Numbers the next output of `symbol` for the `tickwire-feed-seq` header (@tickwire/contracts
-   * SEQUENCE_HEADERS): the symbol's counter + 1, in its current epoch. The counter is part of the
+   * Numbers the next output of `symbol` on `topic` for the `tickwire-feed-seq` header
+   * (@tickwire/contracts SEQUENCE_HEADERS): the symbol's counter of that topic + 1, in the symbol's
+   * current epoch. One counter per topic, because a reader dedupes per (topic, symbol) and the
+   * interleaving of a symbol's outputs across topics (an enriched trade, the bar it closed) may
+   * differ after a restore while each topic's own order does not. The counters are part of the
    * symbol's state (its snapshot, so the changelog), so after a failed transaction the restored state
    * numbers the same outputs the same way, and a read_uncommitted consumer drops what it already
-   * forwarded. A symbol without a counter (new, or restored from a snapshot written before the
-   * counter existed) starts a new epoch named after its first numbered output (an FNV-1a hash of the
+   * forwarded. A symbol without counters (new, or restored from a snapshot written before they
+   * existed) starts a new epoch named after its first numbered output (an FNV-1a hash of the
    * output's deterministic id and ingestTime): a replay of the same input after an abort names the
    * same epoch, a later life of the pipeline (a reset, a new day's replay) a different one. Marks the
-   * symbol changed (its snapshot must be written with the counter).
+   * symbol changed (its snapshot must be written with the counters).
    *
+   * @param topic the output's topic
    * @param output the output event being numbered (its id and ingestTime name a new epoch)
    */
-  nextFeedSequence(symbol: string, output: TickwireEvent): FeedSequence {
-    const last = this.feeds.get(symbol);
-    const next: FeedSequence = last
-      ? { epoch: last.epoch, sequence: last.sequence + 1 }
-      : { epoch: fnv1a32(`${output.id}|${output.ingestTime}`), sequence: 1 };
-    this.feeds.set(symbol, next);
+  nextFeedSequence(symbol: string, topic: string, output: TickwireEvent): FeedSequence {
+    const feed = this.feeds.get(symbol) ?? { epoch: fnv1a32(`${output.id}|${output.ingestTime}`), sequences: {} };
+    const sequence = (feed.sequences[topic] ?? 0) + 1;
+    this.feeds.set(symbol, { epoch: feed.epoch, sequences: { ...feed.sequences, [topic]: sequence } });
     this.changed.add(symbol);
-    return next;
+    return { epoch: feed.epoch, sequence };
   }
 
   /** Snapshot of one symbol (undefined if unknown): the changelog value. */
@@ -449,7 +451,7 @@ export class EnrichmentEngine {
     else this.sources.delete(symbol);
     if (snapshot.reference !== null) this.references.set(symbol, snapshot.reference);
     else this.references.delete(symbol);
-    if (snapshot.feed) this.feeds.set(symbol, snapshot.feed);
+    if (snapshot.feed?.sequences) this.feeds.set(symbol, snapshot.feed);
     else this.feeds.delete(symbol);
   }
 
@@ -643,13 +645,19 @@ export class EnrichmentEngine {
 
 /**
  * The changelog value of one symbol: processor state plus the last source and previous close seen,
- * and the feed sequence of its last output (absent in snapshots written before it existed).
+ * and its feed numbering (absent in snapshots written before it existed).
  */
 export interface EngineSymbolSnapshot {
   readonly processor: SymbolProcessorSnapshot;
   readonly source: string | null;
   readonly reference: PreviousClose | null;
-  readonly feed?: FeedSequence | null;
+  readonly feed?: SymbolFeed | null;
+}
+
+/** A symbol's feed numbering: its epoch and the number of its last output per topic. */
+export interface SymbolFeed {
+  readonly epoch: string;
+  readonly sequences: Readonly<Record<string, number>>;
 }
 
 /** FNV-1a 32-bit hash of `text` (UTF-16 code units), 8 hex digits: a short deterministic name. */

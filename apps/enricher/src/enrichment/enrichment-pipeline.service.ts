@@ -873,6 +873,10 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     // Every transaction started or queued so far settles first: the changelog and the offsets read
     // below then hold all of it that committed, and nothing commits behind their backs.
     await this.lanes.drain();
+    // A failed transaction's outcome may be unknown (a commit whose answer was lost while the broker
+    // was away): fence our own producers, so the coordinator settles it before the reads below (found
+    // by `npm run chaos`: a commit landing after the restore duplicated outputs).
+    if (reason === 'failed-transaction') await tasks.refence();
     await tasks.ready();
     const generation = tasks.generation;
     const owned = tasks.ownedTasks();
@@ -1014,7 +1018,7 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
       topic,
       key: event.payload.symbol,
       value: serializeEvent(event),
-      headers: buildFeedSequenceHeaders(this.engine.nextFeedSequence(event.payload.symbol, event)),
+      headers: buildFeedSequenceHeaders(this.engine.nextFeedSequence(event.payload.symbol, topic, event)),
     });
     return [
       ...output.enriched.map((event) => record(TOPICS.enriched, event)),

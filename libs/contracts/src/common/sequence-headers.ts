@@ -14,10 +14,10 @@
  *   once instead of waiting for a quiet input (see @tickwire/kafka PartitionGroup `isComplete`).
  *
  * Customer topics (enricher outputs: enriched events, 1-minute bars, alerts, corrections, halts):
- * - `tickwire-feed-seq`: `<epoch>:<n>`, where `n` counts every output of the symbol (all topics
- *   together) from 1 and `epoch` names the symbol's enricher state incarnation. The counter lives in
- *   the symbol's state (the changelog), so after an aborted transaction the restored state re-emits
- *   the same outputs with the same numbers. Per (topic, symbol) the numbers only grow within one epoch:
+ * - `tickwire-feed-seq`: `<epoch>:<n>`, where `n` counts the symbol's outputs on that topic from 1
+ *   and `epoch` names the symbol's enricher state incarnation. The counters live in the symbol's state
+ *   (the changelog), so after an aborted transaction the restored state re-emits the same outputs with
+ *   the same numbers. Per (topic, symbol) the numbers only grow within one epoch:
  *   a consumer that reads uncommitted data (the gateway's live path) forwards a record only if its `n`
  *   is above the last it forwarded for that topic and symbol in that epoch; a new epoch starts over.
  */
@@ -39,7 +39,7 @@ export interface SourceSequence {
 export interface FeedSequence {
   /** The symbol's enricher state incarnation. */
   readonly epoch: string;
-  /** Per (epoch, symbol) counter from 1 over all the symbol's outputs. */
+  /** Per (epoch, symbol, topic) counter from 1 over the symbol's outputs on the topic. */
   readonly sequence: number;
 }
 

@@ -17,6 +17,12 @@ export interface ConsumerTasks {
    * only then are the task's committed offsets and changelog final. @throws the initialization error.
    */
   ready(): Promise<void>;
+  /**
+   * Replaces the owned tasks' producers by freshly initialized ones (same ids, same generation), so
+   * that this member's own in-doubt transactions are settled by the coordinator: call after a failed
+   * transaction, before reading committed state. @throws the initialization error.
+   */
+  refence(): Promise<void>;
   /** Transactional producers per task (`slot`s of {@link transaction}); 1 unless configured. */
   readonly slotsPerTask: number;
   /**

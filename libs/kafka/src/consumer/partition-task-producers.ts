@@ -84,8 +84,26 @@ export class PartitionTaskProducers {
    */
   assign(tasks: readonly number[]): void {
     this.generationCount += 1;
-    const generation = this.generationCount;
     this.owned = new Set(tasks);
+    this.replaceProducers(tasks, 'Task producers initialized (earlier owners fenced)');
+  }
+
+  /**
+   * After a failed transaction whose outcome may be unknown (a commit whose answer was lost, a
+   * timeout, a producer left in COMMITTING): replaces the owned tasks' producers by fresh ones with
+   * the same transactional ids and initializes them, in the same generation. InitProducerId makes
+   * the coordinator finish this member's own in-doubt transactions first (complete a prepared commit,
+   * abort an open one), so once this resolves the committed changelog and offsets are final: a
+   * restore read after it cannot miss a commit that lands later. @throws the initialization error.
+   */
+  async refence(): Promise<void> {
+    if (this.closed) return;
+    this.replaceProducers([...this.owned], 'Task producers initialized again after a failed transaction (own in-doubt transactions settled)');
+    await this.initialized;
+  }
+
+  private replaceProducers(tasks: readonly number[], message: string): void {
+    const generation = this.generationCount;
     const previous = this.producers;
     const slots = this.slotsPerTask;
     const next = new Map<number, RecordProducer>(
@@ -115,10 +133,7 @@ export class PartitionTaskProducers {
           await producer.initTransactions();
         }),
       );
-      this.options.logger.info(
-        { generation, tasks: [...tasks], ms: Date.now() - started },
-        'Task producers initialized (earlier owners fenced)',
-      );
+      this.options.logger.info({ generation, tasks: [...tasks], ms: Date.now() - started }, message);
     })();
     // Failures surface to whoever awaits ready(); keep them from being unhandled meanwhile.
     this.initialized.catch(() => undefined);
