@@ -248,6 +248,19 @@ export function mapAlpacaDataMessage(message: Fields, receipt: AlpacaReceipt): S
   );
 }
 
+/**
+ * The trading date (`YYYY-MM-DD`, America/New_York) of an Alpaca daily bar message `d` (its `t` is the start
+ * of the day), or undefined when `t` is not a valid RFC 3339 timestamp (mapping then rejects the message).
+ */
+export function alpacaDailyBarDateOf(message: Fields): string | undefined {
+  if (typeof message['t'] !== 'string') return undefined;
+  try {
+    return NEW_YORK_DATE.format(epochNsToEpochMs(rfc3339ToEpochNs(message['t'])));
+  } catch {
+    return undefined;
+  }
+}
+
 /** A bar message's `o`/`h`/`l`/`c` (USD) as contract fields, unchecked (the contract validates them). */
 function ohlcOf(message: Fields): { open: number; high: number; low: number; close: number } {
   return { open: message['o'] as number, high: message['h'] as number, low: message['l'] as number, close: message['c'] as number };
