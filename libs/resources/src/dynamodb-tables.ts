@@ -32,7 +32,8 @@ export interface DynamoDbTableSpec {
 /**
  * The state attributes of a `symbol-state` item besides its key `symbol`, in their documented order:
  * `lastEventTime` (epoch ms UTC), `lastPrice`, `previousClose`, `bidPrice`, `askPrice` (USD),
- * `previousCloseDate` (YYYY-MM-DD), `changePercent` (percent), `bidSize`, `askSize` (shares). The
+ * `previousCloseDate` (YYYY-MM-DD), `changePercent` (percent), `bidSize`, `askSize` (shares), `halted`
+ * (boolean: trading halted after the latest trading status; absent on items written before it). The
  * enricher writes them and the gateway's last-value cache keeps the same shape.
  */
 export const SYMBOL_STATE_ATTRIBUTES = [
@@ -45,6 +46,7 @@ export const SYMBOL_STATE_ATTRIBUTES = [
   'askPrice',
   'bidSize',
   'askSize',
+  'halted',
 ] as const;
 
 /** Latest state per symbol, written so an older event never overwrites a newer one. */

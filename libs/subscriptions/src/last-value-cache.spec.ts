@@ -1,4 +1,4 @@
-import { ENRICHED_V1_FIXTURES, type EnrichedV1Event } from '@tickwire/contracts';
+import { ENRICHED_V1_FIXTURES, HALT_V1_FIXTURES, type EnrichedV1Event, type HaltV1Event } from '@tickwire/contracts';
 import { LastValueCache, toSymbolSnapshot } from './last-value-cache';
 
 const tradeFixture = ENRICHED_V1_FIXTURES.map((fixture) => fixture.event).find((event) => event.payload.kind === 'trade')!;
@@ -22,7 +22,43 @@ function quote(bidPrice: number, askPrice: number, eventTime: number): EnrichedV
   return event;
 }
 
+/** A customer trading status of X leaving it `halted` at `eventTime`. */
+function halt(halted: boolean, eventTime: number): HaltV1Event {
+  const event = structuredClone(HALT_V1_FIXTURES[0]!.event) as HaltV1Event;
+  event.eventTime = eventTime;
+  Object.assign(event.payload, { symbol: 'X', halted });
+  return event;
+}
+
 describe('LastValueCache', () => {
+  it('carries the halted flag of the latest market.halt.v1: false before any, kept for a symbol without state until its first event', () => {
+    const cache = new LastValueCache();
+    cache.apply(trade(101, 1_000));
+    expect(cache.get('X')).toMatchObject({ halted: false, lastEventTime: 1_000 });
+    cache.applyHalt(halt(true, 1_500));
+    expect(cache.get('X')).toMatchObject({ halted: true, lastEventTime: 1_000 }); // lastEventTime reflects enriched events only
+    cache.apply(trade(102, 1_600));
+    expect(cache.get('X')).toMatchObject({ halted: true, lastPrice: 102 });
+    cache.applyHalt(halt(false, 1_700));
+    expect(cache.get('X')?.halted).toBe(false);
+
+    const fresh = new LastValueCache();
+    fresh.applyHalt(halt(true, 500));
+    expect(fresh.get('X')).toBeNull();
+    fresh.apply(quote(99.5, 99.7, 1_000));
+    expect(fresh.get('X')).toMatchObject({ halted: true, bidPrice: 99.5 });
+  });
+
+  it('warms halted from the stored state (absent on items written before the flag)', () => {
+    const cache = new LastValueCache();
+    cache.warm({ symbol: 'X', lastEventTime: 1_000, lastPrice: 101, halted: true });
+    cache.warm({ symbol: 'Y', lastEventTime: 1_000, lastPrice: 50 });
+    expect(cache.get('X')).toEqual({ symbol: 'X', lastEventTime: 1_000, lastPrice: 101, halted: true });
+    expect(cache.get('Y')).toEqual({ symbol: 'Y', lastEventTime: 1_000, lastPrice: 50 });
+    cache.applyHalt(halt(false, 2_000));
+    expect(cache.get('X')?.halted).toBe(false);
+  });
+
   it('has no state for a symbol it has not seen', () => {
     const cache = new LastValueCache();
     expect(cache.get('X')).toBeNull();
@@ -32,7 +68,7 @@ describe('LastValueCache', () => {
   it('keeps the state after the last event: last trade price, last quote, change versus the previous close', () => {
     const cache = new LastValueCache();
     cache.apply(quote(99.5, 99.7, 1_000));
-    expect(cache.get('X')).toEqual({ symbol: 'X', lastEventTime: 1_000, previousClose: 100, previousCloseDate: '2026-11-20', bidPrice: 99.5, askPrice: 99.7, bidSize: 3, askSize: 4 });
+    expect(cache.get('X')).toEqual({ symbol: 'X', lastEventTime: 1_000, previousClose: 100, previousCloseDate: '2026-11-20', bidPrice: 99.5, askPrice: 99.7, bidSize: 3, askSize: 4, halted: false });
     cache.apply(trade(101, 1_001));
     cache.apply(trade(102, 1_002));
     expect(cache.get('X')).toEqual({
@@ -46,6 +82,7 @@ describe('LastValueCache', () => {
       askPrice: 99.7,
       bidSize: 3,
       askSize: 4,
+      halted: false,
     });
     expect(cache.size).toBe(1);
   });
@@ -71,7 +108,7 @@ describe('LastValueCache', () => {
     expect(cache.get('X')).toMatchObject({ previousClose: 50, changePercent: 106 });
     const unknown = new LastValueCache();
     unknown.apply(trade(101, 1_000, null));
-    expect(unknown.get('X')).toEqual({ symbol: 'X', lastEventTime: 1_000, lastPrice: 101 });
+    expect(unknown.get('X')).toEqual({ symbol: 'X', lastEventTime: 1_000, lastPrice: 101, halted: false });
   });
 
   it('warms a symbol it has not seen from a stored item (its own fields only), never one it has', () => {

@@ -1,4 +1,4 @@
-import { computeChangePercent, type EnrichedV1Event } from '@tickwire/contracts';
+import { computeChangePercent, type EnrichedV1Event, type HaltV1Event } from '@tickwire/contracts';
 import { SYMBOL_STATE_ATTRIBUTES } from '@tickwire/resources';
 
 /**
@@ -22,6 +22,11 @@ export interface SymbolSnapshot {
   askPrice?: number;
   bidSize?: number;
   askSize?: number;
+  /**
+   * Whether trading in the symbol is halted after its latest trading status (`market.halt.v1`); false
+   * before any. Absent only on a stored state written before the enricher kept the flag.
+   */
+  halted?: boolean;
 }
 
 /** The fields of a {@link SymbolSnapshot}, in their documented order (anything else on an item is dropped). */
@@ -60,8 +65,10 @@ interface Entry {
  * agree on the same prefix of the stream: a trade sets `lastPrice` unless a trade with a later
  * eventTime was applied before (equal eventTimes: the later in the stream wins), a quote sets the bid
  * and ask likewise, `lastEventTime` is the greatest eventTime applied, `previousClose` and
- * `previousCloseDate` are those of the last event that carried one, and `changePercent` is computed
- * from `lastPrice` and `previousClose`. The state is therefore a function of the stream's prefix
+ * `previousCloseDate` are those of the last event that carried one, `changePercent` is computed
+ * from `lastPrice` and `previousClose`, and `halted` is the flag of the last `market.halt.v1` applied
+ * (false before any; a halt of a symbol without state is kept for its first enriched event, as the
+ * enricher writes no `symbol-state` item before one). The state is therefore a function of the stream's prefix
  * alone, whatever order the eventTimes come in.
  *
  * Synchronous and single-threaded on purpose: {@link apply} and the fan-out of the same event run on
@@ -75,6 +82,8 @@ interface Entry {
  */
 export class LastValueCache {
   private readonly entries = new Map<string, Entry>();
+  /** Halted flags of symbols that have no entry yet. */
+  private readonly pendingHalted = new Map<string, boolean>();
 
   /** Applies an enriched event (validated by @tickwire/contracts) to its symbol's state. */
   apply(event: EnrichedV1Event): void {
@@ -82,8 +91,9 @@ export class LastValueCache {
     const eventTime = event.eventTime;
     let entry = this.entries.get(payload.symbol);
     if (!entry) {
-      entry = { state: { symbol: payload.symbol, lastEventTime: eventTime }, tradeTime: null, quoteTime: null };
+      entry = { state: { symbol: payload.symbol, lastEventTime: eventTime, halted: this.pendingHalted.get(payload.symbol) ?? false }, tradeTime: null, quoteTime: null };
       this.entries.set(payload.symbol, entry);
+      this.pendingHalted.delete(payload.symbol);
     }
     const state = entry.state;
     if (payload.kind === 'trade') {
@@ -108,13 +118,30 @@ export class LastValueCache {
   }
 
   /**
+   * Applies a customer trading status (`market.halt.v1`, validated by @tickwire/contracts): the symbol's
+   * `halted` flag becomes the one after it. Halts come in stream order per symbol (one partition), so
+   * the last applied is the latest. `lastEventTime` is not moved (it reflects enriched events, as in
+   * `symbol-state`).
+   */
+  applyHalt(event: HaltV1Event): void {
+    const { symbol, halted } = event.payload;
+    const entry = this.entries.get(symbol);
+    if (entry) entry.state.halted = halted;
+    else this.pendingHalted.set(symbol, halted);
+  }
+
+  /**
    * Seeds `snapshot.symbol` with a stored state (DynamoDB `symbol-state`) unless the cache already
    * has the symbol: what was consumed is never replaced by a copy of unknown position.
    * @returns true when the entry was created.
    */
   warm(snapshot: SymbolSnapshot): boolean {
     if (this.entries.has(snapshot.symbol)) return false;
-    this.entries.set(snapshot.symbol, { state: toSymbolSnapshot(snapshot), tradeTime: null, quoteTime: null });
+    const state = toSymbolSnapshot(snapshot);
+    const halted = this.pendingHalted.get(snapshot.symbol);
+    if (halted !== undefined) state.halted = halted;
+    this.pendingHalted.delete(snapshot.symbol);
+    this.entries.set(snapshot.symbol, { state, tradeTime: null, quoteTime: null });
     return true;
   }
 

@@ -236,6 +236,8 @@ export const GATEWAY_SCHEMA_SDL = /* GraphQL */ `
     askPrice: Float
     bidSize: Float
     askSize: Float
+    "Whether trading is halted after the latest trading status (market.halt.v1); false before any."
+    halted: Boolean
   }
 
   type Query {

@@ -163,6 +163,7 @@ export class MarketFeedConsumer implements OnApplicationBootstrap, BeforeApplica
         }
         // Cache and fan-out on one turn, nothing awaited between them: see SymbolSnapshots.
         if (event.schema === 'market.enriched.v1') this.snapshots.apply(event);
+        else if (event.schema === 'market.halt.v1') this.snapshots.applyHalt(event);
         this.hub.publish(event, (error) => this.log.error({ err: error }, 'A subscriber failed to take a message'));
         this.gatewayMetrics.eventsFannedOut.inc({ topic: batch.topic });
       }

@@ -48,6 +48,10 @@ export const symbolSnapshotSchema = z
     askPrice: price.optional(),
     bidSize: shares.optional(),
     askSize: shares.optional(),
+    halted: z
+      .boolean()
+      .optional()
+      .describe('Whether trading is halted after the latest trading status (market.halt.v1); false before any'),
   })
   .register(REST_SCHEMAS, {
     id: 'SymbolSnapshot',

@@ -4,7 +4,7 @@ import { GatewayTestHarness } from '../testing/gateway-test-harness';
 import { enrichedQuote, enrichedTrade, uniqueSymbol } from '../testing/market-event-builders';
 import { StreamTestClient } from '../testing/stream-test-client';
 
-const SNAPSHOT_QUERY = 'query ($symbol: String!) { snapshot(symbol: $symbol) { symbol lastEventTime lastPrice previousClose previousCloseDate changePercent bidPrice askPrice bidSize askSize } }';
+const SNAPSHOT_QUERY = 'query ($symbol: String!) { snapshot(symbol: $symbol) { symbol lastEventTime lastPrice previousClose previousCloseDate changePercent bidPrice askPrice bidSize askSize halted } }';
 
 /**
  * Where snapshots come from, on the local stack: the gateway's cache of the stream it consumes,
@@ -86,6 +86,7 @@ describe('symbol snapshots on the local stack', () => {
       askPrice: 50.1,
       bidSize: quote.payload.bidSize,
       askSize: quote.payload.askSize,
+      halted: false,
     };
     expect(await snapshotsOf(symbol)).toEqual({ stream: expected, rest: expected, graph: expected });
   });

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import type { EnrichedV1Event } from '@tickwire/contracts';
+import type { EnrichedV1Event, HaltV1Event } from '@tickwire/contracts';
 import { LastValueCache, type SymbolSnapshot } from '@tickwire/subscriptions';
 import { SymbolStateReader } from './symbol-state-reader';
 
 /**
  * Every snapshot the gateway serves: its own last-value cache, fed by the market.enriched.v1 records
- * its consumer fans out (see {@link LastValueCache}), warmed at start from DynamoDB `symbol-state`.
+ * (prices, quotes) and market.halts.v1 records (`halted`) its consumer fans out (see {@link LastValueCache}), warmed at start from DynamoDB `symbol-state`.
  *
  * - `/v1/stream` takes {@link current} on the turn it registers the subscriber for deltas, so the
  *   snapshot is the state after the last event fanned out and every later event is a delta.
@@ -23,6 +23,11 @@ export class SymbolSnapshots {
   /** Applies a consumed enriched event; call it on the same turn as the event's fan-out. */
   apply(event: EnrichedV1Event): void {
     this.cache.apply(event);
+  }
+
+  /** Applies a consumed customer trading status (its `halted` flag); call it on the same turn as its fan-out. */
+  applyHalt(event: HaltV1Event): void {
+    this.cache.applyHalt(event);
   }
 
   /** The cached state of `symbol` now, or null when this instance has none (synchronous: no I/O). */

@@ -1,6 +1,8 @@
 import type { SymbolStateView } from './enrichment-engine.service';
+import type { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   CoalescingSymbolStateWriter,
+  SymbolStateWriter,
   type SymbolStateWriteObserver,
   type SymbolStateWriteResult,
 } from './symbol-state-writer';
@@ -153,5 +155,19 @@ describe('CoalescingSymbolStateWriter', () => {
     down = false;
     expect(await background.drain(5_000)).toEqual([]);
     expect(events.written).toBe(2);
+  });
+});
+
+describe('SymbolStateWriter', () => {
+  it('writes halted with the snapshot attributes and leaves out unknown ones', async () => {
+    const sent: UpdateItemCommand[] = [];
+    const client = { send: async (command: UpdateItemCommand) => void sent.push(command) } as unknown as DynamoDBClient;
+    const writer = new SymbolStateWriter(client, 'symbol-state', () => 5_000);
+    await writer.write([{ ...view('AAPL', 1_000), halted: true }, view('MSFT', 2_000)]);
+    const [aapl, msft] = sent.map((command) => command.input);
+    expect(aapl?.ExpressionAttributeValues).toMatchObject({ ':halted': { BOOL: true }, ':lastEventTime': { N: '1000' }, ':updatedAt': { N: '5000' } });
+    expect(aapl?.UpdateExpression).toContain('#halted = :halted');
+    expect(aapl?.ExpressionAttributeValues).not.toHaveProperty(':bidPrice');
+    expect(msft?.ExpressionAttributeValues).not.toHaveProperty(':halted');
   });
 });

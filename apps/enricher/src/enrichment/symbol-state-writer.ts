@@ -48,10 +48,8 @@ export class SymbolStateWriter {
     for (const key of SYMBOL_STATE_ATTRIBUTES) {
       if (key === 'lastEventTime') continue;
       const value = state[key];
-      if (value !== null) fields[key] = value;
+      if (value !== null && value !== undefined) fields[key] = value;
     }
-    // Not one of the snapshot attributes (SYMBOL_STATE_ATTRIBUTES): the gateway's snapshot does not carry it yet.
-    if (state.halted !== undefined) fields['halted'] = state.halted;
     const names: Record<string, string> = {};
     const values: Record<string, { N: string } | { S: string } | { BOOL: boolean }> = {};
     const sets: string[] = [];

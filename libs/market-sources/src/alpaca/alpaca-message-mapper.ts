@@ -51,7 +51,8 @@ export function alpacaTopicOf(type: unknown): TopicName | null {
  *   York of that date (the contract's session close), o/h/l/c USD, volume `v`; adjustedClose = close,
  *   dividendAmount 0, splitCoefficient 1 (Alpaca's stream carries no corporate actions: they come from the
  *   reference data). Alpaca sends the day's bar again as it grows during the session, each with the same
- *   id; the enricher keeps the latest per date (see the README, "Sessions").
+ *   id; `AlpacaSource` holds them back to the session close (`DailyBarHold`) and the enricher keeps
+ *   the latest per date (see the README, "Sessions").
  * - correction `c` -> `market.trade-correction.v1`: original `oi`/`op`/`os`/`oc`, corrected `ci`/`cp`/`cs`/`cc`
  *   (ids as decimal strings), venue `x`, tape `z`.
  * - cancel/error `x` -> `market.trade-cancel.v1`: trade `i`, `p` USD, `s` shares, action `a` (`C` -> cancel,
@@ -246,6 +247,19 @@ export function mapAlpacaDataMessage(message: Fields, receipt: AlpacaReceipt): S
     },
     origin,
   );
+}
+
+/**
+ * The trading date (`YYYY-MM-DD`, America/New_York) of an Alpaca daily bar message `d` (its `t` is the start
+ * of the day), or undefined when `t` is not a valid RFC 3339 timestamp (mapping then rejects the message).
+ */
+export function alpacaDailyBarDateOf(message: Fields): string | undefined {
+  if (typeof message['t'] !== 'string') return undefined;
+  try {
+    return NEW_YORK_DATE.format(epochNsToEpochMs(rfc3339ToEpochNs(message['t'])));
+  } catch {
+    return undefined;
+  }
 }
 
 /** A bar message's `o`/`h`/`l`/`c` (USD) as contract fields, unchecked (the contract validates them). */

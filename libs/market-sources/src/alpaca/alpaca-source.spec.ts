@@ -289,6 +289,22 @@ describe('AlpacaProtocolServer plays corrections, cancels, statuses, bars and da
     expect(server.stats).toMatchObject({ tradesSent: 1, othersSent: { c: 2, x: 2, s: 3, b: 1, d: 1 } });
   });
 
+  it('holds a daily bar received during its session and publishes it when the wall clock reaches the close', async () => {
+    // The wall clock runs at real speed from 300 ms before the close of 2020-11-25 (16:00 EST).
+    const close = Date.parse('2020-11-25T21:00:00Z');
+    const offset = close - 300 - Date.now();
+    const wallClock = () => Date.now() + offset;
+    const server = await startServer({ feed: () => new IterableSource([eventRecord(dailyBar.event)]) });
+    const { source } = client(server, { subscription: { dailyBars: ['*'] }, wallClock });
+    const iterator = source[Symbol.asyncIterator]();
+    await until(() => server.stats.othersSent['d'] === 1);
+    expect(source.bufferedRecords).toBe(0); // the bar is held, not queued
+    const [bar] = await take(iterator, 1);
+    expect(wallClock()).toBeGreaterThanOrEqual(close);
+    expect(comparable((bar as EventRecord).event)).toEqual(comparable(dailyBar.event));
+    expect((bar as EventRecord).event.ingestTime).toBeGreaterThanOrEqual(close);
+  });
+
   it('routes c and x to the trade subscribers of the symbol, b to bar subscribers and s to status subscribers only', async () => {
     const server = await startServer({ feed: () => new IterableSource(script.map(eventRecord)) });
     // AAPL trades only: the AAPL trade, its correction, its cancel and error; not IWM's correction, no status, no bar, no daily bar.

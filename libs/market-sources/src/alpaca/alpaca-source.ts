@@ -5,6 +5,7 @@ import { RecordQueue } from '../core/record-queue';
 import { rejectedRecord, type MarketDataSource, type SourceRecord } from '../core/source-record';
 import { oversizedReason, MAX_EVENT_RECORD_BYTES } from '@tickwire/contracts';
 import { ALPACA_SOURCE, alpacaTopicOf, mapAlpacaDataMessage, type AlpacaReceipt } from './alpaca-message-mapper';
+import { DailyBarHold } from './daily-bar-hold';
 import {
   ALPACA_CHANNELS,
   ALPACA_ERRORS,
@@ -56,7 +57,7 @@ export interface AlpacaSourceOptions {
   readonly subscribeTimeoutMs?: number;
   /** Records buffered before the socket is paused (TCP backpressure to the server). Default 10,000. */
   readonly highWaterMark?: number;
-  /** `ingestTime` clock, epoch ms. Default `Date.now`. */
+  /** `ingestTime` clock and the clock daily bars are held back by (see {@link DailyBarHold}), epoch ms. Default `Date.now`. */
   readonly wallClock?: WallClock;
   /** Clock for session durations and reconnect delays. Default `performance.now()`. */
   readonly clock?: MonotonicClock;
@@ -116,7 +117,8 @@ export type AlpacaConnectionState = 'idle' | SessionState | 'closed';
  *   catches up.
  *
  * Records received while disconnected are lost (Alpaca has no replay); a gap shows as `disconnected` /
- * `reconnecting` events. Alpaca's minute bars map to `market.bar.source.1m.v1` on their own raw topic
+ * `reconnecting` events. Daily bars (`d`) grow during the session: each symbol's latest is held back until
+ * its session has closed and published then ({@link DailyBarHold}). Alpaca's minute bars map to `market.bar.source.1m.v1` on their own raw topic
  * (`<source>:<symbol>:<startTime>` ids, distinct from the enricher's bars); corrections, cancels/errors and
  * trading statuses to their contract events (see {@link mapAlpacaDataMessage}).
  * @example
@@ -135,10 +137,14 @@ export class AlpacaSource implements MarketDataSource {
   private acknowledged: AlpacaSubscriptionAck | undefined;
   private loop: Promise<void> | undefined;
   private iterated = false;
+  private readonly dailyBars: DailyBarHold;
+  private releaseTimer: NodeJS.Timeout | undefined;
+  private releaseTimerAt: number | undefined;
 
   constructor(private readonly options: AlpacaSourceOptions) {
     this.clock = options.clock ?? systemMonotonicClock;
     this.wallClock = options.wallClock ?? systemWallClock;
+    this.dailyBars = new DailyBarHold({ wallClock: this.wallClock });
     this.queue = new RecordQueue<SourceRecord>({
       highWaterMark: options.highWaterMark ?? 10_000,
       onHighWater: () => this.socket?.pause(),
@@ -191,6 +197,8 @@ export class AlpacaSource implements MarketDataSource {
   /** Closes the socket, stops reconnecting and ends the iteration (buffered records are dropped). Idempotent. */
   async close(): Promise<void> {
     if (!this.abort.signal.aborted) this.abort.abort();
+    clearTimeout(this.releaseTimer);
+    this.releaseTimer = undefined;
     this.socket?.terminate();
     this.queue.clear();
     await this.loop;
@@ -227,6 +235,23 @@ export class AlpacaSource implements MarketDataSource {
     }
     if (Object.keys(add).length > 0) this.send({ action: 'subscribe', ...add });
     if (Object.keys(remove).length > 0) this.send({ action: 'unsubscribe', ...remove });
+  }
+
+  /** Queues what the daily-bar hold releases and arms the timer for its next release. */
+  private pushAll(records: readonly SourceRecord[]): void {
+    for (const record of records) this.queue.push(record);
+    const next = this.dailyBars.nextReleaseAt();
+    if (next === this.releaseTimerAt || this.abort.signal.aborted) return;
+    clearTimeout(this.releaseTimer);
+    this.releaseTimerAt = next;
+    this.releaseTimer = undefined;
+    if (next === undefined) return;
+    // setTimeout holds at most 2^31-1 ms (~24.8 days); a longer wait re-arms when it fires.
+    const delayMs = Math.min(Math.max(0, next - this.wallClock()), 2_147_483_647);
+    this.releaseTimer = setTimeout(() => {
+      this.releaseTimerAt = undefined;
+      this.pushAll(this.dailyBars.releaseDue());
+    }, delayMs);
   }
 
   private emit(event: AlpacaSourceEvent): void {
@@ -266,6 +291,7 @@ export class AlpacaSource implements MarketDataSource {
       this.queue.fail(error);
     } finally {
       this.state = 'closed';
+      clearTimeout(this.releaseTimer); // held daily bars go with the buffered records
       this.queue.end();
     }
   }
@@ -380,7 +406,7 @@ export class AlpacaSource implements MarketDataSource {
               continue;
             }
           }
-          if ((ALPACA_EVENT_TYPES as readonly unknown[]).includes(type)) this.queue.push(mapAlpacaDataMessage(fields, receipt));
+          if ((ALPACA_EVENT_TYPES as readonly unknown[]).includes(type)) this.pushAll(this.dailyBars.accept(fields, receipt));
           else if ((ALPACA_NOTICE_TYPES as readonly unknown[]).includes(type)) this.emit({ type: 'notice', message: fields });
           else if (type === 'success' || type === 'subscription' || type === 'error') onControl(fields);
           else this.queue.push(mapAlpacaDataMessage(fields, receipt)); // unknown type: rejected with the reason
