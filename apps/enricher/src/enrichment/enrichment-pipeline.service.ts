@@ -572,19 +572,28 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
       return offset === undefined ? [] : [{ topic, partition: task, offset }];
     });
     const views = this.viewsOf(changed);
+    const produced = producedByTopic(outgoing);
+    const deadLettered = deadLetters.map(
+      ({ record, error }) => [record.topic, describeError(error).errorClass] as const,
+    );
+    const lateCounts = [TOPICS.trades, TOPICS.quotes].map(
+      (topic) => [topic, late.filter((record) => record.topic === lateTopic(topic)).length] as const,
+    );
+    const barCount = output.bars.length;
+    const alertTypes = output.alerts.map((alert) => alert.payload.alertType);
     const committed = this.lanes.enqueue(task, {
       records: outgoing,
       changed,
       offsets,
+      // Only counts and views are kept until the commit (the transaction stays open up to
+      // ENRICHER_COMMIT_INTERVAL_MS): the events and records themselves are released once sent.
       onCommitted: () => {
         for (const { topic, offset } of offsets) group.committed(topic, offset);
-        this.countProduced(outgoing);
-        for (const { record, error } of deadLetters)
-          this.metricsService.recordDeadLettered(record.topic, describeError(error).errorClass);
-        for (const topic of [TOPICS.trades, TOPICS.quotes])
-          this.metrics.late.inc({ topic }, late.filter((record) => record.topic === lateTopic(topic)).length);
-        this.metrics.bars.inc({ trigger: 'event-time' }, output.bars.length);
-        for (const alert of output.alerts) this.metrics.alerts.inc({ alert_type: alert.payload.alertType });
+        for (const [topic, count] of produced) this.metrics.produced.inc({ topic }, count);
+        for (const [topic, errorClass] of deadLettered) this.metricsService.recordDeadLettered(topic, errorClass);
+        for (const [topic, count] of lateCounts) this.metrics.late.inc({ topic }, count);
+        this.metrics.bars.inc({ trigger: 'event-time' }, barCount);
+        for (const alertType of alertTypes) this.metrics.alerts.inc({ alert_type: alertType });
         this.stateWriter.enqueue(views);
       },
     });
@@ -821,6 +830,8 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
       const bars = output.bars.filter((bar) => symbols.has(bar.payload.symbol)).length;
       const alerts = output.alerts.filter((alert) => symbols.has(alert.payload.symbol));
       const views = this.viewsOf(taskChanged);
+      const produced = producedByTopic(outgoing);
+      const alertTypes = alerts.map((alert) => alert.payload.alertType);
       // A failure is logged and rebuilt through the lanes' failed hook.
       committed.push(
         this.lanes.enqueue(task, {
@@ -828,9 +839,9 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
           changed: taskChanged,
           offsets: [],
           onCommitted: () => {
-            this.countProduced(outgoing);
+            for (const [topic, count] of produced) this.metrics.produced.inc({ topic }, count);
             this.metrics.bars.inc({ trigger: kind === 'idle-flush' ? 'idle-flush' : 'event-time' }, bars);
-            for (const alert of alerts) this.metrics.alerts.inc({ alert_type: alert.payload.alertType });
+            for (const alertType of alertTypes) this.metrics.alerts.inc({ alert_type: alertType });
             this.stateWriter.enqueue(views);
           },
         }),
@@ -1064,12 +1075,6 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     return this.changelog.records(task, [...tombstones, ...snapshots]);
   }
 
-  private countProduced(outgoing: readonly OutgoingRecord[]): void {
-    const byTopic = new Map<string, number>();
-    for (const record of outgoing) byTopic.set(record.topic, (byTopic.get(record.topic) ?? 0) + 1);
-    for (const [topic, count] of byTopic) this.metrics.produced.inc({ topic }, count);
-  }
-
   /**
    * The symbol-state views of `symbols` now, i.e. at the state their transaction commits; handed to the
    * background writer once it committed (the batch does not wait for DynamoDB).
@@ -1088,6 +1093,13 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     this.tail = run.catch(() => undefined);
     return run;
   }
+}
+
+/** Records per topic of `outgoing`. */
+function producedByTopic(outgoing: readonly OutgoingRecord[]): Map<string, number> {
+  const byTopic = new Map<string, number>();
+  for (const record of outgoing) byTopic.set(record.topic, (byTopic.get(record.topic) ?? 0) + 1);
+  return byTopic;
 }
 
 function merge(into: EngineOutput, from: EngineOutput): void {

@@ -167,7 +167,8 @@ export class TaskTransactionLanes {
     // failures are reported through hooks.failed as well.
     committed.catch(() => undefined);
     session.queued.push(work);
-    session.works.push(work);
+    // Kept until the commit without its records (released once sent: the transaction stays open).
+    session.works.push({ records: [], offsets: work.offsets, ...(work.onCommitted ? { onCommitted: work.onCommitted } : {}) });
     for (const symbol of work.changed ?? []) session.changed.add(symbol);
     session.wake?.();
     return committed;
