@@ -165,7 +165,7 @@ describe('/v1/stream on the local stack', () => {
       type: 'snapshot',
       symbol,
       eventTime: t,
-      data: { symbol, lastEventTime: t, lastPrice: 150, previousClose: 100, previousCloseDate: expect.any(String), changePercent: 50, bidPrice: 149.9, askPrice: 150.1, bidSize: expect.any(Number), askSize: expect.any(Number) },
+      data: { symbol, lastEventTime: t, lastPrice: 150, previousClose: 100, previousCloseDate: expect.any(String), changePercent: 50, bidPrice: 149.9, askPrice: 150.1, bidSize: expect.any(Number), askSize: expect.any(Number), halted: false },
     });
     expect(sequence.filter((f) => f.type === 'snapshot')).toHaveLength(1);
     expect(sequence.slice(1).map((f) => [f.type, (f['data'] as { price?: number; lastPrice?: number }).price ?? (f['data'] as { lastPrice: number }).lastPrice])).toEqual([
