@@ -161,8 +161,13 @@ describe('opensearch-indexer on the local stack: bulk indexing', () => {
     await running.app.close();
     running = null;
     // The next start (or setOffsets) needs the group empty: wait until the broker saw the member leave.
-    await waitFor('the consumer group to be empty', async () =>
-      (await admin.describeGroups([groupId])).groups[0]?.state === 'Empty' ? true : undefined,
+    // Up to twice the indexer's 30 s session timeout: a consumer that kafkajs was restarting when the
+    // close came may not send its LeaveGroup, and the broker then expires it (a fresh-clone npm test
+    // on the loaded machine timed out at 30 s).
+    await waitFor(
+      'the consumer group to be empty',
+      async () => ((await admin.describeGroups([groupId])).groups[0]?.state === 'Empty' ? true : undefined),
+      60_000,
     );
   };
   const refreshAndCount = async (index: string): Promise<number> => {
