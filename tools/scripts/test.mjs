@@ -61,8 +61,13 @@ const env = {
   FORCE_COLOR: '0',
 };
 const nx = ['nx', 'run-many', '--skip-nx-cache', '--outputStyle=static'];
-// Every project's lint, typecheck, unit and integration tests, two at a time.
-let status = run('npx', [...nx, '-t', 'lint', 'typecheck', 'test', '--parallel=2', ...extra], { env });
+// Every project's lint and typecheck, two at a time; then unit and integration tests one project at a
+// time: the projects' integration tests share the stack's topics, and since issue 14 the enricher
+// always holds an open transaction on the customer topics while it works (and a killed one until its
+// successor fences it), whose last stable offset stalled the indexer's read_committed tests when both
+// ran at once (reproduced twice in fresh-clone runs and once on purpose).
+let status = run('npx', [...nx, '-t', 'lint', 'typecheck', '--parallel=2', ...extra], { env });
+status = run('npx', [...nx, '-t', 'test', '--parallel=1', ...extra], { env }) || status;
 // Then the end-to-end tests alone: they reset the pipeline's topics, indices, bucket and tables,
 // which must not happen under another project's integration test.
 if (extra.length === 0) status = run('npx', [...nx, '-t', 'e2e', '--parallel=1'], { env }) || status;

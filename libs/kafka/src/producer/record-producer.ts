@@ -159,7 +159,20 @@ export class RecordProducer {
         await transaction.sendBatch({ topicMessages: groupByTopic(records), acks: -1, compression });
       },
       async sendOffsets({ consumerGroupId, offsets }) {
-        await transaction.sendOffsets({ consumerGroupId, topics: groupOffsetsByTopic(offsets) });
+        // kafkajs retries a transactional send's CONCURRENT_TRANSACTIONS (the retry option above), but
+        // not AddOffsetsToTxn's: an offsets-only transaction begun while the previous one's markers are
+        // still being written fails at once (found by the fresh-clone npm test: kafka-consumer-server's
+        // dead-lettered last record never committed). Same backoff as the sends (KAFKA-5477), bounded.
+        for (let attempt = 0, delayMs = 20; ; attempt += 1, delayMs *= 2) {
+          try {
+            await transaction.sendOffsets({ consumerGroupId, topics: groupOffsetsByTopic(offsets) });
+            return;
+          } catch (error) {
+            const { type, cause } = error as { type?: string; cause?: { type?: string } };
+            if ((type ?? cause?.type) !== 'CONCURRENT_TRANSACTIONS' || attempt >= 8) throw error;
+            await new Promise((resolve) => setTimeout(resolve, delayMs));
+          }
+        }
       },
     };
     // kafkajs retries a transactional producer's sends without limit (its idempotent default), so a
