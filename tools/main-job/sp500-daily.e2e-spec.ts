@@ -10,10 +10,12 @@ const THRESHOLD = 5;
 const BORDER = 0.05;
 
 interface ThresholdAlert {
+  readonly id: string;
   readonly symbol: string;
   readonly direction: 'up' | 'down';
   readonly changePercent: number;
   readonly eventTime: number;
+  readonly ingestTime: number;
 }
 
 const newYorkDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York', year: 'numeric', month: '2-digit', day: '2-digit' });
@@ -110,6 +112,48 @@ describe('npm start -- --once on the S&P 500 daily bars', () => {
     const splitDays = new Set(rows.filter((r) => r.split !== 1).map((r) => `${r.symbol} ${r.date}`));
     const onSplitDays = alerts.filter((a) => splitDays.has(`${a.symbol} ${newYorkDate.format(a.eventTime)}`));
     expect(onSplitDays.filter((a) => Math.abs(a.changePercent) > 40)).toEqual([]);
+  });
+});
+
+/**
+ * The same replay with no previous-close reference at all (`npm start -- --once --dataset daily
+ * --reference-closes none`, i.e. the enricher's `REFERENCE_CLOSES=none`): every previous close comes from the
+ * prior daily bar in the feed, corporate actions still from their reference (issue 13, item 5). Its
+ * +/-5 % alerts must be those of the run above, document for document (only `ingestTime`, the replay's wall
+ * clock, differs between runs). Runs after the block above: it resets the same topics and indices.
+ */
+describe('npm start -- --once --dataset daily --reference-closes none', () => {
+  let withReference: ThresholdAlert[];
+  let feedOnly: ThresholdAlert[];
+  let feedOnlyTotals: PipelineTotals;
+  let run: PipelineRun | undefined;
+
+  beforeAll(async () => {
+    withReference = await readThresholdAlerts();
+    run = await PipelineRun.start({
+      dataset: 'daily',
+      speed: 'max',
+      reset: true,
+      serviceEnv: { enricher: { REFERENCE_CLOSES: 'none' }, 'firehose-archiver': { BUFFER_INTERVAL_SECONDS: '5' } },
+    });
+    await run.waitForIngest();
+    await run.waitForSinks();
+    feedOnlyTotals = await run.totals();
+    await run.stop();
+    feedOnly = await readThresholdAlerts();
+  });
+
+  afterAll(async () => {
+    await run?.stop();
+  });
+
+  it('raises the same +/-5 % alerts as the run with the reference closes, payloads included', () => {
+    expect(reconciles(summaryRows(feedOnlyTotals))).toBe(true);
+    const comparable = (alerts: ThresholdAlert[]) =>
+      alerts.map((alert) => ({ ...alert, ingestTime: 0 })).sort((a, b) => a.id.localeCompare(b.id));
+    expect(withReference.length).toBeGreaterThan(13_000);
+    expect(feedOnly.length).toBe(withReference.length);
+    expect(comparable(feedOnly)).toEqual(comparable(withReference));
   });
 });
 
