@@ -18,3 +18,4 @@ export * from './consumer/partition-task-producers';
 export type { Consumer as KafkaConsumer, EachBatchPayload as KafkaEachBatchPayload } from 'kafkajs';
 export * from './consumer/partition-group';
 export * from './consumer/consumer-lag-monitor';
+export * from './consumer/compacted-topic-reader';

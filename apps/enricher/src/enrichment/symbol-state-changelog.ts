@@ -1,4 +1,4 @@
-import type { KafkaClient as Kafka } from '@tickwire/kafka';
+import { CompactedTopicReadTimeoutError, readLatestByKey, type KafkaClient as Kafka } from '@tickwire/kafka';
 import type { OutgoingRecord } from '@tickwire/kafka';
 import { enricherChangelogTopicSpec } from '@tickwire/resources';
 import type { EngineSymbolSnapshot } from './enrichment-engine.service';
@@ -114,83 +114,24 @@ export class SymbolStateChangelog {
 
   /**
    * Reads `partitions` (the owned tasks) from the beginning to their end offsets (read_committed, so
-   * only committed transactions) and returns the latest snapshot per symbol. Uses a throwaway consumer
-   * group that never commits; records of other partitions are ignored, and their open transactions
-   * (other instances') are not waited for. Progress is tracked on kafkajs' END_BATCH_PROCESS events,
-   * which also fire for batches holding only transaction markers (the last record of a transactional
-   * partition). Call it only after fencing the previous owners of `partitions`
+   * only committed transactions) and returns the latest snapshot per symbol ({@link readLatestByKey}:
+   * a throwaway consumer group that never commits; other partitions and their open transactions, other
+   * instances', are not waited for). Call it only after fencing the previous owners of `partitions`
    * (PartitionTaskProducers.ready): from then on nobody else can append to them.
    *
    * @throws ChangelogRestoreError after `timeoutMs` (default 60 s) without reaching the end
    */
   async readAll(partitions: readonly number[], timeoutMs = 60_000): Promise<Map<string, RestoredSymbol>> {
-    const owned = new Set(partitions);
-    const admin = this.kafka.admin();
-    await admin.connect();
-    let ends: { partition: number; high: string; low: string }[];
+    let latest: Awaited<ReturnType<typeof readLatestByKey>>;
     try {
-      ends = await admin.fetchTopicOffsets(this.topic);
-    } finally {
-      await admin.disconnect();
+      latest = await readLatestByKey(this.kafka, { topic: this.topic, partitions, groupIdPrefix: this.groupIdPrefix, timeoutMs });
+    } catch (error) {
+      if (error instanceof CompactedTopicReadTimeoutError) throw new ChangelogRestoreError(`changelog ${error.message}`);
+      throw error;
     }
-    const remaining = new Map<number, bigint>();
-    for (const { partition, high, low } of ends)
-      if (owned.has(partition) && BigInt(high) > BigInt(low)) remaining.set(partition, BigInt(high) - 1n);
     const state = new Map<string, RestoredSymbol>();
-    if (remaining.size === 0) return state;
-
-    const consumer = this.kafka.consumer({
-      groupId: `${this.groupIdPrefix}-restore-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
-      readUncommitted: false,
-      maxWaitTimeInMs: 200,
-      maxBytesPerPartition: 10 * 1024 * 1024,
-    });
-    try {
-      await consumer.connect();
-      await consumer.subscribe({ topic: this.topic, fromBeginning: true });
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(
-          () =>
-            reject(
-              new ChangelogRestoreError(
-                `changelog ${this.topic} not read to its end within ${timeoutMs} ms (partitions left: ${[...remaining.keys()].join(', ')})`,
-              ),
-            ),
-          timeoutMs,
-        );
-        consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-          const last = remaining.get(payload.partition);
-          if (last !== undefined && BigInt(payload.lastOffset) >= last) remaining.delete(payload.partition);
-          if (remaining.size === 0) {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
-        consumer
-          .run({
-            autoCommit: false,
-            eachBatch: async ({ batch }) => {
-              if (!owned.has(batch.partition)) return;
-              for (const message of batch.messages) {
-                const symbol = message.key?.toString('utf8');
-                if (symbol === undefined) continue;
-                if (message.value === null) state.delete(symbol);
-                else
-                  state.set(symbol, {
-                    partition: batch.partition,
-                    snapshot: JSON.parse(message.value.toString('utf8')) as EngineSymbolSnapshot,
-                  });
-              }
-            },
-          })
-          .catch((error: unknown) => {
-            clearTimeout(timer);
-            reject(error instanceof Error ? error : new Error(String(error)));
-          });
-      });
-    } finally {
-      await consumer.disconnect();
-    }
+    for (const [symbol, { value, partition }] of latest)
+      state.set(symbol, { partition, snapshot: JSON.parse(value.toString('utf8')) as EngineSymbolSnapshot });
     return state;
   }
 }
