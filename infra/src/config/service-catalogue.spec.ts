@@ -1,6 +1,6 @@
 import { ENRICHER_STATE_CHANGELOG_TOPIC } from '@tickwire/resources';
 import { CUSTOMER_TOPICS, TOPICS } from '@tickwire/contracts';
-import { DYNAMODB_TABLES, enricherChangelogTopicSpec, kafkaTopicSpecs } from '@tickwire/resources';
+import { dailyBarHoldTopicSpec, DYNAMODB_TABLES, enricherChangelogTopicSpec, kafkaTopicSpecs } from '@tickwire/resources';
 import { SERVICE_NAMES, SERVICES, serviceDeploymentNames } from './service-catalogue';
 import { serviceKafkaAcls } from './service-kafka-acls';
 
@@ -17,12 +17,12 @@ describe('service catalogue', () => {
   });
 
   it('names only topics and tables that the shared definitions create', () => {
-    const topics = new Set([...kafkaTopicSpecs(), enricherChangelogTopicSpec()].map((t) => t.name));
+    const topics = new Set([...kafkaTopicSpecs(), enricherChangelogTopicSpec(), dailyBarHoldTopicSpec()].map((t) => t.name));
     const tables = new Set(DYNAMODB_TABLES.map((t) => t.tableName));
     for (const service of SERVICES) {
       for (const topic of [...service.consumes, ...service.produces]) expect(topics).toContain(topic);
       for (const table of service.tables) expect(tables).toContain(table.tableName);
-      expect(Boolean(service.consumerGroup)).toBe(service.consumes.length > 0);
+      expect(Boolean(service.consumerGroup ?? service.restoreGroupPrefix)).toBe(service.consumes.length > 0);
       // A group per instance is `<consumerGroup>-<instance>`: only a PREFIXED ACL admits it.
       if (service.consumerGroupPerInstance) expect(service.consumerGroupPattern).toBe('PREFIXED');
     }

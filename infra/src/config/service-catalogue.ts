@@ -11,6 +11,7 @@ import {
   ARCHIVE_DATA_PREFIX,
   ARCHIVE_ERROR_PREFIX,
   CUSTOMER_API_KEYS_TABLE,
+  DAILY_BAR_HOLD_TOPIC,
   ENRICHER_STATE_CHANGELOG_TOPIC,
   REFERENCE_DAILY_BARS_TABLE,
   SYMBOL_STATE_TABLE,
@@ -62,7 +63,13 @@ export interface ServiceSpec {
    * commit no offsets, so MSK reports no offset lag for them (the app exports its lag as a metric).
    */
   readonly consumerGroupPerInstance?: boolean;
-  /** Topics the service reads (needs a consumer group). */
+  /**
+   * Prefix of the throwaway groups with which a service that has no consumer group of its own reads a
+   * compacted topic back at start-up (a restore; they never commit): a PREFIXED group ACL, no
+   * KAFKA_CONSUMER_GROUP, no lag alarm.
+   */
+  readonly restoreGroupPrefix?: string;
+  /** Topics the service reads (needs a consumer group or a restore group prefix). */
   readonly consumes: readonly string[];
   /** Topics the service writes, including the DLQ and late topics of what it consumes. */
   readonly produces: readonly string[];
@@ -105,8 +112,11 @@ export const SERVICES: readonly ServiceSpec[] = [
     cpu: 512,
     memoryMiB: 1024,
     desiredCount: 1,
-    consumes: [],
-    produces: [...RAW_TOPICS],
+    // Alpaca's daily bars held until their session closes are kept in a compacted topic and read back
+    // at start-up with throwaway groups `ingest-producer-restore-<id>` (never committed).
+    restoreGroupPrefix: 'ingest-producer-restore',
+    consumes: [DAILY_BAR_HOLD_TOPIC],
+    produces: [...RAW_TOPICS, DAILY_BAR_HOLD_TOPIC],
     tables: [],
     archiveWritePrefixes: [],
     search: 'none',

@@ -4,7 +4,7 @@ import { serviceScramUser, type ServiceSpec } from './service-catalogue';
 /**
  * Kafka ACLs of a service's SCRAM user, derived from the catalogue: READ+DESCRIBE on what it consumes,
  * WRITE+DESCRIBE on what it produces, READ on its consumer group (literal, or prefixed when the
- * catalogue says so), WRITE+DESCRIBE on its
+ * catalogue says so) and on its restore groups (prefixed), WRITE+DESCRIBE on its
  * transactional ids (prefixed). Nothing else: the cluster runs with `allow.everyone.if.no.acl.found=false`.
  */
 export function serviceKafkaAcls(service: ServiceSpec): KafkaAclSpec[] {
@@ -30,6 +30,7 @@ export function serviceKafkaAcls(service: ServiceSpec): KafkaAclSpec[] {
   ];
   if (service.consumerGroup)
     acls.push(allow('GROUP', service.consumerGroup, 'READ', service.consumerGroupPattern ?? 'LITERAL'));
+  if (service.restoreGroupPrefix) acls.push(allow('GROUP', service.restoreGroupPrefix, 'READ', 'PREFIXED'));
   if (service.transactionalIdPrefix) {
     acls.push(
       allow('TRANSACTIONAL_ID', service.transactionalIdPrefix, 'WRITE', 'PREFIXED'),

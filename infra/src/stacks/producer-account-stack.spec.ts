@@ -9,6 +9,8 @@ import { TOPICS } from '@tickwire/contracts';
 import {
   ARCHIVE_DATA_PREFIX,
   customerReadOnlyAcls,
+  DAILY_BAR_HOLD_TOPIC,
+  dailyBarHoldTopicSpec,
   DYNAMODB_TABLES,
   ENRICHER_STATE_CHANGELOG_TOPIC,
   enricherChangelogTopicSpec,
@@ -307,7 +309,17 @@ describe('ProducerAccountStack', () => {
         [
           ...kafkaTopicSpecs({ partitions: props.kafka.partitions, replicationFactor: 3, minInsyncReplicas: 2 }),
           enricherChangelogTopicSpec({ partitions: props.kafka.partitions, replicationFactor: 3, minInsyncReplicas: 2 }),
+          dailyBarHoldTopicSpec({ replicationFactor: 3, minInsyncReplicas: 2 }),
         ],
+      );
+      // The ingest-producer writes its daily-bar hold and reads it back with restore groups (never committed).
+      const ingestAcls = JSON.parse(String(parameters.get('/tickwire/prod/kafka/acls/tickwire-ingest-producer')?.['value'])) as unknown[];
+      expect(ingestAcls).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ resourceType: 'TOPIC', resourceName: DAILY_BAR_HOLD_TOPIC, operation: 'WRITE' }),
+          expect.objectContaining({ resourceType: 'TOPIC', resourceName: DAILY_BAR_HOLD_TOPIC, operation: 'READ' }),
+          expect.objectContaining({ resourceType: 'GROUP', resourceName: 'ingest-producer-restore', patternType: 'PREFIXED', operation: 'READ' }),
+        ]),
       );
       const customerAcls = JSON.parse(
         String(parameters.get('/tickwire/prod/kafka/acls/customer')?.['value']),

@@ -6,6 +6,7 @@ import {
   DYNAMODB_TABLES,
   indexTemplates,
   ENRICHER_STATE_CHANGELOG_TOPIC,
+  dailyBarHoldTopicSpec,
   enricherChangelogTopicSpec,
   kafkaTopicSpecs,
 } from '@tickwire/resources';
@@ -152,6 +153,7 @@ export class ProducerAccountStack extends TickwireStack {
         // Created here rather than by the enricher: the cluster does not auto-create topics and the
         // enricher's user has no CREATE permission.
         enricherChangelogTopicSpec({ partitions: props.kafka.partitions, ...KAFKA_REPLICATION }),
+        dailyBarHoldTopicSpec(KAFKA_REPLICATION),
       ],
       kmsKeyArn: key.keyArn,
     });

@@ -18,5 +18,6 @@ export * from './core/record-queue';
 export * from './alpaca/alpaca-protocol';
 export * from './alpaca/alpaca-message-mapper';
 export * from './alpaca/alpaca-source';
+export * from './alpaca/daily-bar-hold';
 export * from './alpaca/alpaca-protocol-server';
 export * from './synthetic/synthetic-source';

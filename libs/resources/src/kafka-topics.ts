@@ -120,3 +120,33 @@ export function enricherChangelogTopicSpec(options: KafkaTopicOptions = {}): Kaf
     },
   };
 }
+
+/**
+ * The ingest-producer's daily bars held back until their session closes (Alpaca `d`, see DailyBarHold in
+ * libs/market-sources): key = `<symbol>|<tradingDate>`, value = JSON HeldDailyBar, a tombstone once the bar
+ * is published. Log-compacted, so a restarted producer reads back what it held and a restart across a close
+ * still publishes the session's official close. Internal, not for customers.
+ */
+export const DAILY_BAR_HOLD_TOPIC = 'tickwire.ingest-producer.daily-bar-hold';
+
+/**
+ * Spec of {@link DAILY_BAR_HOLD_TOPIC}: compacted, one partition (a few records per symbol and day). The
+ * ingest-producer creates it at start-up when missing, like the enricher's changelog, so it is not part of
+ * {@link kafkaTopicSpecs}. Replication factor -1 and no `min.insync.replicas`: the broker's defaults
+ * (`default.replication.factor`, 3 on the MSK cluster; 1 locally), unless given.
+ */
+export function dailyBarHoldTopicSpec(options: KafkaTopicOptions = {}): KafkaTopicSpec {
+  return {
+    name: DAILY_BAR_HOLD_TOPIC,
+    partitions: 1,
+    replicationFactor: options.replicationFactor ?? -1,
+    role: 'stream',
+    configs: {
+      'cleanup.policy': 'compact',
+      ...(options.minInsyncReplicas === undefined ? {} : { 'min.insync.replicas': String(options.minInsyncReplicas) }),
+      'max.message.bytes': String(MAX_MESSAGE_BYTES),
+      'segment.ms': String(60 * 60 * 1000),
+      'min.cleanable.dirty.ratio': '0.1',
+    },
+  };
+}

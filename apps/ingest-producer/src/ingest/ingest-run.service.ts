@@ -1,9 +1,11 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import type { RecordProducer } from '@tickwire/kafka';
+import type { KafkaClient, RecordProducer } from '@tickwire/kafka';
+import { DAILY_BAR_HOLD_TOPIC } from '@tickwire/resources';
 import type { AlpacaSourceEvent } from '@tickwire/market-sources';
-import { InjectServiceConfig, KAFKA_PRODUCER, MetricsService, ROOT_LOGGER } from '@tickwire/service-kit';
+import { InjectServiceConfig, KAFKA_CLIENT, KAFKA_PRODUCER, MetricsService, ROOT_LOGGER } from '@tickwire/service-kit';
 import type { Logger } from 'pino';
 import type { IngestProducerConfig } from '../config/ingest-producer-env';
+import { KafkaDailyBarHoldStore } from '../sources/kafka-daily-bar-hold-store';
 import { createMarketSource } from '../sources/market-source-factory';
 import { PrometheusIngestMetrics } from './ingest-metrics';
 import { IngestPipeline } from './ingest-pipeline';
@@ -29,6 +31,7 @@ export class IngestRunService implements OnApplicationBootstrap, BeforeApplicati
   private readonly progress: IngestProgress;
   private readonly pipeline: IngestPipeline;
   private readonly logger: Logger;
+  private readonly dailyBarStore: KafkaDailyBarHoldStore | undefined;
   private run: Promise<void> | undefined;
   private shuttingDown = false;
 
@@ -37,9 +40,22 @@ export class IngestRunService implements OnApplicationBootstrap, BeforeApplicati
     @Inject(KAFKA_PRODUCER) private readonly producer: RecordProducer,
     metrics: MetricsService,
     @Inject(ROOT_LOGGER) rootLogger: Logger,
+    @Inject(KAFKA_CLIENT) kafka: KafkaClient,
   ) {
     this.logger = rootLogger.child({ component: 'ingest' });
-    const { source, description } = createMarketSource(config, { onAlpacaEvent: (event) => this.logAlpacaEvent(event) });
+    // Alpaca's daily bars wait for their session's close in the source; this keeps them across a restart.
+    this.dailyBarStore =
+      config.SOURCE === 'alpaca' && config.ALPACA_CHANNELS.includes('dailyBars')
+        ? new KafkaDailyBarHoldStore(kafka, producer, {
+            topic: `${config.TOPIC_PREFIX}${DAILY_BAR_HOLD_TOPIC}`,
+            groupIdPrefix: config.SERVICE_NAME,
+            logger: rootLogger.child({ component: 'daily-bar-hold' }),
+          })
+        : undefined;
+    const { source, description } = createMarketSource(config, {
+      onAlpacaEvent: (event) => this.logAlpacaEvent(event),
+      ...(this.dailyBarStore ? { dailyBarStore: this.dailyBarStore } : {}),
+    });
     this.progress = new IngestProgress(description);
     this.pipeline = new IngestPipeline({
       source,
@@ -73,6 +89,7 @@ export class IngestRunService implements OnApplicationBootstrap, BeforeApplicati
     this.logger.info('Stopping the source and draining in-flight batches');
     await this.pipeline.stop();
     await this.run;
+    await this.dailyBarStore?.flush();
   }
 
   private async execute(): Promise<void> {

@@ -3,6 +3,7 @@ import {
   type AlpacaSourceEvent,
   type AlpacaSubscription,
   DAILY_BARS_FILES,
+  type DailyBarHoldStore,
   DailyBarsReplaySource,
   formatPacing,
   LobsterReplaySource,
@@ -35,6 +36,8 @@ export interface ConfiguredSource {
 export interface SourceFactoryHooks {
   /** Alpaca connection lifecycle and notices (logged by the service). */
   onAlpacaEvent?: (event: AlpacaSourceEvent) => void;
+  /** Durable copy of the Alpaca daily bars held until their session closes (see AlpacaSourceOptions.dailyBarStore). */
+  dailyBarStore?: DailyBarHoldStore;
 }
 
 /**
@@ -80,6 +83,7 @@ export function createMarketSource(config: IngestProducerConfig, hooks: SourceFa
         credentials: { keyId: config.ALPACA_KEY ?? '', secretKey: config.ALPACA_SECRET ?? '' },
         subscription,
         ...(hooks.onAlpacaEvent ? { onEvent: hooks.onAlpacaEvent } : {}),
+        ...(hooks.dailyBarStore ? { dailyBarStore: hooks.dailyBarStore } : {}),
       });
       return { source, description: { source: 'alpaca', dataset: null, speed: null, finite: false } };
     }

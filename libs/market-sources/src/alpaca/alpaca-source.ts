@@ -5,7 +5,7 @@ import { RecordQueue } from '../core/record-queue';
 import { rejectedRecord, type MarketDataSource, type SourceRecord } from '../core/source-record';
 import { oversizedReason, MAX_EVENT_RECORD_BYTES } from '@tickwire/contracts';
 import { ALPACA_SOURCE, alpacaTopicOf, mapAlpacaDataMessage, type AlpacaReceipt } from './alpaca-message-mapper';
-import { DailyBarHold } from './daily-bar-hold';
+import { DailyBarHold, type DailyBarHoldStore } from './daily-bar-hold';
 import {
   ALPACA_CHANNELS,
   ALPACA_ERRORS,
@@ -59,6 +59,11 @@ export interface AlpacaSourceOptions {
   readonly highWaterMark?: number;
   /** `ingestTime` clock and the clock daily bars are held back by (see {@link DailyBarHold}), epoch ms. Default `Date.now`. */
   readonly wallClock?: WallClock;
+  /**
+   * Durable copy of the daily bars held back until their session closes ({@link DailyBarHold}); loaded before
+   * the first connection, so a restart across a close still publishes that session's bar. Default none.
+   */
+  readonly dailyBarStore?: DailyBarHoldStore;
   /** Clock for session durations and reconnect delays. Default `performance.now()`. */
   readonly clock?: MonotonicClock;
   /** Observer of the connection lifecycle and of protocol notices (for logs and metrics); must not throw. */
@@ -144,7 +149,7 @@ export class AlpacaSource implements MarketDataSource {
   constructor(private readonly options: AlpacaSourceOptions) {
     this.clock = options.clock ?? systemMonotonicClock;
     this.wallClock = options.wallClock ?? systemWallClock;
-    this.dailyBars = new DailyBarHold({ wallClock: this.wallClock });
+    this.dailyBars = new DailyBarHold({ wallClock: this.wallClock, ...(options.dailyBarStore ? { store: options.dailyBarStore } : {}) });
     this.queue = new RecordQueue<SourceRecord>({
       highWaterMark: options.highWaterMark ?? 10_000,
       onHighWater: () => this.socket?.pause(),
@@ -269,6 +274,10 @@ export class AlpacaSource implements MarketDataSource {
     const stableAfterMs = policy.stableAfterMs ?? 10_000;
     let failures = 0;
     try {
+      if (this.options.dailyBarStore) {
+        this.dailyBars.restore(await this.options.dailyBarStore.load());
+        this.pushAll(this.dailyBars.releaseDue());
+      }
       for (;;) {
         this.emit({ type: 'connecting', url: this.options.url, attempt: failures + 1 });
         const end = await this.session();

@@ -1,5 +1,5 @@
 import type { SourceRecord } from '../core/source-record';
-import { DailyBarHold } from './daily-bar-hold';
+import { DailyBarHold, type DailyBarHoldStore, type HeldDailyBar } from './daily-bar-hold';
 
 /** An Alpaca `d` message of `date` (its `t` is the start of the New York day, EST here). */
 const dailyBar = (symbol: string, date: string, close: number) => ({ T: 'd', S: symbol, o: 100, h: Math.max(100, close), l: Math.min(100, close), c: close, v: 1000, t: `${date}T05:00:00Z`, n: 10, vw: 100 });
@@ -76,5 +76,62 @@ describe('DailyBarHold', () => {
     expect(hold.accept({ T: 'd', S: 'AAPL', t: 'yesterday' }, receipt()).map(summary)).toEqual(['SchemaViolation']);
     expect(hold.accept(trade('AAPL', '2020-11-25T15:00:00Z'), receipt()).map(summary)).toEqual(['market.trade.v1']);
     expect(hold.size).toBe(0);
+  });
+
+  describe('with a store (a restart across the close)', () => {
+    /** An in-memory store that records the calls, in order. */
+    class RecordingStore implements DailyBarHoldStore {
+      readonly calls: string[] = [];
+      readonly bars = new Map<string, HeldDailyBar>();
+      async load(): Promise<readonly HeldDailyBar[]> {
+        return [...this.bars.values()];
+      }
+      save(bar: HeldDailyBar): void {
+        this.calls.push(`save ${bar.symbol} ${bar.tradingDate} ${String(bar.message['c'])}`);
+        this.bars.set(`${bar.symbol}|${bar.tradingDate}`, bar);
+      }
+      forget(symbol: string, tradingDate: string): void {
+        this.calls.push(`forget ${symbol} ${tradingDate}`);
+        this.bars.delete(`${symbol}|${tradingDate}`);
+      }
+    }
+    let store: RecordingStore;
+    beforeEach(() => {
+      store = new RecordingStore();
+      hold = new DailyBarHold({ wallClock: () => now, store });
+    });
+
+    it('saves every held update and forgets the bar when it is released', () => {
+      hold.accept(dailyBar('AAPL', '2020-11-25', 101), receipt());
+      hold.accept(dailyBar('AAPL', '2020-11-25', 102), receipt());
+      now = Date.parse('2020-11-25T21:00:00Z');
+      hold.releaseDue();
+      expect(store.calls).toEqual(['save AAPL 2020-11-25 101', 'save AAPL 2020-11-25 102', 'forget AAPL 2020-11-25']);
+      // A late re-send is published at once: nothing to save.
+      hold.accept(dailyBar('AAPL', '2020-11-25', 103), receipt());
+      expect(store.calls).toHaveLength(3);
+    });
+
+    it('a new run restores what the stopped one held: released at once when the session closed meanwhile, else at the close', async () => {
+      hold.accept(dailyBar('AAPL', '2020-11-25', 102), receipt());
+      hold.accept(dailyBar('MSFT', '2020-11-27', 201), { receivedAt: now, origin: 'test' });
+      // The process stops at 10:00 ET on the 25th and starts again at 16:30 ET.
+      now = Date.parse('2020-11-25T21:30:00Z');
+      const next = new DailyBarHold({ wallClock: () => now, store });
+      next.restore(await store.load());
+      const released = next.releaseDue();
+      expect(released.map(summary)).toEqual([102]);
+      expect(released[0]).toMatchObject({ event: { ingestTime: now, payload: { symbol: 'AAPL', tradingDate: '2020-11-25' } } });
+      expect(next.size).toBe(1);
+      expect(next.nextReleaseAt()).toBe(Date.parse('2020-11-27T20:00:00Z'));
+      expect([...store.bars.keys()]).toEqual(['MSFT|2020-11-27']);
+    });
+
+    it('a restored bar does not replace one of the same session received since the restart', () => {
+      hold.accept(dailyBar('AAPL', '2020-11-25', 105), receipt());
+      hold.restore([{ symbol: 'AAPL', tradingDate: '2020-11-25', message: dailyBar('AAPL', '2020-11-25', 101), origin: 'test' }]);
+      now = Date.parse('2020-11-25T21:00:00Z');
+      expect(hold.releaseDue().map(summary)).toEqual([105]);
+    });
   });
 });

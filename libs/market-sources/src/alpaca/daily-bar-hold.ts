@@ -6,15 +6,45 @@ import { alpacaDailyBarDateOf, mapAlpacaDataMessage, type AlpacaReceipt } from '
 
 type Fields = Readonly<Record<string, unknown>>;
 
+/** A daily bar held back by {@link DailyBarHold}: Alpaca's `d` message as received. */
+export interface HeldDailyBar {
+  /** Ticker (Alpaca `S`). */
+  readonly symbol: string;
+  /** Trading date of the bar, `YYYY-MM-DD` in New York. */
+  readonly tradingDate: string;
+  /** The `d` message as Alpaca sent it (fields `S o h l c v vw n t`). */
+  readonly message: Readonly<Record<string, unknown>>;
+  /** Where it was received (the stream URL), the `origin` of its record. */
+  readonly origin: string;
+}
+
+/**
+ * Where {@link DailyBarHold} keeps the bars it holds, so that a restart across a session close does not
+ * lose the session's official close (Alpaca sends the day's bar while the session runs and has no replay).
+ * `save` and `forget` are called in order, for every change, and return at once: the store writes in the
+ * background and reports its own failures (the hold keeps working from memory).
+ */
+export interface DailyBarHoldStore {
+  /** The bars held when the previous run stopped. @throws when the store cannot be read. */
+  load(): Promise<readonly HeldDailyBar[]>;
+  /** Remembers the latest bar of (symbol, tradingDate), replacing an earlier one. */
+  save(bar: HeldDailyBar): void;
+  /** Forgets the bar of (symbol, tradingDate): it was released to the feed. */
+  forget(symbol: string, tradingDate: string): void;
+}
+
 /** Options of {@link DailyBarHold}. */
 export interface DailyBarHoldOptions {
   /** Epoch ms UTC; decides whether a session has closed, and the `ingestTime` of a released bar. */
   readonly wallClock: WallClock;
   /** Sessions and their closes. Default the packaged XNYS calendar. */
   readonly calendar?: UsEquityCalendar;
+  /** Durable copy of the held bars; default none (held bars live in memory only). */
+  readonly store?: DailyBarHoldStore;
 }
 
 interface HeldBar {
+  readonly symbol: string;
   readonly message: Fields;
   readonly origin: string;
   readonly tradingDate: string;
@@ -42,8 +72,10 @@ interface HeldBar {
  * A `d` received after that point (a late re-send) is released at once. Every other message passes straight
  * through. A date without a session (or outside the calendar) falls back to the contract's 16:00 close.
  * A released bar's `ingestTime` is the wall clock at its release (it was received earlier; the enricher
- * keeps the latest bar per date either way). Bars still held when the source closes are dropped, like its
- * buffered records (Alpaca sends the bar again with the session's next update).
+ * keeps the latest bar per date either way). With a {@link DailyBarHoldStore} every held bar is also saved
+ * there and forgotten at its release, and {@link restore} takes back what a previous run held: a bar whose
+ * session closed while nothing ran is released at once. Without one, bars still held when the source closes
+ * are lost (Alpaca sends the day's bar only while it changes, not again after the close).
  *
  * Passive: the owner calls {@link accept} for each data message, {@link releaseDue} when the wall clock
  * reaches {@link nextReleaseAt}, and publishes what they return, in order.
@@ -89,10 +121,27 @@ export class DailyBarHold {
       out.push(mapAlpacaDataMessage(message, receipt));
       return out;
     }
-    const symbolBars = this.held.get(symbol) ?? new Map<string, HeldBar>();
-    symbolBars.set(tradingDate, { message, origin: receipt.origin, tradingDate, releaseAt, laterSessionFrom });
-    this.held.set(symbol, symbolBars);
+    this.hold({ symbol, message, origin: receipt.origin, tradingDate, releaseAt, laterSessionFrom });
+    this.options.store?.save({ symbol, tradingDate, message, origin: receipt.origin });
     return out;
+  }
+
+  /**
+   * Takes back the bars a previous run held (from {@link DailyBarHoldStore.load}), unless a bar of the same
+   * symbol and date was received since (it is newer). Call {@link releaseDue} afterwards: a bar whose session
+   * closed meanwhile is due at once.
+   */
+  restore(bars: readonly HeldDailyBar[]): void {
+    for (const { symbol, tradingDate, message, origin } of bars) {
+      if (this.held.get(symbol)?.has(tradingDate)) continue;
+      this.hold({ symbol, message, origin, tradingDate, ...this.boundsOf(tradingDate) });
+    }
+  }
+
+  private hold(bar: HeldBar): void {
+    const symbolBars = this.held.get(bar.symbol) ?? new Map<string, HeldBar>();
+    symbolBars.set(bar.tradingDate, bar);
+    this.held.set(bar.symbol, symbolBars);
   }
 
   /** Maps and releases every held bar whose release time the wall clock has reached, in that order. */
@@ -121,6 +170,7 @@ export class DailyBarHold {
 
   /** Maps a held bar, ingested now (or when the later-session message that releases it was received, if later). */
   private release(bar: HeldBar, receivedAt = 0): SourceRecord {
+    this.options.store?.forget(bar.symbol, bar.tradingDate);
     return mapAlpacaDataMessage(bar.message, { receivedAt: Math.max(this.options.wallClock(), receivedAt), origin: bar.origin });
   }
 
