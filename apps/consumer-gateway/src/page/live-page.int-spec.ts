@@ -218,9 +218,45 @@ describe('live page in headless Chromium', () => {
     // A reload finds the key in the tab's sessionStorage (the address no longer has it).
     await page.reload();
     await page.waitForFunction(() => /^(live \(replay\)|replay finished) · /.test(document.getElementById('status')?.textContent ?? ''));
-    expect(await page.locator('#alerts li').count()).toBeGreaterThanOrEqual(3);
+    await page.waitForFunction(() => document.querySelectorAll('#alerts li').length === 3); // the history (the live ones are not indexed here)
     expect(await page.evaluate(() => location.href)).not.toContain(key);
     expect(pageErrors).toEqual([]);
     await context.close();
+  });
+
+  it('says market closed by the NYSE calendar: on a live feed by the clock, in a replay by the data (early close at 13:00)', async () => {
+    const [third, fourth, quiet] = [uniqueSymbol(), uniqueSymbol(), uniqueSymbol()];
+    const key = await gateway.createKey({ channels: ['enriched', 'bars', 'alerts'], symbols: [third, fourth, quiet] });
+    const pageErrors: string[] = [];
+    const status = async (url: string, fixedTime?: number) => {
+      const page = await browser.newPage();
+      page.on('pageerror', (error) => pageErrors.push(error.message));
+      if (fixedTime !== undefined) await page.clock.setFixedTime(fixedTime);
+      await page.goto(url);
+      await page.waitForFunction(() => / · it-customer-/.test(document.getElementById('status')?.textContent ?? ''));
+      return page;
+    };
+    const statusText = async (page: Awaited<ReturnType<typeof status>>) => (await page.locator('#status').textContent()) ?? '';
+
+    // A live feed (no data yet, so the clock decides): 10:00 New York on a Monday is a session; a
+    // Saturday and Christmas Day 2026 (a Friday) are not.
+    const quietUrl = `${gateway.running.url}/#key=${key}&symbols=${quiet}`;
+    const monday = await status(quietUrl, Date.UTC(2026, 11, 7, 15, 0));
+    expect(await statusText(monday)).toMatch(/^live · /);
+    const saturday = await status(quietUrl, Date.UTC(2026, 11, 5, 17, 0));
+    expect(await statusText(saturday)).toMatch(/^market closed · /);
+    const christmas = await status(quietUrl, Date.UTC(2026, 11, 25, 15, 0));
+    expect(await statusText(christmas)).toMatch(/^market closed · /);
+
+    // A replay of 2012-11-23, the day after Thanksgiving, which closed at 13:00 New York (EST, UTC-5).
+    const replay = await status(`${gateway.running.url}/#key=${key}&symbols=${third},${fourth}`);
+    await gateway.produce([enrichedTrade(third, 101, Date.UTC(2012, 10, 23, 17, 59), 1)]);
+    await replay.waitForFunction(() => document.getElementById('clock')?.textContent === 'data time 2012-11-23 12:59:00 ET');
+    expect(await statusText(replay)).toMatch(/^live \(replay\) · it-customer-/);
+    await gateway.produce([enrichedTrade(fourth, 50, Date.UTC(2012, 10, 23, 18, 0), 1)]);
+    await replay.waitForFunction(() => document.getElementById('clock')?.textContent === 'data time 2012-11-23 13:00:00 ET');
+    await replay.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('live (replay) · market closed · '));
+    expect(pageErrors).toEqual([]);
+    for (const page of [monday, saturday, christmas, replay]) await page.close();
   });
 });
