@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import { type ExchangeCalendarData, XNYS_CALENDAR_DATA } from '@tickwire/indicators';
 
 /** The page's HTML, read once (it sits next to this file in the source tree and is copied by the build). */
 const PAGE_HTML = readFileSync(join(__dirname, 'live-page.html'), 'utf8');
@@ -20,10 +21,12 @@ const CHARTS_SCRIPT = readFileSync(
 );
 
 /**
- * The live page at `/`: a tile per symbol (last, change %, bid/ask), 1-minute candlesticks
- * (lightweight-charts, history from `/v1/bars` then live bars) and a live alert list, all over the
- * gateway's own public protocols with the customer's API key (`/#key=tw_...&symbols=AAPL,AMZN`; a
- * fragment never reaches the server, so the key stays out of access logs).
+ * The live page at `/`: a tile per symbol (last, change %, bid/ask), 1-minute candlesticks with SMA/EMA
+ * overlays and a volume pane (lightweight-charts; history from `/v1/bars` then live bars), the alerts
+ * (the day's history from `/v1/alerts`, then live), times in New York with the date, and the feed's
+ * state (live, replay finished, market closed), all over the gateway's own public protocols with the
+ * customer's API key (`/#key=tw_...&symbols=AAPL,AMZN`; a fragment never reaches the server, so the key
+ * stays out of access logs, and the page takes it out of the address bar once read).
  */
 @ApiExcludeController()
 @Controller()
@@ -40,5 +43,15 @@ export class LivePageController {
   @Header('cache-control', 'public, max-age=86400')
   chartsLibrary(): string {
     return CHARTS_SCRIPT;
+  }
+
+  /**
+   * The NYSE calendar (regular hours, closed weekdays, early closes; local times America/New_York) the
+   * page decides "market closed" with; public data, no key needed.
+   */
+  @Get('assets/xnys-calendar.json')
+  @Header('cache-control', 'public, max-age=86400')
+  exchangeCalendar(): ExchangeCalendarData {
+    return XNYS_CALENDAR_DATA;
   }
 }

@@ -35,6 +35,13 @@ export interface TradingSession {
 const DAY_MS = 86_400_000;
 
 /**
+ * The XNYS calendar data {@link UsEquityCalendar} uses by default (exchange_calendars' XNYS, 1990-2030,
+ * local times America/New_York), for consumers that evaluate sessions elsewhere (the gateway's live page
+ * in the browser).
+ */
+export const XNYS_CALENDAR_DATA: ExchangeCalendarData = xnysCalendar;
+
+/**
  * The regular sessions of the US equity market (NYSE; Nasdaq observes the same holidays and early closes):
  * which dates trade, when each session opens and closes, and the session before or after a date.
  *
@@ -61,7 +68,7 @@ export class UsEquityCalendar {
   private readonly sessionCache = new Map<string, TradingSession | null>();
 
   /** @throws RangeError if the data is not of America/New_York or holds a malformed date */
-  constructor(data: ExchangeCalendarData = xnysCalendar) {
+  constructor(data: ExchangeCalendarData = XNYS_CALENDAR_DATA) {
     if (data.timeZone !== EXCHANGE_TIME_ZONE) {
       throw new RangeError(`calendar data must be of ${EXCHANGE_TIME_ZONE}, got ${data.timeZone}`);
     }
