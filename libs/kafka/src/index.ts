@@ -18,3 +18,5 @@ export * from './consumer/partition-task-producers';
 export type { Consumer as KafkaConsumer, EachBatchPayload as KafkaEachBatchPayload } from 'kafkajs';
 export * from './consumer/partition-group';
 export * from './consumer/consumer-lag-monitor';
+export * from './admin/kafka-acl-admin';
+export * from './admin/kafka-configs-scram-tool';
