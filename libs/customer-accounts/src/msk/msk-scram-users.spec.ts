@@ -48,7 +48,7 @@ describe('MskScramUsers (the AWS path of SCRAM users)', () => {
   it('creates an AmazonMSK_ secret under the customer-managed key holding {username,password} and associates it', async () => {
     const aws = new FakeMskSecrets();
     await new MskScramUsers(aws, options).upsert('customer.acme', 'pw1');
-    const [[arn, secret]] = [...aws.secrets];
+    const [arn, secret] = [...aws.secrets][0]!;
     expect(secret).toMatchObject({ name: 'AmazonMSK_tickwire-prod_customer.acme', kmsKeyId: options.kmsKeyId });
     expect(JSON.parse(secret!.value)).toEqual({ username: 'customer.acme', password: 'pw1' });
     expect(aws.associated).toEqual(new Set([arn]));

@@ -45,7 +45,7 @@ export class KafkaToolError extends Error {
   override readonly name = 'KafkaToolError';
 
   /** @param output the tool's whole stdout and stderr ('' when it did not run). */
-  constructor(message: string, readonly output: string = '') {
+  constructor(message: string, readonly output = '') {
     super(message);
   }
 }
