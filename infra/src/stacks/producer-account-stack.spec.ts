@@ -294,10 +294,16 @@ describe('ProducerAccountStack', () => {
         String(s['name']).startsWith('AmazonMSK_'),
       );
       expect(secrets).toHaveLength(SERVICES.length + props.customerUsers.length);
-      const [, association] = only('aws_msk_scram_secret_association');
-      expect([...(association['secret_arn_list'] as string[])].sort()).toEqual(
+      // One association per secret; never the list-owning aws_msk_scram_secret_association, which would
+      // disassociate the customers' secrets `npm run customers` associates outside Terraform.
+      expect(resourcesOf(stack, 'aws_msk_scram_secret_association')).toEqual([]);
+      const associations = resourcesOf(stack, 'aws_msk_single_scram_secret_association');
+      expect(associations.map(([, a]) => a['secret_arn']).sort()).toEqual(
         secrets.map(([name]) => ref('aws_secretsmanager_secret', name, 'arn')).sort(),
       );
+      for (const [, association] of associations) {
+        expect(association['cluster_arn']).toBe(ref('aws_msk_cluster', only('aws_msk_cluster')[0], 'arn'));
+      }
     });
 
     it('publishes the topics (RF 3, min ISR 2) and ACLs for the provisioning task, as the provider has no topic resource', () => {

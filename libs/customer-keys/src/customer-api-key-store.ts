@@ -54,7 +54,8 @@ export class InvalidApiKeyRequestError extends Error {
   override readonly name = 'InvalidApiKeyRequestError';
 }
 
-const CUSTOMER_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+/** A customer id: lowercase letters, digits and hyphens, 1 to 63 characters, not starting with a hyphen. */
+export const CUSTOMER_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 /**
  * Customers' API keys in DynamoDB `customer-api-keys` (see @tickwire/resources' CUSTOMER_API_KEYS_TABLE):

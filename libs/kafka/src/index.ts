@@ -19,3 +19,5 @@ export type { Consumer as KafkaConsumer, EachBatchPayload as KafkaEachBatchPaylo
 export * from './consumer/partition-group';
 export * from './consumer/consumer-lag-monitor';
 export * from './consumer/compacted-topic-reader';
+export * from './admin/kafka-acl-admin';
+export * from './admin/kafka-configs-scram-tool';

@@ -3,7 +3,7 @@ import { DataAwsSecretsmanagerRandomPassword } from '@cdktf/provider-aws/lib/dat
 import { MskCluster } from '@cdktf/provider-aws/lib/msk-cluster';
 import { MskClusterPolicy } from '@cdktf/provider-aws/lib/msk-cluster-policy';
 import { MskConfiguration } from '@cdktf/provider-aws/lib/msk-configuration';
-import { MskScramSecretAssociation } from '@cdktf/provider-aws/lib/msk-scram-secret-association';
+import { MskSingleScramSecretAssociation } from '@cdktf/provider-aws/lib/msk-single-scram-secret-association';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
@@ -156,7 +156,6 @@ export class MskKafkaCluster extends Construct {
     this.bootstrapBrokersVpcConnectivitySaslScram = cluster.bootstrapBrokersVpcConnectivitySaslScram;
 
     const secretArns = new Map<string, string>();
-    const versions: SecretsmanagerSecretVersion[] = [];
     for (const user of props.scramUsers) {
       const secret = new SecretsmanagerSecret(this, `scram-${user}`, {
         name: `AmazonMSK_${props.name}_${user}`,
@@ -168,22 +167,23 @@ export class MskKafkaCluster extends Construct {
         passwordLength: 32,
         excludePunctuation: true,
       });
-      versions.push(
-        new SecretsmanagerSecretVersion(this, `scram-${user}-value`, {
-          secretId: secret.id,
-          secretString: Fn.jsonencode({ username: user, password: password.randomPassword }),
-          // The data source draws a new password at every plan; keep the first one (rotate explicitly).
-          lifecycle: { ignoreChanges: ['secret_string'] },
-        }),
-      );
+      const version = new SecretsmanagerSecretVersion(this, `scram-${user}-value`, {
+        secretId: secret.id,
+        secretString: Fn.jsonencode({ username: user, password: password.randomPassword }),
+        // The data source draws a new password at every plan; keep the first one (rotate explicitly).
+        lifecycle: { ignoreChanges: ['secret_string'] },
+      });
+      // One association per secret, not aws_msk_scram_secret_association: that resource owns the
+      // cluster's whole list and would disassociate, at the next apply, the customers' secrets that
+      // `npm run customers` associates outside Terraform.
+      new MskSingleScramSecretAssociation(this, `scram-${user}-association`, {
+        clusterArn: cluster.arn,
+        secretArn: secret.arn,
+        dependsOn: [version],
+      });
       secretArns.set(user, secret.arn);
     }
     this.scramSecretArns = secretArns;
-    new MskScramSecretAssociation(this, 'scram-secrets', {
-      clusterArn: cluster.arn,
-      secretArnList: [...secretArns.values()],
-      dependsOn: versions,
-    });
 
     new MskClusterPolicy(this, 'cluster-policy', {
       clusterArn: cluster.arn,
