@@ -303,6 +303,19 @@ export function buildEvent<S extends SchemaName>(schema: S, input: BuildEventInp
   return result.data as EventOf<S>;
 }
 
+/**
+ * Puts an event in the envelope like {@link buildEvent} (sets `schema`, computes `id` when absent) but does
+ * not parse it: for a stage whose inputs were validated at the edge and whose builders the contract tests
+ * pin against the schema (the enricher's outputs: validation once at the edge, issue 14). Parsing every
+ * output with zod cost about 13 % of the enricher's CPU, and its copies a share of the garbage collection
+ * (CPU profile of the catch-up bench, 2026-12-07). The caller guarantees the shape: no unknown fields, no
+ * value the schema would refuse; its tests must check `schema.parse(event)` equals `event`.
+ * @throws TypeError for a schema outside the catalog (from {@link eventIdOf})
+ */
+export function assembleEvent<S extends SchemaName>(schema: S, input: BuildEventInput<S>): EventOf<S> {
+  return { schema, ...input, id: input.id ?? eventIdOf(schema, input) } as unknown as EventOf<S>;
+}
+
 /** The id, or a placeholder that fails validation with the real field errors when inputs are too broken to hash. */
 function safeEventId<S extends SchemaName>(schema: S, input: BuildEventInput<S>): string {
   try {

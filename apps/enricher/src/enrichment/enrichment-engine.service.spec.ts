@@ -96,7 +96,8 @@ describe('EnrichmentEngine on the real AAPL session (LOBSTER 2012-06-21)', () =>
 
   it('enriches every trade and quote once, each valid under market.enriched.v1', () => {
     expect(output.enriched).toHaveLength(aaplEvents.length);
-    for (const event of output.enriched) enrichedV1EventSchema.parse(event);
+    // Outputs are assembled, not parsed (assembleEvent): each must be exactly what the schema's parse gives.
+    for (const event of output.enriched) expect(enrichedV1EventSchema.parse(event)).toEqual(event);
     expect(new Set(output.enriched.map((e) => e.id)).size).toBe(aaplEvents.length);
     expect(output.late).toEqual([]);
   });
@@ -111,7 +112,7 @@ describe('EnrichmentEngine on the real AAPL session (LOBSTER 2012-06-21)', () =>
   });
 
   it('emits one bar per traded minute, valid and equal to the golden AAPL bars', () => {
-    for (const bar of output.bars) bar1mV1EventSchema.parse(bar);
+    for (const bar of output.bars) expect(bar1mV1EventSchema.parse(bar)).toEqual(bar);
     const minutes = new Set(
       aaplEvents.filter((e) => e.schema === 'market.trade.v1').map((e) => Math.floor(e.eventTime / 60_000)),
     );
@@ -126,7 +127,7 @@ describe('EnrichmentEngine on the real AAPL session (LOBSTER 2012-06-21)', () =>
   });
 
   it('raises the golden AAPL alerts (1 % down, SMA 5/20 golden and death cross, volume spike 3 x 20), all valid', () => {
-    for (const alert of output.alerts) alertV1EventSchema.parse(alert);
+    for (const alert of output.alerts) expect(alertV1EventSchema.parse(alert)).toEqual(alert);
     for (const fixture of ALERT_V1_FIXTURES) {
       const ours = output.alerts.find((alert) => alert.id === fixture.event.id);
       expect([fixture.name, ours !== undefined]).toEqual([fixture.name, true]);

@@ -3,7 +3,7 @@ import {
   type AlertV1Payload,
   type Bar1mV1Event,
   type BarDailyV1Event,
-  buildEvent,
+  assembleEvent,
   type CorrectionV1Event,
   type CorrectionV1Payload,
   type HaltV1Event,
@@ -126,7 +126,7 @@ export function emptyOutput(): EngineOutput {
 /**
  * The enricher's domain logic, free of Kafka and DynamoDB: raw `market.trade.v1` / `market.quote.v1`
  * / `market.bar.daily.v1` events in, contract-valid `market.enriched.v1`, `market.bar.1m.v1` and
- * `market.alert.v1` events (built with @tickwire/contracts' buildEvent, so deterministic ids) and late
+ * `market.alert.v1` events (put in the envelope with @tickwire/contracts' assembleEvent: deterministic ids, not parsed again (inputs were validated; the engine spec checks every output against its schema)) and late
  * trades out. One {@link SymbolProcessor} per symbol holds all state; the engine tracks which symbols
  * changed since {@link takeChangedSymbols} so that only their snapshots are persisted.
  *
@@ -328,7 +328,7 @@ export class EnrichmentEngine {
     this.changed.add(p.symbol);
     const output = emptyOutput();
     output.halts.push(
-      buildEvent('market.halt.v1', {
+      assembleEvent('market.halt.v1', {
         eventTime: event.eventTime,
         ...(event.eventTimeNs !== undefined ? { eventTimeNs: event.eventTimeNs } : {}),
         ingestTime: event.ingestTime,
@@ -551,7 +551,7 @@ export class EnrichmentEngine {
       kind === 'trade'
         ? { kind: 'trade' as const, trade: (event as TradeV1Event).payload, ...common }
         : { kind: 'quote' as const, quote: (event as QuoteV1Event).payload, ...common };
-    return buildEvent('market.enriched.v1', {
+    return assembleEvent('market.enriched.v1', {
       eventTime: event.eventTime,
       ...(event.eventTimeNs !== undefined ? { eventTimeNs: event.eventTimeNs } : {}),
       ingestTime: event.ingestTime,
@@ -577,7 +577,7 @@ export class EnrichmentEngine {
     if (amendment.outcome === 'restated') {
       // Same id and eventTime (its end) as the first publication; the higher revision wins downstream.
       output.bars.push(
-        buildEvent('market.bar.1m.v1', {
+        assembleEvent('market.bar.1m.v1', {
           eventTime: amendment.bar.endTime,
           ingestTime: event.ingestTime,
           source: this.sources.get(symbol) ?? event.source,
@@ -594,7 +594,7 @@ export class EnrichmentEngine {
             ...(amendment.outcome === 'pending' ? {} : { barRevision: amendment.revision }),
           };
     output.corrections.push(
-      buildEvent('market.correction.v1', {
+      assembleEvent('market.correction.v1', {
         ...envelope,
         payload: { symbol, sourceEventId: event.id, ...fields, outcome: amendment.outcome, ...bar },
       }),
@@ -610,7 +610,7 @@ export class EnrichmentEngine {
     output: EngineOutput,
   ): void {
     for (const { bar, crosses, volumeSpike } of closed) {
-      const barEvent = buildEvent('market.bar.1m.v1', {
+      const barEvent = assembleEvent('market.bar.1m.v1', {
         eventTime: bar.endTime,
         ingestTime,
         source,
@@ -633,7 +633,7 @@ export class EnrichmentEngine {
     eventTime: number,
   ): AlertV1Event {
     const eventTimeNs = envelope.eventTime === eventTime ? envelope.eventTimeNs : undefined;
-    return buildEvent('market.alert.v1', {
+    return assembleEvent('market.alert.v1', {
       eventTime,
       ...(eventTimeNs !== undefined ? { eventTimeNs } : {}),
       ingestTime: envelope.ingestTime,
