@@ -1,25 +1,6 @@
-import {
-  type AclEntry,
-  AclOperationTypes,
-  AclPermissionTypes,
-  AclResourceTypes,
-  type Admin,
-  ResourcePatternTypes,
-} from 'kafkajs';
+import type { Admin } from 'kafkajs';
+import { toKafkajsAclEntry } from '@tickwire/kafka';
 import type { KafkaAclSpec, KafkaTopicSpec } from '@tickwire/resources';
-
-/** kafkajs' ACL entry for a client-neutral spec from @tickwire/resources. */
-export function toKafkajsAcl(spec: KafkaAclSpec): AclEntry {
-  return {
-    resourceType: AclResourceTypes[spec.resourceType],
-    resourceName: spec.resourceName,
-    resourcePatternType: ResourcePatternTypes[spec.patternType],
-    principal: spec.principal,
-    host: spec.host,
-    operation: AclOperationTypes[spec.operation],
-    permissionType: AclPermissionTypes[spec.permission],
-  };
-}
 
 /** What provisioning did to Kafka. */
 export interface KafkaProvisionReport {
@@ -66,7 +47,7 @@ export async function provisionKafka(
       grown.push(...toGrow.map((topic) => topic.name));
     }
   }
-  if (acls.length > 0) await admin.createAcls({ acl: acls.map(toKafkajsAcl) });
+  if (acls.length > 0) await admin.createAcls({ acl: acls.map(toKafkajsAclEntry) });
   return {
     createdTopics: missing.map((topic) => topic.name),
     existingTopics: present.map((topic) => topic.name),
