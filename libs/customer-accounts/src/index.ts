@@ -8,3 +8,4 @@ export * from './customer-kafka-access';
 export * from './customer-account-ports';
 export * from './customer-accounts';
 export * from './msk/msk-scram-users';
+export * from './msk/aws-msk-scram-secrets';

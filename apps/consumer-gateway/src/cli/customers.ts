@@ -12,8 +12,9 @@
  *   KAFKA_BROKERS       admin bootstrap, default 127.0.0.1:$KAFKA_PORT (9092, PLAINTEXT: a super user)
  *   KAFKA_SSL, KAFKA_SASL_MECHANISM/USERNAME/PASSWORD   an admin user's TLS/SCRAM (MSK), as the services'
  *   KAFKA_SCRAM_USERS   `kafka-admin` (default: AlterUserScramCredentials through the broker's
- *                       kafka-configs) or `msk` (Secrets Manager; needs MSK_CLUSTER_ARN,
- *                       MSK_CLUSTER_NAME, MSK_SECRETS_KMS_KEY_ID and an AWS SDK adapter not built yet)
+ *                       kafka-configs) or `msk` (AmazonMSK_ secrets in Secrets Manager associated with
+ *                       the cluster; needs MSK_CLUSTER_ARN, MSK_CLUSTER_NAME, MSK_SECRETS_KMS_KEY_ID and
+ *                       AWS credentials from the SDK's default chain)
  *   KAFKA_LIB_DIR       the Kafka distribution's jars, default the newest $TICKWIRE_CACHE_DIR/kafka-<v>/lib
  *   JAVA_HOME           the Java for kafka-configs (else `java` on PATH)
  *   DYNAMODB_ENDPOINT   default http://127.0.0.1:$DYNAMODB_PORT (8000); set it empty for AWS
@@ -23,7 +24,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { createDynamoDbClient, createDynamoDbDocumentClient } from '@tickwire/aws';
-import { CustomerAccounts, type CustomerAccountSummary, type IssuedCustomerAccount } from '@tickwire/customer-accounts';
+import { AwsMskScramSecrets, CustomerAccounts, type CustomerAccountSummary, type IssuedCustomerAccount, MskScramUsers } from '@tickwire/customer-accounts';
 import { CustomerApiKeyStore, KEY_CHANNELS, type KeyChannel } from '@tickwire/customer-keys';
 import { createKafkaClient, findKafkaLibDir, KafkaAclAdmin, KafkaConfigsScramTool, SILENT_LOGGER } from '@tickwire/kafka';
 import { CUSTOMER_API_KEYS_TABLE } from '@tickwire/resources';
@@ -34,6 +35,13 @@ function positiveInt(value: string): number {
   return parsed;
 }
 
+/** The variable's value. @throws Error naming the variable when it is unset or empty. */
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  if (!value) throw new Error(`${name} must be set with KAFKA_SCRAM_USERS=msk`);
+  return value;
+}
+
 function list(value: string): string[] {
   return value.split(',').map((item) => item.trim()).filter((item) => item.length > 0);
 }
@@ -41,16 +49,19 @@ function list(value: string): string[] {
 /** The accounts service on the configured stores, and how to close their clients. */
 async function openAccounts(): Promise<{ accounts: CustomerAccounts; close: () => Promise<void> }> {
   const env = process.env;
-  if ((env['KAFKA_SCRAM_USERS'] ?? 'kafka-admin') !== 'kafka-admin') {
-    throw new Error(
-      'KAFKA_SCRAM_USERS=msk: the MSK path (MskScramUsers of @tickwire/customer-accounts: AmazonMSK_ secrets, ' +
-        'BatchAssociateScramSecret) has no AWS SDK adapter yet (@aws-sdk/client-kafka and ' +
-        '@aws-sdk/client-secrets-manager are not dependencies); see the README, "Customer accounts" on AWS',
-    );
-  }
+  const scramMode = env['KAFKA_SCRAM_USERS'] ?? 'kafka-admin';
+  if (scramMode !== 'kafka-admin' && scramMode !== 'msk') throw new Error(`KAFKA_SCRAM_USERS must be kafka-admin or msk, got "${scramMode}"`);
+  const mskOptions =
+    scramMode === 'msk'
+      ? {
+          clusterArn: required(env, 'MSK_CLUSTER_ARN'),
+          clusterName: required(env, 'MSK_CLUSTER_NAME'),
+          kmsKeyId: required(env, 'MSK_SECRETS_KMS_KEY_ID'),
+        }
+      : undefined;
   const brokers = env['KAFKA_BROKERS'] ?? `127.0.0.1:${env['KAFKA_PORT'] ?? '9092'}`;
   const kafkaLibDir = env['KAFKA_LIB_DIR'] || findKafkaLibDir(env['TICKWIRE_CACHE_DIR'] ?? join(homedir(), '.cache', 'tickwire'));
-  if (!kafkaLibDir) throw new Error('no Kafka distribution found: run `npm run stack:up` once, or set KAFKA_LIB_DIR to a Kafka libs/ folder');
+  if (!kafkaLibDir && !mskOptions) throw new Error('no Kafka distribution found: run `npm run stack:up` once, or set KAFKA_LIB_DIR to a Kafka libs/ folder');
   const javaBin = env['JAVA_HOME'] ? join(env['JAVA_HOME'], 'bin', 'java') : 'java';
   const mechanism = env['KAFKA_SASL_MECHANISM'];
   const kafka = createKafkaClient(
@@ -72,7 +83,9 @@ async function openAccounts(): Promise<{ accounts: CustomerAccounts; close: () =
     dynamo.destroy();
     throw error;
   });
-  const scramUsers = new KafkaConfigsScramTool({ javaBin, kafkaLibDir, bootstrapServers: brokers });
+  const scramUsers = mskOptions
+    ? new MskScramUsers(new AwsMskScramSecrets(), mskOptions)
+    : new KafkaConfigsScramTool({ javaBin, kafkaLibDir: kafkaLibDir ?? '', bootstrapServers: brokers });
   return {
     accounts: new CustomerAccounts(keys, scramUsers, acls),
     close: async () => {
