@@ -34,6 +34,16 @@ describe('ConsumerAccountStack', () => {
     ]);
   });
 
+  it("fails the plan unless the producer's zones (by id) exist and are available in the customer's region", () => {
+    const [check] = Object.values(stack.data?.['aws_availability_zones'] ?? {});
+    expect(check).toMatchObject({
+      state: 'available',
+      filter: [{ name: 'zone-id', values: [...PRODUCTION_CONSUMER.availabilityZoneIds] }],
+      lifecycle: { postcondition: [{ condition: expect.stringContaining('contains(self.zone_ids, id)') }] },
+    });
+    expect(JSON.stringify(resourcesOf(stack, 'aws_subnet'))).not.toContain('data.aws_availability_zones');
+  });
+
   it('shares no state with the producer', () => {
     expect(stack.data?.['terraform_remote_state']).toBeUndefined();
     expect(JSON.stringify(stack)).not.toContain('remote_state');

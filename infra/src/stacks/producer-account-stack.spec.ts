@@ -127,8 +127,8 @@ describe('ProducerAccountStack', () => {
         },
         {
           Effect: 'Allow',
-          // The Elastic Load Balancing account of us-east-1 delivers the load balancer's logs.
-          Principal: { AWS: 'arn:aws:iam::127311923021:root' },
+          // The Elastic Load Balancing account of the stack's region, looked up by the provider.
+          Principal: { AWS: '${data.aws_elb_service_account.access-logs_elb-account_88A64705.arn}' },
           Action: 's3:PutObject',
           Resource: expect.stringMatching(/\/load-balancers\/AWSLogs\/\$\{data\.aws_caller_identity\.account\.account_id\}\/\*$/),
         },
@@ -220,10 +220,54 @@ describe('ProducerAccountStack', () => {
     });
   });
 
+  it('asks the provider for the region\'s Elastic Load Balancing account, not a hand-kept table', () => {
+    expect(Object.values(stack.data?.['aws_elb_service_account'] ?? {})).toEqual([{}]);
+  });
+
+  it('fails the plan unless every zone exists and offers the MSK and OpenSearch instance types', () => {
+    const zones = Object.values(stack.data?.['aws_availability_zones'] ?? {});
+    expect(zones).toEqual([
+      {
+        state: 'available',
+        filter: [{ name: 'zone-id', values: [...props.availabilityZoneIds] }],
+        lifecycle: {
+          postcondition: [
+            {
+              condition: '${alltrue([for id in ["use1-az1","use1-az2","use1-az4"] : contains(self.zone_ids, id)])}',
+              error_message: expect.stringContaining('use1-az1, use1-az2, use1-az4 must all exist'),
+            },
+          ],
+        },
+      },
+    ]);
+    const offerings = Object.values(stack.data?.['aws_ec2_instance_type_offerings'] ?? {});
+    expect(offerings).toEqual([
+      {
+        location_type: 'availability-zone-id',
+        filter: [
+          { name: 'location', values: [...props.availabilityZoneIds] },
+          // kafka.m7g.large, r7g.large.search and m7g.large.search run on these EC2 types.
+          { name: 'instance-type', values: ['m7g.large', 'r7g.large'] },
+        ],
+        lifecycle: {
+          postcondition: [
+            {
+              condition:
+                '${alltrue([for pair in setproduct(["m7g.large","r7g.large"], ["use1-az1","use1-az2","use1-az4"]) : ' +
+                'contains(formatlist("%s@%s", self.instance_types, self.locations), join("@", pair))])}',
+              error_message: expect.stringContaining('kafka.m7g.large (MSK brokers, EC2 m7g.large)'),
+            },
+          ],
+        },
+      },
+    ]);
+  });
+
   it('pins the subnets to the configured zone ids', () => {
     const zones = resourcesOf(stack, 'aws_subnet').map(([, s]) => s['availability_zone_id']);
     expect(new Set(zones)).toEqual(new Set(props.availabilityZoneIds));
-    expect(stack.data?.['aws_availability_zones']).toBeUndefined();
+    // The zones data source only checks them (below); subnets never take a zone from it.
+    expect(JSON.stringify(resourcesOf(stack, 'aws_subnet'))).not.toContain('data.aws_availability_zones');
   });
 
   describe('MSK', () => {

@@ -27,6 +27,7 @@ import { TickwireStack, type TickwireStackProps } from '../core/tickwire-stack';
 import { ServiceImageRepository } from '../constructs/compute/ecr-repository';
 import { FargateCluster } from '../constructs/compute/ecs-cluster';
 import { FargateService, type ContainerSecret } from '../constructs/compute/fargate-service';
+import { ZoneCapacityCheck } from '../constructs/network/zone-capacity-check';
 import { PrivateVpc } from '../constructs/network/private-vpc';
 import { PublicHttpsLoadBalancer } from '../constructs/network/public-https-load-balancer';
 import { AlarmTopic } from '../constructs/observability/alarm-topic';
@@ -113,6 +114,17 @@ export class ProducerAccountStack extends TickwireStack {
       description: `Tickwire ${props.environment}: data at rest`,
     });
     const alarms = new AlarmTopic(this, 'alarms', { name: `${prefix}-alarms`, kmsKeyArn: key.keyArn });
+    // Fails the plan before anything is built when a zone or an instance type does not fit.
+    new ZoneCapacityCheck(this, 'zone-check', {
+      availabilityZoneIds: props.availabilityZoneIds,
+      instanceTypes: [
+        { role: 'MSK brokers', instanceType: props.kafka.instanceType },
+        { role: 'OpenSearch data nodes', instanceType: props.search.instanceType },
+        ...(props.search.dedicatedMasterType
+          ? [{ role: 'OpenSearch cluster managers', instanceType: props.search.dedicatedMasterType }]
+          : []),
+      ],
+    });
     const vpc = new PrivateVpc(this, 'network', {
       name: prefix,
       cidrBlock: props.vpcCidr,
@@ -203,7 +215,7 @@ export class ProducerAccountStack extends TickwireStack {
       sourceBucketArns: [archiveArn],
       accountId: account.accountId,
       retentionDays: props.logRetentionDays,
-      loadBalancerLogs: { region: props.region, prefix: LOAD_BALANCER_LOG_PREFIX },
+      loadBalancerLogs: { prefix: LOAD_BALANCER_LOG_PREFIX },
     });
     const archive = new ArchiveBucket(this, 'archive', {
       bucketName: props.archive.bucketName,
