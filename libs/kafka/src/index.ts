@@ -18,3 +18,5 @@ export * from './consumer/partition-task-producers';
 export type { Consumer as KafkaConsumer, EachBatchPayload as KafkaEachBatchPayload } from 'kafkajs';
 export * from './consumer/partition-group';
 export * from './consumer/consumer-lag-monitor';
+export * from './client/msk-iam-token';
+export * from './admin/kafka-provisioner';
