@@ -26,7 +26,8 @@ export interface ZoneCapacityCheckProps {
  */
 export function ec2InstanceType(instanceType: string): string {
   const ec2 = instanceType.replace(/^kafka\./, '').replace(/\.search$/, '');
-  if (!/^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(ec2)) throw new RangeError(`not an instance type: ${instanceType}`);
+  if (!/^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(ec2))
+    throw new RangeError(`not an instance type: ${instanceType}`);
   return ec2;
 }
 
@@ -62,7 +63,9 @@ export class ZoneCapacityCheck extends Construct {
     if (props.instanceTypes.length === 0) return;
 
     const types = [...new Set(props.instanceTypes.map((t) => ec2InstanceType(t.instanceType)))];
-    const wanted = props.instanceTypes.map((t) => `${t.instanceType} (${t.role}, EC2 ${ec2InstanceType(t.instanceType)})`);
+    const wanted = props.instanceTypes.map(
+      (t) => `${t.instanceType} (${t.role}, EC2 ${ec2InstanceType(t.instanceType)})`,
+    );
     new DataAwsEc2InstanceTypeOfferings(this, 'instance-types', {
       locationType: 'availability-zone-id',
       filter: [
