@@ -92,9 +92,10 @@ const KAFKA_REPLICATION = { replicationFactor: 3, minInsyncReplicas: 2 } as cons
  *
  * VPC (3 AZs, private subnets, one NAT for the live market-data source, VPC endpoints), customer-managed
  * KMS key, MSK (TLS, SCRAM + IAM, multi-VPC connectivity for the consumer account), topic/ACL/index
- * definitions as SSM parameters for the provisioning task, OpenSearch in the VPC, the S3 archive, the
- * DynamoDB tables, and per service an ECR repository, an ECS Fargate service, least-privilege roles,
- * logs and consumer-lag alarms.
+ * definitions as SSM parameters, OpenSearch in the VPC, the S3 archive, the DynamoDB tables, per service
+ * an ECR repository, an ECS Fargate service, least-privilege roles, logs and consumer-lag alarms, and the
+ * one-shot provisioning task (its own roles) that applies the definitions before any service starts.
+ * The plan fails first if a zone or instance type does not fit the region.
  *
  * Terraform variables: `consumer_account_id` (12 digits), the only principal of the MSK cluster policy;
  * `gateway_certificate_arn`, the ACM certificate of the consumer gateway's public host name (its
@@ -188,7 +189,7 @@ export class ProducerAccountStack extends TickwireStack {
       definitions.push({
         variable: provisioningVariable(PROVISIONING_VARIABLES.aclsPrefix, user),
         parameter: new JsonParameter(this, `kafka-acls-${service.name}`, {
-          name: `/tickwire/${props.environment}/kafka/acls/${serviceScramUser(service.name)}`,
+          name: `/tickwire/${props.environment}/kafka/acls/${user}`,
           description: `Kafka ACLs of ${service.name}`,
           value: serviceKafkaAcls(service),
           kmsKeyArn: key.keyArn,
