@@ -3,7 +3,7 @@ import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
-import { DataResource, Fn, type ITerraformDependable } from 'cdktf';
+import { Fn, type ITerraformDependable, type LocalExecProvisioner, TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
 import { policyJson, serviceTrustPolicy, type PolicyStatement } from '../../core/policy-document';
 
@@ -39,6 +39,28 @@ export class ProvisioningTaskRole extends Construct {
     });
     this.roleArn = role.arn;
     this.roleId = role.id;
+  }
+}
+
+/**
+ * Terraform's built-in `terraform_data` resource (Terraform >= 1.4; the stacks need >= 1.10). Not
+ * cdktf's `DataResource`: that one runs `terraform version` while synthesizing, and `infra:synth` must
+ * work on a machine without Terraform.
+ */
+class TerraformDataRun extends TerraformResource {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly config: {
+      readonly triggersReplace: Readonly<Record<string, string | number>>;
+      readonly provisioner: LocalExecProvisioner;
+    },
+  ) {
+    super(scope, id, { terraformResourceType: 'terraform_data', provisioners: [config.provisioner] });
+  }
+
+  protected override synthesizeAttributes(): Record<string, unknown> {
+    return { triggers_replace: { ...this.config.triggersReplace } };
   }
 }
 
@@ -240,25 +262,23 @@ export class ProvisioningTask extends Construct {
     });
     this.taskDefinitionArn = taskDefinition.arn;
 
-    this.run = new DataResource(this, 'run', {
+    this.run = new TerraformDataRun(this, 'run', {
       triggersReplace: { taskDefinition: taskDefinition.arn, ...props.triggers },
-      provisioners: [
-        {
-          type: 'local-exec',
-          interpreter: ['/bin/sh', '-c'],
-          command: RUN_TASK_SCRIPT,
-          environment: {
-            CLUSTER: props.cluster,
-            TASK_DEFINITION: taskDefinition.arn,
-            SUBNETS: Fn.join(',', props.subnetIds),
-            SECURITY_GROUP: sg.id,
-            REGION: props.region,
-            IMAGE_TAG: props.image.tag,
-            INITIAL_IMAGE_TAG: props.initialImageTag,
-            LOG_GROUP: logGroup.name,
-          },
+      provisioner: {
+        type: 'local-exec',
+        interpreter: ['/bin/sh', '-c'],
+        command: RUN_TASK_SCRIPT,
+        environment: {
+          CLUSTER: props.cluster,
+          TASK_DEFINITION: taskDefinition.arn,
+          SUBNETS: Fn.join(',', props.subnetIds),
+          SECURITY_GROUP: sg.id,
+          REGION: props.region,
+          IMAGE_TAG: props.image.tag,
+          INITIAL_IMAGE_TAG: props.initialImageTag,
+          LOG_GROUP: logGroup.name,
         },
-      ],
+      },
     });
   }
 }
