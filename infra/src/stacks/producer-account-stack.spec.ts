@@ -392,6 +392,37 @@ describe('ProducerAccountStack', () => {
       expect(customerAcls).toEqual(customerReadOnlyAcls('customer'));
       expect(parameters.has('/tickwire/prod/kafka/acls/tickwire-enricher')).toBe(true);
     });
+
+    it('creates every topic a service reads or writes and gives every service and customer user its ACLs', () => {
+      const parameters = new Map(
+        resourcesOf(stack, 'aws_ssm_parameter').map(([, p]) => [String(p['name']), p]),
+      );
+      const created = new Set(
+        (
+          JSON.parse(String(parameters.get('/tickwire/prod/kafka/topics')?.['value'])) as { name: string }[]
+        ).map((t) => t.name),
+      );
+      const used = SERVICES.flatMap((s) => [...s.consumes, ...s.produces]);
+      expect(used.filter((topic) => !created.has(topic))).toEqual([]);
+      const scramUsers = resourcesOf(stack, 'aws_secretsmanager_secret')
+        .map(([, secret]) => String(secret['name']))
+        .filter((name) => name.startsWith('AmazonMSK_'))
+        .map((name) => name.replace(/^AmazonMSK_tickwire-prod_/, ''));
+      const aclUsers = [...parameters.keys()]
+        .filter((name) => name.startsWith('/tickwire/prod/kafka/acls/'))
+        .map((name) => name.slice('/tickwire/prod/kafka/acls/'.length));
+      expect(aclUsers.sort()).toEqual(scramUsers.sort());
+      // ACLs name only topics the run creates (or prefixes and groups, which need no topic).
+      for (const user of aclUsers) {
+        const acls = JSON.parse(String(parameters.get(`/tickwire/prod/kafka/acls/${user}`)?.['value'])) as {
+          resourceType: string;
+          resourceName: string;
+          patternType: string;
+        }[];
+        const topics = acls.filter((a) => a.resourceType === 'TOPIC' && a.patternType === 'LITERAL');
+        expect(topics.filter((a) => !created.has(a.resourceName))).toEqual([]);
+      }
+    });
   });
 
   describe('no public access', () => {
