@@ -14,6 +14,8 @@ module.exports = {
       target: 'node',
       compiler: 'tsc',
       main: './src/main.ts',
+      // The one-shot provisioning run (infra's provisioning task: `node provision.js`), in the same image.
+      additionalEntryPoints: [{ entryName: 'provision', entryPath: './src/provision.ts' }],
       tsConfig: './tsconfig.app.json',
       assets: [],
       optimization: false,

@@ -6,6 +6,7 @@ import {
   leastPrivilegeViolations,
   policyStatements,
   resourcesOf,
+  unusedSecurityGroups,
   type SynthesizedStack,
 } from '../testing/synthesized-stack';
 import { ConsumerAccountStack } from './consumer-account-stack';
@@ -32,6 +33,30 @@ describe('ConsumerAccountStack', () => {
       'producer_bootstrap_brokers',
       'producer_cluster_arn',
     ]);
+  });
+
+  it("fails the plan unless the producer's zones (by id) exist and are available in the customer's region", () => {
+    const [check] = Object.values(stack.data?.['aws_availability_zones'] ?? {});
+    expect(check).toMatchObject({
+      state: 'available',
+      filter: [{ name: 'zone-id', values: [...PRODUCTION_CONSUMER.availabilityZoneIds] }],
+      lifecycle: { postcondition: [{ condition: expect.stringContaining('contains(self.zone_ids, id)') }] },
+    });
+    expect(JSON.stringify(resourcesOf(stack, 'aws_subnet'))).not.toContain('data.aws_availability_zones');
+  });
+
+  it('uses every security group it creates (what checkov CKV2_AWS_5 would check, run-task included)', () => {
+    expect(resourcesOf(stack, 'aws_security_group').length).toBeGreaterThan(1);
+    expect(unusedSecurityGroups(stack)).toEqual([]);
+    // The check itself: a group nothing names is found.
+    const orphan = {
+      ...stack,
+      resource: {
+        ...stack.resource,
+        aws_security_group: { ...stack.resource['aws_security_group'], orphan: {} },
+      },
+    };
+    expect(unusedSecurityGroups(orphan)).toEqual(['orphan']);
   });
 
   it('shares no state with the producer', () => {
@@ -72,10 +97,15 @@ describe('ConsumerAccountStack', () => {
 
   it('runs the sample consumer as a service at zero tasks in the private subnets with the client security group', () => {
     const [[, service]] = resourcesOf(stack, 'aws_ecs_service') as [[string, Record<string, unknown>]];
-    const client = resourcesOf(stack, 'aws_security_group').find(([, g]) => String(g['name']).endsWith('-msk-clients'));
+    const client = resourcesOf(stack, 'aws_security_group').find(([, g]) =>
+      String(g['name']).endsWith('-msk-clients'),
+    );
     expect(service).toMatchObject({
       desired_count: 0,
-      network_configuration: { assign_public_ip: false, security_groups: [`\${aws_security_group.${client?.[0]}.id}`] },
+      network_configuration: {
+        assign_public_ip: false,
+        security_groups: [`\${aws_security_group.${client?.[0]}.id}`],
+      },
       lifecycle: { ignore_changes: ['desired_count'] },
     });
   });

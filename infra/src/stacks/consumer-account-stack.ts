@@ -6,6 +6,7 @@ import { TerraformOutput, TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { TickwireStack, type TickwireStackProps } from '../core/tickwire-stack';
 import { SampleConsumerTask } from '../constructs/compute/sample-consumer-task';
+import { ZoneCapacityCheck } from '../constructs/network/zone-capacity-check';
 import { PrivateVpc } from '../constructs/network/private-vpc';
 import { CustomerManagedKey } from '../constructs/security/customer-managed-key';
 import { OperatorSetSecret } from '../constructs/security/operator-set-secret';
@@ -61,6 +62,8 @@ export class ConsumerAccountStack extends TickwireStack {
       alias: name,
       description: `Tickwire consumer ${props.customer}: secrets and logs`,
     });
+    // The customer's zones must exist in its region (they mirror the brokers' zones by id).
+    new ZoneCapacityCheck(this, 'zone-check', { availabilityZoneIds: props.availabilityZoneIds, instanceTypes: [] });
     const vpc = new PrivateVpc(this, 'network', {
       name,
       cidrBlock: props.vpcCidr,

@@ -24,9 +24,11 @@ import {
   policyStatements,
   POLICY_ATTRIBUTES,
   resourcesOf,
+  unusedSecurityGroups,
   type SynthesizedStack,
   deepPartial,
 } from '../testing/synthesized-stack';
+import { RUN_TASK_SCRIPT } from '../constructs/compute/provisioning-task';
 import { ProducerAccountStack } from './producer-account-stack';
 
 const props = PRODUCTION_PRODUCER;
@@ -92,13 +94,16 @@ describe('ProducerAccountStack', () => {
       expect(only('aws_sns_topic')[1]['kms_master_key_id']).toBe(cmkArn);
       const parameters = resourcesOf(stack, 'aws_ssm_parameter');
       expect(parameters.length).toBeGreaterThan(SERVICE_NAMES.length * 2);
-      for (const [, parameter] of parameters) expect(parameter).toMatchObject({ type: 'SecureString', key_id: cmkArn });
+      for (const [, parameter] of parameters)
+        expect(parameter).toMatchObject({ type: 'SecureString', key_id: cmkArn });
     });
 
     it('runs each service on the tag its image-tag parameter holds, readable in plans (the tag is no secret)', () => {
       for (const [, task] of resourcesOf(stack, 'aws_ecs_task_definition')) {
         const [container] = JSON.parse(String(task['container_definitions'])) as { image: string }[];
-        expect(container?.image).toMatch(/:\$\{nonsensitive\(aws_ssm_parameter\.svc-[a-z-]+_image-tag_[0-9A-F]+\.value\)\}$/);
+        expect(container?.image).toMatch(
+          /:\$\{nonsensitive\(aws_ssm_parameter\.svc-[a-z-]+_image-tag_[0-9A-F]+\.value\)\}$/,
+        );
       }
     });
 
@@ -110,12 +115,16 @@ describe('ProducerAccountStack', () => {
   });
 
   it('logs access to the archive into an access-log bucket that only S3 log delivery of this account writes to', () => {
-    const accessLogBucket = resourcesOf(stack, 'aws_s3_bucket').find(([name]) => name.startsWith('access-logs_'))!;
+    const accessLogBucket = resourcesOf(stack, 'aws_s3_bucket').find(([name]) =>
+      name.startsWith('access-logs_'),
+    )!;
     expect(archiveOnly('aws_s3_bucket_logging')[1]).toMatchObject({
       bucket: ref('aws_s3_bucket', archiveOnly('aws_s3_bucket')[0], 'id'),
       target_bucket: ref('aws_s3_bucket', accessLogBucket[0], 'id'),
     });
-    const policy = resourcesOf(stack, 'aws_s3_bucket_policy').find(([name]) => name.startsWith('access-logs_'))!;
+    const policy = resourcesOf(stack, 'aws_s3_bucket_policy').find(([name]) =>
+      name.startsWith('access-logs_'),
+    )!;
     expect(JSON.parse(String(policy[1]['policy']))).toMatchObject({
       Statement: [
         {
@@ -123,16 +132,20 @@ describe('ProducerAccountStack', () => {
           Principal: { Service: 'logging.s3.amazonaws.com' },
           Action: 's3:PutObject',
           Condition: {
-            ArnLike: { 'aws:SourceArn': [expect.stringMatching(new RegExp(`:s3:::${props.archive.bucketName}$`))] },
+            ArnLike: {
+              'aws:SourceArn': [expect.stringMatching(new RegExp(`:s3:::${props.archive.bucketName}$`))],
+            },
             StringEquals: { 'aws:SourceAccount': expect.any(String) },
           },
         },
         {
           Effect: 'Allow',
-          // The Elastic Load Balancing account of us-east-1 delivers the load balancer's logs.
-          Principal: { AWS: 'arn:aws:iam::127311923021:root' },
+          // The Elastic Load Balancing account of the stack's region, looked up by the provider.
+          Principal: { AWS: '${data.aws_elb_service_account.access-logs_elb-account_88A64705.arn}' },
           Action: 's3:PutObject',
-          Resource: expect.stringMatching(/\/load-balancers\/AWSLogs\/\$\{data\.aws_caller_identity\.account\.account_id\}\/\*$/),
+          Resource: expect.stringMatching(
+            /\/load-balancers\/AWSLogs\/\$\{data\.aws_caller_identity\.account\.account_id\}\/\*$/,
+          ),
         },
         { Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': false } } },
       ],
@@ -141,7 +154,9 @@ describe('ProducerAccountStack', () => {
     const sse = resourcesOf(stack, 'aws_s3_bucket_server_side_encryption_configuration').find(([name]) =>
       name.startsWith('access-logs_'),
     )!;
-    expect(sse[1]['rule']).toEqual([{ apply_server_side_encryption_by_default: { sse_algorithm: 'AES256' } }]);
+    expect(sse[1]['rule']).toEqual([
+      { apply_server_side_encryption_by_default: { sse_algorithm: 'AES256' } },
+    ]);
     expect(resourcesOf(stack, 'aws_s3_bucket_public_access_block')).toHaveLength(2);
   });
 
@@ -171,7 +186,9 @@ describe('ProducerAccountStack', () => {
       ]);
       const group = named('aws_security_group', 'lb-consumer-gateway_');
       expect(group['ingress']).toEqual([expect.objectContaining({ from_port: 443, to_port: 443 })]);
-      expect(group['egress']).toEqual([expect.objectContaining({ from_port: 8080, cidr_blocks: [props.vpcCidr] })]);
+      expect(group['egress']).toEqual([
+        expect.objectContaining({ from_port: 8080, cidr_blocks: [props.vpcCidr] }),
+      ]);
     });
 
     it("sends traffic only to gateway tasks whose /health/ready answers, in the gateway's ECS service", () => {
@@ -181,16 +198,22 @@ describe('ProducerAccountStack', () => {
         port: 8080,
         health_check: { path: '/health/ready', matcher: '200' },
       });
-      const gateway = resourcesOf(stack, 'aws_ecs_service').find(([, s]) => s['name'] === 'consumer-gateway')![1];
+      const gateway = resourcesOf(stack, 'aws_ecs_service').find(
+        ([, s]) => s['name'] === 'consumer-gateway',
+      )![1];
       expect(gateway['load_balancer']).toEqual([
         {
           container_name: 'consumer-gateway',
           container_port: 8080,
           // Through the listener: the service is created after the group has a load balancer.
-          target_group_arn: expect.stringMatching(/^\$\{aws_lb_listener\.[^}]+\.default_action\[0\]\.target_group_arn\}$/),
+          target_group_arn: expect.stringMatching(
+            /^\$\{aws_lb_listener\.[^}]+\.default_action\[0\]\.target_group_arn\}$/,
+          ),
         },
       ]);
-      const others = resourcesOf(stack, 'aws_ecs_service').filter(([, s]) => s['name'] !== 'consumer-gateway');
+      const others = resourcesOf(stack, 'aws_ecs_service').filter(
+        ([, s]) => s['name'] !== 'consumer-gateway',
+      );
       for (const [, service] of others) expect(service['load_balancer']).toBeUndefined();
     });
 
@@ -204,12 +227,15 @@ describe('ProducerAccountStack', () => {
         'AWSManagedRulesAnonymousIpList',
         'RequestsPerAddress',
       ]);
-      expect(rules.at(-1)?.statement).toEqual({ rate_based_statement: { limit: 1500, aggregate_key_type: 'IP' } });
-      expect(named('aws_wafv2_web_acl_association', 'lb-consumer-gateway_')['web_acl_arn']).toContain('aws_wafv2_web_acl.');
-      expect(named('aws_wafv2_web_acl_logging_configuration', 'lb-consumer-gateway_')['redacted_fields']).toEqual([
-        { single_header: { name: 'x-api-key' } },
-        { single_header: { name: 'authorization' } },
-      ]);
+      expect(rules.at(-1)?.statement).toEqual({
+        rate_based_statement: { limit: 1500, aggregate_key_type: 'IP' },
+      });
+      expect(named('aws_wafv2_web_acl_association', 'lb-consumer-gateway_')['web_acl_arn']).toContain(
+        'aws_wafv2_web_acl.',
+      );
+      expect(
+        named('aws_wafv2_web_acl_logging_configuration', 'lb-consumer-gateway_')['redacted_fields'],
+      ).toEqual([{ single_header: { name: 'x-api-key' } }, { single_header: { name: 'authorization' } }]);
     });
 
     it('places the load balancer in public subnets that launch nothing with a public IP', () => {
@@ -222,10 +248,55 @@ describe('ProducerAccountStack', () => {
     });
   });
 
+  it("asks the provider for the region's Elastic Load Balancing account, not a hand-kept table", () => {
+    expect(Object.values(stack.data?.['aws_elb_service_account'] ?? {})).toEqual([{}]);
+  });
+
+  it('fails the plan unless every zone exists and offers the MSK and OpenSearch instance types', () => {
+    const zones = Object.values(stack.data?.['aws_availability_zones'] ?? {});
+    expect(zones).toEqual([
+      {
+        state: 'available',
+        filter: [{ name: 'zone-id', values: [...props.availabilityZoneIds] }],
+        lifecycle: {
+          postcondition: [
+            {
+              condition:
+                '${alltrue([for id in ["use1-az1","use1-az2","use1-az4"] : contains(self.zone_ids, id)])}',
+              error_message: expect.stringContaining('use1-az1, use1-az2, use1-az4 must all exist'),
+            },
+          ],
+        },
+      },
+    ]);
+    const offerings = Object.values(stack.data?.['aws_ec2_instance_type_offerings'] ?? {});
+    expect(offerings).toEqual([
+      {
+        location_type: 'availability-zone-id',
+        filter: [
+          { name: 'location', values: [...props.availabilityZoneIds] },
+          // kafka.m7g.large, r7g.large.search and m7g.large.search run on these EC2 types.
+          { name: 'instance-type', values: ['m7g.large', 'r7g.large'] },
+        ],
+        lifecycle: {
+          postcondition: [
+            {
+              condition:
+                '${alltrue([for pair in setproduct(["m7g.large","r7g.large"], ["use1-az1","use1-az2","use1-az4"]) : ' +
+                'contains(formatlist("%s@%s", self.instance_types, self.locations), join("@", pair))])}',
+              error_message: expect.stringContaining('kafka.m7g.large (MSK brokers, EC2 m7g.large)'),
+            },
+          ],
+        },
+      },
+    ]);
+  });
+
   it('pins the subnets to the configured zone ids', () => {
     const zones = resourcesOf(stack, 'aws_subnet').map(([, s]) => s['availability_zone_id']);
     expect(new Set(zones)).toEqual(new Set(props.availabilityZoneIds));
-    expect(stack.data?.['aws_availability_zones']).toBeUndefined();
+    // The zones data source only checks them (below); subnets never take a zone from it.
+    expect(JSON.stringify(resourcesOf(stack, 'aws_subnet'))).not.toContain('data.aws_availability_zones');
   });
 
   describe('MSK', () => {
@@ -333,6 +404,37 @@ describe('ProducerAccountStack', () => {
       expect(customerAcls).toEqual(customerReadOnlyAcls('customer'));
       expect(parameters.has('/tickwire/prod/kafka/acls/tickwire-enricher')).toBe(true);
     });
+
+    it('creates every topic a service reads or writes and gives every service and customer user its ACLs', () => {
+      const parameters = new Map(
+        resourcesOf(stack, 'aws_ssm_parameter').map(([, p]) => [String(p['name']), p]),
+      );
+      const created = new Set(
+        (
+          JSON.parse(String(parameters.get('/tickwire/prod/kafka/topics')?.['value'])) as { name: string }[]
+        ).map((t) => t.name),
+      );
+      const used = SERVICES.flatMap((s) => [...s.consumes, ...s.produces]);
+      expect(used.filter((topic) => !created.has(topic))).toEqual([]);
+      const scramUsers = resourcesOf(stack, 'aws_secretsmanager_secret')
+        .map(([, secret]) => String(secret['name']))
+        .filter((name) => name.startsWith('AmazonMSK_'))
+        .map((name) => name.replace(/^AmazonMSK_tickwire-prod_/, ''));
+      const aclUsers = [...parameters.keys()]
+        .filter((name) => name.startsWith('/tickwire/prod/kafka/acls/'))
+        .map((name) => name.slice('/tickwire/prod/kafka/acls/'.length));
+      expect(aclUsers.sort()).toEqual(scramUsers.sort());
+      // ACLs name only topics the run creates (or prefixes and groups, which need no topic).
+      for (const user of aclUsers) {
+        const acls = JSON.parse(String(parameters.get(`/tickwire/prod/kafka/acls/${user}`)?.['value'])) as {
+          resourceType: string;
+          resourceName: string;
+          patternType: string;
+        }[];
+        const topics = acls.filter((a) => a.resourceType === 'TOPIC' && a.patternType === 'LITERAL');
+        expect(topics.filter((a) => !created.has(a.resourceName))).toEqual([]);
+      }
+    });
   });
 
   describe('no public access', () => {
@@ -368,6 +470,20 @@ describe('ProducerAccountStack', () => {
           internal_user_database_enabled: false,
         },
       });
+    });
+
+    it('uses every security group it creates (what checkov CKV2_AWS_5 would check, run-task included)', () => {
+      expect(resourcesOf(stack, 'aws_security_group').length).toBeGreaterThan(1);
+      expect(unusedSecurityGroups(stack)).toEqual([]);
+      // The check itself: a group nothing names is found.
+      const orphan = {
+        ...stack,
+        resource: {
+          ...stack.resource,
+          aws_security_group: { ...stack.resource['aws_security_group'], orphan: {} },
+        },
+      };
+      expect(unusedSecurityGroups(orphan)).toEqual(['orphan']);
     });
 
     it('closes the default security group and logs all VPC traffic', () => {
@@ -478,6 +594,183 @@ describe('ProducerAccountStack', () => {
     });
   });
 
+  describe('the provisioning task', () => {
+    const named = (type: string, prefix: string): [string, Record<string, unknown>] => {
+      const all = resourcesOf(stack, type).filter(([name]) => name.startsWith(prefix));
+      expect(all).toHaveLength(1);
+      return all[0]!;
+    };
+    const statementsOf = (policy: Record<string, unknown>): unknown[] =>
+      (JSON.parse(String(policy['policy'])) as { Statement: unknown[] }).Statement;
+    const topicNames = [
+      ...kafkaTopicSpecs({ partitions: props.kafka.partitions }),
+      enricherChangelogTopicSpec({ partitions: props.kafka.partitions }),
+      dailyBarHoldTopicSpec(),
+    ]
+      .map((t) => t.name)
+      .sort();
+
+    it('runs provision.js from the indexer image at its deployed tag, as a task definition of its own (no service)', () => {
+      const [, task] = named('aws_ecs_task_definition', 'provisioning_task');
+      expect(task).toMatchObject({ family: 'tickwire-prod-provisioning', cpu: '256', memory: '512' });
+      const [container] = JSON.parse(String(task['container_definitions'])) as Record<string, unknown>[];
+      expect(container).toMatchObject({
+        name: 'provisioning',
+        command: ['node', '--enable-source-maps', 'provision.js'],
+        readonlyRootFilesystem: true,
+        image: expect.stringMatching(
+          /^\$\{aws_ecr_repository\.ecr-opensearch-indexer_[^.]+\.repository_url\}:\$\{nonsensitive\(aws_ssm_parameter\.svc-opensearch-indexer_image-tag_[0-9A-F]+\.value\)\}$/,
+        ),
+      });
+      // Every definition comes from its SSM parameter, none is written into the task definition.
+      const secrets = container!['secrets'] as { name: string; valueFrom: string }[];
+      expect(secrets.map((s) => s.name)).toEqual(
+        expect.arrayContaining([
+          'PROVISION_KAFKA_TOPICS',
+          'PROVISION_KAFKA_ACLS_TICKWIRE_ENRICHER',
+          'PROVISION_KAFKA_ACLS_CUSTOMER',
+        ]),
+      );
+      for (const secret of secrets) expect(secret.valueFrom).toMatch(/^\$\{aws_ssm_parameter\.[^.]+\.arn\}$/);
+      expect(resourcesOf(stack, 'aws_ecs_service').map(([, s]) => s['name'])).not.toContain('provisioning');
+    });
+
+    it('has a role of its own: MSK IAM admin on the cluster and exactly its topics, PUT on templates and security only', () => {
+      const [roleName, role] = named('aws_iam_role', 'provisioning-role_');
+      expect(role['name']).toBe('tickwire-prod-provisioning-task');
+      const [, policy] = named('aws_iam_role_policy', 'provisioning_task-policy');
+      expect(policy['role']).toBe(ref('aws_iam_role', roleName, 'id'));
+      const cluster = only('aws_msk_cluster')[0];
+      const domain = `\${aws_opensearch_domain.${only('aws_opensearch_domain')[0]}.arn}`;
+      const topicPrefix =
+        'arn:${data.aws_partition.partition.partition}:kafka:us-east-1:${data.aws_caller_identity.account.account_id}:topic/' +
+        `\${aws_msk_cluster.${cluster}.cluster_name}/\${aws_msk_cluster.${cluster}.cluster_uuid}`;
+      expect(statementsOf(policy)).toEqual([
+        {
+          Sid: 'KafkaClusterAcls',
+          Effect: 'Allow',
+          Action: ['kafka-cluster:Connect', 'kafka-cluster:DescribeCluster', 'kafka-cluster:AlterCluster'],
+          Resource: ref('aws_msk_cluster', cluster, 'arn'),
+        },
+        {
+          Sid: 'KafkaTopics',
+          Effect: 'Allow',
+          Action: ['kafka-cluster:CreateTopic', 'kafka-cluster:DescribeTopic', 'kafka-cluster:AlterTopic'],
+          Resource: topicNames.map((topic) => `${topicPrefix}/${topic}`),
+        },
+        {
+          Sid: 'SearchProvisioning',
+          Effect: 'Allow',
+          Action: 'es:ESHttpPut',
+          Resource: [
+            `${domain}/_index_template/*`,
+            `${domain}/_plugins/_security/api/roles/*`,
+            `${domain}/_plugins/_security/api/rolesmapping/*`,
+          ],
+        },
+      ]);
+      // Its execution role pulls the indexer image, writes its log group and reads only the definitions.
+      const [, execution] = named('aws_iam_role_policy', 'provisioning_execution-policy');
+      const parameters = resourcesOf(stack, 'aws_ssm_parameter')
+        .filter(([, p]) => /^\/tickwire\/prod\/(kafka|opensearch)\//.test(String(p['name'])))
+        .map(([name]) => ref('aws_ssm_parameter', name, 'arn'));
+      expect(statementsOf(execution)).toEqual([
+        { Sid: 'EcrLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+        expect.objectContaining({
+          Sid: 'EcrPull',
+          Resource: expect.stringMatching(/^\$\{aws_ecr_repository\.ecr-opensearch-indexer_[^.]+\.arn\}$/),
+        }),
+        expect.objectContaining({ Sid: 'Logs', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'] }),
+        {
+          Sid: 'Definitions',
+          Effect: 'Allow',
+          Action: 'ssm:GetParameters',
+          Resource: expect.arrayContaining(parameters),
+        },
+        {
+          Sid: 'DefinitionsDecrypt',
+          Effect: 'Allow',
+          Action: 'kms:Decrypt',
+          Resource: cmkArn,
+          Condition: { StringEquals: { 'kms:ViaService': 'ssm.us-east-1.amazonaws.com' } },
+        },
+      ]);
+      expect((statementsOf(execution)[3] as { Resource: string[] }).Resource).toHaveLength(parameters.length);
+    });
+
+    it('is the OpenSearch master user, and maps the operators, the indexer (writes) and the gateway (reads)', () => {
+      const [roleName] = named('aws_iam_role', 'provisioning-role_');
+      expect(only('aws_opensearch_domain')[1]).toMatchObject({
+        advanced_security_options: {
+          master_user_options: { master_user_arn: ref('aws_iam_role', roleName, 'arn') },
+        },
+      });
+      const [, task] = named('aws_ecs_task_definition', 'provisioning_task');
+      const [container] = JSON.parse(String(task['container_definitions'])) as {
+        environment: { name: string; value: string }[];
+      }[];
+      const mappings = JSON.parse(
+        container!.environment.find((e) => e.name === 'OPENSEARCH_ROLE_MAPPINGS')!.value,
+      ) as Record<string, string[]>;
+      const operator = ref('aws_iam_role', named('aws_iam_role', 'search_master-role')[0], 'arn');
+      const taskRole = (service: string) =>
+        ref('aws_iam_role', named('aws_iam_role', `svc-${service}_task-role`)[0], 'arn');
+      expect(mappings).toEqual({
+        all_access: [operator],
+        security_manager: [operator],
+        tickwire_indexer: [taskRole('opensearch-indexer')],
+        tickwire_reader: [taskRole('consumer-gateway')],
+      });
+    });
+
+    it('runs once per change before every service: terraform_data run-task, waited for, its exit code checked', () => {
+      const [runName, run] = named('terraform_data', 'provisioning_run');
+      for (const [, service] of resourcesOf(stack, 'aws_ecs_service')) {
+        expect(service['depends_on']).toEqual([`terraform_data.${runName}`]);
+      }
+      const taskDefinition = ref(
+        'aws_ecs_task_definition',
+        named('aws_ecs_task_definition', 'provisioning_task')[0],
+        'arn',
+      );
+      const triggers = run['triggers_replace'] as Record<string, string>;
+      expect(triggers['taskDefinition']).toBe(taskDefinition);
+      // A new value of any definition (a new SSM parameter version) runs it again.
+      expect(Object.keys(triggers).filter((k) => k.startsWith('PROVISION_'))).toHaveLength(
+        resourcesOf(stack, 'aws_ssm_parameter').filter(([, p]) =>
+          /^\/tickwire\/prod\/(kafka|opensearch)\//.test(String(p['name'])),
+        ).length,
+      );
+      for (const [key, value] of Object.entries(triggers)) {
+        if (key !== 'taskDefinition') expect(value).toMatch(/^\$\{aws_ssm_parameter\.[^.]+\.version\}$/);
+      }
+      const [exec] = run['provisioner'] as {
+        'local-exec': { command: string; environment: Record<string, string> };
+      }[];
+      expect(exec!['local-exec'].command).toBe(RUN_TASK_SCRIPT);
+      expect(exec!['local-exec'].environment).toMatchObject({
+        TASK_DEFINITION: taskDefinition,
+        CLUSTER: ref('aws_ecs_cluster', only('aws_ecs_cluster')[0], 'arn'),
+        INITIAL_IMAGE_TAG: props.initialImageTag,
+        REGION: 'us-east-1',
+      });
+    });
+
+    it('reaches only MSK IAM (9098) in the VPC and HTTPS, and accepts no connection', () => {
+      const [, sg] = named('aws_security_group', 'provisioning_sg');
+      expect(sg['ingress']).toEqual([]);
+      expect(
+        (sg['egress'] as { from_port: number; cidr_blocks: string[] }[]).map((e) => [
+          e.from_port,
+          e.cidr_blocks,
+        ]),
+      ).toEqual([
+        [443, ['0.0.0.0/0']],
+        [9098, [props.vpcCidr]],
+      ]);
+    });
+  });
+
   it('creates every shared DynamoDB table on demand with point-in-time recovery', () => {
     for (const spec of DYNAMODB_TABLES) {
       expect(synth).toHaveResourceWithProperties(DynamodbTable, {
@@ -532,16 +825,16 @@ describe('ProducerAccountStack', () => {
         ([, a]) => (a['dimensions'] as Record<string, string>)['Consumer Group'],
       ),
     );
-    expect([...alarmed].sort()).toEqual([
-      'enricher',
-      'firehose-archiver',
-      'opensearch-indexer',
-    ]);
+    expect([...alarmed].sort()).toEqual(['enricher', 'firehose-archiver', 'opensearch-indexer']);
     expect(TOPICS.enriched).toBe('market.enriched.v1');
   });
 
   it('runs the services with non-secret settings in the environment and credentials as secrets', () => {
-    for (const [, task] of resourcesOf(stack, 'aws_ecs_task_definition')) {
+    const services = resourcesOf(stack, 'aws_ecs_task_definition').filter(([name]) =>
+      name.startsWith('svc-'),
+    );
+    expect(services).toHaveLength(SERVICE_NAMES.length);
+    for (const [, task] of services) {
       const [container] = JSON.parse(String(task['container_definitions'])) as {
         environment: { name: string; value: string }[];
         secrets: { name: string; valueFrom: string }[];

@@ -9,6 +9,8 @@ import {
   dailyBarHoldTopicSpec,
   enricherChangelogTopicSpec,
   kafkaTopicSpecs,
+  OPENSEARCH_INDEXER_ROLE,
+  OPENSEARCH_READER_ROLE,
 } from '@tickwire/resources';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
@@ -28,6 +30,12 @@ import { TickwireStack, type TickwireStackProps } from '../core/tickwire-stack';
 import { ServiceImageRepository } from '../constructs/compute/ecr-repository';
 import { FargateCluster } from '../constructs/compute/ecs-cluster';
 import { FargateService, type ContainerSecret } from '../constructs/compute/fargate-service';
+import {
+  type ParameterSecret,
+  ProvisioningTask,
+  ProvisioningTaskRole,
+} from '../constructs/compute/provisioning-task';
+import { ZoneCapacityCheck } from '../constructs/network/zone-capacity-check';
 import { PrivateVpc } from '../constructs/network/private-vpc';
 import { PublicHttpsLoadBalancer } from '../constructs/network/public-https-load-balancer';
 import { AlarmTopic } from '../constructs/observability/alarm-topic';
@@ -40,6 +48,7 @@ import { AccessLogBucket } from '../constructs/storage/access-log-bucket';
 import { ArchiveBucket, type ArchiveTiering } from '../constructs/storage/archive-bucket';
 import { DynamoDbTables } from '../constructs/storage/dynamodb-tables';
 import { MSK_PORTS, MskKafkaCluster } from '../constructs/streaming/msk-cluster';
+import { provisioningTaskStatements } from '../policies/provisioning-task-policy';
 import { serviceTaskStatements } from '../policies/service-task-policy';
 
 /** Sizing and options of the producer account. */
@@ -84,9 +93,10 @@ const KAFKA_REPLICATION = { replicationFactor: 3, minInsyncReplicas: 2 } as cons
  *
  * VPC (3 AZs, private subnets, one NAT for the live market-data source, VPC endpoints), customer-managed
  * KMS key, MSK (TLS, SCRAM + IAM, multi-VPC connectivity for the consumer account), topic/ACL/index
- * definitions as SSM parameters for the provisioning task, OpenSearch in the VPC, the S3 archive, the
- * DynamoDB tables, and per service an ECR repository, an ECS Fargate service, least-privilege roles,
- * logs and consumer-lag alarms.
+ * definitions as SSM parameters, OpenSearch in the VPC, the S3 archive, the DynamoDB tables, per service
+ * an ECR repository, an ECS Fargate service, least-privilege roles, logs and consumer-lag alarms, and the
+ * one-shot provisioning task (its own roles) that applies the definitions before any service starts.
+ * The plan fails first if a zone or instance type does not fit the region.
  *
  * Terraform variables: `consumer_account_id` (12 digits), the only principal of the MSK cluster policy;
  * `gateway_certificate_arn`, the ACM certificate of the consumer gateway's public host name (its
@@ -114,6 +124,17 @@ export class ProducerAccountStack extends TickwireStack {
       description: `Tickwire ${props.environment}: data at rest`,
     });
     const alarms = new AlarmTopic(this, 'alarms', { name: `${prefix}-alarms`, kmsKeyArn: key.keyArn });
+    // Fails the plan before anything is built when a zone or an instance type does not fit.
+    new ZoneCapacityCheck(this, 'zone-check', {
+      availabilityZoneIds: props.availabilityZoneIds,
+      instanceTypes: [
+        { role: 'MSK brokers', instanceType: props.kafka.instanceType },
+        { role: 'OpenSearch data nodes', instanceType: props.search.instanceType },
+        ...(props.search.dedicatedMasterType
+          ? [{ role: 'OpenSearch cluster managers', instanceType: props.search.dedicatedMasterType }]
+          : []),
+      ],
+    });
     const vpc = new PrivateVpc(this, 'network', {
       name: prefix,
       cidrBlock: props.vpcCidr,
@@ -138,41 +159,64 @@ export class ProducerAccountStack extends TickwireStack {
       scramUsers: [...serviceUsers, ...props.customerUsers],
       consumerAccountId: consumerAccountId.stringValue,
       partition: partition.partition,
+      region: props.region,
+      accountId: account.accountId,
       logRetentionDays: props.logRetentionDays,
     });
 
     // The AWS provider has no resource for Kafka topics or ACLs (those are Kafka admin-API objects, not
     // AWS ones): their definitions go to SSM as JSON, and the provisioning task applies them with the
     // Kafka admin client, as tools/stack does locally.
-    new JsonParameter(this, 'kafka-topics', {
-      name: `/tickwire/${props.environment}/kafka/topics`,
-      description:
-        'Kafka topics to create (name, partitions, replicationFactor, configs) - applied by the provisioning task',
-      value: [
-        ...kafkaTopicSpecs({ partitions: props.kafka.partitions, ...KAFKA_REPLICATION }),
-        // Created here rather than by the enricher: the cluster does not auto-create topics and the
-        // enricher's user has no CREATE permission.
-        enricherChangelogTopicSpec({ partitions: props.kafka.partitions, ...KAFKA_REPLICATION }),
-        dailyBarHoldTopicSpec(KAFKA_REPLICATION),
-      ],
-      kmsKeyArn: key.keyArn,
+    const topics = [
+      ...kafkaTopicSpecs({ partitions: props.kafka.partitions, ...KAFKA_REPLICATION }),
+      // Created here rather than by the enricher: the cluster does not auto-create topics and the
+      // enricher's user has no CREATE permission.
+      enricherChangelogTopicSpec({ partitions: props.kafka.partitions, ...KAFKA_REPLICATION }),
+      dailyBarHoldTopicSpec(KAFKA_REPLICATION),
+    ];
+    // Each definition parameter becomes one variable of the provisioning task (an ECS secret).
+    const definitions: { variable: string; parameter: JsonParameter }[] = [];
+    definitions.push({
+      variable: PROVISIONING_VARIABLES.topics,
+      parameter: new JsonParameter(this, 'kafka-topics', {
+        name: `/tickwire/${props.environment}/kafka/topics`,
+        description:
+          'Kafka topics to create (name, partitions, replicationFactor, configs) - applied by the provisioning task',
+        value: topics,
+        kmsKeyArn: key.keyArn,
+      }),
     });
     for (const service of SERVICES) {
-      new JsonParameter(this, `kafka-acls-${service.name}`, {
-        name: `/tickwire/${props.environment}/kafka/acls/${serviceScramUser(service.name)}`,
-        description: `Kafka ACLs of ${service.name}`,
-        value: serviceKafkaAcls(service),
-        kmsKeyArn: key.keyArn,
+      const user = serviceScramUser(service.name);
+      definitions.push({
+        variable: provisioningVariable(PROVISIONING_VARIABLES.aclsPrefix, user),
+        parameter: new JsonParameter(this, `kafka-acls-${service.name}`, {
+          name: `/tickwire/${props.environment}/kafka/acls/${user}`,
+          description: `Kafka ACLs of ${service.name}`,
+          value: serviceKafkaAcls(service),
+          kmsKeyArn: key.keyArn,
+        }),
       });
     }
     for (const user of props.customerUsers) {
-      new JsonParameter(this, `kafka-acls-${user}`, {
-        name: `/tickwire/${props.environment}/kafka/acls/${user}`,
-        description: `Kafka ACLs of customer ${user} (read-only)`,
-        value: customerReadOnlyAcls(user),
-        kmsKeyArn: key.keyArn,
+      definitions.push({
+        variable: provisioningVariable(PROVISIONING_VARIABLES.aclsPrefix, user),
+        parameter: new JsonParameter(this, `kafka-acls-${user}`, {
+          name: `/tickwire/${props.environment}/kafka/acls/${user}`,
+          description: `Kafka ACLs of customer ${user} (read-only)`,
+          value: customerReadOnlyAcls(user),
+          kmsKeyArn: key.keyArn,
+        }),
       });
     }
+
+    // Made before the domain, which names it as its fine-grained access control master user.
+    const provisioningRole = new ProvisioningTaskRole(this, 'provisioning-role', {
+      name: `${prefix}-provisioning-task`,
+      region: props.region,
+      partition: partition.partition,
+      accountId: account.accountId,
+    });
 
     const search = new VpcOpenSearchDomain(this, 'search', {
       domainName: prefix,
@@ -189,13 +233,17 @@ export class ProducerAccountStack extends TickwireStack {
       accountId: account.accountId,
       partition: partition.partition,
       region: props.region,
+      masterUserArn: provisioningRole.roleArn,
     });
     for (const template of indexTemplates({ replicas: props.search.replicas })) {
-      new JsonParameter(this, `index-template-${template.name}`, {
-        name: `/tickwire/${props.environment}/opensearch/index-templates/${template.name}`,
-        description: `OpenSearch index template ${template.name} - applied by the provisioning task`,
-        value: template,
-        kmsKeyArn: key.keyArn,
+      definitions.push({
+        variable: provisioningVariable(PROVISIONING_VARIABLES.indexTemplatePrefix, template.name),
+        parameter: new JsonParameter(this, `index-template-${template.name}`, {
+          name: `/tickwire/${props.environment}/opensearch/index-templates/${template.name}`,
+          description: `OpenSearch index template ${template.name} - applied by the provisioning task`,
+          value: template,
+          kmsKeyArn: key.keyArn,
+        }),
       });
     }
 
@@ -205,7 +253,7 @@ export class ProducerAccountStack extends TickwireStack {
       sourceBucketArns: [archiveArn],
       accountId: account.accountId,
       retentionDays: props.logRetentionDays,
-      loadBalancerLogs: { region: props.region, prefix: LOAD_BALANCER_LOG_PREFIX },
+      loadBalancerLogs: { prefix: LOAD_BALANCER_LOG_PREFIX },
     });
     const archive = new ArchiveBucket(this, 'archive', {
       bucketName: props.archive.bucketName,
@@ -230,13 +278,15 @@ export class ProducerAccountStack extends TickwireStack {
         "ACM certificate (this account and region) of the consumer gateway's public host name, e.g. api.tickwire.example",
       validation: [
         {
-          condition: 'can(regex("^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/", var.gateway_certificate_arn))',
+          condition:
+            'can(regex("^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/", var.gateway_certificate_arn))',
           errorMessage: 'gateway_certificate_arn must be an ACM certificate ARN',
         },
       ],
     });
     const cluster = new FargateCluster(this, 'ecs', { name: ecsClusterName(props.environment) });
     const searchEndpoint = `https://${search.endpoint}`;
+    const deployed = new Map<ServiceName, { service: FargateService; repository: ServiceImageRepository }>();
     for (const service of SERVICES) {
       const names = serviceDeploymentNames(props.environment, service.name);
       const repository = new ServiceImageRepository(this, `ecr-${service.name}`, {
@@ -283,7 +333,7 @@ export class ProducerAccountStack extends TickwireStack {
           { name: 'ALPACA_SECRET', secretArn: alpaca.secretArn, jsonKey: 'secretKey' },
         );
       }
-      new FargateService(this, `svc-${service.name}`, {
+      const fargate = new FargateService(this, `svc-${service.name}`, {
         serviceName: service.name,
         clusterArn: cluster.clusterArn,
         taskFamily: names.taskFamily,
@@ -320,6 +370,7 @@ export class ProducerAccountStack extends TickwireStack {
         partition: partition.partition,
         accountId: account.accountId,
       });
+      deployed.set(service.name, { service: fargate, repository });
       new JsonParameter(this, `deploy-${service.name}`, {
         name: names.namesParameter,
         description: `Deployment names of ${service.name}, read by its deploy target`,
@@ -343,6 +394,67 @@ export class ProducerAccountStack extends TickwireStack {
       }
     }
 
+    // The one-shot provisioning task, run before every service (each service's depends_on).
+    const image = deployed.get(PROVISIONING_IMAGE_OF);
+    if (!image) throw new Error(`no ${PROVISIONING_IMAGE_OF} service, whose image runs the provisioning`);
+    const provisioningNames = serviceDeploymentNames(props.environment, 'provisioning');
+    const taskRoleOf = (name: ServiceName): string => {
+      const found = deployed.get(name);
+      if (!found) throw new Error(`no ${name} service`);
+      return found.service.taskRoleArn;
+    };
+    const roleMappings: Record<string, string[]> = {
+      all_access: [search.operatorRoleArn],
+      security_manager: [search.operatorRoleArn],
+      [OPENSEARCH_INDEXER_ROLE]: SERVICES.filter((s) => s.search === 'write').map((s) => taskRoleOf(s.name)),
+      [OPENSEARCH_READER_ROLE]: SERVICES.filter((s) => s.search === 'read').map((s) => taskRoleOf(s.name)),
+    };
+    const provisioning = new ProvisioningTask(this, 'provisioning', {
+      family: provisioningNames.taskFamily,
+      logGroupName: provisioningNames.logGroup,
+      logRetentionDays: props.logRetentionDays,
+      kmsKeyArn: key.keyArn,
+      cluster: cluster.clusterArn,
+      image: {
+        repositoryUrl: image.repository.repositoryUrl,
+        repositoryArn: image.repository.repositoryArn,
+        tag: image.service.imageTag,
+      },
+      initialImageTag: props.initialImageTag,
+      command: ['node', '--enable-source-maps', 'provision.js'],
+      subnetIds: vpc.privateSubnetIds,
+      vpcId: vpc.vpcId,
+      vpcCidrBlock: props.vpcCidr,
+      egressPorts: [MSK_PORTS.saslIam],
+      environment: {
+        KAFKA_BROKERS: msk.bootstrapBrokersSaslIam,
+        KAFKA_SSL: 'true',
+        KAFKA_SASL_MECHANISM: 'aws-msk-iam',
+        AWS_REGION: props.region,
+        OPENSEARCH_URL: searchEndpoint,
+        OPENSEARCH_ROLE_MAPPINGS: JSON.stringify(roleMappings),
+      },
+      parameterSecrets: definitions.map(({ variable, parameter }): ParameterSecret => ({
+        name: variable,
+        parameterArn: parameter.parameterArn,
+      })),
+      taskRole: provisioningRole,
+      taskRoleStatements: provisioningTaskStatements({
+        clusterArn: msk.clusterArn,
+        topicArnPrefix: msk.topicArnPrefix,
+        topicNames: topics.map((t) => t.name),
+        searchDomainArn: search.domainArn,
+      }),
+      // A changed definition is a new parameter version: the task runs again at the next apply.
+      triggers: Object.fromEntries(
+        definitions.map(({ variable, parameter }) => [variable, parameter.parameterVersion]),
+      ),
+      region: props.region,
+      partition: partition.partition,
+      accountId: account.accountId,
+    });
+    for (const { service } of deployed.values()) service.startAfter(provisioning.run);
+
     new TerraformOutput(this, 'msk_cluster_arn', {
       value: msk.clusterArn,
       description: 'Pass to the consumer stack as producer_cluster_arn',
@@ -355,9 +467,31 @@ export class ProducerAccountStack extends TickwireStack {
       value: Object.fromEntries(props.customerUsers.map((u) => [u, msk.scramSecretArns.get(u)])),
       description: 'Secrets whose credentials are handed to each customer (over a secure channel)',
     });
-    new TerraformOutput(this, 'opensearch_master_role_arn', { value: search.masterRoleArn });
+    new TerraformOutput(this, 'opensearch_operator_role_arn', {
+      value: search.operatorRoleArn,
+      description:
+        'Operators assume it (with MFA) for OpenSearch admin: mapped to all_access and security_manager',
+    });
     new TerraformOutput(this, 'customer_topic', { value: TOPICS.enriched });
   }
+}
+
+/** The app whose image holds the provisioning entry point (`provision.js`, apps/opensearch-indexer/src/provision.ts). */
+const PROVISIONING_IMAGE_OF: ServiceName = 'opensearch-indexer';
+
+/**
+ * Variables of the provisioning task holding the definitions, as apps/opensearch-indexer's
+ * provisioning config reads them (task-environment-agreement.spec.ts parses the task with it).
+ */
+const PROVISIONING_VARIABLES = {
+  topics: 'PROVISION_KAFKA_TOPICS',
+  aclsPrefix: 'PROVISION_KAFKA_ACLS_',
+  indexTemplatePrefix: 'PROVISION_INDEX_TEMPLATE_',
+} as const;
+
+/** `PROVISION_KAFKA_ACLS_` + `tickwire-enricher` -> `PROVISION_KAFKA_ACLS_TICKWIRE_ENRICHER`. */
+function provisioningVariable(prefix: string, name: string): string {
+  return `${prefix}${name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`;
 }
 
 /** Production settings of single apps, beyond what {@link containerEnvironment} derives from the catalogue. */
@@ -392,7 +526,8 @@ function containerEnvironment(
   };
   if (service.consumerGroup && !service.consumerGroupPerInstance)
     env['KAFKA_CONSUMER_GROUP'] = service.consumerGroup;
-  const usesAws = service.tables.length > 0 || service.search !== 'none' || service.archiveWritePrefixes.length > 0;
+  const usesAws =
+    service.tables.length > 0 || service.search !== 'none' || service.archiveWritePrefixes.length > 0;
   // The region of the SDK clients and of the OpenSearch request signatures (SigV4).
   if (usesAws) env['AWS_REGION'] = props.region;
   if (service.tables.length > 0) env['DYNAMODB_ENDPOINT'] = '';

@@ -21,3 +21,5 @@ export * from './consumer/consumer-lag-monitor';
 export * from './consumer/compacted-topic-reader';
 export * from './admin/kafka-acl-admin';
 export * from './admin/kafka-configs-scram-tool';
+export * from './client/msk-iam-token';
+export * from './admin/kafka-provisioner';

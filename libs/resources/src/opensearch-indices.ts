@@ -70,11 +70,27 @@ const MAPPINGS: Record<SearchStream, Record<string, FieldMapping>> = {
     processingTime: date,
     trade: {
       type: 'object',
-      properties: { symbol: keyword, price: usd, size: long, aggressorSide: keyword, venue: keyword, tradeId: keyword, sequence: long },
+      properties: {
+        symbol: keyword,
+        price: usd,
+        size: long,
+        aggressorSide: keyword,
+        venue: keyword,
+        tradeId: keyword,
+        sequence: long,
+      },
     },
     quote: {
       type: 'object',
-      properties: { symbol: keyword, bidPrice: usd, bidSize: long, askPrice: usd, askSize: long, venue: keyword, sequence: long },
+      properties: {
+        symbol: keyword,
+        bidPrice: usd,
+        bidSize: long,
+        askPrice: usd,
+        askSize: long,
+        venue: keyword,
+        sequence: long,
+      },
     },
     lastPrice: usd,
     bidPrice: usd,
@@ -156,7 +172,9 @@ export function dailyIndexName(stream: SearchStream, eventTime: number): string 
  * Index templates of all search streams. One shard (daily indices are small: a busy day of US equity
  * bars is well under the ~10-50 GB shard size OpenSearch recommends), replicas configurable (0 locally).
  */
-export function indexTemplates(options: { replicas?: number; refreshInterval?: string } = {}): IndexTemplateSpec[] {
+export function indexTemplates(
+  options: { replicas?: number; refreshInterval?: string } = {},
+): IndexTemplateSpec[] {
   return SEARCH_STREAMS.map((stream) => ({
     name: `tickwire-${stream}`,
     body: {
@@ -173,4 +191,57 @@ export function indexTemplates(options: { replicas?: number; refreshInterval?: s
       _meta: { owner: 'tickwire', stream },
     },
   }));
+}
+
+/** An OpenSearch security-plugin role (fine-grained access control), as `PUT _plugins/_security/api/roles/<name>` takes it. */
+export interface OpenSearchSecurityRoleSpec {
+  readonly name: string;
+  readonly body: {
+    readonly description: string;
+    readonly cluster_permissions: readonly string[];
+    readonly index_permissions: readonly {
+      readonly index_patterns: readonly string[];
+      readonly allowed_actions: readonly string[];
+    }[];
+  };
+}
+
+/** Role of the indexer's IAM role: bulk writes to the daily indices and installs their templates. */
+export const OPENSEARCH_INDEXER_ROLE = 'tickwire_indexer';
+/** Role of readers (the consumer gateway's history queries): search the daily indices, nothing else. */
+export const OPENSEARCH_READER_ROLE = 'tickwire_reader';
+
+/**
+ * The fine-grained access control roles of the platform, on the daily indices of every search stream
+ * (`market-<stream>-*`). Permissions are the security plugin's default action groups and permission
+ * names (OpenSearch docs, "Default action groups" and "Permissions"): the indexer gets `crud` and
+ * `create_index` on the indices, bulk and index-template get/put on the cluster (IndexTemplateInstaller);
+ * the reader gets `read` and read-only composite operations (msearch, mget). Both may read cluster
+ * health (`cluster_monitor`, the readiness probe). Nothing may delete an index or touch security.
+ */
+export function openSearchSecurityRoles(): OpenSearchSecurityRoleSpec[] {
+  const indexPatterns = SEARCH_STREAMS.map((stream) => `${indexPrefix(stream)}*`);
+  return [
+    {
+      name: OPENSEARCH_INDEXER_ROLE,
+      body: {
+        description: 'Tickwire opensearch-indexer: bulk-index the daily market indices',
+        cluster_permissions: [
+          'cluster_monitor',
+          'indices:data/write/bulk',
+          'indices:admin/index_template/get',
+          'indices:admin/index_template/put',
+        ],
+        index_permissions: [{ index_patterns: indexPatterns, allowed_actions: ['crud', 'create_index'] }],
+      },
+    },
+    {
+      name: OPENSEARCH_READER_ROLE,
+      body: {
+        description: 'Tickwire readers (consumer-gateway history queries): search the daily market indices',
+        cluster_permissions: ['cluster_monitor', 'cluster_composite_ops_ro'],
+        index_permissions: [{ index_patterns: indexPatterns, allowed_actions: ['read'] }],
+      },
+    },
+  ];
 }

@@ -6,6 +6,9 @@ import {
   DYNAMODB_TABLES,
   indexTemplates,
   kafkaTopicSpecs,
+  OPENSEARCH_INDEXER_ROLE,
+  OPENSEARCH_READER_ROLE,
+  openSearchSecurityRoles,
   SYMBOL_STATE_TABLE,
 } from './index';
 
@@ -25,12 +28,16 @@ describe('kafkaTopicSpecs', () => {
     const specs = kafkaTopicSpecs({ partitions: 6, replicationFactor: 3, minInsyncReplicas: 2 });
     expect(specs.find((t) => t.name === TOPICS.trades)?.partitions).toBe(6);
     expect(specs.find((t) => t.name === 'market.trades.v1.dlq')?.partitions).toBe(1);
-    expect(specs.every((t) => t.replicationFactor === 3 && t.configs['min.insync.replicas'] === '2')).toBe(true);
+    expect(specs.every((t) => t.replicationFactor === 3 && t.configs['min.insync.replicas'] === '2')).toBe(
+      true,
+    );
   });
 
   it('rejects impossible settings', () => {
     expect(() => kafkaTopicSpecs({ partitions: 0 })).toThrow(/partitions/);
-    expect(() => kafkaTopicSpecs({ replicationFactor: 1, minInsyncReplicas: 2 })).toThrow(/minInsyncReplicas/);
+    expect(() => kafkaTopicSpecs({ replicationFactor: 1, minInsyncReplicas: 2 })).toThrow(
+      /minInsyncReplicas/,
+    );
   });
 });
 
@@ -41,7 +48,10 @@ describe('customerReadOnlyAcls', () => {
     expect(acls.some((a) => a.operation === 'WRITE' || a.operation === 'ALL')).toBe(false);
     const topics = new Set(acls.filter((a) => a.resourceType === 'TOPIC').map((a) => a.resourceName));
     expect([...topics].sort()).toEqual([...CUSTOMER_TOPICS].sort());
-    expect(acls.find((a) => a.resourceType === 'GROUP')).toMatchObject({ patternType: 'PREFIXED', resourceName: 'customer-' });
+    expect(acls.find((a) => a.resourceType === 'GROUP')).toMatchObject({
+      patternType: 'PREFIXED',
+      resourceName: 'customer-',
+    });
   });
 });
 
@@ -50,14 +60,18 @@ describe('DynamoDB tables', () => {
     expect(SYMBOL_STATE_TABLE.partitionKey).toEqual({ name: 'symbol', type: 'S' });
     const names = DYNAMODB_TABLES.map((t) => t.tableName);
     expect(new Set(names).size).toBe(names.length);
-    expect(DYNAMODB_TABLES.every((t) => t.billingMode === 'PAY_PER_REQUEST' && t.pointInTimeRecovery)).toBe(true);
+    expect(DYNAMODB_TABLES.every((t) => t.billingMode === 'PAY_PER_REQUEST' && t.pointInTimeRecovery)).toBe(
+      true,
+    );
   });
 });
 
 describe('OpenSearch indices', () => {
   it('names daily indices by the UTC date of the event time', () => {
     // 2012-06-21T23:59:59.999-04:00 is already 2012-06-22 in UTC.
-    expect(dailyIndexName('bars-1m', Date.UTC(2012, 5, 22, 3, 59, 59, 999))).toBe('market-bars-1m-2012.06.22');
+    expect(dailyIndexName('bars-1m', Date.UTC(2012, 5, 22, 3, 59, 59, 999))).toBe(
+      'market-bars-1m-2012.06.22',
+    );
     expect(dailyIndexName('enriched', 1340285400000)).toBe('market-enriched-2012.06.21');
     expect(() => dailyIndexName('alerts', Number.NaN)).toThrow(RangeError);
   });
@@ -70,6 +84,26 @@ describe('OpenSearch indices', () => {
     expect(p['startTime']).toEqual({ type: 'date', format: 'epoch_millis' });
     for (const f of ['open', 'high', 'low', 'close', 'vwap']) expect(p[f]?.type).toBe('double');
     for (const f of ['volume', 'tradeCount']) expect(p[f]?.type).toBe('long');
+  });
+});
+
+describe('openSearchSecurityRoles', () => {
+  it('covers exactly the indices the templates create; only the indexer writes, nobody deletes or administers security', () => {
+    const patterns = indexTemplates()
+      .flatMap((t) => t.body.index_patterns)
+      .sort();
+    const [indexer, reader] = openSearchSecurityRoles();
+    expect([indexer!.name, reader!.name]).toEqual([OPENSEARCH_INDEXER_ROLE, OPENSEARCH_READER_ROLE]);
+    for (const role of [indexer!, reader!]) {
+      expect(role.body.index_permissions.flatMap((p) => p.index_patterns).sort()).toEqual(patterns);
+      const all = [
+        ...role.body.cluster_permissions,
+        ...role.body.index_permissions.flatMap((p) => p.allowed_actions),
+      ];
+      expect(all.filter((a) => /delete|security|all_access|\*/.test(a))).toEqual([]);
+    }
+    expect(indexer!.body.index_permissions[0]!.allowed_actions).toEqual(['crud', 'create_index']);
+    expect(reader!.body.index_permissions[0]!.allowed_actions).toEqual(['read']);
   });
 });
 
@@ -96,13 +130,20 @@ describe('archiveObjectKey', () => {
 
 describe('index templates agree with the contracts', () => {
   it('map every top-level field of the golden enriched, bar and alert events', () => {
-    const streams = { 'market.enriched.v1': 'tickwire-enriched', 'market.bar.1m.v1': 'tickwire-bars-1m', 'market.alert.v1': 'tickwire-alerts' } as const;
+    const streams = {
+      'market.enriched.v1': 'tickwire-enriched',
+      'market.bar.1m.v1': 'tickwire-bars-1m',
+      'market.alert.v1': 'tickwire-alerts',
+    } as const;
     for (const [schema, template] of Object.entries(streams)) {
       const mapped = indexTemplates().find((t) => t.name === template)!.body.template.mappings.properties;
-      const fixtures = (GOLDEN_FIXTURES as Record<string, readonly { event: { payload: object } }[]>)[schema]!;
+      const fixtures = (GOLDEN_FIXTURES as Record<string, readonly { event: { payload: object } }[]>)[
+        schema
+      ]!;
       expect(fixtures.length).toBeGreaterThan(0);
       for (const { event } of fixtures) {
-        for (const field of Object.keys(event.payload)) expect([schema, field, field in mapped]).toEqual([schema, field, true]);
+        for (const field of Object.keys(event.payload))
+          expect([schema, field, field in mapped]).toEqual([schema, field, true]);
       }
     }
   });

@@ -1,8 +1,9 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ALL_TOPICS } from '@tickwire/contracts';
+import { customerReadOnlyAcls, indexTemplates, kafkaTopicSpecs } from '@tickwire/resources';
 import {
   appEnvironment,
   type ChildStopOutcome,
@@ -31,6 +32,9 @@ const APPS = readdirSync(join(WORKSPACE, 'apps'))
  * on SIGTERM. (Before this test, ingest-producer and enricher crashed with `Cannot find module
  * 'csv-parse'`, a devDependency.)
  *
+ * The opensearch-indexer image also carries infra's provisioning run (`node provision.js`, the
+ * provisioning task's command): it must provision the local stack from the same install and exit 0.
+ *
  * An e2e test: the consuming apps join groups of their own, moved to the topics' ends first, so they
  * take no records; it runs after every other project's tests, alone.
  */
@@ -40,6 +44,8 @@ describe('production bundles start as their images would (npm ci --omit=dev, nod
   const children: ChildProcess[] = [];
   /** Per app: resolves once it answered /health/ready and exited on SIGTERM, with how it exited. */
   const runs = new Map<string, Promise<ChildStopOutcome>>();
+  /** Per app: the folder its bundle is installed in. */
+  const installedIn = new Map<string, string>();
 
   beforeAll(async () => {
     execFileSync(
@@ -60,6 +66,7 @@ describe('production bundles start as their images would (npm ci --omit=dev, nod
     // Installed one after the other (npm's cache is shared), then started together: their start-ups
     // (group joins, state restores) overlap instead of adding up.
     const installed = APPS.map((app) => ({ app, folder: install(app) }));
+    for (const { app, folder } of installed) installedIn.set(app, folder);
     for (const { app, folder } of installed) runs.set(app, startAndStop(app, folder));
     // Each test awaits its own app; keep a failure from being unhandled before it does.
     for (const run of runs.values()) run.catch(() => undefined);
@@ -86,6 +93,35 @@ describe('production bundles start as their images would (npm ci --omit=dev, nod
       expect(await runs.get(app)).toMatchObject({ exitCode: 0, killed: false });
     },
   );
+
+  it('opensearch-indexer: its provision.js (the provisioning task) applies the definitions from the same install and exits 0', () => {
+    const folder = installedIn.get('opensearch-indexer')!;
+    const env = appEnvironment(stack);
+    // As infra's task passes them: one JSON variable per definition (here with the local stack's RF 1).
+    const definitions: Record<string, string> = {
+      PROVISION_KAFKA_TOPICS: JSON.stringify(kafkaTopicSpecs({ partitions: stack.topicPartitions })),
+      PROVISION_KAFKA_ACLS_CUSTOMER: JSON.stringify(customerReadOnlyAcls(stack.kafkaUsers.customer.user)),
+    };
+    for (const template of indexTemplates())
+      definitions[`PROVISION_INDEX_TEMPLATE_${template.name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`] =
+        JSON.stringify(template);
+    const run = spawnSync(process.execPath, ['--enable-source-maps', 'provision.js'], {
+      cwd: folder,
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: {
+        PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+        NODE_ENV: 'production',
+        KAFKA_BROKERS: env['KAFKA_BROKERS'],
+        OPENSEARCH_URL: env['OPENSEARCH_URL'],
+        ...definitions,
+      },
+    });
+    expect({ status: run.status, log: run.stdout.slice(-2_000) + run.stderr.slice(-2_000) }).toMatchObject({
+      status: 0,
+    });
+    expect(run.stdout).toContain('provisioning complete');
+  });
 
   /** The runtime stage's install: the generated package.json and lock file, `--omit=dev`, then the bundle. */
   function install(app: string): string {

@@ -1,10 +1,9 @@
 import { Kafka, logLevel } from 'kafkajs';
-import { createDynamoDbClient, createOpenSearchClient, createS3Client } from '@tickwire/aws';
+import { createDynamoDbClient, createOpenSearchClient, createS3Client, provisionOpenSearch } from '@tickwire/aws';
+import { provisionKafka } from '@tickwire/kafka';
 import { customerReadOnlyAcls, DYNAMODB_TABLES, indexTemplates, kafkaTopicSpecs } from '@tickwire/resources';
 import { LOCAL_AWS_CREDENTIALS, type StackConfig, stackEndpoints } from '../stack-config';
 import { provisionDynamoDb } from './dynamodb-provisioner';
-import { provisionKafka } from './kafka-provisioner';
-import { provisionOpenSearch } from './opensearch-provisioner';
 import { provisionS3Bucket } from './s3-provisioner';
 
 /**

@@ -5,7 +5,7 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
-import { Fn } from 'cdktf';
+import { Fn, type IResolvable, type ITerraformDependable, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { policyJson, serviceTrustPolicy, type PolicyStatement } from '../../core/policy-document';
 
@@ -73,6 +73,9 @@ export class FargateService extends Construct {
   readonly taskRoleArn: string;
   readonly executionRoleArn: string;
   readonly securityGroupId: string;
+  /** The image tag the task runs: the deployed one, read from the image-tag parameter (a reference). */
+  readonly imageTag: string;
+  private readonly service: EcsService;
 
   constructor(scope: Construct, id: string, props: FargateServiceProps) {
     super(scope, id);
@@ -194,10 +197,11 @@ export class FargateService extends Construct {
       lifecycle: { ignoreChanges: ['value'] },
     });
 
+    this.imageTag = Fn.nonsensitive(imageTag.value);
     const containerDefinitions = [
       {
         name: props.serviceName,
-        image: `${props.repositoryUrl}:${Fn.nonsensitive(imageTag.value)}`,
+        image: `${props.repositoryUrl}:${this.imageTag}`,
         essential: true,
         portMappings: [{ containerPort: props.port, protocol: 'tcp' }],
         readonlyRootFilesystem: true,
@@ -245,7 +249,7 @@ export class FargateService extends Construct {
       containerDefinitions: JSON.stringify(containerDefinitions),
     });
 
-    new EcsService(this, 'service', {
+    this.service = new EcsService(this, 'service', {
       name: props.serviceName,
       cluster: props.clusterArn,
       taskDefinition: taskDefinition.arn,
@@ -262,12 +266,32 @@ export class FargateService extends Construct {
       ...(props.loadBalancerTargetGroupArn
         ? {
             loadBalancer: [
-              { targetGroupArn: props.loadBalancerTargetGroupArn, containerName: props.serviceName, containerPort: props.port },
+              {
+                targetGroupArn: props.loadBalancerTargetGroupArn,
+                containerName: props.serviceName,
+                containerPort: props.port,
+              },
             ],
             // Start-up (Kafka join, first OpenSearch answer) before the load balancer's checks count.
             healthCheckGracePeriodSeconds: 60,
           }
         : {}),
     });
+  }
+
+  /**
+   * Makes Terraform create or update the ECS service only after `dependency` (e.g. the provisioning
+   * run): its `depends_on`. The task definition and roles do not wait.
+   */
+  startAfter(dependency: ITerraformDependable): void {
+    // Rendered as a `dependsOn` given to a constructor is: the bare address, `terraform_data.x`, not `${...}`.
+    const address: IResolvable = {
+      creationStack: [],
+      resolve: (context) => {
+        context.suppressBraces = true;
+        return dependency.fqn;
+      },
+    };
+    this.service.dependsOn = [...(this.service.dependsOn ?? []), Token.asString(address)];
   }
 }

@@ -28,6 +28,8 @@ export interface JsonParameterProps {
 export class JsonParameter extends Construct {
   readonly parameterName: string;
   readonly parameterArn: string;
+  /** Version SSM gives each new value: a change of the definitions changes it. */
+  readonly parameterVersion: number;
 
   constructor(scope: Construct, id: string, props: JsonParameterProps) {
     super(scope, id);
@@ -46,5 +48,6 @@ export class JsonParameter extends Construct {
     });
     this.parameterName = parameter.name;
     this.parameterArn = parameter.arn;
+    this.parameterVersion = parameter.version;
   }
 }

@@ -41,23 +41,32 @@ export interface VpcOpenSearchDomainProps {
   readonly accountId: string;
   readonly partition: string;
   readonly region: string;
+  /**
+   * IAM role that is the fine-grained access control master user: the provisioning task's role, which
+   * puts the security roles and role mappings (the operators' role among them) and the index templates.
+   */
+  readonly masterUserArn: string;
 }
 
 /**
  * An OpenSearch domain inside the VPC (no public endpoint), with fine-grained access control whose
- * master user is an IAM role (no internal user database, no passwords), encryption at rest with the
+ * master user is an IAM role, `masterUserArn` (no internal user database, no passwords): the
+ * provisioning task's, so security configuration is applied by a deploy, not by hand. Operators get an
+ * MFA-only role of their own (`operatorRoleArn`), which the provisioning task maps to `all_access` and
+ * `security_manager`. Encryption at rest with the
  * customer-managed key, node-to-node encryption, HTTPS enforced with TLS 1.2+ (the PFS 2023-10 policy).
  *
  * Application, slow and audit logs go to CloudWatch log groups encrypted with the same key (audit
  * logging itself is then switched on in the security plugin by the provisioning task).
  *
  * The domain access policy admits IAM principals of this account only; FGAC maps roles to OpenSearch
- * roles (the indexer's task role is mapped by the provisioning task, see infra/README.md).
+ * roles (the services' task roles are mapped by the provisioning task, see infra/README.md).
  */
 export class VpcOpenSearchDomain extends Construct {
   readonly domainArn: string;
   readonly endpoint: string;
-  readonly masterRoleArn: string;
+  /** The operators' role (assumed with MFA), mapped to `all_access` and `security_manager` by provisioning. */
+  readonly operatorRoleArn: string;
 
   constructor(scope: Construct, id: string, props: VpcOpenSearchDomainProps) {
     super(scope, id);
@@ -66,7 +75,7 @@ export class VpcOpenSearchDomain extends Construct {
 
     const master = new IamRole(this, 'master-role', {
       name: `${props.domainName}-opensearch-admin`,
-      description: 'OpenSearch fine-grained access control master user; assumed by operators only',
+      description: 'OpenSearch operators (all_access, security_manager by mapping); assumed with MFA only',
       assumeRolePolicy: policyJson([
         {
           Effect: 'Allow',
@@ -76,7 +85,7 @@ export class VpcOpenSearchDomain extends Construct {
         },
       ]),
     });
-    this.masterRoleArn = master.arn;
+    this.operatorRoleArn = master.arn;
 
     const sg = new SecurityGroup(this, 'sg', {
       name: `${props.domainName}-opensearch`,
@@ -148,7 +157,7 @@ export class VpcOpenSearchDomain extends Construct {
         enabled: true,
         anonymousAuthEnabled: false,
         internalUserDatabaseEnabled: false,
-        masterUserOptions: { masterUserArn: master.arn },
+        masterUserOptions: { masterUserArn: props.masterUserArn },
       },
       accessPolicies: policyJson([
         {

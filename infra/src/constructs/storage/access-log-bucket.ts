@@ -1,3 +1,4 @@
+import { DataAwsElbServiceAccount } from '@cdktf/provider-aws/lib/data-aws-elb-service-account';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { Construct } from 'constructs';
@@ -12,29 +13,26 @@ export interface AccessLogBucketProps {
   readonly accountId: string;
   /** Days a log object is kept (then expires, old versions one day later). */
   readonly retentionDays: number;
-  /** Elastic Load Balancing access logs delivered under `<prefix>AWSLogs/<account>/` (ALB logs), if any. */
-  readonly loadBalancerLogs?: { readonly region: string; readonly prefix: string };
+  /**
+   * Elastic Load Balancing access logs delivered under `<prefix>AWSLogs/<account>/` (ALB logs), if any,
+   * by the Elastic Load Balancing account of the provider's region (data source
+   * `aws_elb_service_account`).
+   */
+  readonly loadBalancerLogs?: { readonly prefix: string };
 }
-
-/**
- * The Elastic Load Balancing account that delivers access logs, per Region launched before August
- * 2022 (those Regions grant it, not a service principal): "Enable access logs for your Application
- * Load Balancer", step 2, in the Elastic Load Balancing user guide.
- */
-export const ELB_LOG_DELIVERY_ACCOUNTS: Readonly<Record<string, string>> = {
-  'us-east-1': '127311923021',
-  'us-east-2': '033677994240',
-  'us-west-1': '027434742980',
-  'us-west-2': '797873946194',
-  'eu-west-1': '156460612806',
-  'eu-central-1': '054676820928',
-};
 
 /**
  * Target bucket of S3 server access logs (and, when asked, load balancer access logs): public-access blocks, bucket-owner-enforced ownership,
  * versioning, TLS-only, expiry after `retentionDays`, and a policy letting only the S3 logging service
  * deliver, only for the listed source buckets of this account (AWS's recommended grant, "Permissions
  * for log delivery" in the S3 user guide).
+ *
+ * Load balancer logs: in Regions launched before August 2022 Elastic Load Balancing delivers as an
+ * account of its own, a different one per Region ("Enable access logs for your Application Load
+ * Balancer", step 2, Elastic Load Balancing user guide). The provider's `aws_elb_service_account` data
+ * source looks it up for the stack's region at plan time, so no hand-kept table goes stale or misses a
+ * region. (Regions opened later grant the service principal `logdelivery.elasticloadbalancing.amazonaws.com`
+ * instead; the data source knows none for them and the plan fails there, which is the moment to add it.)
  *
  * Encrypted with SSE-S3, not the customer-managed key: server access log delivery supports only
  * SSE-S3 on the target bucket (same guide, "Enabling Amazon S3 server access logging").
@@ -64,8 +62,7 @@ export class AccessLogBucket extends Construct {
       ],
     });
     const elb = props.loadBalancerLogs;
-    const elbAccount = elb ? ELB_LOG_DELIVERY_ACCOUNTS[elb.region] : undefined;
-    if (elb && !elbAccount) throw new RangeError(`no Elastic Load Balancing log delivery account known for ${elb.region}`);
+    const elbAccount = elb ? new DataAwsElbServiceAccount(this, 'elb-account', {}) : undefined;
     new S3BucketPolicy(this, 'policy', {
       bucket: bucket.id,
       policy: policyJson([
@@ -85,7 +82,7 @@ export class AccessLogBucket extends Construct {
               {
                 Sid: 'LoadBalancerAccessLogDelivery',
                 Effect: 'Allow' as const,
-                Principal: { AWS: `arn:aws:iam::${elbAccount}:root` },
+                Principal: { AWS: elbAccount.arn },
                 Action: 's3:PutObject',
                 Resource: `${bucket.arn}/${elb.prefix}AWSLogs/${props.accountId}/*`,
               },

@@ -56,6 +56,8 @@ export interface MskKafkaClusterProps {
   /** AWS account id (token or literal) allowed to create a multi-VPC connection to this cluster. */
   readonly consumerAccountId: string;
   readonly partition: string;
+  readonly region: string;
+  readonly accountId: string;
   readonly logRetentionDays: number;
 }
 
@@ -73,6 +75,13 @@ export class MskKafkaCluster extends Construct {
   readonly clusterName: string;
   /** SASL/SCRAM bootstrap brokers inside the producer VPC (comma-separated host:port). */
   readonly bootstrapBrokersSaslScram: string;
+  /** IAM bootstrap brokers inside the producer VPC (port 9098): the provisioning task's listener. */
+  readonly bootstrapBrokersSaslIam: string;
+  /**
+   * ARN prefix of the cluster's topics, `arn:<partition>:kafka:<region>:<account>:topic/<name>/<uuid>`:
+   * IAM access control names a topic as `<prefix>/<topic>`.
+   */
+  readonly topicArnPrefix: string;
   /** SASL/SCRAM bootstrap brokers for multi-VPC private connectivity (used from the consumer account). */
   readonly bootstrapBrokersVpcConnectivitySaslScram: string;
   readonly securityGroupId: string;
@@ -153,6 +162,8 @@ export class MskKafkaCluster extends Construct {
     this.clusterArn = cluster.arn;
     this.clusterName = cluster.clusterName;
     this.bootstrapBrokersSaslScram = cluster.bootstrapBrokersSaslScram;
+    this.bootstrapBrokersSaslIam = cluster.bootstrapBrokersSaslIam;
+    this.topicArnPrefix = `arn:${props.partition}:kafka:${props.region}:${props.accountId}:topic/${cluster.clusterName}/${cluster.clusterUuid}`;
     this.bootstrapBrokersVpcConnectivitySaslScram = cluster.bootstrapBrokersVpcConnectivitySaslScram;
 
     const secretArns = new Map<string, string>();

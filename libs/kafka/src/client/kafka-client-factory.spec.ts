@@ -46,6 +46,35 @@ describe('kafkaClientConfig', () => {
     expect(config.sasl).toEqual({ mechanism: 'scram-sha-512', username: 'u', password: 'p' });
   });
 
+  it('authenticates with MSK IAM over SASL/OAUTHBEARER, a fresh signed token at each authentication', async () => {
+    const asked: number[] = [];
+    const config = kafkaClientConfig(
+      {
+        brokers: ['b-1.tickwire.kafka.us-east-1.amazonaws.com:9098'],
+        clientId: 'tickwire-provisioning',
+        ssl: true,
+        sasl: {
+          mechanism: 'aws-msk-iam',
+          region: 'us-east-1',
+          getCredentials: async () => {
+            asked.push(asked.length);
+            return { accessKeyId: 'ASIATEST', secretAccessKey: 'secret', sessionToken: 'session' };
+          },
+        },
+      },
+      recordingLogger().logger,
+    );
+    const sasl = config.sasl as { mechanism: string; oauthBearerProvider: () => Promise<{ value: string }> };
+    expect(sasl.mechanism).toBe('oauthbearer');
+    const { value } = await sasl.oauthBearerProvider();
+    const url = new URL(Buffer.from(value, 'base64url').toString('utf8'));
+    expect(url.host).toBe('kafka.us-east-1.amazonaws.com');
+    expect(url.searchParams.get('Action')).toBe('kafka-cluster:Connect');
+    expect(url.searchParams.get('X-Amz-Security-Token')).toBe('session');
+    await sasl.oauthBearerProvider();
+    expect(asked).toHaveLength(2);
+  });
+
   it('rejects an empty broker list', () => {
     const { logger } = recordingLogger();
     expect(() => createKafkaClient({ brokers: [], clientId: 'x' }, logger)).toThrow(/at least one host:port/);

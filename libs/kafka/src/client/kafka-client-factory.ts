@@ -1,5 +1,6 @@
 import { Kafka, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import { kafkaLogCreator, kafkaLogLevelFor } from './kafka-log-creator';
+import { type AwsSigningCredentials, mskIamAuthToken } from './msk-iam-token';
 import type { StructuredLogger } from './structured-logger';
 
 /** The kafkajs client type, re-exported so code outside libs/kafka never imports kafkajs. */
@@ -12,6 +13,19 @@ export interface KafkaSaslScram {
   password: string;
 }
 
+/**
+ * Amazon MSK IAM access control (SASL/OAUTHBEARER with a SigV4-presigned token, port 9098): the
+ * broker authorises by the caller's IAM policy (`kafka-cluster:*` actions), not by Kafka ACLs. What
+ * bootstraps a cluster whose SCRAM users have no ACLs yet (the provisioning task).
+ */
+export interface KafkaSaslMskIam {
+  mechanism: 'aws-msk-iam';
+  /** Region of the cluster. */
+  region: string;
+  /** Credentials to sign with, asked at every (re)authentication, e.g. the SDK's default provider. */
+  getCredentials: () => Promise<AwsSigningCredentials>;
+}
+
 /** How to reach a Kafka cluster: what the validated service config provides. */
 export interface KafkaConnectionOptions {
   /** Bootstrap brokers as `host:port`, at least one. */
@@ -20,8 +34,8 @@ export interface KafkaConnectionOptions {
   clientId: string;
   /** TLS to the brokers (required by MSK with SCRAM). Default false (local plaintext stack). */
   ssl?: boolean;
-  /** SASL/SCRAM authentication; omit for an unauthenticated cluster. */
-  sasl?: KafkaSaslScram;
+  /** SASL/SCRAM or MSK IAM authentication; omit for an unauthenticated cluster. */
+  sasl?: KafkaSaslScram | KafkaSaslMskIam;
   /** TCP connect timeout in ms; kafkajs' default (1000 ms) is tight for cross-AZ TLS, so default 3000. */
   connectionTimeoutMs?: number;
   /** Per-request timeout in ms; default 30000 (kafkajs default). */
@@ -37,11 +51,7 @@ export function kafkaClientConfig(options: KafkaConnectionOptions, logger: Struc
   if (options.brokers.length === 0) {
     throw new Error('KafkaConnectionOptions.brokers must name at least one host:port');
   }
-  const sasl: SASLOptions | undefined = options.sasl
-    ? options.sasl.mechanism === 'scram-sha-256'
-      ? { mechanism: 'scram-sha-256', username: options.sasl.username, password: options.sasl.password }
-      : { mechanism: 'scram-sha-512', username: options.sasl.username, password: options.sasl.password }
-    : undefined;
+  const sasl = options.sasl ? saslOptions(options.sasl) : undefined;
   return {
     clientId: options.clientId,
     brokers: [...options.brokers],
@@ -52,6 +62,24 @@ export function kafkaClientConfig(options: KafkaConnectionOptions, logger: Struc
     logLevel: kafkaLogLevelFor(logger.level),
     logCreator: kafkaLogCreator(logger),
   };
+}
+
+function saslOptions(sasl: KafkaSaslScram | KafkaSaslMskIam): SASLOptions {
+  switch (sasl.mechanism) {
+    case 'scram-sha-256':
+      return { mechanism: 'scram-sha-256', username: sasl.username, password: sasl.password };
+    case 'scram-sha-512':
+      return { mechanism: 'scram-sha-512', username: sasl.username, password: sasl.password };
+    case 'aws-msk-iam': {
+      const { region, getCredentials } = sasl;
+      return {
+        mechanism: 'oauthbearer',
+        oauthBearerProvider: async () => ({
+          value: mskIamAuthToken({ region, credentials: await getCredentials() }).token,
+        }),
+      };
+    }
+  }
 }
 
 /**

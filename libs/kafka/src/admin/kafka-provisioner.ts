@@ -1,5 +1,5 @@
 import type { Admin } from 'kafkajs';
-import { toKafkajsAclEntry } from '@tickwire/kafka';
+import { toKafkajsAclEntry } from './kafka-acl-admin';
 import type { KafkaAclSpec, KafkaTopicSpec } from '@tickwire/resources';
 
 /** What provisioning did to Kafka. */
