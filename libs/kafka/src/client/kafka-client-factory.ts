@@ -75,7 +75,7 @@ function saslOptions(sasl: KafkaSaslScram | KafkaSaslMskIam): SASLOptions {
       return {
         mechanism: 'oauthbearer',
         oauthBearerProvider: async () => ({
-          value: mskIamAuthToken({ region, credentials: await getCredentials() }).token,
+          value: (await mskIamAuthToken({ region, getCredentials })).token,
         }),
       };
     }
