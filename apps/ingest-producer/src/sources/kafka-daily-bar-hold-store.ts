@@ -1,4 +1,4 @@
-import { type KafkaClient, readLatestByKey, type RecordProducer } from '@tickwire/kafka';
+import { type KafkaClient, provisionKafka, readLatestByKey, type RecordProducer } from '@tickwire/kafka';
 import type { DailyBarHoldStore, HeldDailyBar } from '@tickwire/market-sources';
 import { dailyBarHoldTopicSpec } from '@tickwire/resources';
 import type { Logger } from 'pino';
@@ -98,19 +98,7 @@ export class KafkaDailyBarHoldStore implements DailyBarHoldStore {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      if ((await admin.listTopics()).includes(this.options.topic)) return;
-      const spec = dailyBarHoldTopicSpec();
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: [
-          {
-            topic: this.options.topic,
-            numPartitions: spec.partitions,
-            replicationFactor: spec.replicationFactor,
-            configEntries: Object.entries(spec.configs).map(([name, value]) => ({ name, value })),
-          },
-        ],
-      });
+      await provisionKafka(admin, [{ ...dailyBarHoldTopicSpec(), name: this.options.topic }], []);
     } finally {
       await admin.disconnect();
     }
