@@ -1,4 +1,4 @@
-import type { KafkaAclSpec } from '@tickwire/resources';
+import { allowAcl, type KafkaAclSpec } from '@tickwire/resources';
 import { serviceScramUser, type ServiceSpec } from './service-catalogue';
 
 /**
@@ -14,15 +14,7 @@ export function serviceKafkaAcls(service: ServiceSpec): KafkaAclSpec[] {
     resourceName: string,
     operation: KafkaAclSpec['operation'],
     patternType: KafkaAclSpec['patternType'] = 'LITERAL',
-  ): KafkaAclSpec => ({
-    resourceType,
-    resourceName,
-    patternType,
-    principal,
-    host: '*',
-    operation,
-    permission: 'ALLOW',
-  });
+  ): KafkaAclSpec => allowAcl(principal, resourceType, resourceName, operation, patternType);
 
   const acls: KafkaAclSpec[] = [
     ...service.consumes.flatMap((t) => [allow('TOPIC', t, 'READ'), allow('TOPIC', t, 'DESCRIBE')]),

@@ -1,6 +1,6 @@
 import { TOPICS, type TopicName } from '@tickwire/contracts';
 import type { KeyChannel } from '@tickwire/customer-keys';
-import type { KafkaAclSpec } from '@tickwire/resources';
+import { allowAcl, type KafkaAclSpec } from '@tickwire/resources';
 
 /**
  * The Kafka topic a gateway channel entitles a customer to read directly. Kafka ACLs grant whole
@@ -70,18 +70,9 @@ export function customerGroupPrefix(customerId: string): string {
  */
 export function customerKafkaAcls(customerId: string, channels: readonly KeyChannel[]): KafkaAclSpec[] {
   const principal = `User:${customerKafkaUser(customerId)}`;
-  const allow = (resourceType: KafkaAclSpec['resourceType'], resourceName: string, operation: KafkaAclSpec['operation'], patternType: KafkaAclSpec['patternType']): KafkaAclSpec => ({
-    resourceType,
-    resourceName,
-    patternType,
-    principal,
-    host: '*',
-    operation,
-    permission: 'ALLOW',
-  });
   return [
-    ...customerKafkaTopics(channels).flatMap((topic) => [allow('TOPIC', topic, 'READ', 'LITERAL'), allow('TOPIC', topic, 'DESCRIBE', 'LITERAL')]),
-    allow('GROUP', customerGroupPrefix(customerId), 'READ', 'PREFIXED'),
+    ...customerKafkaTopics(channels).flatMap((topic) => [allowAcl(principal, 'TOPIC', topic, 'READ'), allowAcl(principal, 'TOPIC', topic, 'DESCRIBE')]),
+    allowAcl(principal, 'GROUP', customerGroupPrefix(customerId), 'READ', 'PREFIXED'),
   ];
 }
 

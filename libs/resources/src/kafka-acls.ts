@@ -19,6 +19,20 @@ export interface KafkaAclSpec {
 export const CUSTOMER_GROUP_PREFIX = 'customer-';
 
 /**
+ * An ALLOW binding of `principal` (`User:<name>`) from any host. Tickwire grants only ALLOWs: the
+ * clusters run with `allow.everyone.if.no.acl.found=false`, so whatever is not allowed is denied.
+ */
+export function allowAcl(
+  principal: string,
+  resourceType: KafkaAclSpec['resourceType'],
+  resourceName: string,
+  operation: KafkaAclSpec['operation'],
+  patternType: KafkaAclSpec['patternType'] = 'LITERAL',
+): KafkaAclSpec {
+  return { resourceType, resourceName, patternType, principal, host: '*', operation, permission: 'ALLOW' };
+}
+
+/**
  * ACLs of a read-only customer on the SASL/SCRAM listener: READ and DESCRIBE on the customer
  * topics (enriched, 1-minute bars, alerts) and READ on consumer groups prefixed `customer-`.
  * Nothing else is allowed: with `allow.everyone.if.no.acl.found=false` a write is denied.
@@ -27,29 +41,8 @@ export const CUSTOMER_GROUP_PREFIX = 'customer-';
  */
 export function customerReadOnlyAcls(user: string): KafkaAclSpec[] {
   const principal = `User:${user}`;
-  const topicAcls = CUSTOMER_TOPICS.flatMap((topic) =>
-    (['READ', 'DESCRIBE'] as const).map(
-      (operation): KafkaAclSpec => ({
-        resourceType: 'TOPIC',
-        resourceName: topic,
-        patternType: 'LITERAL',
-        principal,
-        host: '*',
-        operation,
-        permission: 'ALLOW',
-      }),
-    ),
-  );
   return [
-    ...topicAcls,
-    {
-      resourceType: 'GROUP',
-      resourceName: CUSTOMER_GROUP_PREFIX,
-      patternType: 'PREFIXED',
-      principal,
-      host: '*',
-      operation: 'READ',
-      permission: 'ALLOW',
-    },
+    ...CUSTOMER_TOPICS.flatMap((topic) => (['READ', 'DESCRIBE'] as const).map((operation) => allowAcl(principal, 'TOPIC', topic, operation))),
+    allowAcl(principal, 'GROUP', CUSTOMER_GROUP_PREFIX, 'READ', 'PREFIXED'),
   ];
 }
