@@ -23,6 +23,15 @@ describe('parseBenchArgs', () => {
     expect(options.outDir).toBe('/tmp/x');
   });
 
+  it('reads --e2e-rates and --window-s, absent by default', () => {
+    const options = parseBenchArgs(['--e2e-rates', '1000,10000', '--window-s', '30']);
+    expect(options.e2eRates).toEqual([1000, 10000]);
+    expect(options.windowSeconds).toBe(30);
+    expect(parseBenchArgs([]).e2eRates).toBeUndefined();
+    expect(() => parseBenchArgs(['--e2e-rates', '1000,fast'])).toThrow(/"fast" is not an integer rate/);
+    expect(() => parseBenchArgs(['--window-s', '0'])).toThrow(/1..600/);
+  });
+
   it('rejects unknown flags, stage groups and bad round counts', () => {
     expect(() => parseBenchArgs(['--fast'])).toThrow(/unknown argument/);
     expect(() => parseBenchArgs(['--stages', 'gateway'])).toThrow(/unknown stage group/);

@@ -9,6 +9,13 @@ export interface BenchCliOptions {
   readonly cpuProf: boolean;
   /** Folder of the results (default bench/results). */
   readonly outDir: string;
+  /**
+   * Only end-to-end steps at these input rates (events/s), at the enricher's default merge wait: no
+   * rate search, no merge-wait pairs, no fan-out steps. For investigating one rate; absent = the profile's steps.
+   */
+  readonly e2eRates?: readonly number[];
+  /** Measuring window of each live step, seconds (absent = the profile's: quick 8, full 15). */
+  readonly windowSeconds?: number;
 }
 
 export const BENCH_USAGE = `npm run bench [-- --quick] [--rounds N] [--stages catch-up,live] [--cpu-prof] [--out DIR]
@@ -17,7 +24,9 @@ export const BENCH_USAGE = `npm run bench [-- --quick] [--rounds N] [--stages ca
   --rounds N       catch-up rounds (the reported figure is the median)
   --stages LIST    only these stage groups: catch-up, live
   --cpu-prof       write V8 CPU profiles of the services under test to $TICKWIRE_STACK_DIR/bench-profiles
-  --out DIR        folder for <date>.json and <date>.md (default bench/results)`;
+  --out DIR        folder for <date>.json and <date>.md (default bench/results)
+  --e2e-rates LIST only end-to-end steps at these rates (events/s, e.g. 1000,10000): no search, pairs or fan-out
+  --window-s N     measuring window of each live step in seconds (quick 8, full 15)`;
 
 /**
  * Parses the command line of `npm run bench`.
@@ -30,6 +39,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchCliOptions {
   let stages = new Set<'catch-up' | 'live'>(['catch-up', 'live']);
   let cpuProf = false;
   let outDir = 'bench/results';
+  let e2eRates: number[] | undefined;
+  let windowSeconds: number | undefined;
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     const value = (): string => {
@@ -52,7 +63,28 @@ export function parseBenchArgs(argv: readonly string[]): BenchCliOptions {
         if (name !== 'catch-up' && name !== 'live')
           throw new Error(`unknown stage group "${name}" (catch-up, live)`);
       stages = new Set(names as ('catch-up' | 'live')[]);
+    } else if (arg === '--e2e-rates') {
+      e2eRates = value()
+        .split(',')
+        .map((text) => {
+          const rate = Number(text);
+          if (!Number.isInteger(rate) || rate < 1 || rate > 100_000)
+            throw new Error(`--e2e-rates: "${text}" is not an integer rate 1..100000 (events/s)`);
+          return rate;
+        });
+    } else if (arg === '--window-s') {
+      const n = Number(value());
+      if (!Number.isInteger(n) || n < 1 || n > 600) throw new Error('--window-s must be an integer 1..600');
+      windowSeconds = n;
     } else throw new Error(`unknown argument "${arg}"`);
   }
-  return { profile, rounds: rounds ?? (profile === 'quick' ? 1 : 3), stages, cpuProf, outDir };
+  return {
+    profile,
+    rounds: rounds ?? (profile === 'quick' ? 1 : 3),
+    stages,
+    cpuProf,
+    outDir,
+    ...(e2eRates ? { e2eRates } : {}),
+    ...(windowSeconds !== undefined ? { windowSeconds } : {}),
+  };
 }

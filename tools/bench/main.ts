@@ -47,6 +47,22 @@ const PROFILES: Record<BenchCliOptions['profile'], { symbols?: string[]; live: L
   },
 };
 
+/**
+ * The profile's live steps, narrowed by `--e2e-rates` (only those end-to-end steps) and `--window-s`.
+ */
+function liveOptionsOf(base: LiveOptions, options: BenchCliOptions): LiveOptions {
+  const window = options.windowSeconds !== undefined ? { windowMs: options.windowSeconds * 1_000 } : {};
+  if (!options.e2eRates) return { ...base, ...window };
+  return {
+    e2eRates: options.e2eRates,
+    searchSteps: 0,
+    fanout: [],
+    warmupMs: base.warmupMs,
+    windowMs: base.windowMs,
+    ...window,
+  };
+}
+
 /** Top self-time functions of every CPU profile written in this run, one note per profile. */
 function profileNotes(dir: string): string[] {
   return readdirSync(dir)
@@ -109,7 +125,7 @@ async function main(): Promise<void> {
   if (options.stages.has('live')) {
     log('live stages: end to end and gateway fan-out');
     try {
-      live = await runLiveStages(context, profile.live);
+      live = await runLiveStages(context, liveOptionsOf(profile.live, options));
       notes.push(...live.errors.map((e) => `live: ${e}`));
     } catch (error) {
       const message = error instanceof Error ? error.message.split('\n')[0] : String(error);

@@ -24,6 +24,11 @@ export interface PoolWindow {
 export class SubscriberPool {
   private constructor(private readonly children: readonly ChildProcess[]) {}
 
+  /** Pids of the subscriber processes (the tsx launchers; their node children hold the sockets). */
+  get pids(): number[] {
+    return this.children.flatMap((child) => (child.pid === undefined ? [] : [child.pid]));
+  }
+
   /**
    * Forks the processes and connects `sockets` (one symbol list each, dealt round-robin).
    *

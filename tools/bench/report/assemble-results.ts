@@ -1,6 +1,7 @@
 import type { CatchUpRoundFigures } from '../stages/catch-up-round';
 import { MERGE_WAIT_ENV, mergeWaitLabel } from '../stages/enricher-merge-wait';
 import type { LiveFigures, LiveStep } from '../stages/live-stages';
+import { cpuText } from '../system/cpu-usage';
 import { pairedRatio, roundFigures, type BenchRow, type TargetOutcome } from './bench-results';
 import { formatFigure, formatRatio } from './markdown-report';
 
@@ -166,6 +167,7 @@ function liveRow(step: LiveStep, defaultWaitMs: number): BenchRow {
     .filter(Boolean)
     .join('; ');
   const wait = step.enricherMaxTaskIdleMs;
+  const cores = step.cpu ? `; cores used in the window: ${cpuText(step.cpu)}` : '';
   return step.kind === 'e2e'
     ? {
         id: `e2e.${step.inputRate}${wait === defaultWaitMs ? '' : `.wait${wait}`}`,
@@ -174,7 +176,7 @@ function liveRow(step: LiveStep, defaultWaitMs: number): BenchRow {
         throughput: roundFigures([step.error ? null : step.deliveredPerSecond]),
         latency: step.latency,
         env: { [MERGE_WAIT_ENV]: String(wait) },
-        note: `ingest-producer (synthetic, real-time pacing, 100 symbols) -> enricher (${MERGE_WAIT_ENV}=${wait}${wait === defaultWaitMs ? ', its default' : ''}) -> gateway -> 1 WebSocket subscriber of all; latency = receive - ingest-producer's send to Kafka${hops(step)}${problems ? `; ${problems}` : ''}`,
+        note: `ingest-producer (synthetic, real-time pacing, 100 symbols) -> enricher (${MERGE_WAIT_ENV}=${wait}${wait === defaultWaitMs ? ', its default' : ''}) -> gateway -> 1 WebSocket subscriber of all; latency = receive - ingest-producer's send to Kafka${hops(step)}${cores}${problems ? `; ${problems}` : ''}`,
       }
     : step.ingestRate !== undefined
       ? {
@@ -184,7 +186,7 @@ function liveRow(step: LiveStep, defaultWaitMs: number): BenchRow {
           throughput: roundFigures([step.error ? null : step.deliveredPerSecond]),
           latency: step.latency,
           peakRssMiB: step.gatewayPeakRssMiB,
-          note: `${rate} enriched events/s over 1,000 symbols written to market.enriched.v1, each subscriber follows 1 symbol, while ingest-producer (synthetic, real-time pacing, 100 other symbols) -> enricher -> the same gateway carries ${step.ingestRate.toLocaleString('en-US')} events/s; latency = receive - send${problems ? `; ${problems}` : ''}`,
+          note: `${rate} enriched events/s over 1,000 symbols written to market.enriched.v1, each subscriber follows 1 symbol, while ingest-producer (synthetic, real-time pacing, 100 other symbols) -> enricher -> the same gateway carries ${step.ingestRate.toLocaleString('en-US')} events/s; latency = receive - send${cores}${problems ? `; ${problems}` : ''}`,
         }
       : {
           id: `fanout.${step.subscribers}`,
@@ -193,7 +195,7 @@ function liveRow(step: LiveStep, defaultWaitMs: number): BenchRow {
           throughput: roundFigures([step.error ? null : step.deliveredPerSecond]),
           latency: step.latency,
           peakRssMiB: step.gatewayPeakRssMiB,
-          note: `gateway alone: ${rate} enriched events/s over 1,000 symbols written to market.enriched.v1, each subscriber follows 1 symbol; latency = receive - send${problems ? `; ${problems}` : ''}`,
+          note: `gateway alone: ${rate} enriched events/s over 1,000 symbols written to market.enriched.v1, each subscriber follows 1 symbol; latency = receive - send${cores}${problems ? `; ${problems}` : ''}`,
         };
 }
 

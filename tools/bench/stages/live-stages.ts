@@ -1,5 +1,7 @@
 import { TOPICS } from '@tickwire/contracts';
 import { createLocalKafka } from '@tickwire/testing';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- tools share the main job's process runner and the stack's pinned versions as files (tools are not libraries)
 import { resetPipeline } from '../../main-job/pipeline-reset';
@@ -19,6 +21,7 @@ import { SampleBuffer, summariseLatencies, type LatencySummary } from '../stats/
 import { nextProbeRate } from '../stats/rate-search';
 import { kafkaEndToEndLatency, type EndToEndLatencyResult } from '../system/kafka-perf-tools';
 import { peakRssMiB } from '../system/process-memory';
+import { type CpuUsage, cpuText, pidsMatching, startCpuWindow, withDescendants } from '../system/cpu-usage';
 import { cpuProfileEnv, startTrackedService, type BenchContext } from './bench-context';
 import { assertAlive } from './catch-up-round';
 import { loadBenchReferenceBars, stepSymbols } from './bench-reference-data';
@@ -67,6 +70,11 @@ export interface LiveStep {
   /** Subscribers the gateway closed during the step (slow clients). */
   readonly closed: number;
   readonly gatewayPeakRssMiB: number | null;
+  /**
+   * Cores used during the window, machine-wide and per process group (services, the subscriber
+   * processes, the bench process with its tap and feeder, the stack's servers): the step's CPU budget.
+   */
+  readonly cpu?: CpuUsage;
   readonly error?: string;
 }
 
@@ -265,7 +273,7 @@ export async function runLiveStages(context: BenchContext, options: LiveOptions)
       kind: LiveStep['kind'],
       rate: number,
       sockets: readonly (readonly string[])[],
-      ingest: () => Promise<unknown>,
+      ingest: () => Promise<RunningService | null>,
       ingestRate?: number,
     ): Promise<LiveStep> => {
       // Fan-out steps are fed by EnrichedFeeder, whose frames carry their send time as eventTime.
@@ -285,11 +293,26 @@ export async function runLiveStages(context: BenchContext, options: LiveOptions)
           sampleDivisor: divisor,
           latencyFromEventTime: fromEventTime,
         });
-        await ingest();
+        const ingestPid = (await ingest())?.child.pid;
         await sleep(options.warmupMs);
+        const endCpu = startCpuWindow(
+          {
+            enricher: withDescendants(services.enricher.child.pid as number),
+            'consumer-gateway': withDescendants(services.gateway.child.pid as number),
+            'ingest-producer': ingestPid === undefined ? [] : withDescendants(ingestPid),
+            subscribers: pool.pids.flatMap((pid) => withDescendants(pid)),
+            'bench (tap, feeder)': [process.pid],
+            kafka: pidsMatching(join(stack.config.stackDir, 'kafka', 'conf')),
+            opensearch: pidsMatching(join(stack.config.stackDir, 'opensearch', 'conf')),
+            'dynamodb-local': pidsMatching(join(stack.config.stackDir, 'dynamodb', 'data')),
+            s3mock: pidsMatching(join(stack.config.stackDir, 's3', 'data')),
+          },
+          cpus().length,
+        );
         pool.startWindow();
         await sleep(options.windowMs);
         const window = await pool.endWindow();
+        const cpu = endCpu();
         const { latency, fromIngestTime, hops, unmatched } = fromEventTime
           ? {
               latency: summariseLatencies(window.eventTimeLatenciesMs),
@@ -311,12 +334,14 @@ export async function runLiveStages(context: BenchContext, options: LiveOptions)
           unmatched,
           closed: window.closed,
           gatewayPeakRssMiB: peakRssMiB(services.gateway.child.pid),
+          cpu,
         };
         log(
           `  ${kind} ${rate.toLocaleString('en-US')} events/s, ${sockets.length} subscriber(s): ${Math.round(result.deliveredPerSecond).toLocaleString('en-US')} frames/s, ` +
             `p50 ${latency?.p50.toFixed(1) ?? '–'} p99 ${latency?.p99.toFixed(1) ?? '–'} p99.9 ${latency?.p999.toFixed(1) ?? '–'} ms (${latency?.count ?? 0} samples, ${unmatched} unmatched), ${window.closed} closed; ` +
             `hops p50/p99 ms: ingest->publish ${hopText(hops?.ingestToPublish)}, publish->enriched ${hopText(hops?.publishToEnriched)}, enriched->client ${hopText(hops?.enrichedToDelivered)}`,
         );
+        log(`    cores used: ${cpuText(cpu)}`);
         return result;
       } catch (error) {
         const message = `${kind} ${rate}/s x ${sockets.length}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
@@ -432,6 +457,7 @@ export async function runLiveStages(context: BenchContext, options: LiveOptions)
                   (options.warmupMs + options.windowMs) / 1_000 + 30,
                 );
               feeder = await EnrichedFeeder.start(kafka, symbols, FANOUT_RATE);
+              return ingest;
             },
             ingestRate,
           ),

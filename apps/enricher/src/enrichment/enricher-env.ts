@@ -116,6 +116,14 @@ export const enricherSettingsEnvSchema = enricherEnvSchema
     REFERENCE_CLOSES: z.enum(['seed', 'none'], { error: 'must be seed or none' }).default('seed'),
     REFERENCE_DAILY_BARS_TABLE: tableName.default(REFERENCE_DAILY_BARS_TABLE.tableName),
     SYMBOL_STATE_TABLE: tableName.default(SYMBOL_STATE_TABLE.tableName),
+    /**
+     * Pacing of the `symbol-state` writes, ms: one write of every changed symbol's latest view starts at
+     * most this often, so the table's load is bounded by symbols / interval, not by the event rate
+     * (conflation). The table (the gateway's warm-up and REST fallback; live snapshots come from the
+     * gateway's own cache) lags the feed by up to this plus one write. 0 = a write as soon as the
+     * previous one finished. Default 2000.
+     */
+    SYMBOL_STATE_WRITE_INTERVAL_MS: nonNegativeMs('SYMBOL_STATE_WRITE_INTERVAL_MS').default(2_000),
     /** Compacted changelog topic of per-symbol state. */
     ENRICHER_CHANGELOG_TOPIC: z
       .string()

@@ -66,6 +66,9 @@ interface ProcessedRound {
   advanced: Promise<void>[];
 }
 
+/** Buckets (s) of the enricher's delay histograms: 1 ms to 10 s, finer where the latency targets lie (25-50 ms). */
+const LATENCY_BUCKETS_SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
 /** After a failed transaction, the merge timer rebuilds the state and retries after this long (ms). */
 const FAILED_TRANSACTION_RETRY_MS = 200;
 
@@ -209,6 +212,8 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
     statePending: Gauge;
     commitSeconds: Histogram<'kind'>;
     recordsPerTransaction: Histogram;
+    inputAge: Histogram;
+    outputDelay: Histogram<'phase'>;
   };
 
   constructor(
@@ -243,6 +248,10 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
           );
           // Rebuild and process the uncommitted records again even if no batch comes.
           this.scheduleMerge(Date.now() + FAILED_TRANSACTION_RETRY_MS);
+        },
+        sent: ({ queuedMs, sendMs }) => {
+          for (const ms of queuedMs) this.metrics.outputDelay.observe({ phase: 'queued' }, ms / 1000);
+          this.metrics.outputDelay.observe({ phase: 'send' }, sendMs / 1000);
         },
         committed: ({ records, withOffsets, commitMs }) => {
           this.metrics.commitSeconds.observe({ kind: withOffsets ? 'batch' : 'clock-advance' }, commitMs / 1000);
@@ -300,6 +309,18 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
         'Duration of one Kafka transaction commit (changelog + input offsets + EndTxn, after its outputs were sent while it was open), by kind (batch: with input offsets; clock-advance: idle flush or cross-symbol advance alone).',
         ['kind'],
       ),
+      inputAge: m.histogram(
+        'tickwire_enricher_input_age_seconds',
+        'Age of each input record when the engine applies it: now - its Kafka CreateTime (ingest-producer\'s send), so fetch, the event-time merge and the wait behind earlier rounds.',
+        [],
+        LATENCY_BUCKETS_SECONDS,
+      ),
+      outputDelay: m.histogram(
+        'tickwire_enricher_output_send_seconds',
+        'Outputs of a round on their way out, by phase: queued (from the round to the start of its send inside the open transaction: waiting for the previous send or a transaction to start) and send (one produce of the queued rounds, acknowledged).',
+        ['phase'],
+        LATENCY_BUCKETS_SECONDS,
+      ),
       recordsPerTransaction: m.histogram(
         'tickwire_enricher_transaction_records',
         'Records (outputs, dead letters, changelog) one transaction writes; grows with group commit.',
@@ -320,6 +341,8 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
         },
         pendingChanged: (count) => this.metrics.statePending.set(count),
       },
+      undefined,
+      config.SYMBOL_STATE_WRITE_INTERVAL_MS,
     );
     // Informational (never fails readiness): DynamoDB's own check says whether the table answers.
     readinessChecks.push({
@@ -525,6 +548,7 @@ export class EnrichmentPipeline implements OnModuleInit, OnModuleDestroy, OnAppl
       reasons.set(next.reason, (reasons.get(next.reason) ?? 0) + 1);
       sequences?.taken(next.record.value);
       const { record, event, error, reference } = next.record.value;
+      this.metrics.inputAge.observe((Date.now() - record.timestamp) / 1000);
       if (event === null) {
         deadLetters.push({ record, error });
         continue;

@@ -90,6 +90,34 @@ describe('CoalescingSymbolStateWriter', () => {
     expect(writer.calls).toHaveLength(2);
   });
 
+  it('paces writes: the next starts minIntervalMs after the previous started, with the latest views; drain does not wait', async () => {
+    const writer = new ControlledWriter();
+    const { observer } = recordingObserver();
+    const background = new CoalescingSymbolStateWriter(writer, observer, undefined, 300);
+
+    background.enqueue([view('AAPL', 1_000)]);
+    const first = await writer.nextCall(0);
+    const firstAt = performance.now();
+    first.settle();
+    background.enqueue([view('AAPL', 2_000), view('MSFT', 2_000)]);
+    background.enqueue([view('AAPL', 3_000)]);
+    const second = await writer.nextCall(1);
+    expect(performance.now() - firstAt).toBeGreaterThanOrEqual(290);
+    expect(byEventTime(second.views)).toEqual([
+      ['AAPL', 3_000],
+      ['MSFT', 2_000],
+    ]);
+    second.settle();
+
+    // Inside the next interval a drain writes at once.
+    background.enqueue([view('AAPL', 4_000)]);
+    const drainedAt = performance.now();
+    const drained = background.drain(5_000);
+    (await writer.nextCall(2)).settle();
+    expect(await drained).toEqual([]);
+    expect(performance.now() - drainedAt).toBeLessThan(250);
+  });
+
   it('keeps failed views pending and retries them after a doubling delay; a newer view wins', async () => {
     const writer = new ControlledWriter();
     const { events, observer } = recordingObserver();

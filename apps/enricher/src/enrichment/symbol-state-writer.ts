@@ -104,6 +104,12 @@ const DRAIN_RETRY_MS = 200;
  * next one. symbol-state is a latest-value view whose UpdateItem is conditional on lastEventTime, so
  * skipping intermediate views loses nothing, and an older view never overwrites a newer one.
  *
+ * Pacing: a write starts at most every `minIntervalMs` (SYMBOL_STATE_WRITE_INTERVAL_MS; 0 = as soon as
+ * the previous one finished), so each symbol is written at most once per interval however often it
+ * changes: the table's load (DynamoDB write units, and DynamoDB Local's CPU on the benchmark's machine)
+ * is bounded by symbols / interval instead of following the event rate. The table then lags the feed
+ * by up to the interval plus one write; {@link drain} does not wait for the interval.
+ *
  * A failed write is reported to the observer and its views stay pending (unless a view at least as
  * new was enqueued meanwhile); it is retried after a delay doubling from `firstRetryMs` to
  * `maxRetryMs` (default 1 s to 30 s), or after 200 ms while {@link drain} runs. Views are given up
@@ -115,6 +121,8 @@ export class CoalescingSymbolStateWriter {
   private running: Promise<void> | null = null;
   private failures = 0;
   private draining = false;
+  /** When the last write started (performance.now() ms), for the pacing interval. */
+  private lastWriteAt = Number.NEGATIVE_INFINITY;
   /** Ends the current retry delay early (set while one runs). */
   private wake: (() => void) | null = null;
 
@@ -122,6 +130,7 @@ export class CoalescingSymbolStateWriter {
     private readonly writer: Pick<SymbolStateWriter, 'write'>,
     private readonly observer: SymbolStateWriteObserver,
     private readonly retry: SymbolStateRetryPolicy = { firstRetryMs: 1_000, maxRetryMs: 30_000 },
+    private readonly minIntervalMs = 0,
   ) {}
 
   /** Views taken but not yet written: queued plus in flight. */
@@ -167,6 +176,12 @@ export class CoalescingSymbolStateWriter {
   private async run(): Promise<void> {
     try {
       while (this.pending.size > 0) {
+        const paced = this.lastWriteAt + this.minIntervalMs - performance.now();
+        if (paced > 0 && !this.draining) {
+          await this.delay(paced);
+          continue;
+        }
+        this.lastWriteAt = performance.now();
         const views = [...this.pending.values()];
         this.pending.clear();
         this.inFlight = views.map((view) => view.symbol);

@@ -55,6 +55,15 @@ export interface LaneOptions {
   readonly seal: (task: number, detach: () => ReadonlySet<string>) => Promise<readonly OutgoingRecord[]>;
 }
 
+/** Observations of one send of a transaction's queued outputs, for metrics. */
+export interface LaneSent {
+  readonly task: number;
+  /** Per work in the send: from its enqueue to the start of the send, ms (waiting for the previous send or the transaction's start). */
+  readonly queuedMs: readonly number[];
+  /** The send itself (every chunk produced and acknowledged), ms. */
+  readonly sendMs: number;
+}
+
 /** Observations of one committed transaction, for metrics. */
 export interface LaneCommitted {
   readonly task: number;
@@ -77,8 +86,8 @@ interface Settle {
 interface Session {
   /** The task's producer it runs on. */
   readonly slot: number;
-  /** Work enqueued and not yet sent. */
-  queued: LaneWork[];
+  /** Work enqueued and not yet sent, with when it was enqueued (performance.now() ms). */
+  queued: (LaneWork & { readonly enqueuedAt: number })[];
   /** Every work of the transaction (sent or queued), in order. */
   works: LaneWork[];
   /** Symbols the works changed. */
@@ -139,7 +148,7 @@ export class TaskTransactionLanes {
   /**
    * @param run the transaction port (see {@link LaneTransaction})
    * @param hooks `failed` once per failed transaction (the error, and the task); `committed` once per
-   *   committed transaction (optional)
+   *   committed transaction, `sent` once per send of queued outputs (both optional)
    * @throws RangeError when `options.slots` is not an integer >= 1
    */
   constructor(
@@ -148,6 +157,7 @@ export class TaskTransactionLanes {
     private readonly hooks: {
       failed(task: number, error: unknown): void;
       committed?(observed: LaneCommitted): void;
+      sent?(observed: LaneSent): void;
     },
   ) {
     if (!(Number.isInteger(options.slots) && options.slots >= 1))
@@ -166,7 +176,7 @@ export class TaskTransactionLanes {
     // Callers may attach their handler a few microtasks later (or, for clock advances, never):
     // failures are reported through hooks.failed as well.
     committed.catch(() => undefined);
-    session.queued.push(work);
+    session.queued.push({ ...work, enqueuedAt: performance.now() });
     // Kept until the commit without its records (released once sent: the transaction stays open).
     session.works.push({ records: [], offsets: work.offsets, ...(work.onCommitted ? { onCommitted: work.onCommitted } : {}) });
     for (const symbol of work.changed ?? []) session.changed.add(symbol);
@@ -276,8 +286,14 @@ export class TaskTransactionLanes {
           const works = session.queued.splice(0);
           if (works.length === 0) return false;
           const records = works.flatMap((work) => work.records);
+          const sendStarted = performance.now();
           for (const chunk of sendChunks(records)) await tx.sendBatch(chunk);
           sent += records.length;
+          this.hooks.sent?.({
+            task,
+            queuedMs: works.map((work) => sendStarted - work.enqueuedAt),
+            sendMs: performance.now() - sendStarted,
+          });
           return true;
         };
         for (;;) {
