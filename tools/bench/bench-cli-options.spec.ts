@@ -8,6 +8,7 @@ describe('parseBenchArgs', () => {
       stages: new Set(['catch-up', 'live']),
       cpuProf: false,
       outDir: 'bench/results',
+      fromSource: false,
     });
   });
 
@@ -27,6 +28,8 @@ describe('parseBenchArgs', () => {
     const options = parseBenchArgs(['--e2e-rates', '1000,10000', '--window-s', '30']);
     expect(options.e2eRates).toEqual([1000, 10000]);
     expect(options.windowSeconds).toBe(30);
+    expect(options.fromSource).toBe(false);
+    expect(parseBenchArgs(['--from-source']).fromSource).toBe(true);
     expect(parseBenchArgs([]).e2eRates).toBeUndefined();
     expect(() => parseBenchArgs(['--e2e-rates', '1000,fast'])).toThrow(/"fast" is not an integer rate/);
     expect(() => parseBenchArgs(['--window-s', '0'])).toThrow(/1..600/);

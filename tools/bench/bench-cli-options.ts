@@ -16,6 +16,11 @@ export interface BenchCliOptions {
   readonly e2eRates?: readonly number[];
   /** Measuring window of each live step, seconds (absent = the profile's: quick 8, full 15). */
   readonly windowSeconds?: number;
+  /**
+   * Run the services from their TypeScript sources through @swc-node/register (as `npm start` does)
+   * instead of their production bundles (default: bundles, built first, as the container images run them).
+   */
+  readonly fromSource: boolean;
 }
 
 export const BENCH_USAGE = `npm run bench [-- --quick] [--rounds N] [--stages catch-up,live] [--cpu-prof] [--out DIR]
@@ -26,7 +31,8 @@ export const BENCH_USAGE = `npm run bench [-- --quick] [--rounds N] [--stages ca
   --cpu-prof       write V8 CPU profiles of the services under test to $TICKWIRE_STACK_DIR/bench-profiles
   --out DIR        folder for <date>.json and <date>.md (default bench/results)
   --e2e-rates LIST only end-to-end steps at these rates (events/s, e.g. 1000,10000): no search, pairs or fan-out
-  --window-s N     measuring window of each live step in seconds (quick 8, full 15)`;
+  --window-s N     measuring window of each live step in seconds (quick 8, full 15)
+  --from-source    run the services from TypeScript (@swc-node/register, as npm start) instead of their production bundles`;
 
 /**
  * Parses the command line of `npm run bench`.
@@ -41,6 +47,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchCliOptions {
   let outDir = 'bench/results';
   let e2eRates: number[] | undefined;
   let windowSeconds: number | undefined;
+  let fromSource = false;
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     const value = (): string => {
@@ -52,6 +59,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchCliOptions {
     if (arg === '--quick') profile = 'quick';
     else if (arg === '--full') profile = 'full';
     else if (arg === '--cpu-prof') cpuProf = true;
+    else if (arg === '--from-source') fromSource = true;
     else if (arg === '--out') outDir = value();
     else if (arg === '--rounds') {
       const n = Number(value());
@@ -84,6 +92,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchCliOptions {
     stages,
     cpuProf,
     outDir,
+    fromSource,
     ...(e2eRates ? { e2eRates } : {}),
     ...(windowSeconds !== undefined ? { windowSeconds } : {}),
   };

@@ -10,11 +10,12 @@ import { ensureLocalStack } from '@tickwire/testing';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- tools share the main job's process runner and the stack's pinned versions as files (tools are not libraries)
-import { REPO_ROOT, runRepoTool } from '../main-job/service-processes';
+import { buildServiceBundles, REPO_ROOT, runRepoTool, SERVICE_NAMES } from '../main-job/service-processes';
 import { BENCH_USAGE, parseBenchArgs, type BenchCliOptions } from './bench-cli-options';
 import { catchUpRows, judgeTargets, liveRows } from './report/assemble-results';
 import type { BenchResults } from './report/bench-results';
 import { renderMarkdown } from './report/markdown-report';
+import { runServiceBundles } from './stages/bench-context';
 import { runCatchUpRound, type CatchUpRoundFigures } from './stages/catch-up-round';
 import { runLiveStages, type LiveFigures, type LiveOptions } from './stages/live-stages';
 import { ensureKafkaTools } from './system/kafka-perf-tools';
@@ -108,6 +109,16 @@ async function main(): Promise<void> {
     ...(cpuProfileDir ? { cpuProfileDir } : {}),
   };
   const notes: string[] = [];
+  if (options.fromSource) {
+    notes.push('Services ran from their TypeScript sources through @swc-node/register (--from-source), not from their production bundles.');
+  } else {
+    log('service bundles: nx build --configuration=production (cached when unchanged)');
+    await buildServiceBundles(SERVICE_NAMES);
+    runServiceBundles(true);
+    notes.push(
+      `Services ran from their production bundles (node --enable-source-maps dist/apps/<name>/main.js, as their container images do) on Node ${process.versions.node}; the images use Node 24.`,
+    );
+  }
 
   log('reference data: loading daily bars into DynamoDB');
   await runRepoTool(['libs/reference-data/src/cli.ts', 'load'], stack.env, () => undefined);
