@@ -77,23 +77,15 @@ export interface StartServiceOptions {
 /**
  * Builds the production bundles of `names` (`nx run-many -t build --configuration=production`; Nx's
  * cache makes an unchanged service instant) into `dist/apps/<name>/main.js`, for {@link startService}'s
- * `bundle`. @throws Error with the build's output tail when it fails.
+ * `bundle`, through {@link runRepoTool}. @throws Error with the build's output tail when it fails.
  */
 export async function buildServiceBundles(names: readonly ServiceName[]): Promise<void> {
   const nx = require.resolve('nx/bin/nx.js', { paths: [REPO_ROOT] });
-  const child = spawn(
-    process.execPath,
+  await runRepoTool(
     [nx, 'run-many', '-t', 'build', `--projects=${names.join(',')}`, '--configuration=production', '--parallel=1'],
-    { cwd: REPO_ROOT, env: { ...process.env, NX_DAEMON: 'false' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    { NX_DAEMON: 'false' },
+    () => undefined,
   );
-  let output = '';
-  const keep = (chunk: Buffer): void => {
-    output = (output + chunk.toString('utf8')).slice(-4_000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const code = await new Promise<number | null>((resolveExit) => child.on('exit', resolveExit));
-  if (code !== 0) throw new Error(`building the service bundles failed (exit ${code}):\n${output}`);
 }
 
 /**

@@ -21,7 +21,14 @@ import { SampleBuffer, summariseLatencies, type LatencySummary } from '../stats/
 import { nextProbeRate } from '../stats/rate-search';
 import { kafkaEndToEndLatency, type EndToEndLatencyResult } from '../system/kafka-perf-tools';
 import { peakRssMiB } from '../system/process-memory';
-import { type CpuUsage, cpuText, pidsMatching, startCpuWindow, withDescendants } from '../system/cpu-usage';
+import {
+  type CpuUsage,
+  cpuText,
+  pidsMatching,
+  readProcessTable,
+  startCpuWindow,
+  withDescendants,
+} from '../system/cpu-usage';
 import { cpuProfileEnv, startTrackedService, type BenchContext } from './bench-context';
 import { assertAlive } from './catch-up-round';
 import { loadBenchReferenceBars, stepSymbols } from './bench-reference-data';
@@ -295,17 +302,20 @@ export async function runLiveStages(context: BenchContext, options: LiveOptions)
         });
         const ingestPid = (await ingest())?.child.pid;
         await sleep(options.warmupMs);
+        const table = readProcessTable();
+        const tree = (pid: number | undefined): number[] => (pid === undefined ? [] : withDescendants(table, pid));
+        const server = (folder: string): number[] => pidsMatching(table, join(stack.config.stackDir, folder));
         const endCpu = startCpuWindow(
           {
-            enricher: withDescendants(services.enricher.child.pid as number),
-            'consumer-gateway': withDescendants(services.gateway.child.pid as number),
-            'ingest-producer': ingestPid === undefined ? [] : withDescendants(ingestPid),
-            subscribers: pool.pids.flatMap((pid) => withDescendants(pid)),
+            enricher: tree(services.enricher.child.pid),
+            'consumer-gateway': tree(services.gateway.child.pid),
+            'ingest-producer': tree(ingestPid),
+            subscribers: pool.pids.flatMap(tree),
             'bench (tap, feeder)': [process.pid],
-            kafka: pidsMatching(join(stack.config.stackDir, 'kafka', 'conf')),
-            opensearch: pidsMatching(join(stack.config.stackDir, 'opensearch', 'conf')),
-            'dynamodb-local': pidsMatching(join(stack.config.stackDir, 'dynamodb', 'data')),
-            s3mock: pidsMatching(join(stack.config.stackDir, 's3', 'data')),
+            kafka: server(join('kafka', 'conf')),
+            opensearch: server(join('opensearch', 'conf')),
+            'dynamodb-local': server(join('dynamodb', 'data')),
+            s3mock: server(join('s3', 'data')),
           },
           cpus().length,
         );

@@ -1,4 +1,11 @@
-import { cpuText, parseMachineTicks, parseProcessTicks, startCpuWindow, withDescendants } from './cpu-usage';
+import {
+  cpuText,
+  parseMachineTicks,
+  parseProcessTicks,
+  readProcessTable,
+  startCpuWindow,
+  withDescendants,
+} from './cpu-usage';
 
 describe('parseMachineTicks', () => {
   it('counts everything but idle and iowait as busy', () => {
@@ -35,7 +42,7 @@ describe('startCpuWindow', () => {
   });
 
   it('finds a process and its descendants', () => {
-    expect(withDescendants(process.ppid)).toContain(process.pid);
+    expect(withDescendants(readProcessTable(), process.ppid)).toContain(process.pid);
   });
 });
 

@@ -53,19 +53,33 @@ function processTicks(pid: number): number | null {
   }
 }
 
-/** The pids whose command line contains `needle` (e.g. `kafka.Kafka`), for the stack's servers. */
-export function pidsMatching(needle: string): number[] {
-  const pids: number[] = [];
+/** One live process: its pid, parent pid and command line (NUL-separated arguments joined by spaces). */
+export interface ProcessEntry {
+  readonly pid: number;
+  readonly ppid: number;
+  readonly cmdline: string;
+}
+
+/** Every live process from one pass over `/proc` (processes that end meanwhile are left out). */
+export function readProcessTable(): ProcessEntry[] {
+  const table: ProcessEntry[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (cmdline.includes(needle)) pids.push(Number(entry));
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      table.push({ pid: Number(entry), ppid, cmdline });
     } catch {
       // gone meanwhile
     }
   }
-  return pids;
+  return table;
+}
+
+/** The pids of `table` whose command line contains `needle` (e.g. a stack server's config folder). */
+export function pidsMatching(table: readonly ProcessEntry[], needle: string): number[] {
+  return table.filter((p) => p.cmdline.includes(needle)).map((p) => p.pid);
 }
 
 /** Cores used over a window: the machine's busy share times its cores, and each named process's. */
@@ -116,23 +130,11 @@ export function startCpuWindow(
 }
 
 /**
- * `pid` and every live descendant of it (a `tsx` launcher runs its script in a child node process),
- * from the parent pids of `/proc/<pid>/stat`.
+ * `pid` and every descendant of it in `table` (a `tsx` launcher runs its script in a child node process).
  */
-export function withDescendants(pid: number): number[] {
+export function withDescendants(table: readonly ProcessEntry[], pid: number): number[] {
   const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const list = children.get(ppid) ?? [];
-      list.push(Number(entry));
-      children.set(ppid, list);
-    } catch {
-      // gone meanwhile
-    }
-  }
+  for (const { pid: child, ppid } of table) children.set(ppid, [...(children.get(ppid) ?? []), child]);
   const found: number[] = [];
   const queue = [pid];
   while (queue.length > 0) {
